@@ -1,0 +1,68 @@
+"""One settings object for the whole application.
+
+Built on first use from the environment (prefix ``LOANWATCH_``) and an optional ``.env``;
+nothing happens at import time. ``LOANWATCH_HOME`` moves every piece of stored state.
+The OpenAI-compatible backend reads the conventional ``OPENAI_API_KEY`` and
+``OPENAI_BASE_URL`` as well.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOANWATCH_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    home: Path = Field(default=Path("~/.loanwatch"), description="where all state lives")
+    db_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default embedded under home")
+    embedding: str = Field(default="use", description="use | e5 | openai")
+    embedding_model: str = Field(default="text-embedding-3-small", description="model for embedding=openai")
+
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "LOANWATCH_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "LOANWATCH_OPENAI_BASE_URL")
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="chat model name for the OpenAI-compatible backend")
+    engine: str = Field(default="auto", description="auto | builtin | llm")
+
+    max_pages: int = Field(default=5000, description="refuse documents with more pages")
+    max_file_mb: int = Field(default=200, description="refuse larger files")
+    page_timeout_s: float = Field(default=20.0, description="time bound for the detailed analysis of one page")
+    workers: int = Field(default=2, description="processes used by ingest")
+
+    @property
+    def home_dir(self) -> Path:
+        path = self.home.expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home_dir / 'loanwatch.db'}"
+
+    @property
+    def llm_configured(self) -> bool:
+        if self.engine == "builtin":
+            return False
+        return bool(self.openai_api_key)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings, read once from the environment on first use."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()
