@@ -1,0 +1,219 @@
+"""Internal records shared by the store, analytics, chat and memos.
+
+The store builds a ``ClientSnapshot`` (everything known about one client); analytics,
+chat and memos read it. Every ``Fact`` knows where it came from: a document and page, an
+officer's correction, or a formula over other facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Literal
+
+Source = Literal["extracted", "corrected", "derived"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A point in time (``start`` None: balance-sheet date) or a flow span ``start..end``."""
+
+    end: dt.date
+    start: dt.date | None = None
+
+    @property
+    def is_point(self) -> bool:
+        return self.start is None
+
+    @property
+    def months(self) -> int:
+        """Whole months covered (0 for a point); 52/53-week years count as 12."""
+        if self.start is None:
+            return 0
+        days = (self.end - self.start).days + 1
+        return max(1, round(days / 30.44))
+
+    @property
+    def label(self) -> str:
+        """2026Q3 (a quarter), 2026H1, 2026 9M (year to date), FY2026, or 2026-09-30 (a point)."""
+        if self.start is None:
+            return self.end.isoformat()
+        m, y = self.months, self.end.year
+        if m == 3:
+            return f"{y}Q{(self.end.month - 1) // 3 + 1}"
+        if m == 12:
+            return f"FY{y}" if (self.end.month, self.end.day) != (12, 31) else f"{y}"
+        if m == 6 and self.end.month == 6:
+            return f"{y}H1"
+        return f"{y} {m}M"
+
+    def same_span_last_year(self) -> "Span":
+        return Span(_shift_year(self.end, -1), None if self.start is None else _shift_year(self.start, -1))
+
+    def previous_quarter(self) -> "Span":
+        """The quarter (or quarter-end point) before this one."""
+        end = _quarter_end_before(self.end)
+        if self.start is None:
+            return Span(end)
+        return Span(end, _quarter_start(end))
+
+
+def _shift_year(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _quarter_start(end: dt.date) -> dt.date:
+    return dt.date(end.year, ((end.month - 1) // 3) * 3 + 1, 1)
+
+
+def _quarter_end_before(d: dt.date) -> dt.date:
+    return _quarter_start(d) - dt.timedelta(days=1)
+
+
+def quarter_span(year: int, quarter: int) -> Span:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+    return Span(end, start)
+
+
+@dataclass
+class Fact:
+    """One figure for one span, with its provenance."""
+
+    key: str
+    value: Decimal | None
+    span: Span
+    document: str | None = None  # document file name
+    document_id: int | None = None
+    page: int | None = None
+    label: str = ""  # printed label (or the formula's name for a derived fact)
+    source: Source = "extracted"
+    original: Decimal | None = None  # the extracted value when an officer corrected it
+    formula: str | None = None  # for derived facts, e.g. "9M − H1"
+    inputs: tuple["Fact", ...] = ()
+    scope: str = "consolidated"
+    restated: bool = False  # a later report printed a different comparative
+    previous: Decimal | None = None  # the value reported before the restatement
+
+
+@dataclass
+class FactSet:
+    """All facts of one client, keyed by (key, span)."""
+
+    facts: dict[tuple[str, Span], Fact] = field(default_factory=dict)
+
+    def add(self, fact: Fact) -> None:
+        self.facts[(fact.key, fact.span)] = fact
+
+    def get(self, key: str, span: Span) -> Fact | None:
+        return self.facts.get((key, span))
+
+    def value(self, key: str, span: Span) -> Decimal | None:
+        fact = self.get(key, span)
+        return None if fact is None else fact.value
+
+    def spans(self, *, points: bool | None = None, months: int | None = None) -> list[Span]:
+        out = {s for (_, s) in self.facts}
+        if points is not None:
+            out = {s for s in out if s.is_point == points}
+        if months is not None:
+            out = {s for s in out if s.months == months}
+        return sorted(out)
+
+    def __iter__(self) -> Iterable[Fact]:
+        return iter(self.facts.values())
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+
+@dataclass
+class Covenant:
+    metric: str  # a ratio key of FIGURES.md (current_ratio, debt_to_assets, dscr, …) or a figure key
+    operator: Literal[">=", ">", "<=", "<"]
+    threshold: Decimal
+    frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"
+    grace_days: int = 0
+    id: int | None = None
+    description: str = ""
+
+
+@dataclass
+class Repayment:
+    due: dt.date
+    principal: Decimal
+    interest: Decimal
+    paid_on: dt.date | None = None  # None: not (yet) paid
+    paid_amount: Decimal | None = None
+
+
+@dataclass
+class Facility:
+    name: str
+    amount: Decimal
+    currency: str = "CNY"
+    drawn: Decimal | None = None
+    outstanding: Decimal | None = None
+    drawdown_date: dt.date | None = None
+    maturity_date: dt.date | None = None
+    rate: Decimal | None = None  # annual rate as a fraction, 0.045 = 4.5 %
+    collateral: str = ""
+    guarantors: str = ""
+    covenants: list[Covenant] = field(default_factory=list)
+    schedule: list[Repayment] = field(default_factory=list)
+    reporting_days: int = 45  # statements due this many days after period end
+    id: int | None = None
+
+
+@dataclass
+class InspectionNote:
+    """A site visit, parsed from the officer's note (full text kept for retrieval)."""
+
+    visit_date: dt.date | None
+    inspector: str | None = None
+    site: str | None = None
+    progress_actual: Decimal | None = None  # percent
+    progress_planned: Decimal | None = None  # percent
+    cost_spent: Decimal | None = None  # base units
+    cost_budget: Decimal | None = None
+    operating_status: str | None = None  # normal | reduced | stopped | unknown
+    problems: list[str] = field(default_factory=list)
+    text: str = ""
+    document: str | None = None
+    document_id: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class DocumentInfo:
+    id: int
+    name: str
+    kind: str  # statement | filing | inspection
+    received: dt.date
+    pages: int = 0
+    period_end: dt.date | None = None
+
+
+@dataclass
+class ClientProfile:
+    id: int
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    industry: str = ""
+    officer: str | None = None
+
+
+@dataclass
+class ClientSnapshot:
+    """Everything the store knows about one client, as analytics, chat and memos read it."""
+
+    client: ClientProfile
+    facilities: list[Facility] = field(default_factory=list)
+    facts: FactSet = field(default_factory=FactSet)
+    notes: list[InspectionNote] = field(default_factory=list)
+    documents: list[DocumentInfo] = field(default_factory=list)
+    as_of: dt.date | None = None
