@@ -1,0 +1,124 @@
+"""Render a memo as a Word document (python-docx).
+
+Headings are Word headings, tables are real Word tables, citations are superscript
+``[n]`` marks that point to the numbered endnotes of the last section ("Sources").
+python-docx has no footnote API, so endnotes are ordinary numbered paragraphs. Chinese
+text names an East Asian font (``w:eastAsia`` = SimSun/宋体) on every style we use, so
+Word and LibreOffice pick a CJK font instead of boxes. The memo's metadata (client,
+period, language, digest) is kept as JSON in the core property ``comments``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from assistant.memo.model import Cell, Memo, Paragraph, Table
+from assistant.memo.render_md import heading_text, memo_meta
+
+LATIN_FONT = "Times New Roman"
+EAST_ASIA_FONT = "SimSun"  # 宋体; Word falls back to it by name, LibreOffice maps it
+
+
+def _set_fonts(style_or_run, size: float | None = None) -> None:
+    font = style_or_run.font
+    font.name = LATIN_FONT
+    if size is not None:
+        font.size = Pt(size)
+    rpr = style_or_run.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), EAST_ASIA_FONT)
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+
+
+def _prepare(doc) -> None:
+    for name, size in (("Normal", 10.5), ("Heading 1", 16), ("Heading 2", 13), ("Caption", 9), ("List Bullet", 10.5)):
+        _set_fonts(doc.styles[name], size)
+    for name in ("Quote", "Table Grid"):
+        if name in [s.name for s in doc.styles]:
+            _set_fonts(doc.styles[name])
+
+
+def _add_cites(paragraph, cites: list[int]) -> None:
+    if not cites:
+        return
+    run = paragraph.add_run("".join(f"[{n}]" for n in cites))
+    run.font.superscript = True
+    _set_fonts(run)
+
+
+def _paragraph(doc, block: Paragraph) -> None:
+    style = {"body": None, "bullet": "List Bullet", "quote": "Quote"}[block.style]
+    para = doc.add_paragraph(style=style)
+    for item in block.runs:
+        run = para.add_run(item.text)
+        run.bold = item.strong or None
+        _set_fonts(run)
+        _add_cites(para, item.cites)
+
+
+def _cell(cell_obj, cell: Cell, *, bold: bool = False, right: bool = False) -> None:
+    para = cell_obj.paragraphs[0]
+    run = para.add_run(cell.text)
+    run.bold = bold or None
+    _set_fonts(run, 9)
+    _add_cites(para, cell.cites)
+    if right:
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _table(doc, block: Table) -> None:
+    if block.caption:
+        cap = doc.add_paragraph(style="Caption")
+        _set_fonts(cap.add_run(block.caption), 9)
+    table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j, head in enumerate(block.header):
+        _cell(table.rows[0].cells[j], Cell(text=head), bold=True)
+    for i, row in enumerate(block.rows, start=1):
+        for j, cell in enumerate(row):
+            _cell(table.rows[i].cells[j], cell, right=j > 0)
+    for note in block.notes:
+        para = doc.add_paragraph(style="Caption")
+        _set_fonts(para.add_run(note), 8)
+
+
+def render_docx(memo: Memo, path: str | Path | None = None) -> bytes:
+    """The memo as .docx bytes; also written to ``path`` when given."""
+    doc = Document()
+    _prepare(doc)
+    props = doc.core_properties
+    props.title = memo.title
+    props.subject = f"{memo.client} {memo.period}"
+    props.comments = json.dumps(memo_meta(memo), ensure_ascii=False)
+    props.author = "loanwatch"
+    doc.add_heading(memo.title, level=1)
+    for index, section in enumerate(memo.sections, start=1):
+        doc.add_heading(heading_text(index, section.title), level=2)
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                _paragraph(doc, block)
+            else:
+                _table(doc, block)
+        if section.key == "sources":
+            for source in memo.sources:
+                para = doc.add_paragraph()
+                _set_fonts(para.add_run(f"[{source.n}] {source.label(memo.lang)}"), 9)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data

@@ -1,0 +1,136 @@
+"""Render a memo as PDF (reportlab platypus).
+
+Every text uses the Adobe CID font ``STSong-Light`` (built into reportlab; viewers supply
+the glyphs), so Chinese and Latin text both render without shipping a font file. Lines
+wrap the CJK way (any character may break). Citations are superscript ``[n]`` marks that
+point to the numbered sources at the end; tables are real grid tables. The memo's
+metadata (client, period, language, digest) is stored as JSON in the PDF keywords.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import TableStyle
+
+from assistant.memo.model import Cell, Memo, Paragraph, Table
+from assistant.memo.render_md import heading_text, memo_meta
+
+FONT = "STSong-Light"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = _font()
+    base = dict(fontName=font, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", fontSize=16, leading=22, spaceAfter=8, **base),
+        "h2": ParagraphStyle("h2", fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, **base),
+        "body": ParagraphStyle("body", fontSize=10, leading=15, spaceAfter=4, **base),
+        "bullet": ParagraphStyle("bullet", fontSize=10, leading=15, leftIndent=12, bulletIndent=2, spaceAfter=2, **base),
+        "quote": ParagraphStyle(
+            "quote", fontSize=9.5, leading=14, leftIndent=14, textColor=colors.HexColor("#333333"), spaceAfter=3, **base
+        ),
+        "cell": ParagraphStyle("cell", fontSize=8, leading=10.5, **base),
+        "cell_r": ParagraphStyle("cell_r", fontSize=8, leading=10.5, alignment=2, **base),
+        "note": ParagraphStyle("note", fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"), **base),
+        "source": ParagraphStyle("source", fontSize=8.5, leading=12, **base),
+    }
+
+
+def _cites(ns: list[int]) -> str:
+    return f"<super>{''.join(f'[{n}]' for n in ns)}</super>" if ns else ""
+
+
+def _para_markup(block: Paragraph) -> str:
+    parts = []
+    for run in block.runs:
+        text = escape(run.text)
+        parts.append((f"<b>{text}</b>" if run.strong else text) + _cites(run.cites))
+    return "".join(parts)
+
+
+def _cell(cell: Cell, style: ParagraphStyle) -> RLParagraph:
+    return RLParagraph(escape(cell.text) + _cites(cell.cites), style)
+
+
+def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> list:
+    out: list = []
+    if block.caption:
+        out.append(RLParagraph(escape(block.caption), styles["note"]))
+    data = [[RLParagraph(f"<b>{escape(h)}</b>", styles["cell"]) for h in block.header]]
+    for row in block.rows:
+        data.append([_cell(c, styles["cell_r"] if j else styles["cell"]) for j, c in enumerate(row)])
+    first = width * (0.26 if len(block.header) > 3 else 0.34)
+    rest = (width - first) / max(1, len(block.header) - 1)
+    table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8ECF2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    out.append(table)
+    for note in block.notes:
+        out.append(RLParagraph(escape(note), styles["note"]))
+    out.append(Spacer(1, 4))
+    return out
+
+
+def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
+    """The memo as PDF bytes; also written to ``path`` when given."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=memo.title,
+        author="loanwatch",
+        subject=f"{memo.client} {memo.period}",
+        keywords=json.dumps(memo_meta(memo), ensure_ascii=False),
+        invariant=1,  # same memo, same bytes
+    )
+    story: list = [RLParagraph(escape(memo.title), styles["title"])]
+    for index, section in enumerate(memo.sections, start=1):
+        story.append(RLParagraph(escape(heading_text(index, section.title)), styles["h2"]))
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                style = styles[block.style]
+                bullet = "•" if block.style == "bullet" else None
+                story.append(RLParagraph(_para_markup(block), style, bulletText=bullet))
+            else:
+                story.extend(_table(block, styles, doc.width))
+        if section.key == "sources":
+            for source in memo.sources:
+                story.append(RLParagraph(escape(f"[{source.n}] {source.label(memo.lang)}"), styles["source"]))
+    doc.build(story)
+    data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
