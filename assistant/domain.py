@@ -166,6 +166,7 @@ class Facility:
     covenants: list[Covenant] = field(default_factory=list)
     schedule: list[Repayment] = field(default_factory=list)
     reporting_days: int = 45  # statements due this many days after period end
+    reporting_frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"  # periods reported
     id: int | None = None
 
 
