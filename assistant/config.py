@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(default=200, description="refuse larger files")
     page_timeout_s: float = Field(default=20.0, description="time bound for the detailed analysis of one page")
     workers: int = Field(default=2, description="processes used by ingest")
+    rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
 
     @property
     def home_dir(self) -> Path:
