@@ -53,6 +53,176 @@ def extract(
     render_extraction(result)
 
 
+# ---------------------------------------------------------------- store commands (client, facility, ingest, figures, audit)
+
+client_app = typer.Typer(help="Borrowers: add, list, show.", no_args_is_help=True)
+facility_app = typer.Typer(help="Facilities, covenants and repayment schedules.", no_args_is_help=True)
+figures_app = typer.Typer(help="Officer corrections of extracted figures.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit ledger.", no_args_is_help=True)
+app.add_typer(client_app, name="client")
+app.add_typer(facility_app, name="facility")
+app.add_typer(figures_app, name="figures")
+app.add_typer(audit_app, name="audit")
+
+
+def _client_json(c) -> dict:
+    return {"id": c.id, "name": c.name, "aliases": list(c.aliases), "industry": c.industry, "officer": c.officer}
+
+
+@client_app.command("add")
+def client_add(
+    name: str = typer.Argument(..., help="the borrower's registered name"),
+    alias: list[str] = typer.Option([], "--alias", help="another name it goes by (repeatable)"),
+    industry: str = typer.Option("", help="industry or project type"),
+    officer: Optional[str] = typer.Option(None, help="the officer in charge (name or user id)"),
+    by: str = typer.Option("cli", "--by", help="who is making the change"),
+) -> None:
+    """Add a client."""
+    from assistant.store import open_store
+    from assistant.store.repo import add_client
+
+    with open_store().transaction() as s:
+        c = add_client(s, name, aliases=alias, industry=industry, officer=officer, actor=by)
+    sys.stdout.write(f"client {c.id}: {c.name}\n")
+
+
+@client_app.command("list")
+def client_list(as_json: bool = typer.Option(False, "--json", help="print a JSON list")) -> None:
+    """List clients."""
+    from assistant.store import open_store
+    from assistant.store.repo import list_clients
+
+    with open_store().session() as s:
+        rows = [_client_json(c) for c in list_clients(s)]
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        aka = f" (aka {', '.join(r['aliases'])})" if r["aliases"] else ""
+        sys.stdout.write(f"{r['id']:>4}  {r['name']}{aka}  {r['industry']}  {r['officer'] or ''}\n".rstrip() + "\n")
+
+
+@client_app.command("show")
+def client_show(
+    name: str = typer.Argument(..., help="client name, alias or id"),
+    as_json: bool = typer.Option(False, "--json", help="print a JSON object"),
+) -> None:
+    """Show a client's profile, facilities, covenants and documents."""
+    from assistant.store import load_snapshot, open_store
+
+    snap = load_snapshot(open_store(), name)
+    obj = {
+        **{"id": snap.client.id, "name": snap.client.name, "aliases": snap.client.aliases,
+           "industry": snap.client.industry, "officer": snap.client.officer},
+        "facilities": [
+            {"name": f.name, "amount": str(f.amount), "currency": f.currency,
+             "maturity_date": f.maturity_date.isoformat() if f.maturity_date else None,
+             "covenants": [{"metric": c.metric, "operator": c.operator, "threshold": str(c.threshold),
+                            "frequency": c.frequency} for c in f.covenants],
+             "repayments": len(f.schedule)}
+            for f in snap.facilities
+        ],
+        "documents": [{"id": d.id, "name": d.name, "kind": d.kind, "pages": d.pages,
+                       "received": d.received.isoformat()} for d in snap.documents],
+        "figures": len(snap.facts),
+    }
+    if as_json:
+        _print_json(obj)
+        return
+    out = [f"{snap.client.name} (client {snap.client.id}) {snap.client.industry} officer: {snap.client.officer or '-'}"]
+    for f in obj["facilities"]:
+        out.append(f"  facility {f['name']}: {f['amount']} {f['currency']}, matures {f['maturity_date'] or '-'}")
+        out.extend(f"    covenant {c['metric']} {c['operator']} {c['threshold']} ({c['frequency']})" for c in f["covenants"])
+    out.extend(f"  document {d['id']} {d['kind']:<10} {d['name']} ({d['pages']} pages)" for d in obj["documents"])
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+@facility_app.command("import")
+def facility_import(
+    file: Path = typer.Argument(..., help="YAML or JSON: clients with facilities, covenants, schedules"),
+    by: str = typer.Option("cli", "--by", help="who is making the change"),
+) -> None:
+    """Create or update clients and facilities from a file (one transaction)."""
+    from assistant.portfolio_io import import_portfolio
+    from assistant.store import open_store
+
+    r = import_portfolio(open_store(), file, actor=by)
+    sys.stdout.write(f"{len(r.clients_added)} client(s) added, {len(r.clients_updated)} updated, "
+                     f"{len(r.facilities)} facility(ies) stored\n")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="files or folders"),
+    client: Optional[str] = typer.Option(None, help="the client (default: the company named in each document)"),
+    kind: str = typer.Option("auto", help="auto | statement | filing | inspection"),
+    workers: Optional[int] = typer.Option(None, help="worker processes (default LOANWATCH_WORKERS)"),
+    by: str = typer.Option("cli", "--by", help="who is ingesting"),
+) -> None:
+    """Store documents, parse statements and notes, record each step in the ledger."""
+    from assistant.ingest import ingest as run_ingest
+
+    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by,
+                        echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+    sys.stdout.write(report.summary() + "\n")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@figures_app.command("set")
+def figures_set(
+    client: str = typer.Argument(..., help="client name, alias or id"),
+    period: str = typer.Argument(..., help="2026Q3, 2026H1, 2026 9M, 2026 or 2026-09-30"),
+    key: str = typer.Argument(..., help="a figure key of FIGURES.md, e.g. revenue"),
+    value: str = typer.Argument(..., help="the correct value in base units (or 'null': not reported)"),
+    reason: str = typer.Option(..., "--reason", help="what was wrong and where the right value comes from"),
+    by: str = typer.Option(os.environ.get("USER", "officer"), "--by", help="who corrects it"),
+    scope: str = typer.Option("consolidated", help="consolidated | parent"),
+) -> None:
+    """Correct one figure; the extracted value is kept and shown beside it."""
+    from decimal import Decimal, InvalidOperation
+
+    from assistant.errors import ConfigError
+    from assistant.store import open_store
+    from assistant.store.repo import get_client, set_figure
+
+    try:
+        number = None if value.lower() in {"null", "none", "-"} else Decimal(value.replace(",", ""))
+    except InvalidOperation as exc:
+        raise ConfigError(f"{value!r} is not a number", hint="write it in base units, e.g. 152300000.00") from exc
+    with open_store().transaction() as s:
+        row = set_figure(s, get_client(s, client), period, key, number, reason=reason, by=by, scope=scope)
+        name = get_client(s, row.client_id).name
+    sys.stdout.write(f"{name} {key} {period}: {row.old_value if row.old_value is not None else 'none'} → "
+                     f"{row.new_value if row.new_value is not None else 'null'} (by {row.by}: {row.reason})\n")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the ledger's chain and re-hash the stored rows; exit 1 on any disagreement."""
+    from assistant import ledger
+    from assistant.store import open_store
+
+    with open_store().session() as s:
+        problems = ledger.verify(s)
+        n, top = ledger.count(s), ledger.head(s)
+    if problems:
+        sys.stderr.write("".join(f"{p}\n" for p in problems))
+        raise typer.Exit(1)
+    sys.stdout.write(f"ledger OK: {n} entries agree with the stored records; head {top.hash if top else '-'}\n")
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the newest entry's hash (anchor it outside the system)."""
+    from assistant import ledger
+    from assistant.store import open_store
+
+    with open_store().session() as s:
+        top = ledger.head(s)
+    sys.stdout.write(f"{top.seq} {top.hash}\n" if top else f"0 {ledger.GENESIS}\n")
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
     try:

@@ -1,0 +1,424 @@
+"""``loanwatch ingest``: documents in, stored with their statements, notes and ledger entries.
+
+Steps for each file: ``_fingerprint`` (sha256, a duplicate is a no-op) → ``prepare_file``
+in a worker process (detect the kind, extract statements, read a note's text and parse it)
+→ ``_store_prepared`` in the parent (copy the bytes under ``LOANWATCH_HOME/documents``,
+then the document row, statements, figures, note and ledger entries in ONE transaction)
+→ ``_index`` (the retrieval hook, when available; its failure is reported, not fatal).
+
+One bad file never stops the rest: every file gets a ``FileResult`` with its status and
+reason. Killing the process at any moment leaves whole documents or none; running the same
+command again completes the job without duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+import re
+import sys
+import time
+from contextlib import nullcontext
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from decimal import Decimal
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterator, Literal
+
+from assistant.domain import InspectionNote
+from assistant.errors import ConfigError, LoanwatchError, NotFoundError
+from assistant.store import repo
+from assistant.store.db import Store, open_store
+from extractors.models import ExtractionResult
+
+Kind = Literal["auto", "statement", "filing", "inspection"]
+KINDS = ("auto", "statement", "filing", "inspection")
+_NOTE_WORDS = re.compile(r"检查|巡查|巡检|现场|走访|实地|visit|inspection|site\s+report", re.I)
+_SKIP = re.compile(r"^(\.|~\$)|\.(tmp|part)$", re.I)
+
+
+@dataclass
+class Prepared:
+    """What a worker learnt about one file (picklable; no database access)."""
+
+    path: str
+    sha256: str
+    size: int
+    kind: str | None = None
+    pages: int = 0
+    company: str | None = None
+    extraction: ExtractionResult | None = None
+    text: str | None = None
+    page_texts: list[str] | None = None
+    note: InspectionNote | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: Literal["stored", "duplicate", "failed"]
+    kind: str | None = None
+    client: str | None = None
+    document_id: int | None = None
+    pages: int = 0
+    statements: int = 0
+    figures: int = 0
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        name = Path(self.path).name
+        if self.status == "failed":
+            return f"FAILED     {name}: {self.reason}"
+        if self.status == "duplicate":
+            return f"duplicate  {name}: already stored for {self.client} (document {self.document_id})"
+        detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind
+        extra = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
+        return f"stored     {name} → {self.client} (document {self.document_id}, {self.pages} pages, {detail}{extra})"
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def pages(self) -> int:
+        return sum(r.pages for r in self.results if r.status == "stored")
+
+    def summary(self) -> str:
+        counts = {s: sum(r.status == s for r in self.results) for s in ("stored", "duplicate", "failed")}
+        rate = f", {self.pages / self.seconds:.1f} pages/s" if self.seconds and self.pages else ""
+        return (f"{len(self.results)} file(s): {counts['stored']} stored, {counts['duplicate']} already stored, "
+                f"{counts['failed']} failed in {self.seconds:.1f} s{rate}")
+
+
+# ---------------------------------------------------------------- the command
+
+def ingest(
+    paths: list[str | Path],
+    *,
+    client: str | None = None,
+    kind: Kind = "auto",
+    store: Store | None = None,
+    workers: int | None = None,
+    echo: Callable[[str], None] | None = None,
+    progress: bool | None = None,
+    actor: str = "system",
+    received: dt.date | None = None,
+) -> IngestReport:
+    """Ingest files and folders; return one result per file (never raises for a bad file)."""
+    from assistant.config import get_settings
+
+    if kind not in KINDS:
+        raise ConfigError(f"unknown kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    settings = get_settings()
+    store = store or open_store()
+    files = collect_files(paths)
+    workers = max(1, workers or settings.workers)
+    started = time.perf_counter()
+    report = IngestReport()
+    bar = _progress_bar(len(files), enabled=progress)
+    say = echo or (lambda _line: None)
+    if bar is not None and echo is not None:
+        say = lambda line: bar.console.print(line, markup=False, highlight=False)  # noqa: E731
+
+    def done(result: FileResult) -> None:
+        report.results.append(result)
+        say(result.line())
+        if bar:
+            bar.advance(bar.task_ids[0])
+
+    with bar if bar is not None else nullcontext():
+        todo: list[tuple[Path, str, int]] = []
+        for path in files:
+            try:
+                sha, size = _fingerprint(path)
+            except OSError as exc:
+                done(FileResult(str(path), "failed", reason=f"cannot read the file ({exc.strerror})"))
+                continue
+            duplicate = _find_duplicate(store, sha, client)
+            if duplicate is not None:
+                kind_, owner, doc_id = duplicate
+                done(FileResult(str(path), "duplicate", kind=kind_, client=owner, document_id=doc_id))
+                continue
+            todo.append((path, sha, size))
+        limits = {"max_pages": settings.max_pages, "max_file_mb": settings.max_file_mb}
+        for prepared in _prepare_all(todo, kind, limits, workers):
+            done(_store_prepared(store, prepared, client=client, actor=actor, received=received,
+                                 home=settings.home_dir))
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def collect_files(paths: list[str | Path]) -> list[Path]:
+    """Files named and files under folders named (recursively, sorted, hidden files skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not _SKIP.search(f.name)
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    return [f for f in out if not (f.resolve() in seen or seen.add(f.resolve()))]
+
+
+def _fingerprint(path: Path) -> tuple[str, int]:
+    from extractors.document import sha256_of
+
+    return sha256_of(path), path.stat().st_size
+
+
+def _find_duplicate(store: Store, sha: str, client: str | None) -> tuple[str, str, int] | None:
+    with store.session() as s:
+        client_id = None
+        if client is not None:
+            try:
+                client_id = repo.get_client(s, client).id
+            except NotFoundError:
+                return None
+        doc = repo.find_document(s, sha, client_id)
+        if doc is None:
+            return None
+        owner = s.get(repo.Client, doc.client_id)
+        return doc.kind, owner.name, doc.id
+
+
+def _progress_bar(total: int, *, enabled: bool | None):  # noqa: ANN202
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled or total == 0:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    bar.add_task("ingest", total=total)
+    return bar
+
+
+# ---------------------------------------------------------------- workers
+
+def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, workers: int) -> Iterator[Prepared]:
+    """Prepare files in worker processes; a crashed worker costs only its own file."""
+    if workers == 1 or len(todo) <= 1:
+        for path, sha, size in todo:
+            yield prepare_file(str(path), sha, size, kind, limits)
+        return
+    pending, crashed = list(todo), False
+    while pending:
+        batch, pending = pending, []
+        size_ = 1 if crashed else min(workers, len(batch))
+        with ProcessPoolExecutor(max_workers=size_, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(prepare_file, str(p), sha, size, kind, limits): (p, sha, size)
+                       for p, sha, size in batch}
+            for future in as_completed(futures):
+                item = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    if crashed:  # alone in its pool and it crashed again: this file is the cause
+                        yield Prepared(str(item[0]), item[1], item[2], error="the extraction worker crashed on this file")
+                    else:
+                        pending.append(item)
+        crashed = crashed or bool(pending)
+
+
+def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Prepared:
+    """Worker: detect the kind and extract what the file holds (no database access)."""
+    out = Prepared(path=path, sha256=sha, size=size)
+    try:
+        _prepare(Path(path), kind, limits, out)
+    except LoanwatchError as exc:
+        out.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+        out.error = f"unexpected {type(exc).__name__}: {exc}"
+    return out
+
+
+def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
+    from extractors.document import sniff_format
+
+    fmt = sniff_format(path)
+    if kind in ("auto", "statement") and fmt in ("pdf", "xlsx"):
+        from extractors.pipeline import extract_file
+
+        try:
+            result = extract_file(path, **limits)
+        except ImportError as exc:  # the extractor for this format is not installed yet
+            if kind == "statement":
+                raise ConfigError(f"{path.name}: no {fmt} statement extractor available ({exc})") from exc
+            out.warnings.append(f"statement extraction unavailable for {fmt}: {exc}")
+        else:
+            out.extraction, out.pages, out.company = result, result.pages, result.company
+            out.warnings.extend(result.warnings)
+            if result.statements:
+                out.kind = "statement"
+                return
+    if kind == "statement":
+        raise ConfigError(f"{path.name}: no financial statement found in it",
+                          hint="ingest it with --kind filing or --kind inspection")
+    out.page_texts = _page_texts(path, fmt, limits)
+    out.text = "\n".join(out.page_texts)
+    out.pages = out.pages or len(out.page_texts)
+    if kind == "inspection" or (kind == "auto" and _NOTE_WORDS.search(path.stem + "\n" + out.text[:3000])):
+        out.kind = "inspection"
+        out.note = parse_note(out.text)
+    else:
+        out.kind = "filing"
+    if out.extraction is not None and not out.extraction.statements:
+        out.extraction = None  # keep the company name, store no empty statement list
+
+
+def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
+    if fmt == "pdf":
+        from extractors.document import open_pdf
+
+        return open_pdf(path, **limits).page_texts
+    if fmt == "docx":
+        import docx
+
+        d = docx.Document(str(path))
+        parts = [p.text for p in d.paragraphs]
+        for table in d.tables:
+            parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
+        return ["\n".join(parts)]
+    if fmt == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return ["\n".join(" | ".join("" if v is None else str(v) for v in row)
+                              for row in ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+        finally:
+            wb.close()
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return [raw.decode(encoding)]
+        except UnicodeDecodeError:
+            continue
+    return [raw.decode("utf-8", errors="replace")]
+
+
+_NOTE_FIELDS = ("visit_date", "inspector", "site", "progress_actual", "progress_planned", "cost_spent",
+                "cost_budget", "operating_status", "problems")
+
+
+def parse_note(text: str) -> InspectionNote:
+    """The note's fields via ``extractors.notes.parse_note`` when present; the full text always."""
+    try:
+        from extractors.notes import parse_note as _parse
+    except ImportError:
+        return InspectionNote(visit_date=None, text=text)
+    parsed = _parse(text)
+    values = {f: getattr(parsed, f, None) for f in _NOTE_FIELDS}
+    for money in ("progress_actual", "progress_planned", "cost_spent", "cost_budget"):
+        v = values[money]
+        values[money] = None if v is None else Decimal(str(v))
+    values["problems"] = list(values["problems"] or [])
+    return InspectionNote(text=text, **values)
+
+
+# ---------------------------------------------------------------- the parent's writes
+
+def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str, received: dt.date | None,
+                    home: Path) -> FileResult:
+    name = Path(p.path).name
+    if p.error is not None:
+        return FileResult(p.path, "failed", reason=p.error)
+    try:
+        stored_path = _keep_copy(Path(p.path), p.sha256, home)
+        with store.transaction() as s:
+            owner = _resolve_client(s, p, client, actor)
+            existing = repo.find_document(s, p.sha256, owner.id)
+            if existing is not None:
+                return FileResult(p.path, "duplicate", kind=existing.kind, client=owner.name,
+                                  document_id=existing.id)
+            doc = repo.store_document(
+                s, owner, sha256=p.sha256, kind=p.kind or "filing", name=name, stored_path=stored_path,
+                pages=p.pages, size=p.size, received=received, extraction=p.extraction, note=p.note, actor=actor,
+            )
+            result = FileResult(
+                p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
+                statements=len(p.extraction.statements) if p.extraction else 0,
+                figures=sum(len(i.values) for st in (p.extraction.statements if p.extraction else [])
+                            for i in st.items),
+                warnings=list(p.warnings),
+            )
+    except LoanwatchError as exc:
+        return FileResult(p.path, "failed", reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - report it against this file and go on
+        return FileResult(p.path, "failed", reason=f"could not store it ({type(exc).__name__}: {exc})")
+    warning = _index(store, result, p, home / stored_path)
+    if warning:
+        result.warnings.append(warning)
+    return result
+
+
+def _keep_copy(path: Path, sha: str, home: Path) -> str:
+    """Copy the bytes to documents/<sha256><suffix> (atomic rename; harmless if left by a kill)."""
+    rel = Path("documents") / f"{sha}{path.suffix.lower()}"
+    target = home / rel
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(path.read_bytes())
+        os.replace(tmp, target)
+    return rel.as_posix()
+
+
+def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: ANN001, ANN202
+    if client is not None:
+        try:
+            return repo.get_client(s, client)
+        except NotFoundError:
+            return repo.add_client(s, client, actor=actor)
+    if p.company:
+        return repo.match_client(s, p.company) or repo.add_client(s, p.company.strip(), actor=actor)
+    if p.text:
+        found = _client_named_in(s, p.text)
+        if found is not None:
+            return found
+    raise ConfigError(f"{Path(p.path).name}: cannot tell which client it belongs to (no company name found)",
+                      hint="pass --client NAME")
+
+
+def _client_named_in(s, text: str):  # noqa: ANN001, ANN202
+    head = text[:5000]
+    hits = [c for c in repo.list_clients(s) if any(n and n in head for n in [c.name, *c.aliases])]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _index(store: Store, result: FileResult, p: Prepared, stored: Path) -> str | None:
+    """Call ``assistant.retrieval.index_document`` when it exists; a failure is a warning."""
+    try:
+        from assistant.retrieval import index_document
+    except ImportError:
+        return None
+    offered = {
+        "store": store, "document_id": result.document_id, "client": result.client, "name": Path(p.path).name,
+        "kind": result.kind, "path": stored, "page_texts": p.page_texts, "extraction": p.extraction,
+        "note": p.note,
+    }
+    try:
+        params = inspect.signature(index_document).parameters
+        if any(v.kind is v.VAR_KEYWORD for v in params.values()):
+            kwargs = offered
+        else:
+            kwargs = {k: v for k, v in offered.items() if k in params}
+        index_document(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - indexing is best effort per file
+        return f"not indexed for search ({type(exc).__name__}: {exc})"
+    return None

@@ -1,0 +1,179 @@
+"""Client and facility set-up from a YAML or JSON file (a bank bulk-loads its book).
+
+::
+
+    clients:
+      - name: 示例新能源股份有限公司
+        aliases: [示例新能源]
+        industry: solar
+        officer: zhang.wei
+        facilities:
+          - name: 项目贷款A
+            amount: "500000000"
+            currency: CNY
+            drawdown_date: 2024-03-01
+            maturity_date: 2034-03-01
+            rate: "0.042"
+            covenants:
+              - {metric: current_ratio, operator: ">=", threshold: "1.2"}
+            schedule:
+              - {due: 2026-12-20, principal: "25000000", interest: "5250000"}
+    facilities:            # facilities of clients that already exist (or are listed above)
+      - client: 示例新能源
+        name: 流动资金贷款
+        amount: "80000000"
+
+Money is read as text or integers (a float in the file is refused: it has already lost digits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.domain import Covenant, Facility, Repayment
+from assistant.errors import ConfigError, NotFoundError
+from assistant.store import repo
+from assistant.store.db import Store
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _exact(value):  # noqa: ANN001, ANN202
+    if isinstance(value, float):
+        raise ValueError(f"write {value!r} as a quoted string: a float has lost exact digits")
+    return value
+
+
+class CovenantIn(_In):
+    metric: str
+    operator: Literal[">=", ">", "<=", "<"]
+    threshold: Decimal
+    frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"
+    grace_days: int = 0
+    description: str = ""
+
+    _t = field_validator("threshold", mode="before")(_exact)
+
+
+class RepaymentIn(_In):
+    due: dt.date
+    principal: Decimal
+    interest: Decimal = Decimal(0)
+    paid_on: dt.date | None = None
+    paid_amount: Decimal | None = None
+
+    _m = field_validator("principal", "interest", "paid_amount", mode="before")(_exact)
+
+
+class FacilityIn(_In):
+    client: str | None = None  # only in the top-level ``facilities`` list
+    name: str
+    amount: Decimal
+    currency: str = "CNY"
+    drawn: Decimal | None = None
+    outstanding: Decimal | None = None
+    drawdown_date: dt.date | None = None
+    maturity_date: dt.date | None = None
+    rate: Decimal | None = None
+    collateral: str = ""
+    guarantors: str = ""
+    reporting_days: int = 45
+    covenants: list[CovenantIn] = Field(default_factory=list)
+    schedule: list[RepaymentIn] = Field(default_factory=list)
+
+    _m = field_validator("amount", "drawn", "outstanding", "rate", mode="before")(_exact)
+
+    def to_domain(self) -> Facility:
+        return Facility(
+            name=self.name, amount=self.amount, currency=self.currency, drawn=self.drawn,
+            outstanding=self.outstanding, drawdown_date=self.drawdown_date, maturity_date=self.maturity_date,
+            rate=self.rate, collateral=self.collateral, guarantors=self.guarantors,
+            reporting_days=self.reporting_days,
+            covenants=[Covenant(**c.model_dump()) for c in self.covenants],
+            schedule=[Repayment(**r.model_dump()) for r in self.schedule],
+        )
+
+
+class ClientIn(_In):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    industry: str = ""
+    officer: str | None = None
+    facilities: list[FacilityIn] = Field(default_factory=list)
+
+
+class PortfolioFile(_In):
+    clients: list[ClientIn] = Field(default_factory=list)
+    facilities: list[FacilityIn] = Field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    clients_added: list[str] = field(default_factory=list)
+    clients_updated: list[str] = field(default_factory=list)
+    facilities: list[str] = field(default_factory=list)
+
+
+def read_portfolio(path: str | Path) -> PortfolioFile:
+    """Parse and validate a YAML or JSON portfolio file; ``ConfigError`` says what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path} ({exc.strerror})", hint="check the path") from exc
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path.name} is not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}",
+                          hint="fix the syntax and run the import again") from exc
+    if isinstance(data, list):
+        data = {"facilities": data}
+    try:
+        return PortfolioFile.model_validate(data or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path.name}: {where}: {first['msg']} ({exc.error_count()} problem(s))",
+                          hint="see `loanwatch facility import --help` for the file format") from exc
+
+
+def import_portfolio(store: Store, path: str | Path, *, actor: str = "system") -> ImportReport:
+    """Create or update the clients and facilities of a file in one transaction."""
+    portfolio = read_portfolio(path)
+    report = ImportReport()
+    with store.transaction() as s:
+        for c in portfolio.clients:
+            existing = repo.match_client(s, c.name)
+            if existing is None:
+                client = repo.add_client(s, c.name, aliases=c.aliases, industry=c.industry, officer=c.officer,
+                                         actor=actor)
+                report.clients_added.append(client.name)
+            else:
+                client = repo.update_client(s, existing, aliases=[*c.aliases, c.name] if c.name != existing.name
+                                            else c.aliases, industry=c.industry or None, officer=c.officer,
+                                            actor=actor)
+                report.clients_updated.append(client.name)
+            for f in c.facilities:
+                repo.upsert_facility(s, client, f.to_domain(), actor=actor)
+                report.facilities.append(f"{client.name} / {f.name}")
+        for f in portfolio.facilities:
+            if not f.client:
+                raise ConfigError(f"facility {f.name!r} names no client", hint="add `client: NAME` to it")
+            try:
+                client = repo.get_client(s, f.client)
+            except NotFoundError as exc:
+                raise NotFoundError(f"facility {f.name!r}: no client named {f.client!r}",
+                                    hint="add the client first (`loanwatch client add`) or list it under clients:") from exc
+            repo.upsert_facility(s, client, f.to_domain(), actor=actor)
+            report.facilities.append(f"{client.name} / {f.name}")
+    return report

@@ -1,0 +1,410 @@
+"""Queries and commands on the portfolio store.
+
+Commands take a session from ``Store.transaction()`` and record what they change in the
+ledger in the same transaction; queries take any session. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant import ledger
+from assistant.domain import Facility, InspectionNote, Span
+from assistant.errors import ConfigError, NotFoundError, StoreError
+from assistant.periods import period_spans
+from assistant.store.schema import (
+    AlertRow,
+    Client,
+    CorrectionRow,
+    CovenantResultRow,
+    CovenantRow,
+    DocumentRow,
+    FacilityRow,
+    FigureRow,
+    MemoRow,
+    NoteRow,
+    RepaymentRow,
+    StatementRow,
+)
+from extractors.models import ExtractionResult, Statement
+from extractors.vocabulary import FIGURES
+
+_KEYS = {f.key for f in FIGURES}
+_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司",
+    "incorporated", "inc", "corporation", "corp", "company", "co", "limited", "ltd", "plc", "llc", "group", "the",
+)
+_PUNCT = re.compile(r"[\s,.()（）·'’&\-]+")
+
+
+# ---------------------------------------------------------------- clients
+
+def normalise_name(name: str) -> str:
+    """Compare company names without legal-form suffixes, case, spaces or punctuation."""
+    words = [w for w in _PUNCT.split(name.lower()) if w]
+    while words and words[-1] in _SUFFIXES:
+        words.pop()
+    while words and words[0] == "the":
+        words.pop(0)
+    text = "".join(words)
+    for suffix in _SUFFIXES[:5]:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return text
+
+
+def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: str = "",
+               officer: str | None = None, actor: str = "system") -> Client:
+    name = name.strip()
+    if not name:
+        raise ConfigError("a client needs a name", hint="pass the borrower's registered name")
+    if s.execute(select(Client).where(Client.name == name)).scalar_one_or_none() is not None:
+        raise ConfigError(f"client {name!r} already exists", hint="use `loanwatch client show` to see it")
+    client = Client(name=name, aliases=sorted({a.strip() for a in aliases if a.strip()}),
+                    industry=industry, officer=officer)
+    s.add(client)
+    s.flush()
+    ledger.record(s, client, action="client.add", actor=actor)
+    return client
+
+
+def update_client(s: Session, client: Client, *, aliases: Iterable[str] | None = None,
+                  industry: str | None = None, officer: str | None = None, actor: str = "system") -> Client:
+    if aliases is not None:
+        client.aliases = sorted(set(client.aliases) | {a.strip() for a in aliases if a.strip()})
+    if industry is not None:
+        client.industry = industry
+    if officer is not None:
+        client.officer = officer
+    s.flush()
+    ledger.record(s, client, action="client.update", actor=actor)
+    return client
+
+
+def list_clients(s: Session) -> list[Client]:
+    return list(s.execute(select(Client).order_by(Client.name)).scalars())
+
+
+def match_client(s: Session, company: str) -> Client | None:
+    """The client whose name or alias is ``company`` up to legal-form suffixes, else None."""
+    target = normalise_name(company)
+    if not target:
+        return None
+    clients = list_clients(s)
+    exact = [c for c in clients if target in {normalise_name(n) for n in [c.name, *c.aliases]}]
+    if exact:
+        return exact[0]
+    near = [c for c in clients if any(_contains(target, normalise_name(n)) for n in [c.name, *c.aliases])]
+    return near[0] if len(near) == 1 else None
+
+
+def _contains(a: str, b: str) -> bool:
+    return bool(a and b) and min(len(a), len(b)) >= 2 and (a in b or b in a)
+
+
+def get_client(s: Session, ref: str | int) -> Client:
+    """A client by id, name or alias (suffix-insensitive); ``NotFoundError`` otherwise."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        client = s.get(Client, int(ref))
+        if client is not None:
+            return client
+    if isinstance(ref, str):
+        client = s.execute(select(Client).where(Client.name == ref.strip())).scalar_one_or_none()
+        if client is None:
+            client = match_client(s, ref)
+        if client is not None:
+            return client
+    raise NotFoundError(f"no client named {ref!r}")
+
+
+# ---------------------------------------------------------------- facilities
+
+def upsert_facility(s: Session, client: Client, facility: Facility, *, actor: str = "system") -> FacilityRow:
+    """Create or replace a facility (by client and name) with its covenants and schedule."""
+    row = s.execute(
+        select(FacilityRow).where(FacilityRow.client_id == client.id, FacilityRow.name == facility.name)
+    ).scalar_one_or_none()
+    action = "facility.update" if row is not None else "facility.add"
+    if row is None:
+        row = FacilityRow(client_id=client.id, name=facility.name)
+        s.add(row)
+    for attr in ("amount", "currency", "drawn", "outstanding", "drawdown_date", "maturity_date", "rate",
+                 "collateral", "guarantors", "reporting_days"):
+        setattr(row, attr, getattr(facility, attr))
+    row.covenants = [
+        CovenantRow(metric=c.metric, operator=c.operator, threshold=c.threshold, frequency=c.frequency,
+                    grace_days=c.grace_days, description=c.description)
+        for c in facility.covenants
+    ]
+    row.schedule = [
+        RepaymentRow(due=r.due, principal=r.principal, interest=r.interest, paid_on=r.paid_on,
+                     paid_amount=r.paid_amount)
+        for r in facility.schedule
+    ]
+    s.flush()
+    ledger.record(s, row, action=action, actor=actor)
+    return row
+
+
+# ---------------------------------------------------------------- documents
+
+def find_document(s: Session, sha256: str, client_id: int | None = None) -> DocumentRow | None:
+    q = select(DocumentRow).where(DocumentRow.sha256 == sha256)
+    if client_id is not None:
+        q = q.where(DocumentRow.client_id == client_id)
+    return s.execute(q.order_by(DocumentRow.id).limit(1)).scalar_one_or_none()
+
+
+def store_document(
+    s: Session,
+    client: Client,
+    *,
+    sha256: str,
+    kind: str,
+    name: str,
+    stored_path: str,
+    pages: int = 0,
+    size: int = 0,
+    received: dt.date | None = None,
+    extraction: ExtractionResult | None = None,
+    note: InspectionNote | None = None,
+    actor: str = "system",
+) -> DocumentRow:
+    """Store one document with its statements, figures and note, each recorded in the ledger."""
+    statements = extraction.statements if extraction is not None else []
+    ends = [c.period_end for st in statements for c in st.columns if c.period_end is not None]
+    doc = DocumentRow(
+        client_id=client.id, sha256=sha256, kind=kind, name=name, pages=pages, size=size,
+        received=received or dt.date.today(), stored_path=stored_path,
+        company=extraction.company if extraction is not None else None,
+        period_end=max(ends) if ends else None,
+        warnings=list(extraction.warnings) if extraction is not None else [],
+    )
+    s.add(doc)
+    s.flush()
+    ledger.record(s, doc, action="document.ingest", actor=actor)
+    for statement in statements:
+        row = _store_statement(s, doc, statement)
+        ledger.record(s, row, action="statement.extract", actor=actor)
+    if note is not None:
+        row = _store_note(s, doc, note)
+        ledger.record(s, row, action="note.ingest", actor=actor)
+    if statements:
+        _flag_restatements(s, doc, actor=actor)
+    return doc
+
+
+def _store_statement(s: Session, doc: DocumentRow, st: Statement) -> StatementRow:
+    row = StatementRow(
+        document_id=doc.id, kind=st.kind, scope=st.scope, currency=st.currency, unit=st.unit,
+        pages=list(st.pages), title=st.title,
+        columns=[{"period_start": _iso(c.period_start), "period_end": _iso(c.period_end), "label": c.label}
+                 for c in st.columns],
+        warnings=list(st.warnings),
+    )
+    s.add(row)
+    s.flush()
+    figures = []
+    for r, item in enumerate(st.items):
+        for c, value in enumerate(item.values):
+            column = st.columns[c] if c < len(st.columns) else None
+            bbox = item.bbox
+            figures.append(FigureRow(
+                statement_id=row.id, document_id=doc.id, client_id=doc.client_id,
+                key=item.key if item.key in _KEYS else None, label=item.label,
+                printed=item.printed[c] if c < len(item.printed) else None, value=value,
+                period_start=column.period_start if column else None,
+                period_end=column.period_end if column else None,
+                column_label=column.label if column else "",
+                kind=st.kind, scope=st.scope, unit=1 if (item.per_share or item.percent) else st.unit,
+                currency=st.currency, page=item.page,
+                x0=bbox.x0 if bbox else None, top=bbox.top if bbox else None,
+                x1=bbox.x1 if bbox else None, bottom=bbox.bottom if bbox else None,
+                row_index=r, col_index=c,
+            ))
+    s.add_all(figures)
+    s.flush()
+    return row
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _store_note(s: Session, doc: DocumentRow, note: InspectionNote) -> NoteRow:
+    row = NoteRow(
+        document_id=doc.id, client_id=doc.client_id, visit_date=note.visit_date, inspector=note.inspector,
+        site=note.site, progress_actual=note.progress_actual, progress_planned=note.progress_planned,
+        cost_spent=note.cost_spent, cost_budget=note.cost_budget, operating_status=note.operating_status,
+        problems=list(note.problems), text=note.text,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[FigureRow]:
+    """Record figures of ``doc`` that differ from what an earlier document reported."""
+    new = s.execute(
+        select(FigureRow).where(FigureRow.document_id == doc.id, FigureRow.key.is_not(None),
+                                FigureRow.value.is_not(None))
+    ).scalars().all()
+    restated: list[tuple[FigureRow, FigureRow]] = []
+    for fig in new:
+        old = s.execute(
+            select(FigureRow).where(
+                FigureRow.client_id == doc.client_id, FigureRow.document_id != doc.id, FigureRow.key == fig.key,
+                FigureRow.scope == fig.scope, FigureRow.period_end == fig.period_end,
+                FigureRow.period_start.is_(None) if fig.period_start is None else FigureRow.period_start == fig.period_start,
+                FigureRow.value.is_not(None),
+            ).order_by(FigureRow.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if old is not None and old.value != fig.value:
+            restated.append((old, fig))
+            ledger.record(s, fig, action="figure.restate", actor=actor)
+    by_span: dict[Span, list[tuple[FigureRow, FigureRow]]] = {}
+    for old, fig in restated:
+        by_span.setdefault(Span(fig.period_end, fig.period_start), []).append((old, fig))
+    for span, pairs in by_span.items():
+        listed = "; ".join(f"{f.key} {o.value} → {f.value}" for o, f in pairs[:5])
+        more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
+        add_alert(
+            s, doc.client_id, span.label, "restatement", "medium",
+            f"{doc.name} restates {span.label}: {listed}{more}",
+            [{"document": doc.name, "page": pairs[0][1].page}], actor=actor,
+        )
+    return [f for _, f in restated]
+
+
+def document_counts(s: Session) -> dict[str, int]:
+    """Rows per table, for reports and the kill-recovery test."""
+    out = {}
+    for name, model in (("documents", DocumentRow), ("statements", StatementRow), ("figures", FigureRow),
+                        ("notes", NoteRow), ("clients", Client), ("ledger", None)):
+        if model is None:
+            out[name] = ledger.count(s)
+        else:
+            out[name] = s.execute(select(func.count()).select_from(model)).scalar_one()
+    return out
+
+
+# ---------------------------------------------------------------- corrections
+
+def set_figure(s: Session, client: Client, period: str, key: str, value: Decimal | None, *, reason: str,
+               by: str, scope: str = "consolidated") -> CorrectionRow:
+    """Record an officer's correction of one figure; the extracted value is kept."""
+    if key not in _KEYS:
+        raise ConfigError(f"{key!r} is not a figure key", hint="use a key of FIGURES.md, e.g. revenue or total_assets")
+    if not reason.strip():
+        raise ConfigError("a correction needs a reason", hint="pass --reason with what was wrong and the source")
+    span = _resolve_span(s, client, period, key, scope)
+    extracted = s.execute(
+        select(FigureRow.value).where(
+            FigureRow.client_id == client.id, FigureRow.key == key, FigureRow.scope == scope,
+            FigureRow.period_end == span.end,
+            FigureRow.period_start.is_(None) if span.start is None else FigureRow.period_start == span.start,
+        ).order_by(FigureRow.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    previous = s.execute(
+        select(CorrectionRow.new_value).where(
+            CorrectionRow.client_id == client.id, CorrectionRow.key == key, CorrectionRow.scope == scope,
+            CorrectionRow.period_end == span.end, CorrectionRow.period_start == span.start
+            if span.start is not None else CorrectionRow.period_start.is_(None),
+        ).order_by(CorrectionRow.id.desc()).limit(1)
+    ).first()
+    old = previous[0] if previous is not None else extracted
+    row = CorrectionRow(client_id=client.id, key=key, scope=scope, period_start=span.start,
+                        period_end=span.end, old_value=old, new_value=value, reason=reason.strip(), by=by)
+    s.add(row)
+    s.flush()
+    ledger.record(s, row, action="figure.correct", actor=by)
+    return row
+
+
+def _resolve_span(s: Session, client: Client, period: str, key: str, scope: str) -> Span:
+    spans = period_spans(period, key)
+    if len(spans) == 1:
+        return spans[0]
+    stored = [sp for sp in spans if s.execute(
+        select(FigureRow.id).where(FigureRow.client_id == client.id, FigureRow.key == key,
+                                   FigureRow.scope == scope, FigureRow.period_end == sp.end,
+                                   FigureRow.period_start == sp.start).limit(1)).first()]
+    if len(stored) == 1:
+        return stored[0]
+    raise ConfigError(
+        f"{period!r} is ambiguous for {key}: {', '.join(sp.label for sp in (stored or spans))}",
+        hint="name the span, e.g. 2026Q3 for the quarter or 2026 9M for the year to date",
+    )
+
+
+def corrections(s: Session, client_id: int) -> list[CorrectionRow]:
+    return list(s.execute(select(CorrectionRow).where(CorrectionRow.client_id == client_id)
+                          .order_by(CorrectionRow.id)).scalars())
+
+
+# ---------------------------------------------------------------- alerts, covenant results, memos
+
+def add_alert(s: Session, client_id: int, period: str, rule: str, severity: str, message: str,
+              evidence: list[dict] | None = None, *, actor: str = "system") -> AlertRow:
+    row = AlertRow(client_id=client_id, period=period, rule=rule, severity=severity, message=message,
+                   evidence=list(evidence or []))
+    s.add(row)
+    s.flush()
+    ledger.record(s, row, action="alert.raise", actor=actor)
+    return row
+
+
+def list_alerts(s: Session, client_id: int | None = None) -> list[AlertRow]:
+    q = select(AlertRow).order_by(AlertRow.id)
+    if client_id is not None:
+        q = q.where(AlertRow.client_id == client_id)
+    return list(s.execute(q).scalars())
+
+
+def record_covenant_result(s: Session, covenant_id: int, period: str, *, value: Decimal | None, status: str,
+                           headroom: Decimal | None, actor: str = "system") -> CovenantResultRow:
+    """Store (or update) a covenant test result for a period, recorded in the ledger."""
+    row = s.execute(select(CovenantResultRow).where(CovenantResultRow.covenant_id == covenant_id,
+                                                    CovenantResultRow.period == period)).scalar_one_or_none()
+    if row is not None and (row.value, row.status, row.headroom) == (value, status, headroom):
+        return row
+    if row is None:
+        row = CovenantResultRow(covenant_id=covenant_id, period=period)
+        s.add(row)
+    row.value, row.status, row.headroom = value, status, headroom
+    s.flush()
+    ledger.record(s, row, action="covenant.test", actor=actor)
+    return row
+
+
+def add_memo(s: Session, client_id: int, period: str, content: str, *, format: str = "md",
+             by: str = "system") -> MemoRow:
+    """Store a new version of the memo for a client and period."""
+    last = s.execute(select(func.max(MemoRow.version)).where(MemoRow.client_id == client_id,
+                                                             MemoRow.period == period)).scalar_one()
+    row = MemoRow(client_id=client_id, period=period, version=(last or 0) + 1, format=format, content=content,
+                  created_by=by)
+    s.add(row)
+    s.flush()
+    ledger.record(s, row, action="memo.save", actor=by)
+    return row
+
+
+def require(row, what: str):  # noqa: ANN001, ANN201
+    if row is None:
+        raise NotFoundError(f"{what} is not stored")
+    return row
+
+
+__all__ = [
+    "StoreError", "add_alert", "add_client", "add_memo", "corrections", "document_counts", "find_document",
+    "get_client", "list_alerts", "list_clients", "match_client", "normalise_name", "record_covenant_result",
+    "set_figure", "store_document", "update_client", "upsert_facility",
+]

@@ -1,0 +1,293 @@
+"""The portfolio store's tables (SQLAlchemy 2 ORM).
+
+Money is ``Decimal`` end to end: ``Money`` stores it as text on SQLite (whose NUMERIC is a
+float underneath) and as ``NUMERIC(38, 10)`` elsewhere, and always hands back a normalised
+``Decimal`` so that ``183042372622.53`` reads back as exactly that on every backend.
+
+Every figure keeps its provenance: document, page, bounding box, printed label and text,
+statement kind and scope, the column's span, unit and currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import Numeric, TypeDecorator
+
+
+def canonical_decimal(value: Decimal | None) -> Decimal | None:
+    """One spelling per number: no trailing zeros, no exponent (``1.50`` → ``1.5``, ``1E+3`` → ``1000``)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+class Money(TypeDecorator):
+    """An exact decimal: text on SQLite, NUMERIC(38, 10) on PostgreSQL and others."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(64))
+        return dialect.type_descriptor(Numeric(38, 10, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("money must be Decimal, int or str, never float")
+        value = canonical_decimal(Decimal(value))
+        return format(value, "f") if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect):
+        return None if value is None else canonical_decimal(Decimal(str(value)))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    officer: Mapped[str | None] = mapped_column(String(100))  # a name or user id
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    facilities: Mapped[list["FacilityRow"]] = relationship(back_populates="client", order_by="FacilityRow.id")
+
+
+class FacilityRow(Base):
+    __tablename__ = "facilities"
+    __table_args__ = (UniqueConstraint("client_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    drawn: Mapped[Decimal | None] = mapped_column(Money)
+    outstanding: Mapped[Decimal | None] = mapped_column(Money)
+    drawdown_date: Mapped[dt.date | None] = mapped_column(Date)
+    maturity_date: Mapped[dt.date | None] = mapped_column(Date)
+    rate: Mapped[Decimal | None] = mapped_column(Money)
+    collateral: Mapped[str] = mapped_column(Text, default="")
+    guarantors: Mapped[str] = mapped_column(Text, default="")
+    reporting_days: Mapped[int] = mapped_column(Integer, default=45)
+
+    client: Mapped[Client] = relationship(back_populates="facilities")
+    covenants: Mapped[list["CovenantRow"]] = relationship(
+        back_populates="facility", cascade="all, delete-orphan", order_by="CovenantRow.id"
+    )
+    schedule: Mapped[list["RepaymentRow"]] = relationship(
+        back_populates="facility", cascade="all, delete-orphan", order_by="RepaymentRow.due"
+    )
+
+
+class CovenantRow(Base):
+    __tablename__ = "covenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(100))
+    operator: Mapped[str] = mapped_column(String(2))
+    threshold: Mapped[Decimal] = mapped_column(Money)
+    frequency: Mapped[str] = mapped_column(String(20), default="quarterly")
+    grace_days: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    facility: Mapped[FacilityRow] = relationship(back_populates="covenants")
+
+
+class RepaymentRow(Base):
+    __tablename__ = "repayments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    due: Mapped[dt.date] = mapped_column(Date)
+    principal: Mapped[Decimal] = mapped_column(Money)
+    interest: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_amount: Mapped[Decimal | None] = mapped_column(Money)
+
+    facility: Mapped[FacilityRow] = relationship(back_populates="schedule")
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("client_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # statement | filing | inspection
+    name: Mapped[str] = mapped_column(String(300))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[dt.date] = mapped_column(Date)
+    stored_path: Mapped[str] = mapped_column(String(400))  # relative to LOANWATCH_HOME
+    company: Mapped[str | None] = mapped_column(String(300))  # the name printed in the document
+    period_end: Mapped[dt.date | None] = mapped_column(Date)  # latest column end, for statements
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class StatementRow(Base):
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    pages: Mapped[list] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(Text, default="")
+    columns: Mapped[list] = mapped_column(JSON, default=list)  # [{period_start, period_end, label}]
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class FigureRow(Base):
+    """One printed cell: a line item's value in one column, with its provenance."""
+
+    __tablename__ = "figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    key: Mapped[str | None] = mapped_column(String(80), index=True)  # None: a row with no canonical key
+    label: Mapped[str] = mapped_column(Text)
+    printed: Mapped[str | None] = mapped_column(Text)  # the cell text as printed
+    value: Mapped[Decimal | None] = mapped_column(Money)  # None: empty cell or a dash
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    column_label: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    currency: Mapped[str] = mapped_column(String(3))
+    page: Mapped[int] = mapped_column(Integer)
+    x0: Mapped[float | None] = mapped_column(Float)
+    top: Mapped[float | None] = mapped_column(Float)
+    x1: Mapped[float | None] = mapped_column(Float)
+    bottom: Mapped[float | None] = mapped_column(Float)
+    row_index: Mapped[int] = mapped_column(Integer)
+    col_index: Mapped[int] = mapped_column(Integer)
+
+
+class NoteRow(Base):
+    __tablename__ = "inspection_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    visit_date: Mapped[dt.date | None] = mapped_column(Date)
+    inspector: Mapped[str | None] = mapped_column(String(100))
+    site: Mapped[str | None] = mapped_column(Text)
+    progress_actual: Mapped[Decimal | None] = mapped_column(Money)
+    progress_planned: Mapped[Decimal | None] = mapped_column(Money)
+    cost_spent: Mapped[Decimal | None] = mapped_column(Money)
+    cost_budget: Mapped[Decimal | None] = mapped_column(Money)
+    operating_status: Mapped[str | None] = mapped_column(String(20))
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class CorrectionRow(Base):
+    """An officer's correction of one figure; the extracted value stays in ``figures``."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(20), default="consolidated")
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    old_value: Mapped[Decimal | None] = mapped_column(Money)
+    new_value: Mapped[Decimal | None] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)  # [{document, page}]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class CovenantResultRow(Base):
+    __tablename__ = "covenant_results"
+    __table_args__ = (UniqueConstraint("covenant_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    covenant_id: Mapped[int] = mapped_column(ForeignKey("covenants.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    value: Mapped[Decimal | None] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))  # pass | breach | unknown
+    headroom: Mapped[Decimal | None] = mapped_column(Money)
+    tested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class MemoRow(Base):
+    __tablename__ = "memos"
+    __table_args__ = (UniqueConstraint("client_id", "period", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(10), default="md")
+    content: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100), default="system")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class LedgerRow(Base):
+    """One link of the hash chain; ``seq`` is unique so concurrent appends cannot fork it."""
+
+    __tablename__ = "ledger"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

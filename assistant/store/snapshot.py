@@ -1,0 +1,139 @@
+"""Build a ``ClientSnapshot``: everything stored about one client, as analytics read it.
+
+Steps: ``_extracted_facts`` (latest report wins, restatements flagged) →
+``_choose_scope`` (consolidated preferred, parent where only parent exists) →
+``_apply_corrections`` (officer's value used, extracted kept as ``original``) →
+``derive_quarters`` (single quarters from year-to-date spans).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.domain import (
+    ClientProfile,
+    ClientSnapshot,
+    Covenant,
+    DocumentInfo,
+    Facility,
+    Fact,
+    FactSet,
+    InspectionNote,
+    Repayment,
+    Span,
+)
+from assistant.periods import derive_quarters, is_restatement
+from assistant.store.db import Store
+from assistant.store.repo import get_client
+from assistant.store.schema import Client, CorrectionRow, DocumentRow, FacilityRow, FigureRow, NoteRow
+
+
+def load_snapshot(source: Session | Store, client: str | int | Client, *, as_of: dt.date | None = None) -> ClientSnapshot:
+    """The client's snapshot from a session or a store (a client row, id, name or alias)."""
+    if isinstance(source, Store):
+        with source.session() as session:
+            return load_snapshot(session, client, as_of=as_of)
+    session = source
+    row = client if isinstance(client, Client) else get_client(session, client)
+    documents = list(session.execute(
+        select(DocumentRow).where(DocumentRow.client_id == row.id).order_by(DocumentRow.id)).scalars())
+    facts = FactSet()
+    for fact in _choose_scope(_extracted_facts(session, row.id, documents)):
+        facts.add(fact)
+    _apply_corrections(session, row.id, facts)
+    derive_quarters(facts)
+    return ClientSnapshot(
+        client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
+                             officer=row.officer),
+        facilities=_facilities(session, row.id),
+        facts=facts,
+        notes=_notes(session, row.id, {d.id: d.name for d in documents}),
+        documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
+                                period_end=d.period_end) for d in documents],
+        as_of=as_of or dt.date.today(),
+    )
+
+
+def _extracted_facts(session: Session, client_id: int, documents: list[DocumentRow]) -> list[Fact]:
+    """One fact per (key, scope, span): the latest report's value, earlier differing values kept."""
+    order = {d.id: (d.period_end or dt.date.min, d.id) for d in documents}
+    names = {d.id: d.name for d in documents}
+    rows = session.execute(
+        select(FigureRow).where(FigureRow.client_id == client_id, FigureRow.key.is_not(None),
+                                FigureRow.period_end.is_not(None))
+        .order_by(FigureRow.id)).scalars()
+    groups: dict[tuple, dict[int, FigureRow]] = defaultdict(dict)
+    for fig in rows:
+        group = groups[(fig.key, fig.scope, fig.period_start, fig.period_end)]
+        group.setdefault(fig.document_id, fig)  # first printed row of a document wins within it
+    facts = []
+    for (key, scope, start, end), by_doc in groups.items():
+        ranked = sorted(by_doc.values(), key=lambda f: order[f.document_id])
+        latest = ranked[-1]
+        earlier = [f.value for f in ranked[:-1] if f.value is not None]
+        previous = earlier[-1] if earlier else None
+        restated = is_restatement(previous, latest.value)
+        facts.append(Fact(
+            key=key, value=latest.value, span=Span(end, start), document=names[latest.document_id],
+            document_id=latest.document_id, page=latest.page, label=latest.label, scope=scope,
+            restated=restated, previous=previous if restated else None,
+        ))
+    return facts
+
+
+def _choose_scope(facts: list[Fact]) -> list[Fact]:
+    consolidated_spans = {f.span for f in facts if f.scope == "consolidated"}
+    return [f for f in facts if f.scope == "consolidated" or f.span not in consolidated_spans]
+
+
+def _apply_corrections(session: Session, client_id: int, facts: FactSet) -> None:
+    rows = session.execute(select(CorrectionRow).where(CorrectionRow.client_id == client_id)
+                           .order_by(CorrectionRow.id)).scalars()
+    latest: dict[tuple[str, Span], CorrectionRow] = {}
+    for row in rows:
+        latest[(row.key, Span(row.period_end, row.period_start))] = row
+    for (key, span), row in latest.items():
+        extracted = facts.get(key, span)
+        if extracted is not None and extracted.source == "extracted":
+            extracted.original = extracted.value
+            extracted.value = row.new_value
+            extracted.source = "corrected"
+            extracted.label = extracted.label or key
+            continue
+        facts.add(Fact(key=key, value=row.new_value, span=span, label=f"corrected by {row.by}",
+                       source="corrected", original=None, scope=row.scope))
+
+
+def _facilities(session: Session, client_id: int) -> list[Facility]:
+    rows = session.execute(select(FacilityRow).where(FacilityRow.client_id == client_id)
+                           .order_by(FacilityRow.id)).scalars()
+    return [
+        Facility(
+            name=f.name, amount=f.amount, currency=f.currency, drawn=f.drawn, outstanding=f.outstanding,
+            drawdown_date=f.drawdown_date, maturity_date=f.maturity_date, rate=f.rate, collateral=f.collateral,
+            guarantors=f.guarantors, reporting_days=f.reporting_days, id=f.id,
+            covenants=[Covenant(metric=c.metric, operator=c.operator, threshold=c.threshold,
+                                frequency=c.frequency, grace_days=c.grace_days, id=c.id,
+                                description=c.description) for c in f.covenants],
+            schedule=[Repayment(due=r.due, principal=r.principal, interest=r.interest, paid_on=r.paid_on,
+                                paid_amount=r.paid_amount) for r in f.schedule],
+        )
+        for f in rows
+    ]
+
+
+def _notes(session: Session, client_id: int, names: dict[int, str]) -> list[InspectionNote]:
+    rows = session.execute(select(NoteRow).where(NoteRow.client_id == client_id).order_by(NoteRow.id)).scalars()
+    return [
+        InspectionNote(
+            visit_date=n.visit_date, inspector=n.inspector, site=n.site, progress_actual=n.progress_actual,
+            progress_planned=n.progress_planned, cost_spent=n.cost_spent, cost_budget=n.cost_budget,
+            operating_status=n.operating_status, problems=list(n.problems), text=n.text,
+            document=names.get(n.document_id), document_id=n.document_id, page=1,
+        )
+        for n in rows
+    ]
