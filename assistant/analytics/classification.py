@@ -1,0 +1,112 @@
+"""A suggested five-category loan classification (五级分类), for the officer to decide.
+
+Follows the logic of the regulator's risk-classification rules (《商业银行金融资产风险分类
+办法》, 2023): each signal sets a *floor* and the suggestion is the worst floor.
+
+==========================================  =====================
+signal                                      at least
+==========================================  =====================
+principal or interest overdue 1–90 days     关注 special mention
+overdue > 90 days                           次级 substandard
+overdue > 270 days                          可疑 doubtful
+overdue > 360 days                          损失 loss
+covenant breach (in or past its grace)      关注
+high-severity early warning                 关注
+grade C or D                                关注
+grade E                                     次级
+==========================================  =====================
+
+Overdue days come from the repayment schedule: an instalment due on or before ``as_of``
+that is unpaid (or paid short) is overdue by ``as_of − due``. It is always a suggestion:
+the classification is the officer's and the credit committee's decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from assistant.analytics.covenants import CovenantResult
+from assistant.analytics.scorecard import Grade
+from assistant.analytics.warnings import Alert
+from assistant.domain import Facility
+
+CATEGORIES = ("正常", "关注", "次级", "可疑", "损失")
+ENGLISH = {"正常": "normal", "关注": "special mention", "次级": "substandard", "可疑": "doubtful", "损失": "loss"}
+LABEL_ZH = "建议分类（供客户经理参考，非最终认定）"
+LABEL_EN = "Suggestion for the officer — not a final classification"
+
+
+@dataclass
+class Overdue:
+    facility: str
+    due: dt.date
+    days: int
+    amount_due: object
+
+
+@dataclass
+class Classification:
+    category: str  # one of CATEGORIES
+    english: str
+    reasons: list[str]
+    overdue_days: int
+    overdue: list[Overdue] = field(default_factory=list)
+    label_zh: str = LABEL_ZH
+    label_en: str = LABEL_EN
+
+
+def overdue_items(facilities: list[Facility], as_of: dt.date) -> list[Overdue]:
+    """Instalments due on or before ``as_of`` that are unpaid or paid short."""
+    out: list[Overdue] = []
+    for fac in facilities:
+        for p in fac.schedule:
+            if p.due > as_of:
+                continue
+            owed = p.principal + p.interest
+            short = p.paid_on is None or (p.paid_amount is not None and p.paid_amount < owed)
+            if short and (as_of - p.due).days > 0:
+                out.append(Overdue(fac.name, p.due, (as_of - p.due).days, owed))
+    return sorted(out, key=lambda o: -o.days)
+
+
+def _floor_for_overdue(days: int) -> int:
+    if days > 360:
+        return 4
+    if days > 270:
+        return 3
+    if days > 90:
+        return 2
+    return 1 if days > 0 else 0
+
+
+def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert], facilities: list[Facility],
+             as_of: dt.date | None) -> Classification:
+    """The worst floor of every signal, with one reason per signal that set a floor."""
+    floors: list[tuple[int, str]] = []
+    overdue = overdue_items(facilities, as_of) if as_of else []
+    days = overdue[0].days if overdue else 0
+    if overdue:
+        o = overdue[0]
+        floors.append((_floor_for_overdue(days), f"{o.facility}: instalment due {o.due.isoformat()} unpaid, "
+                                                 f"{days} days overdue as of {as_of.isoformat()}"))  # type: ignore[union-attr]
+    for r in covenants:
+        if r.status == "breach":
+            state = "within its cure period" if r.in_grace else "past any cure period"
+            floors.append((1, f"{r.facility}: covenant {r.covenant.metric} {r.operator} {r.threshold} breached "
+                              f"(value {r.value:.3f}, {state})"))
+    high = [a for a in alerts if a.severity == "high"]
+    if high:
+        floors.append((1, "high-severity warning(s): " + ", ".join(sorted({a.rule for a in high}))))
+    if grade.letter in ("C", "D"):
+        floors.append((1, f"risk grade {grade.letter}"))
+    elif grade.letter == "E":
+        floors.append((2, "risk grade E"))
+    level = max((f for f, _ in floors), default=0)
+    reasons = [f"{reason} → at least {CATEGORIES[f]}" for f, reason in sorted(floors, key=lambda x: -x[0])]
+    if not floors:
+        reasons.append(f"no overdue payment, no covenant breach, no high-severity warning, grade {grade.letter} → 正常")
+    if as_of is None:
+        reasons.append("as-of date unknown: overdue days not assessed")
+    category = CATEGORIES[level]
+    return Classification(category, ENGLISH[category], reasons, days, overdue)

@@ -1,0 +1,163 @@
+"""A transparent risk grade: points per factor, then a check against a default model.
+
+Each factor earns the points of the first band its value meets (values from
+``ratios.py``; ocf_to_current_liabilities annualised by 12 / months of the span):
+
+============================  ======  =====================================================
+factor                        max     bands (value → points)
+============================  ======  =====================================================
+debt_to_assets                15      ≤ 0.50 → 15; ≤ 0.65 → 11; ≤ 0.75 → 7; ≤ 0.85 → 3; else 0
+current_ratio                 10      ≥ 1.5 → 10; ≥ 1.2 → 7; ≥ 1.0 → 4; else 0
+interest_coverage             10      ≥ 5 → 10; ≥ 3 → 7; ≥ 1.5 → 4; ≥ 1 → 2; else 0
+dscr                          15      ≥ 1.5 → 15; ≥ 1.25 → 11; ≥ 1.1 → 6; ≥ 1.0 → 3; else 0
+net_margin                    10      ≥ 0.10 → 10; ≥ 0.05 → 7; ≥ 0 → 4; else 0
+revenue_growth (YoY)          10      ≥ 0.05 → 10; ≥ 0 → 7; ≥ −0.10 → 4; ≥ −0.25 → 2; else 0
+ocf_to_current_liabilities    10      ≥ 0.40 → 10; ≥ 0.20 → 7; ≥ 0 → 4; else 0
+covenants                     10      all pass with headroom → 10; some thin → 5; any breach → 0
+early warnings                10      none → 10; low only → 8; medium → 5; any high → 0
+============================  ======  =====================================================
+
+A factor that cannot be measured (missing input, no covenant tested) is left out and
+named; the grade is the share of the points of the measured factors:
+
+=====  ==========  ============================================
+grade  share       meaning
+=====  ==========  ============================================
+A      ≥ 0.80      sound
+B      ≥ 0.65      acceptable
+C      ≥ 0.50      watch
+D      ≥ 0.35      weak
+E      < 0.35      critical
+NR     —           under 50 points measurable: not rated
+=====  ==========  ============================================
+
+Then the default model (the bank's trained model when present, else Altman Z'' and the
+Ohlson O-score) may move the grade one notch worse: a model in its distress zone lowers
+A–D by one letter. It never improves a grade. Every step is written into ``reasons``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assistant.analytics.covenants import CovenantResult
+from assistant.analytics.models import ModelResult
+from assistant.analytics.ratios import RatioResult
+from assistant.analytics.warnings import Alert
+from assistant.domain import Fact
+
+D = Decimal
+LETTERS = ("A", "B", "C", "D", "E")
+_BANDS: dict[str, tuple[int, str, list[tuple[Decimal, int]]]] = {
+    # key: (max points, ">=" or "<=", [(bound, points), ...]) — first band met wins
+    "debt_to_assets": (15, "<=", [(D("0.50"), 15), (D("0.65"), 11), (D("0.75"), 7), (D("0.85"), 3)]),
+    "current_ratio": (10, ">=", [(D("1.5"), 10), (D("1.2"), 7), (D("1.0"), 4)]),
+    "interest_coverage": (10, ">=", [(D(5), 10), (D(3), 7), (D("1.5"), 4), (D(1), 2)]),
+    "dscr": (15, ">=", [(D("1.5"), 15), (D("1.25"), 11), (D("1.1"), 6), (D("1.0"), 3)]),
+    "net_margin": (10, ">=", [(D("0.10"), 10), (D("0.05"), 7), (D(0), 4)]),
+    "revenue_growth": (10, ">=", [(D("0.05"), 10), (D(0), 7), (D("-0.10"), 4), (D("-0.25"), 2)]),
+    "ocf_to_current_liabilities": (10, ">=", [(D("0.40"), 10), (D("0.20"), 7), (D(0), 4)]),
+}
+_GRADE_BOUNDS = ((D("0.80"), "A"), (D("0.65"), "B"), (D("0.50"), "C"), (D("0.35"), "D"))
+MIN_MEASURED = 50
+
+
+@dataclass
+class Factor:
+    key: str
+    value: Decimal | str | None
+    points: int | None  # None: not measured
+    max_points: int
+    explanation: str
+    inputs: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Grade:
+    letter: str  # A–E or NR
+    points: int
+    max_points: int
+    factors: list[Factor]
+    models: list[ModelResult]
+    reasons: list[str]
+
+    @property
+    def share(self) -> Decimal | None:
+        return D(self.points) / D(self.max_points) if self.max_points else None
+
+
+def _band_points(key: str, value: Decimal) -> tuple[int, str]:
+    max_points, op, bands = _BANDS[key]
+    for bound, pts in bands:
+        if (value >= bound) if op == ">=" else (value <= bound):
+            return pts, f"{op} {bound}"
+    return 0, f"outside every band ({'<' if op == '>=' else '>'} {bands[-1][0]})"
+
+
+def _ratio_factor(key: str, r: RatioResult | None, annualise: Decimal = D(1)) -> Factor:
+    max_points = _BANDS[key][0]
+    if r is None or r.value is None:
+        return Factor(key, None, None, max_points, f"not measured: {r.reason if r else 'not computed'}")
+    value = r.value * annualise
+    pts, band = _band_points(key, value)
+    shown = f"{value:.3f}" + (" (annualised)" if annualise != 1 else "")
+    return Factor(key, value, pts, max_points, f"{shown} {band} → {pts}/{max_points}", list(r.inputs))
+
+
+def _covenant_factor(results: list[CovenantResult]) -> Factor:
+    tested = [r for r in results if r.status in ("pass", "breach")]
+    if not tested:
+        return Factor("covenants", None, None, 10, "not measured: no covenant tested in this span")
+    breaches = [r for r in tested if r.status == "breach"]
+    thin = [r for r in tested if r.thin]
+    if breaches:
+        names = ", ".join(f"{r.facility} {r.covenant.metric}" for r in breaches)
+        return Factor("covenants", "breach", 0, 10, f"breach: {names} → 0/10")
+    if thin:
+        names = ", ".join(f"{r.facility} {r.covenant.metric}" for r in thin)
+        return Factor("covenants", "thin", 5, 10, f"thin headroom: {names} → 5/10")
+    return Factor("covenants", "pass", 10, 10, f"{len(tested)} covenant(s) pass with headroom → 10/10")
+
+
+def _warning_factor(alerts: list[Alert]) -> Factor:
+    severities = {a.severity for a in alerts}
+    if "high" in severities:
+        pts, what = 0, "high-severity warning(s)"
+    elif "medium" in severities:
+        pts, what = 5, "medium-severity warning(s)"
+    elif "low" in severities:
+        pts, what = 8, "low-severity warning(s) only"
+    else:
+        pts, what = 10, "no warning"
+    ids = ", ".join(sorted({a.rule for a in alerts}))
+    return Factor("warnings", what, pts, 10, f"{what}{': ' + ids if ids else ''} → {pts}/10")
+
+
+def grade(ratios: dict[str, RatioResult], covenants: list[CovenantResult], alerts: list[Alert],
+          models: list[ModelResult], *, span_months: int = 12) -> Grade:
+    """Score the factors, letter the share, then apply the model check."""
+    annual = D(12) / D(span_months or 12)
+    factors = [_ratio_factor(k, ratios.get(k), annual if k == "ocf_to_current_liabilities" else D(1)) for k in _BANDS]
+    factors += [_covenant_factor(covenants), _warning_factor(alerts)]
+    measured = [f for f in factors if f.points is not None]
+    points = sum(f.points for f in measured)  # type: ignore[misc]
+    max_points = sum(f.max_points for f in measured)
+    reasons = [f"{f.key}: {f.explanation}" for f in factors]
+    if max_points < MIN_MEASURED:
+        reasons.append(f"only {max_points} of 100 points measurable: not rated")
+        return Grade("NR", points, max_points, factors, models, reasons)
+    share = D(points) / D(max_points)
+    letter = next((g for bound, g in _GRADE_BOUNDS if share >= bound), "E")
+    reasons.append(f"scorecard {points}/{max_points} = {share:.0%} → {letter}")
+    distress = [m for m in models if m.zone == "distress"]
+    if distress and letter != "E":
+        worse = LETTERS[LETTERS.index(letter) + 1]
+        m = distress[0]
+        shown = f"P(default) {m.probability:.1%}" if m.probability is not None else f"score {m.score:.2f}"
+        reasons.append(f"{m.name} in distress zone ({shown}) → one notch worse: {letter} → {worse}")
+        letter = worse
+    for m in models:
+        if m.score is None:
+            reasons.append(f"{m.name}: not computed ({m.reason})")
+    return Grade(letter, points, max_points, factors, models, reasons)
