@@ -10,11 +10,15 @@ slow word-level analysis runs on those pages alone.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extractors.errors import (
     CorruptDocumentError,
+    DocumentError,
     EmptyDocumentError,
     EncryptedDocumentError,
     NotAPdfError,
@@ -88,27 +92,33 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
+#: A page with more characters than this is not a financial statement (a statement page holds
+#: a few thousand); its text is skipped with a warning so that no later, slower analysis
+#: spends unbounded time or memory on it.
+MAX_PAGE_CHARS = 100_000
+
+
 def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200) -> PdfText:
     """Read every page's text with pypdfium2, or raise a DocumentError saying what to do."""
     import pypdfium2 as pdfium
 
     path = Path(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise EmptyDocumentError(f"{path.name}: the file is empty (0 bytes)", path=str(path))
+    size = _checked_size(path)
     if size > max_file_mb * 1024 * 1024:
         raise TooLargeDocumentError(
             f"{path.name}: {size / 1e6:.0f} MB is over the {max_file_mb} MB limit", path=str(path)
         )
+    with open(path, "rb") as fh:
+        if b"%PDF-" not in fh.read(1024):
+            raise NotAPdfError(f"{path.name}: not a PDF (no %PDF header)", path=str(path))
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        msg = str(exc).lower()
-        if "password" in msg:
+        if "password" in str(exc).lower():
             raise EncryptedDocumentError(f"{path.name}: the PDF is password-protected", path=str(path)) from exc
-        if "format" in msg or "not a pdf" in msg:
-            raise CorruptDocumentError(f"{path.name}: the PDF structure is damaged ({exc})", path=str(path)) from exc
-        raise CorruptDocumentError(f"{path.name}: cannot open the PDF ({exc})", path=str(path)) from exc
+        raise CorruptDocumentError(
+            f"{path.name}: the PDF structure cannot be read", path=str(path)
+        ) from exc
     try:
         n = len(pdf)
         if n == 0:
@@ -118,6 +128,7 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
         texts: list[str] = []
         image_pages = 0
         failed: list[int] = []
+        oversized: list[int] = []
         for i in range(n):
             try:
                 page = pdf[i]
@@ -126,17 +137,22 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
                 texts.append("")
                 continue
             try:
-                textpage = page.get_textpage()
-                text = textpage.get_text_range()
-                textpage.close()
-                if not text.strip() and _has_images(page, pdfium):
+                text = _page_text(page)
+                if text is None:
+                    oversized.append(i + 1)
+                    text = ""
+                elif not text.strip() and _has_images(page, pdfium):
                     image_pages += 1
-                texts.append(text.replace("\r\n", "\n").replace("\r", "\n"))
+                texts.append(text)
+            except pdfium.PdfiumError:
+                failed.append(i + 1)
+                texts.append("")
             finally:
                 page.close()
     finally:
         pdf.close()
     warnings = [f"page {p} could not be read" for p in failed]
+    warnings += [f"page {p} holds over {MAX_PAGE_CHARS:,} characters and was skipped" for p in oversized]
     if failed and len(failed) == n:
         raise CorruptDocumentError(f"{path.name}: no page of the PDF could be read", path=str(path))
     if image_pages and not any(t.strip() for t in texts):
@@ -146,6 +162,71 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
     if image_pages:
         warnings.append(f"{image_pages} page(s) are images without a text layer and were not read")
     return PdfText(path=path, sha256=sha256_of(path), page_texts=texts, image_pages=image_pages, warnings=warnings)
+
+
+def _checked_size(path: Path) -> int:
+    """The file's size; a missing, unreadable or empty file raises a DocumentError."""
+    if not path.exists():
+        raise NotAPdfError(f"{path.name}: file not found", path=str(path), hint="check the path")
+    if path.is_dir():
+        raise UnsupportedFormatError(f"{path.name}: is a folder, not a file", path=str(path))
+    try:
+        size = path.stat().st_size
+        with open(path, "rb"):
+            pass
+    except PermissionError as exc:
+        raise DocumentError(f"{path.name}: permission denied", path=str(path),
+                            hint="make the file readable for this user and try again") from exc
+    if size == 0:
+        raise EmptyDocumentError(f"{path.name}: the file is empty (0 bytes)", path=str(path))
+    return size
+
+
+def _page_text(page) -> str | None:
+    """The page's plain text, or None when it holds more than ``MAX_PAGE_CHARS`` characters."""
+    textpage = page.get_textpage()
+    try:
+        if textpage.count_chars() > MAX_PAGE_CHARS:
+            return None
+        text = textpage.get_text_range()
+    finally:
+        textpage.close()
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@contextmanager
+def open_plumber(path: str | Path, *, password: str = "") -> Iterator[Any]:
+    """``pdfplumber.open`` whose failures (pdfminer syntax/EOF/password errors) become DocumentErrors.
+
+    Open only pages that ``open_pdf`` already read; this guards the slower, stricter parser.
+    """
+    import pdfplumber
+
+    path = Path(path)
+    try:
+        pdf = pdfplumber.open(path, password=password)
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated classes
+        raise _plumber_error(path, exc) from exc
+    try:
+        yield pdf
+    except DocumentError:
+        raise
+    except (RecursionError, MemoryError) as exc:
+        raise CorruptDocumentError(f"{path.name}: the PDF is too deeply nested or too large to analyse",
+                                   path=str(path)) from exc
+    except Exception as exc:  # noqa: BLE001
+        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+            raise _plumber_error(path, exc) from exc
+        raise
+    finally:
+        pdf.close()
+
+
+def _plumber_error(path: Path, exc: Exception) -> DocumentError:
+    name = type(exc).__name__
+    if "Password" in name or "Encrypt" in name:
+        return EncryptedDocumentError(f"{path.name}: the PDF is password-protected", path=str(path))
+    return CorruptDocumentError(f"{path.name}: the PDF is damaged ({name} while analysing it)", path=str(path))
 
 
 def _has_images(page, pdfium) -> bool:
