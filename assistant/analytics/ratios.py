@@ -101,6 +101,13 @@ def figure_label(key: str) -> str:
     return RATIO_LABELS.get(key, (key,))[0]
 
 
+def english_label(key: str) -> str:
+    fig = BY_KEY.get(key)
+    if fig is not None:
+        return fig.en
+    return RATIO_LABELS.get(key, (key, key))[1]
+
+
 def flow_span(span: Span) -> Span:
     """The flow span analytics use for ``span`` (a point means the quarter ending there)."""
     if not span.is_point:

@@ -41,7 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.analytics.covenants import CovenantResult, check_covenants
-from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, figure_label, flow_span
+from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, english_label, figure_label, flow_span
 from assistant.analytics.trends import change, value_of
 from assistant.domain import ClientSnapshot, Fact, InspectionNote, Span
 from assistant.errors import ConfigError
@@ -198,7 +198,7 @@ def evaluate(snapshot: ClientSnapshot, span: Span, rules: list[Rule] | None = No
     alerts: list[Alert] = []
     for rule in rules:
         for values, evidence in _EVALUATORS[rule.condition.type](ctx, rule.condition):
-            shown = {"span": span.label, **{k: _show(v) for k, v in values.items()}}
+            shown = {"span": span.label, **{k: _show(k, v) for k, v in values.items()}}
             alerts.append(Alert(rule.id, rule.name_zh, rule.name_en, rule.severity,
                                 _fill(rule.message_zh, shown), _fill(rule.message_en, shown), span,
                                 _dedupe(evidence), values))
@@ -213,13 +213,18 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def _show(v: Decimal | str | None) -> str:
+_MEASURES = frozenset({"value", "current", "prior", "threshold", "limit"})
+
+
+def _show(key: str, v: Decimal | str | None) -> str:
     if v is None:
         return "n/a"
     if isinstance(v, Decimal):
         if abs(v) >= 1000:
             return f"{v:,.0f}"
-        return f"{v.normalize():f}" if v == v.to_integral() else f"{v:.2f}"
+        if key in _MEASURES or v != v.to_integral():
+            return f"{v:.2f}"
+        return f"{v.normalize():f}"
     return str(v)
 
 
@@ -272,7 +277,7 @@ def _change(ctx: _Context, cond: ChangeCond) -> list[_Hit]:
         return []
     if cond.absolute is not None and abs(c.absolute) < cond.absolute:
         return []
-    values = {"metric": figure_label(cond.metric), "current": c.current, "prior": c.prior,
+    values = {"metric": figure_label(cond.metric), "metric_en": english_label(cond.metric), "current": c.current, "prior": c.prior,
               "prior_span": c.prior_span.label, "change": c.absolute, "relative": c.relative,
               "change_pct": _pct(c.relative) if c.relative is not None else "n/a",
               "change_pp": f"{abs(c.absolute) * 100:.1f}"}
@@ -289,7 +294,7 @@ def _threshold(ctx: _Context, cond: ThresholdCond) -> list[_Hit]:
     value, _ = value_of(ctx.snapshot.facts, cond.metric, ctx.span, ctx.snapshot.facilities)
     if value is None or not _OPS[cond.operator](value, cond.value):
         return []
-    values = {"metric": figure_label(cond.metric), "value": value, "limit": cond.value, "operator": cond.operator}
+    values = {"metric": figure_label(cond.metric), "metric_en": english_label(cond.metric), "value": value, "limit": cond.value, "operator": cond.operator}
     return [(values, _metric_evidence(ctx, cond.metric, [ctx.span]))]
 
 
@@ -301,7 +306,8 @@ def _covenant(ctx: _Context, cond: CovenantCond) -> list[_Hit]:
             continue
         if cond.state == "thin" and not (r.status == "pass" and r.headroom is not None and r.headroom < cond.headroom_below):
             continue
-        values = {"facility": r.facility, "metric": figure_label(r.covenant.metric), "value": r.value,
+        values = {"facility": r.facility, "metric": figure_label(r.covenant.metric),
+                  "metric_en": english_label(r.covenant.metric), "value": r.value,
                   "operator": r.operator, "threshold": r.threshold,
                   "headroom": _pct(r.headroom) if r.headroom is not None else "n/a",
                   "trend": r.trend, "cure_by": r.cure_by.isoformat() if r.cure_by else None}
@@ -362,6 +368,9 @@ def _note_status(ctx: _Context, cond: NoteStatusCond) -> list[_Hit]:
     return hits
 
 
+_BASIS_EN = {"qoq": "quarter on quarter", "yoy": "year on year"}
+
+
 @_evaluator("contradiction")
 def _contradiction(ctx: _Context, cond: ContradictionCond) -> list[_Hit]:
     stopped = [n for n in notes_in(ctx.snapshot, ctx.span) if n.operating_status in cond.statuses]
@@ -371,7 +380,7 @@ def _contradiction(ctx: _Context, cond: ContradictionCond) -> list[_Hit]:
     for basis, zh in (("qoq", "环比"), ("yoy", "同比")):
         c = change(ctx.snapshot.facts, "revenue", ctx.span, basis)  # type: ignore[arg-type]
         if c is not None and c.direction == "up":
-            values = {**_note_values(note), "status": note.operating_status, "basis": basis.upper(), "basis_zh": zh,
+            values = {**_note_values(note), "status": note.operating_status, "basis": _BASIS_EN[basis], "basis_zh": zh,
                       "current": c.current, "prior": c.prior,
                       "change_pct": _pct(c.relative) if c.relative is not None else "n/a"}
             evidence = [(note.document, note.page)] + _metric_evidence(ctx, "revenue", [c.span, c.prior_span])

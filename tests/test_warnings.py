@@ -1,0 +1,144 @@
+"""Every built-in warning rule fires on a case built for it and stays quiet on a sound client."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from assistant.analytics.warnings import BUILTIN_RULES, evaluate, load_rules
+from assistant.errors import ConfigError
+from tests.snapshot_builder import ASSESSED, D, documents, note, point, q, sound_client, sound_table
+
+Q3_VISIT = dt.date(2026, 8, 20)
+
+
+def _with(changes: dict) -> dict:
+    """The sound table with some figures changed: {(span, key): value}."""
+    table = sound_table()
+    for (span, key), value in changes.items():
+        table[span] = {**table[span], key: value}
+    return table
+
+
+def _late_documents():
+    docs = documents()
+    last = docs[-1]
+    return docs[:-1] + [dataclasses.replace(last, received=dt.date(2026, 11, 18))]
+
+
+def _missing_q3():
+    table = sound_table()
+    del table[q(2026, 3)], table[point(2026, 3)]
+    return sound_client(table, documents=documents(until=(2026, 2)))
+
+
+CASES = {
+    "revenue_decline": lambda: sound_client(_with({(q(2026, 3), "revenue"): 150})),
+    "ocf_negative": lambda: sound_client(_with({(q(2026, 3), "net_cash_operating"): -10})),
+    "ocf_decline": lambda: sound_client(_with({(q(2026, 3), "net_cash_operating"): 30})),
+    "leverage_rising": lambda: sound_client(_with({(point(2026, 3), "total_liabilities"): 580,
+                                                   (point(2026, 3), "total_equity"): 420})),
+    "leverage_high": lambda: sound_client(_with({(point(2026, 3), "total_liabilities"): 900,
+                                                 (point(2026, 3), "total_equity"): 100})),
+    "liquidity_falling": lambda: sound_client(_with({(point(2026, 3), "total_current_assets"): 250})),
+    "liquidity_low": lambda: sound_client(_with({(point(2026, 3), "total_current_assets"): 180})),
+    "covenant_breach": lambda: sound_client(_with({(point(2026, 3), "total_liabilities"): 750,
+                                                   (point(2026, 3), "total_equity"): 250})),
+    "covenant_headroom_thin": lambda: sound_client(_with({(point(2026, 3), "total_current_assets"): 250})),
+    "dscr_low": lambda: sound_client(_with({(q(2026, 3), "net_cash_operating"): 20})),
+    "construction_delay": lambda: sound_client(notes=[note(Q3_VISIT, progress_actual=D(55), progress_planned=D(75))]),
+    "cost_overrun": lambda: sound_client(notes=[note(Q3_VISIT, cost_spent=D(450_000_000))]),
+    "operations_stopped": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="reduced")]),
+    "statements_late": lambda: sound_client(documents=_late_documents()),
+    "source_contradiction": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="stopped")]),
+}
+
+
+def test_every_builtin_rule_has_a_case():
+    assert {r.id for r in load_rules(BUILTIN_RULES)} == set(CASES)
+
+
+def test_sound_client_raises_no_alert():
+    assert evaluate(sound_client(), ASSESSED, load_rules(BUILTIN_RULES)) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires_on_its_case(rule_id):
+    alerts = evaluate(CASES[rule_id](), ASSESSED, load_rules(BUILTIN_RULES))
+    fired = [a for a in alerts if a.rule == rule_id]
+    assert len(fired) == 1, [a.rule for a in alerts]
+    alert = fired[0]
+    assert alert.message_zh and alert.message_en and "{" not in alert.message_zh + alert.message_en
+    assert alert.severity in ("low", "medium", "high") and alert.values
+    if rule_id != "statements_late":
+        assert alert.evidence, "every alert points at its documents"
+
+
+def test_revenue_decline_message_values_and_evidence():
+    alert = next(a for a in evaluate(CASES["revenue_decline"](), ASSESSED, load_rules(BUILTIN_RULES))
+                 if a.rule == "revenue_decline")
+    prior = D(203) * 1_000_000
+    assert alert.values["current"] == D(150_000_000) and alert.values["prior"] == prior
+    assert alert.values["relative"] == (D(150_000_000) - prior) / prior
+    assert "26.1%" in alert.message_en and "2025Q3" in alert.message_zh
+    assert {doc for doc, _ in alert.evidence} == {"statements_2026Q3.pdf", "statements_2025Q3.pdf"}
+
+
+def test_statements_not_received_at_all():
+    alerts = evaluate(_missing_q3(), ASSESSED, load_rules(BUILTIN_RULES))
+    late = next(a for a in alerts if a.rule == "statements_late")
+    assert late.values["period_end"] == "2026-09-30" and late.values["due"] == "2026-11-14"
+    assert "not received as of 2026-11-20 (6 days overdue)" in late.message_en
+
+
+def test_statements_received_late_cites_the_document():
+    late = next(a for a in evaluate(CASES["statements_late"](), ASSESSED, load_rules(BUILTIN_RULES))
+                if a.rule == "statements_late")
+    assert late.values["days_late"] == 4 and late.evidence == [("statements_2026Q3.pdf", None)]
+
+
+def test_rules_quiet_when_their_data_is_missing():
+    table = _with({(q(2026, 3), "revenue"): 10, (q(2026, 3), "net_cash_operating"): 1})
+    del table[q(2025, 3)]  # no like span for YoY: a fall cannot be measured, so nothing is claimed
+    rules = [r for r in load_rules(BUILTIN_RULES) if r.condition.type == "change" and r.condition.basis == "yoy"]
+    assert evaluate(sound_client(table), ASSESSED, rules) == []
+    assert evaluate(sound_client(_with({(q(2026, 3), "revenue"): 10})), ASSESSED, rules)  # and it would with the data
+
+
+def test_note_outside_the_span_does_not_count():
+    snap = sound_client(notes=[note(dt.date(2026, 5, 10), operating_status="stopped")])
+    assert not [a for a in evaluate(snap, ASSESSED, load_rules(BUILTIN_RULES)) if a.rule == "operations_stopped"]
+
+
+def test_user_rules_file_replaces_builtin_set(home, monkeypatch, tmp_path):
+    from assistant.config import reset_settings
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: tight_liquidity\n    name_zh: 流动比率偏低\n    name_en: Tight liquidity\n    severity: low\n"
+        "    condition: {type: threshold, metric: current_ratio, operator: '<', value: 2}\n"
+        "    message_zh: 流动比率{value}\n    message_en: 'current ratio {value} under {limit}'\n",
+        encoding="utf-8")
+    monkeypatch.setenv("LOANWATCH_RULES_FILE", str(path))
+    reset_settings()
+    alerts = evaluate(sound_client(), ASSESSED)
+    assert [(a.rule, a.severity, a.message_en) for a in alerts] == [("tight_liquidity", "low", "current ratio 1.60 under 2")]
+
+
+@pytest.mark.parametrize("body, where", [
+    ("rules:\n  - id: x\n    name_zh: a\n    name_en: b\n    severity: urgent\n    condition: {type: reporting}\n"
+     "    message_zh: m\n    message_en: m\n", "severity"),
+    ("rules:\n  - id: x\n    name_zh: a\n    name_en: b\n    severity: low\n    condition: {type: eval, expr: '1'}\n"
+     "    message_zh: m\n    message_en: m\n", "condition"),
+    ("rules: [", "YAML"),
+])
+def test_bad_rules_file_is_a_config_error_naming_the_place(tmp_path, body, where):
+    path = tmp_path / "rules.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_rules(path)
+    assert where in str(err.value)
