@@ -1,0 +1,145 @@
+"""Synthetic statements: the generator is consistent, and extraction gets every value exact.
+
+The generator (``assistant.demo``) knows the truth, so each layout's extraction is compared
+value by value: statement kind and scope, unit, currency, column periods, and for every
+canonical key every column's value (``None`` where the cell is printed empty or as a dash).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from assistant.demo import StatementSpec, generate_samples, render_pdf
+from assistant.demo.compare import compare
+from assistant.demo.layouts import LAYOUTS
+
+pytestmark = pytest.mark.timeout(300)
+PDF_LAYOUTS = list(LAYOUTS)
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synthetic")
+    return {s.name: s for s in generate_samples(out, seed=0, xlsx=False)}
+
+
+# --- the generator ------------------------------------------------------------------------
+
+def test_every_layout_has_a_sample(samples):
+    assert sorted(samples) == sorted(PDF_LAYOUTS)
+    assert len(PDF_LAYOUTS) >= 9
+
+
+def test_generation_is_deterministic(tmp_path):
+    spec = lambda seed: StatementSpec(company="测试有限公司", period_end=__import__("datetime").date(2026, 3, 31),  # noqa: E731
+                                      span="quarter", layout="listed_notes", seed=seed)
+    a = render_pdf(spec(1), tmp_path / "a.pdf")
+    b = render_pdf(spec(1), tmp_path / "b.pdf")
+    c = render_pdf(spec(2), tmp_path / "c.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert a.statements == b.statements
+    assert a.statements[0].items != c.statements[0].items
+
+
+def _values(statement) -> dict[str, list]:
+    return {i.key: i.values for i in statement.items if i.key}
+
+
+def _by_label(statement, pattern: str) -> list:
+    item = next((i for i in statement.items if re.search(pattern, i.label)), None)
+    return item.values if item else [None] * len(statement.columns)
+
+
+def _z(v):
+    return v if v is not None else Decimal(0)
+
+
+@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+def test_truth_satisfies_the_accounting_identities(samples, layout):
+    checked = 0
+    for st in samples[layout].truth.statements:
+        v = _values(st)
+        for n in range(len(st.columns)):
+            g = lambda k: _z(v[k][n]) if k in v else None  # noqa: E731
+            if st.kind == "balance_sheet":
+                assert g("total_assets") == g("total_liabilities") + g("total_equity") == g("total_liabilities_and_equity")
+                if "total_non_current_assets" in v:
+                    assert g("total_assets") == g("total_current_assets") + g("total_non_current_assets")
+                if "total_non_current_liabilities" in v:
+                    assert g("total_liabilities") == g("total_current_liabilities") + g("total_non_current_liabilities")
+            elif st.kind == "income_statement":
+                assert g("net_profit") == g("total_profit") - abs(g("income_tax"))
+                if "net_profit_attributable_to_parent" in v:
+                    assert g("net_profit") == g("net_profit_attributable_to_parent") + g("minority_interest_income")
+            else:
+                fx = _z(_by_label(st, "汇率")[n])
+                assert g("net_change_in_cash") == (g("net_cash_operating") + g("net_cash_investing")
+                                                   + g("net_cash_financing") + fx)
+            checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+def test_truth_is_printed_on_its_page(samples, layout):
+    """Every true value's printed text is on the page the truth says (pypdfium2's text)."""
+    import pypdfium2 as pdfium
+
+    sample = samples[layout]
+    pdf = pdfium.PdfDocument(str(sample.path))
+    try:
+        texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    assert len(texts) == sample.truth.pages
+    for st in sample.truth.statements:
+        for item in st.items:
+            page = texts[item.page - 1]
+            assert item.label[:4] in page.replace("\r\n", "").replace("\n", ""), (item.label, item.page)
+            for value, printed in zip(item.values, item.printed):
+                if value is not None:
+                    assert printed in page, (layout, item.key, printed, item.page)
+                    number = Decimal(printed.strip("()").replace(",", ""))
+                    number = -number if printed.startswith("(") else number
+                    assert value == (number if item.per_share else number * st.unit)
+
+
+def test_layouts_cover_what_real_statements_look_like(samples):
+    truths = {name: s.truth for name, s in samples.items()}
+    assert truths["sme_side_by_side"].statements[0].unit == 10000
+    assert {s.scope for s in truths["consolidated_parent"].statements} == {"consolidated", "parent"}
+    assert len(truths["multipage"].statements[0].pages) >= 2
+    assert truths["ifrs_interim"].statements[0].currency == "HKD"
+    us_income = next(s for s in truths["us_10q"].statements if s.kind == "income_statement")
+    assert len({c.period_start for c in us_income.columns}) == 4  # three- and nine-month spans
+    printed = [p for s in truths["us_10q"].statements for i in s.items for p in i.printed]
+    assert any(p.startswith("(") for p in printed)  # parentheses negatives
+    assert any(v is None for s in truths["listed_notes"].statements for i in s.items for v in i.values)
+    assert any(i.note for i in truths["listed_notes"].statements[0].items)
+    assert any(i.row_no for i in truths["sme_income"].statements[0].items)
+    assert any(s.kind == "cash_flow" for t in truths.values() for s in t.statements)
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+def test_extraction_is_exact(samples, layout):
+    from extractors.pipeline import extract_file
+
+    sample = samples[layout]
+    got = extract_file(sample.path)
+    score = compare(sample.truth, got)
+    assert score.exact, (
+        f"{layout}: {score.correct}/{score.total} correct, {score.wrong} wrong, {score.missed} missed\n"
+        + "\n".join(m.line() for m in score.mismatches[:40])
+    )
+
+
+@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+def test_company_name_is_found(samples, layout):
+    from extractors.pipeline import extract_file
+
+    sample = samples[layout]
+    assert extract_file(sample.path).company == sample.truth.company
