@@ -126,7 +126,7 @@ def test_user_rules_file_replaces_builtin_set(home, monkeypatch, tmp_path):
     monkeypatch.setenv("LOANWATCH_RULES_FILE", str(path))
     reset_settings()
     alerts = evaluate(sound_client(), ASSESSED)
-    assert [(a.rule, a.severity, a.message_en) for a in alerts] == [("tight_liquidity", "low", "current ratio 1.60 under 2")]
+    assert [(a.rule, a.severity, a.message_en) for a in alerts] == [("tight_liquidity", "low", "current ratio 1.60 under 2.00")]
 
 
 @pytest.mark.parametrize("body, where", [
