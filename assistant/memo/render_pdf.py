@@ -26,7 +26,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from assistant.memo.model import Cell, Memo, Paragraph, Table
-from assistant.memo.render_md import heading_text, memo_meta
+from assistant.memo.render_md import META_PREFIX, META_SUFFIX, heading_text, memo_meta
 
 FONT = "STSong-Light"
 
@@ -129,6 +129,10 @@ def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
         if section.key == "sources":
             for source in memo.sources:
                 story.append(RLParagraph(escape(f"[{source.n}] {source.label(memo.lang)}"), styles["source"]))
+    meta = META_PREFIX + json.dumps(memo_meta(memo), ensure_ascii=False) + META_SUFFIX
+    story.append(Spacer(1, 10))
+    story.append(RLParagraph(escape(meta), ParagraphStyle("meta", parent=styles["note"], fontSize=5, leading=7,
+                                                          textColor=colors.HexColor("#999999"))))
     doc.build(story)
     data = buffer.getvalue()
     if path is not None:

@@ -1,0 +1,330 @@
+"""The memo verifier: every number in a memo must trace to the facts.
+
+``allowed_numbers(snapshot, span)`` lists what a memo about ``span`` may print — and it is
+built from the snapshot and the analytics, never from the memo:
+
+* stored figures (every fact, with its document and page) and the pages they sit on;
+* computed ratios for the period, the previous quarter and the same period last year, and
+  the QoQ / YoY changes (absolute and relative) of figures and ratios;
+* covenant thresholds, values, headroom and its history; facility terms and repayment
+  dates; inspection-note fields and what follows from them (progress gap, budget share);
+* the analytics' own outputs: alert values and texts, scorecard points, model scores,
+  classification reasons (computed by ``assistant.analytics`` from the same facts);
+* dates of the spans, the notes and the documents; identifiers in names (GD2024-017).
+
+``verify_memo(text, allowed)`` finds every number with ``assistant.numguard`` and reports
+the ones nothing allowed supports. ``memo_text(path)`` reads a rendered memo back (.md,
+.docx, .pdf) with its metadata, so ``loanwatch memo verify FILE`` can rebuild the allowed
+list from the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from assistant.analytics.assessment import Assessment, assess
+from assistant.analytics.ratios import AMOUNT_RATIOS, RATIO_KEYS, compute_ratios
+from assistant.analytics.trends import change
+from assistant.domain import ClientSnapshot, Span
+from assistant.errors import DocumentError
+from assistant.memo.numbers import ratio_kind
+from assistant.memo.render_md import META_PREFIX, META_SUFFIX, read_meta
+from assistant.memo.sections import CHANGE_KEYS, TABLE_KEYS
+from assistant.numguard import AllowedNumber, NumberMention, check, harvest
+from extractors.vocabulary import BY_KEY
+
+
+@dataclass
+class Unsupported:
+    text: str
+    context: str  # the sentence around it
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    total: int  # numbers found (markers and list numbers excluded)
+    traceable: int
+    unsupported: list[Unsupported] = field(default_factory=list)
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(1) if self.total == 0 else Decimal(self.traceable) / Decimal(self.total)
+
+    def summary(self) -> str:
+        head = f"{self.traceable}/{self.total} numbers traceable"
+        if self.ok:
+            return head
+        return head + "; not traceable: " + "; ".join(f"{u.text!r} in “{u.context}”" for u in self.unsupported[:10])
+
+
+# ---------------------------------------------------------------- allowed numbers
+
+
+def _date(d: dt.date, source: str) -> AllowedNumber:
+    return AllowedNumber(None, "date", d.isoformat(), source, when=(d.year, d.month, d.day))
+
+
+def _kind_for(key: str) -> str:
+    if key in AMOUNT_RATIOS or key not in RATIO_KEYS:
+        return "amount"
+    return "ratio"
+
+
+def _spans_around(span: Span) -> list[Span]:
+    spans = [span, span.same_span_last_year()]
+    if span.months == 3:
+        spans.append(span.previous_quarter())
+    return spans
+
+
+def allowed_numbers(snapshot: ClientSnapshot, span: Span, *, assessment: Assessment | None = None,
+                    prior: Assessment | None = None) -> list[AllowedNumber]:
+    """Every number a memo about ``span`` may print, each with where it comes from."""
+    from assistant.memo.builder import resolve_span
+
+    span = resolve_span(span)
+    out: list[AllowedNumber] = []
+    out += _facts(snapshot)
+    out += _ratios_and_changes(snapshot, span)
+    assessments = [assessment or assess(snapshot, span)]
+    before = span.previous_quarter() if span.months == 3 else span.same_span_last_year()
+    if any(f.span.end == before.end for f in snapshot.facts):
+        assessments.append(prior or assess(snapshot, before))
+    for a in assessments:
+        out += _analytics(a)
+    out += _facilities(snapshot)
+    out += _notes(snapshot)
+    out += _names(snapshot)
+    for s in _spans_around(span):
+        out.append(_date(s.end, "period"))
+        if s.start:
+            out.append(_date(s.start, "period"))
+    if snapshot.as_of:
+        out.append(_date(snapshot.as_of, "as of"))
+    return out
+
+
+def _facts(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+    out = []
+    for fact in snapshot.facts:
+        where = f"{fact.document} p.{fact.page}" if fact.document else (fact.formula or fact.source)
+        if fact.value is not None:
+            out.append(AllowedNumber(fact.value, "amount", fact.key, where))
+        if fact.original is not None:
+            out.append(AllowedNumber(fact.original, "amount", fact.key, where + " (as extracted)"))
+        if fact.page is not None:
+            out.append(AllowedNumber(Decimal(fact.page), "page", str(fact.page), where))
+        out.append(_date(fact.span.end, where))
+    return out
+
+
+def _ratios_and_changes(snapshot: ClientSnapshot, span: Span) -> list[AllowedNumber]:
+    out = []
+    facilities = snapshot.facilities
+    for s in _spans_around(span):
+        for key, r in compute_ratios(snapshot.facts, s, facilities=facilities).items():
+            if r.value is not None:
+                out.append(AllowedNumber(r.value, _kind_for(key), key, f"{r.formula} ({s.label})"))  # type: ignore[arg-type]
+    for key in dict.fromkeys(TABLE_KEYS + CHANGE_KEYS):
+        for basis in ("qoq", "yoy"):
+            c = change(snapshot.facts, key, span, basis, facilities=facilities)  # type: ignore[arg-type]
+            if c is None or c.absolute is None:
+                continue
+            where = f"{basis} change of {key}"
+            kind = "ratio" if ratio_kind(key) == "percent" else ("amount" if _kind_for(key) == "amount" else "number")
+            out.append(AllowedNumber(c.absolute, kind, key, where))  # type: ignore[arg-type]
+            if c.relative is not None:
+                out.append(AllowedNumber(c.relative, "ratio", key, where + " (relative)"))
+    return out
+
+
+def _analytics(a: Assessment) -> list[AllowedNumber]:
+    out: list[AllowedNumber] = []
+    for key, r in a.ratios.items():
+        if r.value is not None:
+            out.append(AllowedNumber(r.value, _kind_for(key), key, r.formula))  # type: ignore[arg-type]
+    for c in a.covenants:
+        src = f"covenant {c.facility} {c.covenant.metric}"
+        kind = _kind_for(c.covenant.metric) if c.covenant.metric in RATIO_KEYS else "amount"
+        out.append(AllowedNumber(c.threshold, kind, "threshold", src))  # type: ignore[arg-type]
+        for v in (c.value, c.margin):
+            if v is not None:
+                out.append(AllowedNumber(v, kind, "value", src))  # type: ignore[arg-type]
+        for _, h in c.headroom_trend + [(c.span, c.headroom)]:
+            if h is not None:
+                out.append(AllowedNumber(h, "ratio", "headroom", src))
+        if c.cure_by:
+            out.append(_date(c.cure_by, src))
+    out.append(AllowedNumber(Decimal(len(a.alerts)), "number", "alerts", "count of alerts"))
+    out.append(AllowedNumber(Decimal(sum(1 for x in a.alerts if x.severity == "high")), "number", "alerts", "high alerts"))
+    for alert in a.alerts:
+        src = f"rule {alert.rule}"
+        for v in alert.values.values():
+            if isinstance(v, Decimal):
+                out.append(AllowedNumber(v, "number", alert.rule, src))
+            elif isinstance(v, str):
+                out += harvest(v, source=src)
+        for text in (alert.message_zh, alert.message_en, alert.name_zh, alert.name_en):
+            out += harvest(text, source=src)
+    g = a.grade
+    out += [AllowedNumber(Decimal(g.points), "number", "grade", "scorecard"),
+            AllowedNumber(Decimal(g.max_points), "number", "grade", "scorecard")]
+    for f in g.factors:
+        if isinstance(f.value, Decimal):
+            out.append(AllowedNumber(f.value, _kind_for(f.key), f.key, "scorecard factor"))  # type: ignore[arg-type]
+        for v in (f.points, f.max_points):
+            if v is not None:
+                out.append(AllowedNumber(Decimal(v), "number", f.key, "scorecard points"))
+        out += harvest(f.explanation, source=f"scorecard {f.key}")
+    for m in g.models:
+        out += harvest(m.name, source="model name")
+        for v in (m.score, m.probability):
+            if v is not None:
+                out.append(AllowedNumber(v, "ratio" if v is m.probability else "number", m.model, m.name))
+    for reason in a.classification.reasons:
+        out += harvest(reason, source="classification")
+    return out
+
+
+def _facilities(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+    out: list[AllowedNumber] = []
+    as_of = snapshot.as_of
+    for fac in snapshot.facilities:
+        src = f"facility {fac.name}"
+        for v in (fac.amount, fac.drawn, fac.outstanding):
+            if v is not None:
+                out.append(AllowedNumber(v, "amount", "facility", src))
+        if fac.rate is not None:
+            out.append(AllowedNumber(fac.rate, "ratio", "rate", src))
+        for d in (fac.maturity_date, fac.drawdown_date):
+            if d:
+                out.append(_date(d, src))
+        for i, r in enumerate(fac.schedule, start=1):
+            out.append(_date(r.due, src))
+            out.append(AllowedNumber(Decimal(i), "number", "instalments", src))
+            if r.paid_on:
+                out.append(_date(r.paid_on, src))
+            if as_of and r.due <= as_of:
+                out.append(AllowedNumber(Decimal((as_of - r.due).days), "number", "days overdue", src))
+            out += [AllowedNumber(v, "amount", "repayment", src) for v in (r.principal, r.interest, r.paid_amount) if v]
+    return out
+
+
+def _notes(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+    out: list[AllowedNumber] = []
+    for note in snapshot.notes:
+        src = f"note {note.document or ''} {note.visit_date or ''}"
+        if note.visit_date:
+            out.append(_date(note.visit_date, src))
+        if note.page is not None:
+            out.append(AllowedNumber(Decimal(note.page), "page", str(note.page), src))
+        for v in (note.progress_actual, note.progress_planned):
+            if v is not None:
+                out.append(AllowedNumber(v, "percent", "progress", src))
+        if note.progress_actual is not None and note.progress_planned is not None:
+            out.append(AllowedNumber(note.progress_planned - note.progress_actual, "percent", "progress gap", src))
+        if note.cost_spent is not None:
+            out.append(AllowedNumber(note.cost_spent, "amount", "spent", src))
+        if note.cost_budget:
+            out.append(AllowedNumber(note.cost_budget, "amount", "budget", src))
+            if note.cost_spent is not None:
+                out.append(AllowedNumber(note.cost_spent / note.cost_budget, "ratio", "budget share", src))
+                out.append(AllowedNumber(note.cost_spent - note.cost_budget, "amount", "over budget", src))
+        for problem in note.problems:
+            out += harvest(problem, source=src)
+    return out
+
+
+def _names(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+    """Identifiers and dates printed in names: documents, facilities, sites, the client."""
+    texts = [snapshot.client.name, snapshot.client.industry or "", snapshot.client.officer or "",
+             *snapshot.client.aliases, *(f.name for f in snapshot.facilities),
+             *(n.site or "" for n in snapshot.notes), *(n.inspector or "" for n in snapshot.notes),
+             *(n.document or "" for n in snapshot.notes), *(d.name for d in snapshot.documents),
+             *{f.document for f in snapshot.facts if f.document}]
+    out: list[AllowedNumber] = []
+    for text in texts:
+        if text:
+            out += [a for a in harvest(text, source="name") if a.kind in ("identifier", "date")]
+            out.append(AllowedNumber(None, "identifier", text, "name"))
+    return out
+
+
+# ---------------------------------------------------------------- checking
+
+
+def _strip_meta(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if META_PREFIX.strip() not in line)
+
+
+def _context(text: str, mention: NumberMention) -> str:
+    a = max(text.rfind("\n", 0, mention.start), 0)
+    b = text.find("\n", mention.end)
+    return text[a:b if b != -1 else None].strip()[:160]
+
+
+def verify_memo(text: str, allowed: list[AllowedNumber]) -> VerifyReport:
+    """Check every number of a memo's text against ``allowed``."""
+    text = _strip_meta(text)
+    result = check(text, allowed, allow_counts=False)
+    counted = [m for m in result.mentions if m.kind != "marker"]
+    bad = [Unsupported(m.text, _context(text, m)) for m in result.unsupported]
+    return VerifyReport(ok=result.ok, total=len(counted), traceable=len(counted) - len(bad), unsupported=bad)
+
+
+# ---------------------------------------------------------------- reading rendered memos
+
+
+def memo_text(path: str | Path) -> tuple[str, dict | None]:
+    """The text of a rendered memo (.md, .docx or .pdf) and its metadata (client, period, …)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DocumentError(f"{path}: no such file", path=str(path), hint="check the path of the memo")
+    if suffix in (".md", ".markdown", ".txt"):
+        text = path.read_text(encoding="utf-8")
+        return text, read_meta(text)
+    if suffix == ".docx":
+        return _docx_text(path)
+    if suffix == ".pdf":
+        from extractors.document import open_pdf
+
+        text = "\n".join(open_pdf(path).page_texts)
+        return text, _meta_in(text)
+    raise DocumentError(f"{path.name}: not a memo file", path=str(path), hint="give a .md, .docx or .pdf memo")
+
+
+def _docx_text(path: Path) -> tuple[str, dict | None]:
+    from docx import Document
+
+    doc = Document(str(path))
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    meta = None
+    try:
+        meta = json.loads(doc.core_properties.comments or "null")
+    except json.JSONDecodeError:
+        meta = None
+    return "\n".join(lines), meta
+
+
+def _meta_in(text: str) -> dict | None:
+    start = text.find(META_PREFIX.strip())
+    if start < 0:
+        return None
+    body = text[start + len(META_PREFIX.strip()):]
+    end = body.find(META_SUFFIX.strip())
+    try:
+        return json.loads((body[:end] if end >= 0 else body).replace("\r", "").replace("\n", "").strip())
+    except json.JSONDecodeError:
+        return None
+
+
+__all__ = ["Unsupported", "VerifyReport", "allowed_numbers", "memo_text", "verify_memo"]
