@@ -1,0 +1,1 @@
+"""Grounded chat: question understanding, the built-in engine, and the ``ask`` service."""

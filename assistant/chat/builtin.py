@@ -1,0 +1,372 @@
+"""The built-in answer engine: a parsed question and the stored facts → a grounded ``Answer``.
+
+No model anywhere: figures come from the client's ``ClientSnapshot``, ratios from
+``assistant.analytics`` (formula and inputs stated), growth from two like spans, narrative
+from retrieval hits quoted with document and page. When the store lacks what the question
+needs, the answer says what is missing and ``value`` stays null.
+
+Steps: ``pick_client → (figure | portfolio | status | document) answer → cite``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Collection, Protocol
+
+from assistant.chat import lexicon as lx
+from assistant.chat.answer import Answer, Citation, Input
+from assistant.chat.resolve import describe, is_point_metric, like_span, resolve_span
+from assistant.chat.understand import ClientName, ParsedQuestion
+from assistant.domain import ClientSnapshot, Fact, Span
+from extractors.vocabulary import BY_KEY
+
+_HUNDRED = Decimal(100)
+
+
+class ChatSource(Protocol):
+    """What the engine reads; every call is already limited to the caller's visible clients."""
+
+    def clients(self) -> list[ClientName]: ...
+
+    def snapshot(self, client_id: int) -> ClientSnapshot: ...
+
+    def search(self, query: str, client_ids: Collection[int], k: int = 5) -> list[Any]: ...
+
+
+@dataclass
+class SnapshotSource:
+    """A source over snapshots already built (the store's ``StoreSource`` reads the database)."""
+
+    snapshots: list[ClientSnapshot]
+    searcher: Any = None  # callable(query, client_ids=..., k=...) -> hits, e.g. assistant.retrieval.search
+
+    def clients(self) -> list[ClientName]:
+        return [ClientName(s.client.id, s.client.name, tuple(s.client.aliases)) for s in self.snapshots]
+
+    def snapshot(self, client_id: int) -> ClientSnapshot:
+        return next(s for s in self.snapshots if s.client.id == client_id)
+
+    def search(self, query: str, client_ids: Collection[int], k: int = 5) -> list[Any]:
+        if self.searcher is None or not client_ids:
+            return []
+        return list(self.searcher(query, client_ids=list(client_ids), k=k))
+
+
+@dataclass
+class _Result:
+    """One metric computed for one client and span."""
+
+    key: str
+    value: Decimal | None
+    unit: str
+    span: Span | None
+    formula: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    prior_span: Span | None = None
+
+
+def answer(parsed: ParsedQuestion, source: ChatSource) -> Answer:
+    """Answer ``parsed`` from ``source``."""
+    handler = {"figure": _figure, "portfolio": _portfolio, "status": _status, "document": _document}[parsed.intent]
+    out = handler(parsed, source)
+    out.understood = _understood(parsed)
+    return out
+
+
+# ---------------------------------------------------------------- the client
+def pick_client(p: ParsedQuestion, source: ChatSource) -> ClientSnapshot | Answer:
+    zh = p.lang == "zh"
+    visible = source.clients()
+    if p.company is not None and p.company.client_id is not None:
+        return source.snapshot(p.company.client_id)
+    if p.company is not None:
+        name = p.company.name
+        text = (f"存储中没有“{name}”的资料：您可查看的客户中没有这家公司，因此无法回答。"
+                if zh else f"{name} is not in the store: no client you can see has that name, so this cannot be answered.")
+        return Answer(answer=text, missing=[f"company {name}"])
+    if len(visible) == 1:
+        return source.snapshot(visible[0].id)
+    names = "、".join(c.name for c in visible[:10]) if zh else ", ".join(c.name for c in visible[:10])
+    if not visible:
+        text = "您可查看的客户中没有任何资料。" if zh else "There are no clients you can see in the store."
+    else:
+        text = f"请指明是哪一家客户（可选：{names}）。" if zh else f"Which client? Name one of: {names}."
+    return Answer(answer=text, missing=["company"])
+
+
+# ---------------------------------------------------------------- figures and ratios
+def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
+    client = pick_client(p, source)
+    if isinstance(client, Answer):
+        return client
+    zh = p.lang == "zh"
+    name = _short(client.client.name)
+    if not p.metrics:
+        what = "、".join(p.unsupported)
+        text = (f"loanwatch不保存“{what}”这一项目（不在标准科目与比率表中），无法从存储的数据回答。"
+                if zh else f"loanwatch does not keep '{what}' (not a figure or ratio it stores), so it cannot be answered from stored data.")
+        return Answer(answer=text, missing=[f"metric {what}"])
+    results = [_compute(client, key, p) for key in p.metrics]
+    sentences = [_sentence(name, r, p) for r in results]
+    if p.unsupported:
+        sentences.append(f"“{'、'.join(p.unsupported)}”不是loanwatch保存的项目。" if zh
+                         else f"'{', '.join(p.unsupported)}' is not a figure loanwatch keeps.")
+    missing = [m for r in results for m in r.missing] + [f"metric {u}" for u in p.unsupported]
+    facts = [f for r in results for f in r.facts]
+    single = results[0] if len(results) == 1 else None
+    value = single.value if single is not None and not missing else None
+    return Answer(
+        answer="".join(sentences) if zh else " ".join(sentences),
+        value=value,
+        unit=_json_unit(single.unit) if single is not None and value is not None else None,
+        citations=_cite(facts),
+        formula=single.formula if single is not None else None,
+        inputs=[_input(f) for f in facts],
+        missing=missing,
+    )
+
+
+def _unit_of(key: str, measure: str) -> str:
+    if measure == "growth":
+        return "percent"
+    if key in lx.RATIO_BY_KEY:
+        return lx.RATIO_BY_KEY[key].unit
+    fig = BY_KEY.get(key)
+    return "per_share" if fig is not None and fig.per_share else "amount"
+
+
+def _compute(snap: ClientSnapshot, key: str, p: ParsedQuestion) -> _Result:
+    facts = snap.facts
+    zh = p.lang == "zh"
+    label = lx.display_name(key, p.lang)
+    span = resolve_span(p.period, facts, key)
+    unit = _unit_of(key, p.measure)
+    if span is None:
+        return _Result(key, None, unit, None, missing=[_period_missing(snap, key, p)])
+    if p.measure in ("growth", "change"):
+        prior = like_span(span, facts, key, p.comparison or "yoy")
+        now = _value(snap, key, span, zh)
+        if prior is None:
+            what = "上年同期" if (p.comparison or "yoy") == "yoy" else "上一季度"
+            what_en = "the same span a year earlier" if (p.comparison or "yoy") == "yoy" else "the previous quarter"
+            return _Result(key, None, unit, span, facts=now.facts, missing=[
+                f"{label} {what}（{describe(span, 'zh')}的可比期间）未存储" if zh
+                else f"{label} for {what_en} (comparable to {describe(span, 'en')}) is not stored"])
+        before = _value(snap, key, prior, zh)
+        facts_used = now.facts + [f for f in before.facts if f not in now.facts]
+        missing = now.missing + before.missing
+        if missing:
+            return _Result(key, None, unit, span, facts=facts_used, missing=missing, prior_span=prior)
+        if p.measure == "change" or key in lx.RATIO_BY_KEY:
+            scale = _HUNDRED if unit == "percent" and key in lx.RATIO_BY_KEY else Decimal(1)
+            diff = (now.value - before.value) * scale  # type: ignore[operator]
+            return _Result(key, diff, "percent_points" if scale == _HUNDRED else now.unit, span,
+                           f"{key}({span.label}) − {key}({prior.label})", facts_used, prior_span=prior)
+        if before.value == 0:
+            return _Result(key, None, unit, span, facts=facts_used, prior_span=prior,
+                           missing=[f"{label} {describe(prior, p.lang)} 为零，无法计算增长率" if zh
+                                    else f"{label} is zero for {describe(prior, 'en')}: growth is undefined"])
+        growth = (now.value - before.value) / abs(before.value) * _HUNDRED  # type: ignore[operator]
+        formula = f"({key} {span.label} − {key} {prior.label}) / |{key} {prior.label}| × 100"
+        return _Result(key, growth, "percent", span, formula, facts_used, prior_span=prior)
+    return _value(snap, key, span, zh)
+
+
+def _value(snap: ClientSnapshot, key: str, span: Span, zh: bool) -> _Result:
+    """The stored figure or the analytics ratio for ``span``."""
+    label = lx.display_name(key, "zh" if zh else "en")
+    if key in BY_KEY:
+        fact = snap.facts.get(key, span)
+        unit = _unit_of(key, "value")
+        if fact is None or fact.value is None:
+            how = "报表中该项为空（未填列）" if fact is not None else "未存储"
+            how_en = "printed empty in the statement" if fact is not None else "not stored"
+            return _Result(key, None, unit, span, facts=[fact] if fact else [],
+                           missing=[f"{label}（{describe(span, 'zh')}）{how}" if zh
+                                    else f"{label} for {describe(span, 'en')} is {how_en}"])
+        return _Result(key, fact.value, unit, span, facts=[fact])
+    from assistant.analytics.ratios import compute_ratio
+
+    r = compute_ratio(snap.facts, span, key, facilities=snap.facilities)
+    unit = lx.RATIO_BY_KEY[key].unit
+    value = r.value
+    if value is not None and unit == "percent":
+        value = value * _HUNDRED
+    missing = [] if value is not None else [f"{label}：{r.reason}" if zh else f"{label}: {r.reason}"]
+    formula = r.formula + (" × 100" if unit == "percent" else "")
+    return _Result(key, value, unit, span, formula, list(r.inputs), missing)
+
+
+def _period_missing(snap: ClientSnapshot, key: str, p: ParsedQuestion) -> str:
+    zh = p.lang == "zh"
+    label = lx.display_name(key, p.lang)
+    point = is_point_metric(key)
+    have = sorted({s for (k, s) in snap.facts.facts if s.is_point == point and (k == key or key not in BY_KEY)})
+    shown = ", ".join(s.label for s in have[-6:]) or ("无" if zh else "none")
+    asked = p.period.text or (str(p.period.year) if p.period.year else "")
+    if zh:
+        return f"{_short(snap.client.name)}的{label}没有存储{asked or '所问'}期间的数据（已存储期间：{shown}）"
+    return f"{snap.client.name} has no stored {label} for {asked or 'that period'} (stored periods: {shown})"
+
+
+# ---------------------------------------------------------------- wording
+def _short(name: str) -> str:
+    return name
+
+
+def fmt_number(value: Decimal, unit: str, decimals: int | None) -> str:
+    if unit in ("percent", "percent_points", "ratio", "times", "days"):
+        places = 2 if decimals is None else decimals
+        shown = f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,}" if places >= 0 else str(value)
+        return shown
+    if decimals is not None:
+        return f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):,}"
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}" if value.as_tuple().exponent >= -2 else f"{value:,}"
+
+
+def _suffix(unit: str, zh: bool) -> str:
+    return {"percent": "%", "percent_points": (" 个百分点" if zh else " percentage points"), "days": (" 天" if zh else " days"),
+            "times": (" 倍" if zh else "x")}.get(unit, "")
+
+
+def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
+    zh = p.lang == "zh"
+    label = lx.display_name(r.key, p.lang)
+    if r.value is None:
+        return ("；".join(r.missing) + "。") if zh else ("; ".join(r.missing) + ".")
+    shown = fmt_number(r.value, r.unit, p.decimals) + _suffix(r.unit, zh)
+    when = describe(r.span, p.lang) if r.span else ""
+    for_when = when if when.startswith("as of") else f"for {when}"
+    src = _sources(r.facts, zh)
+    if r.prior_span is not None:
+        before = describe(r.prior_span, p.lang)
+        verb = ("同比" if (p.comparison or "yoy") == "yoy" else "环比") if zh else ""
+        if zh:
+            what = "变动" if r.unit == "percent_points" or p.measure == "change" else "增长率"
+            return f"{name}{when}{label}{verb}{what}为{shown}（对比{before}；公式：{r.formula}）。{src}"
+        what = "change" if r.unit == "percent_points" or p.measure == "change" else "growth"
+        return f"{name}'s {label} {what} {for_when} was {shown} (compared with {before}; formula: {r.formula}). {src}"
+    if r.formula:
+        inputs = _inputs_text(r.facts, zh)
+        if zh:
+            return f"{name}{when}的{label}为{shown}（公式：{r.formula}；{inputs}）。{src}"
+        return f"{name}'s {label} {for_when} was {shown} (formula: {r.formula}; {inputs}). {src}"
+    if zh:
+        return f"{name}{when}的{label}为{shown}。{src}"
+    return f"{name}'s {label} {for_when} was {shown}. {src}"
+
+
+def _inputs_text(facts: list[Fact], zh: bool) -> str:
+    parts = [f"{f.key}（{f.label or f.key}，{describe(f.span, 'zh')}）= {fmt_number(f.value, 'amount', None)}" if zh
+             else f"{f.key} ({f.label or f.key}, {describe(f.span, 'en')}) = {fmt_number(f.value, 'amount', None)}"
+             for f in facts if f.value is not None]
+    return ("；".join(parts)) if zh else "; ".join(parts)
+
+
+def _sources(facts: list[Fact], zh: bool) -> str:
+    seen = []
+    for f in facts:
+        where = (f.document, f.page)
+        if f.document and where not in seen:
+            seen.append(where)
+    if not seen:
+        return ""
+    if zh:
+        return "来源：" + "；".join(f"{d} 第{pg}页" for d, pg in seen) + "。"
+    return "Source: " + "; ".join(f"{d}, p. {pg}" for d, pg in seen) + "."
+
+
+def _json_unit(unit: str) -> str:
+    return {"percent_points": "percent"}.get(unit, unit)
+
+
+def _cite(facts: list[Fact]) -> list[Citation]:
+    out: list[Citation] = []
+    seen = set()
+    for f in facts:
+        if not f.document:
+            continue
+        quote = f"{f.label or f.key} {fmt_number(f.value, 'amount', None) if f.value is not None else '—'}"
+        if (f.document, f.page, quote) in seen:
+            continue
+        seen.add((f.document, f.page, quote))
+        out.append(Citation(document=f.document, page=f.page, quote=quote))
+    return out
+
+
+def _input(f: Fact) -> Input:
+    return Input(key=f.key, label=f.label or f.key, period=f.span.label, value=f.value, document=f.document, page=f.page)
+
+
+def _understood(p: ParsedQuestion) -> dict[str, Any]:
+    pq = p.period
+    return {
+        "intent": p.intent,
+        "company": None if p.company is None else p.company.client_name or p.company.name,
+        "metrics": p.metrics,
+        "measure": p.measure,
+        "comparison": p.comparison,
+        "period": {"year": pq.year, "end": pq.end.isoformat() if pq.end else None, "months": pq.months,
+                   "quarter": pq.quarter, "point": pq.point, "opening": pq.opening} if pq.given else None,
+        "decimals": p.decimals,
+    }
+
+
+# ---------------------------------------------------------------- portfolio, status, documents
+def _portfolio(p: ParsedQuestion, source: ChatSource) -> Answer:
+    from assistant.chat.portfolio import answer_portfolio
+
+    return answer_portfolio(p, source)
+
+
+def _status(p: ParsedQuestion, source: ChatSource) -> Answer:
+    client = pick_client(p, source)
+    if isinstance(client, Answer):
+        return client
+    from assistant.chat.status import answer_status
+
+    return answer_status(p, client)
+
+
+def _document(p: ParsedQuestion, source: ChatSource) -> Answer:
+    zh = p.lang == "zh"
+    visible = source.clients()
+    if p.company is not None and p.company.client_id is None and p.company.name:
+        picked = pick_client(p, source)
+        if isinstance(picked, Answer):
+            return picked
+    ids = [p.company.client_id] if p.company is not None and p.company.client_id is not None else [c.id for c in visible]
+    hits = source.search(p.text, ids, k=5) if ids else []
+    if not hits:
+        text = "在您可查看的文件中没有找到相关段落。" if zh else "No passage in the documents you can see answers this."
+        return Answer(answer=text, missing=["passage"])
+    cites = [Citation(document=h.document, page=h.page, quote=quote(h.text, p.text)) for h in hits[:3]]
+    if zh:
+        body = "\n".join(f"• {c.document} 第{c.page}页：“{c.quote}”" for c in cites)
+        text = f"以下是文件中的相关原文：\n{body}"
+    else:
+        body = "\n".join(f"• {c.document}, p. {c.page}: \"{c.quote}\"" for c in cites)
+        text = f"The documents say:\n{body}"
+    return Answer(answer=text, citations=cites)
+
+
+def quote(text: str, question: str, limit: int = 180) -> str:
+    """The sentence of ``text`` sharing most words with the question, cut to ``limit`` characters."""
+    sentences = [s.strip() for s in re.split(r"(?<=[。！？；.!?;])\s*|\n+", text) if s.strip()]
+    if not sentences:
+        return text[:limit]
+    q = set(_tokens(question))
+    best = max(sentences, key=lambda s: len(q & set(_tokens(s))))
+    return best if len(best) <= limit else best[: limit - 1] + "…"
+
+
+def _tokens(text: str) -> list[str]:
+    low = text.lower()
+    words = re.findall(r"[a-z0-9]{3,}", low)
+    cjk = re.findall(r"[\u4e00-\u9fff]", low)
+    return words + [a + b for a, b in zip(cjk, cjk[1:])]

@@ -1,0 +1,151 @@
+"""Portfolio questions over every visible client: below a threshold, covenant breaches, warnings.
+
+Each client is measured at the period the question names, else at its latest balance date
+(flows: the latest span ending there, a quarter preferred). Clients whose data is missing are
+listed as such, never counted as passing or failing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.chat import lexicon as lx
+from assistant.chat.answer import Answer, Citation
+from assistant.chat.resolve import describe, is_point_metric, resolve_span
+from assistant.chat.understand import ParsedQuestion, PeriodQuery
+from assistant.domain import ClientSnapshot, Span
+
+_HUNDRED = Decimal(100)
+
+
+def latest_span(snap: ClientSnapshot, period: PeriodQuery | None = None) -> Span | None:
+    """The monitoring span: the asked period, else the latest balance date with its flow span."""
+    facts = snap.facts
+    point = resolve_span(period or PeriodQuery(), facts, "total_assets", point=True)
+    if point is None:
+        flows = facts.spans(points=False)
+        return flows[-1] if flows else None
+    ending = [s for s in facts.spans(points=False) if s.end == point.end]
+    for months in (3, 12):
+        for s in ending:
+            if s.months == months:
+                return s
+    return max(ending, key=lambda s: s.months) if ending else point
+
+
+def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a ChatSource
+    q = p.portfolio
+    zh = p.lang == "zh"
+    clients = source.clients()
+    if not clients:
+        return Answer(answer="您可查看的客户中没有任何资料。" if zh else "There are no clients you can see.",
+                      missing=["clients"])
+    snaps = [source.snapshot(c.id) for c in clients]
+    if q is None or q.kind == "list":
+        names = [s.client.name for s in snaps]
+        text = ("您可查看的客户：" + "、".join(names) + "。") if zh else "Clients you can see: " + ", ".join(names) + "."
+        return Answer(answer=text, value=Decimal(len(names)), unit="amount")
+    if q.kind == "threshold":
+        return _threshold(p, snaps)
+    if q.kind == "breach":
+        return _breaches(p, snaps)
+    return _warnings(p, snaps)
+
+
+def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
+    from assistant.chat.builtin import _value, fmt_number
+
+    q = p.portfolio
+    zh = p.lang == "zh"
+    key = q.metric
+    unit = lx.RATIO_BY_KEY[key].unit if key in lx.RATIO_BY_KEY else "amount"
+    threshold = q.threshold * _HUNDRED if unit == "percent" and q.threshold is not None and q.threshold < 1 else q.threshold
+    if unit == "percent" and q.threshold is not None and q.threshold >= 1:
+        threshold = q.threshold  # "资产负债率高于70" already in percent
+    hits, unknown, cites = [], [], []
+    for snap in snaps:
+        span = resolve_span(p.period, snap.facts, key, point=is_point_metric(key)) if p.period.given else None
+        if span is None:
+            base = latest_span(snap)
+            if base is not None and not p.period.given:
+                span = Span(base.end) if is_point_metric(key) else base
+        if span is None:
+            unknown.append(f"{snap.client.name}（无数据）" if zh else f"{snap.client.name} (no data)")
+            continue
+        r = _value(snap, key, span, zh)
+        if r.value is None:
+            unknown.append(f"{snap.client.name}（{'；'.join(r.missing)}）" if zh else f"{snap.client.name} ({'; '.join(r.missing)})")
+            continue
+        below = r.value < threshold if q.operator == "<" else r.value > threshold
+        if below:
+            hits.append(f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
+                        f"（{describe(span, p.lang)}）" if zh else
+                        f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
+                        f" ({describe(span, p.lang)})")
+            cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.facts if f.document]
+    label = lx.display_name(key, p.lang)
+    op = ("低于" if q.operator == "<" else "高于") if zh else ("below" if q.operator == "<" else "above")
+    shown = fmt_number(threshold, unit, None) + ("%" if unit == "percent" else "")
+    if zh:
+        text = f"{label}{op}{shown}的客户：" + ("、".join(hits) if hits else "无") + "。"
+        if unknown:
+            text += "无法判断：" + "；".join(unknown) + "。"
+    else:
+        text = f"Clients with {label} {op} {shown}: " + (", ".join(hits) if hits else "none") + "."
+        if unknown:
+            text += " Cannot tell for: " + "; ".join(unknown) + "."
+    return Answer(answer=text, value=Decimal(len(hits)), unit="amount", citations=cites,
+                  missing=[] if not unknown else [f"data for {len(unknown)} client(s)"])
+
+
+def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
+    from assistant.analytics.covenants import check_covenants
+
+    zh = p.lang == "zh"
+    lines, cites, unknown = [], [], []
+    for snap in snaps:
+        span = latest_span(snap, p.period if p.period.given else None)
+        if span is None or not snap.facilities:
+            continue
+        for r in check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of):
+            label = lx.display_name(r.covenant.metric, p.lang)
+            if r.status == "breach":
+                value = "—" if r.value is None else f"{r.value:.2f}"
+                lines.append(f"{snap.client.name}：{r.facility} {label} {value}（要求 {r.operator} {r.threshold}，{r.span.label}）"
+                             if zh else f"{snap.client.name}: {r.facility} {label} {value} (required {r.operator} "
+                             f"{r.threshold}, {r.span.label})")
+                cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.inputs if f.document]
+            elif r.status == "unknown":
+                unknown.append(f"{snap.client.name} {label}")
+    if zh:
+        text = ("违反契约的客户：\n" + "\n".join(lines)) if lines else "您可查看的客户在最新一期均未违反契约。"
+        if unknown:
+            text += "\n无法检验（数据缺失）：" + "、".join(unknown)
+    else:
+        text = ("Covenant breaches:\n" + "\n".join(lines)) if lines else "No covenant breach among the clients you can see at their latest period."
+        if unknown:
+            text += "\nNot testable (data missing): " + ", ".join(unknown)
+    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)
+
+
+def _warnings(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
+    from assistant.analytics.warnings import evaluate
+
+    zh = p.lang == "zh"
+    q = p.portfolio
+    lines, cites = [], []
+    for snap in snaps:
+        span = latest_span(snap, p.period if p.period.given else None)
+        if span is None:
+            continue
+        alerts = evaluate(snap, span)
+        if q.new_only:
+            before = {a.rule for a in evaluate(snap, span.previous_quarter())} if not span.is_point else set()
+            alerts = [a for a in alerts if a.rule not in before]
+        for a in alerts:
+            lines.append(f"{snap.client.name}：[{a.severity}] {a.message_zh}" if zh else f"{snap.client.name}: [{a.severity}] {a.message_en}")
+            cites += [Citation(document=d, page=pg, quote=a.name_zh if zh else a.name_en) for d, pg in a.evidence if d]
+    head = ("新出现的预警：" if q.new_only else "预警：") if zh else ("New warnings:" if q.new_only else "Warnings:")
+    none = "您可查看的客户没有预警。" if zh else "No warnings for the clients you can see."
+    text = (head + "\n" + "\n".join(lines)) if lines else none
+    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)

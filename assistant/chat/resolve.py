@@ -1,0 +1,154 @@
+"""From what the question says about a period to a stored span.
+
+``resolve_span(period, facts, key)`` picks the span of ``facts`` the question means for
+``key``: a balance date for balance-sheet figures and ratios, a flow span (quarter, half,
+year to date, year) for the rest. ``like_span`` finds the comparable span one year or one
+quarter earlier, tolerant of 52/53-week fiscal calendars (a week either way). Nothing is
+guessed: when no stored span fits, the caller gets None and the spans that do exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.chat.lexicon import RATIO_BY_KEY
+from assistant.chat.understand import PeriodQuery
+from assistant.domain import FactSet, Span
+from extractors.vocabulary import BY_KEY
+
+# Ratios read from one balance sheet (a point in time); every other ratio needs a flow span.
+POINT_RATIOS = frozenset({
+    "debt_to_assets", "current_ratio", "quick_ratio", "cash_ratio", "non_current_liabilities_share", "working_capital",
+})
+_TOLERANCE = dt.timedelta(days=7)
+
+
+def is_point_metric(key: str) -> bool:
+    if key in RATIO_BY_KEY:
+        return key in POINT_RATIOS
+    fig = BY_KEY.get(key)
+    return fig is not None and fig.kind == "balance_sheet"
+
+
+def candidate_spans(facts: FactSet, key: str, point: bool) -> list[Span]:
+    """Spans that hold ``key`` (figures) or any span of the right type (ratios)."""
+    if key in BY_KEY:
+        return sorted({s for (k, s) in facts.facts if k == key and s.is_point == point})
+    return facts.spans(points=point)
+
+
+def _in(d: dt.date, start: dt.date, end: dt.date) -> bool:
+    return start <= d <= end
+
+
+def _fiscal_window(year: int) -> tuple[dt.date, dt.date]:
+    """A fiscal year named ``year`` ends between 1 March of that year and February of the next."""
+    return dt.date(year, 3, 1), dt.date(year + 1, 2, 28)
+
+
+def _quarter_window(year: int, q: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _latest(spans: list[Span], prefer_months: tuple[int, ...] = ()) -> Span | None:
+    if not spans:
+        return None
+    last = max(s.end for s in spans)
+    at_last = [s for s in spans if s.end == last]
+    for m in prefer_months:
+        for s in at_last:
+            if s.months == m:
+                return s
+    return max(at_last, key=lambda s: s.months)
+
+
+def resolve_span(period: PeriodQuery, facts: FactSet, key: str, *, point: bool | None = None) -> Span | None:
+    """The stored span the question means for ``key``, or None when none fits."""
+    point = is_point_metric(key) if point is None else point
+    spans = candidate_spans(facts, key, point)
+    return _resolve_point(period, spans) if point else _resolve_flow(period, spans)
+
+
+def _resolve_point(p: PeriodQuery, spans: list[Span]) -> Span | None:
+    if p.end is not None and not p.opening:
+        exact = [s for s in spans if s.end == p.end]
+        return exact[0] if exact else None
+    if p.year is None:
+        return _latest(spans)
+    y = p.year
+    if p.opening:
+        prior = [s for s in spans if s.end.year == y - 1 and s.end.month == 12] or [s for s in spans if s.end.year == y - 1]
+        return _latest(prior)
+    if p.quarter:
+        a, b = _quarter_window(y, p.quarter)
+        return _latest([s for s in spans if s.end == b]) or _latest([s for s in spans if _in(s.end, a, b)])
+    if p.half:
+        return _latest([s for s in spans if s.end == dt.date(y, 6, 30)]) or _latest(
+            [s for s in spans if _in(s.end, dt.date(y, 6, 1), dt.date(y, 7, 31))])
+    if p.fiscal:
+        a, b = _fiscal_window(y)
+        return _latest([s for s in spans if _in(s.end, a, b)])
+    in_year = [s for s in spans if s.end.year == y]
+    return _latest([s for s in in_year if s.end.month == 12]) or _latest(in_year)
+
+
+def _resolve_flow(p: PeriodQuery, spans: list[Span]) -> Span | None:
+    months = p.months
+    if p.end is not None:
+        exact = [s for s in spans if s.end == p.end and (months is None or s.months == months)]
+        return _latest(exact, (12, 3))
+    if p.year is None:
+        pool = [s for s in spans if months is None or s.months == months]
+        return _latest(pool)
+    y = p.year
+    if p.quarter and months in (3, None):
+        a, b = _quarter_window(y, p.quarter)
+        return _latest([s for s in spans if s.months == 3 and _in(s.end, a, b)])
+    if months == 9 or (p.quarter == 3 and months == 9):
+        a, b = _quarter_window(y, 3)
+        return _latest([s for s in spans if s.months == 9 and _in(s.end, a, b)])
+    if p.half or months == 6:
+        return _latest([s for s in spans if s.months == 6 and _in(s.end, dt.date(y, 6, 1), dt.date(y, 7, 31))])
+    a, b = _fiscal_window(y) if p.fiscal else (dt.date(y, 1, 1), dt.date(y, 12, 31))
+    yearly = [s for s in spans if s.months == 12 and _in(s.end, a, b)]
+    if yearly or months == 12:
+        return _latest(yearly)
+    return None
+
+
+def like_span(span: Span, facts: FactSet, key: str, basis: str) -> Span | None:
+    """The comparable stored span: same span a year earlier (yoy) or the quarter before (qoq)."""
+    spans = candidate_spans(facts, key, span.is_point)
+    if basis == "yoy":
+        target = span.same_span_last_year()
+    elif span.is_point:
+        target = Span(span.end - dt.timedelta(days=91))
+    else:
+        target = Span(span.start - dt.timedelta(days=1), span.start - dt.timedelta(days=91))
+    best = None
+    for s in spans:
+        if s == span or abs(s.end - target.end) > _TOLERANCE:
+            continue
+        if not span.is_point and s.months != span.months:
+            continue
+        if best is None or abs(s.end - target.end) < abs(best.end - target.end):
+            best = s
+    return best
+
+
+def describe(span: Span, lang: str) -> str:
+    """The span for a person: 2017年12月31日 / 2017年度 / the 3 months ended July 29, 2023."""
+    if lang == "zh":
+        if span.is_point:
+            return f"{span.end.year}年{span.end.month}月{span.end.day}日"
+        if span.months == 12 and (span.start.month, span.start.day) == (1, 1):
+            return f"{span.end.year}年度"
+        return f"{span.start.isoformat()}至{span.end.isoformat()}（{span.months}个月）"
+    end = f"{span.end.strftime('%B')} {span.end.day}, {span.end.year}"
+    if span.is_point:
+        return f"as of {end}"
+    if span.months == 12:
+        return f"the year ended {end}"
+    return f"the {span.months} months ended {end}"

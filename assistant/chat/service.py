@@ -1,0 +1,122 @@
+"""``ask(question)``: scope the caller, pick the engine, answer.
+
+Scoping first: the caller sees the clients assigned to them (``officer`` = user; no user =
+the single-user command line, every client), narrowed to ``--client`` when given. Every
+lookup of either engine goes through a ``StoreSource`` built for exactly those client ids,
+so a figure or chunk of another client cannot come back.
+
+Engines: ``builtin`` (offline, no model) by default; ``llm`` when configured
+(``LOANWATCH_ENGINE=llm``, or ``auto`` with ``OPENAI_API_KEY`` set): a tool-calling agent
+whose tools are this engine's lookups over the same scoped source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Collection
+
+from assistant.chat.answer import Answer
+from assistant.chat.builtin import answer as builtin_answer
+from assistant.chat.understand import ClientName, understand
+from assistant.domain import ClientSnapshot
+from assistant.errors import ConfigError, NotFoundError
+
+
+@dataclass
+class StoreSource:
+    """The store and the retrieval index, limited to ``client_ids``."""
+
+    store: Any  # assistant.store.Store
+    client_ids: frozenset[int]
+    _clients: list[ClientName] | None = None
+    _snapshots: dict[int, ClientSnapshot] = field(default_factory=dict)
+
+    def clients(self) -> list[ClientName]:
+        if self._clients is None:
+            from assistant.store.repo import list_clients
+
+            with self.store.session() as s:
+                self._clients = [ClientName(c.id, c.name, tuple(c.aliases)) for c in list_clients(s)
+                                 if c.id in self.client_ids]
+        return self._clients
+
+    def snapshot(self, client_id: int) -> ClientSnapshot:
+        if client_id not in self.client_ids:  # defence in depth: the engine only asks for visible ids
+            raise NotFoundError(f"no client with id {client_id} among the clients you can see")
+        if client_id not in self._snapshots:
+            from assistant.store import load_snapshot
+
+            self._snapshots[client_id] = load_snapshot(self.store, client_id)
+        return self._snapshots[client_id]
+
+    def search(self, query: str, client_ids: Collection[int], k: int = 5) -> list[Any]:
+        ids = [i for i in client_ids if i in self.client_ids]
+        if not ids:
+            return []
+        try:
+            from assistant.retrieval import search
+        except ImportError:  # retrieval not installed in this build
+            return []
+        return [h for h in search(query, client_ids=ids, k=k) if h.client_id in self.client_ids]
+
+
+def visible_client_ids(store: Any, user: str | None = None) -> frozenset[int]:
+    """The clients ``user`` may see: those assigned to them; every client when user is None."""
+    from assistant.store.repo import list_clients
+
+    with store.session() as s:
+        clients = list_clients(s)
+    if user is None:
+        return frozenset(c.id for c in clients)
+    return frozenset(c.id for c in clients if c.officer == user)
+
+
+def scoped_source(*, user: str | None = None, client: str | None = None, store: Any = None,
+                  client_ids: Collection[int] | None = None) -> StoreSource:
+    """The source for one caller; ``client`` (name, alias or id) narrows it to one visible client."""
+    from assistant.store import open_store
+    from assistant.store.repo import get_client
+
+    store = store or open_store()
+    ids = frozenset(client_ids) if client_ids is not None else visible_client_ids(store, user)
+    if client is not None:
+        try:
+            with store.session() as s:
+                row = get_client(s, client)
+        except NotFoundError:
+            row = None
+        if row is None or row.id not in ids:
+            raise NotFoundError(f"no client named {client!r} among the clients you can see")
+        ids = frozenset({row.id})
+    return StoreSource(store, ids)
+
+
+def choose_engine(engine: str | None = None) -> str:
+    from assistant.config import get_settings
+
+    settings = get_settings()
+    wanted = engine or settings.engine
+    if wanted not in ("auto", "builtin", "llm"):
+        raise ConfigError(f"unknown engine {wanted!r}", hint="use auto, builtin or llm (LOANWATCH_ENGINE)")
+    if wanted == "auto":
+        return "llm" if settings.llm_configured else "builtin"
+    return wanted
+
+
+def ask(question: str, *, user: str | None = None, client: str | None = None, engine: str | None = None,
+        client_ids: Collection[int] | None = None, store: Any = None) -> Answer:
+    """Answer ``question`` from the clients the caller may see."""
+    question = question.strip()
+    if not question:
+        raise ConfigError("the question is empty", hint="ask about a client's figures, covenants or documents")
+    source = scoped_source(user=user, client=client, store=store, client_ids=client_ids)
+    if choose_engine(engine) == "llm":
+        from assistant.chat.agent import ask_llm
+
+        return ask_llm(question, source)
+    return answer_with(question, source)
+
+
+def answer_with(question: str, source: Any) -> Answer:
+    """The built-in engine over any source (``StoreSource`` or ``SnapshotSource``)."""
+    return builtin_answer(understand(question, source.clients()), source)

@@ -1,0 +1,125 @@
+"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection.
+
+Everything comes from ``assistant.analytics`` over the client's snapshot at its latest
+monitoring span (or the period asked), with the documents and pages behind each statement.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.chat import lexicon as lx
+from assistant.chat.answer import Answer, Citation
+from assistant.chat.portfolio import latest_span
+from assistant.chat.resolve import describe
+from assistant.chat.understand import ParsedQuestion
+from assistant.domain import ClientSnapshot, Fact, Span
+
+_KEY_FIGURES = ("revenue", "net_profit", "net_cash_operating", "total_assets", "total_liabilities")
+_KEY_RATIOS = ("debt_to_assets", "current_ratio")
+
+
+def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
+    zh = p.lang == "zh"
+    name = snap.client.name
+    if p.status_topic == "inspection":
+        return _inspection(p, snap)
+    span = latest_span(snap, p.period if p.period.given else None)
+    if span is None:
+        return Answer(answer=f"{name}没有存储任何财务数据。" if zh else f"No financial figures are stored for {name}.",
+                      missing=["figures"])
+    when = describe(span, p.lang)
+    if p.status_topic == "grade":
+        from assistant.analytics.assessment import assess
+
+        a = assess(snap, span)
+        reasons = "；".join(a.grade.reasons[-3:]) if zh else "; ".join(a.grade.reasons[-3:])
+        cls = getattr(a.classification, "category", None) or getattr(a.classification, "suggestion", None) or ""
+        text = (f"{name}{when}的风险评级为{a.grade.letter}（{a.grade.points}/{a.grade.max_points}分）。{reasons}"
+                + (f"。五级分类建议（供信贷员参考）：{cls}" if cls else "")) if zh else (
+                f"{name}'s risk grade for {when} is {a.grade.letter} ({a.grade.points}/{a.grade.max_points} points). {reasons}"
+                + (f". Classification suggestion for the officer: {cls}" if cls else ""))
+        facts = [f for factor in a.grade.factors for f in factor.inputs]
+        return Answer(answer=text, citations=_cite(facts))
+    if p.status_topic == "covenants":
+        from assistant.analytics.covenants import check_covenants
+
+        results = check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of)
+        if not results:
+            return Answer(answer=f"{name}没有登记贷款契约。" if zh else f"No covenants are recorded for {name}.",
+                          missing=["covenants"])
+        lines, facts = [], []
+        for r in results:
+            label = lx.display_name(r.covenant.metric, p.lang)
+            value = "—" if r.value is None else f"{r.value:.2f}"
+            status = {"pass": "满足", "breach": "违反", "unknown": "无法检验", "not_tested": "本期不检验"}[r.status] if zh else r.status
+            extra = f"（{r.reason}）" if zh and r.reason else (f" ({r.reason})" if r.reason else "")
+            lines.append(f"{r.facility} {label} {value} {r.operator} {r.threshold}：{status}{extra}" if zh
+                         else f"{r.facility} {label} {value} {r.operator} {r.threshold}: {status}{extra}")
+            facts += r.inputs
+        head = f"{name}{when}契约检验：\n" if zh else f"{name} covenants for {when}:\n"
+        return Answer(answer=head + "\n".join(lines), citations=_cite(facts))
+    if p.status_topic == "warnings":
+        from assistant.analytics.warnings import evaluate
+
+        alerts = evaluate(snap, span)
+        if not alerts:
+            return Answer(answer=f"{name}{when}没有预警。" if zh else f"No warnings for {name} for {when}.")
+        lines = [f"[{a.severity}] {a.message_zh if zh else a.message_en}" for a in alerts]
+        cites = [Citation(document=d, page=pg, quote=a.name_zh if zh else a.name_en) for a in alerts for d, pg in a.evidence if d]
+        return Answer(answer=(f"{name}{when}的预警：\n" if zh else f"Warnings for {name} for {when}:\n") + "\n".join(lines),
+                      value=Decimal(len(alerts)), unit="amount", citations=cites)
+    return _figures(p, snap, span)
+
+
+def _figures(p: ParsedQuestion, snap: ClientSnapshot, span: Span) -> Answer:
+    from assistant.chat.builtin import _value, fmt_number
+
+    zh = p.lang == "zh"
+    lines, facts = [], []
+    for key in (*_KEY_FIGURES, *_KEY_RATIOS):
+        at = Span(span.end) if key in ("total_assets", "total_liabilities", *_KEY_RATIOS) else span
+        r = _value(snap, key, at, zh)
+        label = lx.display_name(key, p.lang)
+        if r.value is None:
+            lines.append(f"{label}：未存储" if zh else f"{label}: not stored")
+            continue
+        lines.append(f"{label}：{fmt_number(r.value, r.unit, None)}{'%' if r.unit == 'percent' else ''}" if zh
+                     else f"{label}: {fmt_number(r.value, r.unit, None)}{'%' if r.unit == 'percent' else ''}")
+        facts += r.facts
+    head = f"{snap.client.name}最新财务数据（{describe(span, p.lang)}）：\n" if zh else \
+        f"Latest figures for {snap.client.name} ({describe(span, p.lang)}):\n"
+    return Answer(answer=head + "\n".join(lines), citations=_cite(facts))
+
+
+def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
+    zh = p.lang == "zh"
+    notes = [n for n in snap.notes if n.visit_date is not None]
+    if not notes:
+        return Answer(answer=f"{snap.client.name}没有存储现场检查记录。" if zh else f"No inspection notes are stored for {snap.client.name}.",
+                      missing=["inspection notes"])
+    note = max(notes, key=lambda n: n.visit_date)
+    problems = ("；".join(note.problems) if zh else "; ".join(note.problems)) or ("未记录问题" if zh else "none recorded")
+    parts = []
+    if note.progress_actual is not None:
+        planned = f"（计划 {note.progress_planned}%）" if zh and note.progress_planned is not None else (
+            f" (planned {note.progress_planned}%)" if note.progress_planned is not None else "")
+        parts.append(f"进度 {note.progress_actual}%{planned}" if zh else f"progress {note.progress_actual}%{planned}")
+    if note.operating_status:
+        parts.append(f"经营状态 {note.operating_status}" if zh else f"operating status {note.operating_status}")
+    detail = ("，".join(parts) + "。") if parts else ""
+    if zh:
+        text = f"{snap.client.name}最近一次现场检查：{note.visit_date.isoformat()}" + (f"，检查人 {note.inspector}" if note.inspector else "") \
+            + f"。{detail}发现的问题：{problems}。"
+    else:
+        text = f"Last inspection of {snap.client.name}: {note.visit_date.isoformat()}" + (f" by {note.inspector}" if note.inspector else "") \
+            + f". {detail} Problems found: {problems}."
+    cites = [Citation(document=note.document, page=note.page, quote=(note.problems[0] if note.problems else note.text[:160]))] \
+        if note.document else []
+    return Answer(answer=text, citations=cites)
+
+
+def _cite(facts: list[Fact]) -> list[Citation]:
+    from assistant.chat.builtin import _cite as cite
+
+    return cite(facts)

@@ -1,0 +1,200 @@
+"""Question understanding without a model: company, period, metric, comparison, intent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from assistant.chat.lexicon import GROWTH_RATIOS, RATIOS, metric_phrases
+from assistant.chat.understand import ClientName, understand
+from extractors.vocabulary import KEYS
+
+CLIENTS = [
+    ClientName(1, "华信光伏股份有限公司", ("华信光伏",)),
+    ClientName(2, "贵州茅台酒股份有限公司"),
+    ClientName(3, "Netflix, Inc."),
+    ClientName(4, "Amazon.com, Inc."),
+    ClientName(5, "Best Buy Co., Inc."),
+    ClientName(6, "Square, Inc.", ("Block",)),
+    ClientName(7, "宁远高速公路有限公司", ("宁远高速", "toll road")),
+]
+
+
+def parse(q: str):
+    return understand(q, CLIENTS)
+
+
+# ---------------------------------------------------------------- companies
+@pytest.mark.parametrize("question, client_id", [
+    ("华信光伏2026年三季度的流动比率是多少?", 1),
+    ("华信光伏股份有限公司2026年9月末资产负债率", 1),
+    ("贵州茅台2020年末的资产负债率是多少?", 2),           # short name, fuzzy against 贵州茅台酒
+    ("What was Netflix's total current liabilities at the end of 2017?", 3),
+    ("What was Amazon's revenue for the year ended December 31, 2017?", 4),  # Amazon.com, Inc.
+    ("What was Best Buy's revenue for the 3 months ended July 29, 2023?", 5),
+    ("What is Block (Square)'s gross margin for 2016?", 6),
+    ("How is the toll road doing?", 7),                    # alias
+    ("What was Netflx's revenue in 2017?", 3),             # a typo still finds the client
+])
+def test_company_is_matched_by_name_short_name_alias_and_fuzzily(question, client_id):
+    assert parse(question).company.client_id == client_id
+
+
+@pytest.mark.parametrize("question, name", [
+    ("2021年上海天永智能装备股份有限公司总负债增长率为多少?保留2位小数。", "上海天永智能装备股份有限公司"),
+    ("天津普林在2019年的营业外支出和营业外收入分别是多少元？", "天津普林"),
+    ("根据交控科技2019年的年报数据，其营业成本率是多少，结果保留2位小数?", "交控科技"),
+    ("请告诉我2020年山东宝莫生物化工股份有限公司的流动负债比率", "山东宝莫生物化工股份有限公司"),
+    ("What was Tesla's revenue in 2017?", "Tesla"),
+])
+def test_a_company_that_is_not_a_client_is_still_named(question, name):
+    company = parse(question).company
+    assert company is not None and company.client_id is None
+    assert company.name == name
+
+
+# ---------------------------------------------------------------- periods
+@pytest.mark.parametrize("question, year, end, months, quarter, point, opening", [
+    ("2019年四方科技的流动比率是多少?", 2019, None, None, None, None, False),
+    ("华信光伏2026Q3营业收入", 2026, None, 3, 3, None, False),
+    ("华信光伏2026年三季度的营业收入", 2026, None, 3, 3, None, False),
+    ("华信光伏2026年第三季度的营业收入", 2026, None, 3, 3, None, False),
+    ("华信光伏2026年三季度末的资产负债率", 2026, None, 3, 3, True, False),
+    ("华信光伏2026年上半年营业收入", 2026, None, 6, None, None, False),
+    ("华信光伏2026年半年度净利润", 2026, None, 6, None, None, False),
+    ("华信光伏2026年前三季度营业收入", 2026, None, 9, 3, None, False),
+    ("华信光伏2026年年初的货币资金", 2026, None, None, None, True, True),
+    ("华信光伏2026年期初的货币资金", 2026, None, None, None, True, True),
+    ("华信光伏2025年末的总资产", 2025, None, None, None, True, False),
+    ("华信光伏2025年度的营业收入", 2025, None, 12, None, None, False),
+    ("华信光伏2026年9月30日的货币资金", 2026, dt.date(2026, 9, 30), None, None, True, False),
+    ("华信光伏2026年9月末的货币资金", 2026, dt.date(2026, 9, 30), None, None, True, False),
+    ("What was Netflix's revenue in fiscal 2017?", 2017, None, 12, None, None, False),
+    ("Netflix FY2017 revenue", 2017, None, 12, None, None, False),
+    ("What was Netflix's revenue for the year ended December 31, 2017?", 2017, dt.date(2017, 12, 31), 12, None, False, False),
+    ("Best Buy cash as of July 29, 2023", 2023, dt.date(2023, 7, 29), None, None, True, False),
+    ("Best Buy revenue for the three months ended July 29, 2023", 2023, dt.date(2023, 7, 29), 3, None, False, False),
+    ("Best Buy revenue for the 6 months ended July 29, 2023", 2023, dt.date(2023, 7, 29), 6, None, False, False),
+    ("Ulta revenue for the 13 weeks ended January 28, 2023", 2023, dt.date(2023, 1, 28), 3, None, False, False),
+    ("Netflix total assets at year-end 2017", 2017, None, None, None, True, False),
+])
+def test_periods(question, year, end, months, quarter, point, opening):
+    p = parse(question).period
+    assert (p.year, p.end, p.months, p.quarter, p.point, p.opening) == (year, end, months, quarter, point, opening)
+
+
+def test_a_range_of_years_is_kept():
+    p = parse("贵州茅台在2019-2021年间的营业收入").period
+    assert p.years == (2019, 2020, 2021) and p.year == 2021
+
+
+# ---------------------------------------------------------------- metrics
+def test_every_figure_key_and_ratio_has_phrases():
+    keys = {k for _, k in metric_phrases()}
+    assert KEYS <= keys
+    assert {r.key for r in RATIOS} <= keys
+    for ratio in RATIOS:  # the ratio's own names parse to it (growth ratios: the figure, measured as growth)
+        for name in (ratio.zh, ratio.en):
+            assert parse(f"华信光伏2026年的{name}是多少").metrics == [GROWTH_RATIOS.get(ratio.key, ratio.key)], name
+
+
+@pytest.mark.parametrize("question, metrics, measure", [
+    ("贵州茅台2019年度的经营活动产生的现金流量净额是多少元?", ["net_cash_operating"], "value"),
+    ("贵州茅台2020年度的净利润率是多少?保留两位小数。", ["net_margin"], "value"),    # not 净利润
+    ("贵州茅台2020年度营业收入增长率是多少?保留两位小数。", ["revenue"], "growth"),
+    ("2021年上海天永智能装备股份有限公司总负债增长率为多少?", ["total_liabilities"], "growth"),
+    ("天津普林在2019年的营业外支出和营业外收入分别是多少元？", ["non_operating_expenses", "non_operating_income"], "value"),
+    ("北方华锦2019年的研发经费与利润的比值是多少？", ["rd_to_net_profit"], "value"),
+    ("冠捷电子2019年的研发经费与营业收入的比值是多少？", ["rd_to_revenue"], "value"),
+    ("What is Block's working capital ratio for 2016?", ["current_ratio"], "value"),
+    ("What is Amazon's DPO for FY2017?", ["days_payable_outstanding"], "value"),
+    ("What is Netflix's gross margin for 2017?", ["gross_margin"], "value"),
+    ("What is Netflix's R&D expense as a share of revenue for 2017?", ["rd_to_revenue"], "value"),
+    ("By what percentage did Amazon's net income grow for the year ended December 31, 2017, compared with the same "
+     "period a year earlier?", ["net_profit"], "growth"),
+    ("How much provision for income taxes did Best Buy report for the 3 months ended July 29, 2023?", ["income_tax"], "value"),
+    ("What was Best Buy's net property, plant and equipment as of July 29, 2023?", ["fixed_assets"], "value"),
+])
+def test_metrics(question, metrics, measure):
+    p = parse(question)
+    assert p.metrics == metrics and p.measure == measure and p.intent == "figure"
+
+
+def test_a_metric_loanwatch_does_not_keep_is_recognised_not_mistaken_for_a_shorter_one():
+    p = parse("新力金融2021年的每股净资产是多少元？")  # contains 净资产 (total equity) but is not it
+    assert p.metrics == [] and p.unsupported == ["每股净资产"] and p.intent == "figure"
+
+
+@pytest.mark.parametrize("question, measure, comparison", [
+    ("华信光伏2026年三季度营业收入同比增长多少", "growth", "yoy"),
+    ("华信光伏2026年三季度营业收入环比变化", "change", "qoq"),
+    ("华信光伏2026年三季度营业收入环比增长率", "growth", "qoq"),
+    ("How did the toll road's revenue change vs last quarter?", "growth", "qoq"),
+    ("What was Netflix's revenue growth in 2017?", "growth", "yoy"),
+    ("华信光伏2026年三季度营业收入", "value", None),
+])
+def test_comparisons(question, measure, comparison):
+    p = parse(question)
+    assert (p.measure, p.comparison) == (measure, comparison)
+
+
+@pytest.mark.parametrize("question, decimals", [
+    ("贵州茅台2020年末的资产负债率是多少?保留两位小数。", 2),
+    ("资产负债比率是多少？保留2位小数。", 2),
+    ("What is Amazon's current ratio? Round to two decimal places.", 2),
+    ("What is Amazon's current ratio?", None),
+])
+def test_precision(question, decimals):
+    assert parse(question).decimals == decimals
+
+
+# ---------------------------------------------------------------- intents
+@pytest.mark.parametrize("question, intent, topic", [
+    ("Which clients breached a covenant this quarter?", "portfolio", None),
+    ("哪些客户的流动比率低于1.2?", "portfolio", None),
+    ("哪些客户有新的预警?", "portfolio", None),
+    ("华信光伏的风险评级是多少?", "status", "grade"),
+    ("华信光伏的契约满足吗?", "status", "covenants"),
+    ("华信光伏有哪些预警信号", "status", "warnings"),
+    ("宁远高速最近一次现场检查是什么时候?", "status", "inspection"),
+    ("How is the toll road doing?", "status", "figures"),
+    ("宁远高速最近一次现场检查发现了什么问题?", "document", None),
+    ("What does Netflix say about content obligations?", "document", None),
+])
+def test_intents(question, intent, topic):
+    p = parse(question)
+    assert p.intent == intent and p.status_topic == topic
+
+
+def test_portfolio_threshold_is_read_with_its_operator_and_percent():
+    q = parse("哪些客户的资产负债率高于70%?").portfolio
+    assert (q.kind, q.metric, q.operator, str(q.threshold)) == ("threshold", "debt_to_assets", ">", "0.7")
+    q = parse("Which clients have a current ratio below 1.2?").portfolio
+    assert (q.kind, q.metric, q.operator, str(q.threshold)) == ("threshold", "current_ratio", "<", "1.2")
+    assert parse("Which clients have new warnings?").portfolio.new_only
+
+
+# ---------------------------------------------------------------- the dev question sets
+def test_figures_dev_questions_are_understood(shared_data):
+    rows = [json.loads(line) for line in (shared_data / "questions" / "figures_dev.jsonl").open(encoding="utf-8")]
+    names = {r["company"] for r in rows}
+    clients = [ClientName(i, n, ("Block",) if n.startswith("Square") else ()) for i, n in enumerate(sorted(names), 1)]
+    by_name = {c.name: c.id for c in clients}
+    bad = []
+    for r in rows:
+        p = understand(r["question"], clients)
+        period_ok = (p.period.end == dt.date.fromisoformat(r["period_end"])) or (p.period.year == int(r["period_end"][:4]))
+        if p.company is None or p.company.client_id != by_name[r["company"]] or not p.metrics or not period_ok:
+            bad.append(r["id"])
+    assert not bad
+
+
+def test_finglm_understanding_accuracy(shared_data):
+    from eval.ask_understanding import score_finglm
+
+    out = score_finglm(shared_data / "questions" / "finglm_A.jsonl")
+    assert out["company"]["accuracy"] >= 0.98
+    assert out["year"]["accuracy"] >= 0.99
+    assert out["metric"]["accuracy"] >= 0.98
