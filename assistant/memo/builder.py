@@ -114,6 +114,7 @@ def build_memo(snapshot: ClientSnapshot, period: str | Span, *, lang: str = "zh"
         client=snapshot.client.name,
         period=span.label,
         period_end=span.end,
+        as_of=snapshot.as_of,
         lang=lang,  # type: ignore[arg-type]
         title=say("meta", "title", client=snapshot.client.name, period=span.label),
         engine="builtin",

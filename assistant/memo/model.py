@@ -102,6 +102,7 @@ class Memo(_Model):
     client: str
     period: str  # the period label, e.g. 2026Q3
     period_end: dt.date
+    as_of: dt.date | None = None  # the date overdue days and reporting delays are counted to
     lang: Literal["zh", "en"] = "zh"
     title: str
     engine: str = "builtin"

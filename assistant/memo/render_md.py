@@ -19,6 +19,7 @@ def memo_meta(memo: Memo) -> dict:
     return {
         "client": memo.client,
         "period": memo.period,
+        "as_of": memo.as_of.isoformat() if memo.as_of else None,
         "lang": memo.lang,
         "engine": memo.engine,
         "digest": memo.input_digest,
