@@ -1,0 +1,238 @@
+"""Score statement extraction against the real gold set and the synthetic set; benchmark speed.
+
+``python -m eval extraction [--no-bench] [--no-synthetic]``
+
+* Real: every ``shared/data/real/*.gold.jsonl`` value, matched by (kind, scope, period_start,
+  period_end, key). Per document: correct (equal value, nulls included), wrong (extracted,
+  different), missed (not extracted), extra (a canonical value we extracted for a consolidated
+  column and key the gold does not hold). precision = correct / (correct + wrong + extra),
+  recall = correct / gold values.
+* Synthetic: ``assistant.demo.statements.generate_samples`` when it exists; every value must be
+  exact (same matching, truth from the generator).
+* Speed: the longest real report, our extraction vs pdfplumber extracting every page's text in
+  the same run, plus peak RSS of a fresh process for our extraction.
+
+Writes ``eval/reports/extraction.md`` and ``.json``. Data dir: ``LOANWATCH_DATA_DIR`` or
+``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+REPORTS = REPO / "eval" / "reports"
+
+Key = tuple[str, str, str | None, str | None, str]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("LOANWATCH_DATA_DIR", REPO.parent / "shared" / "data"))
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if isinstance(d, (dt.date, dt.datetime)) else d
+
+
+def extracted_values(result, scope: str | None = "consolidated") -> dict[Key, Decimal | None]:
+    """(kind, scope, start, end, key) → value for every mapped item of every statement."""
+    out: dict[Key, Decimal | None] = {}
+    for st in result.statements:
+        if scope and st.scope != scope:
+            continue
+        for item in st.items:
+            if not item.key:
+                continue
+            for col, value in zip(st.columns, item.values):
+                k = (st.kind, st.scope, _iso(col.period_start), _iso(col.period_end), item.key)
+                out.setdefault(k, value)
+    return out
+
+
+def gold_values(path: Path) -> dict[Key, Decimal | None]:
+    out: dict[Key, Decimal | None] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        v = r["value"]
+        out[(r["kind"], r["scope"], r["period_start"], r["period_end"], r["key"])] = None if v is None else Decimal(str(v))
+    return out
+
+
+def score(gold: dict[Key, Decimal | None], got: dict[Key, Decimal | None]) -> dict:
+    correct = wrong = missed = 0
+    errors: list[str] = []
+    for k, v in gold.items():
+        if k not in got:
+            missed += 1
+            errors.append(f"missed {k} gold={v}")
+        elif got[k] == v or (got[k] is not None and v is not None and abs(got[k] - v) < Decimal("0.0001")):
+            correct += 1
+        else:
+            wrong += 1
+            errors.append(f"wrong {k} gold={v} got={got[k]}")
+    extra = [k for k in got if k not in gold]
+    errors += [f"extra {k} got={got[k]}" for k in extra]
+    denom = correct + wrong + len(extra)
+    return {
+        "gold": len(gold), "correct": correct, "wrong": wrong, "missed": missed, "extra": len(extra),
+        "precision": (correct / denom) if denom else (1.0 if not gold else 0.0),
+        "recall": (correct / len(gold)) if gold else 1.0,
+        "errors": errors,
+    }
+
+
+def score_real(root: Path) -> list[dict]:
+    from extractors.pipeline import extract_file
+
+    rows = []
+    for gold_path in sorted((root / "real").glob("*.gold.jsonl")):
+        pdf = gold_path.with_name(gold_path.name.replace(".gold.jsonl", ".pdf"))
+        started = time.perf_counter()
+        result = extract_file(pdf)
+        secs = time.perf_counter() - started
+        gold = gold_values(gold_path)
+        got = extracted_values(result)
+        if not gold:  # a document without statements: anything we extract is extra
+            got = {k: v for k, v in extracted_values(result, scope=None).items()}
+        s = score(gold, got)
+        s.update(doc=pdf.name, seconds=round(secs, 2), statements=len(result.statements))
+        rows.append(s)
+    return rows
+
+
+def score_synthetic() -> list[dict]:
+    try:
+        from assistant.demo.statements import generate_samples
+    except ImportError:
+        return []
+    from extractors.pipeline import extract_file
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for sample in generate_samples(tmp):
+            truth = extracted_values(sample.truth, scope=None)
+            try:
+                result = extract_file(sample.path)
+                got = extracted_values(result, scope=None)
+            except Exception as exc:  # noqa: BLE001 - a failure is a scored result, not a crash
+                got = {}
+                truth_err = f"{exc.__class__.__name__}: {exc}"
+            else:
+                truth_err = None
+            s = score(truth, got)
+            s.update(doc=Path(sample.path).name, layout=getattr(sample, "layout", ""), statements=0)
+            if truth_err:
+                s["errors"].insert(0, truth_err)
+            rows.append(s)
+    return rows
+
+
+_BENCH = r"""
+import json, resource, sys, time
+t = time.perf_counter()
+from extractors.pipeline import extract_file
+r = extract_file(sys.argv[1])
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "statements": len(r.statements),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_PLUMBER = r"""
+import json, resource, sys, time
+import pdfplumber
+t = time.perf_counter()
+with pdfplumber.open(sys.argv[1]) as pdf:
+    n = 0
+    for page in pdf.pages:
+        page.extract_text(); n += 1
+        page.close()
+print(json.dumps({"seconds": time.perf_counter() - t, "pages": n,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def benchmark(root: Path) -> dict:
+    pdfs = sorted((root / "real").glob("*.pdf"), key=lambda p: _page_count(p), reverse=True)
+    if not pdfs:
+        return {}
+    target = pdfs[0]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
+    ours = json.loads(subprocess.run([sys.executable, "-c", _BENCH, str(target)], capture_output=True, text=True, check=True, env=env, cwd=REPO).stdout.strip().splitlines()[-1])
+    plumber = json.loads(subprocess.run([sys.executable, "-c", _PLUMBER, str(target)], capture_output=True, text=True, check=True, env=env, cwd=REPO).stdout.strip().splitlines()[-1])
+    return {"doc": target.name, "pages": plumber["pages"], "ours_seconds": round(ours["seconds"], 2),
+            "ours_peak_rss_mb": round(ours["peak_rss_mb"]), "pdfplumber_all_pages_seconds": round(plumber["seconds"], 2),
+            "pdfplumber_peak_rss_mb": round(plumber["peak_rss_mb"]), "speedup": round(plumber["seconds"] / ours["seconds"], 1)}
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _totals(rows: list[dict]) -> dict:
+    t = {k: sum(r[k] for r in rows) for k in ("gold", "correct", "wrong", "missed", "extra")}
+    denom = t["correct"] + t["wrong"] + t["extra"]
+    t["precision"] = t["correct"] / denom if denom else 1.0
+    t["recall"] = t["correct"] / t["gold"] if t["gold"] else 1.0
+    return t
+
+
+def _table(title: str, rows: list[dict]) -> list[str]:
+    out = [f"### {title}", "", "| document | gold | correct | wrong | missed | extra | precision | recall |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows + [dict(_totals(rows), doc="**total**")]:
+        out.append(f"| {r['doc']} | {r['gold']} | {r['correct']} | {r['wrong']} | {r['missed']} | {r['extra']} | {r['precision']:.4f} | {r['recall']:.4f} |")
+    return out + [""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval extraction")
+    ap.add_argument("--no-bench", action="store_true")
+    ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--errors", action="store_true", help="print every wrong/missed/extra value")
+    args = ap.parse_args(argv)
+    root = data_dir()
+    real = score_real(root) if (root / "real").is_dir() else []
+    synthetic = [] if args.no_synthetic else score_synthetic()
+    bench = {} if args.no_bench or not real else benchmark(root)
+    lines = ["# Extraction evaluation", "", f"Command: `python -m eval extraction` ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", ""]
+    if real:
+        lines += _table("Real dev set (consolidated statements)", real)
+    if synthetic:
+        lines += _table("Synthetic set (every value must be exact)", synthetic)
+    if bench:
+        lines += ["### Speed and memory", "", "| document | pages | ours (s) | pdfplumber all pages (s) | speed-up | our peak RSS (MB) | pdfplumber peak RSS (MB) |",
+                  "|---|---|---|---|---|---|---|",
+                  f"| {bench['doc']} | {bench['pages']} | {bench['ours_seconds']} | {bench['pdfplumber_all_pages_seconds']} | {bench['speedup']}× | {bench['ours_peak_rss_mb']} | {bench['pdfplumber_peak_rss_mb']} |", ""]
+    report = "\n".join(lines)
+    print(report)
+    if args.errors:
+        for r in real + synthetic:
+            for e in r["errors"]:
+                print(r["doc"], e)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "extraction.md").write_text(report + "\n", encoding="utf-8")
+    payload = {"real": real, "real_total": _totals(real) if real else None, "synthetic": synthetic,
+               "synthetic_total": _totals(synthetic) if synthetic else None, "benchmark": bench}
+    (REPORTS / "extraction.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,438 @@
+"""Words → lines → value columns → rows, from word positions (ruled or not).
+
+The pipeline of one page region::
+
+    words_to_lines → split_side_by_side → find_columns → header_texts → lines_to_rows
+
+* Lines: words clustered by their vertical middle.
+* Value columns: the trailing run of number/dash tokens of every line, clustered by the right
+  edge of their digits (a closing parenthesis or ``%`` sticks out). A column headed
+  附注/Note or 行次 is a note / row-number column; a column of percentages is dropped.
+* Labels: the words left of the run; a label line without values that wraps onto the next
+  line is joined to it; a 附注 printed as text ("七、1") is moved out of the label.
+* The classic SME balance sheet printed as two halves side by side (资产 … ‖ 负债和所有者权益 …)
+  is split into two halves that are read one after the other.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+
+from extractors.numbers import CURRENCY_MARKS, fold, is_dash, is_value_token
+
+_NOTE_HEAD = re.compile(r"^(?:附注|注释|注|附注编号|notes?|note\s*ref)$", re.IGNORECASE)
+_ROWNO_HEAD = re.compile(r"^(?:行次|行号|栏次|line|行)$", re.IGNORECASE)
+_END_MARK = re.compile(
+    r"^(?:法定代表人|公司负责人|企业负责人|单位负责人|主管会计工作负责人|会计机构负责人|制表人|"
+    r"see accompanying notes|see notes to|the accompanying notes|see the accompanying notes|"
+    r"(?:exhibit|schedule|appendix)\s+[\w.-]+$)",
+    re.IGNORECASE,
+)
+_UNIT_LINE = re.compile(r"单位|币种|编制单位|in thousands|in millions|in billions|except per share|except share", re.IGNORECASE)
+_YEAR_TOKEN = re.compile(r"^(?:19|20)\d{2}$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def digit_right(self) -> float:
+        """The right edge of the digits: a trailing ')' or '%' is printed past the column edge."""
+        t = self.text.rstrip()
+        extra = len(t) - len(t.rstrip(")）%"))
+        if extra and len(t) > extra:
+            return self.x1 - (self.x1 - self.x0) * extra / len(t)
+        return self.x1
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+@dataclass
+class ValueColumn:
+    right: float  # digit right edge (median)
+    left: float  # leftmost token x0
+    role: str = "value"  # value | note | row_no | percent
+    header: str = ""
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[str]  # printed text per value column ('' when empty)
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    note: str | None = None
+    row_no: str | None = None
+
+
+@dataclass
+class PageTable:
+    columns: list[ValueColumn]  # value columns only, left to right
+    rows: list[Row] = field(default_factory=list)
+    header_found: bool = False
+    ended: bool = False  # an end mark (法定代表人 / See accompanying notes) was reached
+    side_by_side: bool = False
+
+
+def join_words(words: list[Word]) -> str:
+    out = ""
+    prev: Word | None = None
+    for w in words:
+        if prev is not None and not (_CJK.search(prev.text[-1:]) and _CJK.search(w.text[:1]) and w.x0 - prev.x1 < 4):
+            out += " "
+        out += w.text
+        prev = w
+    return out
+
+
+def to_words(raw: list[dict]) -> list[Word]:
+    """pdfplumber word dicts → ``Word`` (text NFKC-folded)."""
+    return [Word(unicodedata.normalize("NFKC", w["text"]), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])) for w in raw]
+
+
+def words_to_lines(words: list[Word], tolerance: float = 3.0) -> list[Line]:
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if lines:
+            last = lines[-1]
+            lmid = statistics.median((x.top + x.bottom) / 2 for x in last.words)
+            if abs(mid - lmid) <= tolerance:
+                last.words.append(w)
+                continue
+        lines.append(Line([w]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return lines
+
+
+def trailing_run(line: Line) -> tuple[list[Word], list[Word]]:
+    """(label words, value words) — the value run is the trailing numbers/dashes of the line."""
+    words = line.words
+    i = len(words)
+    while i > 0 and (is_value_token(words[i - 1].text) or words[i - 1].text in CURRENCY_MARKS):
+        i -= 1
+    label, run = words[:i], [w for w in words[i:] if w.text not in CURRENCY_MARKS]
+    # a currency mark directly after the label belongs to the first value
+    return label, run
+
+
+def _segments(line: Line) -> list[tuple[str, list[Word]]]:
+    segs: list[tuple[str, list[Word]]] = []
+    for w in line.words:
+        kind = "v" if (is_value_token(w.text) or w.text in CURRENCY_MARKS) else "t"
+        if segs and segs[-1][0] == kind:
+            segs[-1][1].append(w)
+        else:
+            segs.append((kind, [w]))
+    return segs
+
+
+def split_side_by_side(lines: list[Line]) -> float | None:
+    """The x where a two-halves balance sheet splits, or None for an ordinary layout."""
+    starts: list[float] = []
+    valued = 0
+    for line in lines:
+        segs = _segments(line)
+        kinds = "".join(k for k, _ in segs)
+        if "v" in kinds:
+            valued += 1
+        m = re.search(r"tv+t", kinds)
+        if m and kinds.endswith("v"):
+            # the second text segment starts the right half
+            idx = kinds.index("t", kinds.index("v"))
+            seg_words = segs[idx][1]
+            if _CJK.search(join_words(seg_words)) or any(c.isalpha() for c in join_words(seg_words)):
+                starts.append(seg_words[0].x0)
+    if valued >= 4 and len(starts) >= max(3, valued // 3):
+        return statistics.median(starts) - 2
+    return None
+
+
+def find_columns(lines: list[Line], tolerance: float = 9.0) -> list[ValueColumn]:
+    """Cluster the digit right edges of the value runs into columns (left to right)."""
+    points: list[tuple[float, Word]] = []
+    for line in lines:
+        _, run = trailing_run(line)
+        if _is_year_header(line):
+            continue
+        for w in run:
+            points.append((w.digit_right, w))
+    points.sort(key=lambda p: p[0])
+    clusters: list[list[tuple[float, Word]]] = []
+    for p in points:
+        if clusters and p[0] - statistics.median(x for x, _ in clusters[-1]) <= tolerance:
+            clusters[-1].append(p)
+        else:
+            clusters.append([p])
+    n_valued = sum(1 for line in lines if trailing_run(line)[1])
+    minimum = 2 if n_valued >= 4 else 1
+    cols: list[ValueColumn] = []
+    for cl in clusters:
+        if len(cl) < minimum:
+            continue
+        toks = [w for _, w in cl]
+        col = ValueColumn(right=statistics.median(x for x, _ in cl), left=min(w.x0 for w in toks))
+        nums = [fold(w.text) for w in toks if not is_dash(w.text)]
+        if nums and sum(1 for t in nums if t.endswith("%") or t.endswith("%)")) >= 0.7 * len(nums):
+            col.role = "percent"
+        cols.append(col)
+    # a cluster far thinner than the main columns is stray figures (an exhibit number, a footnote)
+    biggest = max((len(cl) for cl in clusters if len(cl) >= minimum), default=0)
+    counts = {id(c): len(cl) for c, cl in zip(cols, [cl for cl in clusters if len(cl) >= minimum])}
+    return [c for c in cols if counts[id(c)] >= max(minimum, 0.2 * biggest)]
+
+
+def _is_year_header(line: Line) -> bool:
+    label, run = trailing_run(line)
+    return not label and bool(run) and all(_YEAR_TOKEN.match(fold(w.text)) for w in run)
+
+
+def _groups(words: list[Word], gap: float = 7.0) -> list[list[Word]]:
+    groups: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if groups and w.x0 - groups[-1][-1].x1 <= gap:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+def classify_columns(columns: list[ValueColumn], header_lines: list[Line], lines: list[Line]) -> tuple[float, float] | None:
+    """Mark note / row-number columns from their headers; return a text-note x-range, if any."""
+    note_range = None
+    for line in header_lines:
+        for g in _groups(line.words, gap=4.0):
+            text = join_words(g).replace(" ", "")
+            role = "note" if _NOTE_HEAD.match(text) else "row_no" if _ROWNO_HEAD.match(text) else None
+            if not role:
+                continue
+            gx0, gx1 = g[0].x0, g[-1].x1
+            centre = (gx0 + gx1) / 2
+            best = None
+            for c in columns:
+                if c.role != "value":
+                    continue
+                if c.left - 12 <= centre <= c.right + 12 or gx0 - 12 <= c.right <= gx1 + 25:
+                    best = c
+                    break
+            if best is not None and _small_ints(best, lines):
+                best.role = role
+            elif role == "note":
+                note_range = (gx0 - 12, gx1 + 12)
+    # fallback: a leftmost column of small integers beside real amounts is a note column
+    values = [c for c in columns if c.role == "value"]
+    if len(values) >= 3 and _small_ints(values[0], lines) and not _small_ints(values[1], lines):
+        values[0].role = "note"
+    return note_range
+
+
+def _tokens_of(col: ValueColumn, lines: list[Line]) -> list[str]:
+    out = []
+    for line in lines:
+        _, run = trailing_run(line)
+        for w in run:
+            if abs(w.digit_right - col.right) <= 9:
+                out.append(fold(w.text))
+    return out
+
+
+def _small_ints(col: ValueColumn, lines: list[Line]) -> bool:
+    toks = [t for t in _tokens_of(col, lines) if not is_dash(t)]
+    return bool(toks) and all(re.fullmatch(r"\d{1,3}", t) for t in toks)
+
+
+def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
+    """Give each value column the header words above it (nearest group per header line)."""
+    values = [c for c in columns if c.role == "value"]
+    if not values:
+        return
+    for line in header_lines:
+        groups = [g for g in _groups(line.words) if g[-1].x1 >= values[0].left - 40]
+        if not groups:
+            continue
+        for c in values:
+            centre = (c.left + c.right) / 2
+            best = min(groups, key=lambda g: abs((g[0].x0 + g[-1].x1) / 2 - centre))
+            if len(groups) > 1 and not (best[0].x0 - 60 <= centre <= best[-1].x1 + 60):
+                continue
+            text = join_words(best)
+            c.header = f"{c.header} {text}".strip()
+
+
+def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueColumn]) -> list[Line]:
+    """The lines just above the first data row that sit over the value columns."""
+    values = [c for c in columns if c.role != "percent"]
+    if not values:
+        return []
+    boundary = min(c.left for c in values) - 25
+    out: list[Line] = []
+    for line in reversed(lines[:first_data]):
+        text = line.text
+        if _UNIT_LINE.search(text) or len(out) >= 5:
+            break
+        if max(w.x1 for w in line.words) < boundary:
+            if out and not _NOTE_HEAD.match(text.replace(" ", "")):
+                # a left-only line above the header block (a title or a section name) ends it
+                if any(_ROWNO_HEAD.match(w.text) or _NOTE_HEAD.match(w.text) for w in line.words):
+                    out.append(line)
+                    continue
+                break
+            continue
+        out.append(line)
+    return list(reversed(out))
+
+
+def lines_to_rows(
+    lines: list[Line], columns: list[ValueColumn], *, note_range: tuple[float, float] | None = None, tolerance: float = 14.0
+) -> tuple[list[Row], bool]:
+    """Rows of a region: label, one printed cell per value column, provenance box."""
+    values = [c for c in columns if c.role == "value"]
+    special = [c for c in columns if c.role in ("note", "row_no")]
+    rows: list[Row] = []
+    pending: list[Line] = []  # label lines waiting for their values (wrapped labels)
+    label_right = 0.0
+    ended = False
+    parsed = []
+    for line in lines:
+        if _END_MARK.match(line.text.strip()):
+            ended = True
+            break
+        label_words, run = trailing_run(line)
+        if _is_year_header(line):
+            continue
+        cells = [""] * len(values)
+        note = row_no = None
+        stray: list[Word] = []
+        for w in run:
+            col = min(columns, key=lambda c: abs(c.right - w.digit_right)) if columns else None
+            if col is None or abs(col.right - w.digit_right) > tolerance:
+                stray.append(w)
+                continue
+            if col.role == "value":
+                i = values.index(col)
+                cells[i] = f"{cells[i]} {w.text}".strip() if cells[i] else w.text
+            elif col.role == "note":
+                note = w.text
+            elif col.role == "row_no":
+                row_no = w.text
+            # percent columns are dropped
+        if stray:  # unplaced tokens ("(Note 6)") stay with the label
+            label_words = sorted(label_words + stray, key=lambda w: w.x0)
+        if note_range is not None:
+            kept = []
+            for w in label_words:
+                if kept and note_range[0] <= (w.x0 + w.x1) / 2 <= note_range[1]:
+                    note = f"{note} {w.text}".strip() if note else w.text
+                else:
+                    kept.append(w)
+            label_words = kept
+        # a row number printed right after the label (行次 without a header) stays out of the label
+        parsed.append((line, label_words, cells, note, row_no))
+        if label_words:
+            label_right = max(label_right, max(w.x1 for w in label_words))
+    for line, label_words, cells, note, row_no in parsed:
+        has_values = any(cells)
+        label = join_words(label_words).strip()
+        if not has_values and not note and not row_no:
+            if label:
+                if pending and _continues(pending[-1], line, label_right):
+                    pending.append(line)
+                else:
+                    for p in pending:
+                        rows.append(_row_of(p, [""] * len(values), None, None))
+                    pending = [line]
+            continue
+        box_lines = [line]
+        if pending and (_continues(pending[-1], line, label_right) or not label):
+            chain = _wrapped_chain(pending, label_right)
+            for p in pending[: len(pending) - len(chain)]:
+                rows.append(_row_of(p, [""] * len(values), None, None))
+            label = " ".join([_line_label(p) for p in chain] + ([label] if label else []))
+            label = _tidy_join(label)
+            box_lines = chain + [line]
+        else:
+            for p in pending:
+                rows.append(_row_of(p, [""] * len(values), None, None))
+        pending = []
+        if not label and not has_values:
+            continue
+        if label and not re.search(r"[A-Za-z\u4e00-\u9fff]", label):
+            continue  # a page number or a stray figure, not a row
+        top = min(x.top for x in box_lines)
+        bottom = max(x.bottom for x in box_lines)
+        x0 = min(w.x0 for x in box_lines for w in x.words)
+        x1 = max(w.x1 for x in box_lines for w in x.words)
+        rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
+    for p in pending:
+        rows.append(_row_of(p, [""] * len(values), None, None))
+    return rows, ended
+
+
+def _line_label(line: Line) -> str:
+    label, _ = trailing_run(line)
+    return join_words(label).strip()
+
+
+def _tidy_join(label: str) -> str:
+    # CJK halves of a wrapped label are joined without a space
+    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,])\s+(?=[\u4e00-\u9fff（(）)])", "", label)
+
+
+def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
+    """Does ``nxt`` continue the label of the value-less line ``prev``?"""
+    ptext = prev.text.strip()
+    ntext = nxt.text.strip()
+    if not ptext or not ntext or ptext.endswith((":", "：")):
+        return False
+    if nxt.top - prev.bottom > (prev.bottom - prev.top) * 1.6:
+        return False
+    first = ntext[0]
+    if first.isalpha() and first.islower():
+        return True
+    if _CJK.search(ptext):
+        if re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])", ntext):
+            return False
+        prev_right = max(w.x1 for w in trailing_run(prev)[0]) if trailing_run(prev)[0] else 0
+        return prev_right >= label_right - 14
+    return ptext.endswith((",", "and", "of", "for", "in", "to", "from", "the", "-", "—"))
+
+
+def _wrapped_chain(pending: list[Line], label_right: float) -> list[Line]:
+    chain = [pending[-1]]
+    for i in range(len(pending) - 1, 0, -1):
+        if _continues(pending[i - 1], pending[i], label_right):
+            chain.insert(0, pending[i - 1])
+        else:
+            break
+    return chain
+
+
+def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
+    return Row(_line_label(line) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)

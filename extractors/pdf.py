@@ -1,0 +1,271 @@
+"""PDF statements: fast pass → locate → words on those pages only → statements.
+
+The named steps::
+
+    open_pdf (pypdfium2 text of every page)
+    → locate_statements (titles, continuation pages)
+    → page_region_lines (pdfplumber words of the located pages only, each page closed after use)
+    → region_to_table (columns, headers, rows)            [extractors.layout]
+    → build_statement (cells, unit, keys, checks)         [extractors.statements]
+    → drop_duplicates (a later table of the same statement and period, e.g. in the notes)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors import layout
+from extractors.company import company_name
+from extractors.document import open_pdf
+from extractors.locate import Located, locate_statements, match_title
+from extractors.models import BBox, Column, ExtractionResult, Statement
+from extractors.periods import ReportPeriod, detect_report_period, parse_column, refine_year_starts
+from extractors.statements import build_statement
+from extractors.units import detect_currency, detect_unit
+
+log = logging.getLogger(__name__)
+
+MAX_WORDS_PER_PAGE = 20_000
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class _Region:
+    page: int
+    lines: list[layout.Line]
+    height: float
+    head_text: str = ""  # the title block text (unit, date lines) on the first page
+
+
+@dataclass
+class _Collected:
+    rows: list[tuple[str, list[str], int, BBox]] = field(default_factory=list)
+    notes: list[str | None] = field(default_factory=list)
+    row_nos: list[str | None] = field(default_factory=list)
+
+
+def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200) -> ExtractionResult:
+    """Extract every primary statement of a text PDF; raise ``DocumentError`` when unreadable."""
+    path = Path(path)
+    text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+    warnings = list(text.warnings)
+    located = locate_statements(text.page_texts)
+    doc_period = detect_report_period("\n".join(text.page_texts[:3]))
+    doc_is_zh = bool(_CJK.search("".join(text.page_texts[:3])[:5000]))
+    statements: list[Statement] = []
+    if located:
+        statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh)
+        warnings.extend(page_warnings)
+    statements = drop_duplicates(statements)
+    pages = sorted({p for st in statements for p in st.pages})
+    return ExtractionResult(
+        file=path.name,
+        sha256=text.sha256,
+        pages=text.page_count,
+        company=company_name(text.page_texts, pages),
+        statements=statements,
+        warnings=warnings,
+    )
+
+
+def _extract_located(path: Path, located: list[Located], doc_period: ReportPeriod | None, doc_is_zh: bool):
+    import pdfplumber
+
+    wanted = sorted({p for loc in located for p in loc.pages})
+    warnings: list[str] = []
+    page_lines: dict[int, tuple[list[layout.Line], float]] = {}
+    with pdfplumber.open(str(path), pages=wanted) as pdf:
+        for page in pdf.pages:
+            try:
+                if len(page.chars) > MAX_WORDS_PER_PAGE:
+                    warnings.append(f"page {page.page_number}: {len(page.chars)} characters, skipped as pathological")
+                    continue
+                words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+                page_lines[page.page_number] = (layout.words_to_lines(layout.to_words(words)), float(page.height))
+            except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
+                warnings.append(f"page {page.page_number}: could not be read ({exc.__class__.__name__})")
+            finally:
+                page.close()
+    statements: list[Statement] = []
+    # the order of titles per page, to cut a page between two statements
+    for loc in located:
+        try:
+            st = _statement_of(loc, page_lines, doc_period, doc_is_zh)
+        except Exception as exc:  # noqa: BLE001 - a statement we cannot read is reported, not fatal
+            log.exception("statement %s on pages %s failed", loc.title, loc.pages)
+            warnings.append(f"{loc.title} (pages {loc.pages}): could not be read ({exc.__class__.__name__}: {exc})")
+            continue
+        if st is not None:
+            statements.append(st)
+    return statements, warnings
+
+
+def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]]) -> list[_Region]:
+    """The lines of each page that belong to the statement (after its title, before the next)."""
+    regions: list[_Region] = []
+    for n, p in enumerate(loc.pages):
+        if p not in page_lines:
+            continue
+        lines, height = page_lines[p]
+        titles = _title_lines(lines)
+        start, head = 0, ""
+        if n == 0:
+            mine = [(a, b) for a, b, t in titles if t.kind == loc.kind and t.scope == loc.scope]
+            if mine:
+                a, b = mine[min(loc.occurrence, len(mine) - 1)]
+                start = b + 1
+                head = " ".join(x.text for x in lines[a : min(len(lines), b + 8)])
+            titles = [(a, b, t) for a, b, t in titles if a >= start]
+        else:
+            # a repeated title (续) on a continuation page is skipped, another title ends the region
+            same = [(a, b) for a, b, t in titles if t.kind == loc.kind and t.scope == loc.scope and a < 6]
+            if same:
+                start = same[0][1] + 1
+                titles = [(a, b, t) for a, b, t in titles if a > same[0][1]]
+        end = min([a for a, b, t in titles if a >= start] or [len(lines)])
+        body = [x for x in lines[start:end] if not _margin(x, height)]
+        regions.append(_Region(p, body, height, head))
+    return regions
+
+
+def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
+    from extractors.locate import find_titles
+
+    return [(a, b, t) for a, b, t in find_titles([x.text for x in lines], max_join=4) if t is not None]
+
+
+def _margin(line: layout.Line, height: float) -> bool:
+    """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
+    if line.top > 0.07 * height and line.bottom < 0.94 * height:
+        return False
+    _, run = layout.trailing_run(line)
+    label = layout.join_words(layout.trailing_run(line)[0])
+    return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label) or len(line.words) <= 3
+
+
+def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool) -> Statement | None:
+    regions = _regions(loc, page_lines)
+    if not regions:
+        return None
+    first = regions[0]
+    head_text = first.head_text + " " + " ".join(x.text for r in regions[:2] for x in r.lines[:8])
+    unit_info = detect_unit(head_text)
+    unit = unit_info.unit or 1
+    currency = unit_info.currency or detect_currency(head_text) or ("CNY" if doc_is_zh else "USD")
+    report = detect_report_period(first.head_text) or doc_period
+    flow = loc.kind != "balance_sheet"
+
+    split = layout.split_side_by_side(first.lines)
+    halves = [(None, split), (split, None)] if split else [(None, None)]
+    base_columns: list[layout.ValueColumn] | None = None
+    columns: list[Column] = []
+    collected = _Collected()
+    ended = False
+    for r in regions:
+        if ended:
+            break
+        for lo, hi in halves:
+            lines = _cut(r.lines, lo, hi)
+            if not lines:
+                continue
+            cols = layout.find_columns(lines)
+            first_data = _first_data(lines, cols)
+            header_lines = layout.find_header_lines(lines, first_data, cols) if first_data is not None else []
+            note_range = layout.classify_columns(cols, header_lines, lines)
+            value_cols = [c for c in cols if c.role == "value"]
+            if base_columns is None and not value_cols:
+                continue  # a title at the foot of a page: the header and rows start on the next
+            if base_columns is None:
+                layout.header_texts(cols, header_lines)
+                base_columns = value_cols
+                columns = [parse_column(c.header, flow=flow, report=report, context=head_text) for c in value_cols]
+                columns = refine_year_starts(columns)
+            else:
+                cols = _align(cols, base_columns)
+            rows, stop = layout.lines_to_rows(lines[first_data or 0 :] if first_data is not None else lines, cols, note_range=note_range)
+            n_values = len([c for c in cols if c.role == "value"])
+            for row in rows:
+                cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
+                collected.rows.append((row.label, cells, r.page, BBox(x0=row.x0, top=row.top, x1=row.x1, bottom=row.bottom)))
+                collected.notes.append(row.note)
+                collected.row_nos.append(row.row_no)
+            ended = ended or stop
+    if not base_columns or not collected.rows:
+        return None
+    pages = sorted({row[2] for row in collected.rows})
+    return build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
+                           notes=collected.notes, row_nos=collected.row_nos)
+
+
+def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[layout.Line]:
+    if lo is None and hi is None:
+        return lines
+    out = []
+    for line in lines:
+        words = [w for w in line.words if (lo is None or w.x0 >= lo) and (hi is None or w.x0 < hi)]
+        if words:
+            out.append(layout.Line(words))
+    return out
+
+
+def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int | None:
+    values = [c for c in cols if c.role != "percent"]
+    for i, line in enumerate(lines):
+        label, run = layout.trailing_run(line)
+        if run and label and not layout._is_year_header(line):
+            if any(abs(w.digit_right - c.right) <= 14 for w in run for c in values):
+                txt = layout.join_words(label)
+                if re.search(r"[A-Za-z\u4e00-\u9fff]", txt) and not re.fullmatch(r"[\d\s年月日,.-]*", txt):
+                    if not _date_header(line):
+                        return i
+    return None
+
+
+def _date_header(line: layout.Line) -> bool:
+    t = line.text.lower()
+    return bool(re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年度", t)) and len(layout.trailing_run(line)[1]) <= 2 and "合计" not in t
+
+
+def _align(cols: list[layout.ValueColumn], base: list[layout.ValueColumn]) -> list[layout.ValueColumn]:
+    """Match a continuation page's value columns to the first page's, by position then order."""
+    values = [c for c in cols if c.role == "value"]
+    if len(values) == len(base):
+        return cols
+    out = [c for c in cols if c.role != "value"]
+    used = set()
+    aligned = []
+    for b in base:
+        best = min((c for c in values if id(c) not in used), key=lambda c: abs(c.right - b.right), default=None)
+        if best is not None and abs(best.right - b.right) <= 30:
+            used.add(id(best))
+            aligned.append(best)
+        else:
+            aligned.append(layout.ValueColumn(right=b.right, left=b.left))
+    for c in values:
+        if id(c) not in used:
+            c.role = "percent"  # an extra column we cannot place is dropped
+            out.append(c)
+    return aligned + out
+
+
+def drop_duplicates(statements: list[Statement]) -> list[Statement]:
+    """Keep the first statement of a kind, scope and period; a later one sharing a period is a copy."""
+    kept: list[Statement] = []
+    for st in statements:
+        periods = {(c.period_start, c.period_end) for c in st.columns if c.period_end}
+        dup = False
+        for k in kept:
+            if k.kind == st.kind and k.scope == st.scope:
+                kp = {(c.period_start, c.period_end) for c in k.columns if c.period_end}
+                if periods & kp or not periods:
+                    dup = True
+                    break
+        if not dup:
+            kept.append(st)
+    return kept
+
+
+__all__ = ["extract_pdf", "drop_duplicates", "match_title"]

@@ -1,0 +1,101 @@
+"""Rows → LineItems → Statement: the step shared by the PDF and Excel extractors.
+
+``build_statement`` takes printed rows (label, cell texts, page, box), parses every cell,
+applies the printed unit (per-share and percentage rows are never scaled), maps labels to
+canonical keys with the statement-level conventions, and runs the accounting checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from extractors.checks import check_statement
+from extractors.mapping import MapRow, assign_keys
+from extractors.models import BBox, Column, LineItem, Statement
+from extractors.numbers import parse_cell
+
+RowInput = tuple[str, Sequence[str], int, BBox | tuple[float, float, float, float] | None]
+
+_PER_SHARE = re.compile(r"per share|per common share|每股|\(元/股\)|元/股|eps\b", re.IGNORECASE)
+
+
+def build_statement(
+    kind: str,
+    scope: str,
+    title: str,
+    columns: list[Column],
+    rows: Sequence[RowInput],
+    unit: int,
+    currency: str,
+    pages: list[int],
+    *,
+    notes: Sequence[str | None] | None = None,
+    row_nos: Sequence[str | None] | None = None,
+    headings: Sequence[str] | None = None,
+) -> Statement:
+    """Build one ``Statement`` from printed rows.
+
+    ``rows`` are ``(label, cell_texts, page, bbox)``; ``cell_texts`` are in the order of
+    ``columns`` (missing trailing cells count as empty); ``bbox`` is a ``BBox``, an
+    ``(x0, top, x1, bottom)`` tuple or None. ``unit`` is the printed multiplier (1, 1000,
+    10000, …). A cell that is not a number is kept as printed with value None and a warning.
+    """
+    warnings: list[str] = []
+    parsed: list[tuple[str, list[Decimal | None], list[str], bool, bool, int, BBox | None]] = []
+    heading = ""
+    for idx, (label, cells, page, box) in enumerate(rows):
+        texts = [str(c or "").strip() for c in cells][: len(columns)]
+        texts += [""] * (len(columns) - len(texts))
+        values: list[Decimal | None] = []
+        percent = False
+        for t in texts:
+            try:
+                cell = parse_cell(t)
+            except ValueError:
+                warnings.append(f"page {page}: cell {t!r} of row {label!r} is not a number; kept as empty")
+                values.append(None)
+                continue
+            percent = percent or cell.percent
+            values.append(cell.value)
+        if not any(v is not None for v in values) and not any(texts):
+            heading = label
+        per_share = bool(_PER_SHARE.search(label)) or (
+            bool(re.fullmatch(r"\s*(basic|diluted)\s*[:：]?\s*", label, re.IGNORECASE)) and bool(_PER_SHARE.search(heading))
+        )
+        if headings is not None and idx < len(headings) and _PER_SHARE.search(headings[idx] or ""):
+            per_share = True
+        parsed.append((label, values, texts, per_share, percent, page, _bbox(box)))
+    keys = assign_keys([MapRow(p[0], p[1]) for p in parsed], kind)
+    items: list[LineItem] = []
+    for i, ((label, values, texts, per_share, percent, page, box), key) in enumerate(zip(parsed, keys)):
+        if key in ("basic_eps", "diluted_eps"):
+            per_share = True
+        mult = 1 if (per_share or percent) else unit
+        scaled = [v * mult if (v is not None and mult != 1) else v for v in values]
+        items.append(
+            LineItem(
+                key=key,
+                label=label,
+                values=scaled,
+                page=page,
+                printed=texts,
+                bbox=box,
+                note=(notes[i] if notes is not None and i < len(notes) else None),
+                row_no=(row_nos[i] if row_nos is not None and i < len(row_nos) else None),
+                per_share=per_share,
+                percent=percent,
+            )
+        )
+    st = Statement(kind=kind, scope=scope, currency=currency, unit=unit, pages=sorted(set(pages)), title=title,
+                   columns=columns, items=items, warnings=warnings)
+    st.warnings.extend(check_statement(st))
+    return st
+
+
+def _bbox(box) -> BBox | None:
+    if box is None or isinstance(box, BBox):
+        return box
+    x0, top, x1, bottom = box
+    return BBox(x0=x0, top=top, x1=x1, bottom=bottom)
