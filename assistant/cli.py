@@ -223,47 +223,26 @@ def audit_head() -> None:
     sys.stdout.write(f"{top.seq} {top.hash}\n" if top else f"0 {ledger.GENESIS}\n")
 
 
-@app.command()
-def memo(
-    client: str = typer.Argument(..., help="client name, alias or id — or `verify` to check a memo file"),
-    file: Optional[Path] = typer.Argument(None, help="with `verify`: the memo file (.md, .docx, .pdf)"),
-    period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1 or 2026"),
-    fmt: str = typer.Option("md", "--format", help="md | docx | pdf"),
-    out: Optional[Path] = typer.Option(None, "--out", help="write here (default: stdout for md, CLIENT_PERIOD.ext)"),
-    lang: str = typer.Option("zh", "--lang", help="zh | en"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="count overdue days to this date (default: today)"),
-    by: str = typer.Option("system", "--by", help="who drafts it (recorded in the ledger)"),
+model_app = typer.Typer(help="The bank's own default model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("train")
+def model_train(
+    history: Path = typer.Argument(..., help="CSV: ratio columns (e.g. debt_to_assets, current_ratio) + defaulted 0/1"),
+    as_json: bool = typer.Option(False, "--json", help="print the saved model's metadata as JSON"),
 ) -> None:
-    """Draft the monitoring memo for a client and period; `memo verify FILE` checks one."""
-    import datetime as dt
+    """Fit a logistic default model on HISTORY.csv; the grade uses it instead of Altman/Ohlson."""
+    from assistant.analytics.training import train
 
-    from assistant.memo import workflow
-
-    day = dt.date.fromisoformat(as_of) if as_of else None
-    if client == "verify":
-        if file is None:
-            raise typer.BadParameter("give the memo file: loanwatch memo verify FILE")
-        report = workflow.verify_file(file, as_of=day)
-        if not report.ok:
-            raise LoanwatchError(f"{file.name}: {report.summary()}",
-                                 hint="correct or remove those numbers, or regenerate the memo")
-        sys.stdout.write(f"{file.name}: {report.summary()}\n")
+    model, path = train(history)
+    if as_json:
+        _print_json({"path": str(path), "features": model.features, **model.metadata})
         return
-    if period is None:
-        raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
-    from assistant.store import open_store
-
-    drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by, as_of=day)
-    if drafted.regenerated is not None:
-        r = drafted.regenerated
-        sys.stderr.write(f"regenerated: {len(r.carried)} of the officer's edits carried over, "
-                         f"{len(r.not_carried)} not (the engine rewrote those lines)\n")
-    if fmt == "md" and out is None:
-        sys.stdout.write(drafted.markdown)
-        return
-    target = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
-    workflow.write_memo(drafted.memo, fmt, target, markdown=drafted.markdown)
-    sys.stdout.write(f"{target}\n")
+    meta = model.metadata
+    typer.echo(f"trained on {meta['rows']} rows ({meta['defaults']} defaults, {meta['dropped_rows']} dropped); "
+               f"features: {', '.join(model.features)}; training AUC {meta['training_auc']}")
+    typer.echo(f"saved to {path}; `loanwatch status` now grades with this model")
 
 
 def main(argv: Optional[list[str]] = None) -> None:
