@@ -223,6 +223,73 @@ def audit_head() -> None:
     sys.stdout.write(f"{top.seq} {top.hash}\n" if top else f"0 {ledger.GENESIS}\n")
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="a question in Chinese or English"),
+    client: Optional[str] = typer.Option(None, "--client", help="limit the question to this client (name, alias or id)"),
+    as_json: bool = typer.Option(False, "--json", help="print the contract's JSON object"),
+    engine: Optional[str] = typer.Option(None, "--engine", help="builtin | llm | auto (default: LOANWATCH_ENGINE)"),
+) -> None:
+    """Answer a question about stored clients, citing document and page (CONTRACT.md).
+
+    An answer that says what the store lacks (value null) is still an answer: exit 0.
+    """
+    from assistant.chat.service import ask as ask_question
+
+    result = ask_question(question, client=client, engine=engine)
+    if as_json:
+        out = result.to_json_dict()
+        out.pop("understood", None)
+        _print_json(out)
+        return
+    sys.stdout.write(result.answer + "\n")
+    for c in result.citations:
+        sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
+
+
+@app.command()
+def memo(
+    client: str = typer.Argument(..., help="client name, alias or id — or `verify` to check a memo file"),
+    file: Optional[Path] = typer.Argument(None, help="with `verify`: the memo file (.md, .docx, .pdf)"),
+    period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1 or 2026"),
+    fmt: str = typer.Option("md", "--format", help="md | docx | pdf"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write here (default: stdout for md, CLIENT_PERIOD.ext)"),
+    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="count overdue days to this date (default: today)"),
+    by: str = typer.Option("system", "--by", help="who drafts it (recorded in the ledger)"),
+) -> None:
+    """Draft the monitoring memo for a client and period; `memo verify FILE` checks one."""
+    import datetime as dt
+
+    from assistant.memo import workflow
+
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    if client == "verify":
+        if file is None:
+            raise typer.BadParameter("give the memo file: loanwatch memo verify FILE")
+        report = workflow.verify_file(file, as_of=day)
+        if not report.ok:
+            raise LoanwatchError(f"{file.name}: {report.summary()}",
+                                 hint="correct or remove those numbers, or regenerate the memo")
+        sys.stdout.write(f"{file.name}: {report.summary()}\n")
+        return
+    if period is None:
+        raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+    from assistant.store import open_store
+
+    drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by, as_of=day)
+    if drafted.regenerated is not None:
+        r = drafted.regenerated
+        sys.stderr.write(f"regenerated: {len(r.carried)} of the officer's edits carried over, "
+                         f"{len(r.not_carried)} not (the engine rewrote those lines)\n")
+    if fmt == "md" and out is None:
+        sys.stdout.write(drafted.markdown)
+        return
+    target = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
+    workflow.write_memo(drafted.memo, fmt, target, markdown=drafted.markdown)
+    sys.stdout.write(f"{target}\n")
+
+
 model_app = typer.Typer(help="The bank's own default model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
