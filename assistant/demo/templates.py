@@ -204,7 +204,7 @@ IFRS_INCOME: T = [
     ("operating_profit", "Operating profit", 0),
     ("interest_income", "Finance income", 0),
     ("interest_expense", "Finance costs", 0),
-    ("investment_income", "Share of results of associates", 0),
+    ("investment_income", "Investment income", 0),
     ("total_profit", "Profit before income tax", 0),
     ("income_tax", "Income tax expense", 0),
     ("net_profit", "Profit for the period", 0),

@@ -1,0 +1,133 @@
+"""Excel statements: generated workbooks come back exact through the same statement model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from assistant.demo.compare import compare
+from assistant.demo.layouts import LAYOUTS
+from assistant.demo.statements import render_xlsx, sample_specs
+from extractors.errors import CorruptDocumentError, EmptyDocumentError, DocumentError
+from extractors.pipeline import extract_file
+from extractors.xlsx import extract_xlsx
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.timeout(120)
+SPECS = {s.layout: s for s in sample_specs(seed=0)}
+
+
+@pytest.mark.parametrize("text_numbers", [False, True], ids=["numbers", "text"])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_workbook_is_extracted_exactly(tmp_path, layout, text_numbers):
+    path = tmp_path / f"{layout}.xlsx"
+    truth = render_xlsx(SPECS[layout], path, text_numbers=text_numbers)
+    got = extract_file(path)
+    score = compare(truth, got)
+    assert score.exact, (
+        f"{layout}: {score.correct}/{score.total} correct, {score.wrong} wrong, {score.missed} missed\n"
+        + "\n".join(m.line() for m in score.mismatches[:30])
+    )
+    assert got.company == truth.company
+    assert got.pages == len(truth.statements)
+
+
+def test_side_by_side_sheet_is_one_statement_in_wan_yuan(tmp_path):
+    path = tmp_path / "sme.xlsx"
+    truth = render_xlsx(SPECS["sme_side_by_side"], path)
+    got = extract_xlsx(path)
+    [st] = got.statements
+    assert (st.kind, st.unit, st.currency, st.pages) == ("balance_sheet", 10000, "CNY", [1])
+    # the right half (liabilities and equity) is part of the same statement
+    assert st.value("total_liabilities_and_equity") == truth.statements[0].value("total_liabilities_and_equity")
+    assert st.value("total_assets") == st.value("total_liabilities_and_equity")
+    assert next(i for i in st.items if i.key == "short_term_borrowings").row_no is not None
+    assert st.warnings == []
+
+
+def test_sheet_index_is_the_page(tmp_path):
+    path = tmp_path / "cp.xlsx"
+    truth = render_xlsx(SPECS["consolidated_parent"], path)
+    got = extract_xlsx(path)
+    assert [s.pages for s in got.statements] == [[1], [2], [3], [4]]
+    assert [(s.kind, s.scope) for s in got.statements] == [(s.kind, s.scope) for s in truth.statements]
+    assert all(i.page == s.pages[0] for s in got.statements for i in s.items)
+
+
+def test_notes_column_is_kept_apart_from_values(tmp_path):
+    path = tmp_path / "ln.xlsx"
+    render_xlsx(SPECS["listed_notes"], path, text_numbers=True)
+    st = extract_xlsx(path).statements[0]
+    cash = st.item("cash")
+    assert cash.note and cash.note.startswith("七、")
+    assert len(cash.values) == len(st.columns) == 2
+
+
+def test_workbook_without_statements_gives_none(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["客户走访记录", "2026-09-30"])
+    wb.active.append(["经营情况", "正常"])
+    wb.save(tmp_path / "notes.xlsx")
+    result = extract_xlsx(tmp_path / "notes.xlsx")
+    assert result.statements == [] and result.pages == 1
+
+
+def test_truncated_workbook_is_corrupt(tmp_path):
+    path = tmp_path / "cut.xlsx"
+    render_xlsx(SPECS["listed_notes"], path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptDocumentError):
+        extract_xlsx(path)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    with pytest.raises(DocumentError):
+        extract_xlsx(path)
+
+
+def test_empty_workbook_file(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(EmptyDocumentError):
+        extract_file(path)
+
+
+def test_cli_extracts_a_workbook(tmp_path, home):
+    path = tmp_path / "us.xlsx"
+    truth = render_xlsx(SPECS["us_10q"], path)
+    env = dict(os.environ, LOANWATCH_HOME=str(home), OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "extract", str(path), "--json"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["company"] == truth.company
+    kinds = [(s["kind"], s["unit"], s["currency"]) for s in out["statements"]]
+    assert kinds == [("income_statement", 1000, "USD"), ("balance_sheet", 1000, "USD"), ("cash_flow", 1000, "USD")]
+    income = out["statements"][0]
+    assert [c["period_start"] for c in income["columns"]] == ["2026-07-01", "2025-07-01", "2026-01-01", "2025-01-01"]
+    truth_rev = truth.statements[0].item("revenue").values
+    got_rev = next(i for i in income["items"] if i["key"] == "revenue")["values"]
+    assert got_rev == [int(v) for v in truth_rev]
+
+
+def test_truncated_workbook_exits_1_with_one_line(tmp_path, home):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    env = dict(os.environ, LOANWATCH_HOME=str(home), OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "extract", str(path), "--json"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cut.xlsx" in lines[0] and "Traceback" not in proc.stderr
