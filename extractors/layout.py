@@ -192,6 +192,8 @@ def find_columns(lines: list[Line], tolerance: float = 9.0) -> list[ValueColumn]
         else:
             clusters.append([p])
     n_valued = sum(1 for line in lines if trailing_run(line)[1])
+    if n_valued < 2:
+        return []  # a title at the foot of a page, a page number: no table here
     minimum = 2 if n_valued >= 4 else 1
     cols: list[ValueColumn] = []
     for cl in clusters:

@@ -218,10 +218,21 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
         if run and label and not layout._is_year_header(line):
             if any(abs(w.digit_right - c.right) <= 14 for w in run for c in values):
                 txt = layout.join_words(label)
-                if re.search(r"[A-Za-z\u4e00-\u9fff]", txt) and not re.fullmatch(r"[\d\s年月日,.-]*", txt):
+                if re.search(r"[A-Za-z\u4e00-\u9fff]", txt) and not re.fullmatch(r"[\d\s年月日,.-]*", txt) and not _is_date_words(txt):
                     if not _date_header(line):
                         return i
     return None
+
+
+_DATE_WORDS = re.compile(
+    r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|"
+    r"ended|ending|weeks?|months?|years?|quarters?|three|six|nine|twelve|fiscal|as|of|at|unaudited|audited|restated|and|to|\d+|[,.()\-–—]"
+)
+
+
+def _is_date_words(text: str) -> bool:
+    """A header line of dates ("July 29, 2023 July 30, 2022"), not a row label."""
+    return not _DATE_WORDS.sub("", text.lower()).strip()
 
 
 def _date_header(line: layout.Line) -> bool:

@@ -221,6 +221,8 @@ def parse_column(header: str, *, flow: bool, report: ReportPeriod | None, contex
             return Column(period_start=dates[0], period_end=dates[-1], label=label)
         months, weeks = _en_span(low)
         if months is None and weeks is None:
+            months, weeks = _en_span(_squash_words(low))
+        if months is None and weeks is None:
             months, weeks = _en_span(_fold(context).lower())
         if months is None and weeks is None:
             months = 12
@@ -230,6 +232,12 @@ def parse_column(header: str, *, flow: bool, report: ReportPeriod | None, contex
         y = int(year.group(1))
         return Column(period_start=dt.date(y, 1, 1), period_end=dt.date(y, 12, 31), label=label)
     return Column(period_start=None, period_end=None, label=label)
+
+
+def _squash_words(low: str) -> str:
+    """Re-join words printed letter-spaced ("M on t hs E nded" → "months ended")."""
+    s = low.replace(" ", "")
+    return re.sub(r"(months?|weeks?|quarters?|ended|ending|year)", r" \1 ", s).strip()
 
 
 def _relative(s: str, *, flow: bool, report: ReportPeriod | None) -> tuple[dt.date | None, dt.date] | None:
