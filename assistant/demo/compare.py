@@ -120,5 +120,6 @@ def compare(truth: ExtractionResult, got: ExtractionResult, *, check_pages: bool
                 else:
                     score.wrong += 1
                     what = "wrong"
-                score.mismatches.append(Mismatch(kind, scope, ti.key, period, _num(expected), _num(value), what))
+                shown = "<no row>" if gi is None else "<no column>" if n is None else _num(value)
+                score.mismatches.append(Mismatch(kind, scope, ti.key, period, _num(expected), shown, what))
     return score
