@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from decimal import Decimal
 
 import pytest
 
@@ -13,7 +11,7 @@ from assistant.analytics import assess
 from assistant.analytics.classification import LABEL_EN, LABEL_ZH, classify, overdue_items
 from assistant.analytics.models import altman_z2, ohlson_o
 from assistant.analytics.scorecard import Grade
-from assistant.domain import Fact, FactSet, Repayment, Span, quarter_span
+from assistant.domain import Fact, FactSet, Repayment, Span
 from tests.snapshot_builder import ASSESSED, D, M, facility, point, q, sound_client, sound_table
 
 FY = Span(dt.date(2026, 12, 31), dt.date(2026, 1, 1))

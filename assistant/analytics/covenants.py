@@ -123,7 +123,7 @@ def check_covenant(facts: FactSet, facility: Facility, covenant: Covenant, span:
     prior = flow_span(span)
     while len(points) < history:
         prior = prior.previous_quarter()
-        if prior.end < end.replace(year=end.year - 3):
+        if prior.end < end - dt.timedelta(days=3 * 366):
             break
         if not is_test_date(covenant, prior.end):
             continue
