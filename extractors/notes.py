@@ -250,7 +250,8 @@ def _amount(m: re.Match) -> Decimal | None:
     except InvalidOperation:
         return None
     unit = (m.group(2) or "").lower()
-    return value * _SCALE.get(unit, 1)
+    value *= _SCALE.get(unit, 1)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def _find_amount(patterns: tuple[str, ...], text: str, avoid: set[int]) -> tuple[Decimal | None, int | None]:
