@@ -98,7 +98,8 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     parsed.metrics, parsed.unsupported, rest = find_metrics(rest)
     parsed.measure, parsed.comparison = find_comparison(text)
     _growth_ratio_to_measure(parsed)
-    parsed.company = find_company(text, rest, list(clients))
+    figure_like = bool(parsed.metrics or parsed.unsupported or parsed.period.given)
+    parsed.company = find_company(text, rest, list(clients), guess_unknown=figure_like)
     find_intent(parsed)
     return parsed
 
@@ -461,10 +462,14 @@ def extract_company_text(text: str, rest: str) -> str | None:
     return runs[0] if runs else None
 
 
-def find_company(text: str, rest: str, clients: list[ClientName]) -> CompanyRef | None:
+def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unknown: bool = True) -> CompanyRef | None:
+    """A visible client; else a company named in the text (a legal name always; a short name
+    only in a figure question, where the words left over are the company)."""
     ref = match_client(text, clients)
     if ref is not None:
         return ref
+    if not guess_unknown and not _LEGAL.search(text):
+        return None
     name = extract_company_text(text, rest)
     return CompanyRef(name=name, client_id=None, score=0.0) if name else None
 
