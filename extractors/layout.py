@@ -359,10 +359,18 @@ def lines_to_rows(
         parsed.append((line, label_words, cells, note, row_no))
         if label_words:
             label_right = max(label_right, max(w.x1 for w in label_words))
+    last_valued: Line | None = None
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
         label = join_words(label_words).strip()
         if not has_values and not note and not row_no:
+            if label and not pending and last_valued is not None and rows and _continues_forward(last_valued, line, label_right):
+                row = rows[-1]  # the tail of a wrapped label whose figures sit on its first line
+                row.label = _tidy_join(f"{row.label} {label}")
+                row.bottom, row.x1 = max(row.bottom, line.bottom), max(row.x1, line.words[-1].x1)
+                last_valued = None
+                continue
+            last_valued = None
             if label:
                 if pending and _continues(pending[-1], line, label_right):
                     pending.append(line)
@@ -392,6 +400,7 @@ def lines_to_rows(
         x0 = min(w.x0 for x in box_lines for w in x.words)
         x1 = max(w.x1 for x in box_lines for w in x.words)
         rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
+        last_valued = line
     for p in pending:
         rows.append(_row_of(p, [""] * len(values), None, None))
     return rows, ended
@@ -424,6 +433,21 @@ def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
         prev_right = max(w.x1 for w in trailing_run(prev)[0]) if trailing_run(prev)[0] else 0
         return prev_right >= label_right - 14
     return ptext.endswith((",", "and", "of", "for", "in", "to", "from", "the", "-", "—"))
+
+
+_ROW_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])")
+
+
+def _continues_forward(prev: Line, nxt: Line, label_right: float) -> bool:
+    """Is the value-less CJK line ``nxt`` the tail of the label of the valued line ``prev``?"""
+    plabel, ntext = trailing_run(prev)[0], nxt.text.strip()
+    if not plabel or not ntext or not _CJK.search(ntext) or _ROW_START.match(ntext) or ntext.endswith((":", "：")):
+        return False
+    if nxt.top - prev.bottom > (prev.bottom - prev.top) * 1.2:
+        return False
+    if max(w.x1 for w in plabel) < label_right - 14:
+        return False  # the row above was not cut at the edge of the label column
+    return max(w.x1 for w in nxt.words) < label_right - 14 or ntext[0] in "(（)）"
 
 
 def _wrapped_chain(pending: list[Line], label_right: float) -> list[Line]:

@@ -210,7 +210,7 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
     if kind == _BS:
         _common_stock_convention(norms, keys)
         _equity_convention(norms, keys)
-    return _unique(keys)
+    return _unique(keys, [any(v is not None for v in r.values) for r in rows])
 
 
 def _revenue_convention(norms: list[str], keys: list[str | None]) -> None:
@@ -262,7 +262,11 @@ def _equity_convention(norms: list[str], keys: list[str | None]) -> None:
             keys[later_total[0]] = "total_equity"
 
 
-def _unique(keys: list[str | None]) -> list[str | None]:
+def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:
+    # a heading row without figures ("Cost of revenue:") yields its key to a later row with figures
+    for i, k in enumerate(keys):
+        if k is not None and not valued[i] and any(keys[j] == k and valued[j] for j in range(i + 1, len(keys))):
+            keys[i] = None
     seen: set[str] = set()
     out: list[str | None] = []
     for k in keys:
