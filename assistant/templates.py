@@ -77,7 +77,7 @@ def load_template(name: str, *, language: str | None = None, directory: Path | N
     return Template(name, path.read_text(encoding="utf-8"), path)
 
 
-def render(name: str, *, language: str | None = None, directory: Path | None = None, **variables: object) -> str:
+def render(name: str, /, *, language: str | None = None, directory: Path | None = None, **variables: object) -> str:
     """Load ``name`` from ``prompts/`` and fill in ``variables``."""
     return load_template(name, language=language, directory=directory).render(**variables)
 

@@ -78,7 +78,7 @@ class OpenAIServer:
         self.embedding_dims = embedding_dims
         self.requests: list[dict] = []  # chat bodies, in order
         self.embedding_requests: list[dict] = []
-        self.headers: list[dict[str, str]] = []
+        self.headers: list[dict[str, str]] = []  # lower-cased names
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -94,7 +94,7 @@ class OpenAIServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="openai-test-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-test-server", daemon=True)
         self._thread.start()
         return self
 
@@ -212,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path != "/v1/chat/completions":
             self._error(404, f"no route {self.path}")
             return
-        state.headers.append(dict(self.headers.items()))
+        state.headers.append({k.lower(): v for k, v in self.headers.items()})
         reply = state.next_reply(body)
         if reply.status != 200:
             self._error(reply.status, reply.error)

@@ -100,7 +100,10 @@ class ChatBackend(Protocol):
 
 
 def language_of(text: str) -> str:
-    return "zh" if _CJK.search(text) else "en"
+    """zh or en: a question in English may still name a Chinese company."""
+    cjk = len(_CJK.findall(text))
+    words = len(re.findall(r"[A-Za-z]{2,}", text))
+    return "zh" if cjk and cjk / 2 >= words else "en"
 
 
 @dataclass

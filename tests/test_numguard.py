@@ -1,0 +1,206 @@
+"""The numeric guard: finding numbers as printed, and checking them against allowed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from assistant.domain import Fact, Span
+from assistant.numguard import (
+    AllowedNumber,
+    allowed_date,
+    allowed_from_facts,
+    check,
+    drop_unsupported,
+    find_numbers,
+    harvest,
+    split_sentences,
+)
+
+
+def one(text: str):
+    found = find_numbers(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ------------------------------------------------------------------ find_numbers
+
+
+@pytest.mark.parametrize(
+    "text, kind, value, printed",
+    [
+        ("1,234.56", "number", D("1234.56"), "1,234.56"),
+        ("货币资金1.2亿", "amount", D("120000000"), "1.2亿"),
+        ("借款3,500万元", "amount", D("35000000"), "3,500万"),
+        ("毛利率12.3%", "percent", D("12.3"), "12.3%"),
+        ("净利润为(1,234)", "number", D("-1234"), "(1,234)"),
+        ("流动比率1.18倍", "multiple", D("1.18"), "1.18倍"),
+        ("revenue of $5.4 billion", "amount", D("5400000000"), "$5.4 billion"),
+        ("152.3 million", "amount", D("152300000"), "152.3 million"),
+        ("coverage of 2.5x", "multiple", D("2.5"), "2.5x"),
+        ("up 3.2 percentage points", "points", D("3.2"), "3.2 percentage points"),
+        ("下降1.5个百分点", "points", D("1.5"), "1.5个百分点"),
+        ("a fall of -7.25%", "percent", D("-7.25"), "-7.25%"),
+        ("全角１２．５％", "percent", D("12.5"), "12.5%"),
+    ],
+)
+def test_find_numbers_reads_amounts_units_and_signs(text, kind, value, printed):
+    m = one(text)
+    assert (m.kind, m.value, m.text) == (kind, value, printed)
+
+
+def test_printed_precision_is_kept():
+    m = one("1.50亿元")
+    assert m.decimals == 2 and m.scale == D(10) ** 8 and m.mantissa == D("1.50")
+
+
+@pytest.mark.parametrize(
+    "text, kind, when, quarter",
+    [
+        ("二〇二六年九月三十日", "date", (2026, 9, 30), None),
+        ("2026年9月30日", "date", (2026, 9, 30), None),
+        ("2026-09-30", "date", (2026, 9, 30), None),
+        ("September 30, 2026", "date", (2026, 9, 30), None),
+        ("30 Sept 2026", "date", (2026, 9, 30), None),
+        ("2026年9月末", "month", (2026, 9, None), None),
+        ("2026年三季度", "quarter", (2026, None, None), 3),
+        ("2026年第3季度", "quarter", (2026, None, None), 3),
+        ("2026Q3财务报表.pdf", "quarter", (2026, None, None), 3),
+        ("Q3 2026", "quarter", (2026, None, None), 3),
+        ("三季度末", "quarter", (None, None, None), 3),
+        ("2026H1", "half", (2026, None, None), 1),
+        ("2026年上半年", "half", (2026, None, None), 1),
+        ("二〇二六年", "year", (2026, None, None), None),
+        ("FY2017", "year", (2017, None, None), None),
+        ("fiscal 2017", "year", (2017, None, None), None),
+        ("in 2017 the", "year", (2017, None, None), None),
+    ],
+)
+def test_find_numbers_reads_dates_years_and_quarters(text, kind, when, quarter):
+    m = one(text)
+    assert (m.kind, m.when, m.quarter) == (kind, when, quarter)
+
+
+def test_pages_markers_identifiers_and_counts_are_told_apart():
+    found = find_numbers("见第49页及p. 12 [1]；合同编号JK2026-001，3项约定\n2. 下一节")
+    kinds = [(m.kind, m.text) for m in found]
+    assert ("page", "49") in kinds and ("page", "12") in kinds
+    assert ("marker", "[1]") in kinds and ("marker", "2.") in kinds
+    assert ("identifier", "JK2026-001") in kinds
+    assert ("count", "3") in kinds
+
+
+def test_unit_declaration_scales_the_bare_numbers_after_it_until_a_heading():
+    text = "单位：万元\n| 货币资金 | 15,230 |\n\n# 下一节\n| 存货 | 15,230 |"
+    first, second = find_numbers(text)
+    assert first.value == D("152300000") and first.context_scaled
+    assert second.value == D("15230") and not second.context_scaled
+
+    (m,) = find_numbers("(in thousands)\nRevenue 4,512")
+    assert m.value == D("4512000")
+
+
+# ------------------------------------------------------------------ check
+
+RATIO = AllowedNumber(D("1.1834"), "ratio", "current_ratio")
+CASH = AllowedNumber(D("152300000"), "amount", "cash")
+PERIOD = allowed_date(dt.date(2026, 9, 30))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["流动比率为1.18", "流动比率为118.34%", "流动比率118.3%", "1.18倍", "1.1834", "1.2",
+     "货币资金1.52亿元", "货币资金15,230万元", "cash of 152.3 million", "152,300,000", "1.5亿",
+     "$152.3 million", "2026年三季度", "2026年9月末", "2026-09-30", "二〇二六年", "Q3", "9月30日"],
+)
+def test_check_accepts_allowed_values_after_scaling_and_rounding(text):
+    result = check(text, [RATIO, CASH, PERIOD])
+    assert result.ok, [m.text for m in result.unsupported]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["流动比率为1.19", "流动比率为1.25倍", "118.35%", "1.18340001", "货币资金1.53亿元", "1.50亿元", "15,231万元",
+     "cash of 152.4 million", "2025年", "2026年四季度", "2026-06-30", "12月", "150 million"],
+)
+def test_check_rejects_numbers_no_allowed_value_supports(text):
+    result = check(text, [RATIO, CASH, PERIOD])
+    assert not result.ok
+    assert result.unsupported
+
+
+def test_supported_mentions_name_the_fact_behind_them():
+    result = check("流动比率为1.18，货币资金1.52亿元。", [RATIO, CASH])
+    assert [(m.text, f.text) for m, f in result.supported] == [("1.18", "current_ratio"), ("1.52亿", "cash")]
+
+
+def test_percent_facts_and_fraction_facts_are_not_confused():
+    growth_pct = AllowedNumber(D("12.3"), "percent")
+    assert check("增长12.3%", [growth_pct]).ok
+    assert not check("增长0.123", [growth_pct]).ok  # a percent is not printed as a fraction
+    fraction = AllowedNumber(D("0.123"), "ratio")
+    assert check("增长12.3%", [fraction]).ok
+    assert not check("增长12.3", [fraction]).ok
+
+
+def test_a_loss_is_matched_by_magnitude():
+    loss = AllowedNumber(D("-12340000"), "amount")
+    assert check("净亏损1,234万元", [loss]).ok
+    assert check("net loss of (12.34) million", [loss]).ok
+
+
+def test_identifiers_and_pages_need_a_source():
+    allowed = harvest('{"contract": "JK2026-001", "page": 49}')
+    assert check("合同JK2026-001，见第49页", allowed).ok
+    assert not check("合同JK2026-002", allowed).ok
+    assert not check("见第50页", allowed).ok
+
+
+def test_counts_are_allowed_unless_strict():
+    assert check("3项约定中有1项未满足", []).ok
+    assert not check("3项约定中有1项未满足", [], allow_counts=False).ok
+
+
+def test_number_under_a_unit_declaration_also_matches_at_face_value():
+    text = "单位：万元\n| 货币资金 | 15,230 |\n流动比率1.18"
+    assert check(text, [CASH, RATIO]).ok
+
+
+def test_harvest_turns_a_tool_result_into_allowed_values():
+    allowed = harvest('{"current_ratio": "1.1834", "period_end": "2026-09-30", "cash": "1.52亿"}')
+    assert check("2026年9月末流动比率为1.18，货币资金1.52亿元。", allowed).ok
+    assert not check("2026年6月末流动比率为1.18。", allowed).ok
+
+
+def test_allowed_from_facts_types_figures_and_ratios():
+    span = Span(dt.date(2026, 9, 30), dt.date(2026, 7, 1))
+    facts = [
+        Fact("revenue", D("152300000"), span, document="q3.pdf", page=3),
+        Fact("gross_margin", D("0.2345"), span, source="derived", formula="(revenue − cost_of_revenue) / revenue"),
+    ]
+    allowed = allowed_from_facts(facts)
+    assert check("2026年三季度营业收入1.52亿元，毛利率23.45%（q3.pdf，第3页）。", allowed).ok
+    assert not check("毛利率0.2345亿元", allowed).ok  # a ratio is never an amount in 亿
+    assert not check("毛利率24.45%", allowed).ok
+
+
+# ------------------------------------------------------------------ sentences
+
+
+def test_split_sentences_keeps_every_character_and_decimal_points():
+    text = "流动比率为1.18。货币资金1.52亿元！Cash was $1.5 million. Next line\n最后"
+    parts = split_sentences(text)
+    assert "".join(parts) == text
+    assert parts[0] == "流动比率为1.18。"
+    assert "Cash was $1.5 million." in [p.strip() for p in parts]
+
+
+def test_drop_unsupported_removes_only_the_sentences_with_bad_numbers():
+    text = "流动比率为1.18。速动比率为0.95。请关注。"
+    result = check(text, [RATIO])
+    kept, dropped = drop_unsupported(text, result)
+    assert kept == "流动比率为1.18。请关注。"
+    assert dropped == ["速动比率为0.95。"]
