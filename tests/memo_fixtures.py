@@ -139,3 +139,42 @@ def sound_client() -> ClientSnapshot:
         client=ClientProfile(2, "稳健精密机械有限公司", industry="通用设备制造", officer="陈静"),
         facilities=[loan], facts=facts, documents=documents, as_of=dt.date(2026, 10, 20),
     )
+
+
+def store_snapshot(store, snapshot: ClientSnapshot) -> None:
+    """Write a hand-built snapshot into a real store through the store's own functions."""
+    import hashlib
+
+    from assistant.store import repo
+    from extractors.models import Column, ExtractionResult, LineItem, Statement
+    from extractors.vocabulary import BY_KEY
+
+    by_doc: dict[str, list[Fact]] = {}
+    for fact in snapshot.facts:
+        by_doc.setdefault(fact.document or "", []).append(fact)
+    received = {d.name: d.received for d in snapshot.documents}
+    with store.transaction() as s:
+        client = repo.add_client(s, snapshot.client.name, aliases=snapshot.client.aliases,
+                                 industry=snapshot.client.industry, officer=snapshot.client.officer)
+        for facility in snapshot.facilities:
+            repo.upsert_facility(s, client, facility)
+        for name, facts in sorted(by_doc.items()):
+            statements = []
+            for kind in ("balance_sheet", "income_statement", "cash_flow"):
+                mine = [f for f in facts if BY_KEY[f.key].kind == kind]
+                if not mine:
+                    continue
+                span = mine[0].span
+                statements.append(Statement(
+                    kind=kind, pages=sorted({f.page for f in mine}),
+                    columns=[Column(period_start=span.start, period_end=span.end, label="本期")],
+                    items=[LineItem(key=f.key, label=BY_KEY[f.key].zh, values=[f.value], page=f.page) for f in mine],
+                ))
+            result = ExtractionResult(file=name, sha256=hashlib.sha256(name.encode()).hexdigest(), pages=4,
+                                      company=snapshot.client.name, statements=statements)
+            repo.store_document(s, client, sha256=result.sha256, kind="statement", name=name, stored_path=name,
+                                pages=4, received=received.get(name), extraction=result)
+        for note in snapshot.notes:
+            repo.store_document(s, client, sha256=hashlib.sha256((note.document or "note").encode()).hexdigest(),
+                                kind="inspection", name=note.document or "note.txt", stored_path=note.document or "",
+                                pages=1, received=note.visit_date, note=note)

@@ -85,6 +85,12 @@ class Table(_Model):
     header: list[str]
     rows: list[list[Cell]]
     notes: list[str] = Field(default_factory=list)
+    align: list[Literal["l", "r"]] = Field(default_factory=list)  # per column; default: first left, rest right
+
+    def aligns(self) -> list[str]:
+        if len(self.align) == len(self.header):
+            return list(self.align)
+        return ["l"] + ["r"] * (len(self.header) - 1)
 
 
 Block = Annotated[Paragraph | Table, Field(discriminator="kind")]

@@ -87,9 +87,10 @@ def _table(doc, block: Table) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for j, head in enumerate(block.header):
         _cell(table.rows[0].cells[j], Cell(text=head), bold=True)
+    aligns = block.aligns()
     for i, row in enumerate(block.rows, start=1):
         for j, cell in enumerate(row):
-            _cell(table.rows[i].cells[j], cell, right=j > 0)
+            _cell(table.rows[i].cells[j], cell, right=aligns[j] == "r")
     for note in block.notes:
         para = doc.add_paragraph(style="Caption")
         _set_fonts(para.add_run(note), 8)

@@ -57,7 +57,7 @@ def _table(block: Table) -> str:
         lines.append(f"*{block.caption}*")
         lines.append("")
     lines.append("| " + " | ".join(_escape_cell(h) for h in block.header) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(block.header) - 1)) + "|")
+    lines.append("|" + "|".join("---:" if a == "r" else "---" for a in block.aligns()) + "|")
     for row in block.rows:
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
     for note in block.notes:

@@ -37,9 +37,12 @@ def _font() -> str:
     return FONT
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def _styles(lang: str) -> dict[str, ParagraphStyle]:
     font = _font()
-    base = dict(fontName=font, wordWrap="CJK")
+    base = dict(fontName=font, wordWrap="CJK" if lang == "zh" else None)
+    # a number, its unit and its citations never split inside a table cell (no space in them;
+    # "CNY 1.52 million" may wrap at its spaces, which the verifier reads back as one space)
+    numeric = dict(fontName=font, wordWrap=None, splitLongWords=0)
     return {
         "title": ParagraphStyle("title", fontSize=16, leading=22, spaceAfter=8, **base),
         "h2": ParagraphStyle("h2", fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, **base),
@@ -50,6 +53,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "cell": ParagraphStyle("cell", fontSize=8, leading=10.5, **base),
         "cell_r": ParagraphStyle("cell_r", fontSize=8, leading=10.5, alignment=2, **base),
+        "num": ParagraphStyle("num", fontSize=8, leading=10.5, **numeric),
+        "num_r": ParagraphStyle("num_r", fontSize=8, leading=10.5, alignment=2, **numeric),
         "note": ParagraphStyle("note", fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"), **base),
         "source": ParagraphStyle("source", fontSize=8.5, leading=12, **base),
     }
@@ -67,7 +72,11 @@ def _para_markup(block: Paragraph) -> str:
     return "".join(parts)
 
 
-def _cell(cell: Cell, style: ParagraphStyle) -> RLParagraph:
+def _cell(cell: Cell, styles: dict[str, ParagraphStyle], right: bool) -> RLParagraph:
+    if cell.source is not None:  # a number: keep it, its unit and its citations on one line
+        style = styles["num_r" if right else "num"]
+    else:
+        style = styles["cell_r" if right else "cell"]
     return RLParagraph(escape(cell.text) + _cites(cell.cites), style)
 
 
@@ -76,8 +85,9 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> lis
     if block.caption:
         out.append(RLParagraph(escape(block.caption), styles["note"]))
     data = [[RLParagraph(f"<b>{escape(h)}</b>", styles["cell"]) for h in block.header]]
+    aligns = block.aligns()
     for row in block.rows:
-        data.append([_cell(c, styles["cell_r"] if j else styles["cell"]) for j, c in enumerate(row)])
+        data.append([_cell(c, styles, aligns[j] == "r") for j, c in enumerate(row)])
     first = width * (0.26 if len(block.header) > 3 else 0.34)
     rest = (width - first) / max(1, len(block.header) - 1)
     table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
@@ -101,7 +111,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> lis
 
 def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
     """The memo as PDF bytes; also written to ``path`` when given."""
-    styles = _styles()
+    styles = _styles(memo.lang)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

@@ -96,7 +96,8 @@ def overview(ctx: MemoContext) -> Section:
             Cell(text=percent(fac.rate, 2), source=rec) if fac.rate is not None else Cell(text="—", missing=unknown),
             Cell(text=repayment_status(ctx, fac), source=rec if fac.schedule else None),
         ])
-    blocks.append(Table(caption=say("overview", "facility_table"), header=header, rows=rows))
+    blocks.append(Table(caption=say("overview", "facility_table"), header=header, rows=rows,
+                        align=["l", "r", "r", "r", "r", "r", "l"]))
     return Section(key="overview", title="", blocks=blocks)
 
 
@@ -370,7 +371,8 @@ def covenants(ctx: MemoContext) -> Section:
         notes.extend(_covenant_sentences(ctx, c, cites))
     if all(c.status == "pass" and not c.thin for c in results) and not notes:
         notes.append(_p(_r(say("covenants", "all_pass"))))
-    return Section(key="covenants", title="", blocks=[Table(caption=say("covenants", "table"), header=header, rows=rows), *notes])
+    table = Table(caption=say("covenants", "table"), header=header, rows=rows, align=["l", "l", "r", "r", "l", "r", "l"])
+    return Section(key="covenants", title="", blocks=[table, *notes])
 
 
 def _headroom_series(ctx: MemoContext, c: CovenantResult) -> str:
@@ -493,7 +495,7 @@ def warnings(ctx: MemoContext) -> Section:
     header = [say("warnings", k) for k in ("col_severity", "col_signal", "col_evidence")]
     return Section(key="warnings", title="", blocks=[
         _p(_r(say("warnings", "summary", count=len(alerts), high=high))),
-        Table(caption=say("warnings", "table"), header=header, rows=rows),
+        Table(caption=say("warnings", "table"), header=header, rows=rows, align=["l", "l", "l"]),
     ])
 
 

@@ -294,7 +294,8 @@ def memo_text(path: str | Path) -> tuple[str, dict | None]:
     if suffix == ".pdf":
         from extractors.document import open_pdf
 
-        text = "\n".join(open_pdf(path).page_texts)
+        # pdfium ends lines with \r\n; a wrapped "CNY 1.52\nmillion" must read as one amount
+        text = "\n".join(open_pdf(path).page_texts).replace("\r\n", "\n").replace("\r", "\n")
         return text, _meta_in(text)
     raise DocumentError(f"{path.name}: not a memo file", path=str(path), hint="give a .md, .docx or .pdf memo")
 
