@@ -193,3 +193,68 @@ def test_trend_changes_qoq_and_yoy():
     assert missing.absolute is None and "net_profit missing" in missing.reason
     keys = {(c.key, c.basis) for c in trends(fs, Q3, ["revenue", "current_ratio"])}
     assert keys == {("revenue", "qoq"), ("revenue", "yoy"), ("current_ratio", "qoq"), ("current_ratio", "yoy")}
+
+
+def test_growth_finds_the_like_span_of_a_52_53_week_year():
+    q4 = Span(dt.date(2023, 1, 28), dt.date(2022, 10, 30))  # Ulta-style fiscal Q4
+    q4_prior = Span(dt.date(2022, 1, 29), dt.date(2021, 10, 31))
+    fs = _facts(a=(q4, {"revenue": 3226}), b=(q4_prior, {"revenue": 2729}),
+                c=(Span(dt.date(2021, 1, 30), dt.date(2020, 11, 1)), {"revenue": 1}))
+    assert compute_ratio(fs, q4, "revenue_growth").value == D(3226 - 2729) / D(2729)
+    assert change(fs, "revenue", q4, "yoy").prior_span == q4_prior
+
+
+def test_analytics_never_touch_the_database():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "assistant" / "analytics"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                for name in names:
+                    assert not name.startswith(("sqlalchemy", "assistant.store", "chromadb", "psycopg")), (path.name, name)
+
+
+def _gold_facts(path) -> FactSet:
+    import json
+
+    fs = FactSet()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        g = json.loads(line, parse_float=D)
+        start = None if g["period_start"] is None else dt.date.fromisoformat(g["period_start"])
+        span = Span(dt.date.fromisoformat(g["period_end"]), start)
+        value = None if g["value"] is None else D(str(g["value"]))
+        fs.add(Fact(g["key"], value, span, document=g["doc"], page=g["page"], label=g["label"]))
+    return fs
+
+
+@pytest.mark.real_data
+def test_ratios_on_real_gold_figures(shared_data):
+    growth_found = 0
+    for path in sorted((shared_data / "real").glob("*.gold.jsonl")):
+        fs = _gold_facts(path)
+        for span in fs.spans(points=False):
+            results = compute_ratios(fs, span)
+            for r in results.values():
+                assert (r.value is None) == (r.reason is not None), (path.name, span, r.key)
+                assert all(f.document and f.page for f in r.inputs)
+            gm = results["gross_margin"]
+            if gm.value is not None:
+                assert 0 < gm.value < 1, (path.name, span.label, gm.value)
+            if results["revenue_growth"].value is not None:
+                growth_found += 1
+    assert growth_found >= 5  # every report with a comparative column, 52/53-week years included
+
+
+@pytest.mark.real_data
+def test_moutai_printed_empty_interest_is_a_reason_not_zero(shared_data):
+    fs = _gold_facts(shared_data / "real" / "贵州茅台2020年年度报告.gold.jsonl")
+    fy2020 = Span(dt.date(2020, 12, 31), dt.date(2020, 1, 1))
+    r = compute_ratio(fs, fy2020, "interest_coverage")
+    assert r.value is None and r.reason == "利息费用 not reported (printed empty) for 2020"
+    dso = compute_ratio(fs, fy2020, "days_sales_outstanding")  # Moutai prints 应收账款 empty
+    assert dso.value is None and dso.reason.startswith("应收账款 not reported (printed empty) for 2019-12-31")
+    dio = compute_ratio(fs, fy2020, "days_inventory_outstanding")
+    assert dio.value is not None and "366 days" in dio.note  # 2020 is a leap year

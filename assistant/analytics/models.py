@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from assistant.analytics.ratios import figure_label, flow_span
+from assistant.analytics.ratios import figure_label, flow_span, like_span
 from assistant.domain import Fact, FactSet, Span
 
 
@@ -135,7 +135,7 @@ def ohlson_o(facts: FactSet, span: Span) -> ModelResult:
     ta, tl = inp.point("total_assets"), inp.point("total_liabilities")
     ca, cl = inp.point("total_current_assets"), inp.point("total_current_liabilities")
     ni, ocf = inp.flow("net_profit"), inp.flow("net_cash_operating")
-    prior = span.same_span_last_year()
+    prior = like_span(facts, "net_profit", span.same_span_last_year())
     ni_prior = inp.flow("net_profit", prior)
     out = ModelResult("ohlson_o", "Ohlson O-score (1980, model 1)", None, inputs=inp.used, missing=inp.missing,
                       note="; ".join(n for n in (inp.note(), "SIZE not deflated by a price index; FUTL uses operating cash flow") if n))

@@ -17,7 +17,8 @@ Span conventions (documented choices):
   for a span shorter or longer than a year the 365 becomes the number of days in the span,
   which is the same as annualising the flow. The ``note`` gives the day count used.
 * Growth ratios compare like spans only: the same span one year earlier (Q3 with Q3, 9M with
-  9M, year-end balance with the prior year-end).
+  9M, year-end balance with the prior year-end); for 52/53-week fiscal years the like span
+  is the one of the same length ending within a week of that date.
 * Outflows printed as negatives (US filings print costs in parentheses) are used by
   magnitude for cost_of_revenue, selling/admin/R&D expenses and capex; everything else is
   used with its printed sign.
@@ -117,6 +118,24 @@ def flow_span(span: Span) -> Span:
     return qs if qs.end == span.end else Span(span.end, span.end.replace(day=1))
 
 
+LIKE_SPAN_DAYS = 7
+
+
+def like_span(facts: FactSet, key: str, target: Span) -> Span:
+    """``target``, or the span of ``key`` in ``facts`` that is the same kind of period ending
+    within a week of it (52/53-week fiscal years end on a different date each year)."""
+    if facts.get(key, target) is not None:
+        return target
+    best: Span | None = None
+    for k, s in facts.facts:
+        if k != key or s.is_point != target.is_point or s.months != target.months:
+            continue
+        gap = abs((s.end - target.end).days)
+        if gap <= LIKE_SPAN_DAYS and (best is None or gap < abs((best.end - target.end).days)):
+            best = s
+    return best or target
+
+
 def opening_point(span: Span) -> Span:
     import datetime as dt
 
@@ -188,7 +207,7 @@ def _end(r: _Reader) -> Span:
 def _growth(key: str, point: bool) -> Callable[[_Reader], Decimal | None]:
     def compute(r: _Reader) -> Decimal | None:
         now_at = Span(r.span.end) if point else r.span
-        prior_at = now_at.same_span_last_year()
+        prior_at = like_span(r.facts, key, now_at.same_span_last_year())
         now = r.at(key, now_at)
         prior = r.at(key, prior_at)
         if now is None or prior is None:

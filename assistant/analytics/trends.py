@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Literal
 
-from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, flow_span
+from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, flow_span, like_span
 from assistant.domain import FactSet, Facility, Span
 from extractors.vocabulary import BY_KEY
 
@@ -64,6 +64,7 @@ def change(facts: FactSet, key: str, span: Span, basis: Basis, *, facilities: It
     before = prior_span(span, basis)
     if before is None:
         return None
+    before = like_span(facts, key, before) if key not in RATIO_KEYS else _like_ratio_span(facts, before)
     now, why_now = value_of(facts, key, span, facilities)
     then, why_then = value_of(facts, key, before, facilities)
     out = Change(key, basis, span, before, now, then)
@@ -76,6 +77,15 @@ def change(facts: FactSet, key: str, span: Span, basis: Basis, *, facilities: It
     size = abs(out.relative) if out.relative is not None else abs(out.absolute)
     out.direction = "flat" if size < FLAT_BAND else ("up" if out.absolute > 0 else "down")
     return out
+
+
+def _like_ratio_span(facts: FactSet, target: Span) -> Span:
+    """A ratio's comparison span, moved to the reported one for 52/53-week years."""
+    moved = like_span(facts, "revenue", target)
+    if moved != target:
+        return moved
+    closing = like_span(facts, "total_assets", Span(target.end))
+    return target if closing.end == target.end else Span(closing.end, target.start)
 
 
 def _is_balance(key: str) -> bool:
