@@ -143,3 +143,42 @@ def test_company_name_is_found(samples, layout):
 
     sample = samples[layout]
     assert extract_file(sample.path).company == sample.truth.company
+
+
+# --- a borrower over time (the demo portfolio's building block) --------------------------
+
+def test_series_agrees_across_files(tmp_path):
+    from assistant.demo.series import company_series, quarter_ends
+
+    specs = company_series("Cedar Valley Instruments, Inc.", "us_10q", quarter_ends(2025, 1, 7),
+                           leverage=lambda d: 1.0 + 0.2 * (d.year - 2025))
+    truths = {s.period_end: render_pdf(s, tmp_path / f"{s.period_end}.pdf") for s in specs}
+    import datetime as dt
+
+    def st(day, kind):
+        return next(s for s in truths[day].statements if s.kind == kind)
+
+    # the year-end balance printed as the comparative is the one printed as current at year end
+    ye = dt.date(2025, 12, 31)
+    for day in (dt.date(2026, 3, 31), dt.date(2026, 9, 30)):
+        for key, values in _values(st(day, "balance_sheet")).items():
+            assert values[1] == _values(st(ye, "balance_sheet"))[key][0], key
+    # nine months = the three quarters; three months ended Sep 30 = Q3 alone
+    q = {d: st(d, "income_statement") for d in truths}
+    q1, q2, q3 = (q[dt.date(2026, m, 30 if m in (6, 9) else 31)] for m in (3, 6, 9))
+    rev = lambda s, n: s.value("revenue", n)  # noqa: E731
+    assert rev(q3, 2) == rev(q1, 0) + rev(q2, 0) + rev(q3, 0)
+    assert rev(q3, 3) == rev(q[dt.date(2025, 9, 30)], 2)  # prior-year nine months, printed a year earlier
+    # leverage rises year on year, as asked
+    ratio = lambda d: st(d, "balance_sheet").value("total_liabilities") / st(d, "balance_sheet").value("total_assets")  # noqa: E731
+    assert ratio(dt.date(2026, 9, 30)) > ratio(dt.date(2025, 9, 30))
+    for truth in truths.values():  # identities hold in every file
+        for s in truth.statements:
+            v = _values(s)
+            for n in range(len(s.columns)):
+                if s.kind == "balance_sheet":
+                    assert v["total_assets"][n] == v["total_liabilities_and_equity"][n]
+                elif s.kind == "income_statement":
+                    assert v["net_profit"][n] == v["total_profit"][n] - v["income_tax"][n]
+                else:
+                    assert v["net_change_in_cash"][n] == v["net_cash_operating"][n] + v["net_cash_investing"][n] + v["net_cash_financing"][n]

@@ -48,9 +48,13 @@ BS_EQUITY = ["paid_in_capital", "capital_reserve", "surplus_reserve", "retained_
 
 
 def make_balance_sheet(
-    rng: random.Random, scale: float, quantum: Decimal, *, minority: bool = False
+    rng: random.Random, scale: float, quantum: Decimal, *, minority: bool = False, leverage: float = 1.0
 ) -> Figures:
-    """One balance-sheet column of about ``scale`` total assets; the identities hold."""
+    """One balance-sheet column of about ``scale`` total assets; the identities hold.
+
+    ``leverage`` multiplies every liability (1.0: about 45 % debt-to-assets; 1.8: about 80 %);
+    equity is what is left, so a high leverage can print negative retained earnings.
+    """
     f: Figures = {}
     ca = {
         "cash": (0.06, 0.15), "notes_receivable": (0.01, 0.04), "accounts_receivable": (0.08, 0.18),
@@ -78,10 +82,10 @@ def make_balance_sheet(
         "_other_payables": (0.005, 0.02), "current_portion_non_current_liabilities": (0.01, 0.04),
     }
     for key, (lo, hi) in cl.items():
-        f[key] = _amt(rng, lo * scale, hi * scale, quantum)
+        f[key] = _amt(rng, lo * scale * leverage, hi * scale * leverage, quantum)
     f["total_current_liabilities"] = _sum(f, BS_CURRENT_LIABILITIES)
-    f["long_term_borrowings"] = _amt(rng, 0.05 * scale, 0.15 * scale, quantum)
-    f["_deferred_income"] = _amt(rng, 0.001 * scale, 0.005 * scale, quantum)
+    f["long_term_borrowings"] = _amt(rng, 0.05 * scale * leverage, 0.15 * scale * leverage, quantum)
+    f["_deferred_income"] = _amt(rng, 0.001 * scale * leverage, 0.005 * scale * leverage, quantum)
     f["total_non_current_liabilities"] = _sum(f, BS_NON_CURRENT_LIABILITIES)
     f["total_liabilities"] = f["total_current_liabilities"] + f["total_non_current_liabilities"]
     equity = f["total_assets"] - f["total_liabilities"]
@@ -102,7 +106,7 @@ def make_balance_sheet(
 
 def make_income_statement(
     rng: random.Random, revenue: float, quantum: Decimal, *, minority: bool = False,
-    shares: Decimal | None = None,
+    shares: Decimal | None = None, cost_ratio: float | None = None,
 ) -> Figures:
     """One income-statement column for a span with about ``revenue`` of sales.
 
@@ -113,7 +117,8 @@ def make_income_statement(
     f["revenue"] = _amt(rng, 0.9 * revenue, 1.1 * revenue, quantum)
     r = float(f["revenue"])
     f["total_operating_revenue"] = f["revenue"]
-    f["cost_of_revenue"] = _amt(rng, 0.6 * r, 0.75 * r, quantum)
+    lo, hi = (0.6, 0.75) if cost_ratio is None else (cost_ratio - 0.01, cost_ratio + 0.01)
+    f["cost_of_revenue"] = _amt(rng, lo * r, hi * r, quantum)
     f["taxes_and_surcharges"] = _amt(rng, 0.004 * r, 0.01 * r, quantum)
     f["selling_expenses"] = _amt(rng, 0.03 * r, 0.06 * r, quantum)
     f["admin_expenses"] = _amt(rng, 0.04 * r, 0.07 * r, quantum)
