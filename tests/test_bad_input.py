@@ -270,3 +270,15 @@ def test_three_thousand_blank_pages_finish_promptly(tmp_path, home):
 def test_document_errors_share_the_base_class():
     for _, error, _ in CASES:
         assert issubclass(error, DocumentError)
+
+
+def test_page_limit_is_enforced_with_its_fix(tmp_path, home):
+    from extractors.errors import TooLargeDocumentError
+
+    path = _text_pdf(tmp_path / "three.pdf", pages=3)
+    with pytest.raises(TooLargeDocumentError):
+        extract_file(path, max_pages=2)
+    env = dict(os.environ, LOANWATCH_HOME=str(home), OMP_NUM_THREADS="1", LOANWATCH_MAX_PAGES="2")
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "extract", str(path), "--json"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
+    _assert_one_line_failure(proc, "page limit", "LOANWATCH_MAX_PAGES")
