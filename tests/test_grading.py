@@ -116,6 +116,7 @@ def test_unmeasurable_client_is_not_rated():
     assert a.grade.letter == "NR"
     assert any("not rated" in r for r in a.grade.reasons)
     assert any(r.startswith("current_ratio: not measured: 流动资产合计 missing") for r in a.grade.reasons)
+    assert any("not rated" in r and "obtain the statements" in r for r in a.classification.reasons)
 
 
 def test_distress_model_moves_grade_one_notch_worse():

@@ -106,6 +106,9 @@ def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert],
     reasons = [f"{reason} → at least {CATEGORIES[f]}" for f, reason in sorted(floors, key=lambda x: -x[0])]
     if not floors:
         reasons.append(f"no overdue payment, no covenant breach, no high-severity warning, grade {grade.letter} → 正常")
+    if grade.letter == "NR":
+        reasons.append("risk grade not rated (too few figures): this suggestion rests on repayment, covenant and "
+                       "warning signals only — obtain the statements before confirming it")
     if as_of is None:
         reasons.append("as-of date unknown: overdue days not assessed")
     category = CATEGORIES[level]
