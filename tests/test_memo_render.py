@@ -1,0 +1,84 @@
+"""Renderers: Markdown footnotes, a Word file that reads back, a PDF whose Chinese renders."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from assistant.memo import Table, build_memo, render_docx, render_markdown, render_pdf
+from tests.memo_fixtures import declining_client
+
+
+@pytest.fixture(scope="module")
+def memo():
+    return build_memo(declining_client(), "2026Q3")
+
+
+def test_markdown_footnotes_all_defined_and_used(memo):
+    text = render_markdown(memo)
+    used = {int(n) for n in re.findall(r"\[\^(\d+)\](?!:)", text)}
+    defined = {int(n) for n in re.findall(r"^\[\^(\d+)\]:", text, re.M)}
+    assert used == defined == {s.n for s in memo.sources}
+    assert "[^2]: 2026Q3财务报表.pdf，第4页" in text
+    assert re.search(r"^## 9\. 资料来源$", text, re.M)
+    assert text.count("\n| ") > 20  # real tables
+
+
+def test_word_file_reads_back_with_tables_and_citations(tmp_path, memo):
+    path = tmp_path / "memo.docx"
+    render_docx(memo, path)
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == memo.title
+    assert headings[1:] == [f"{i}. {s.title}" for i, s in enumerate(memo.sections, start=1)]
+    n_tables = sum(isinstance(b, Table) for s in memo.sections for b in s.blocks)
+    assert len(doc.tables) == n_tables
+    perf = next(t for t in doc.tables if t.rows[0].cells[0].text == "项目")
+    revenue = next(r for r in perf.rows if r.cells[0].text == "营业收入")
+    assert revenue.cells[1].text.startswith("1.52亿元")
+    # citations: superscript [n] runs pointing at numbered endnotes
+    sup = [r.text for p in doc.paragraphs for r in p.runs if r.font.superscript]
+    sup += [r.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs
+            for r in p.runs if r.font.superscript]
+    cited = {int(n) for s in sup for n in re.findall(r"\[(\d+)\]", s)}
+    assert cited == {s.n for s in memo.sources}
+    endnotes = [p.text for p in doc.paragraphs if re.match(r"^\[\d+\] ", p.text)]
+    assert len(endnotes) == len(memo.sources)
+    assert endnotes[1] == "[2] 2026Q3财务报表.pdf，第4页"
+    # Chinese font named for East Asian text
+    rfonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:eastAsia")) == "SimSun"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
+def test_pdf_text_has_the_chinese_and_the_numbers(tmp_path, memo):
+    path = tmp_path / "memo.pdf"
+    render_pdf(memo, path)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "借款人与授信概况" in text and "风险评级与五级分类建议" in text
+    assert "1.52亿元" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "STSong-Light" in fonts
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
+def test_pdf_page_renders_ink(tmp_path, memo):
+    """Render page 1 to PNG: the title line must hold glyphs (checked by eye once; here: ink)."""
+    from PIL import Image
+
+    path = tmp_path / "memo.pdf"
+    render_pdf(memo, path)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    title_band = image.crop((40, 40, image.width - 40, 90))
+    dark = sum(title_band.histogram()[:128])
+    assert dark > 500
+
+
+def test_pdf_is_deterministic(memo):
+    assert render_pdf(memo) == render_pdf(memo)

@@ -1,0 +1,89 @@
+"""The memo verifier: every number traceable, and a planted wrong number caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.memo import allowed_numbers, build_memo, memo_text, render_docx, render_markdown, render_pdf, verify_memo
+from assistant.memo.builder import resolve_span
+from tests.memo_fixtures import declining_client, sound_client
+
+CLIENTS = {"declining": declining_client, "sound": sound_client}
+
+
+@pytest.fixture(scope="module")
+def declining_zh():
+    snap = declining_client()
+    memo = build_memo(snap, "2026Q3")
+    return snap, memo, render_markdown(memo), allowed_numbers(snap, resolve_span("2026Q3"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(CLIENTS))
+def test_every_number_of_a_built_memo_is_traceable(name, lang):
+    snap = CLIENTS[name]()
+    memo = build_memo(snap, "2026Q3", lang=lang)
+    report = verify_memo(render_markdown(memo), allowed_numbers(snap, resolve_span("2026Q3")))
+    assert report.ok, report.summary()
+    assert report.total > 100  # the memo is full of numbers, and all were checked
+
+
+@pytest.mark.parametrize("old,new", [
+    ("营业收入 1.52亿元", "营业收入 1.57亿元"),  # a stored figure
+    ("1.11倍[^4] | 1.20倍", "1.31倍[^4] | 1.20倍"),  # a ratio in the table
+    ("同比下降 28.2%", "同比下降 23.2%"),  # a computed change
+    ("落后 17.0个百分点", "落后 12.0个百分点"),  # a gap from the site note
+    ("2026-08-20，王敏", "2026-08-21，王敏"),  # a date
+    ("3.00亿元[^1]", "3.50亿元[^1]"),  # a facility term
+    ("第4页", "第9页"),  # a page of a source
+])
+def test_a_planted_wrong_number_fails(declining_zh, old, new):
+    _, _, text, allowed = declining_zh
+    assert old in text
+    report = verify_memo(text.replace(old, new, 1), allowed)
+    assert not report.ok
+    planted = new.split("[")[0].split("，")[0].split(" | ")[0]
+    assert any(u.text in planted or planted.endswith(u.text) or u.text in new for u in report.unsupported), report.summary()
+    assert report.traceable == report.total - len(report.unsupported)
+
+
+def test_allowed_numbers_come_from_the_facts_not_the_memo(declining_zh):
+    """Change a stored fact after the memo was written: the memo no longer verifies."""
+    snap, _, text, _ = declining_zh
+    other = declining_client()
+    fact = next(f for f in other.facts if f.key == "revenue" and f.span == resolve_span("2026Q3"))
+    fact.value = fact.value + 10_000_000
+    report = verify_memo(text, allowed_numbers(other, resolve_span("2026Q3")))
+    assert not report.ok
+    assert any("1.52亿" in u.text for u in report.unsupported)
+
+
+def test_verifier_ignores_the_metadata_line_but_checks_everything_else(declining_zh):
+    _, _, text, allowed = declining_zh
+    assert "digest" in text
+    injected = text.replace("## 9.", "另查明新增对外担保 4,321.00万元。\n\n## 9.")
+    report = verify_memo(injected, allowed)
+    assert [u.text for u in report.unsupported] == ["4,321.00万"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_rendered_files_read_back_and_verify(tmp_path, declining_zh, fmt):
+    snap, memo, _, allowed = declining_zh
+    path = tmp_path / f"memo.{fmt}"
+    (render_docx if fmt == "docx" else render_pdf)(memo, path)
+    text, meta = memo_text(path)
+    assert meta["client"] == "示例新能源股份有限公司" and meta["period"] == "2026Q3"
+    assert meta["as_of"] == "2026-10-25"
+    report = verify_memo(text, allowed)
+    assert report.ok, report.summary()
+    assert report.total > 100
+
+
+def test_english_pdf_with_wrapped_amounts_verifies(tmp_path):
+    snap = declining_client()
+    memo = build_memo(snap, "2026Q3", lang="en")
+    path = tmp_path / "memo.pdf"
+    render_pdf(memo, path)
+    text, _ = memo_text(path)
+    report = verify_memo(text, allowed_numbers(snap, resolve_span("2026Q3")))
+    assert report.ok, report.summary()
