@@ -192,7 +192,7 @@ def test_figures_dev_questions_are_understood(shared_data):
 
 
 def test_finglm_understanding_accuracy(shared_data):
-    from eval.ask_understanding import score_finglm
+    from eval._ask_understanding import score_finglm
 
     out = score_finglm(shared_data / "questions" / "finglm_A.jsonl")
     assert out["company"]["accuracy"] >= 0.98

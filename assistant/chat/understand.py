@@ -413,7 +413,7 @@ _LEGAL = re.compile(r"([\u4e00-\u9fffA-Za-z0-9（）()·*]{2,40}?(?:集团股份
 _LEAD_NOISE = ("请简要分析", "简要分析", "请简要介绍", "简要介绍", "请帮我查询", "请帮我", "帮我查询", "能否告诉我", "能否查到", "我想知道", "请提供", "请计算", "请简述", "请告诉我", "请问一下", "请问", "告诉我", "我想知道", "根据", "对比", "关于", "查询", "请", "在", "年度", "年",
                "的", "公司", "，", ",", "、", "及", "和", "与", "问")
 _ZH_NOISE = tuple(sorted({
-    "的年报数据", "年报数据", "年度报告", "年报中", "年报", "财务数据", "数据中", "报告", "依据", "想知道", "请简要概述",
+    "的年报数据", "年报数据", "年度报告", "年报中", "年报", "财务数据", "数据中", "财务", "报告", "依据", "想知道", "请简要概述",
     "简要概述", "概述", "年度", "年末", "年初",
     "年底", "期末", "期初", "是多少元", "是多少", "为多少", "多少元", "多少", "是什么", "分别是", "分别为", "分别",
     "是否都相同", "是否相同", "是否", "相同吗", "相同", "对比", "相比", "比较", "之间", "间", "结果请保留", "请保留",
@@ -425,12 +425,16 @@ _ZH_NOISE = tuple(sorted({
 }, key=len, reverse=True))
 
 
+_NOT_NAMES = frozenset({"数据", "资料", "报表", "指标"})
+_LEAD_SINGLE = frozenset("在年的请其为是")  # single characters that never start a company's name here
+
+
 def _strip_noise(run: str) -> str:
     changed = True
     while changed and run:
         changed = False
         for w in _ZH_NOISE:
-            if run.startswith(w):
+            if run.startswith(w) and (len(w) > 1 or w in _LEAD_SINGLE):
                 run, changed = run[len(w):], True
             if run.endswith(w):
                 run, changed = run[: -len(w)], True
@@ -458,7 +462,7 @@ def extract_company_text(text: str, rest: str) -> str | None:
             return m.group(1)
         return None
     runs = [_strip_noise(r) for r in re.findall(r"[\u4e00-\u9fffA-Za-z*]+", rest)]
-    runs = [r for r in runs if len(r) >= 2 and _CJK.search(r)]
+    runs = [r for r in runs if len(r) >= 2 and _CJK.search(r) and r not in _NOT_NAMES]
     return runs[0] if runs else None
 
 
