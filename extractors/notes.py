@@ -229,7 +229,7 @@ def _progress(text: str) -> tuple[Decimal | None, Decimal | None]:
 
 # --- costs
 
-_AMOUNT = (r"(?:(?:CNY|RMB|USD|US\$|HK\$|\$|¥|￥|人民币)\s*)?(\d[\d,]*(?:\.\d+)?)\s*"
+_AMOUNT = (r"(CNY|RMB|USD|US\$|HK\$|\$|¥|￥|人民币)?\s*(\d[\d,]*(?:\.\d+)?)(?![\d.,]|\s*%)\s*"
            r"(亿元|亿|万元|万|千元|元|billion|bn|million|mn|m\b|thousand|k\b)?")
 _SCALE = {"亿元": 10**8, "亿": 10**8, "万元": 10**4, "万": 10**4, "千元": 10**3, "元": 1, "billion": 10**9, "bn": 10**9,
           "million": 10**6, "mn": 10**6, "m": 10**6, "thousand": 10**3, "k": 10**3}
@@ -245,11 +245,14 @@ _BUDGET = (
 
 
 def _amount(m: re.Match) -> Decimal | None:
+    """An amount with a currency or a unit; a bare number (a count, a percent) is not money."""
+    currency, number, unit = m.group(1), m.group(2), (m.group(3) or "").lower()
+    if not currency and not unit:
+        return None
     try:
-        value = Decimal(m.group(1).replace(",", ""))
+        value = Decimal(number.replace(",", ""))
     except InvalidOperation:
         return None
-    unit = (m.group(2) or "").lower()
     value *= _SCALE.get(unit, 1)
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
@@ -257,11 +260,11 @@ def _amount(m: re.Match) -> Decimal | None:
 def _find_amount(patterns: tuple[str, ...], text: str, avoid: set[int]) -> tuple[Decimal | None, int | None]:
     for pattern in patterns:
         for m in re.finditer(pattern, text):
-            if m.start(1) in avoid:
+            if m.start(2) in avoid:
                 continue
             value = _amount(m)
             if value is not None:
-                return value, m.start(1)
+                return value, m.start(2)
     return None, None
 
 

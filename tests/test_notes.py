@@ -147,6 +147,13 @@ def test_progress_phrasings(text, actual, planned):
     assert (n.progress_actual, n.progress_planned) == (actual, planned)
 
 
+@pytest.mark.parametrize("text", ["累计完成进度65%，计划80%。", "We spent 3 days on site; budget review pending.",
+                                  "已投入施工人员120人。"])
+def test_counts_and_percents_are_not_money(text):
+    n = parse_note(text)
+    assert n.cost_spent is None and n.cost_budget is None
+
+
 def test_empty_note_has_no_fields_but_keeps_text():
     n = parse_note("走访记录（待补充）")
     assert n == ParsedNote(text="走访记录（待补充）", language="en")
