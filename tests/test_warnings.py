@@ -50,7 +50,8 @@ CASES = {
     "dscr_low": lambda: sound_client(_with({(q(2026, 3), "net_cash_operating"): 20})),
     "construction_delay": lambda: sound_client(notes=[note(Q3_VISIT, progress_actual=D(55), progress_planned=D(75))]),
     "cost_overrun": lambda: sound_client(notes=[note(Q3_VISIT, cost_spent=D(450_000_000))]),
-    "operations_stopped": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="reduced")]),
+    "operations_stopped": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="stopped")]),
+    "operations_reduced": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="reduced")]),
     "statements_late": lambda: sound_client(documents=_late_documents()),
     "source_contradiction": lambda: sound_client(notes=[note(Q3_VISIT, operating_status="stopped")]),
 }
