@@ -157,12 +157,13 @@ def ingest(
     client: Optional[str] = typer.Option(None, help="the client (default: the company named in each document)"),
     kind: str = typer.Option("auto", help="auto | statement | filing | inspection"),
     workers: Optional[int] = typer.Option(None, help="worker processes (default LOANWATCH_WORKERS)"),
+    index: bool = typer.Option(True, "--index/--no-index", help="add the text to the search index"),
     by: str = typer.Option("cli", "--by", help="who is ingesting"),
 ) -> None:
     """Store documents, parse statements and notes, record each step in the ledger."""
     from assistant.ingest import ingest as run_ingest
 
-    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by,
+    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by, index=index,
                         echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
     sys.stdout.write(report.summary() + "\n")
     if report.failed:

@@ -14,7 +14,6 @@ command again completes the job without duplicates.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import os
 import re
 import sys
@@ -32,6 +31,7 @@ from assistant.domain import InspectionNote
 from assistant.errors import ConfigError, LoanwatchError, NotFoundError
 from assistant.store import repo
 from assistant.store.db import Store, open_store
+from assistant.store.schema import DocumentRow, IndexStateRow
 from extractors.models import ExtractionResult
 
 Kind = Literal["auto", "statement", "filing", "inspection"]
@@ -115,8 +115,13 @@ def ingest(
     progress: bool | None = None,
     actor: str = "system",
     received: dt.date | None = None,
+    index: bool = True,
 ) -> IngestReport:
-    """Ingest files and folders; return one result per file (never raises for a bad file)."""
+    """Ingest files and folders; return one result per file (never raises for a bad file).
+
+    ``index``: also add each document to the retrieval index (when ``assistant.retrieval``
+    is available); a stored document that is not indexed yet is indexed on the next run.
+    """
     from assistant.config import get_settings
 
     if kind not in KINDS:
@@ -147,15 +152,15 @@ def ingest(
                 done(FileResult(str(path), "failed", reason=f"cannot read the file ({exc.strerror})"))
                 continue
             duplicate = _find_duplicate(store, sha, client)
-            if duplicate is not None:
-                kind_, owner, doc_id = duplicate
+            if duplicate is not None and (duplicate[3] or not index or _index_function() is None):
+                kind_, owner, doc_id, _ = duplicate
                 done(FileResult(str(path), "duplicate", kind=kind_, client=owner, document_id=doc_id))
                 continue
             todo.append((path, sha, size))
         limits = {"max_pages": settings.max_pages, "max_file_mb": settings.max_file_mb}
         for prepared in _prepare_all(todo, kind, limits, workers):
             done(_store_prepared(store, prepared, client=client, actor=actor, received=received,
-                                 home=settings.home_dir))
+                                 home=settings.home_dir, index=index))
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -179,7 +184,8 @@ def _fingerprint(path: Path) -> tuple[str, int]:
     return sha256_of(path), path.stat().st_size
 
 
-def _find_duplicate(store: Store, sha: str, client: str | None) -> tuple[str, str, int] | None:
+def _find_duplicate(store: Store, sha: str, client: str | None) -> tuple[str, str, int, bool] | None:
+    """(kind, client name, document id, indexed) of the stored copy of these bytes, if any."""
     with store.session() as s:
         client_id = None
         if client is not None:
@@ -191,7 +197,7 @@ def _find_duplicate(store: Store, sha: str, client: str | None) -> tuple[str, st
         if doc is None:
             return None
         owner = s.get(repo.Client, doc.client_id)
-        return doc.kind, owner.name, doc.id
+        return doc.kind, owner.name, doc.id, s.get(IndexStateRow, doc.id) is not None
 
 
 def _progress_bar(total: int, *, enabled: bool | None):  # noqa: ANN202
@@ -265,6 +271,7 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
             out.warnings.extend(result.warnings)
             if result.statements:
                 out.kind = "statement"
+                out.page_texts = _page_texts(path, fmt, limits)  # for the retrieval index
                 return
     if kind == "statement":
         raise ConfigError(f"{path.name}: no financial statement found in it",
@@ -334,36 +341,37 @@ def parse_note(text: str) -> InspectionNote:
 # ---------------------------------------------------------------- the parent's writes
 
 def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str, received: dt.date | None,
-                    home: Path) -> FileResult:
-    name = Path(p.path).name
+                    home: Path, index: bool = True) -> FileResult:
     if p.error is not None:
         return FileResult(p.path, "failed", reason=p.error)
     try:
         stored_path = _keep_copy(Path(p.path), p.sha256, home)
         with store.transaction() as s:
             owner = _resolve_client(s, p, client, actor)
-            existing = repo.find_document(s, p.sha256, owner.id)
-            if existing is not None:
-                return FileResult(p.path, "duplicate", kind=existing.kind, client=owner.name,
-                                  document_id=existing.id)
-            doc = repo.store_document(
-                s, owner, sha256=p.sha256, kind=p.kind or "filing", name=name, stored_path=stored_path,
-                pages=p.pages, size=p.size, received=received, extraction=p.extraction, note=p.note, actor=actor,
-            )
-            result = FileResult(
-                p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
-                statements=len(p.extraction.statements) if p.extraction else 0,
-                figures=sum(len(i.values) for st in (p.extraction.statements if p.extraction else [])
-                            for i in st.items),
-                warnings=list(p.warnings),
-            )
+            doc = repo.find_document(s, p.sha256, owner.id)
+            if doc is not None:
+                result = FileResult(p.path, "duplicate", kind=doc.kind, client=owner.name, document_id=doc.id)
+            else:
+                doc = repo.store_document(
+                    s, owner, sha256=p.sha256, kind=p.kind or "filing", name=Path(p.path).name,
+                    stored_path=stored_path, pages=p.pages, size=p.size, received=received,
+                    extraction=p.extraction, note=p.note, actor=actor,
+                )
+                statements = p.extraction.statements if p.extraction else []
+                result = FileResult(
+                    p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
+                    statements=len(statements), figures=sum(len(i.values) for st in statements for i in st.items),
+                    warnings=list(p.warnings),
+                )
+            indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:
         return FileResult(p.path, "failed", reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - report it against this file and go on
         return FileResult(p.path, "failed", reason=f"could not store it ({type(exc).__name__}: {exc})")
-    warning = _index(store, result, p, home / stored_path)
-    if warning:
-        result.warnings.append(warning)
+    if index and not indexed:
+        warning = _index(store, doc, p)
+        if warning:
+            result.warnings.append(warning)
     return result
 
 
@@ -401,24 +409,28 @@ def _client_named_in(s, text: str):  # noqa: ANN001, ANN202
     return hits[0] if len(hits) == 1 else None
 
 
-def _index(store: Store, result: FileResult, p: Prepared, stored: Path) -> str | None:
-    """Call ``assistant.retrieval.index_document`` when it exists; a failure is a warning."""
+def _index_function():  # noqa: ANN202
     try:
         from assistant.retrieval import index_document
     except ImportError:
         return None
-    offered = {
-        "store": store, "document_id": result.document_id, "client": result.client, "name": Path(p.path).name,
-        "kind": result.kind, "path": stored, "page_texts": p.page_texts, "extraction": p.extraction,
-        "note": p.note,
-    }
+    return index_document
+
+
+def _index(store: Store, doc: DocumentRow, p: Prepared) -> str | None:
+    """Add the document to the retrieval index and remember it; a failure is a warning."""
+    index_document = _index_function()
+    if index_document is None:
+        return None
+    when = p.note.visit_date if p.note is not None and p.note.visit_date else doc.received
     try:
-        params = inspect.signature(index_document).parameters
-        if any(v.kind is v.VAR_KEYWORD for v in params.values()):
-            kwargs = offered
-        else:
-            kwargs = {k: v for k, v in offered.items() if k in params}
-        index_document(**kwargs)
+        chunks = index_document(
+            client_id=doc.client_id, document_id=doc.id, name=doc.name, kind=doc.kind, pages=p.page_texts or [],
+            period=doc.period_end.isoformat() if doc.period_end else None, date=when,
+            tables=list(p.extraction.statements) if p.extraction is not None else None,
+        )
+        with store.transaction() as s:
+            s.merge(IndexStateRow(document_id=doc.id, chunks=int(chunks or 0)))
     except Exception as exc:  # noqa: BLE001 - indexing is best effort per file
         return f"not indexed for search ({type(exc).__name__}: {exc})"
     return None

@@ -291,3 +291,13 @@ class LedgerRow(Base):
     payload_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class IndexStateRow(Base):
+    """Which documents the retrieval index holds (derived data: not in the ledger)."""
+
+    __tablename__ = "index_state"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
