@@ -319,7 +319,7 @@ def lines_to_rows(
     special = [c for c in columns if c.role in ("note", "row_no")]
     rows: list[Row] = []
     pending: list[Line] = []  # label lines waiting for their values (wrapped labels)
-    label_right = 0.0
+    rights: list[float] = []
     ended = False
     parsed = []
     for line in lines:
@@ -357,8 +357,9 @@ def lines_to_rows(
             label_words = kept
         # a row number printed right after the label (行次 without a header) stays out of the label
         parsed.append((line, label_words, cells, note, row_no))
-        if label_words:
-            label_right = max(label_right, max(w.x1 for w in label_words))
+        if label_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(label_words)):
+            rights.append(max(w.x1 for w in label_words))
+    label_right = _wrap_edge(rights)
     last_valued: Line | None = None
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
@@ -404,6 +405,14 @@ def lines_to_rows(
     for p in pending:
         rows.append(_row_of(p, [""] * len(values), None, None))
     return rows, ended
+
+
+def _wrap_edge(rights: list[float]) -> float:
+    """The right edge where labels wrap: the longest labels, when at least two reach it."""
+    if not rights:
+        return 1e9
+    edge = max(rights)
+    return edge if sum(1 for r in rights if r >= edge - 6) >= 2 else 1e9
 
 
 def _line_label(line: Line) -> str:

@@ -139,10 +139,12 @@ def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
 
 def _margin(line: layout.Line, height: float) -> bool:
     """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
+    label_words, run = layout.trailing_run(line)
+    label = layout.join_words(label_words)
+    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4:
+        return True  # a page number ("57 / 120")
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
-    _, run = layout.trailing_run(line)
-    label = layout.join_words(layout.trailing_run(line)[0])
     return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label) or len(line.words) <= 3
 
 
@@ -161,6 +163,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     split = layout.split_side_by_side(first.lines)
     halves = [(None, split), (split, None)] if split else [(None, None)]
     base_columns: list[layout.ValueColumn] | None = None
+    base_note_range: tuple[float, float] | None = None
     columns: list[Column] = []
     collected = _Collected()
     ended = False
@@ -175,6 +178,10 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             first_data = _first_data(lines, cols)
             header_lines = layout.find_header_lines(lines, first_data, cols) if first_data is not None else []
             note_range = layout.classify_columns(cols, header_lines, lines)
+            if note_range is None and base_note_range is not None and not header_lines:
+                note_range = base_note_range  # a continuation page without its header
+            elif note_range is not None and base_columns is None:
+                base_note_range = note_range
             value_cols = [c for c in cols if c.role == "value"]
             if base_columns is None and not value_cols:
                 continue  # a title at the foot of a page: the header and rows start on the next
