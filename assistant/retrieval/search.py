@@ -1,0 +1,217 @@
+"""Index documents and search them, dense + lexical fused by reciprocal rank, always scoped.
+
+``search`` runs named steps: ``dense_candidates`` (Chroma, ``where client_id $in``) and
+``lexical_candidates`` (BM25 with out-of-scope chunks masked before ranking), then
+``fuse`` (reciprocal-rank fusion) and ``_in_scope`` (a last check on every hit's
+metadata). Empty ``client_ids`` → no results: nobody sees anything by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.config import get_settings
+from assistant.errors import ConfigError
+from assistant.retrieval.chunking import pages_to_chunks
+from assistant.retrieval.embeddings import get_embedder
+from assistant.retrieval.lexical import LexicalIndex, LexicalRow
+from assistant.retrieval.vectorstore import DenseHit, VectorStore, scope_where
+
+RRF_K = 60  # the usual constant of reciprocal-rank fusion
+# A lexical candidate must score at least this share of the best BM25 score to take part in
+# the fusion: a query for a code ("LW-1007") matches one chunk strongly and many others on
+# a common prefix; those weak matches must not lift dense neighbours above the exact one.
+LEXICAL_FLOOR = 0.3
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with its provenance and how each retriever ranked it (1-based)."""
+
+    client_id: int
+    document_id: int
+    document: str
+    kind: str
+    page: int
+    text: str
+    score: float
+    chunk_id: str
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class Retrieval:
+    """The dense store and the lexical index of one home and one embedding model."""
+
+    def __init__(self, *, home: Path, chroma_url: str | None, embedding: str, embedding_model: str) -> None:
+        self.embedder = get_embedder(embedding, embedding_model)
+        self.store = VectorStore(self.embedder, home=home, url=chroma_url)
+        self.lexical = LexicalIndex(home / "lexical" / self.store.collection.name)
+        self._checked = False
+        self._lock = threading.Lock()
+
+    # ---- indexing --------------------------------------------------------------------
+
+    def index_document(
+        self,
+        *,
+        client_id: int,
+        document_id: int,
+        name: str,
+        kind: str,
+        pages: list[str],
+        period: str | None = None,
+        date: dt.date | None = None,
+        tables: list | None = None,
+    ) -> int:
+        chunks = pages_to_chunks(pages, tables)
+        self.delete_document(document_id)  # re-indexing a document replaces it
+        if not chunks:
+            return 0
+        ids = [f"{document_id}:{c.index}" for c in chunks]
+        texts = [c.text for c in chunks]
+        base: dict[str, Any] = {"client_id": int(client_id), "document_id": int(document_id), "document": name, "kind": kind}
+        if period:
+            base["period"] = period
+        if date:
+            base["date"] = date.isoformat()
+        metadatas = [
+            {**base, "page": c.page, "chunk": c.index, "block": c.block, **({"heading": c.heading} if c.heading else {})}
+            for c in chunks
+        ]
+        self.store.add(ids, texts, metadatas, self.embedder.embed_passages(texts))
+        self.lexical.add(LexicalRow(i, client_id, document_id, kind, t) for i, t in zip(ids, texts, strict=True))
+        return len(chunks)
+
+    def delete_document(self, document_id: int) -> None:
+        self.store.delete_document(document_id)
+        self.lexical.delete_document(document_id)
+
+    # ---- searching -------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        client_ids: Collection[int],
+        k: int = 5,
+        kinds: Collection[str] | None = None,
+        document_ids: Collection[int] | None = None,
+        mode: str = "hybrid",
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise ConfigError(f"unknown search mode {mode!r}", hint=f"use one of {', '.join(MODES)}")
+        scope = {int(c) for c in client_ids}
+        if not scope or not query.strip() or k <= 0:
+            return []
+        if (kinds is not None and not kinds) or (document_ids is not None and not document_ids):
+            return []
+        depth = max(4 * k, 30)
+        dense = self.dense_candidates(query, scope, depth, kinds, document_ids) if mode != "lexical" else []
+        lexical = self.lexical_candidates(query, scope, depth, kinds, document_ids) if mode != "dense" else []
+        hits = fuse(dense, lexical, self._fetch)
+        return [h for h in hits if _in_scope(h, scope, kinds, document_ids)][:k]
+
+    def dense_candidates(self, query, scope, depth, kinds, document_ids) -> list[DenseHit]:
+        vector = self.embedder.embed_query(query)
+        return self.store.query(vector, where=scope_where(scope, kinds, document_ids), k=depth)
+
+    def lexical_candidates(self, query, scope, depth, kinds, document_ids) -> list[tuple[str, float]]:
+        self._ensure_lexical()
+        found = self.lexical.search(query, client_ids=scope, k=depth, kinds=kinds, document_ids=document_ids)
+        return [(cid, score) for cid, score in found if score >= LEXICAL_FLOOR * found[0][1]]
+
+    def _ensure_lexical(self) -> None:
+        """Rebuild the lexical rows from Chroma when missing, stale or out of step with it (once a process)."""
+        with self._lock:
+            if self._checked:
+                return
+            if self.lexical.stale(self.store.count()):
+                self.lexical.rebuild(
+                    LexicalRow(cid, int(m["client_id"]), int(m["document_id"]), str(m["kind"]), text or "")
+                    for cid, text, m in self.store.iter_all()
+                )
+            self._checked = True
+
+    def _fetch(self, ids: list[str]) -> dict[str, DenseHit]:
+        if not ids:
+            return {}
+        got = self.store.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {
+            i: DenseHit(chunk_id=i, distance=float("nan"), text=t or "", metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+
+def fuse(dense: list[DenseHit], lexical: list[tuple[str, float]], fetch) -> list[Hit]:
+    """Reciprocal-rank fusion: score = Σ 1 / (RRF_K + rank) over the retrievers that found it."""
+    scores: dict[str, float] = {}
+    dense_rank: dict[str, int] = {}
+    lexical_rank: dict[str, int] = {}
+    for rank, hit in enumerate(dense, start=1):
+        dense_rank[hit.chunk_id] = rank
+        scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    for rank, (chunk_id, _score) in enumerate(lexical, start=1):
+        lexical_rank[chunk_id] = rank
+        scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    known = {h.chunk_id: h for h in dense}
+    known.update(fetch([cid for cid in scores if cid not in known]))
+    ordered = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    hits: list[Hit] = []
+    for cid in ordered:
+        record = known.get(cid)
+        if record is None:  # deleted between the two look-ups
+            continue
+        m = record.metadata
+        hits.append(
+            Hit(
+                client_id=int(m["client_id"]),
+                document_id=int(m["document_id"]),
+                document=str(m.get("document", "")),
+                kind=str(m.get("kind", "")),
+                page=int(m.get("page", 0)),
+                text=record.text,
+                score=round(scores[cid], 6),
+                chunk_id=cid,
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lexical_rank.get(cid),
+            )
+        )
+    return hits
+
+
+def _in_scope(hit: Hit, scope: set[int], kinds, document_ids) -> bool:
+    """The last guard: a hit outside the caller's clients (or filters) never leaves this module."""
+    if hit.client_id not in scope:
+        return False
+    if kinds is not None and hit.kind not in set(kinds):
+        return False
+    return document_ids is None or hit.document_id in {int(d) for d in document_ids}
+
+
+_ENGINES: dict[tuple, Retrieval] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_retrieval() -> Retrieval:
+    """The retrieval engine for the current settings (one per home, Chroma URL and model)."""
+    s = get_settings()
+    key = (str(s.home_dir), s.chroma_url, s.embedding, s.embedding_model)
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = Retrieval(
+                home=s.home_dir, chroma_url=s.chroma_url, embedding=s.embedding, embedding_model=s.embedding_model
+            )
+        return _ENGINES[key]
+
+
+def reset_retrieval() -> None:
+    """Forget open engines (tests switch homes and servers)."""
+    with _ENGINES_LOCK:
+        _ENGINES.clear()

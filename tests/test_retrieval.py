@@ -1,0 +1,211 @@
+"""Retrieval contract suite, run against embedded Chroma and a real Chroma server.
+
+Real chromadb, the real offline embedder (USE v3), real bm25s + jieba. A socket guard fails
+any connection that leaves 127.0.0.1: nothing may reach the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+
+import pytest
+
+from tests.test_chroma_server import chroma_server  # noqa: F401 - the session fixture
+
+MODES = ("dense", "lexical", "hybrid")
+
+ACME_A = [
+    "Acme Toll Road Co. quarterly monitoring note. Traffic on the northern section rose 12% in Q3 2026 "
+    "and toll income reached 48 million. The debt service coverage ratio was 1.35 against a covenant of 1.20.",
+    "Site visit finding: the maintenance reserve account held 3.1 million, below the required six months. "
+    "Management promised to top it up by December.",
+]
+HUAXIN_ZH = [
+    "华信光伏2026年三季度贷后检查报告。现场检查发现存货积压约八千万元，部分组件仓库管理不规范。",
+    "华信光伏流动比率为1.12，资产负债率68%，较年初上升。应收账款账龄超过一年的占比为15%。",
+]
+
+
+def _twin(text: str) -> str:
+    """The same text about another borrower: the adversarial neighbour of another client."""
+    return text.replace("Acme Toll Road Co.", "Zenith Toll Road Co.").replace("华信光伏", "华鑫光伏")
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Fail any socket connection that is not to the loopback interface or a local socket."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"network access attempted: {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only(socket.getaddrinfo))
+
+
+def _loopback_only(real):
+    def lookup(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "::1", "localhost", None):
+            raise AssertionError(f"DNS lookup attempted: {host}")
+        return real(host, *args, **kwargs)
+
+    return lookup
+
+
+@pytest.fixture(params=["embedded", "server"])
+def rx(request, home, monkeypatch, no_network):
+    """The retrieval package on a fresh home, with embedded Chroma or a real Chroma server."""
+    from assistant import retrieval
+    from assistant.config import reset_settings
+
+    if request.param == "server":
+        monkeypatch.setenv("LOANWATCH_CHROMA_URL", request.getfixturevalue("chroma_server"))
+    else:
+        monkeypatch.delenv("LOANWATCH_CHROMA_URL", raising=False)
+    reset_settings()
+    retrieval.reset_retrieval()
+    yield retrieval
+    if request.param == "server":  # the server outlives the test: leave it empty
+        engine = _engine()
+        for doc in engine.store.collection.get(include=["metadatas"])["metadatas"]:
+            engine.delete_document(int(doc["document_id"]))
+    retrieval.reset_retrieval()
+
+
+def _engine():
+    import sys
+
+    return sys.modules["assistant.retrieval.search"].get_retrieval()
+
+
+def _index_twins(rx) -> None:
+    rx.index_document(client_id=1, document_id=11, name="acme-q3.pdf", kind="monitoring", pages=ACME_A)
+    rx.index_document(client_id=2, document_id=21, name="zenith-q3.pdf", kind="monitoring", pages=[_twin(t) for t in ACME_A])
+    rx.index_document(client_id=3, document_id=31, name="华信-q3.pdf", kind="inspection", pages=HUAXIN_ZH)
+    rx.index_document(client_id=4, document_id=41, name="华鑫-q3.pdf", kind="inspection", pages=[_twin(t) for t in HUAXIN_ZH])
+
+
+def test_index_returns_chunk_count_and_hits_carry_provenance(rx) -> None:
+    n = rx.index_document(
+        client_id=1, document_id=11, name="acme-q3.pdf", kind="monitoring", pages=ACME_A, period="2026Q3", date=dt.date(2026, 10, 15)
+    )
+    assert n == 2
+    hits = rx.search("maintenance reserve account below requirement", client_ids=[1], k=5)
+    assert hits and hits[0].page == 2
+    top = hits[0]
+    assert (top.client_id, top.document_id, top.document, top.kind) == (1, 11, "acme-q3.pdf", "monitoring")
+    assert "maintenance reserve" in top.text and top.chunk_id == "11:1"
+    assert top.dense_rank is not None and top.lexical_rank is not None and top.score > 0
+    meta = _engine().store.collection.get(ids=["11:1"], include=["metadatas"])["metadatas"][0]
+    assert meta["period"] == "2026Q3" and meta["date"] == "2026-10-15" and meta["chunk"] == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_chunk_of_another_client_never_comes_back(rx, mode) -> None:
+    _index_twins(rx)
+    # Queries written for the *other* client's text, asking for everything there is.
+    for query in ("Zenith Toll Road Co. traffic toll income", "华鑫光伏 现场检查 存货积压", "maintenance reserve", "流动比率"):
+        for scope in ([1], [3], [1, 3]):
+            hits = rx.search(query, client_ids=scope, k=50, mode=mode)
+            assert all(h.client_id in scope for h in hits), (query, scope, [(h.client_id, h.chunk_id) for h in hits])
+            assert not any("Zenith" in h.text or "华鑫" in h.text for h in hits)
+    hits = rx.search("Zenith Toll Road Co.", client_ids=[2], k=50, mode=mode)
+    assert hits and {h.client_id for h in hits} == {2}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_clients_or_unknown_clients_see_nothing(rx, mode) -> None:
+    _index_twins(rx)
+    assert rx.search("toll road traffic", client_ids=[], mode=mode) == []
+    assert rx.search("toll road traffic", client_ids=[99], mode=mode) == []
+    assert rx.search("toll road traffic", client_ids=[1], kinds=[], mode=mode) == []
+
+
+def test_kind_and_document_filters_narrow_the_scope(rx) -> None:
+    _index_twins(rx)
+    rx.index_document(client_id=1, document_id=12, name="acme-contract.pdf", kind="contract", pages=["Loan contract: Acme Toll Road traffic covenant."])
+    for mode in MODES:
+        hits = rx.search("Acme toll road traffic", client_ids=[1, 3], kinds=["contract"], k=10, mode=mode)
+        assert hits and {h.document_id for h in hits} == {12}
+        hits = rx.search("Acme toll road traffic", client_ids=[1], document_ids=[11], k=10, mode=mode)
+        assert hits and {h.document_id for h in hits} == {11}
+        # a document filter never widens the client scope
+        assert rx.search("Zenith toll road", client_ids=[1], document_ids=[21], k=10, mode=mode) == []
+
+
+def test_chinese_query_finds_chinese_text_by_words(rx) -> None:
+    _index_twins(rx)
+    hits = rx.search("华信光伏现场检查发现了什么问题？", client_ids=[3], k=1, mode="lexical")
+    assert hits and hits[0].document_id == 31 and "存货积压" in hits[0].text
+    hits = rx.search("资产负债率是多少", client_ids=[3], k=1, mode="hybrid")
+    assert hits and "资产负债率68%" in hits[0].text
+
+
+def test_exact_codes_are_found_lexically_where_dense_blurs_them(rx) -> None:
+    pages = [f"Facility reference LW-{1000 + i} is a term loan with quarterly repayments and a fixed margin." for i in range(12)]
+    rx.index_document(client_id=1, document_id=11, name="facilities.pdf", kind="contract", pages=pages)
+    hits = rx.search("LW-1007", client_ids=[1], k=1, mode="lexical")
+    assert hits and hits[0].page == 8
+    hits = rx.search("LW-1007", client_ids=[1], k=1, mode="hybrid")
+    assert hits and hits[0].page == 8
+
+
+def test_delete_and_reindex_replace_a_document_in_both_indexes(rx) -> None:
+    _index_twins(rx)
+    rx.delete_document(11)
+    for mode in MODES:
+        assert rx.search("maintenance reserve toll road", client_ids=[1], k=10, mode=mode) == []
+    assert rx.index_document(client_id=1, document_id=11, name="acme-q3.pdf", kind="monitoring", pages=ACME_A) == 2
+    assert rx.index_document(client_id=1, document_id=11, name="acme-q3.pdf", kind="monitoring", pages=ACME_A[:1]) == 1
+    hits = rx.search("maintenance reserve toll road", client_ids=[1], k=10, mode="lexical")
+    assert [h.chunk_id for h in hits] == ["11:0"]
+    assert _engine().store.collection.count() == 1 + 2 + 2 + 2  # 11 once, 21, 31, 41
+
+
+def test_lexical_index_is_rebuilt_from_chroma_when_lost(rx, home) -> None:
+    _index_twins(rx)
+    assert rx.search("maintenance reserve", client_ids=[1], k=1, mode="lexical")
+    rx.reset_retrieval()
+    shutil.rmtree(home / "lexical")
+    hits = rx.search("maintenance reserve", client_ids=[1], k=1, mode="lexical")
+    assert hits and hits[0].chunk_id == "11:1"
+    assert any((home / "lexical").rglob("rows.sqlite"))
+
+
+def test_index_persists_across_processes(rx) -> None:
+    _index_twins(rx)
+    rx.reset_retrieval()  # a new engine opens the same stores, as a new process would
+    hits = rx.search("toll income traffic", client_ids=[2], k=2)
+    assert hits and hits[0].document_id == 21
+
+
+def test_unknown_mode_is_a_config_error(rx) -> None:
+    from assistant.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        rx.search("x", client_ids=[1], mode="keyword")
+
+
+def test_openai_embedding_setting_uses_the_llm_module_or_says_what_is_missing(home, monkeypatch) -> None:
+    from assistant.config import reset_settings
+    from assistant.errors import ConfigError
+    from assistant.retrieval import reset_retrieval, search
+    from assistant.retrieval.embeddings import get_embedder
+
+    monkeypatch.setenv("LOANWATCH_EMBEDDING", "nonsense")
+    reset_settings()
+    reset_retrieval()
+    with pytest.raises(ConfigError) as info:
+        search("x", client_ids=[1])
+    assert "LOANWATCH_EMBEDDING" in info.value.hint
+    try:
+        embedder = get_embedder("openai", "text-embedding-3-small")
+    except ConfigError as exc:  # the LLM module is not in this build
+        assert "embed_texts" in str(exc)
+    else:
+        assert embedder.name == "openai-text-embedding-3-small"
+    reset_retrieval()
