@@ -167,3 +167,12 @@ def test_templates_fail_on_a_missing_variable():
     assert book("g", "line", a=1, b=2) == "1 and 2"
     with pytest.raises(MissingPhraseVariable, match="needs b"):
         book("g", "line", a=1)
+
+
+def test_every_builtin_warning_rule_maps_to_actions():
+    from assistant.analytics.warnings import load_rules
+    from assistant.memo.sections import ACTIONS_BY_RULE
+
+    missing = [r.id for r in load_rules(__import__("assistant.analytics.warnings", fromlist=["x"]).BUILTIN_RULES)
+               if r.id not in ACTIONS_BY_RULE]
+    assert not missing, f"add the levers for {missing} to ACTIONS_BY_RULE"

@@ -539,6 +539,7 @@ ACTIONS_BY_RULE: dict[str, tuple[str, ...]] = {
     "construction_delay": ("site_visit", "closer_monitoring"),
     "cost_overrun": ("site_visit", "collateral"),
     "operations_stopped": ("site_visit", "reduce_exposure"),
+    "operations_reduced": ("site_visit", "closer_monitoring"),
     "statements_late": ("chase_statements", "more_reporting"),
     "source_contradiction": ("verify_sources", "site_visit"),
 }
