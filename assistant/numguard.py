@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Literal
@@ -44,7 +45,6 @@ Kind = Literal[
 AllowedKind = Literal["amount", "number", "ratio", "percent", "date", "identifier", "page"]
 
 _TEMPORAL = frozenset({"date", "year", "quarter", "half", "month"})
-_FREE = frozenset({"count", "marker"})
 
 # ------------------------------------------------------------------ records
 
@@ -140,11 +140,11 @@ _IDENT = re.compile(r"(?<![A-Za-z0-9_.\-/])(?=[A-Za-z0-9_\-/.#]*[A-Za-z])(?=[A-Z
                     r"[A-Za-z0-9][A-Za-z0-9_\-/.#]*[A-Za-z0-9]")
 _AMOUNT = re.compile(
     r"(?P<sign>(?<![\w)])[-−–+])?"
-    r"(?P<cur>US\$|HK\$|[$¥￥€£]|(?:USD|RMB|CNY|HKD|EUR)\s?)?"
+    r"(?P<cur>(?:US\$|HK\$|[$¥￥€£]|USD|RMB|CNY|HKD|EUR)\s?)?"
     r"(?P<open>\()?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<close>\))?"
-    r"(?:\s?(?P<unit>万亿|千亿|百亿|亿|千万|百万|十万|万|千(?=元|美元|港元|股|$|[^\w])|%|‰|倍|个百分点|百分点"
+    r"(?:\s?(?P<unit>万亿|千亿|百亿|亿|千万|百万|十万|万|千(?=元|美元|港元|股|$|[^\w])|美元|港元|元|%|‰|倍|个百分点|百分点"
     r"|percentage points?|basis points|bps|pp\b|times\b|x\b|trillion\b|billion\b|million\b|thousand\b"
     r"|tn\b|bn\b|bln\b|mn\b|mln\b|[kmb]\b))?",
     re.I,
@@ -183,7 +183,7 @@ def find_numbers(text: str) -> list[NumberMention]:
             add(NumberMention(m.group(0).strip(), a, b, "marker", Decimal(m.group(group))))
     for m in _IDENT.finditer(text):
         unit = _AMOUNT.fullmatch(m.group(0))
-        if free(*m.span()) and not (unit and unit.group("unit")):
+        if free(*m.span()) and not (unit and (unit.group("unit") or unit.group("cur"))):
             add(NumberMention(m.group(0), m.start(), m.end(), "identifier"))
     for m in _AMOUNT.finditer(text):
         if free(*m.span("num")) and _digits_not_in_identifier(text, m):
@@ -278,6 +278,8 @@ def _amount_mention(text: str, m: re.Match[str]) -> NumberMention:
         kind, mantissa, decimals = "points", mantissa / 100, decimals + 2
     elif unit == "倍" or lower in ("times", "x"):
         kind = "multiple"
+    elif unit in ("元", "美元", "港元"):
+        kind = "amount"
     elif unit in _CN_SCALE:
         kind, scale = "amount", _CN_SCALE[unit]
     elif lower in _EN_SCALE and (len(lower) > 1 or m.group("cur")):
@@ -289,7 +291,7 @@ def _amount_mention(text: str, m: re.Match[str]) -> NumberMention:
         if not m.group("cur") and decimals == 0 and "," not in m.group("num"):
             if 1900 <= mantissa <= 2100:
                 kind = "year"
-            elif mantissa <= 12:
+            elif 0 < mantissa <= 12:  # never 0: a zero must come from the facts
                 kind = "count"
     value = mantissa * scale
     if negative:
@@ -317,7 +319,8 @@ def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[Number
         for pos, s in marks:
             if pos <= mention.start:
                 scale = s
-        if scale != 1 and mention.kind in ("number", "count", "amount") and mention.scale == 1:
+        explicit = mention.text.endswith("元")  # "2000元" states its unit; "$ 4,512" in a table does not
+        if scale != 1 and mention.kind in ("number", "count", "amount") and mention.scale == 1 and not explicit:
             mention = NumberMention(mention.text, mention.start, mention.end, "amount", mention.value * scale,
                                     mention.decimals, scale, context_scaled=True)
         out.append(mention)
@@ -330,11 +333,12 @@ def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[Number
 def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = True) -> GuardResult:
     """Which numbers of ``text`` no allowed value supports (see the module docstring)."""
     facts = list(facts)
-    index = _TemporalIndex(facts)
+    values = _ValueIndex(facts)
+    dates = _TemporalIndex(facts)
     ids = {f.text.casefold() for f in facts if f.kind == "identifier" and f.text}
     result = GuardResult(ok=True, mentions=find_numbers(text))
     for mention in result.mentions:
-        support = _support(mention, facts, index, ids, allow_counts)
+        support = _support(mention, values, dates, ids, allow_counts)
         if support is False:
             result.unsupported.append(mention)
         else:
@@ -343,53 +347,61 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
     return result
 
 
-def _support(mention: NumberMention, facts: list[AllowedNumber], index: "_TemporalIndex", ids: set[str],
+def _support(mention: NumberMention, values: "_ValueIndex", dates: "_TemporalIndex", ids: set[str],
              allow_counts: bool) -> AllowedNumber | bool:
-    if mention.kind in _FREE:
-        if allow_counts:
-            return True
-        if mention.kind == "marker":
-            return True
+    if mention.kind == "marker" or mention.kind == "count" and allow_counts:
+        return True
     if mention.kind in _TEMPORAL:
-        return True if index.covers(mention) else _numeric_support(mention, facts) or False
+        return dates.covers(mention) or values.find(mention) or False
     if mention.kind == "identifier":
         return mention.text.casefold() in ids or False
     if mention.kind == "page":
-        return next((f for f in facts if f.value is not None and f.value == mention.value), False)
-    return _numeric_support(mention, facts) or False
+        return values.find(mention, kinds=_PAGE_KINDS) or False
+    return values.find(mention) or False
 
 
-def _numeric_support(mention: NumberMention, facts: list[AllowedNumber]) -> AllowedNumber | None:
-    if mention.value is None:
-        if mention.kind == "year" or mention.when is None:
-            return None
-        year = mention.when[0]
-        if mention.kind != "year" or year is None:
-            return None
-        printed, decimals, scale = Decimal(year), 0, Decimal(1)
-    else:
-        printed, decimals, scale = abs(mention.mantissa), mention.decimals, mention.scale
-    for fact in facts:
-        if fact.value is None or fact.kind in ("date", "identifier"):
-            continue
-        for candidate in _candidates(mention, fact):
-            if _rounds_to(abs(candidate) / scale, decimals, printed):
-                return fact
-            if mention.context_scaled and _rounds_to(abs(candidate), decimals, printed):
-                return fact
-    return None
+_NUMERIC_KINDS = frozenset({"amount", "number", "ratio", "percent", "page"})
+_PAGE_KINDS = frozenset({"page", "number", "amount"})
+_X100, _D100 = Decimal(100), Decimal("0.01")
 
 
-def _candidates(mention: NumberMention, fact: AllowedNumber) -> list[Decimal]:
-    v = fact.value
+def _rules(mention: NumberMention) -> list[tuple[Decimal, frozenset[str]]]:
+    """How an allowed value may be printed as this mention: (factor applied to it, allowed kinds)."""
     kind = mention.kind
     if kind in ("percent", "points"):
-        return {"ratio": [v * 100], "percent": [v], "number": [v, v * 100], "page": []}.get(fact.kind, [])
+        return [(_X100, frozenset({"ratio", "number"})), (Decimal(1), frozenset({"percent", "number"}))]
     if kind == "multiple":
-        return {"ratio": [v], "number": [v], "percent": [v / 100]}.get(fact.kind, [])
+        return [(Decimal(1), frozenset({"ratio", "number"})), (_D100, frozenset({"percent"}))]
     if kind == "amount" and mention.scale != 1 and not mention.context_scaled:
-        return [v] if fact.kind in ("amount", "number") else []
-    return [v] if fact.kind != "percent" else [v]
+        return [(Decimal(1), frozenset({"amount", "number"}))]
+    return [(Decimal(1), _NUMERIC_KINDS)]
+
+
+class _ValueIndex:
+    """Allowed magnitudes, sorted once per factor, so a check is a few binary searches."""
+
+    def __init__(self, facts: list[AllowedNumber]) -> None:
+        self._sorted: dict[Decimal, tuple[list[Decimal], list[AllowedNumber]]] = {}
+        numeric = [f for f in facts if f.value is not None and f.kind in _NUMERIC_KINDS]
+        for factor in (Decimal(1), _X100, _D100):
+            pairs = sorted(((abs(f.value) * factor, i) for i, f in enumerate(numeric)), key=lambda p: p[0])
+            self._sorted[factor] = ([p[0] for p in pairs], [numeric[p[1]] for p in pairs])
+
+    def find(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> AllowedNumber | None:
+        if mention.value is None:
+            return None
+        printed, decimals = abs(mention.mantissa), mention.decimals
+        scales = [mention.scale] + ([Decimal(1)] if mention.context_scaled else [])
+        half = Decimal(5).scaleb(-decimals - 1)
+        for factor, allowed_kinds in ([(Decimal(1), kinds)] if kinds else _rules(mention)):
+            keys, facts = self._sorted[factor]
+            for scale in scales:
+                lo = bisect_left(keys, (printed - half) * scale)
+                hi = bisect_right(keys, (printed + half) * scale)
+                for key, fact in zip(keys[lo:hi], facts[lo:hi]):
+                    if fact.kind in allowed_kinds and _rounds_to(key / scale, decimals, printed):
+                        return fact
+        return None
 
 
 def _rounds_to(value: Decimal, decimals: int, printed: Decimal) -> bool:

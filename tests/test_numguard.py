@@ -45,6 +45,9 @@ def one(text: str):
         ("下降1.5个百分点", "points", D("1.5"), "1.5个百分点"),
         ("a fall of -7.25%", "percent", D("-7.25"), "-7.25%"),
         ("全角１２．５％", "percent", D("12.5"), "12.5%"),
+        ("收入2000元", "amount", D("2000"), "2000元"),
+        ("RMB1.2 billion", "amount", D("1200000000"), "RMB1.2 billion"),
+        ("USD 5.4bn", "amount", D("5400000000"), "USD 5.4bn"),
     ],
 )
 def test_find_numbers_reads_amounts_units_and_signs(text, kind, value, printed):
@@ -99,8 +102,11 @@ def test_unit_declaration_scales_the_bare_numbers_after_it_until_a_heading():
     assert first.value == D("152300000") and first.context_scaled
     assert second.value == D("15230") and not second.context_scaled
 
-    (m,) = find_numbers("(in thousands)\nRevenue 4,512")
+    (m,) = find_numbers("(in thousands)\nRevenue $ 4,512")
     assert m.value == D("4512000")
+
+    (m,) = find_numbers("单位：万元\n手续费2000元")  # a number that states its unit keeps it
+    assert m.value == D("2000") and not m.context_scaled
 
 
 # ------------------------------------------------------------------ check
@@ -159,9 +165,11 @@ def test_identifiers_and_pages_need_a_source():
     assert not check("见第50页", allowed).ok
 
 
-def test_counts_are_allowed_unless_strict():
+def test_counts_are_allowed_unless_strict_and_zero_is_never_a_count():
     assert check("3项约定中有1项未满足", []).ok
     assert not check("3项约定中有1项未满足", [], allow_counts=False).ok
+    assert not check("逾期金额为0", []).ok  # a zero must come from the facts, never fill a gap
+    assert check("逾期金额为0", [AllowedNumber(D("0"), "amount")]).ok
 
 
 def test_number_under_a_unit_declaration_also_matches_at_face_value():
