@@ -103,11 +103,21 @@ def _en_kind(k: str) -> str | None:
     return "income_statement"
 
 
+_MAY_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])?\s*"
+    r"(?:合并|母公司|公司|资产|利润|现金|损益|综合|股东|所有者|财务|unaudited|interim|condensed|consolidated|combined|"
+    r"company|parent|separate|balance|statement|income)"
+)
+
+
 def find_titles(lines: list[str], max_join: int = 8) -> list[tuple[int, int, Title]]:
     """(first line, last line, title) for every title on a page; a title may span lines."""
     out: list[tuple[int, int, Title]] = []
     i = 0
     while i < len(lines):
+        if not _MAY_START.match(unicodedata.normalize("NFKC", lines[i]).strip().lower()):
+            i += 1
+            continue
         found = None
         acc = ""
         for j in range(i, min(len(lines), i + max_join)):
@@ -162,7 +172,7 @@ def _label_lines(lines: list[str]) -> int:
     return sum(1 for line in lines if 0 < len(line.strip()) <= 60)
 
 
-def locate_statements(page_texts: list[str], *, max_span: int = 6) -> list[Located]:
+def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int = 8) -> list[Located]:
     """Every primary statement (balance sheet, income, cash flow) with its pages."""
     found: list[Located] = []
     pages_lines = [t.split("\n") for t in page_texts]
@@ -209,6 +219,9 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6) -> list[Locat
             q += 1
         if n_values < 4:
             continue
+        earlier = [f for f in found if f.kind == t.kind and f.scope == t.scope]
+        if earlier and p + 1 > earlier[0].pages[-1] + max_gap:
+            continue  # the primary statements are printed together; a far later copy is a note table
         occurrence = sum(1 for e in events[:idx] if e[0] == p and e[3].kind == t.kind and e[3].scope == t.scope)
         found.append(Located(kind=t.kind, scope=t.scope, title=t.text, pages=pages, title_line=a, occurrence=occurrence))
     return found
