@@ -171,17 +171,30 @@ def _draw_header(cv: _Canvas, block: Block, cols: list[_Col]) -> None:
     s = cv.style
     top = cv.y
     h = s.row_height
-    n_rows = len(block.headers)
+    gap = s.font_size * 1.2
     values = [c for c in cols if c.kind == "value"]
-    for r, header in enumerate(block.headers):
-        baseline = top + h * r + (h + s.font_size * 0.7) / 2
+    baseline = top
+    for header in block.headers:
+        # a header wider than its cell wraps onto more lines ("September 30," / "2026")
+        wrapped = []
+        for text, a, b in header:
+            width = values[b].x1 - values[a].x0 - 8
+            wrapped.append((_wrap(text, width, cv.font, s.font_size, block.lang), a, b))
+        if any(len(w) > 1 for w, _, _ in wrapped) and all(" Ended " in t for t, _, _ in header):
+            # as filings print it, every group alike: "Three Months Ended" / "September 30,"
+            wrapped = [([t.split(" Ended ", 1)[0] + " Ended", t.split(" Ended ", 1)[1]], a, b) for t, a, b in header]
+        n_lines = max((len(w) for w, _, _ in wrapped), default=1)
+        first = baseline + (h + s.font_size * 0.7) / 2
         for side in {c.side for c in values}:
             side_vals = [c for c in values if c.side == side]
-            for text, a, b in header:
-                cv.text(side_vals[a].x0, side_vals[b].x1, baseline, text, align="c")
+            for lines, a, b in wrapped:
+                offset = n_lines - len(lines)  # bottom-align the lines of each cell
+                for i, line in enumerate(lines):
+                    cv.text(side_vals[a].x0, side_vals[b].x1, first + (offset + i) * gap, line, align="c")
                 if s.ruling != "grid" and a != b and block.lang == "en":
-                    cv.hline(side_vals[a].x0 + 4, side_vals[b].x1 - 2, baseline + 3)
-    last = top + h * (n_rows - 1) + (h + s.font_size * 0.7) / 2
+                    cv.hline(side_vals[a].x0 + 4, side_vals[b].x1 - 2, first + (n_lines - 1) * gap + 3)
+        baseline += h + (n_lines - 1) * gap
+    last = baseline - h + (h + s.font_size * 0.7) / 2
     for c in cols:
         if c.kind == "label":
             text = block.label_header if c.side == 0 else "负债和所有者权益（或股东权益）"
@@ -190,7 +203,7 @@ def _draw_header(cv: _Canvas, block: Block, cols: list[_Col]) -> None:
             cv.text(c.x0, c.x1, last, block.row_no_header or "", align="c")
         elif c.kind == "note":
             cv.text(c.x0, c.x1, last, block.note_header or "", align="c")
-    bottom = top + h * n_rows
+    bottom = baseline
     if s.ruling in ("rows", "grid"):
         cv.hline(cols[0].x0, cols[-1].x1, top, 0.8)
         cv.hline(cols[0].x0, cols[-1].x1, bottom, 0.8)
@@ -208,7 +221,8 @@ def _row_cells(row: Row | None, side_cols: list[_Col], cv: _Canvas, block: Block
     label_col = next(c for c in side_cols if c.kind == "label")
     indent = int(row.indent * cv.style.font_size * (1.0 if block.lang == "zh" else 1.2))
     width = label_col.x1 - label_col.x0 - indent - 6
-    lines = _wrap(row.label, width, cv.font, cv.style.font_size, block.lang)
+    font = cv.bold if row.total and block.lang == "en" else cv.font
+    lines = _wrap(row.label, width, font, cv.style.font_size, block.lang)
     return lines, indent
 
 
