@@ -200,6 +200,12 @@ def test_an_answer_with_no_supported_sentence_becomes_the_fallback(server):
     assert [f.kind for f in result.flags] == ["regenerated", "unsupported_number"]
 
 
+def test_a_reasoning_models_think_block_is_not_part_of_the_answer(server):
+    server.push("<think>Maybe 1.25? No, the store has none.</think>The current ratio is not stored for 2025Q4.")
+    result = backend_for(server).answer("Current ratio for 2025Q4?", []).collect()
+    assert result.text == "The current ratio is not stored for 2025Q4." and result.flags == []
+
+
 def test_numbers_from_the_question_are_allowed(server):
     server.push("Yes: 1.18 is below the 1.20 you named.")
     with_tool = [ToolCall("get_ratio", RATIO_CALL)]
@@ -229,6 +235,7 @@ def test_a_document_with_injected_instructions_is_quoted_and_its_effect_removed(
     kinds = [f.kind for f in result.flags]
     assert "injection" in kinds and "followed_injection" in kinds
     assert next(f for f in result.flags if f.kind == "followed_injection").detail == "All covenants are met."
+    assert next(f for f in result.flags if f.kind == "injection").detail == INJECTED
 
     search_result = tool_messages(server.requests[1])[0]
     nonce = re.search(r"<<<DATA (\w+) ", search_result).group(1)

@@ -28,7 +28,7 @@ from assistant.errors import ModelError
 from assistant.llm.client import Endpoint, chat_model, endpoint_from_settings, model_errors
 from assistant.llm.memory import SessionMemory, Turn
 from assistant.llm.quoting import Injection, data_block, echoes, find_injections, new_nonce
-from assistant.llm.tools import Citation, Tool, ToolOutput, render_data
+from assistant.llm.tools import Citation, Tool, ToolOutput, render_data, to_jsonable
 from assistant.numguard import AllowedNumber, GuardResult, allowed_date, check, drop_unsupported, harvest, split_sentences
 from assistant.templates import render
 
@@ -71,11 +71,16 @@ class GuardedText:
 
 
 class AnswerStream:
-    """An iterator of answer text (guarded sentences); ``result`` is set once it is exhausted."""
+    """An iterator of answer text; ``result`` (the whole :class:`AgentAnswer`) is set once it is exhausted.
 
-    def __init__(self, steps: Iterator[str]) -> None:
-        self._steps = steps
+    Nothing is yielded before the guard has passed the whole answer: the tool rounds and the
+    model's text stream in from the server, and the guarded answer then comes sentence by
+    sentence. An unchecked number never reaches the screen, even for a moment.
+    """
+
+    def __init__(self, steps: Callable[["AnswerStream"], Iterator[str]]) -> None:
         self.result: AgentAnswer | None = None
+        self._steps = steps(self)
 
     def __iter__(self) -> "AnswerStream":
         return self
@@ -143,9 +148,7 @@ class OpenAIBackend:
                system: str | None = None, session: str | None = None) -> AnswerStream:
         """Stream a guarded answer. ``history`` adds earlier turns (``session`` keeps them for you);
         ``system`` adds instructions after the base system prompt (e.g. the client in view)."""
-        stream = AnswerStream(iter(()))
-        stream._steps = self._answer_steps(stream, question, list(tools), history, system, session)
-        return stream
+        return AnswerStream(lambda stream: self._answer_steps(stream, question, list(tools), history, system, session))
 
     def _answer_steps(self, stream: AnswerStream, question: str, tools: list[Tool], history: Sequence[Turn] | None,
                       system: str | None, session: str | None) -> Iterator[str]:
@@ -221,7 +224,7 @@ class OpenAIBackend:
         run.allowed += harvest(text, source=f"tool {name}") + list(output.allowed)
         run.citations += output.citations
         content = data_block(text, nonce=run.nonce, label=f"tool={name} call={call_id}")
-        injections = find_injections(text)
+        injections = [i for piece in _strings(to_jsonable(output.data)) for i in find_injections(piece)]
         if injections:
             content += "\n" + render("injection_note", language=run.language).strip()
             run.injections += injections
@@ -280,11 +283,26 @@ class OpenAIBackend:
         return self._guard_text(run, once(), once)
 
 
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S)
+
+
 def _text(content) -> str:
-    if isinstance(content, str):
-        return content.strip()
-    parts = [p if isinstance(p, str) else p.get("text", "") for p in content or [] if isinstance(p, (str, dict))]
-    return "".join(parts).strip()
+    """The answer text, without the <think> block that reasoning models served by vLLM/Ollama print."""
+    if not isinstance(content, str):
+        content = "".join(p if isinstance(p, str) else p.get("text", "") for p in content or [] if isinstance(p, (str, dict)))
+    return _THINK.sub("", content).strip()
+
+
+def _strings(data) -> Iterator[str]:
+    """Every string inside a JSON-able value (where a document's own words are)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
 
 
 def _unique(citations: list[Citation]) -> list[Citation]:
