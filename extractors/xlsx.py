@@ -76,6 +76,12 @@ def extract_xlsx(path: str | Path) -> ExtractionResult:
             except ValueError as exc:
                 warnings.append(f"sheet {index} ({name}): {exc}")
                 continue
+            empty = st is None or not any(v is not None for item in st.items for v in item.values)
+            if empty and _has_formulas(path, index):
+                warnings.append(
+                    f"sheet {index} ({name}): its formulas have no saved results, so no figure could be read — "
+                    "open the workbook in Excel (or LibreOffice), save it, and extract it again"
+                )
             if st is not None:
                 statements.append(st)
     result = ExtractionResult(
@@ -118,6 +124,23 @@ def workbook_to_grids(path: Path) -> tuple[list[list[list[Cell]]], list[str]]:
             grids.append(grid)
             names.append(ws.title)
         return grids, names
+    finally:
+        wb.close()
+
+
+def _has_formulas(path: Path, sheet_index: int) -> bool:
+    """True when the sheet holds formulas (read without cached values, for the warning only)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[sheet_index - 1]
+        for r, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLS)):
+            if r >= MAX_ROWS:
+                break
+            if any(isinstance(c, str) and c.startswith("=") for c in row):
+                return True
+        return False
     finally:
         wb.close()
 

@@ -131,3 +131,61 @@ def test_truncated_workbook_exits_1_with_one_line(tmp_path, home):
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "cut.xlsx" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_hand_made_export_with_dates_floats_and_merged_title(tmp_path):
+    """An accounting-software style sheet: merged title, a date cell, float noise, 本年累计数."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["利润表"])
+    ws.merge_cells("A1:D1")
+    ws.append(["编制单位：安徽青山农业开发有限公司", None, "报表期间：", dt.datetime(2026, 6, 30)])
+    ws.append([None, None, None, "单位：元"])
+    ws.append(["项目", "行次", "本月数", "本年累计数"])
+    rows = [
+        ("一、营业收入", 1, 1200345.67, 6801234.5),
+        ("减：营业成本", 2, 900000.1 + 1e-10, 5100000.25),
+        ("二、营业利润（亏损以“-”号填列）", 3, 300345.57, 1701234.25),
+        ("三、利润总额（亏损总额以“-”号填列）", 4, 300345.57, 1701234.25),
+        ("减：所得税费用", 5, "75,086.39", "425,308.56"),
+        ("四、净利润（净亏损以“-”号填列）", 6, 225259.18, 1275925.69),
+        ("其中：研发费用", 7, "-", None),
+    ]
+    for r in rows:
+        ws.append(list(r))
+    wb.save(tmp_path / "export.xlsx")
+
+    result = extract_xlsx(tmp_path / "export.xlsx")
+    assert result.company == "安徽青山农业开发有限公司"
+    [st] = result.statements
+    assert st.kind == "income_statement" and st.unit == 1 and st.currency == "CNY"
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2026, 6, 1), dt.date(2026, 6, 30)), (dt.date(2026, 1, 1), dt.date(2026, 6, 30))]
+    assert st.item("revenue").values == [Decimal("1200345.67"), Decimal("6801234.5")]
+    assert st.item("cost_of_revenue").values == [Decimal("900000.10"), Decimal("5100000.25")]
+    assert st.item("income_tax").values == [Decimal("75086.39"), Decimal("425308.56")]
+    assert st.item("net_profit").values == [Decimal("225259.18"), Decimal("1275925.69")]
+    assert st.item("rd_expenses").values == [None, None]
+    assert [i.row_no for i in st.items[:2]] == ["1", "2"]
+
+
+def test_formulas_without_saved_results_are_reported_not_zero(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["资产负债表"])
+    ws.append(["编制单位：测试有限公司", "2026年9月30日", "单位：元"])
+    ws.append(["项目", "期末余额", "年初余额"])
+    ws.append(["货币资金", "=100+20", "=90"])
+    ws.append(["资产总计", "=B4", "=C4"])
+    wb.save(tmp_path / "formulas.xlsx")  # openpyxl saves formulas without computed results
+    result = extract_xlsx(tmp_path / "formulas.xlsx")
+    assert all(v is None for s in result.statements for i in s.items for v in i.values)
+    assert any("formulas have no saved results" in w for w in result.warnings)
