@@ -72,10 +72,43 @@ def test_fresh_database_upgrades_to_head_and_matches_the_models(store):
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    assert version == _head_revision()
     assert {"clients", "facilities", "covenants", "documents", "figures", "ledger"} <= set(
         inspect(store.engine).get_table_names())
     init_db(store)  # a second upgrade is a no-op
+
+
+def _alembic_config(conn):
+    from alembic.config import Config
+
+    from assistant.store.db import _MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+
+
+def test_a_database_at_the_first_revision_upgrades_with_its_data(tmp_path):
+    from alembic import command
+
+    st = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    with st.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+    assert "index_state" not in inspect(st.engine).get_table_names()
+    with st.transaction() as s:
+        repo.add_client(s, "Old Co")
+    init_db(st)
+    assert "index_state" in inspect(st.engine).get_table_names()
+    with st.session() as s:
+        assert repo.get_client(s, "Old Co").id == 1
+    st.dispose()
 
 
 # ---------------------------------------------------------------- clients and facilities

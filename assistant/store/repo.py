@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from assistant import ledger
 from assistant.domain import Facility, InspectionNote, Span
-from assistant.errors import ConfigError, NotFoundError, StoreError
+from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
 from assistant.store.schema import (
     AlertRow,
@@ -31,6 +31,7 @@ from assistant.store.schema import (
     NoteRow,
     RepaymentRow,
     StatementRow,
+    canonical_decimal,
 )
 from extractors.models import ExtractionResult, Statement
 from extractors.vocabulary import FIGURES
@@ -321,7 +322,8 @@ def set_figure(s: Session, client: Client, period: str, key: str, value: Decimal
     ).first()
     old = previous[0] if previous is not None else extracted
     row = CorrectionRow(client_id=client.id, key=key, scope=scope, period_start=span.start,
-                        period_end=span.end, old_value=old, new_value=value, reason=reason.strip(), by=by)
+                        period_end=span.end, old_value=old, new_value=canonical_decimal(value), reason=reason.strip(),
+                        by=by)
     s.add(row)
     s.flush()
     ledger.record(s, row, action="figure.correct", actor=by)
@@ -397,14 +399,8 @@ def add_memo(s: Session, client_id: int, period: str, content: str, *, format: s
     return row
 
 
-def require(row, what: str):  # noqa: ANN001, ANN201
-    if row is None:
-        raise NotFoundError(f"{what} is not stored")
-    return row
-
-
 __all__ = [
-    "StoreError", "add_alert", "add_client", "add_memo", "corrections", "document_counts", "find_document",
+    "add_alert", "add_client", "add_memo", "corrections", "document_counts", "find_document",
     "get_client", "list_alerts", "list_clients", "match_client", "normalise_name", "record_covenant_result",
     "set_figure", "store_document", "update_client", "upsert_facility",
 ]

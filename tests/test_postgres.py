@@ -1,0 +1,92 @@
+"""The CLI against a real PostgreSQL server (LOANWATCH_DB_URL), as a bank would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from assistant.store.db import Store
+from tests.pg import pg_database, pg_server  # noqa: F401 - fixtures
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.postgres
+
+
+def _cli(home: Path, url: str, *args: str, wait: bool = True):
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": url, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not wait:
+        return proc
+    out, err = proc.communicate(timeout=180)
+    return proc.returncode, out, err
+
+
+def test_cli_end_to_end_on_postgres(tmp_path, pg_database):
+    home = tmp_path / "home"
+    portfolio = tmp_path / "book.yaml"
+    portfolio.write_text(
+        "clients:\n"
+        "  - name: 污水处理项目有限公司\n"
+        "    aliases: [污水处理项目]\n"
+        "    industry: wastewater\n"
+        "    facilities:\n"
+        "      - name: 项目贷款\n"
+        "        amount: '300000000.00'\n"
+        "        rate: '0.041'\n"
+        "        covenants: [{metric: debt_to_assets, operator: '<=', threshold: '0.75'}]\n"
+        "        schedule: [{due: 2026-12-20, principal: '15000000', interest: '6150000'}]\n",
+        encoding="utf-8",
+    )
+    assert _cli(home, pg_database, "facility", "import", str(portfolio))[0] == 0
+    note = tmp_path / "2026-10现场检查.txt"
+    note.write_text("现场检查\n污水处理项目有限公司\n检查日期：2026年10月8日\n二期工程停工。\n", encoding="utf-8")
+    rc, out, err = _cli(home, pg_database, "ingest", str(note), "--no-index")
+    assert rc == 0, err
+    assert "stored     2026-10现场检查.txt → 污水处理项目有限公司" in out
+    rc, out, err = _cli(home, pg_database, "figures", "set", "污水处理项目", "2026Q3", "revenue", "12,500,000.50",
+                        "--reason", "from the signed management accounts", "--by", "li.na")
+    assert rc == 0, err
+    assert out == "污水处理项目有限公司 revenue 2026Q3: none → 12500000.5 (by li.na: from the signed management accounts)\n"
+    rc, out, _ = _cli(home, pg_database, "client", "show", "污水处理项目", "--json")
+    assert rc == 0 and '"amount": "300000000"' in out and '"kind": "inspection"' in out
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0 and out.startswith("ledger OK: 5 entries"), err
+    assert not (home / "loanwatch.db").exists()  # everything went to PostgreSQL
+
+    st = Store(pg_database)
+    with st.engine.begin() as conn:
+        conn.execute(text("UPDATE corrections SET new_value = 99"))
+    st.dispose()
+    rc, _, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 1 and err.startswith("correction 1: was changed in the database")
+
+
+def test_two_processes_ingesting_at_once_keep_one_chain(tmp_path, pg_database):
+    home = tmp_path / "home"
+    folders = []
+    for n in range(2):
+        folder = tmp_path / f"batch{n}"
+        folder.mkdir()
+        for i in range(6):
+            (folder / f"{n}-{i}-inspection.txt").write_text(f"Site visit {n}.{i}: all normal.\n", encoding="utf-8")
+        folders.append(folder)
+    assert _cli(home, pg_database, "client", "add", "Shared Co")[0] == 0
+    procs = [_cli(home, pg_database, "ingest", str(f), "--client", "Shared Co", "--no-index", "--workers", "1",
+                  wait=False) for f in folders]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    st = Store(pg_database)
+    with st.engine.connect() as conn:
+        seqs = [r for (r,) in conn.execute(text("SELECT seq FROM ledger ORDER BY seq"))]
+        docs = conn.execute(text("SELECT count(*) FROM documents")).scalar_one()
+    st.dispose()
+    assert docs == 12 and seqs == list(range(1, 1 + 1 + 12 * 2))  # client, then document + note per file
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0, err
