@@ -1,0 +1,104 @@
+"""Memo benchmark: build every client's memo for every quarter, time it, verify it.
+
+``python -m eval memos`` reads the store under ``LOANWATCH_HOME`` (e.g. after
+``loanwatch serve --demo`` loaded the demo portfolio); ``--fixtures`` uses the hand-built
+test clients instead. For each client × quarter × language it times ``build_memo`` with the
+built-in engine (target ≤ 2 s), renders Markdown, Word and PDF, reads each file back and
+runs the verifier over it (target: 100 % of numbers traceable). Writes
+``eval/reports/memos.{md,json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.domain import ClientSnapshot, Span
+from assistant.memo import allowed_numbers, build_memo, memo_text, render_docx, render_markdown, render_pdf, verify_memo
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def _quarters(snapshot: ClientSnapshot) -> list[Span]:
+    spans = {f.span for f in snapshot.facts if f.span.start is not None and f.span.months == 3}
+    return sorted(spans, key=lambda s: s.end)
+
+
+def _snapshots(use_fixtures: bool) -> list[ClientSnapshot]:
+    if use_fixtures:
+        from tests.memo_fixtures import declining_client, sound_client
+
+        return [declining_client(), sound_client()]
+    from assistant.store import load_snapshot, open_store
+    from assistant.store.repo import list_clients
+
+    store = open_store()
+    with store.session() as s:
+        ids = [c.id for c in list_clients(s)]
+    return [load_snapshot(store, i) for i in ids]
+
+
+def run(use_fixtures: bool, langs: tuple[str, ...] = ("zh", "en")) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for snap in _snapshots(use_fixtures):
+            quarters = _quarters(snap)[1:]  # the first quarter has nothing to compare with
+            for span in quarters:
+                allowed = allowed_numbers(snap, span)
+                for lang in langs:
+                    start = time.perf_counter()
+                    memo = build_memo(snap, span, lang=lang)
+                    seconds = time.perf_counter() - start
+                    row = {"client": snap.client.name, "period": span.label, "lang": lang, "build_s": round(seconds, 3)}
+                    for fmt in ("md", "docx", "pdf"):
+                        path = Path(tmp) / f"m.{fmt}"
+                        if fmt == "md":
+                            path.write_text(render_markdown(memo), encoding="utf-8")
+                        else:
+                            (render_docx if fmt == "docx" else render_pdf)(memo, path)
+                        report = verify_memo(memo_text(path)[0], allowed)
+                        row[fmt] = {"numbers": report.total, "traceable": report.traceable,
+                                    "unsupported": [u.text for u in report.unsupported]}
+                    rows.append(row)
+    return rows
+
+
+def _markdown(rows: list[dict], source: str) -> str:
+    builds = [r["build_s"] for r in rows]
+    checked = sum(r[f]["numbers"] for r in rows for f in ("md", "docx", "pdf"))
+    traceable = sum(r[f]["traceable"] for r in rows for f in ("md", "docx", "pdf"))
+    lines = [
+        "# Memo benchmark", "",
+        f"Source: {source}. {len(rows)} memos (client × quarter × language), each rendered as md, docx, pdf and verified.",
+        "",
+        f"- build time (built-in engine): max {max(builds, default=0):.3f} s, mean "
+        f"{(sum(builds) / len(builds)) if builds else 0:.3f} s (target ≤ 2 s)",
+        f"- numbers traceable: {traceable}/{checked} ({(traceable / checked * 100) if checked else 100:.2f} %)",
+        "", "| client | period | lang | build s | md | docx | pdf |", "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cells = [f"{r[f]['traceable']}/{r[f]['numbers']}" for f in ("md", "docx", "pdf")]
+        lines.append(f"| {r['client']} | {r['period']} | {r['lang']} | {r['build_s']:.3f} | " + " | ".join(cells) + " |")
+    bad = [(r["client"], r["period"], r["lang"], f, r[f]["unsupported"]) for r in rows for f in ("md", "docx", "pdf")
+           if r[f]["unsupported"]]
+    if bad:
+        lines += ["", "## Not traceable", ""] + [f"- {c} {p} {lang} {f}: {u}" for c, p, lang, f, u in bad]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval memos", description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", action="store_true", help="use the hand-built test clients, not the store")
+    args = parser.parse_args(argv)
+    rows = run(args.fixtures)
+    source = "hand-built test clients (tests/memo_fixtures.py)" if args.fixtures else "the store under LOANWATCH_HOME"
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "memos.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = _markdown(rows, source)
+    (REPORTS / "memos.md").write_text(text, encoding="utf-8")
+    print(text)
+    ok = all(not r[f]["unsupported"] for r in rows for f in ("md", "docx", "pdf")) and all(r["build_s"] <= 2 for r in rows)
+    return 0 if ok and rows else 1
