@@ -205,10 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval extraction")
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--no-real", action="store_true")
     ap.add_argument("--errors", action="store_true", help="print every wrong/missed/extra value")
     args = ap.parse_args(argv)
     root = data_dir()
-    real = score_real(root) if (root / "real").is_dir() else []
+    real = score_real(root) if (root / "real").is_dir() and not args.no_real else []
     synthetic = [] if args.no_synthetic else score_synthetic()
     bench = {} if args.no_bench or not real else benchmark(root)
     lines = ["# Extraction evaluation", "", f"Command: `python -m eval extraction` ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", ""]

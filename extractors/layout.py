@@ -171,7 +171,10 @@ def split_side_by_side(lines: list[Line]) -> float | None:
             if _CJK.search(join_words(seg_words)) or any(c.isalpha() for c in join_words(seg_words)):
                 starts.append(seg_words[0].x0)
     if valued >= 4 and len(starts) >= max(3, valued // 3):
-        return statistics.median(starts) - 2
+        # the right half's labels start at its left edge; indented ones start further right
+        starts.sort()
+        low = starts[len(starts) // 10]
+        return low - 2
     return None
 
 

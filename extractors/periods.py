@@ -37,6 +37,7 @@ _EN_DMY = re.compile(r"(\d{1,2})\s*" + _MONTH_RE + r",?\s*(\d{4})")
 _EN_MD = re.compile(_MONTH_RE + r"\s*(\d{1,2})\b")
 _ZH_YMD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ZH_SPAN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})?\s*月?\s*[-—–~至]+\s*(\d{1,2})\s*月")
+_ZH_YM = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)(?!\s*[-—–~至])")
 _ZH_YEAR = re.compile(r"(\d{4})\s*年\s*(?:度|全年)")
 _ZH_HALF = re.compile(r"(\d{4})\s*年\s*(?:半年度|上半年|1\s*[-—–至]\s*6\s*月|中期)")
 _ZH_QUARTER = re.compile(r"(\d{4})\s*年\s*(前三季度|第一季度|一季度|第二季度|二季度|第三季度|三季度|第四季度|四季度)")
@@ -91,6 +92,10 @@ def detect_report_period(text: str) -> ReportPeriod | None:
     if m:
         y = int(m.group(1))
         return ReportPeriod(dt.date(y, 6, 30), dt.date(y, 1, 1), dt.date(y, 1, 1))
+    m = _ZH_YM.search(t)
+    if m and 1 <= int(m.group(2)) <= 12:  # a monthly report: 2026年9月
+        y, mo = int(m.group(1)), int(m.group(2))
+        return ReportPeriod(month_end(y, mo), dt.date(y, mo, 1), dt.date(y, 1, 1))
     m = _ZH_QUARTER.search(t)
     if m:
         y, q = int(m.group(1)), m.group(2)
