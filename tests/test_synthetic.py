@@ -18,6 +18,7 @@ from assistant.demo.layouts import LAYOUTS
 
 pytestmark = pytest.mark.timeout(300)
 PDF_LAYOUTS = list(LAYOUTS)
+SAMPLES = PDF_LAYOUTS + ["distressed"]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def samples(tmp_path_factory):
 # --- the generator ------------------------------------------------------------------------
 
 def test_every_layout_has_a_sample(samples):
-    assert sorted(samples) == sorted(PDF_LAYOUTS)
+    assert sorted(samples) == sorted(SAMPLES)
     assert len(PDF_LAYOUTS) >= 9
 
 
@@ -57,7 +58,7 @@ def _z(v):
     return v if v is not None else Decimal(0)
 
 
-@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+@pytest.mark.parametrize("layout", SAMPLES)
 def test_truth_satisfies_the_accounting_identities(samples, layout):
     checked = 0
     for st in samples[layout].truth.statements:
@@ -82,7 +83,7 @@ def test_truth_satisfies_the_accounting_identities(samples, layout):
     assert checked >= 2
 
 
-@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+@pytest.mark.parametrize("layout", SAMPLES)
 def test_truth_is_printed_on_its_page(samples, layout):
     """Every true value's printed text is on the page the truth says (pypdfium2's text)."""
     import pypdfium2 as pdfium
@@ -120,11 +121,14 @@ def test_layouts_cover_what_real_statements_look_like(samples):
     assert any(i.note for i in truths["listed_notes"].statements[0].items)
     assert any(i.row_no for i in truths["sme_income"].statements[0].items)
     assert any(s.kind == "cash_flow" for t in truths.values() for s in t.statements)
+    distressed = {s.kind: s for s in truths["distressed"].statements}
+    assert distressed["income_statement"].value("net_profit") < 0
+    assert distressed["balance_sheet"].value("retained_earnings") < 0
 
 
 # --- extraction ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+@pytest.mark.parametrize("layout", SAMPLES)
 def test_extraction_is_exact(samples, layout):
     from extractors.pipeline import extract_file
 
@@ -137,7 +141,7 @@ def test_extraction_is_exact(samples, layout):
     )
 
 
-@pytest.mark.parametrize("layout", PDF_LAYOUTS)
+@pytest.mark.parametrize("layout", SAMPLES)
 def test_company_name_is_found(samples, layout):
     from extractors.pipeline import extract_file
 

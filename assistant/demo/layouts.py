@@ -141,6 +141,8 @@ class StatementSpec:
     figures: dict[tuple[str, str], list[FigureSet]] = field(default_factory=dict)
     seed: int = 0
     scale: float = 80_000_000.0  # about the total assets, in base units
+    leverage: float = 1.0  # liabilities multiplier for generated balance sheets (1.8 ≈ 80 % debt)
+    cost_ratio: float | None = None  # 营业成本 / 营业收入 for generated spans (≥ 0.9 makes a loss)
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -175,7 +177,8 @@ class StatementSpec:
             factor = 1.0 if scope == "consolidated" else 0.7
             bs_cols = self.columns(BS)
             balances = [
-                F.make_balance_sheet(rng, self.scale * factor * (1 - 0.06 * i), q, minority=minority)
+                F.make_balance_sheet(rng, self.scale * factor * (1 - 0.06 * i), q, minority=minority,
+                                     leverage=self.leverage)
                 for i in range(len(bs_cols))
             ]
             if BS in self.kinds:
@@ -183,7 +186,8 @@ class StatementSpec:
             shares = Decimal(int(self.scale * factor / 8)) if meta.get("shares") else None
             if IS in self.kinds and (scope, IS) not in self.figures:
                 self.figures[(scope, IS)] = [
-                    F.make_income_statement(rng, self._revenue(c) * factor, q, minority=minority, shares=shares)
+                    F.make_income_statement(rng, self._revenue(c) * factor, q, minority=minority, shares=shares,
+                                            cost_ratio=self.cost_ratio)
                     for c in self.columns(IS)
                 ]
             if CF in self.kinds and (scope, CF) not in self.figures:
@@ -191,7 +195,7 @@ class StatementSpec:
                 for i, col in enumerate(self.columns(CF)):
                     revenue = self._revenue(col) * factor
                     if self.layout == "us_10q":
-                        income = F.make_income_statement(rng, revenue, q)
+                        income = F.make_income_statement(rng, revenue, q, cost_ratio=self.cost_ratio)
                         sets.append(F.make_us_cash_flow(rng, income["net_profit"], revenue, q))
                     else:
                         cash_end = balances[0]["cash"] if i == 0 and col.period_end == bs_cols[0].period_end else None

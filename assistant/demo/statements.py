@@ -88,11 +88,20 @@ _SAMPLES: list[tuple[str, str, dict]] = [
     ("unruled_text", "四川蜀光建材有限公司", dict(period_end=dt.date(2025, 12, 31), span="year", scale=60_000_000)),
     ("ruled_grid", "广东粤海电子科技有限公司", dict(period_end=dt.date(2026, 9, 30), span="quarter", scale=5.0e9)),
 ]
+# A borrower in trouble: losses, negative retained earnings, no income tax (minus signs in totals).
+_DISTRESSED = ("distressed", "unruled_text", "河北冀东钢构有限公司",
+               dict(period_end=dt.date(2025, 12, 31), span="year", scale=45_000_000, leverage=1.9, cost_ratio=0.97))
 _XLSX_SAMPLES = [("sme_side_by_side", False), ("listed_notes", True), ("us_10q", False)]
 
 
 def sample_specs(seed: int = 0) -> list[StatementSpec]:
+    """One spec per layout (the nine of ``LAYOUTS``), in a fixed order."""
     return [StatementSpec(company=company, layout=layout, seed=seed, **kw) for layout, company, kw in _SAMPLES]
+
+
+def distressed_spec(seed: int = 0) -> StatementSpec:
+    _name, layout, company, kw = _DISTRESSED
+    return StatementSpec(company=company, layout=layout, seed=seed, **kw)
 
 
 def generate_samples(outdir: str | Path, seed: int = 0, *, xlsx: bool = True) -> list[Sample]:
@@ -103,6 +112,8 @@ def generate_samples(outdir: str | Path, seed: int = 0, *, xlsx: bool = True) ->
     for spec in sample_specs(seed):
         path = outdir / f"{spec.layout}.pdf"
         samples.append(Sample(spec.layout, spec.layout, path, render_pdf(spec, path)))
+    path = outdir / f"{_DISTRESSED[0]}.pdf"
+    samples.append(Sample(_DISTRESSED[0], _DISTRESSED[1], path, render_pdf(distressed_spec(seed), path)))
     if xlsx:
         by_layout = {s.layout: s for s in sample_specs(seed)}
         for layout, text_numbers in _XLSX_SAMPLES:
