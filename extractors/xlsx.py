@@ -26,7 +26,7 @@ from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotA
 from extractors.locate import match_title
 from extractors.models import Column, ExtractionResult, Statement
 from extractors.numbers import is_value_token
-from extractors.periods import ReportPeriod, detect_report_period, month_end, parse_column, refine_year_starts
+from extractors.periods import detect_report_period, parse_column, refine_year_starts
 from extractors.statements import build_statement
 from extractors.units import detect_unit
 
@@ -45,7 +45,6 @@ _PERIOD_HINT = re.compile(
 )
 
 _TITLE_LINE = re.compile(r"编制单位|单位\s*[:：]|币种|expressed in|in thousands|in millions", re.IGNORECASE)
-_ZH_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
 
 Cell = object  # str | int | float | Decimal | datetime | None
 
@@ -323,7 +322,7 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
     info = detect_unit(above + "\n" + header_text)
     unit = info.unit or 1
     currency = info.currency or ("CNY" if re.search(r"[\u4e00-\u9fff]", above + header_text) else "USD")
-    report = detect_report_period(above) or _month_report(above) or detect_report_period(doc_text)
+    report = detect_report_period(above) or detect_report_period(doc_text)
     flow = kind != "balance_sheet"
     label_col, _, _, value_cols = lay.sides[0]
     columns = []
@@ -357,11 +356,3 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
         return None
     return build_statement(kind, scope, title, columns, items, unit, currency, [page], notes=notes, row_nos=row_nos)
 
-
-def _month_report(text: str) -> ReportPeriod | None:
-    """A monthly report's period from "2026年9月" (本月数 / 本年累计 statements)."""
-    m = _ZH_MONTH.search(unicodedata.normalize("NFKC", text))
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    y, mo = int(m.group(1)), int(m.group(2))
-    return ReportPeriod(month_end(y, mo), dt.date(y, mo, 1), dt.date(y, 1, 1))
