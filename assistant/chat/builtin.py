@@ -340,12 +340,16 @@ def _document(p: ParsedQuestion, source: ChatSource) -> Answer:
         picked = pick_client(p, source)
         if isinstance(picked, Answer):
             return picked
-    ids = [p.company.client_id] if p.company is not None and p.company.client_id is not None else [c.id for c in visible]
-    hits = source.search(p.text, ids, k=5) if ids else []
+    named = p.company is not None and p.company.client_id is not None
+    ids = [p.company.client_id] if named else [c.id for c in visible]
+    query = p.text
+    if named:  # the search is already limited to that client: its name only adds noise
+        query = re.sub(re.escape(p.company.name), " ", query, flags=re.IGNORECASE).strip() or p.text
+    hits = source.search(query, ids, k=5) if ids else []
     if not hits:
         text = "在您可查看的文件中没有找到相关段落。" if zh else "No passage in the documents you can see answers this."
         return Answer(answer=text, missing=["passage"])
-    cites = [Citation(document=h.document, page=h.page, quote=quote(h.text, p.text)) for h in hits[:3]]
+    cites = [Citation(document=h.document, page=h.page, quote=quote(h.text, query)) for h in hits[:3]]
     if zh:
         body = "\n".join(f"• {c.document} 第{c.page}页：“{c.quote}”" for c in cites)
         text = f"以下是文件中的相关原文：\n{body}"
@@ -357,16 +361,20 @@ def _document(p: ParsedQuestion, source: ChatSource) -> Answer:
 
 def quote(text: str, question: str, limit: int = 180) -> str:
     """The sentence of ``text`` sharing most words with the question, cut to ``limit`` characters."""
-    sentences = [s.strip() for s in re.split(r"(?<=[。！？；.!?;])\s*|\n+", text) if s.strip()]
+    sentences = [s.strip() for s in re.split(r"(?<=[。！？；])|(?<=[.!?;])\s+|\n+", text) if s and s.strip()]
     if not sentences:
         return text[:limit]
     q = set(_tokens(question))
-    best = max(sentences, key=lambda s: len(q & set(_tokens(s))))
+    best = max(sentences, key=lambda s: (len(q & set(_tokens(s))), min(len(s), 120)))
     return best if len(best) <= limit else best[: limit - 1] + "…"
+
+
+_STOP = frozenset("what which when where does did about say says the and for with from that this have has was were "
+                  "how are its their there into been more than company".split())
 
 
 def _tokens(text: str) -> list[str]:
     low = text.lower()
-    words = re.findall(r"[a-z0-9]{3,}", low)
+    words = [w for w in re.findall(r"[a-z0-9]{3,}", low) if w not in _STOP]
     cjk = re.findall(r"[\u4e00-\u9fff]", low)
     return words + [a + b for a, b in zip(cjk, cjk[1:])]

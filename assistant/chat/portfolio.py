@@ -140,7 +140,8 @@ def _warnings(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
             continue
         alerts = evaluate(snap, span)
         if q.new_only:
-            before = {a.rule for a in evaluate(snap, span.previous_quarter())} if not span.is_point else set()
+            prior = span.same_span_last_year() if span.months >= 12 else span.previous_quarter()
+            before = {a.rule for a in evaluate(snap, prior)} if not span.is_point else set()
             alerts = [a for a in alerts if a.rule not in before]
         for a in alerts:
             lines.append(f"{snap.client.name}：[{a.severity}] {a.message_zh}" if zh else f"{snap.client.name}: [{a.severity}] {a.message_en}")

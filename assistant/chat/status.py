@@ -34,7 +34,7 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
 
         a = assess(snap, span)
         reasons = "；".join(a.grade.reasons[-3:]) if zh else "; ".join(a.grade.reasons[-3:])
-        cls = getattr(a.classification, "category", None) or getattr(a.classification, "suggestion", None) or ""
+        cls = a.classification.category if zh else a.classification.english
         text = (f"{name}{when}的风险评级为{a.grade.letter}（{a.grade.points}/{a.grade.max_points}分）。{reasons}"
                 + (f"。五级分类建议（供信贷员参考）：{cls}" if cls else "")) if zh else (
                 f"{name}'s risk grade for {when} is {a.grade.letter} ({a.grade.points}/{a.grade.max_points} points). {reasons}"
