@@ -98,6 +98,11 @@ def overview(ctx: MemoContext) -> Section:
         ])
     blocks.append(Table(caption=say("overview", "facility_table"), header=header, rows=rows,
                         align=["l", "r", "r", "r", "r", "r", "l"]))
+    for fac in snap.facilities:
+        security = ("；" if ctx.lang == "zh" else "; ").join(s for s in (fac.collateral, fac.guarantors) if s)
+        if security:
+            blocks.append(_p(_r(say("overview", "security", facility=fac.name, security=security),
+                                ctx.cite_record("facility_register", fac.name))))
     return Section(key="overview", title="", blocks=blocks)
 
 

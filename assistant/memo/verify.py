@@ -244,13 +244,14 @@ def _names(snapshot: ClientSnapshot) -> list[AllowedNumber]:
     """Identifiers and dates printed in names: documents, facilities, sites, the client."""
     texts = [snapshot.client.name, snapshot.client.industry or "", snapshot.client.officer or "",
              *snapshot.client.aliases, *(f.name for f in snapshot.facilities),
+             *(f.collateral for f in snapshot.facilities), *(f.guarantors for f in snapshot.facilities),
              *(n.site or "" for n in snapshot.notes), *(n.inspector or "" for n in snapshot.notes),
              *(n.document or "" for n in snapshot.notes), *(d.name for d in snapshot.documents),
              *{f.document for f in snapshot.facts if f.document}]
     out: list[AllowedNumber] = []
     for text in texts:
         if text:
-            out += [a for a in harvest(text, source="name") if a.kind in ("identifier", "date")]
+            out += harvest(text, source="name")  # record text: its numbers are from the source
             out.append(AllowedNumber(None, "identifier", text, "name"))
     return out
 
