@@ -119,6 +119,7 @@ _D = r"(?<![\w.])"  # not glued to a word or a decimal point on the left
 
 _TEMPORAL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(rf"{_D}(?P<y>(?:19|20)\d\d)[-/.](?P<m>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?![\d.])")),
+    ("us", re.compile(rf"{_D}(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])/(?P<y>(?:19|20)\d\d)(?![\d.])")),
     ("cn_date", re.compile(r"(?P<y>(?:19|20)\d\d|" + _CN_YEAR + r")\s*年(?:\s*(?P<m>1[0-2]|0?[1-9]|" + _CN_SMALL
                            + r")\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9]|" + _CN_SMALL + r")\s*[日号])?)?"
                            r"(?:\s*(?:第\s*)?(?P<q>[1-4一二三四])\s*季度?)?(?:\s*(?P<h>[上下])半年)?")),

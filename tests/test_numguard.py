@@ -68,6 +68,7 @@ def test_printed_precision_is_kept():
         ("2026-09-30", "date", (2026, 9, 30), None),
         ("September 30, 2026", "date", (2026, 9, 30), None),
         ("30 Sept 2026", "date", (2026, 9, 30), None),
+        ("12/31/2017", "date", (2017, 12, 31), None),
         ("2026年9月末", "month", (2026, 9, None), None),
         ("2026年三季度", "quarter", (2026, None, None), 3),
         ("2026年第3季度", "quarter", (2026, None, None), 3),
@@ -85,6 +86,12 @@ def test_printed_precision_is_kept():
 def test_find_numbers_reads_dates_years_and_quarters(text, kind, when, quarter):
     m = one(text)
     assert (m.kind, m.when, m.quarter) == (kind, when, quarter)
+
+
+def test_year_to_date_phrases_split_into_year_and_period():
+    assert [(m.kind, m.text) for m in find_numbers("2026年前三季度")] == [("year", "2026年"), ("quarter", "三季度")]
+    assert [(m.kind, m.text) for m in find_numbers("2026年1-9月")] == [("year", "2026年"), ("count", "1"), ("month", "9月")]
+    assert check("2026年1-9月", [allowed_date(dt.date(2026, 9, 30))]).ok
 
 
 def test_pages_markers_identifiers_and_counts_are_told_apart():
