@@ -41,6 +41,7 @@ class Title:
     kind: str | None  # balance_sheet | income_statement | cash_flow | None (another statement)
     scope: str  # consolidated | parent
     text: str
+    continued: bool = False  # 合并资产负债表（续） / "(continued)"
 
 
 @dataclass
@@ -70,12 +71,12 @@ def match_title(text: str) -> Title | None:
     m = _ZH_TITLE.match(zh)
     if m:
         scope = "parent" if m.group("scope") in ("母公司", "公司") else "consolidated"
-        return Title(_zh_kind(m.group("kind")), scope, text.strip())
+        return Title(_zh_kind(m.group("kind")), scope, text.strip(), continued="续" in zh)
     m = _EN_TITLE.match(s)
     if m:
         pre = m.group("pre") or ""
         scope = "parent" if ("parent company" in s or "company " in pre) and "consolidated" not in pre else "consolidated"
-        return Title(_en_kind(m.group("kind")), scope, text.strip())
+        return Title(_en_kind(m.group("kind")), scope, text.strip(), continued="continued" in s)
     return None
 
 
@@ -186,6 +187,10 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
             events.append((p, a, b, t))
     for idx, (p, a, b, t) in enumerate(events):
         if t.kind is None:
+            continue
+        if t.continued and found and (found[-1].kind, found[-1].scope) == (t.kind, t.scope):
+            if p + 1 not in found[-1].pages:  # a "(续)" page continues the statement before it
+                found[-1].pages.append(p + 1)
             continue
         nxt = events[idx + 1] if idx + 1 < len(events) else None
         # rows after the title on its page, then on the following pages

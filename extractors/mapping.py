@@ -71,7 +71,7 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "interest_expense": ("利息费用", "interest expense", "interest expenses", "interest income expense", "interest"),
         "interest_income": ("利息收入", "interest income"),
         "investment_income": ("投资收益", "investment income"),
-        "credit_impairment_losses": ("信用减值损失", "credit impairment losses"),
+        "credit_impairment_losses": ("信用减值损失", "credit impairment losses", "impairment losses on financial assets", "impairment losses on financial and contract assets", "net impairment losses on financial assets", "net impairment losses on financial and contract assets", "expected credit losses", "credit impairment loss"),
         "asset_impairment_losses": ("资产减值损失", "asset impairment losses", "impairment losses on assets"),
         "operating_profit": ("营业利润", "operating income", "operating loss", "operating profit", "income from operations", "loss from operations", "operating income loss", "profit from operations"),
         "non_operating_income": ("营业外收入", "non-operating income"),
@@ -204,6 +204,7 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
             if keys[i] in ("interest_expense", "interest_income") and re.search(r"[\u4e00-\u9fff]", n) and after_fin > 3:
                 keys[i] = None
     if kind == _IS:
+        _attributable_heading(rows, norms, keys)
         _revenue_convention(norms, keys)
         _opex_convention(rows, norms, keys)
         _attribution_convention(norms, keys)
@@ -211,6 +212,25 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
         _common_stock_convention(norms, keys)
         _equity_convention(norms, keys)
     return _unique(keys, [any(v is not None for v in r.values) for r in rows])
+
+
+_ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")
+_OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$")
+_NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东)$")
+
+
+def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """"Profit attributable to:" followed by "Owners of the Company" / "Non-controlling interests"."""
+    for i, n in enumerate(norms):
+        if not _ATTRIB_HEAD.match(n) or any(v is not None for v in rows[i].values):
+            continue
+        for j in range(i + 1, min(i + 4, len(norms))):
+            if _OWNERS.match(norms[j]) and keys[j] is None:
+                keys[j] = "net_profit_attributable_to_parent"
+            elif _NCI.match(norms[j]) and keys[j] is None:
+                keys[j] = "minority_interest_income"
+            elif not any(v is not None for v in rows[j].values):
+                break
 
 
 def _revenue_convention(norms: list[str], keys: list[str | None]) -> None:

@@ -177,7 +177,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             cols = layout.find_columns(lines)
             first_data = _first_data(lines, cols)
             header_lines = layout.find_header_lines(lines, first_data, cols) if first_data is not None else []
-            note_range = layout.classify_columns(cols, header_lines, lines)
+            note_range = layout.classify_columns(cols, header_lines, lines[first_data or 0 :])
             if note_range is None and base_note_range is not None and not header_lines:
                 note_range = base_note_range  # a continuation page without its header
             elif note_range is not None and base_columns is None:
