@@ -170,7 +170,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-@figures_app.command("set")
+@figures_app.command("set", context_settings={"ignore_unknown_options": True})  # VALUE may be negative
 def figures_set(
     client: str = typer.Argument(..., help="client name, alias or id"),
     period: str = typer.Argument(..., help="2026Q3, 2026H1, 2026 9M, 2026 or 2026-09-30"),

@@ -285,3 +285,67 @@ def test_notes_alerts_memos_and_covenant_results(store):
     with store.session() as s:
         (alert,) = repo.list_alerts(s)
         assert alert.evidence == [{"document": "q3.pdf", "page": 2}] and alert.severity == "high"
+
+
+# ---------------------------------------------------------------- portfolio files and the CLI
+
+def test_portfolio_file_is_validated_before_anything_is_stored(store, tmp_path):
+    from assistant.portfolio_io import import_portfolio
+
+    bad = tmp_path / "bad.yaml"
+    for body, match in [
+        ("clients:\n  - name: A\n    facilities:\n      - {name: f, amount: 1.1}\n", "quoted string"),
+        ("clients:\n  - name: A\n    colour: red\n", "colour"),
+        ("facilities:\n  - {client: Nobody, name: f, amount: '1'}\n", "no client named 'Nobody'"),
+        ("clients: [\n", "not valid"),
+    ]:
+        bad.write_text(body, encoding="utf-8")
+        with pytest.raises((ConfigError, NotFoundError), match=match):
+            import_portfolio(store, bad)
+    with store.session() as s:
+        assert repo.list_clients(s) == []  # nothing half-imported
+    good = tmp_path / "book.json"
+    good.write_text('{"clients": [{"name": "Hospital PPP Co", "industry": "health"}],'
+                    ' "facilities": [{"client": "hospital ppp", "name": "capex loan", "amount": "250000000",'
+                    ' "covenants": [{"metric": "dscr", "operator": ">=", "threshold": "1.25", "frequency": "annual"}]}]}',
+                    encoding="utf-8")
+    report = import_portfolio(store, good)
+    assert report.clients_added == ["Hospital PPP Co"] and report.facilities == ["Hospital PPP Co / capex loan"]
+    again = import_portfolio(store, good)
+    assert again.clients_updated == ["Hospital PPP Co"]
+    (f,) = load_snapshot(store, "Hospital PPP Co").facilities
+    assert f.covenants[0].threshold == D("1.25") and f.covenants[0].frequency == "annual"
+
+
+def _cli(home, *args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "LOANWATCH_DB_URL"}
+    env["LOANWATCH_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=Path(__file__).resolve().parents[1],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_client_commands_and_corrections(tmp_path):
+    import json
+
+    home = tmp_path / "home"
+    assert _cli(home, "client", "add", "示例新能源股份有限公司", "--alias", "示例新能源", "--industry", "solar",
+                "--officer", "zhang.wei").returncode == 0
+    dup = _cli(home, "client", "add", "示例新能源股份有限公司")
+    assert dup.returncode == 1 and dup.stderr.startswith("loanwatch: client '示例新能源股份有限公司' already exists")
+    listed = json.loads(_cli(home, "client", "list", "--json").stdout)
+    assert listed == [{"id": 1, "name": "示例新能源股份有限公司", "aliases": ["示例新能源"], "industry": "solar",
+                       "officer": "zhang.wei"}]
+    missing = _cli(home, "client", "show", "Nobody")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no client named 'Nobody'" in missing.stderr
+    ok = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "-1,250.75", "--reason", "sign lost", "--by", "li")
+    assert ok.returncode == 0 and ok.stdout == "示例新能源股份有限公司 net_profit 2026Q3: none → -1250.75 (by li: sign lost)\n"
+    bad = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "12x", "--reason", "r")
+    assert bad.returncode == 1 and "'12x' is not a number" in bad.stderr
+    usage = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "1")
+    assert usage.returncode == 2  # --reason is required
+    assert _cli(home, "audit", "verify").returncode == 0

@@ -255,21 +255,24 @@ def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[Figu
     """Record figures of ``doc`` that differ from what an earlier document reported."""
     new = s.execute(
         select(FigureRow).where(FigureRow.document_id == doc.id, FigureRow.key.is_not(None),
-                                FigureRow.value.is_not(None))
+                                FigureRow.value.is_not(None)).order_by(FigureRow.id)
     ).scalars().all()
+    earlier: dict[tuple, FigureRow] = {}
+    for old in s.execute(
+        select(FigureRow).where(FigureRow.client_id == doc.client_id, FigureRow.document_id != doc.id,
+                                FigureRow.key.is_not(None), FigureRow.value.is_not(None)).order_by(FigureRow.id)
+    ).scalars():
+        earlier[(old.key, old.scope, old.period_start, old.period_end)] = old  # the most recent one wins
     restated: list[tuple[FigureRow, FigureRow]] = []
+    seen: set[tuple] = set()
     for fig in new:
-        old = s.execute(
-            select(FigureRow).where(
-                FigureRow.client_id == doc.client_id, FigureRow.document_id != doc.id, FigureRow.key == fig.key,
-                FigureRow.scope == fig.scope, FigureRow.period_end == fig.period_end,
-                FigureRow.period_start.is_(None) if fig.period_start is None else FigureRow.period_start == fig.period_start,
-                FigureRow.value.is_not(None),
-            ).order_by(FigureRow.id.desc()).limit(1)
-        ).scalar_one_or_none()
-        if old is not None and old.value != fig.value:
-            restated.append((old, fig))
-            ledger.record(s, fig, action="figure.restate", actor=actor)
+        where = (fig.key, fig.scope, fig.period_start, fig.period_end)
+        old = earlier.get(where)
+        if where in seen or old is None or old.value == fig.value:
+            continue
+        seen.add(where)
+        restated.append((old, fig))
+        ledger.record(s, fig, action="figure.restate", actor=actor)
     by_span: dict[Span, list[tuple[FigureRow, FigureRow]]] = {}
     for old, fig in restated:
         by_span.setdefault(Span(fig.period_end, fig.period_start), []).append((old, fig))
