@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -56,7 +56,6 @@ class _Layout:
     header_rows: list[int]
     data_start: int
     sides: list[tuple[int, int | None, int | None, list[int]]]  # (label, row_no, note, value columns)
-    headers: list[str] = field(default_factory=list)  # text per value column of the first side
 
 
 def extract_xlsx(path: str | Path) -> ExtractionResult:
@@ -149,8 +148,8 @@ def _text(cell: Cell) -> str:
         return ""
     if isinstance(cell, str):
         return unicodedata.normalize("NFKC", cell).strip()
-    if isinstance(cell, (dt.datetime, dt.date)):
-        return cell.strftime("%Y年%m月%d日") if isinstance(cell, dt.date) else str(cell)
+    if isinstance(cell, dt.date):  # a date cell (datetime included) reads as the Chinese date it shows
+        return cell.strftime("%Y年%m月%d日")
     return _number_text(cell)
 
 
