@@ -145,7 +145,7 @@ def _margin(line: layout.Line, height: float) -> bool:
         return True  # a page number ("57 / 120")
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
-    return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label) or len(line.words) <= 3
+    return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label)
 
 
 def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool) -> Statement | None:
