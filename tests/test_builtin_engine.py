@@ -201,3 +201,52 @@ def test_a_chunk_of_an_invisible_client_never_comes_back(store):
     assert not any("宁远" in c.document for c in other.citations) and "61%" not in other.answer
     li = ask("现场检查发现了什么问题?", user="li")
     assert {c.document for c in li.citations} == {"宁远高速现场检查.txt"}
+
+
+# ---------------------------------------------------------------- status questions
+def test_status_covenants_of_one_client(store):
+    a = ask("宁远高速的契约满足吗?")
+    ratio = D(TOLL["total_current_assets"][0]) / D(TOLL["total_current_liabilities"][0])
+    assert "项目贷款" in a.answer and f"{ratio:.2f}" in a.answer and ("违反" in a.answer)
+    assert {c.document for c in a.citations} == {"宁远高速2026Q3财务报表.pdf"}
+
+
+def test_status_grade_names_letter_and_reasons(store):
+    from assistant.analytics.assessment import assess
+    from assistant.store import load_snapshot
+
+    a = ask("What is the toll road's risk grade?")
+    snap = load_snapshot(store, "宁远高速")
+    expected = assess(snap, Q3).grade
+    assert f"is {expected.letter} ({expected.points}/{expected.max_points} points)" in a.answer
+
+
+def test_status_last_inspection_and_its_problems(store):
+    from assistant.domain import InspectionNote
+    from assistant.store import repo
+
+    with store.transaction() as s:
+        toll = repo.get_client(s, "宁远高速")
+        for day, problems in ((dt.date(2026, 6, 3), ["收费站改造延期"]), (dt.date(2026, 9, 12), ["边坡防护未完工", "资金拨付滞后"])):
+            repo.store_document(s, toll, sha256=f"{day.toordinal():064d}", kind="inspection", name=f"现场检查{day}.txt",
+                                stored_path="documents/x.txt", pages=1,
+                                note=InspectionNote(visit_date=day, inspector="李明", progress_actual=D("60"),
+                                                    progress_planned=D("75"), problems=problems, text="；".join(problems)))
+    a = ask("宁远高速最近一次现场检查是什么时候?")
+    assert "2026-09-12" in a.answer and "边坡防护未完工" in a.answer and "收费站改造延期" not in a.answer
+    assert a.citations[0].document == "现场检查2026-09-12.txt"
+    b = ask("华信光伏最近一次现场检查是什么时候?")
+    assert b.missing and "没有" in b.answer
+
+
+def test_status_warnings_quote_the_rule_messages(store):
+    from assistant.analytics.warnings import evaluate
+    from assistant.chat.portfolio import latest_span
+    from assistant.store import load_snapshot
+
+    snap = load_snapshot(store, "宁远高速")
+    alerts = evaluate(snap, latest_span(snap))
+    assert alerts  # the breached covenant and falling revenue raise some
+    a = ask("宁远高速有哪些预警信号?")
+    assert a.value == len(alerts)
+    assert all(alert.message_zh in a.answer for alert in alerts)
