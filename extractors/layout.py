@@ -363,6 +363,11 @@ def lines_to_rows(
         if label_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(label_words)):
             rights.append(max(w.x1 for w in label_words))
     label_right = _wrap_edge(rights)
+    labels = {id(line): join_words(lw).strip() for line, lw, _, _, _ in parsed}
+
+    def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
+        return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)
+
     last_valued: Line | None = None
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
@@ -376,7 +381,7 @@ def lines_to_rows(
                 continue
             last_valued = None
             if label:
-                if pending and _continues(pending[-1], line, label_right):
+                if pending and (_continues(pending[-1], line, label_right) or _share_description(pending, line, labels)):
                     pending.append(line)
                 else:
                     for p in pending:
@@ -384,11 +389,15 @@ def lines_to_rows(
                     pending = [line]
             continue
         box_lines = [line]
-        if pending and (_continues(pending[-1], line, label_right) or not label):
+        if pending and _share_description(pending, line, labels):
+            # "Common stock, $0.01 par value:" / "Authorized shares — 5,000" / "Outstanding shares — 477  5  5"
+            label = " ".join(labels[id(p)] for p in pending) + " " + label
+            box_lines = pending + [line]
+        elif pending and (_continues(pending[-1], line, label_right) or not label):
             chain = _wrapped_chain(pending, label_right)
             for p in pending[: len(pending) - len(chain)]:
                 rows.append(_row_of(p, [""] * len(values), None, None))
-            label = " ".join([_line_label(p) for p in chain] + ([label] if label else []))
+            label = " ".join([labels.get(id(p), "") for p in chain] + ([label] if label else []))
             label = _tidy_join(label)
             box_lines = chain + [line]
         else:
@@ -408,6 +417,18 @@ def lines_to_rows(
     for p in pending:
         rows.append(_row_of(p, [""] * len(values), None, None))
     return rows, ended
+
+
+_SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
+
+
+def _share_description(pending: list[Line], line: Line, labels: dict[int, str]) -> bool:
+    """A stock heading ending in ':' whose indented share-count lines end on the valued line."""
+    head = pending[0]
+    if not labels.get(id(head), "").endswith(":") or not _SHARES_DESC.match(labels.get(id(line), "")):
+        return False
+    rest = pending[1:]
+    return all(_SHARES_DESC.match(labels.get(id(p), "")) and p.words[0].x0 > head.words[0].x0 + 3 for p in rest) and line.words[0].x0 > head.words[0].x0 + 3
 
 
 def _wrap_edge(rights: list[float]) -> float:
@@ -472,5 +493,3 @@ def _wrapped_chain(pending: list[Line], label_right: float) -> list[Line]:
     return chain
 
 
-def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
-    return Row(_line_label(line) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)
