@@ -127,6 +127,19 @@ def test_a_metric_loanwatch_does_not_keep_is_recognised_not_mistaken_for_a_short
     assert p.metrics == [] and p.unsupported == ["每股净资产"] and p.intent == "figure"
 
 
+@pytest.mark.parametrize("question", [
+    "2020年贵州茅台每股经营活动产生的现金流量净额是多少",       # per share, not the cash flow itself
+    "What was Netflix's operating cash flow per share in 2017?",
+    "贵州茅台2020年扣除非经常性损益后的净利润是多少",          # not 净利润
+    "贵州茅台2020年应收账款周转率是多少",                    # a turnover, not 应收账款
+    "贵州茅台2020年加权平均净资产收益率",                    # printed, not our ROE formula
+    "What were Amazon's selling, general and administrative expenses in 2017?",  # not G&A
+])
+def test_look_alike_metrics_are_not_answered_with_a_shorter_match(question):
+    p = parse(question)
+    assert p.metrics == [] and p.unsupported
+
+
 @pytest.mark.parametrize("question, measure, comparison", [
     ("华信光伏2026年三季度营业收入同比增长多少", "growth", "yoy"),
     ("华信光伏2026年三季度营业收入环比变化", "change", "qoq"),

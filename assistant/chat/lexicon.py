@@ -287,7 +287,11 @@ UNSUPPORTED_METRICS: tuple[str, ...] = (
     "硕士及以上人员占职工人数比例", "企业硕士及以上人员占职工人数比例", "硕士人数", "博士及以上人数",
     "投资收益占营业收入比率", "投资收益占营业收入的比率", "企业研发经费占费用比例", "研发经费占费用的比例",
     "研发经费占费用比例", "流动负债比率", "法定代表人", "办公地址", "注册地址", "公司网址", "电子信箱", "外文名称",
-    "证券代码", "证券简称", "企业名称", "book value per share", "operating cash flow per share",
+    "证券代码", "证券简称", "企业名称", "扣除非经常性损益后的净利润", "扣除非经常性损益后归属于母公司股东的净利润",
+    "扣非净利润", "扣非后净利润", "非经常性损益", "加权平均净资产收益率", "应收账款周转率", "存货周转率", "总资产周转率",
+    "流动资产周转率", "应付账款周转率", "毛利", "息税前利润", "ebitda", "ebit", "gross profit", "total debt", "net debt",
+    "selling, general and administrative", "selling, general and administrative expenses", "sg&a",
+    "receivables turnover", "inventory turnover", "asset turnover", "book value per share", "operating cash flow per share",
     "comprehensive income", "number of employees", "employees", "headcount",
 )
 

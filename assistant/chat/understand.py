@@ -141,9 +141,10 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
         p.text = (p.text + " " + m.group(0)).strip()
 
     # English: "three months ended July 29, 2023", "year ended December 31, 2017", "as of …"
-    for m in re.finditer(rf"(?:(?P<n>{_SPAN_WORDS})[- ](?:months?|weeks?)|(?P<fy>(?:fiscal )?year)s?) end(?:ed|ing) {_EN_DATE}", low):
+    for m in re.finditer(rf"(?:(?P<n>{_SPAN_WORDS})[- ](?:months?|weeks?)(?: period)?|(?P<q>quarter|three[- ]month period)"
+                         rf"|(?P<fy>(?:fiscal )?year)s?) end(?:ed|ing) {_EN_DATE}", low):
         p.end = _en_date(m)
-        p.months = lx.SPAN_MONTHS_EN[m["n"]] if m["n"] else 12
+        p.months = lx.SPAN_MONTHS_EN[m["n"]] if m["n"] else 3 if m["q"] else 12
         p.point = False
         take(m)
         break
@@ -276,6 +277,7 @@ def find_metrics(text: str) -> tuple[list[str], list[str], str]:
             taken[s:e] = [True] * (e - s)
             found.append((s, key))
     found.sort()
+    found = [(s, _per_share(low, s, key)) for s, key in found]
     found = _compose_quotients(found, low)
     metrics, unsupported = [], []
     for _, key in found:
@@ -289,6 +291,16 @@ def find_metrics(text: str) -> tuple[list[str], list[str], str]:
 
 _QUOTIENT_LINK = re.compile(r"^\s*(?:与|占|和|to|as a (?:share|percentage|proportion) of|over|divided by)\s*$")
 _QUOTIENT_TAIL = re.compile(r"^\s*(?:的)?\s*(?:比值|比例|比率|比重|之比|ratio)")
+
+
+def _per_share(low: str, start: int, key: str) -> str:
+    """每股经营现金流量 / "cash flow per share": a per-share figure FIGURES.md does not keep."""
+    if key.startswith(lx.UNSUPPORTED_PREFIX) or key in ("basic_eps", "diluted_eps"):
+        return key
+    end = start + _phrase_len(low, start, key)
+    if low[max(0, start - 2):start] == "每股" or re.match(r"\s*per (?:common )?share", low[end:]):
+        return f"{lx.UNSUPPORTED_PREFIX}{key} per share"
+    return key
 
 
 def _compose_quotients(found: list[tuple[int, str]], low: str) -> list[tuple[int, str]]:
