@@ -270,7 +270,7 @@ def _trend(ctx: MemoContext, key: str, group: str = "performance") -> str:
     word = size_word(key, c.absolute, c.relative)
     if word == "flat":
         return ctx.say(group, "trend_flat")
-    return ctx.say(group, "trend_text", verb=ctx.say("words", word.split("_")[0]),
+    return ctx.say(group, f"trend_{word.split('_')[0]}",
                    change=change_text(key, c.absolute, c.relative, ctx.lang, ctx.currency) or "")
 
 
@@ -309,7 +309,7 @@ def _profit(ctx: MemoContext) -> list[Run]:
                        margin_trend=_trend(ctx, "net_margin")), sorted(set(m.cites + margin.cites)))]
     gross = ctx.measure("gross_margin", ctx.span)
     if gross.value is not None:
-        runs.append(_r(ctx.say("performance", "gross", value=ctx.show("gross_margin", gross.value),
+        runs.append(_r(("" if ctx.lang == "zh" else " ") + ctx.say("performance", "gross", value=ctx.show("gross_margin", gross.value),
                                trend=_trend(ctx, "gross_margin")), gross.cites))
     return runs
 
