@@ -169,7 +169,7 @@ def save_version(session, client_id: int, period: str, text: str, *, stage: Stag
     versions = list_versions(session, client_id, period)
     check_transition(versions[-1].stage if versions else None, stage)
     version = MemoVersion(0, stage, text, by, memo, note)
-    row = repo.add_memo(session, client_id, period, version.envelope(), format="md", by=by)
+    row = repo.add_memo(session, client_id, period, version.envelope(), format="json", by=by)  # {stage, text, memo}
     version.version = row.version
     return version
 
