@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import total_ordering
 from decimal import Decimal
 from typing import Iterable, Literal
 
 Source = Literal["extracted", "corrected", "derived"]
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Span:
-    """A point in time (``start`` None: balance-sheet date) or a flow span ``start..end``."""
+    """A point in time (``start`` None: balance-sheet date) or a flow span ``start..end``.
+
+    Spans sort by end date, a point before the flows ending that day, longer flows first.
+    """
 
     end: dt.date
     start: dt.date | None = None
+
+    def _sort_key(self) -> tuple[dt.date, int, dt.date]:
+        return (self.end, 0 if self.start is None else 1, self.start or dt.date.min)
+
+    def __lt__(self, other: "Span") -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._sort_key() < other._sort_key()
 
     @property
     def is_point(self) -> bool:
