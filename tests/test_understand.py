@@ -48,6 +48,7 @@ def test_company_is_matched_by_name_short_name_alias_and_fuzzily(question, clien
     ("根据交控科技2019年的年报数据，其营业成本率是多少，结果保留2位小数?", "交控科技"),
     ("请告诉我2020年山东宝莫生物化工股份有限公司的流动负债比率", "山东宝莫生物化工股份有限公司"),
     ("What was Tesla's revenue in 2017?", "Tesla"),
+    ("华信光伏电力科技有限公司2026年的营业收入", "华信光伏电力科技有限公司"),  # shares 华信光伏 with a client, is not it
 ])
 def test_a_company_that_is_not_a_client_is_still_named(question, name):
     company = parse(question).company

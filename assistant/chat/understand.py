@@ -457,7 +457,7 @@ def extract_company_text(text: str, rest: str) -> str | None:
     """A company named in the question that is not a visible client (so we can say so)."""
     m = _LEGAL.search(text)
     if m:
-        name = re.sub(r"^.*?(?:19|20)\d{2}\s*年?度?", "", m.group(1))
+        name = re.sub(r"^.*?(?:19|20)\d{2}\s*年?(?:度|末|底|初)?", "", m.group(1))
         changed = True
         while changed:
             changed = False
@@ -482,12 +482,22 @@ def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unkno
     """A visible client; else a company named in the text (a legal name always; a short name
     only in a figure question, where the words left over are the company)."""
     ref = match_client(text, clients)
+    if ref is not None and _LEGAL.search(text):  # a different legal name around the match wins
+        legal = extract_company_text(text, rest)
+        known = {core_name(n) for n in _names_of(ref, clients)}
+        if legal and core_name(legal) not in known and (ref.score < 1.0 or ref.name in legal.lower()):
+            return CompanyRef(name=legal, client_id=None, score=0.0)
     if ref is not None:
         return ref
     if not guess_unknown and not _LEGAL.search(text):
         return None
     name = extract_company_text(text, rest)
     return CompanyRef(name=name, client_id=None, score=0.0) if name else None
+
+
+def _names_of(ref: CompanyRef, clients: list[ClientName]) -> list[str]:
+    client = next(c for c in clients if c.id == ref.client_id)
+    return [client.name, *client.aliases]
 
 
 # ---------------------------------------------------------------- intent
