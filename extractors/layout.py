@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from dataclasses import dataclass, field
 
 from extractors.numbers import CURRENCY_MARKS, fold, is_dash, is_value_token
@@ -112,8 +111,8 @@ def join_words(words: list[Word]) -> str:
 
 
 def to_words(raw: list[dict]) -> list[Word]:
-    """pdfplumber word dicts → ``Word`` (text NFKC-folded)."""
-    return [Word(unicodedata.normalize("NFKC", w["text"]), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])) for w in raw]
+    """pdfplumber word dicts → ``Word`` (text as printed; comparisons fold with NFKC)."""
+    return [Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])) for w in raw]
 
 
 def words_to_lines(words: list[Word], tolerance: float = 3.0) -> list[Line]:
@@ -136,9 +135,9 @@ def trailing_run(line: Line) -> tuple[list[Word], list[Word]]:
     """(label words, value words) — the value run is the trailing numbers/dashes of the line."""
     words = line.words
     i = len(words)
-    while i > 0 and (is_value_token(words[i - 1].text) or words[i - 1].text in CURRENCY_MARKS):
+    while i > 0 and (is_value_token(words[i - 1].text) or fold(words[i - 1].text) in CURRENCY_MARKS):
         i -= 1
-    label, run = words[:i], [w for w in words[i:] if w.text not in CURRENCY_MARKS]
+    label, run = words[:i], [w for w in words[i:] if fold(w.text) not in CURRENCY_MARKS]
     # a currency mark directly after the label belongs to the first value
     return label, run
 
@@ -146,7 +145,7 @@ def trailing_run(line: Line) -> tuple[list[Word], list[Word]]:
 def _segments(line: Line) -> list[tuple[str, list[Word]]]:
     segs: list[tuple[str, list[Word]]] = []
     for w in line.words:
-        kind = "v" if (is_value_token(w.text) or w.text in CURRENCY_MARKS) else "t"
+        kind = "v" if (is_value_token(w.text) or fold(w.text) in CURRENCY_MARKS) else "t"
         if segs and segs[-1][0] == kind:
             segs[-1][1].append(w)
         else:

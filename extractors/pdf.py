@@ -137,6 +137,9 @@ def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
     return [(a, b, t) for a, b, t in find_titles([x.text for x in lines], max_join=4) if t is not None]
 
 
+_HEADER_WORDS = re.compile(r"项目|附注|行次|余额|发生额|本期|上期|本年|上年|期末|期初|年初|本月|\bnotes?\b|\bended\b|\bas (?:of|at)\b", re.IGNORECASE)
+
+
 def _margin(line: layout.Line, height: float) -> bool:
     """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
     label_words, run = layout.trailing_run(line)
@@ -145,6 +148,8 @@ def _margin(line: layout.Line, height: float) -> bool:
         return True  # a page number ("57 / 120")
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
+    if _HEADER_WORDS.search(line.text):
+        return False  # a column header printed high on the page
     return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label)
 
 

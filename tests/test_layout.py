@@ -1,0 +1,226 @@
+"""Words → lines → columns → rows (extractors.layout), and small generated PDFs end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from extractors import layout
+from extractors.layout import Word
+
+
+def _line(y: float, *cells: tuple[str, float, float]) -> list[Word]:
+    return [Word(text, x0, x1, y, y + 9) for text, x0, x1 in cells]
+
+
+def _table(*lines: list[Word]):
+    ls = layout.words_to_lines([w for line in lines for w in line])
+    cols = layout.find_columns(ls)
+    return ls, cols
+
+
+def test_columns_align_on_digit_edges_despite_parentheses_and_dollar_signs():
+    ls, cols = _table(
+        _line(100, ("Revenues", 19, 53), ("$", 342, 347), ("11,692,713", 377, 416), ("$", 429, 433), ("8,830,669", 467, 502)),
+        _line(114, ("Interest", 36, 63), ("expense", 65, 93), ("(238,204)", 385, 419), ("(150,114)", 471, 505)),
+        _line(128, ("Other", 36, 60), ("—", 407, 416), ("30,828", 478, 502)),
+        _line(142, ("Net", 19, 32), ("income", 34, 60), ("$", 342, 347), ("558,929", 388, 416), ("$", 429, 433), ("186,678", 474, 502)),
+    )
+    assert [round(c.right) for c in cols] == [416, 502]
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert [(r.label, r.cells) for r in rows] == [
+        ("Revenues", ["11,692,713", "8,830,669"]),
+        ("Interest expense", ["(238,204)", "(150,114)"]),
+        ("Other", ["—", "30,828"]),
+        ("Net income", ["558,929", "186,678"]),
+    ]
+
+
+def test_wrapped_english_label_is_joined_and_headings_stay_rows():
+    ls, cols = _table(
+        _line(100, ("OPERATING", 19, 65), ("ACTIVITIES:", 67, 114)),
+        _line(114, ("Net", 19, 31), ("income", 33, 56), ("596", 427, 439), ("2,371", 496, 514)),
+        _line(128, ("Depreciation", 36, 78), ("of", 80, 87), ("property", 89, 117), ("and", 119, 130)),
+        _line(138, ("other", 36, 53), ("amortization", 55, 98), ("6,281", 421, 439), ("8,116", 496, 514)),
+    )
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert [r.label for r in rows] == ["OPERATING ACTIVITIES:", "Net income", "Depreciation of property and other amortization"]
+    assert rows[2].cells == ["6,281", "8,116"]
+    assert rows[2].top == 128  # the box covers both printed lines
+
+
+def test_note_column_headed_附注_is_not_a_value_column():
+    ls, cols = _table(
+        _line(78, ("项目", 172, 193), ("附注", 288, 309), ("2020年12月31日", 340, 425), ("2019年12月31日", 445, 526)),
+        _line(92, ("货币资金", 106, 148), ("1", 296, 301), ("36,091,090,060.90", 341, 425), ("13,251,817,237.85", 447, 526)),
+        _line(106, ("结算备付金", 106, 158)),
+        _line(120, ("应收票据", 106, 148), ("3", 296, 301), ("1,532,728,979.67", 345, 425), ("1,463,000,645.08", 450, 526)),
+        _line(134, ("债权投资", 106, 148), ("10", 294, 304), ("20,143,397.78", 369, 425)),
+        _line(148, ("流动资产合计", 106, 169), ("185,652,154,956.94", 341, 425), ("159,024,472,009.08", 445, 526)),
+    )
+    note_range = layout.classify_columns(cols, [ls[0]], ls[1:])
+    assert [c.role for c in cols] == ["note", "value", "value"]
+    layout.header_texts(cols, [ls[0]])
+    assert [c.header for c in cols if c.role == "value"] == ["2020年12月31日", "2019年12月31日"]
+    rows, _ = layout.lines_to_rows(ls[1:], cols, note_range=note_range)
+    assert [(r.label, r.cells, r.note) for r in rows] == [
+        ("货币资金", ["36,091,090,060.90", "13,251,817,237.85"], "1"),
+        ("结算备付金", ["", ""], None),
+        ("应收票据", ["1,532,728,979.67", "1,463,000,645.08"], "3"),
+        ("债权投资", ["20,143,397.78", ""], "10"),  # one figure, in the current-year column
+        ("流动资产合计", ["185,652,154,956.94", "159,024,472,009.08"], None),
+    ]
+
+
+def test_percent_columns_are_dropped_and_stray_figures_are_not_columns():
+    ls, cols = _table(
+        _line(100, ("Net", 10, 25), ("sales", 27, 50), ("3,226,773", 300, 340), ("100.0%", 350, 380), ("2,729,388", 400, 440), ("100.0%", 450, 480)),
+        _line(114, ("Cost", 10, 25), ("2,014,270", 300, 340), ("62.4%", 355, 380), ("1,702,059", 400, 440), ("62.4%", 455, 480)),
+        _line(128, ("Interest", 10, 40), ("(4,378)", 305, 343), ("(0.1%)", 352, 383), ("467", 425, 440), ("0.1%", 460, 480)),
+        _line(142, ("Income", 10, 40), ("451,996", 305, 340), ("14.0%", 355, 380), ("375,155", 405, 440), ("13.7%", 455, 480)),
+        _line(156, ("Stores", 10, 40), ("2", 150, 155)),
+    )
+    assert [c.role for c in cols] == ["value", "percent", "value", "percent"]
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert rows[2].cells == ["(4,378)", "467"]
+    assert rows[-1].label == "Stores 2" and rows[-1].cells == ["", ""]
+
+
+def test_side_by_side_balance_sheet_splits_into_halves():
+    lines = [
+        _line(85, ("资产", 107, 123), ("行次", 197, 213), ("期末余额", 243, 275), ("年初余额", 321, 353),
+              ("负债和所有者权益", 391, 460), ("行次", 533, 549), ("期末余额", 579, 611), ("年初余额", 657, 689)),
+    ]
+    data = [("货币资金", "1", "1,121.27", "885.35", "短期借款", "18", "515.47", "1,084.99"),
+            ("应收账款", "2", "1,264.20", "1,218.59", "应付账款", "19", "963.93", "715.23"),
+            ("存货", "3", "1,524.64", "782.36", "流动负债合计", "20", "1,479.40", "1,800.22"),
+            ("资产总计", "4", "3,910.11", "2,886.30", "负债合计", "21", "1,479.40", "1,800.22")]
+    for i, (a, an, a1, a2, b, bn, b1, b2) in enumerate(data):
+        lines.append(_line(115 + 15 * i, (a, 51, 83), (an, 203, 207), (a1, 260, 295), (a2, 340, 373),
+                           (b, 379 if "合计" in b else 387, 430), (bn, 537, 545), (b1, 600, 631), (b2, 680, 709)))
+    ls = layout.words_to_lines([w for line in lines for w in line])
+    split = layout.split_side_by_side(ls)
+    assert split is not None and 300 < split < 380
+    left = [layout.Line([w for w in line.words if w.x0 < split]) for line in ls]
+    right = [layout.Line([w for w in line.words if w.x0 >= split]) for line in ls]
+    out = []
+    for half in (left, right):
+        cols = layout.find_columns(half[1:])
+        layout.classify_columns(cols, [half[0]], half[1:])
+        assert [c.role for c in cols] == ["row_no", "value", "value"]
+        rows, _ = layout.lines_to_rows(half[1:], cols)
+        out += [(r.label, r.cells, r.row_no) for r in rows]
+    assert out[0] == ("货币资金", ["1,121.27", "885.35"], "1")
+    assert out[6] == ("流动负债合计", ["1,479.40", "1,800.22"], "20")
+    assert [o[0] for o in out] == ["货币资金", "应收账款", "存货", "资产总计", "短期借款", "应付账款", "流动负债合计", "负债合计"]
+
+
+def test_end_marks_stop_a_statement():
+    ls, cols = _table(
+        _line(100, ("Total", 10, 30), ("assets", 32, 60), ("1,000", 300, 330), ("900", 380, 400)),
+        _line(114, ("Total", 10, 30), ("equity", 32, 60), ("400", 310, 330), ("300", 380, 400)),
+        _line(128, ("See", 10, 25), ("accompanying", 27, 80), ("notes", 82, 100)),
+        _line(142, ("Other", 10, 30), ("table", 32, 60), ("7", 320, 330), ("8", 390, 400)),
+    )
+    rows, ended = layout.lines_to_rows(ls, cols)
+    assert ended and [r.label for r in rows] == ["Total assets", "Total equity"]
+
+
+# ---- generated PDFs through the real pdfplumber / pypdfium2 path --------------------------------
+
+
+def _pdf(path, pages):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    for page in pages:
+        for y, items in page:
+            for x, text, align in items:
+                c.setFont("STSong-Light", 9)
+                if align == "r":
+                    c.drawRightString(x, 842 - y, text)
+                else:
+                    c.drawString(x, 842 - y, text)
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_us_statement_pdf_end_to_end(tmp_path):
+    from extractors.pdf import extract_pdf
+
+    rows = [("Revenues", "$", "11,692,713", "$", "8,830,669"), ("Cost of revenues", "", "7,659,666", "", "6,029,901"),
+            ("Operating income", "", "838,679", "", "379,793"), ("Interest expense", "", "(238,204)", "", "(150,114)"),
+            ("Income before income taxes", "", "485,321", "", "260,507"),
+            ("Provision for (benefit from) income taxes", "", "(73,608)", "", "73,829"),
+            ("Net income", "$", "558,929", "$", "186,678"), ("Earnings per share:", "", "", "", ""),
+            ("Basic", "$", "1.29", "$", "0.44")]
+    page = [(40, [(200, "NETFLIX, INC.", "l")]), (60, [(180, "CONSOLIDATED STATEMENTS OF OPERATIONS", "l")]),
+            (72, [(200, "(in thousands, except per share data)", "l")]),
+            (100, [(430, "Year ended December 31,", "l")]), (114, [(416, "2017", "r"), (502, "2016", "r")])]
+    for i, (label, d1, v1, d2, v2) in enumerate(rows):
+        items = [(20, label, "l")] + ([(342, d1, "l")] if d1 else []) + ([(416, v1, "r")] if v1 else [])
+        items += ([(429, d2, "l")] if d2 else []) + ([(502, v2, "r")] if v2 else [])
+        page.append((130 + 14 * i, items))
+    page.append((300, [(150, "See accompanying notes to consolidated financial statements.", "l")]))
+    result = extract_pdf(_pdf(tmp_path / "us.pdf", [page]))
+    (st,) = result.statements
+    assert (st.kind, st.unit, st.currency, st.pages) == ("income_statement", 1000, "USD", [1])
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2017, 1, 1), dt.date(2017, 12, 31)), (dt.date(2016, 1, 1), dt.date(2016, 12, 31))]
+    assert st.value("revenue", 0) == Decimal("11692713000")
+    assert st.value("income_tax", 0) == Decimal("-73608000")
+    assert st.value("basic_eps", 1) == Decimal("0.44")  # per share: never scaled
+    assert st.item("net_profit").page == 1 and st.item("net_profit").bbox is not None
+    assert st.warnings == []  # 485,321 − (−73,608) = 558,929 holds
+
+
+def test_chinese_statement_spanning_pages_with_title_at_the_foot(tmp_path):
+    from extractors.pdf import extract_pdf
+
+    cover = [(100, [(200, "示例科技股份有限公司", "l")]), (130, [(200, "2026 年半年度报告", "l")])]
+    p2 = [(60, [(100, "其他内容", "l")]), (760, [(250, "合并利润表", "l")]), (775, [(250, "2026 年 1—6 月", "l")]),
+          (790, [(420, "单位：万元 币种：人民币", "l")])]
+    head = [(60, [(100, "项目", "l"), (290, "附注", "l"), (400, "本期发生额", "l"), (490, "上期发生额", "l")])]
+    rows = [("一、营业总收入", "", "1,234.56", "1,000.00"), ("其中：营业收入", "七、1", "1,234.56", "1,000.00"),
+            ("二、营业总成本", "", "1,000.00", "900.00"), ("其中：营业成本", "七、2", "800.00", "700.00"),
+            ("财务费用", "七、3", "-10.00", "5.00"), ("其中：利息费用", "", "", ""), ("利息收入", "", "12.00", "-"),
+            ("三、营业利润（亏损以“－”号填列）", "", "234.56", "100.00"),
+            ("四、利润总额（亏损总额以“－”号填列）", "", "230.00", "100.00"), ("减：所得税费用", "七、4", "30.00", "25.00"),
+            ("五、净利润（净亏损以“－”号填列）", "", "200.00", "75.00")]
+    p3 = list(head)
+    for i, (label, note, a, b) in enumerate(rows):
+        p3.append((80 + 15 * i, [(100, label, "l")] + ([(280, note, "l")] if note else []) + ([(460, a, "r")] if a else [])
+                   + ([(550, b, "r")] if b else [])))
+    p3.append((80 + 15 * len(rows), [(100, "法定代表人：张三", "l")]))
+    result = extract_pdf(_pdf(tmp_path / "zh.pdf", [cover, p2, p3]))
+    assert result.company == "示例科技股份有限公司"
+    (st,) = result.statements
+    assert (st.kind, st.scope, st.unit, st.currency) == ("income_statement", "consolidated", 10000, "CNY")
+    assert st.pages == [3]
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2026, 1, 1), dt.date(2026, 6, 30)), (dt.date(2025, 1, 1), dt.date(2025, 6, 30))]
+    assert st.value("revenue", 0) == Decimal("12345600.00")
+    assert st.value("financial_expenses", 0) == Decimal("-100000.00")
+    assert st.item("interest_expense").values == [None, None]  # printed empty: null, never 0
+    assert st.value("interest_income", 1) is None  # "-" is not reported
+    assert st.item("revenue").note == "七、1"
+    assert st.item("revenue").label == "其中：营业收入"
+    assert st.warnings == []
+
+
+def test_identity_failure_is_a_warning_not_a_fix(tmp_path):
+    from extractors.statements import build_statement
+    from extractors.models import Column
+
+    cols = [Column(period_end=dt.date(2026, 6, 30), label="期末余额")]
+    rows = [("资产总计", ["100.00"], 1, None), ("负债合计", ["60.00"], 1, None), ("所有者权益合计", ["30.00"], 1, None),
+            ("负债和所有者权益总计", ["100.00"], 1, None)]
+    st = build_statement("balance_sheet", "consolidated", "资产负债表", cols, rows, 1, "CNY", [1])
+    assert st.value("total_equity", 0) == Decimal("30.00")  # kept as printed
+    assert len(st.warnings) == 1 and "total liabilities" in st.warnings[0]
