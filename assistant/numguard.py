@@ -20,7 +20,11 @@ Matching rules (one place, so chat and the memo verifier agree):
   (2026-09-30 allows 2026年, 2026Q3, 三季度, 9月末); pages by an allowed number equal to them;
   identifiers (``JK2026-001``) by the same identifier in the sources.
 * Small counts (integers up to 12: "3 covenants", "两项") and list or footnote markers
-  ("1. ", "[2]") are allowed unless ``allow_counts=False``.
+  ("1. ", "[2]") are allowed unless ``allow_counts=False``. With ``allow_counts=False`` a
+  counted number — a bare integer before a counter word ("共触发 10 项", "3 warning(s)") —
+  must equal an allowed value of kind ``count``: the actual count the caller passed in, not
+  just any allowed number that happens to be equal (a scorecard's 10 points are not 10
+  warnings).
 * A unit declaration (``单位：万元``, ``in thousands``) scales the bare amounts after it until the
   next declaration or Markdown heading; such a number is also accepted at face value, since
   a ratio printed below a 万元 table is not in 万元.
@@ -42,7 +46,7 @@ Kind = Literal[
     "amount", "number", "percent", "points", "multiple",
     "date", "year", "quarter", "half", "month", "page", "identifier", "count", "marker",
 ]
-AllowedKind = Literal["amount", "number", "ratio", "percent", "date", "identifier", "page"]
+AllowedKind = Literal["amount", "number", "ratio", "percent", "date", "identifier", "page", "count"]
 
 _TEMPORAL = frozenset({"date", "year", "quarter", "half", "month"})
 
@@ -63,6 +67,7 @@ class NumberMention:
     context_scaled: bool = False  # the scale came from a unit declaration, not the number itself
     when: tuple[int | None, int | None, int | None] | None = None  # (year, month, day) for temporal kinds
     quarter: int | None = None  # quarter (or half for kind "half")
+    counted: bool = False  # a bare integer before a counter word: "10 项", "3 warning(s)"
 
     @property
     def mantissa(self) -> Decimal | None:
@@ -75,8 +80,8 @@ class AllowedNumber:
 
     ``kind`` says how the value may be printed: ``ratio`` (a fraction: also as a percent),
     ``percent`` (already in percent), ``amount`` (in base units, any printed unit), ``number``
-    (unknown: any form), ``date`` (``when`` holds it), ``identifier`` (``text`` holds it),
-    ``page``. ``source`` says where it came from (document and page, or the formula).
+    (unknown: any form), ``count`` (how many of something: a bare integer), ``date``
+    (``when`` holds it), ``identifier`` (``text`` holds it), ``page``. ``source`` says where it came from (document and page, or the formula).
     """
 
     value: Decimal | None
@@ -115,11 +120,11 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _CN_YEAR = r"[〇零○一二三四五六七八九]{4}"
 _CN_SMALL = r"[一二三四五六七八九十]{1,3}"
-_D = r"(?<![\w.])"  # not glued to a word or a decimal point on the left
+_D = r"(?<![A-Za-z0-9_.])"  # not glued to a Latin word, a digit or a decimal point on the left (Chinese text may touch it)
 
 _TEMPORAL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(rf"{_D}(?P<y>(?:19|20)\d\d)[-/.](?P<m>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?![\d.])")),
-    ("us", re.compile(rf"{_D}(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])/(?P<y>(?:19|20)\d\d)(?![\d.])")),
+    ("iso", re.compile(rf"{_D}(?P<y>(?:19|20)\d\d)[-/.](?P<m>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?!\d|\.\d)")),
+    ("us", re.compile(rf"{_D}(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])/(?P<y>(?:19|20)\d\d)(?!\d|\.\d)")),
     ("cn_date", re.compile(r"(?P<y>(?:19|20)\d\d|" + _CN_YEAR + r")\s*年(?:\s*(?P<m>1[0-2]|0?[1-9]|" + _CN_SMALL
                            + r")\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9]|" + _CN_SMALL + r")\s*[日号])?)?"
                            r"(?:\s*(?:第\s*)?(?P<q>[1-4一二三四])\s*季度?)?(?:\s*(?P<h>[上下])半年)?")),
@@ -156,6 +161,13 @@ _DECLARATION = re.compile(
     re.I,
 )
 _HEADING = re.compile(r"(?m)^#")
+#: Words that make the bare integer before them a count of things.
+_COUNTER = re.compile(
+    r"\s*(?:项|期|笔|次|条|家|户)"
+    r"|\s+(?:warnings?|signals?|alerts?|instalments?|installments?|covenants?|items?|breach(?:es)?|facilit(?:y|ies)"
+    r"|loans?|clients?)(?:\((?:e?s)\))?(?![A-Za-z])",
+    re.I,
+)
 
 
 def find_numbers(text: str) -> list[NumberMention]:
@@ -297,9 +309,11 @@ def _amount_mention(text: str, m: re.Match[str]) -> NumberMention:
     value = mantissa * scale
     if negative:
         value = -value
+    counted = (kind in ("count", "number") and decimals == 0 and not negative and "," not in m.group("num")
+               and _COUNTER.match(text, end) is not None)
     if kind == "year":
         return NumberMention(text[start:end], start, end, "year", value, when=(int(mantissa), None, None))
-    return NumberMention(text[start:end], start, end, kind, value, decimals, scale)
+    return NumberMention(text[start:end], start, end, kind, value, decimals, scale, counted=counted)
 
 
 def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[NumberMention]:
@@ -321,7 +335,8 @@ def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[Number
             if pos <= mention.start:
                 scale = s
         explicit = mention.text.endswith("元")  # "2000元" states its unit; "$ 4,512" in a table does not
-        if scale != 1 and mention.kind in ("number", "count", "amount") and mention.scale == 1 and not explicit:
+        if (scale != 1 and mention.kind in ("number", "count", "amount") and mention.scale == 1 and not explicit
+                and not mention.counted):
             mention = NumberMention(mention.text, mention.start, mention.end, "amount", mention.value * scale,
                                     mention.decimals, scale, context_scaled=True)
         out.append(mention)
@@ -350,7 +365,11 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
 
 def _support(mention: NumberMention, values: "_ValueIndex", dates: "_TemporalIndex", ids: set[str],
              allow_counts: bool) -> AllowedNumber | bool:
-    if mention.kind == "marker" or mention.kind == "count" and allow_counts:
+    if mention.kind == "marker":
+        return True
+    if mention.counted and not allow_counts:  # strict: the actual count, not any equal number
+        return values.find(mention, kinds=_COUNT_KINDS) or False
+    if mention.kind == "count" and allow_counts:
         return True
     if mention.kind in _TEMPORAL:
         return dates.covers(mention) or values.find(mention) or False
@@ -361,7 +380,8 @@ def _support(mention: NumberMention, values: "_ValueIndex", dates: "_TemporalInd
     return values.find(mention) or False
 
 
-_NUMERIC_KINDS = frozenset({"amount", "number", "ratio", "percent", "page"})
+_NUMERIC_KINDS = frozenset({"amount", "number", "ratio", "percent", "page", "count"})
+_COUNT_KINDS = frozenset({"count"})
 _PAGE_KINDS = frozenset({"page", "number", "amount"})
 _X100, _D100 = Decimal(100), Decimal("0.01")
 
@@ -480,6 +500,8 @@ def harvest(text: str, *, source: str = "") -> list[AllowedNumber]:
             kind: AllowedKind = {"percent": "percent", "points": "percent", "amount": "amount",
                                  "page": "page"}.get(m.kind, "number")  # type: ignore[assignment]
             out.append(AllowedNumber(m.value, kind, m.text, source))
+            if m.counted:  # "3 warnings" in a source also says how many there are
+                out.append(AllowedNumber(m.value, "count", m.text, source))
             if m.context_scaled:  # also at face value
                 out.append(AllowedNumber(m.mantissa, "number", m.text, source))
         if m.kind == "year" and m.value is not None:

@@ -47,6 +47,19 @@ def test_a_planted_wrong_number_fails(declining_zh, old, new):
     assert report.traceable == report.total - len(report.unsupported)
 
 
+@pytest.mark.parametrize("old,new", [
+    ("共触发 10 项预警", "共触发 11 项预警"),  # eleven is no count of anything
+    ("共触发 10 项预警", "共触发 3 项预警"),  # the previous quarter's high count is not this one's
+    ("其中高风险 4 项", "其中高风险 2 项"),
+])
+def test_a_wrong_count_fails_even_when_some_number_equals_it(declining_zh, old, new):
+    _, _, text, allowed = declining_zh
+    assert old in text
+    report = verify_memo(text.replace(old, new, 1), allowed)
+    assert not report.ok
+    assert [u.text for u in report.unsupported] == [new.split()[1]]
+
+
 def test_allowed_numbers_come_from_the_facts_not_the_memo(declining_zh):
     """Change a stored fact after the memo was written: the memo no longer verifies."""
     snap, _, text, _ = declining_zh

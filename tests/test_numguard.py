@@ -88,6 +88,19 @@ def test_find_numbers_reads_dates_years_and_quarters(text, kind, when, quarter):
     assert (m.kind, m.when, m.quarter) == (kind, when, quarter)
 
 
+@pytest.mark.parametrize("text", ["documents up to 2026-10-25.", "Paid on 10/25/2026.", "截至2026-10-25。",
+                                  "资料截至2026-10-25，", "on 2026.10.25. Next"])
+def test_iso_date_before_a_full_stop_or_glued_to_chinese_is_a_date(text):
+    """Regression: "2026-10-25." was read as 2026, 10 and 25 (and failed the memo verifier)."""
+    m = one(text)
+    assert (m.kind, m.when) == ("date", (2026, 10, 25))
+    assert check(text, [allowed_date(dt.date(2026, 10, 25))], allow_counts=False).ok
+
+
+def test_a_decimal_after_a_date_is_not_swallowed():
+    assert [m.kind for m in find_numbers("v 2026-10-25.5")] != ["date"]
+
+
 def test_year_to_date_phrases_split_into_year_and_period():
     assert [(m.kind, m.text) for m in find_numbers("2026年前三季度")] == [("year", "2026年"), ("quarter", "三季度")]
     assert [(m.kind, m.text) for m in find_numbers("2026年1-9月")] == [("year", "2026年"), ("count", "1"), ("month", "9月")]
@@ -177,6 +190,27 @@ def test_counts_are_allowed_unless_strict_and_zero_is_never_a_count():
     assert not check("3项约定中有1项未满足", [], allow_counts=False).ok
     assert not check("逾期金额为0", []).ok  # a zero must come from the facts, never fill a gap
     assert check("逾期金额为0", [AllowedNumber(D("0"), "amount")]).ok
+
+
+def test_strict_counts_need_the_actual_count_not_any_equal_number():
+    """共触发 10 项: ten scorecard points do not make ten warnings."""
+    points = AllowedNumber(D(10), "number", "grade", "scorecard")
+    assert not check("共触发 10 项预警。", [points], allow_counts=False).ok
+    assert check("共触发 10 项预警。", [AllowedNumber(D(10), "count", "alerts")], allow_counts=False).ok
+    assert not check("共触发 11 项预警。", [AllowedNumber(D(10), "count", "alerts")], allow_counts=False).ok
+    assert not check("13 warning(s) fired.", [points, AllowedNumber(D(13), "number")], allow_counts=False).ok
+    assert check("13 warning(s) fired.", [AllowedNumber(D(13), "count")], allow_counts=False).ok
+    # a count is a bare integer: it supports "10" but never "10%" or "10倍"
+    assert not check("毛利率10%", [AllowedNumber(D(10), "count")]).ok
+    # chat's lenient default is unchanged, and a source's "3 项" is harvested as a count
+    assert check("共触发 3 项预警。", []).ok
+    assert check("其中 3 项为高风险。", harvest("高风险预警 3 项"), allow_counts=False).ok
+
+
+def test_a_counted_number_under_a_unit_declaration_stays_a_count():
+    text = "单位：万元\n| 货币资金 | 15,230 |\n共触发 4 项预警"
+    count = find_numbers(text)[-1]
+    assert count.counted and count.value == D(4) and not count.context_scaled
 
 
 def test_number_under_a_unit_declaration_also_matches_at_face_value():

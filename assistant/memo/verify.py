@@ -95,8 +95,8 @@ def allowed_numbers(snapshot: ClientSnapshot, span: Span, *, assessment: Assessm
     before = span.previous_quarter() if span.months == 3 else span.same_span_last_year()
     if any(f.span.end == before.end for f in snapshot.facts):
         assessments.append(prior or assess(snapshot, before))
-    for a in assessments:
-        out += _analytics(a)
+    for i, a in enumerate(assessments):
+        out += _analytics(a, counts=i == 0)  # the warning counts printed are this period's
     out += _facilities(snapshot)
     out += _notes(snapshot)
     out += _names(snapshot)
@@ -143,7 +143,7 @@ def _ratios_and_changes(snapshot: ClientSnapshot, span: Span) -> list[AllowedNum
     return out
 
 
-def _analytics(a: Assessment) -> list[AllowedNumber]:
+def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
     out: list[AllowedNumber] = []
     for key, r in a.ratios.items():
         if r.value is not None:
@@ -160,8 +160,10 @@ def _analytics(a: Assessment) -> list[AllowedNumber]:
                 out.append(AllowedNumber(h, "ratio", "headroom", src))
         if c.cure_by:
             out.append(_date(c.cure_by, src))
-    out.append(AllowedNumber(Decimal(len(a.alerts)), "number", "alerts", "count of alerts"))
-    out.append(AllowedNumber(Decimal(sum(1 for x in a.alerts if x.severity == "high")), "number", "alerts", "high alerts"))
+    if counts:
+        out.append(AllowedNumber(Decimal(len(a.alerts)), "count", "alerts", "count of alerts"))
+        out.append(AllowedNumber(Decimal(sum(1 for x in a.alerts if x.severity == "high")), "count", "alerts",
+                                 "high alerts"))
     for alert in a.alerts:
         src = f"rule {alert.rule}"
         for v in alert.values.values():
@@ -204,14 +206,18 @@ def _facilities(snapshot: ClientSnapshot) -> list[AllowedNumber]:
         for d in (fac.maturity_date, fac.drawdown_date):
             if d:
                 out.append(_date(d, src))
-        for i, r in enumerate(fac.schedule, start=1):
+        for r in fac.schedule:
             out.append(_date(r.due, src))
-            out.append(AllowedNumber(Decimal(i), "number", "instalments", src))
             if r.paid_on:
                 out.append(_date(r.paid_on, src))
             if as_of and r.due <= as_of:
                 out.append(AllowedNumber(Decimal((as_of - r.due).days), "number", "days overdue", src))
             out += [AllowedNumber(v, "amount", "repayment", src) for v in (r.principal, r.interest, r.paid_amount) if v]
+        if as_of:  # the counts the repayment status prints (sections.repayment_status)
+            due = [r for r in fac.schedule if r.due <= as_of]
+            overdue = sum(1 for r in due if r.paid_on is None or r.paid_on > as_of)
+            late = sum(1 for r in due if r.paid_on is not None and r.paid_on > r.due)
+            out += [AllowedNumber(Decimal(n), "count", "instalments", src) for n in (overdue, late) if n]
     return out
 
 
