@@ -1,0 +1,362 @@
+"""The status and alerts read model behind ``loanwatch status`` and ``loanwatch alerts``.
+
+``client_status(store, ref)`` resolves the client (name, alias, short name, a near spelling),
+picks the monitoring period (the one asked, else the latest balance date with its quarter),
+runs ``assistant.analytics.assess`` and returns the CONTRACT.md object: grade, the suggested
+classification (labelled as a suggestion), covenants, alerts, the period's figures with
+document and page (or the formula of a derived figure) and every ratio with its formula.
+``portfolio_alerts(store)`` lists the alerts of every client at its latest period, most
+severe first. ``record(store, status)`` writes the covenant results and new alerts to the
+store, each recorded in the ledger. Numbers in the JSON are plain numbers (base units for
+money, ratios as fractions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from sqlalchemy.orm import Session
+
+from assistant.domain import ClientSnapshot, Fact, Span
+from assistant.errors import ConfigError, NotFoundError
+from assistant.store import load_snapshot
+from assistant.store.db import Store
+from assistant.store.schema import Client
+
+SEVERITIES = ("high", "medium", "low")
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_FUZZY = 0.75
+
+
+# ---------------------------------------------------------------- clients
+
+
+def resolve_client(s: Session, ref: str) -> Client:
+    """A client by id, name, alias, short name, or one near spelling; else NotFoundError with close matches."""
+    from assistant.store.repo import get_client, list_clients, normalise_name
+
+    try:
+        return get_client(s, ref)
+    except NotFoundError:
+        pass
+    target = normalise_name(ref)
+    scored = []
+    for c in list_clients(s):
+        names = [normalise_name(n) for n in [c.name, *c.aliases]]
+        score = max((SequenceMatcher(None, target, n).ratio() for n in names if n), default=0.0)
+        if target and any(target in n for n in names):  # a short name such as 鼎盛 or 江华
+            score = max(score, 0.9)
+        scored.append((score, c))
+    scored.sort(key=lambda sc: (-sc[0], sc[1].name))
+    good = [c for score, c in scored if score >= _FUZZY]
+    if len(good) == 1:
+        return good[0]
+    close = good or [c for score, c in scored[:3] if score >= 0.4]
+    if close:
+        raise NotFoundError(f"no client named {ref!r}; close matches: {', '.join(c.name for c in close[:5])}",
+                            hint="give the full name, an alias or the client id")
+    names = [c.name for _, c in scored]
+    raise NotFoundError(f"no client named {ref!r}",
+                        hint=f"stored clients: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}" if names
+                        else "no clients are stored yet: `loanwatch client add` or `loanwatch demo`")
+
+
+# ---------------------------------------------------------------- periods
+
+
+def monitoring_span(snap: ClientSnapshot, period: str | None = None) -> Span:
+    """The span to assess: ``period`` (2026Q3, 2026H1, 2026 9M, 2026), else the latest quarter stored."""
+    facts = snap.facts
+    if period is not None:
+        from assistant.periods import period_spans
+
+        span = period_spans(period)[0]
+        if not any(s.end == span.end for s in facts.spans()):
+            raise NotFoundError(f"{snap.client.name} has no figures for {period}",
+                                hint=f"stored periods: {', '.join(_stored_periods(snap)) or 'none'}")
+        return span
+    points = facts.spans(points=True)
+    flows = facts.spans(points=False)
+    if not points and not flows:
+        raise NotFoundError(f"{snap.client.name} has no financial figures stored",
+                            hint="ingest its statements: loanwatch ingest FILES --client NAME")
+    end = max(s.end for s in points) if points else max(s.end for s in flows)
+    ending = [s for s in flows if s.end == end]
+    for months in (3, 12):
+        for s in ending:
+            if s.months == months:
+                return s
+    return max(ending, key=lambda s: s.months) if ending else Span(end)
+
+
+def _stored_periods(snap: ClientSnapshot) -> list[str]:
+    return sorted({s.label for s in snap.facts.spans(points=False)}, reverse=True)[:8]
+
+
+# ---------------------------------------------------------------- JSON pieces
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+
+
+def _ratio_num(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(Decimal(value), 6))
+
+
+def _source(f: Fact) -> list[dict]:
+    """Where a figure comes from: its document and page, or the documents behind its formula."""
+    if f.document is not None or not f.inputs:
+        return [{"document": f.document, "page": f.page}]
+    return [src for i in f.inputs for src in _source(i)]
+
+
+def figure_json(f: Fact) -> dict:
+    out = {"value": _num(f.value), "document": f.document, "page": f.page, "label": f.label,
+           "period": f.span.label, "source": f.source}
+    if f.formula:
+        out["formula"] = f.formula
+        out["inputs"] = [{"period": i.span.label, "value": _num(i.value), "document": i.document, "page": i.page}
+                         for i in f.inputs]
+    if f.original is not None or f.source == "corrected":
+        out["extracted"] = _num(f.original)
+    if f.restated:
+        out["restated_from"] = _num(f.previous)
+    return out
+
+
+def alert_json(client: str, a) -> dict:  # noqa: ANN001 - analytics.Alert
+    return {
+        "client": client, "period": a.span.label, "rule": a.rule, "severity": a.severity,
+        "message": a.message_zh, "message_en": a.message_en, "name": a.name_zh, "name_en": a.name_en,
+        "evidence": [{"document": d, "page": p} for d, p in a.evidence],
+    }
+
+
+def _covenant_json(r) -> dict:  # noqa: ANN001 - analytics.CovenantResult
+    return {
+        "facility": r.facility, "metric": r.covenant.metric, "operator": r.operator,
+        "threshold": _ratio_num(r.threshold), "value": _ratio_num(r.value), "status": r.status,
+        "headroom": _ratio_num(r.headroom), "thin": r.thin, "period": r.span.label, "trend": r.trend,
+        "formula": r.formula, "reason": r.reason,
+        "evidence": _evidence(r.inputs),
+    }
+
+
+def _evidence(facts: list[Fact]) -> list[dict]:
+    out: list[dict] = []
+    for f in facts:
+        for src in _source(f):
+            if src["document"] and src not in out:
+                out.append(src)
+    return out
+
+
+def _period_figures(snap: ClientSnapshot, span: Span) -> dict[str, dict]:
+    """Every figure of the balance date and of the flow span, in FIGURES.md order."""
+    from extractors.vocabulary import FIGURES
+
+    order = {f.key: i for i, f in enumerate(FIGURES)}
+    wanted = {Span(span.end), span}
+    facts = [f for f in snap.facts if f.span in wanted]
+    facts.sort(key=lambda f: (order.get(f.key, len(order)), f.span.is_point is False))
+    out: dict[str, dict] = {}
+    for f in facts:
+        out.setdefault(f.key, figure_json(f))
+    return out
+
+
+# ---------------------------------------------------------------- the read model
+
+
+def client_status(store: Store, ref: str, *, period: str | None = None, as_of: dt.date | None = None) -> dict:
+    """The CONTRACT.md ``status`` object for one client (extended with reasons and evidence)."""
+    from assistant.analytics import assess
+
+    with store.session() as s:
+        row = resolve_client(s, ref)
+        snap = load_snapshot(s, row, as_of=as_of)
+    span = monitoring_span(snap, period)
+    a = assess(snap, span)
+    cls = a.classification
+    return {
+        "client": snap.client.name,
+        "client_id": snap.client.id,
+        "aliases": list(snap.client.aliases),
+        "industry": snap.client.industry,
+        "officer": snap.client.officer,
+        "period": a.span.label,
+        "period_start": a.span.start.isoformat() if a.span.start else None,
+        "period_end": a.span.end.isoformat(),
+        "as_of": snap.as_of.isoformat() if snap.as_of else None,
+        "grade": a.grade.letter,
+        "grade_detail": {"points": a.grade.points, "max_points": a.grade.max_points, "reasons": list(a.grade.reasons),
+                         "models": [{"model": m.model, "name": m.name, "score": _ratio_num(m.score),
+                                     "probability": _ratio_num(m.probability), "zone": m.zone,
+                                     "missing": list(m.missing)} for m in a.models]},
+        "classification": cls.category,
+        "classification_detail": {"suggestion": True, "category": cls.category, "english": cls.english,
+                                  "label_zh": cls.label_zh, "label_en": cls.label_en, "reasons": list(cls.reasons),
+                                  "overdue_days": cls.overdue_days},
+        "covenants": [_covenant_json(r) for r in a.covenants],
+        "alerts": sorted((alert_json(snap.client.name, x) for x in a.alerts),
+                         key=lambda x: (_RANK.get(x["severity"], 9), x["rule"])),
+        "figures": _period_figures(snap, a.span),
+        "ratios": {k: {"value": _ratio_num(r.value), "formula": r.formula, "reason": r.reason, "note": r.note or None}
+                   for k, r in a.ratios.items()},
+        "notes": list(a.notes),
+    }
+
+
+def portfolio_alerts(store: Store, *, client: str | None = None, severity: str | None = None,
+                     as_of: dt.date | None = None) -> list[dict]:
+    """Alerts of every client (or one) at its latest period, most severe first.
+
+    ``severity`` keeps that level and above (``medium``: medium and high).
+    """
+    from assistant.analytics import evaluate
+    from assistant.store.repo import list_clients
+
+    if severity is not None and severity not in SEVERITIES:
+        raise ConfigError(f"unknown severity {severity!r}", hint=f"use one of {', '.join(SEVERITIES)}")
+    out: list[dict] = []
+    with store.session() as s:
+        rows = [resolve_client(s, client)] if client else list_clients(s)
+        for row in rows:
+            snap = load_snapshot(s, row, as_of=as_of)
+            try:
+                span = monitoring_span(snap)
+            except NotFoundError:
+                continue  # nothing stored yet: no period to assess (status says so)
+            out.extend(alert_json(snap.client.name, a) for a in evaluate(snap, span))
+    if severity is not None:
+        out = [a for a in out if _RANK[a["severity"]] <= _RANK[severity]]
+    out.sort(key=lambda a: (_RANK.get(a["severity"], 9), a["client"], a["rule"]))
+    return out
+
+
+def record(store: Store, status: dict, *, actor: str = "system") -> tuple[int, int]:
+    """Store the status's covenant results and its alerts not stored before; (results, new alerts)."""
+    from sqlalchemy import select
+
+    from assistant.store import repo
+    from assistant.store.schema import CovenantRow, FacilityRow
+
+    results = alerts = 0
+    with store.transaction() as s:
+        client = repo.get_client(s, status["client_id"])
+        ids = {(f, m): cid for f, m, cid in s.execute(
+            select(FacilityRow.name, CovenantRow.metric, CovenantRow.id).join(CovenantRow.facility)
+            .where(FacilityRow.client_id == client.id))}
+        for c in status["covenants"]:
+            cid = ids.get((c["facility"], c["metric"]))
+            if cid is None or c["status"] == "not_tested":
+                continue
+            repo.record_covenant_result(s, cid, c["period"], value=_dec(c["value"]), status=c["status"],
+                                        headroom=_dec(c["headroom"]), actor=actor)
+            results += 1
+        stored = {(a.period, a.rule, a.message) for a in repo.list_alerts(s, client.id)}
+        for a in status["alerts"]:
+            if (a["period"], a["rule"], a["message"]) in stored:
+                continue
+            repo.add_alert(s, client.id, a["period"], a["rule"], a["severity"], a["message"], a["evidence"], actor=actor)
+            alerts += 1
+    return results, alerts
+
+
+def _dec(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+# ---------------------------------------------------------------- for people (rich tables)
+
+_STATUS_ZH = {"pass": "满足 pass", "breach": "违约 BREACH", "unknown": "无法检验 unknown", "not_tested": "本期不检验 not tested"}
+_SEVERITY_ZH = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
+_KEY_FIGURES = ("revenue", "net_profit", "net_cash_operating", "total_assets", "total_liabilities",
+                "total_current_assets", "total_current_liabilities", "cash")
+_KEY_RATIOS = ("current_ratio", "debt_to_assets", "dscr", "interest_coverage", "net_margin", "revenue_growth")
+
+
+def _fmt(value: float | int | None, ratio: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.3f}" if ratio else f"{value:,.2f}"
+
+
+def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Console
+    """Print a status object as rich tables with Chinese and English labels."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.analytics.ratios import RATIO_LABELS, english_label, figure_label
+
+    console = console or Console()
+    cls = st["classification_detail"]
+    console.print(f"[bold]{st['client']}[/bold]  {st['industry']}  客户经理 officer: {st['officer'] or '-'}")
+    console.print(f"期间 period: {st['period']} ({st['period_start'] or ''}…{st['period_end']})  as of {st['as_of']}")
+    console.print(f"风险评级 grade: [bold]{st['grade']}[/bold] ({st['grade_detail']['points']}/{st['grade_detail']['max_points']})  "
+                  f"{cls['label_zh']} / {cls['label_en']}: [bold]{cls['category']}[/bold] ({cls['english']})")
+    for reason in cls["reasons"]:
+        console.print(f"  · {reason}")
+    cov = Table(title="贷款约定 Covenants", show_lines=False)
+    for col in ("融资 Facility", "指标 Metric", "约定 Required", "实际 Value", "余量 Headroom", "结果 Status", "趋势 Trend"):
+        cov.add_column(col)
+    for c in st["covenants"]:
+        label = RATIO_LABELS.get(c["metric"], (c["metric"], c["metric"]))
+        head = "—" if c["headroom"] is None else f"{c['headroom']:.1%}" + (" thin" if c["thin"] else "")
+        cov.add_row(c["facility"], f"{label[0]}\n{c['metric']}", f"{c['operator']} {c['threshold']}", _fmt(c["value"], True),
+                    head, _STATUS_ZH.get(c["status"], c["status"]), c["trend"] or "")
+    console.print(cov if st["covenants"] else "贷款约定 Covenants: none recorded")
+    if st["alerts"]:
+        al = Table(title="预警 Warnings")
+        for col in ("级别 Severity", "规则 Rule", "说明 Message", "依据 Evidence"):
+            al.add_column(col)
+        for a in st["alerts"]:
+            al.add_row(_SEVERITY_ZH.get(a["severity"], a["severity"]), f"{a['name']}\n{a['name_en']}", a["message"],
+                       "\n".join(f"{e['document']} p.{e['page']}" if e["page"] else str(e["document"]) for e in a["evidence"][:3]))
+        console.print(al)
+    else:
+        console.print("预警 Warnings: 无 none")
+    fig = Table(title="最新财务数据 Latest figures")
+    for col in ("项目 Item", "期间 Period", "金额 Value", "来源 Source"):
+        fig.add_column(col)
+    for key in _KEY_FIGURES:
+        f = st["figures"].get(key)
+        if f is None:
+            fig.add_row(f"{figure_label(key)} {english_label(key)}", st["period"], "未存储 not stored", "")
+            continue
+        src = f"{f['document']} p.{f['page']}" if f["document"] else "= " + "; ".join(
+            f"{i['period']} {i['document']} p.{i['page']}" for i in f.get("inputs", [])) + " (derived)"
+        fig.add_row(f"{figure_label(key)} {english_label(key)}", f["period"], _fmt(f["value"]), src)
+    console.print(fig)
+    rt = Table(title="主要比率 Key ratios")
+    for col in ("比率 Ratio", "数值 Value", "公式 Formula / 缺失原因 why missing"):
+        rt.add_column(col)
+    for key in _KEY_RATIOS:
+        r = st["ratios"].get(key)
+        if r is not None:
+            label = RATIO_LABELS.get(key, (key, key))
+            rt.add_row(f"{label[0]} {label[1]}", _fmt(r["value"], True), r["formula"] if r["value"] is not None else (r["reason"] or ""))
+    console.print(rt)
+
+
+def render_alerts(alerts: list[dict], console=None) -> None:  # noqa: ANN001
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    if not alerts:
+        console.print("预警 Warnings: 无 none")
+        return
+    t = Table(title=f"预警 Warnings ({len(alerts)})")
+    for col in ("级别 Severity", "客户 Client", "期间 Period", "说明 Message", "依据 Evidence"):
+        t.add_column(col)
+    for a in alerts:
+        t.add_row(_SEVERITY_ZH.get(a["severity"], a["severity"]), a["client"], a["period"], a["message"],
+                  "\n".join(f"{e['document']} p.{e['page']}" if e["page"] else str(e["document"]) for e in a["evidence"][:2]))
+    console.print(t)
