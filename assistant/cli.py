@@ -313,6 +313,91 @@ def model_train(
     typer.echo(f"saved to {path}; `loanwatch status` now grades with this model")
 
 
+# ---------------------------------------------------------------- demo, status, alerts
+
+
+@app.command()
+def demo(
+    home: Optional[Path] = typer.Option(None, "--home", help="build it here (default: LOANWATCH_HOME)"),
+    force: bool = typer.Option(False, "--force", help="add the demo even though the home already holds clients"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="the demo date (default: today); quarters end before it"),
+    index: bool = typer.Option(True, "--index/--no-index", help="add the documents to the search index"),
+) -> None:
+    """Build the demonstration portfolio: six borrowers, eight quarters, notes and filings."""
+    import datetime as dt
+
+    if home is not None:
+        from assistant.config import reset_settings
+
+        os.environ["LOANWATCH_HOME"] = str(home.expanduser().resolve())
+        reset_settings()
+    from assistant.demo.portfolio import build_demo
+
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    r = build_demo(as_of=day, force=force, index=index,
+                   echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+    if r.failed:
+        sys.stderr.write("".join(f"  failed: {f}\n" for f in r.failed))
+    q = r.quarters
+    sys.stdout.write(
+        f"demo portfolio in {r.home}: {len(r.clients)} clients, {r.stored} of {r.files} documents stored "
+        f"({r.pages} pages), quarters {q[0].isoformat()} … {q[-1].isoformat()}, {r.seconds:.1f} s\n"
+        "try next:\n"
+        "  loanwatch alerts\n"
+        "  loanwatch status 鼎盛化纤\n"
+        "  loanwatch status 华信光伏 --json\n"
+        "  loanwatch ask \"鼎盛化纤2026年三季度营业收入同比下降了多少？\"\n"
+        "  loanwatch memo 鼎盛化纤 --period " + f"{q[-1].year}Q{(q[-1].month - 1) // 3 + 1}\n"
+    )
+    if r.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    client: str = typer.Argument(..., help="client name, alias, short name or id"),
+    period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1, 2026 9M or 2026 (default: latest)"),
+    as_json: bool = typer.Option(False, "--json", help="print the contract's JSON object"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge reporting and overdue days at this date (default: today)"),
+    save: bool = typer.Option(True, "--record/--no-record", help="record covenant results and new alerts in the store and ledger"),
+) -> None:
+    """A client's grade, suggested classification, covenants, warnings and latest figures with sources."""
+    import datetime as dt
+
+    from assistant.status import client_status, record, render_status
+    from assistant.store import open_store
+
+    store = open_store()
+    st = client_status(store, client, period=period, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    if save:
+        record(store, st, actor="status")
+    if as_json:
+        _print_json(st)
+        return
+    render_status(st)
+
+
+@app.command()
+def alerts(
+    client: Optional[str] = typer.Option(None, "--client", help="only this client (name, alias or id)"),
+    severity: Optional[str] = typer.Option(None, "--severity", help="high | medium | low: that level and above"),
+    as_json: bool = typer.Option(False, "--json", help="print the contract's JSON list"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge reporting at this date (default: today)"),
+) -> None:
+    """Warnings across the portfolio at each client's latest period, most severe first."""
+    import datetime as dt
+
+    from assistant.status import portfolio_alerts, render_alerts
+    from assistant.store import open_store
+
+    rows = portfolio_alerts(open_store(), client=client, severity=severity,
+                            as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    if as_json:
+        _print_json(rows)
+        return
+    render_alerts(rows)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
     try:
