@@ -22,8 +22,9 @@ _ZH_TITLE = re.compile(
     r"综合收益表|利润表及综合收益表|股东权益变动表|所有者权益变动表|财务状况表)(?:[(（]续[)）]|续表?)?$"
 )
 _EN_TITLE = re.compile(
-    r"^(?P<pre>(?:unaudited |interim |condensed |consolidated |combined |company |parent company |separate )*)"
-    r"(?P<kind>balance sheets?|statements? of financial position|statements? of (?:consolidated )?(?:operations|income|earnings|"
+    r"^(?:[a-z0-9.,&'\- ]{1,50}?(?:inc|corp|corporation|ltd|limited|plc|co|company|llc|n\.v|s\.a|group|holdings|bancorp)\.?,?"
+    r"(?: and (?:its )?subsidiaries)? )?(?P<pre>(?:unaudited |interim |condensed |consolidated |combined |company |parent company |separate )*)"
+    r"(?P<kind>balance sheets?|statements? of financial (?:position|condition)|statements? of (?:consolidated )?(?:operations|income|earnings|"
     r"profit or loss(?: and other comprehensive income)?|comprehensive (?:income|loss)|cash flows?|"
     r"(?:changes in )?(?:stockholders|shareholders)'? equity(?: \(deficit\))?|changes in equity|"
     r"operations and comprehensive (?:income|loss)|income and comprehensive income)|income statements?|"
@@ -91,7 +92,7 @@ def _zh_kind(k: str) -> str | None:
 
 
 def _en_kind(k: str) -> str | None:
-    if "balance sheet" in k or "financial position" in k:
+    if "balance sheet" in k or "financial position" in k or "financial condition" in k:
         return "balance_sheet"
     if "cash flow" in k:
         return "cash_flow"

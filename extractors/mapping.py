@@ -56,15 +56,15 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "equity_attributable_to_parent": ("归属于母公司所有者权益合计", "归属于母公司股东权益合计", "归属于母公司所有者权益", "归属于母公司股东权益", "equity attributable to owners of the parent", "equity attributable to owners of the company", "equity attributable to shareholders of the company"),
         "minority_interests": ("少数股东权益", "non-controlling interests", "noncontrolling interests", "non-controlling interest", "noncontrolling interest", "minority interests", "minority interest"),
         "total_equity": ("所有者权益合计", "股东权益合计", "所有者权益或股东权益合计", "净资产合计", "total equity", "total stockholders' equity", "total shareholders' equity", "total stockholders equity", "total shareholders equity", "total stockholders' equity deficit", "total stockholders' deficit"),
-        "total_liabilities_and_equity": ("负债和所有者权益总计", "负债和股东权益总计", "负债及所有者权益总计", "负债和所有者权益合计", "负债及所有者权益合计", "负债和所有者权益或股东权益总计", "负债和股东权益合计", "total liabilities and equity", "total liabilities and stockholders' equity", "total liabilities and shareholders' equity", "total liabilities and stockholders equity", "total liabilities and shareholders equity", "total equity and liabilities", "total liabilities and stockholders' deficit"),
+        "total_liabilities_and_equity": ("负债和所有者权益总计", "负债及股东权益总计", "负债和股东权益合计", "负债与所有者权益总计", "负债及股东权益合计", "负债和股东权益总计", "负债及所有者权益总计", "负债和所有者权益合计", "负债及所有者权益合计", "负债和所有者权益或股东权益总计", "负债和股东权益合计", "total liabilities and equity", "total liabilities and stockholders' equity", "total liabilities and shareholders' equity", "total liabilities and stockholders equity", "total liabilities and shareholders equity", "total equity and liabilities", "total liabilities and stockholders' deficit"),
     },
     _IS: {
         "total_operating_revenue": ("营业总收入",),
-        "revenue": ("营业收入", "revenue", "revenues", "net sales", "operating revenue", "operating revenues", "net revenue", "net revenues", "sales", "turnover"),
+        "revenue": ("营业收入", "主营业务收入", "revenue", "revenues", "net sales", "operating revenue", "operating revenues", "net revenue", "net revenues", "sales", "turnover"),
         "total_operating_costs": ("营业总成本", "total operating costs"),
-        "cost_of_revenue": ("营业成本", "cost of sales", "cost of revenue", "cost of revenues", "cost of goods sold", "total cost of revenue", "total cost of revenues", "total cost of sales", "cost of products sold"),
-        "taxes_and_surcharges": ("税金及附加", "营业税金及附加", "taxes and surcharges"),
-        "selling_expenses": ("销售费用", "selling expenses", "selling and distribution expenses", "distribution and selling expenses", "marketing", "sales and marketing", "marketing expenses", "selling and marketing expenses", "selling and marketing", "sales and marketing expenses"),
+        "cost_of_revenue": ("营业成本", "主营业务成本", "cost of sales", "cost of revenue", "cost of revenues", "cost of goods sold", "total cost of revenue", "total cost of revenues", "total cost of sales", "cost of products sold"),
+        "taxes_and_surcharges": ("税金及附加", "营业税金及附加", "主营业务税金及附加", "taxes and surcharges"),
+        "selling_expenses": ("销售费用", "营业费用", "selling expenses", "selling and distribution expenses", "distribution and selling expenses", "marketing", "sales and marketing", "marketing expenses", "selling and marketing expenses", "selling and marketing", "sales and marketing expenses"),
         "admin_expenses": ("管理费用", "general and administrative", "general and administrative expenses", "administrative expenses", "administrative"),
         "rd_expenses": ("研发费用", "研究与开发费", "research and development", "research and development expenses", "product development", "technology and development"),
         "financial_expenses": ("财务费用", "finance costs", "finance expenses", "financial expenses", "net finance costs"),
@@ -123,9 +123,10 @@ def normalize(label: str) -> str:
         prev, s = s, _PAREN.sub(" ", s)
     s = re.sub(r"[(（][^)）]*$", " ", s)  # an unclosed aside at the end
     s = _NOTE_TAIL.sub("", s) if re.search(r"\b(?:note|notes)\s+\d", s) or "附注" in s else s
-    s = re.sub(r",\s*net\b", " ", s)
     if not s.startswith("net "):
-        s = re.sub(r"\bnet of [\w\s-]+$", " ", s)
+        s = re.sub(r",?\s*\bnet of\b.*$", " ", s)  # ", net of allowance of $1,234"
+    s = re.sub(r",?\s*\bless (?:current portion|current maturities|allowance)\b.*$", " ", s)
+    s = re.sub(r",\s*net\b", " ", s)
     s = s.replace("—", " ").replace("–", " ")
     if re.search(r"[\u4e00-\u9fff]", s):
         s = re.sub(r"[\s:：;；,，、.。\"'“”]", "", s)
@@ -146,6 +147,37 @@ def _lookup(kind: str) -> dict[str, str]:
     return _LOOKUP[kind]
 
 
+# "Net cash provided by (used in) …", "Cash used in …" — not the section heading "Cash flows from …"
+_NET_CASH = (r"^(?:(?:net |total )cash (?:flows? )?(?:(?:provided|used|generated|received|from|by|in)\s+)+"
+             r"|cash (?:flows? )?(?:(?:from|by|in)\s+)*(?:provided|used|generated)\s+(?:(?:provided|used|generated|from|by|in)\s+)*)"
+             r"{} activities(?: total)?$")
+_RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
+    _BS: [
+        (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\bcurrent portion\b)"), "long_term_borrowings"),
+        (re.compile(r"^(?:non-?current |long-term )(?:operating )?lease liabilities"), "lease_liabilities"),
+        (re.compile(r"^operating lease liabilities non-?current$"), "lease_liabilities"),
+        (re.compile(r"^(?:accounts|trade) receivables?(?: net)?$"), "accounts_receivable"),
+        (re.compile(r"^property(?: plant)? and equipment(?: net)?$"), "fixed_assets"),
+        (re.compile(r"^负债(?:和|及|与)(?:所有者|股东)权益(?:总计|合计)$"), "total_liabilities_and_equity"),
+    ],
+    _IS: [
+        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bbasic\b)(?!.*diluted)"), "basic_eps"),
+        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bdiluted\b)(?!.*basic)"), "diluted_eps"),
+    ],
+    _CF: [
+        (re.compile(_NET_CASH.format("operating")), "net_cash_operating"),
+        (re.compile(_NET_CASH.format("investing")), "net_cash_investing"),
+        (re.compile(_NET_CASH.format("financing")), "net_cash_financing"),
+        (re.compile(r"^(?:purchases?|acquisitions?|additions?|payments? for|expenditures? for)(?: of| to)? (?:property|premises|fixed assets|capital assets)"), "capex"),
+        (re.compile(r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)"), "borrowings_received"),
+        (re.compile(r"^(?:repayments?|payments?|principal payments?|retirements?) (?:of|on) (?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"), "debt_repaid"),
+        (re.compile(r"^(?:payments? (?:of|for) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
+        (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?$"), "net_change_in_cash"),
+        (re.compile(r"^cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
+    ],
+}
+_NET_INTEREST = re.compile(r"^interest\s*\(?(?:income|expense)\)?\s*(?:and\s*)?\(?(?:income|expense)\)?\s*,?\s*net$|^interest,?\s*net$", re.IGNORECASE)
+
 _TOTAL_PROFIT = re.compile(r"^(?:net )?(?:income|loss|earnings|profit|income loss|loss income)s? before (?:provision for |benefit from )?(?:income )?tax")
 
 
@@ -154,9 +186,13 @@ def map_label(label: str, kind: str) -> str | None:
     n = normalize(label)
     if not n:
         return None
+    if kind == _IS and _NET_INTEREST.match(unicodedata.normalize("NFKC", label).strip()):
+        return "interest_expense"  # a net interest figure (convention: interest_expense)
     key = _lookup(kind).get(n)
     if key is None and kind == _IS and _TOTAL_PROFIT.match(n):
         key = "total_profit"
+    if key is None:
+        key = next((k for pattern, k in _RULES.get(kind, []) if pattern.search(n)), None)
     return key
 
 
@@ -203,6 +239,8 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
                 after_fin += 1
             if keys[i] in ("interest_expense", "interest_income") and re.search(r"[\u4e00-\u9fff]", n) and after_fin > 3:
                 keys[i] = None
+    if kind == _CF:
+        _cash_heading(rows, norms, keys)
     if kind == _IS:
         _attributable_heading(rows, norms, keys)
         _revenue_convention(norms, keys)
@@ -217,6 +255,15 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
 _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")
 _OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$")
 _NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东)$")
+
+
+def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """"Cash, cash equivalents and restricted cash:" / "Beginning of period" / "End of period"."""
+    for i, n in enumerate(norms):
+        if n.startswith("cash") and not any(v is not None for v in rows[i].values):
+            for j in range(i + 1, min(i + 4, len(norms))):
+                if re.fullmatch(r"(?:at )?end of (?:the )?(?:period|year|quarter)|ending balances?", norms[j]) and keys[j] is None:
+                    keys[j] = "cash_end"
 
 
 def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
@@ -280,6 +327,8 @@ def _equity_convention(norms: list[str], keys: list[str | None]) -> None:
         if "minority_interests" in below and later_total:
             keys[i] = "equity_attributable_to_parent"
             keys[later_total[0]] = "total_equity"
+        elif keys[i] is None and "total_equity" not in keys and not later_total:
+            keys[i] = "total_equity"  # "Total Acme Inc. shareholders' equity" with no NCI printed
 
 
 def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:

@@ -128,6 +128,11 @@ def _en_dates(low: str) -> list[dt.date]:
             d = _date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
             if d:
                 found.append((m.start(), d))
+    if not found:  # 12/31/2023
+        for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b", low):
+            d = _date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+            if d:
+                found.append((m.start(), d))
     if not found:  # "December 31," on one line, the year alone on the next
         md = _EN_MD.search(low)
         years = _YEAR.findall(low)

@@ -16,7 +16,7 @@ _EN_UNITS = (
     (re.compile(r"\bin\s+billions\b"), 1_000_000_000),
     (re.compile(r"\bin\s+millions\b"), 1_000_000),
     (re.compile(r"\bin\s+thousands\b"), 1_000),
-    (re.compile(r"\b(?:in\s+)?(?:us\$|\$|usd|rmb|hk\$)?\s*(?:'000|000's|thousands)\b"), 1_000),
+    (re.compile(r"(?:\bin\s+)?(?:us\$|\$|usd|rmb|hk\$)?\s*(?:'000|000's|000s|thousands)\b"), 1_000),
     (re.compile(r"\b(?:us\$|\$|usd|rmb|hk\$)\s*(?:million|m)\b"), 1_000_000),
 )
 _ZH_UNIT = re.compile(r"(?:单位|金额单位|货币单位)\s*[:：]?\s*(?:人民币|港币|美元)?\s*(亿元|千万元|百万元|万元|千元|元)")

@@ -125,3 +125,30 @@ def test_ifrs_attribution_heading():
     keys = assign_keys(_rows(("Profit for the period", ["28"]), ("Profit attributable to:", [None]),
                              ("Owners of the Company", ["26"]), ("Non-controlling interests", ["2"])), IS)
     assert keys == ["net_profit", None, "net_profit_attributable_to_parent", "minority_interest_income"]
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "key"),
+    [
+        ("Net cash provided by (used in) operating activities", CF, "net_cash_operating"),
+        ("Cash used in investing activities", CF, "net_cash_investing"),
+        ("Cash flows from operating activities", CF, None),  # the section heading
+        ("Proceeds from issuance of long-term debt, net of issuance costs", CF, "borrowings_received"),
+        ("Proceeds from short-term borrowings", CF, None),
+        ("Payments of finance lease obligations", CF, None),
+        ("Net income per share attributable to common stockholders, basic", IS, "basic_eps"),
+        ("Weighted-average shares used in computing net income per share, basic", IS, None),
+        ("Interest income (expense), net", IS, "interest_expense"),  # a net figure
+        ("Accounts receivable, net of allowance for doubtful accounts of $12 and $10", BS, "accounts_receivable"),
+        ("Long-term debt, net of current portion", BS, "long_term_borrowings"),
+        ("主营业务收入", IS, "revenue"),
+    ],
+)
+def test_general_rules_beyond_the_synonym_table(label, kind, key):
+    assert map_label(label, kind) == key
+
+
+def test_cash_end_under_a_cash_heading():
+    keys = assign_keys(_rows(("Cash, cash equivalents and restricted cash:", [None]), ("Beginning of period", ["5"]),
+                             ("End of period", ["7"])), CF)
+    assert keys == [None, None, "cash_end"]
