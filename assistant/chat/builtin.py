@@ -103,7 +103,7 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
     if isinstance(client, Answer):
         return client
     zh = p.lang == "zh"
-    name = _short(client.client.name)
+    name = client.client.name
     if not p.metrics:
         what = "、".join(p.unsupported)
         text = (f"loanwatch不保存“{what}”这一项目（不在标准科目与比率表中），无法从存储的数据回答。"
@@ -122,7 +122,7 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
         answer="".join(sentences) if zh else " ".join(sentences),
         value=value,
         unit=_json_unit(single.unit) if single is not None and value is not None else None,
-        citations=_cite(facts),
+        citations=cite_facts(facts),
         formula=single.formula if single is not None else None,
         inputs=[_input(f) for f in facts],
         missing=missing,
@@ -148,14 +148,14 @@ def _compute(snap: ClientSnapshot, key: str, p: ParsedQuestion) -> _Result:
         return _Result(key, None, unit, None, missing=[_period_missing(snap, key, p)])
     if p.measure in ("growth", "change"):
         prior = like_span(span, facts, key, p.comparison or "yoy")
-        now = _value(snap, key, span, zh)
+        now = metric_value(snap, key, span, zh)
         if prior is None:
             what = "上年同期" if (p.comparison or "yoy") == "yoy" else "上一季度"
             what_en = "the same span a year earlier" if (p.comparison or "yoy") == "yoy" else "the previous quarter"
             return _Result(key, None, unit, span, facts=now.facts, missing=[
                 f"{label} {what}（{describe(span, 'zh')}的可比期间）未存储" if zh
                 else f"{label} for {what_en} (comparable to {describe(span, 'en')}) is not stored"])
-        before = _value(snap, key, prior, zh)
+        before = metric_value(snap, key, prior, zh)
         facts_used = now.facts + [f for f in before.facts if f not in now.facts]
         missing = now.missing + before.missing
         if missing:
@@ -172,10 +172,10 @@ def _compute(snap: ClientSnapshot, key: str, p: ParsedQuestion) -> _Result:
         growth = (now.value - before.value) / abs(before.value) * _HUNDRED  # type: ignore[operator]
         formula = f"({key} {span.label} − {key} {prior.label}) / |{key} {prior.label}| × 100"
         return _Result(key, growth, "percent", span, formula, facts_used, prior_span=prior)
-    return _value(snap, key, span, zh)
+    return metric_value(snap, key, span, zh)
 
 
-def _value(snap: ClientSnapshot, key: str, span: Span, zh: bool) -> _Result:
+def metric_value(snap: ClientSnapshot, key: str, span: Span, zh: bool) -> _Result:
     """The stored figure or the analytics ratio for ``span``."""
     label = lx.display_name(key, "zh" if zh else "en")
     if key in BY_KEY:
@@ -208,15 +208,11 @@ def _period_missing(snap: ClientSnapshot, key: str, p: ParsedQuestion) -> str:
     shown = ", ".join(s.label for s in have[-6:]) or ("无" if zh else "none")
     asked = p.period.text or (str(p.period.year) if p.period.year else "")
     if zh:
-        return f"{_short(snap.client.name)}的{label}没有存储{asked or '所问'}期间的数据（已存储期间：{shown}）"
+        return f"{snap.client.name}的{label}没有存储{asked or '所问'}期间的数据（已存储期间：{shown}）"
     return f"{snap.client.name} has no stored {label} for {asked or 'that period'} (stored periods: {shown})"
 
 
 # ---------------------------------------------------------------- wording
-def _short(name: str) -> str:
-    return name
-
-
 def fmt_number(value: Decimal, unit: str, decimals: int | None) -> str:
     if unit in ("percent", "percent_points", "ratio", "times", "days"):
         places = 2 if decimals is None else decimals
@@ -285,7 +281,7 @@ def _json_unit(unit: str) -> str:
     return {"percent_points": "percent"}.get(unit, unit)
 
 
-def _cite(facts: list[Fact]) -> list[Citation]:
+def cite_facts(facts: list[Fact]) -> list[Citation]:
     out: list[Citation] = []
     seen = set()
     for f in facts:

@@ -53,15 +53,15 @@ def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a C
 
 
 def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
-    from assistant.chat.builtin import _value, fmt_number
+    from assistant.chat.builtin import fmt_number, metric_value
 
     q = p.portfolio
     zh = p.lang == "zh"
     key = q.metric
     unit = lx.RATIO_BY_KEY[key].unit if key in lx.RATIO_BY_KEY else "amount"
-    threshold = q.threshold * _HUNDRED if unit == "percent" and q.threshold is not None and q.threshold < 1 else q.threshold
-    if unit == "percent" and q.threshold is not None and q.threshold >= 1:
-        threshold = q.threshold  # "资产负债率高于70" already in percent
+    threshold = q.threshold
+    if unit == "percent" and threshold < 1:  # "70%" was read as 0.70; percent ratios are answered in percent
+        threshold = threshold * _HUNDRED
     hits, unknown, cites = [], [], []
     for snap in snaps:
         span = resolve_span(p.period, snap.facts, key, point=is_point_metric(key)) if p.period.given else None
@@ -72,7 +72,7 @@ def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
         if span is None:
             unknown.append(f"{snap.client.name}（无数据）" if zh else f"{snap.client.name} (no data)")
             continue
-        r = _value(snap, key, span, zh)
+        r = metric_value(snap, key, span, zh)
         if r.value is None:
             unknown.append(f"{snap.client.name}（{'；'.join(r.missing)}）" if zh else f"{snap.client.name} ({'; '.join(r.missing)})")
             continue

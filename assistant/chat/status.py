@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from assistant.chat import lexicon as lx
 from assistant.chat.answer import Answer, Citation
+from assistant.chat.builtin import cite_facts
 from assistant.chat.portfolio import latest_span
 from assistant.chat.resolve import describe
 from assistant.chat.understand import ParsedQuestion
-from assistant.domain import ClientSnapshot, Fact, Span
+from assistant.domain import ClientSnapshot, Span
 
 _KEY_FIGURES = ("revenue", "net_profit", "net_cash_operating", "total_assets", "total_liabilities")
 _KEY_RATIOS = ("debt_to_assets", "current_ratio")
@@ -40,7 +41,7 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
                 f"{name}'s risk grade for {when} is {a.grade.letter} ({a.grade.points}/{a.grade.max_points} points). {reasons}"
                 + (f". Classification suggestion for the officer: {cls}" if cls else ""))
         facts = [f for factor in a.grade.factors for f in factor.inputs]
-        return Answer(answer=text, citations=_cite(facts))
+        return Answer(answer=text, citations=cite_facts(facts))
     if p.status_topic == "covenants":
         from assistant.analytics.covenants import check_covenants
 
@@ -58,7 +59,7 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
                          else f"{r.facility} {label} {value} {r.operator} {r.threshold}: {status}{extra}")
             facts += r.inputs
         head = f"{name}{when}契约检验：\n" if zh else f"{name} covenants for {when}:\n"
-        return Answer(answer=head + "\n".join(lines), citations=_cite(facts))
+        return Answer(answer=head + "\n".join(lines), citations=cite_facts(facts))
     if p.status_topic == "warnings":
         from assistant.analytics.warnings import evaluate
 
@@ -73,13 +74,13 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
 
 
 def _figures(p: ParsedQuestion, snap: ClientSnapshot, span: Span) -> Answer:
-    from assistant.chat.builtin import _value, fmt_number
+    from assistant.chat.builtin import fmt_number, metric_value
 
     zh = p.lang == "zh"
     lines, facts = [], []
     for key in (*_KEY_FIGURES, *_KEY_RATIOS):
         at = Span(span.end) if key in ("total_assets", "total_liabilities", *_KEY_RATIOS) else span
-        r = _value(snap, key, at, zh)
+        r = metric_value(snap, key, at, zh)
         label = lx.display_name(key, p.lang)
         if r.value is None:
             lines.append(f"{label}：未存储" if zh else f"{label}: not stored")
@@ -89,7 +90,7 @@ def _figures(p: ParsedQuestion, snap: ClientSnapshot, span: Span) -> Answer:
         facts += r.facts
     head = f"{snap.client.name}最新财务数据（{describe(span, p.lang)}）：\n" if zh else \
         f"Latest figures for {snap.client.name} ({describe(span, p.lang)}):\n"
-    return Answer(answer=head + "\n".join(lines), citations=_cite(facts))
+    return Answer(answer=head + "\n".join(lines), citations=cite_facts(facts))
 
 
 def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
@@ -118,8 +119,3 @@ def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
         if note.document else []
     return Answer(answer=text, citations=cites)
 
-
-def _cite(facts: list[Fact]) -> list[Citation]:
-    from assistant.chat.builtin import _cite as cite
-
-    return cite(facts)
