@@ -250,3 +250,33 @@ def test_status_warnings_quote_the_rule_messages(store):
     a = ask("宁远高速有哪些预警信号?")
     assert a.value == len(alerts)
     assert all(alert.message_zh in a.answer for alert in alerts)
+
+
+def test_portfolio_new_warnings_leave_out_what_was_already_raised_last_quarter(store):
+    from assistant.analytics.warnings import evaluate
+    from assistant.chat.portfolio import latest_span
+    from assistant.store import load_snapshot
+
+    expected = []
+    for name in ("华信光伏", "宁远高速"):
+        snap = load_snapshot(store, name)
+        span = latest_span(snap)
+        before = {a.rule for a in evaluate(snap, span.previous_quarter())}
+        expected += [a.message_en for a in evaluate(snap, span) if a.rule not in before]
+    assert expected
+    a = ask("Which clients have new warnings?")
+    assert a.value == len(expected)
+    assert all(m in a.answer for m in expected)
+
+
+def test_a_figure_question_without_a_company_asks_which_client(store):
+    a = ask("2026年三季度营业收入是多少?")
+    assert a.value is None and a.missing == ["company"]
+    assert "华信光伏股份有限公司" in a.answer and "宁远高速公路有限公司" in a.answer
+    mine = ask("2026年三季度营业收入是多少?", user="zhang")  # one visible client: that one
+    assert mine.value == D("420000000")
+
+
+def test_a_document_question_with_nothing_indexed_says_so(store):
+    a = ask("What did the last site visit find about the slope protection?", user="li")
+    assert a.value is None and a.missing == ["passage"] and not a.citations
