@@ -280,3 +280,12 @@ def test_a_figure_question_without_a_company_asks_which_client(store):
 def test_a_document_question_with_nothing_indexed_says_so(store):
     a = ask("What did the last site visit find about the slope protection?", user="li")
     assert a.value is None and a.missing == ["passage"] and not a.citations
+
+
+def test_a_year_end_is_not_answered_with_a_quarter_end(store):
+    a = ask("华信光伏2026年末的资产总计是多少?")  # only 2026-09-30 and 2025-12-31 are stored
+    assert a.value is None and a.missing
+    b = ask("华信光伏2025年末的资产总计是多少?")
+    assert b.value == D(HUAXIN["total_assets"][1])
+    c = ask("华信光伏2026年年初的货币资金是多少?")  # the opening balance: 2025-12-31
+    assert c.value == D(HUAXIN["cash"][1])

@@ -68,10 +68,14 @@ def resolve_span(period: PeriodQuery, facts: FactSet, key: str, *, point: bool |
     """The stored span the question means for ``key``, or None when none fits."""
     point = is_point_metric(key) if point is None else point
     spans = candidate_spans(facts, key, point)
-    return _resolve_point(period, spans) if point else _resolve_flow(period, spans)
+    if point:
+        year_ends = {s.end for s in facts.spans(points=False, months=12)}
+        return _resolve_point(period, spans, year_ends)
+    return _resolve_flow(period, spans)
 
 
-def _resolve_point(p: PeriodQuery, spans: list[Span]) -> Span | None:
+def _resolve_point(p: PeriodQuery, spans: list[Span], year_ends: set[dt.date]) -> Span | None:
+    """A balance date; a year alone means its year end (31 December, or the end of a stored fiscal year)."""
     if p.end is not None and not p.opening:
         exact = [s for s in spans if s.end == p.end]
         return exact[0] if exact else None
@@ -79,7 +83,7 @@ def _resolve_point(p: PeriodQuery, spans: list[Span]) -> Span | None:
         return _latest(spans)
     y = p.year
     if p.opening:
-        prior = [s for s in spans if s.end.year == y - 1 and s.end.month == 12] or [s for s in spans if s.end.year == y - 1]
+        prior = [s for s in spans if s.end.year == y - 1 and (s.end.month == 12 or s.end in year_ends)]
         return _latest(prior)
     if p.quarter:
         a, b = _quarter_window(y, p.quarter)
@@ -91,7 +95,7 @@ def _resolve_point(p: PeriodQuery, spans: list[Span]) -> Span | None:
         a, b = _fiscal_window(y)
         return _latest([s for s in spans if _in(s.end, a, b)])
     in_year = [s for s in spans if s.end.year == y]
-    return _latest([s for s in in_year if s.end.month == 12]) or _latest(in_year)
+    return _latest([s for s in in_year if s.end.month == 12]) or _latest([s for s in in_year if s.end in year_ends])
 
 
 def _resolve_flow(p: PeriodQuery, spans: list[Span]) -> Span | None:
