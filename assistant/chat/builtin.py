@@ -180,6 +180,9 @@ def metric_value(snap: ClientSnapshot, key: str, span: Span, zh: bool) -> _Resul
     label = lx.display_name(key, "zh" if zh else "en")
     if key in BY_KEY:
         fact = snap.facts.get(key, span)
+        alone = lx.SAME_WHEN_ALONE.get(key)
+        if fact is None and alone is not None and not any(k == key for k, _ in snap.facts.facts):
+            fact = snap.facts.get(alone, span)  # the statements print a single total: that line
         unit = _unit_of(key, "value")
         if fact is None or fact.value is None:
             how = "报表中该项为空（未填列）" if fact is not None else "未存储"

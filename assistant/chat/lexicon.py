@@ -76,8 +76,9 @@ FIGURE_PHRASES: dict[str, tuple[str, ...]] = {
     "total_operating_revenue": ("营业总收入", "total operating revenue", "total revenues", "total revenue"),
     "revenue": (
         "营业收入", "营收", "销售收入", "revenue", "revenues", "net sales", "sales", "operating revenue", "turnover",
+        "net revenue", "net revenues", "total net revenue", "total net revenues", "total net sales",
     ),
-    "total_operating_costs": ("营业总成本", "total operating costs", "total costs and expenses"),
+    "total_operating_costs": ("营业总成本", "total operating costs", "total costs and expenses", "total operating expenses"),
     "cost_of_revenue": ("营业成本", "销售成本", "cost of sales", "cost of revenue", "cost of revenues", "cost of goods sold", "cogs"),
     "taxes_and_surcharges": ("税金及附加", "营业税金及附加", "taxes and surcharges"),
     "selling_expenses": ("销售费用", "selling expenses", "selling and distribution expenses", "marketing expenses", "sales and marketing"),
@@ -119,6 +120,7 @@ FIGURE_PHRASES: dict[str, tuple[str, ...]] = {
         "经营活动产生的现金流量净额", "经营活动现金流量净额", "经营性现金流", "经营现金流", "经营活动现金流",
         "net cash provided by operating activities", "net cash from operating activities",
         "cash provided by operating activities", "operating cash flow", "cash flow from operations",
+        "cash from operations", "cash flows from operating activities",
         "net cash provided by (used in) operating activities",
     ),
     "capex": (
@@ -222,6 +224,10 @@ RATIOS: tuple[RatioName, ...] = (
         "应付账款周转天数", "dpo", "days payable outstanding", "payable days", "days payable")),
 )
 RATIO_BY_KEY: dict[str, RatioName] = {r.key: r for r in RATIOS}
+
+# A total asked for that the statement does not print separately: the one it prints is the
+# same line (data README: "where only one revenue total is printed it is revenue").
+SAME_WHEN_ALONE: dict[str, str] = {"total_operating_revenue": "revenue"}
 
 # Growth ratios of FIGURES.md and the figure each one grows.
 GROWTH_RATIOS: dict[str, str] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.chat.lexicon import RATIO_BY_KEY
+from assistant.chat.lexicon import RATIO_BY_KEY, SAME_WHEN_ALONE
 from assistant.chat.understand import PeriodQuery
 from assistant.domain import FactSet, Span
 from extractors.vocabulary import BY_KEY
@@ -33,7 +33,11 @@ def is_point_metric(key: str) -> bool:
 def candidate_spans(facts: FactSet, key: str, point: bool) -> list[Span]:
     """Spans that hold ``key`` (figures) or any span of the right type (ratios)."""
     if key in BY_KEY:
-        return sorted({s for (k, s) in facts.facts if k == key and s.is_point == point})
+        spans = sorted({s for (k, s) in facts.facts if k == key and s.is_point == point})
+        alone = SAME_WHEN_ALONE.get(key)
+        if not spans and alone is not None and not any(k == key for k, _ in facts.facts):
+            return candidate_spans(facts, alone, point)
+        return spans
     return facts.spans(points=point)
 
 
