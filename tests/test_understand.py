@@ -212,3 +212,32 @@ def test_finglm_understanding_accuracy(shared_data):
     assert out["company"]["accuracy"] >= 0.98
     assert out["year"]["accuracy"] >= 0.99
     assert out["metric"]["accuracy"] >= 0.98
+
+
+# ---------------------------------------------------------------- regressions found on FinanceBench-style questions
+def test_change_in_percent_from_one_fiscal_year_to_the_next_is_growth_of_the_later_year():
+    p = parse("What is Amazon's year-over-year change in revenue from FY2016 to FY2017 (in units of percents and "
+              "round to one decimal place)?")
+    assert (p.metrics, p.measure, p.comparison, p.period.year) == (["revenue"], "growth", "yoy", 2017)
+
+
+def test_a_ratio_whose_inputs_are_spelled_out_is_the_ratio():
+    p = parse("Considering the data in the balance sheet, what is Block's FY2016 working capital ratio? Define working "
+              "capital ratio as total current assets divided by total current liabilities.")
+    assert p.metrics == ["current_ratio"] and p.company.client_id == 6
+
+
+def test_why_questions_go_to_the_documents():
+    p = parse("What drove the increase in Best Buy's merchandise inventories balance at end of FY2023?")
+    assert p.intent == "document"
+    assert parse("华信光伏2026年三季度营业收入下降的原因是什么?").intent == "document"
+
+
+def test_an_unknown_share_of_a_known_figure_is_not_the_figure():
+    p = parse("Did Best Buy's wages expense as a percent of net sales increase or decrease in FY2023?")
+    assert p.metrics == [] and p.unsupported
+
+
+def test_a_fiscal_period_is_not_taken_for_a_company():
+    p = parse("Was there any drop in Cash & Cash equivalents between FY 2023 and Q2 of FY2024?")
+    assert p.company is None

@@ -225,6 +225,40 @@ RATIOS: tuple[RatioName, ...] = (
 )
 RATIO_BY_KEY: dict[str, RatioName] = {r.key: r for r in RATIOS}
 
+# The figures each ratio is computed from (FIGURES.md formulas): a question that names a
+# ratio and spells out its inputs asks for the ratio.
+RATIO_INPUTS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "debt_to_assets": "total_liabilities total_assets",
+    "current_ratio": "total_current_assets total_current_liabilities",
+    "quick_ratio": "total_current_assets inventory total_current_liabilities",
+    "cash_ratio": "cash total_current_liabilities",
+    "gross_margin": "revenue cost_of_revenue",
+    "operating_margin": "operating_profit revenue",
+    "net_margin": "net_profit revenue",
+    "roe": "net_profit total_equity",
+    "roa": "net_profit total_assets",
+    "rd_to_revenue": "rd_expenses revenue",
+    "interest_coverage": "total_profit interest_expense",
+    "ocf_to_current_liabilities": "net_cash_operating total_current_liabilities",
+    "non_current_liabilities_share": "total_non_current_liabilities total_liabilities",
+    "dscr": "net_cash_operating",
+    "working_capital": "total_current_assets total_current_liabilities",
+    "free_cash_flow": "net_cash_operating capex",
+    "cost_ratio": "cost_of_revenue revenue",
+    "selling_expense_ratio": "selling_expenses revenue",
+    "admin_expense_ratio": "admin_expenses revenue",
+    "financial_expense_ratio": "financial_expenses revenue",
+    "three_expense_ratio": "selling_expenses admin_expenses financial_expenses revenue",
+    "rd_to_net_profit": "rd_expenses net_profit",
+    "days_sales_outstanding": "accounts_receivable revenue",
+    "days_inventory_outstanding": "inventory cost_of_revenue",
+    "days_payable_outstanding": "accounts_payable cost_of_revenue",
+}.items()}
+
+# Questions asking why or what drove a change are answered from the documents' own words.
+EXPLAIN_WORDS = ("为什么", "原因", "导致", "驱动", "why", "what drove", "what caused", "reason for", "reasons for",
+                 "drivers of", "driven by", "explain")
+
 # A total asked for that the statement does not print separately: the one it prints is the
 # same line (data README: "where only one revenue total is printed it is revenue").
 SAME_WHEN_ALONE: dict[str, str] = {"total_operating_revenue": "revenue"}

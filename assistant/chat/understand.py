@@ -98,6 +98,7 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     parsed.metrics, parsed.unsupported, rest = find_metrics(rest)
     parsed.measure, parsed.comparison = find_comparison(text)
     _growth_ratio_to_measure(parsed)
+    _ratio_with_its_inputs(parsed)
     figure_like = bool(parsed.metrics or parsed.unsupported or parsed.period.given)
     parsed.company = find_company(text, rest, list(clients), guess_unknown=figure_like)
     find_intent(parsed)
@@ -209,7 +210,8 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
     years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)]
     if years and not p.years:
         p.years = tuple(dict.fromkeys(years))
-    m = re.search(r"(?:fiscal(?: year)?|fy)\s*'?(\d{4}|\d{2})\b", low)
+    fiscal = list(re.finditer(r"(?:fiscal(?: year)?|fy)\s*'?(\d{4}|\d{2})\b", low))
+    m = max(fiscal, key=lambda f: int(f[1]) % 100) if fiscal else None  # "from FY2016 to FY2017": the later
     if m:
         y = int(m[1])
         p.year = y + 2000 if y < 100 else y
@@ -317,9 +319,15 @@ def _compose_quotients(found: list[tuple[int, str]], low: str) -> list[tuple[int
                 out.append((s1, ratio or f"{lx.UNSUPPORTED_PREFIX}{k1}/{k2}"))
                 i += 2
                 continue
-        out.append(found[i])
+        start, key = found[i]
+        if _SHARE_OF.search(low[max(0, start - 40):start]) and not key.startswith(lx.UNSUPPORTED_PREFIX):
+            key = f"{lx.UNSUPPORTED_PREFIX}something/{key}"  # "wages as a percent of net sales": unknown numerator
+        out.append((start, key))
         i += 1
     return out
+
+
+_SHARE_OF = re.compile(r"(?:as a (?:percent|percentage|share|proportion|ratio) of|% of|占)\s*$")
 
 
 def _phrase_len(low: str, start: int, key: str) -> int:
@@ -348,10 +356,19 @@ def find_comparison(text: str) -> tuple[str, str | None]:
     if any(w in low for w in lx.GROWTH_WORDS) or re.search(r"by what percentage|what percentage .*(increase|decrease|grow|change)", low):
         return "growth", comparison or "yoy"
     if comparison and any(w in low for w in lx.CHANGE_WORDS):
+        if re.search(r"percent|percentage|%|百分比|幅度", low):
+            return "growth", comparison
         return "change", comparison
     if comparison:
         return "growth", comparison
     return "value", None
+
+
+def _ratio_with_its_inputs(p: ParsedQuestion) -> None:
+    """"working capital ratio … defined as total current assets divided by total current liabilities"."""
+    ratios = [k for k in p.metrics if k in lx.RATIO_INPUTS]
+    if len(ratios) == 1 and set(p.metrics) - {ratios[0]} <= lx.RATIO_INPUTS[ratios[0]]:
+        p.metrics = ratios
 
 
 def _growth_ratio_to_measure(p: ParsedQuestion) -> None:
@@ -470,12 +487,16 @@ def extract_company_text(text: str, rest: str) -> str | None:
         if m:
             return m.group(1)
         m = re.search(r"\b(?:did|does|do|for|of|at|is)\s+((?:[A-Z][\w&.\-]+)(?:\s+[A-Z][\w&.\-]+)*)", text)
-        if m and m.group(1).split()[0] not in {"What", "How", "The", "Round", "By", "Which"}:
+        if m and m.group(1).split()[0] not in {"What", "How", "The", "Round", "By", "Which"} and not _PERIODISH.match(m.group(1)):
             return m.group(1)
         return None
     runs = [_strip_noise(r) for r in re.findall(r"[\u4e00-\u9fffA-Za-z*]+", rest)]
     runs = [r for r in runs if len(r) >= 2 and _CJK.search(r) and r not in _NOT_NAMES]
     return runs[0] if runs else None
+
+
+_PERIODISH = re.compile(r"(?i)^(?:fy|q[1-4]|h[12]|fiscal|year|quarter|january|february|march|april|may|june|july|august|"
+                        r"september|october|november|december)")
 
 
 def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unknown: bool = True) -> CompanyRef | None:
@@ -509,7 +530,7 @@ def find_intent(p: ParsedQuestion) -> None:
         p.intent = "portfolio"
         p.portfolio = _portfolio_query(p, low)
         return
-    if p.metrics or p.unsupported:
+    if (p.metrics or p.unsupported) and not any(w in low for w in lx.EXPLAIN_WORDS):
         p.intent = "figure"
         return
     if any(w in low for w in lx.GRADE_WORDS):
