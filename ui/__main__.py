@@ -1,0 +1,43 @@
+"""``python -m ui [--host H] [--port P]``: serve the app over the configured LOANWATCH_HOME.
+
+``loanwatch serve`` prepares the home (demo portfolio, demo users) and then runs this, so the
+command line never imports the UI (imports flow ui → assistant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m ui", description="Serve the loanwatch app.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args(argv)
+
+    from assistant.errors import LoanwatchError
+    from ui.app import build_app, launch
+
+    try:
+        from assistant.store import open_store
+
+        store = open_store()
+        app = build_app(store=store)
+        launch(app, store, host=args.host, port=args.port, block=False)
+    except LoanwatchError as exc:
+        sys.stderr.write(f"loanwatch: {exc}\n")
+        sys.exit(1)
+    except OSError as exc:
+        sys.stderr.write(f"loanwatch: cannot serve on {args.host}:{args.port} ({exc}); choose another --port\n")
+        sys.exit(1)
+    sys.stdout.write(f"loanwatch is ready at http://{args.host}:{args.port}\n")
+    sys.stdout.flush()
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        app.close()
+
+
+if __name__ == "__main__":
+    main()

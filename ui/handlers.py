@@ -1,0 +1,364 @@
+"""What the app's events call: plain functions over the store, for one logged-in user.
+
+Every function takes the ``Store`` and the ``User`` first and reaches a client only through
+``assistant.access.require_client`` (lists through ``visible_client_ids``), so a client that
+is not the user's is refused here, whatever the page shows or an API caller sends.
+They return plain data (rows, Markdown, images, file paths); ``ui.app`` lays them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+
+from assistant.access import User, require_client, visible_client_ids
+from assistant.analytics.assessment import Assessment, assess
+from assistant.chat.lexicon import display_name
+from assistant.chat.portfolio import latest_span
+from assistant.domain import ClientSnapshot, Fact, Span
+from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
+from assistant.store import Store, load_snapshot
+from assistant.store import schema as t
+from assistant.store.repo import list_clients
+
+KEY_FIGURES = ("revenue", "cost_of_revenue", "operating_profit", "net_profit", "net_cash_operating", "cash",
+               "total_current_assets", "total_assets", "total_current_liabilities", "short_term_borrowings",
+               "long_term_borrowings", "total_liabilities", "total_equity")
+PERIODS_SHOWN = 6
+_STATUS = {"pass": ("✓ 达标", "✓ met"), "breach": ("✗ 违约", "✗ breach"), "unknown": ("? 数据不足", "? no data"),
+           "not_tested": ("— 未到测试期", "— not tested")}
+
+
+# ---------------------------------------------------------------- portfolio
+
+
+@dataclass
+class PortfolioRow:
+    client_id: int
+    name: str
+    industry: str
+    officer: str
+    grade: str
+    classification: str
+    covenants: str
+    breaches: int
+    warnings: int
+    high_warnings: int
+    last_statement: str
+    problem: bool
+
+
+def _assessment(snap: ClientSnapshot) -> Assessment | None:
+    span = latest_span(snap)
+    return assess(snap, span) if span is not None else None
+
+
+def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool = False) -> list[PortfolioRow]:
+    """The user's clients with grade, classification suggestion, covenants, warnings; problems first."""
+    ids = visible_client_ids(store, user)
+    rows = []
+    with store.session() as s:
+        clients = [c for c in list_clients(s) if c.id in ids]
+        for c in clients:
+            if query and query.lower() not in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower():
+                continue
+            snap = load_snapshot(s, c)
+            a = _assessment(snap)
+            docs = [d.period_end for d in snap.documents if d.kind == "statement" and d.period_end]
+            breaches = sum(r.status == "breach" for r in a.covenants) if a else 0
+            passed = sum(r.status == "pass" for r in a.covenants) if a else 0
+            high = sum(x.severity == "high" for x in a.alerts) if a else 0
+            category = a.classification.category if a else "—"
+            rows.append(PortfolioRow(
+                c.id, c.name, c.industry, c.officer or "", a.grade.letter if a else "NR", category,
+                f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
+                max(docs).isoformat() if docs else "—",
+                problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
+            ))
+    rows.sort(key=lambda r: (not r.problem, -r.breaches, -r.high_warnings, r.name))
+    return [r for r in rows if r.problem] if only_problems else rows
+
+
+def client_choices(store: Store, user: User) -> list[tuple[str, int]]:
+    ids = visible_client_ids(store, user)
+    with store.session() as s:
+        return [(c.name, c.id) for c in list_clients(s) if c.id in ids]
+
+
+# ---------------------------------------------------------------- client
+
+
+def client_snapshot(store: Store, user: User, client: str | int) -> ClientSnapshot:
+    return load_snapshot(store, require_client(store, user, client).id)
+
+
+def client_profile(store: Store, user: User, client: str | int, lang: str = "zh") -> str:
+    """Profile, facilities, covenant results and open warnings as Markdown."""
+    snap = client_snapshot(store, user, client)
+    a = _assessment(snap)
+    zh = lang == "zh"
+    c = snap.client
+    out = [f"### {c.name}", f"{'行业' if zh else 'Industry'}: {c.industry or '—'} · "
+           f"{'客户经理' if zh else 'Officer'}: {c.officer or '—'}"]
+    if a is not None:
+        out.append(f"**{'评级' if zh else 'Grade'} {a.grade.letter}** ({a.grade.points}/{a.grade.max_points}) · "
+                   f"**{'分类建议' if zh else 'Classification suggestion'}: {a.classification.category}** "
+                   f"({a.classification.label_zh if zh else a.classification.label_en}) · "
+                   f"{'期间' if zh else 'Period'} {a.span.label}")
+    out.append(f"\n#### {'授信' if zh else 'Facilities'}")
+    out.append("| " + " | ".join(["授信", "金额", "到期日", "担保"] if zh else
+                                  ["Facility", "Amount", "Maturity", "Security"]) + " |\n|---|---:|---|---|")
+    for f in snap.facilities:
+        sec = "; ".join(x for x in (f.collateral, f.guarantors) if x) or "—"
+        out.append(f"| {f.name} | {f.amount:,} {f.currency} | {f.maturity_date or '—'} | {sec} |")
+    if a is not None and a.covenants:
+        out.append(f"\n#### {'约束条款' if zh else 'Covenants'} ({a.span.label})")
+        out.append("| " + " | ".join(["指标", "要求", "实际", "状态"] if zh else
+                                      ["Metric", "Required", "Actual", "Status"]) + " |\n|---|---|---:|---|")
+        for r in a.covenants:
+            status = _STATUS[r.status][0 if zh else 1] if r.status in _STATUS else r.status
+            value = f"{r.value:.2f}" if r.value is not None else (r.reason or "—")
+            out.append(f"| {display_name(r.covenant.metric, lang)} | {r.operator} {r.threshold} | {value} | "
+                       f"{status} |")
+    if a is not None and a.alerts:
+        out.append(f"\n#### {'预警' if zh else 'Warnings'}")
+        for x in a.alerts:
+            where = ", ".join(f"{d} p.{p}" for d, p in x.evidence if d)
+            out.append(f"- **[{x.severity}] {x.name_zh if zh else x.name_en}**: "
+                       f"{x.message_zh if zh else x.message_en}" + (f" ({where})" if where else ""))
+    return "\n".join(out)
+
+
+def quarter_ends(snap: ClientSnapshot, count: int = PERIODS_SHOWN) -> list[dt.date]:
+    """The latest quarter ends with figures (balance dates or quarters), newest first."""
+    ends = {sp.end for sp in snap.facts.spans(points=True)} | {sp.end for sp in snap.facts.spans(points=False, months=3)}
+    return sorted((e for e in ends if e.month in (3, 6, 9, 12)), reverse=True)[:count]
+
+
+def _quarter(end: dt.date) -> Span:
+    return Span(end, dt.date(end.year, end.month - 2, 1))
+
+
+def figures_table(store: Store, user: User, client: str | int, lang: str = "zh") -> tuple[list[str], list[list], list[list]]:
+    """(headers, rows, refs): key figures by quarter (balances at the quarter end, flows for the quarter).
+
+    ``refs[i][j]`` locates cell (i, j)'s source: document and page, or the formula it was derived by.
+    """
+    snap = client_snapshot(store, user, client)
+    ends = quarter_ends(snap)
+    headers = ["项目" if lang == "zh" else "Item"] + [_quarter(e).label for e in ends]
+    rows, refs = [], []
+    for key in KEY_FIGURES:
+        cells = [(snap.facts.get(key, Span(e)) and Span(e)) or _quarter(e) for e in ends]
+        facts = [snap.facts.get(key, sp) for sp in cells]
+        if not any(f is not None for f in facts):
+            continue
+        rows.append([display_name(key, lang)] + [_cell(f) for f in facts])
+        refs.append([None] + [_ref(key, sp, f) for sp, f in zip(cells, facts)])
+    return headers, rows, refs
+
+
+def _cell(f: Fact | None) -> str:
+    if f is None:
+        return ""
+    if f.value is None:
+        return "—"
+    mark = " ✎" if f.source == "corrected" else (" ∑" if f.formula else "")
+    return f"{f.value:,.2f}{mark}"
+
+
+def _ref(key: str, span: Span, f: Fact | None) -> dict | None:
+    """Where a cell comes from; a derived cell points at the first input printed in a document."""
+    if f is None:
+        return None
+    src = f if f.document_id else next((i for i in f.inputs if i.document_id), None)
+    return {"key": key, "period": span.label, "source": f.source, "formula": f.formula,
+            "original": None if f.original is None else str(f.original),
+            "document_id": src.document_id if src else None, "page": src.page if src else None,
+            "end": src.span.end.isoformat() if src else None,
+            "start": src.span.start.isoformat() if src and src.span.start else None}
+
+
+def source_page(store: Store, user: User, client: str | int, ref: dict, lang: str = "zh"):  # noqa: ANN201
+    """(image, caption): the page a figure came from, its row highlighted; (None, why) when none."""
+    from extractors.render import render_page
+
+    row = require_client(store, user, client)
+    zh = lang == "zh"
+    how = ""
+    if ref.get("formula"):
+        how = (f"由公式计算：{ref['formula']}；" if zh else f"Computed: {ref['formula']}; ") + \
+              ("下图为其中一项原始数据 · " if zh else "one of its inputs below · ")
+    if ref.get("original") is not None:
+        how += (f"客户经理已更正（提取值 {ref['original']}） · " if zh else f"Corrected (extracted {ref['original']}) · ")
+    if not ref.get("document_id"):
+        return None, how + ("无原始页面（客户经理录入）" if zh else "no source page (entered by an officer)")
+    with store.session() as s:
+        doc = s.get(t.DocumentRow, ref["document_id"])
+        if doc is None or doc.client_id != row.id:
+            raise AccessDeniedError(f"document {ref['document_id']} is not one of {row.name}'s documents")
+        start = dt.date.fromisoformat(ref["start"]) if ref.get("start") else None
+        fig = s.execute(select(t.FigureRow).where(
+            t.FigureRow.document_id == doc.id, t.FigureRow.key == ref["key"],
+            t.FigureRow.period_end == dt.date.fromisoformat(ref["end"]),
+            t.FigureRow.period_start.is_(None) if start is None else t.FigureRow.period_start == start,
+        ).limit(1)).scalar_one_or_none()
+        name, stored, kind = doc.name, doc.stored_path, doc.kind
+    page = fig.page if fig else ref.get("page") or 1
+    bbox = (fig.x0, fig.top, fig.x1, fig.bottom) if fig is not None else None
+    caption = how + f"{name} · {'第' if zh else 'p.'}{page}{'页' if zh else ''}" + (f" · {fig.label}: {fig.printed}" if fig else "")
+    if not stored.lower().endswith(".pdf"):
+        return None, caption + (" （非PDF文件，无页面图像）" if zh else " (not a PDF: no page image)")
+    return render_page(Path(store.home) / stored, page, bbox), caption
+
+
+def ratio_series(store: Store, user: User, client: str | int) -> dict[str, dict]:
+    """Per covenant metric: quarters, values (None where missing) and the threshold, for the charts."""
+    from assistant.analytics.ratios import compute_ratio
+
+    snap = client_snapshot(store, user, client)
+    covenants = {c.metric: c for f in snap.facilities for c in f.covenants}
+    metrics = list(covenants) or ["debt_to_assets", "current_ratio"]
+    quarters = sorted(snap.facts.spans(points=False, months=3))[-8:]
+    out = {}
+    for m in metrics:
+        values = [compute_ratio(snap.facts, q, m, facilities=snap.facilities).value for q in quarters]
+        cov = covenants.get(m)
+        out[m] = {"periods": [q.label for q in quarters], "values": values,
+                  "threshold": cov.threshold if cov else None, "operator": cov.operator if cov else None}
+    return out
+
+
+def documents(store: Store, user: User, client: str | int) -> list[list]:
+    snap = client_snapshot(store, user, client)
+    return [[d.id, d.name, d.kind, d.pages, d.received.isoformat(), d.period_end.isoformat() if d.period_end else ""]
+            for d in reversed(snap.documents)]
+
+
+def inspection_notes(store: Store, user: User, client: str | int) -> list[list]:
+    snap = client_snapshot(store, user, client)
+    return [[n.visit_date.isoformat() if n.visit_date else "", n.inspector or "", n.operating_status or "",
+             "" if n.progress_actual is None else f"{n.progress_actual}% / {n.progress_planned}%",
+             "; ".join(n.problems), (n.text or "")[:120]] for n in reversed(snap.notes)]
+
+
+def record_visit(store: Store, user: User, client: str | int, *, visit_date: str, site: str, status: str,
+                 findings: str, progress_actual: str = "", progress_planned: str = "") -> str:
+    """Store a site-visit note written in the form, through the same ingest path as a note file."""
+    from assistant.ingest import ingest
+
+    row = require_client(store, user, client)
+    if not findings.strip():
+        raise ConfigError("the visit note is empty", hint="write what you saw on site")
+    day = dt.date.fromisoformat(visit_date.strip())
+    status_zh = {"normal": "正常", "reduced": "减产", "stopped": "停产"}.get(status, status)
+    lines = [f"{row.name} 贷后现场检查记录", f"检查日期：{day.isoformat()}", f"检查人：{user.display_name or user.name}",
+             f"检查地点：{site or row.name}", f"经营状况：{status_zh}"]
+    if progress_actual.strip():
+        lines.append(f"工程进度：实际完成{progress_actual.strip()}%，计划{progress_planned.strip() or progress_actual.strip()}%")
+    lines.append(f"检查情况：{findings.strip()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"visit_{row.id}_{day.isoformat()}_{int(time.time())}.txt"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        report = ingest([path], client=row.name, kind="inspection", store=store, actor=user.name, progress=False)
+    result = report.results[0]
+    if result.status == "failed":
+        raise ConfigError(f"the visit note was not stored ({result.reason})", hint="check the date and the text")
+    return result.line()
+
+
+# ---------------------------------------------------------------- upload and review
+
+
+def upload(store: Store, user: User, paths: list[str], client: str | int | None) -> Iterator[tuple[str, list[int]]]:
+    """Ingest uploaded files one by one; yields (progress text, stored document ids) after each."""
+    from assistant.ingest import ingest
+
+    if client in (None, "") and not user.sees_everything:
+        raise ConfigError("choose the client these files belong to", hint="pick one of your clients first")
+    name = require_client(store, user, client).name if client not in (None, "") else None
+    lines, ids = [], []
+    for i, path in enumerate(paths, 1):
+        started = time.perf_counter()
+        report = ingest([path], client=name, store=store, actor=user.name, progress=False)
+        for r in report.results:
+            if r.document_id is not None and r.status != "failed":
+                ids.append(r.document_id)
+            lines.append(f"[{i}/{len(paths)}] {r.line()} · {time.perf_counter() - started:.1f} s")
+        yield "\n".join(lines), list(ids)
+
+
+def review_rows(store: Store, user: User, document_ids: list[int], lang: str = "zh") -> list[list]:
+    """The figures extracted from the given documents (ones the user may see), for review."""
+    visible = visible_client_ids(store, user)
+    out = []
+    with store.session() as s:
+        for doc_id in document_ids:
+            doc = s.get(t.DocumentRow, doc_id)
+            if doc is None or doc.client_id not in visible:
+                continue
+            client = s.get(t.Client, doc.client_id).name
+            figs = s.execute(select(t.FigureRow).where(t.FigureRow.document_id == doc_id, t.FigureRow.key.is_not(None))
+                             .order_by(t.FigureRow.statement_id, t.FigureRow.row_index, t.FigureRow.col_index)).scalars()
+            for f in figs:
+                span = Span(f.period_end, f.period_start) if f.period_end else None
+                out.append([client, doc.name, f.kind, span.label if span else f.column_label, f.key,
+                            f.label, "—" if f.value is None else f"{f.value:,.2f}", f.page])
+    return out
+
+
+def correct_figure(store: Store, user: User, client: str | int, period: str, key: str, value: str,
+                   reason: str) -> str:
+    """The officer (maker) corrects one figure with a reason; recorded in the ledger."""
+    from assistant.store.repo import set_figure
+
+    row = require_client(store, user, client)
+    try:
+        number = None if value.strip().lower() in {"null", "none", "-", "—"} else Decimal(value.replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ConfigError(f"{value!r} is not a number", hint="write it in base units, e.g. 152300000.00") from exc
+    with store.transaction() as s:
+        c = set_figure(s, s.get(t.Client, row.id), period.strip(), key.strip(), number, reason=reason, by=user.name)
+        return (f"{row.name} {c.key} {period}: {c.old_value if c.old_value is not None else '—'} → "
+                f"{c.new_value if c.new_value is not None else 'null'} ({user.name}: {c.reason}; correction {c.id})")
+
+
+def confirm(store: Store, user: User, *, document_id: int | None = None, correction_id: int | None = None) -> str:
+    """The checker's step: confirm extracted statements or another person's correction (ledger entry)."""
+    from assistant import ledger
+
+    with store.transaction() as s:
+        if correction_id is not None:
+            c = s.get(t.CorrectionRow, correction_id)
+            if c is None or c.client_id not in visible_client_ids(store, user):
+                raise AccessDeniedError(f"no correction {correction_id} among your clients")
+            if c.by == user.name:
+                raise AccessDeniedError("a correction must be confirmed by someone other than its maker",
+                                        hint="ask a reviewer to confirm it")
+            ledger.append(s, actor=user.name, action="figure.confirm", entity="correction", entity_id=c.id)
+            return f"correction {c.id} ({c.key}) confirmed by {user.name}"
+        doc = s.get(t.DocumentRow, document_id) if document_id is not None else None
+        if doc is None or doc.client_id not in visible_client_ids(store, user):
+            raise AccessDeniedError(f"no document {document_id} among your clients")
+        ledger.append(s, actor=user.name, action="document.confirm", entity="document", entity_id=doc.id)
+        return f"{doc.name}: extracted statements confirmed by {user.name}"
+
+
+def pending_corrections(store: Store, user: User) -> list[list]:
+    """Corrections of the user's clients not yet confirmed by a checker."""
+    visible = visible_client_ids(store, user)
+    with store.session() as s:
+        confirmed = set(s.execute(select(t.LedgerRow.entity_id).where(
+            t.LedgerRow.entity == "correction", t.LedgerRow.action == "figure.confirm")).scalars())
+        rows = s.execute(select(t.CorrectionRow).order_by(t.CorrectionRow.id.desc())).scalars()
+        names = {c.id: c.name for c in list_clients(s)}
+        return [[c.id, names[c.client_id], c.key, Span(c.period_end, c.period_start).label,
+                 "—" if c.old_value is None else str(c.old_value), "null" if c.new_value is None else str(c.new_value),
+                 c.by, c.reason] for c in rows if c.client_id in visible and c.id not in confirmed]

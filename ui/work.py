@@ -1,0 +1,203 @@
+"""Handlers for the chat, memo and audit pages (plain functions; see ``ui.handlers``)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from assistant.access import User, require_client, visible_client_ids
+from assistant.errors import AccessDeniedError, ConfigError
+from assistant.store import Store
+from assistant.store import schema as t
+
+# ---------------------------------------------------------------- chat
+
+
+@dataclass
+class ChatTurn:
+    text: str
+    citations: list[dict] = field(default_factory=list)  # {document, page, quote}
+    engine: str = "builtin"
+    done: bool = False
+
+
+def ask_stream(store: Store, user: User, question: str, client: str | int | None = None,
+               engine: str | None = None) -> Iterator[ChatTurn]:
+    """Answer from the user's clients only; yields the text as it grows, then the citations."""
+    from assistant.chat.service import ask, choose_engine
+
+    ids = visible_client_ids(store, user)
+    name = None
+    if client not in (None, ""):
+        row = require_client(store, user, client)
+        name, ids = str(row.id), frozenset({row.id})
+    used = choose_engine(engine)
+    yield ChatTurn("", engine=used)
+    answer = ask(question, client=name, engine=engine, client_ids=ids, store=store)
+    shown = ""
+    for piece in re.findall(r"\S+\s*|\s+", answer.answer):
+        shown += piece
+        yield ChatTurn(shown, engine=answer.engine)
+    cites = [{"document": c.document, "page": c.page, "quote": c.quote} for c in answer.citations]
+    yield ChatTurn(answer.answer, cites, answer.engine, done=True)
+
+
+def citation_page(store: Store, user: User, document: str, page: int | None):  # noqa: ANN201
+    """(image, caption) of a cited page, looked up among the user's clients' documents only."""
+    from extractors.render import render_page
+
+    ids = visible_client_ids(store, user)
+    with store.session() as s:
+        doc = s.execute(select(t.DocumentRow).where(t.DocumentRow.name == document,
+                                                    t.DocumentRow.client_id.in_(ids or {-1}))
+                        .order_by(t.DocumentRow.id.desc()).limit(1)).scalar_one_or_none()
+        if doc is None:
+            raise AccessDeniedError(f"no document {document!r} among your clients' documents")
+        stored, name = doc.stored_path, doc.name
+    caption = f"{name} p.{page or 1}"
+    if not stored.lower().endswith(".pdf"):
+        return None, caption + " (not a PDF: no page image)"
+    return render_page(Path(store.home) / stored, page or 1), caption
+
+
+# ---------------------------------------------------------------- memo
+
+
+def memo_periods(store: Store, user: User, client: str | int) -> list[str]:
+    """Quarters the client has figures for, newest first (the memo's period choices)."""
+    from assistant.store import load_snapshot
+
+    snap = load_snapshot(store, require_client(store, user, client).id)
+    return [sp.label for sp in sorted(snap.facts.spans(points=False, months=3), reverse=True)][:8]
+
+
+def memo_draft(store: Store, user: User, client: str | int, period: str, lang: str = "zh") -> tuple[str, str]:
+    """(markdown, note): a fresh draft stored as the next version (officer's edits carried)."""
+    from assistant.memo.workflow import draft_memo
+
+    row = require_client(store, user, client)
+    drafted = draft_memo(store, row.id, period, lang=lang, by=user.name)
+    note = f"v{drafted.version.version} draft" if drafted.version else "draft"
+    if drafted.regenerated is not None:
+        note += f"; {len(drafted.regenerated.carried)} edit(s) carried, {len(drafted.regenerated.not_carried)} not"
+    return drafted.markdown, note
+
+
+def _versions(store: Store, client_id: int, period: str):  # noqa: ANN202
+    from assistant.memo.versions import list_versions
+
+    with store.session() as s:
+        return list_versions(s, client_id, period)
+
+
+def memo_versions(store: Store, user: User, client: str | int, period: str) -> list[list]:
+    row = require_client(store, user, client)
+    return [[v.version, v.stage, v.by, v.note] for v in reversed(_versions(store, row.id, period))]
+
+
+def memo_save(store: Store, user: User, client: str | int, period: str, text: str, *, stage: str = "edited") -> str:
+    """Store the officer's edited text (stage ``edited``) or approve the latest (``approved``)."""
+    from assistant.memo.versions import save_version
+
+    row = require_client(store, user, client)
+    if stage == "approved" and not user.can_approve:
+        raise AccessDeniedError(f"{user.name} is an officer: memos are approved by a reviewer",
+                                hint="ask a reviewer to approve it")
+    versions = _versions(store, row.id, period)
+    if not versions:
+        raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
+    if stage == "approved":
+        latest = versions[-1]
+        if latest.by == user.name and latest.stage == "edited":
+            raise AccessDeniedError("the memo's last editor cannot approve it", hint="ask another reviewer")
+        text = latest.text
+    with store.transaction() as s:
+        v = save_version(s, row.id, period, text, stage=stage, by=user.name)
+    return f"v{v.version} {v.stage} by {user.name}"
+
+
+def memo_compare(store: Store, user: User, client: str | int, period: str) -> str:
+    """The unified diff between the latest version and the one before it."""
+    from assistant.memo.versions import diff
+
+    row = require_client(store, user, client)
+    versions = _versions(store, row.id, period)
+    if len(versions) < 2:
+        return ""
+    a, b = versions[-2], versions[-1]
+    return diff(a.text, b.text, before_label=f"v{a.version} {a.stage}", after_label=f"v{b.version} {b.stage}")
+
+
+def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str) -> str:
+    """Write the memo as md/docx/pdf to a temporary file; returns its path.
+
+    Word and PDF render the structured memo of the latest engine draft; Markdown carries the
+    latest text, with the officer's edits.
+    """
+    from assistant.memo.workflow import write_memo
+
+    row = require_client(store, user, client)
+    versions = _versions(store, row.id, period)
+    structured = next((v.memo for v in reversed(versions) if v.memo is not None), None)
+    if structured is None:
+        raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
+    out = Path(tempfile.mkdtemp(prefix="loanwatch-memo-")) / f"{row.name}_{period}.{fmt}"
+    write_memo(structured, fmt, out, markdown=versions[-1].text)
+    return str(out)
+
+
+# ---------------------------------------------------------------- audit
+
+
+def _client_entities(s, client_id: int) -> dict[str, set[int]]:  # noqa: ANN001
+    def ids(q) -> set[int]:  # noqa: ANN001
+        return set(s.execute(q).scalars())
+
+    docs = ids(select(t.DocumentRow.id).where(t.DocumentRow.client_id == client_id))
+    facilities = ids(select(t.FacilityRow.id).where(t.FacilityRow.client_id == client_id))
+    covenants = ids(select(t.CovenantRow.id).where(t.CovenantRow.facility_id.in_(facilities or {-1})))
+    return {
+        "client": {client_id},
+        "facility": facilities,
+        "document": docs,
+        "statement": ids(select(t.StatementRow.id).where(t.StatementRow.document_id.in_(docs or {-1}))),
+        "note": ids(select(t.NoteRow.id).where(t.NoteRow.client_id == client_id)),
+        "correction": ids(select(t.CorrectionRow.id).where(t.CorrectionRow.client_id == client_id)),
+        "alert": ids(select(t.AlertRow.id).where(t.AlertRow.client_id == client_id)),
+        "memo": ids(select(t.MemoRow.id).where(t.MemoRow.client_id == client_id)),
+        "covenant_result": ids(select(t.CovenantResultRow.id).where(
+            t.CovenantResultRow.covenant_id.in_(covenants or {-1}))),
+    }
+
+
+def audit_entries(store: Store, user: User, client: str | int, limit: int = 500) -> list[list]:
+    """The ledger entries about one client's records, newest first."""
+    row = require_client(store, user, client)
+    with store.session() as s:
+        mine = _client_entities(s, row.id)
+        entries = s.execute(select(t.LedgerRow).order_by(t.LedgerRow.seq.desc())).scalars()
+        out = []
+        for e in entries:
+            if e.entity_id is not None and e.entity_id in mine.get(e.entity, ()):
+                out.append([e.seq, e.ts[:19].replace("T", " "), e.actor, e.action, e.entity, e.entity_id,
+                            e.hash[:16] + "…"])
+                if len(out) >= limit:
+                    break
+    return out
+
+
+def audit_verify(store: Store, user: User) -> tuple[bool, str]:
+    """Recompute the whole chain (the chain is one for the bank; the result names no other client)."""
+    from assistant import ledger
+
+    with store.session() as s:
+        problems = ledger.verify(s)
+        n, top = ledger.count(s), ledger.head(s)
+    if problems:
+        return False, f"{len(problems)} problem(s): " + "; ".join(str(p) for p in problems[:5])
+    return True, f"{n} entries agree with the stored records; head {top.hash if top else '-'}"
