@@ -248,37 +248,62 @@ def ask(
         sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
 
 
+MEMO_ACTIONS = ("verify", "versions", "edit", "approve")
+
+
 @app.command()
 def memo(
-    client: str = typer.Argument(..., help="client name, alias or id — or `verify` to check a memo file"),
-    file: Optional[Path] = typer.Argument(None, help="with `verify`: the memo file (.md, .docx, .pdf)"),
+    client: str = typer.Argument(..., help="client name, alias or id — or verify | versions | edit | approve"),
+    target: Optional[str] = typer.Argument(None, help="verify: the memo file; versions/edit/approve: the client"),
     period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1 or 2026"),
     fmt: str = typer.Option("md", "--format", help="md | docx | pdf"),
     out: Optional[Path] = typer.Option(None, "--out", help="write here (default: stdout for md, CLIENT_PERIOD.ext)"),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="count overdue days to this date (default: today)"),
-    by: str = typer.Option("system", "--by", help="who drafts it (recorded in the ledger)"),
+    by: Optional[str] = typer.Option(None, "--by", help="who drafts, edits or approves it (recorded in the ledger)"),
+    file: Optional[Path] = typer.Option(None, "--file", help="edit: the officer's edited Markdown"),
+    engine: Optional[str] = typer.Option(None, "--engine", help="auto | builtin | llm (default LOANWATCH_ENGINE)"),
 ) -> None:
-    """Draft the monitoring memo for a client and period; `memo verify FILE` checks one."""
+    """Draft the monitoring memo for a client and period.
+
+    `memo verify FILE` checks a memo file.
+
+    `memo versions CLIENT --period P` lists the stored versions.
+
+    `memo edit CLIENT --period P --file EDITED.md` stores the officer's edits.
+
+    `memo approve CLIENT --period P` approves the latest version (refused when a number does not trace).
+    """
     import datetime as dt
 
     from assistant.memo import workflow
 
     day = dt.date.fromisoformat(as_of) if as_of else None
-    if client == "verify":
-        if file is None:
-            raise typer.BadParameter("give the memo file: loanwatch memo verify FILE")
-        report = workflow.verify_file(file, as_of=day)
-        if not report.ok:
-            raise LoanwatchError(f"{file.name}: {report.summary()}",
-                                 hint="correct or remove those numbers, or regenerate the memo")
-        sys.stdout.write(f"{file.name}: {report.summary()}\n")
+    if client in MEMO_ACTIONS:
+        if target is None:
+            what = "the memo file" if client == "verify" else "the client"
+            raise typer.BadParameter(f"give {what}: loanwatch memo {client} {'FILE' if client == 'verify' else 'CLIENT'}")
+        if client == "verify":
+            report = workflow.verify_file(Path(target), as_of=day)
+            if not report.ok:
+                raise LoanwatchError(f"{Path(target).name}: {report.summary()}",
+                                     hint="correct or remove those numbers, or regenerate the memo")
+            sys.stdout.write(f"{Path(target).name}: {report.summary()}\n")
+            return
+        if period is None:
+            raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+        _memo_life(client, target, period, by=by, file=file, as_of=day)
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
     from assistant.store import open_store
 
-    drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by, as_of=day)
+    drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by or "system", as_of=day, engine=engine)
+    if drafted.memo.engine == "llm":
+        flags = drafted.memo.flags
+        sys.stderr.write(f"engine llm ({drafted.memo.model}): narrative rewritten, {len(flags)} flag(s)\n")
+        for flag in flags:
+            sys.stderr.write(f"  {flag.kind} [{flag.section or '-'}] {flag.detail or flag.message}\n")
     if drafted.regenerated is not None:
         r = drafted.regenerated
         sys.stderr.write(f"regenerated: {len(r.carried)} of the officer's edits carried over, "
@@ -286,9 +311,32 @@ def memo(
     if fmt == "md" and out is None:
         sys.stdout.write(drafted.markdown)
         return
-    target = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
-    workflow.write_memo(drafted.memo, fmt, target, markdown=drafted.markdown)
-    sys.stdout.write(f"{target}\n")
+    target_path = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
+    workflow.write_memo(drafted.memo, fmt, target_path, markdown=drafted.markdown)
+    sys.stdout.write(f"{target_path}\n")
+
+
+def _memo_life(action: str, client: str, period: str, *, by: Optional[str], file: Optional[Path], as_of) -> None:
+    """memo versions / edit / approve."""
+    from assistant.memo import workflow
+    from assistant.store import open_store
+
+    store = open_store()
+    if action == "versions":
+        for v in workflow.memo_versions(store, client, period):
+            when = v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "-"
+            sys.stdout.write(f"v{v.version}\t{v.stage}\t{v.by}\t{when}\t{v.note}\n")
+        return
+    if action == "edit":
+        if file is None:
+            raise typer.BadParameter("give the edited memo: --file EDITED.md")
+        if not file.is_file():
+            raise LoanwatchError(f"{file}: no such file", hint="give the path of the edited Markdown memo")
+        version = workflow.edit_memo(store, client, period, file.read_text(encoding="utf-8"), by=by or "officer")
+        sys.stdout.write(f"v{version.version}\tedited\t{version.by}\n")
+        return
+    version, report = workflow.approve_memo(store, client, period, by=by or "reviewer", as_of=as_of)
+    sys.stdout.write(f"v{version.version}\tapproved\t{version.by}\t{report.summary()}\n")
 
 
 model_app = typer.Typer(help="The bank's own default model.", no_args_is_help=True)
@@ -311,6 +359,82 @@ def model_train(
     typer.echo(f"trained on {meta['rows']} rows ({meta['defaults']} defaults, {meta['dropped_rows']} dropped); "
                f"features: {', '.join(model.features)}; training AUC {meta['training_auc']}")
     typer.echo(f"saved to {path}; `loanwatch status` now grades with this model")
+
+
+# ---------------------------------------------------------------- users and the app (serve, user add)
+
+user_app = typer.Typer(help="People who log in to the app: officers, reviewers, admins.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="the login name"),
+    role: str = typer.Option(..., "--role", help="officer | reviewer | admin"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    clients: list[str] = typer.Option([], "--clients", help="clients this officer is in charge of (name, alias or id; repeatable)"),
+    display_name: str = typer.Option("", "--display-name", help="the name shown in the app"),
+) -> None:
+    """Add a user (or reset one's role and password) and assign clients."""
+    import getpass
+
+    from assistant.access import add_user
+    from assistant.store import open_store
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {name}: ")
+    names = [c.strip() for item in clients for c in item.split(",") if c.strip()]
+    with open_store().transaction() as s:
+        user = add_user(s, name, role, password, display_name=display_name, clients=names)
+    sys.stdout.write(f"user {user.name} ({user.role}), {len(user.clients)} client(s) assigned\n")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users with their roles and assigned clients."""
+    from assistant.access import list_users
+    from assistant.store import open_store
+
+    for u in list_users(open_store()):
+        sys.stdout.write(f"{u.name:<16} {u.role:<9} {u.display_name}  clients: {', '.join(map(str, u.clients)) or '-'}\n")
+
+
+@app.command()
+def serve(
+    demo: bool = typer.Option(False, "--demo", help="build the demonstration portfolio first (on a fresh home)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(7860, "--port", help="port to listen on"),
+) -> None:
+    """Start the app; --demo loads the demonstration portfolio and demo logins into a fresh home."""
+    from assistant.store import open_store
+    from assistant.store.repo import list_clients
+
+    store = open_store()
+    if demo:
+        from assistant.access import ensure_demo_users
+        from assistant.demo.portfolio import build_demo
+
+        with store.session() as s:
+            fresh = not list_clients(s)
+        if fresh:
+            sys.stdout.write("building the demo portfolio (first run only)…\n")
+            sys.stdout.flush()
+            report = build_demo(echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+            sys.stdout.write(f"demo: {len(report.clients)} clients, {report.stored} documents in {report.seconds:.0f} s\n")
+        sys.stdout.write("demo logins (user / password):\n")
+        for name, role, password in ensure_demo_users(store):
+            sys.stdout.write(f"  {name:<10} {password:<22} {role}\n")
+        sys.stdout.flush()
+    else:
+        from assistant.access import list_users
+
+        if not list_users(store):
+            raise LoanwatchError("no users can log in to this home",
+                                 hint="add one with `loanwatch user add NAME --role admin`, or run `loanwatch serve --demo`")
+    # The app lives in ui/ (imports flow ui → assistant): run it as its own program in this process.
+    os.execv(sys.executable, [sys.executable, "-m", "ui", "--host", host, "--port", str(port)])
 
 
 # ---------------------------------------------------------------- demo, status, alerts

@@ -69,3 +69,61 @@ def test_memo_errors_are_one_line(stored):
     assert bad_period.returncode == 1 and "period" in bad_period.stderr
     no_period = _run(stored, "memo", CLIENT)
     assert no_period.returncode == 2
+
+
+def test_life_of_a_memo_on_the_cli(stored, tmp_path):
+    """draft → edit → regenerate (edits carried, visible as a diff) → approve; refused when a number is wrong."""
+    from assistant import ledger
+    from assistant.store import close_stores, open_store
+
+    day = ("--as-of", "2026-10-25")
+    first = _run(stored, "memo", CLIENT, "--period", "2026Q3", *day)
+    assert first.returncode == 0, first.stderr
+    edited = first.stdout.replace("检查发现的问题：", "检查发现的问题（客户经理补充：已约谈实际控制人）：")
+    assert edited != first.stdout
+    path = tmp_path / "edited.md"
+    path.write_text(edited, encoding="utf-8")
+    done = _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(path), "--by", "李强")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("v2\tedited\t李强")
+    # regenerate: the officer's edit is carried onto the fresh draft and said so
+    again = _run(stored, "memo", CLIENT, "--period", "2026Q3", *day)
+    assert again.returncode == 0, again.stderr
+    assert "1 of the officer's edits carried over" in again.stderr
+    assert "客户经理补充：已约谈实际控制人" in again.stdout
+    # a wrong number planted by hand: approval is refused, nothing stored
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text(again.stdout.replace("营业收入 1.52亿元", "营业收入 1.85亿元"), encoding="utf-8")
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(wrong)).returncode == 0
+    refused = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3", "--by", "张主管")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "cannot be approved" in refused.stderr and "1.85亿" in refused.stderr
+    # the officer fixes it; the reviewer approves
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text(again.stdout, encoding="utf-8")
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed)).returncode == 0
+    approved = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3", "--by", "张主管")
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.startswith("v7\tapproved\t张主管") and "numbers traceable" in approved.stdout
+    listed = _run(stored, "memo", "versions", CLIENT, "--period", "2026Q3")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t")[:3] for line in listed.stdout.splitlines()]
+    assert rows == [["v1", "draft", "system"], ["v2", "edited", "李强"], ["v3", "draft", "system"],
+                    ["v4", "edited", "system"], ["v5", "edited", "officer"], ["v6", "edited", "officer"],
+                    ["v7", "approved", "张主管"]]
+    # every version is a ledger entry, and the chain verifies
+    store = open_store()
+    with store.session() as s:
+        from sqlalchemy import func, select
+
+        from assistant.store.schema import LedgerRow
+
+        assert s.execute(select(func.count()).select_from(LedgerRow).where(LedgerRow.action == "memo.save")).scalar_one() == 7
+        assert ledger.verify(s) == []
+    close_stores()
+    # an approved memo cannot be edited; a memo of another client is refused
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed)).returncode == 1
+    other = tmp_path / "other.md"
+    other.write_text(again.stdout.replace("2026Q3", "2026Q2"), encoding="utf-8")
+    refused = _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(other))
+    assert refused.returncode == 1 and "not 示例新能源股份有限公司 2026Q3" in refused.stderr

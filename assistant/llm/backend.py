@@ -68,6 +68,7 @@ class GuardedText:
     text: str
     flags: list[Flag] = field(default_factory=list)
     guard: GuardResult | None = None
+    raw: str = ""  # the model's last text before any sentence was dropped (for callers that check by parts)
 
 
 class AnswerStream:
@@ -234,14 +235,16 @@ class OpenAIBackend:
         return ToolMessage(content=content, tool_call_id=call_id)
 
     # ------------------------------------------------------------------ guard
-    def _guard_text(self, run: _Run, text: str, regenerate: Callable[[], str]) -> GuardedText:
-        result = check(text, run.allowed)
+    def _guard_text(self, run: _Run, text: str, regenerate: Callable[[], str], *,
+                    allow_counts: bool = True) -> GuardedText:
+        result = check(text, run.allowed, allow_counts=allow_counts)
         if not result.ok:
             numbers = ", ".join(dict.fromkeys(m.text for m in result.unsupported))
             run.flags.append(Flag("regenerated", "the first answer printed numbers not in the sources; asked again", numbers))
             run.messages.append(HumanMessage(render("guard_feedback", language=run.language, numbers=numbers).strip()))
             text = regenerate()
-            result = check(text, run.allowed)
+            result = check(text, run.allowed, allow_counts=allow_counts)
+        raw = text
         text, dropped = drop_unsupported(text, result)
         for sentence in dropped:
             bad = [m.text for m in result.unsupported if m.text in sentence]
@@ -258,12 +261,14 @@ class OpenAIBackend:
             text = "".join(kept).strip()
         if not text.strip():
             text = render("guard_fallback", language=run.language).strip()
-        return GuardedText(text, run.flags, check(text, run.allowed))
+        return GuardedText(text, run.flags, check(text, run.allowed, allow_counts=allow_counts), raw)
 
     # ------------------------------------------------------------------ memos
-    def rewrite(self, draft: str, *, facts: str, allowed: Sequence[AllowedNumber] = (), language: str = "zh") -> GuardedText:
+    def rewrite(self, draft: str, *, facts: str, allowed: Sequence[AllowedNumber] = (), language: str = "zh",
+                allow_counts: bool = True) -> GuardedText:
         """Rewrite a memo narrative from ``facts`` (text the model reads) and ``draft``; every number
-        of the result is checked against ``allowed`` plus the numbers printed in facts and draft."""
+        of the result is checked against ``allowed`` plus the numbers printed in facts and draft
+        (``allow_counts=False``: a counted number must equal a count given, see ``numguard``)."""
         nonce = new_nonce()
         today = (self.today or dt.date.today()).isoformat()
         request = "\n\n".join([
@@ -280,7 +285,7 @@ class OpenAIBackend:
             run.messages.append(reply)
             return _text(reply.content)
 
-        return self._guard_text(run, once(), once)
+        return self._guard_text(run, once(), once, allow_counts=allow_counts)
 
 
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S)

@@ -102,6 +102,15 @@ class Section(_Model):
     blocks: list[Block] = Field(default_factory=list)
 
 
+class MemoFlag(_Model):
+    """Something the reviewer must know about how the memo was written (LLM engine)."""
+
+    kind: Literal["unsupported_number", "regenerated", "missing_paragraph"]
+    section: str = ""  # the section key
+    message: str  # what happened, in the memo's language, without the offending number
+    detail: str = ""  # the offending numbers and sentence (CLI and UI only: never printed in the memo)
+
+
 class Memo(_Model):
     """A drafted (or edited) quarterly review memo."""
 
@@ -111,10 +120,12 @@ class Memo(_Model):
     as_of: dt.date | None = None  # the date overdue days and reporting delays are counted to
     lang: Literal["zh", "en"] = "zh"
     title: str
-    engine: str = "builtin"
+    engine: str = "builtin"  # builtin | llm
+    model: str = ""  # the model that rewrote the narrative (engine llm)
     input_digest: str = ""  # sha256 of what the memo was built from
     sections: list[Section] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    flags: list[MemoFlag] = Field(default_factory=list)  # engine llm: what the numeric check removed
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -136,4 +147,4 @@ class Memo(_Model):
         return out
 
 
-__all__ = ["Block", "Cell", "CellSource", "Memo", "Paragraph", "Run", "Section", "Source", "Table"]
+__all__ = ["Block", "Cell", "CellSource", "Memo", "MemoFlag", "Paragraph", "Run", "Section", "Source", "Table"]

@@ -22,6 +22,7 @@ def memo_meta(memo: Memo) -> dict:
         "as_of": memo.as_of.isoformat() if memo.as_of else None,
         "lang": memo.lang,
         "engine": memo.engine,
+        **({"model": memo.model} if memo.model else {}),
         "digest": memo.input_digest,
     }
 

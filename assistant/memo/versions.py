@@ -13,6 +13,7 @@ the stage, the Markdown text and the structured memo.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class MemoVersion:
     by: str = "system"
     memo: Memo | None = None  # the structured memo for engine-built drafts
     note: str = ""
+    created_at: dt.datetime | None = None  # when it was stored (set by list_versions)
 
     def envelope(self) -> str:
         return json.dumps({"stage": self.stage, "text": self.text, "note": self.note,
@@ -184,9 +186,11 @@ def list_versions(session, client_id: int, period: str) -> list[MemoVersion]:
     out = []
     for row in rows:
         try:
-            out.append(MemoVersion.from_envelope(row.version, row.content, row.created_by))
+            version = MemoVersion.from_envelope(row.version, row.content, row.created_by)
         except (json.JSONDecodeError, KeyError):  # a plain-text memo stored by another path
-            out.append(MemoVersion(row.version, "draft", row.content, row.created_by))
+            version = MemoVersion(row.version, "draft", row.content, row.created_by)
+        version.created_at = row.created_at
+        out.append(version)
     return out
 
 

@@ -1,8 +1,12 @@
-"""Memo tasks over the store, for the CLI and the UI: draft (and store) a memo, verify a file.
+"""Memo tasks over the store, for the CLI and the UI: draft, edit, approve, list, verify.
 
-``draft_memo`` builds the memo from the client's snapshot, stores it as the next version
-(recorded in the ledger) and, when the officer edited the previous draft, carries those
-edits onto the new one (``versions.regenerate``) so they stay visible as a diff.
+``draft_memo`` builds the memo from the client's snapshot (the built-in engine; with an LLM
+configured, the model then rephrases the narrative under the numeric check, see
+``memo.rewrite``), stores it as the next version (recorded in the ledger) and, when the
+officer edited the previous draft, carries those edits onto the new one
+(``versions.regenerate``) so they stay visible as a diff. ``edit_memo`` stores the officer's
+text, ``approve_memo`` the reviewer's approval — refused while any number of the memo does
+not trace to the facts — and ``memo_versions`` lists them all.
 """
 
 from __future__ import annotations
@@ -11,16 +15,51 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, LoanwatchError, NotFoundError
 from assistant.memo.builder import build_memo, resolve_span
 from assistant.memo.model import Memo
 from assistant.memo.render_docx import render_docx
-from assistant.memo.render_md import render_markdown
+from assistant.memo.render_md import read_meta, render_markdown
 from assistant.memo.render_pdf import render_pdf
 from assistant.memo.verify import VerifyReport, allowed_numbers, memo_text, verify_memo
 from assistant.memo.versions import MemoVersion, Regenerated, list_versions, regenerate, save_version
 
 FORMATS = ("md", "docx", "pdf")
+ENGINES = ("auto", "builtin", "llm")
+
+
+class UnverifiableMemoError(LoanwatchError):
+    """A memo cannot be approved: some of its numbers do not trace to the facts."""
+
+    hint = "correct or remove those numbers (loanwatch memo edit), or regenerate the draft"
+
+
+def memo_engine(engine: str | None = None) -> str:
+    """builtin or llm: ``engine`` or LOANWATCH_ENGINE; auto means llm when a key is configured."""
+    from assistant.config import get_settings
+
+    settings = get_settings()
+    wanted = engine or settings.engine
+    if wanted not in ENGINES:
+        raise ConfigError(f"unknown engine {wanted!r}", hint="use auto, builtin or llm (LOANWATCH_ENGINE)")
+    if wanted == "auto":
+        return "llm" if settings.llm_configured else "builtin"
+    return wanted
+
+
+def compose_memo(snapshot, period: str, *, lang: str = "zh", engine: str | None = None, backend=None) -> Memo:
+    """The memo by the chosen engine: built-in, or built-in then rephrased by the model."""
+    memo = build_memo(snapshot, period, lang=lang)
+    if backend is None and memo_engine(engine) != "llm":
+        return memo
+    from assistant.memo.rewrite import rewrite_memo
+
+    if backend is None:
+        from assistant.llm import OpenAIBackend
+
+        backend = OpenAIBackend.from_settings()
+    model = getattr(getattr(backend, "endpoint", None), "model", "") or ""
+    return rewrite_memo(memo, backend, allowed_numbers(snapshot, resolve_span(period)), model=model)
 
 
 @dataclass
@@ -32,11 +71,14 @@ class Drafted:
 
 
 def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: str = "system",
-               as_of: dt.date | None = None, save: bool = True) -> Drafted:
+               as_of: dt.date | None = None, save: bool = True, engine: str | None = None,
+               backend=None) -> Drafted:
+    """Draft (and store) the memo; ``engine`` builtin | llm | auto (default LOANWATCH_ENGINE),
+    ``backend`` an LLM backend to use instead of the configured one."""
     from assistant.store import load_snapshot
 
     snapshot = load_snapshot(store, client, as_of=as_of)
-    memo = build_memo(snapshot, period, lang=lang)
+    memo = compose_memo(snapshot, period, lang=lang, engine=engine, backend=backend)
     fresh = render_markdown(memo)
     if not save:
         return Drafted(memo, fresh, None)
@@ -49,6 +91,8 @@ def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: s
             regen = regenerate(last_draft.text, versions[-1].text, fresh)
             text = regen.text
         note = "" if regen is None else f"{len(regen.carried)} officer edit(s) carried, {len(regen.not_carried)} not"
+        if memo.engine == "llm":
+            note = "; ".join(n for n in (f"engine llm ({memo.model or 'model'}), {len(memo.flags)} flag(s)", note) if n)
         version = save_version(session, snapshot.client.id, memo.period, fresh, stage="draft", by=by, memo=memo,
                                note=note)
         if regen is not None and regen.carried:
@@ -80,3 +124,62 @@ def verify_file(path: str | Path, store=None, *, as_of: dt.date | None = None) -
         as_of = dt.date.fromisoformat(meta["as_of"])
     snapshot = load_snapshot(store or open_store(), meta["client"], as_of=as_of)
     return verify_memo(text, allowed_numbers(snapshot, resolve_span(meta["period"])))
+
+
+# ---------------------------------------------------------------- the life of a stored memo
+
+
+def _client(store, client: str | int) -> tuple[int, str]:
+    from assistant.store.repo import get_client
+
+    with store.session() as s:
+        row = get_client(s, client)  # NotFoundError when there is none
+        return row.id, row.name
+
+
+def memo_versions(store, client: str | int, period: str) -> list[MemoVersion]:
+    """Every stored version of the client's memo for ``period``, oldest first."""
+    cid, _ = _client(store, client)
+    with store.session() as s:
+        return list_versions(s, cid, resolve_span(period).label)
+
+
+def edit_memo(store, client: str | int, period: str, text: str, *, by: str = "officer") -> MemoVersion:
+    """Store the officer's edited text as the next version (recorded in the ledger)."""
+    label = resolve_span(period).label
+    if not text.strip():
+        raise ConfigError("the edited memo is empty", hint="give the file with the officer's edited Markdown")
+    cid, name = _client(store, client)
+    meta = read_meta(text)
+    if meta and (meta.get("period"), meta.get("client")) != (label, name):
+        raise ConfigError(f"the edited memo is about {meta.get('client')} {meta.get('period')}, not {name} {label}",
+                          hint="edit the memo of this client and period (loanwatch memo CLIENT --period P)")
+    with store.transaction() as s:
+        return save_version(s, cid, label, text, stage="edited", by=by, note="edited by the officer")
+
+
+def approve_memo(store, client: str | int, period: str, *, by: str = "reviewer",
+                 as_of: dt.date | None = None) -> tuple[MemoVersion, VerifyReport]:
+    """Approve the latest version; refused (UnverifiableMemoError) while a number does not trace."""
+    from assistant.store import load_snapshot
+
+    label = resolve_span(period).label
+    versions = memo_versions(store, client, label)
+    if not versions:
+        raise NotFoundError(f"no memo for {client} {label} to approve",
+                            hint=f"draft it first: loanwatch memo {client} --period {label}")
+    latest = versions[-1]
+    meta = read_meta(latest.text) or {}
+    if as_of is None and meta.get("as_of"):
+        as_of = dt.date.fromisoformat(meta["as_of"])
+    snapshot = load_snapshot(store, client, as_of=as_of)
+    report = verify_memo(latest.text, allowed_numbers(snapshot, resolve_span(label)))
+    if not report.ok:
+        raise UnverifiableMemoError(f"version {latest.version} of the {label} memo cannot be approved: "
+                                    f"{report.summary()}")
+    cid, _ = _client(store, client)
+    with store.transaction() as s:
+        version = save_version(s, cid, label, latest.text, stage="approved", by=by,
+                               memo=latest.memo if latest.stage == "draft" else None,
+                               note=f"approved version {latest.version}; {report.summary()}")
+    return version, report
