@@ -79,7 +79,8 @@ class FileResult:
             return f"duplicate  {name}: already stored for {self.client} (document {self.document_id})"
         detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind
         extra = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
-        return f"stored     {name} → {self.client} (document {self.document_id}, {self.pages} pages, {detail}{extra})"
+        pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
+        return f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
 
 
 @dataclass
@@ -216,29 +217,46 @@ def _progress_bar(total: int, *, enabled: bool | None):  # noqa: ANN202
 
 # ---------------------------------------------------------------- workers
 
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A worker pool kept for the life of the process (the demo ingests day by day)."""
+    pool = _pools.get(workers)
+    if pool is None:
+        pool = _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return pool
+
+
+def _drop_pool(workers: int) -> None:
+    pool = _pools.pop(workers, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, workers: int) -> Iterator[Prepared]:
     """Prepare files in worker processes; a crashed worker costs only its own file."""
     if workers == 1 or len(todo) <= 1:
         for path, sha, size in todo:
             yield prepare_file(str(path), sha, size, kind, limits)
         return
-    pending, crashed = list(todo), False
-    while pending:
-        batch, pending = pending, []
-        size_ = 1 if crashed else min(workers, len(batch))
-        with ProcessPoolExecutor(max_workers=size_, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(prepare_file, str(p), sha, size, kind, limits): (p, sha, size)
-                       for p, sha, size in batch}
-            for future in as_completed(futures):
-                item = futures[future]
+    retry: list[tuple[Path, str, int]] = []
+    futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits): (p, sha, size)
+               for p, sha, size in todo}
+    for future in as_completed(futures):
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            retry.append(futures[future])
+    if retry:  # a worker died (a crash in a native library): retry one at a time to find the culprit
+        _drop_pool(workers)
+        for item in retry:
+            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as alone:
                 try:
-                    yield future.result()
+                    yield alone.submit(prepare_file, str(item[0]), item[1], item[2], kind, limits).result()
                 except BrokenProcessPool:
-                    if crashed:  # alone in its pool and it crashed again: this file is the cause
-                        yield Prepared(str(item[0]), item[1], item[2], error="the extraction worker crashed on this file")
-                    else:
-                        pending.append(item)
-        crashed = crashed or bool(pending)
+                    yield Prepared(str(item[0]), item[1], item[2], error="the extraction worker crashed on this file"
+                                   " — send it to the loanwatch maintainers; ingest the others meanwhile")
 
 
 def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Prepared:
