@@ -228,6 +228,24 @@ def fmt_number(value: Decimal, unit: str, decimals: int | None) -> str:
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}" if value.as_tuple().exponent >= -2 else f"{value:,}"
 
 
+_SCALES = (("亿元", Decimal("1e8")), ("百万元", Decimal("1e6")), ("万元", Decimal("1e4")), ("千元", Decimal("1e3")),
+           ("billions", Decimal("1e9")), ("billion", Decimal("1e9")), ("millions", Decimal("1e6")),
+           ("million", Decimal("1e6")), ("thousands", Decimal("1e3")), ("thousand", Decimal("1e3")))
+
+
+def _scaled(value: Decimal, unit: str, p: ParsedQuestion) -> str:
+    """The amount again in the unit the question asks for ("in USD millions", "多少亿元"); value stays in base units."""
+    if unit != "amount":
+        return ""
+    low = p.text.lower()
+    for word, factor in _SCALES:
+        if word in low:
+            places = 2 if p.decimals is None else p.decimals
+            return f"（{fmt_number(value / factor, 'ratio', places)} {word}）" if p.lang == "zh" else \
+                f" ({fmt_number(value / factor, 'ratio', places)} {word})"
+    return ""
+
+
 def _suffix(unit: str, zh: bool) -> str:
     return {"percent": "%", "percent_points": (" 个百分点" if zh else " percentage points"), "days": (" 天" if zh else " days"),
             "times": (" 倍" if zh else "x")}.get(unit, "")
@@ -238,7 +256,7 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
     label = lx.display_name(r.key, p.lang)
     if r.value is None:
         return ("；".join(r.missing) + "。") if zh else ("; ".join(r.missing) + ".")
-    shown = fmt_number(r.value, r.unit, p.decimals) + _suffix(r.unit, zh)
+    shown = fmt_number(r.value, r.unit, p.decimals) + _suffix(r.unit, zh) + _scaled(r.value, r.unit, p)
     when = describe(r.span, p.lang) if r.span else ""
     for_when = when if when.startswith("as of") else f"for {when}"
     src = _sources(r.facts, zh)
