@@ -28,7 +28,8 @@ from extractors.units import detect_currency, detect_unit
 
 log = logging.getLogger(__name__)
 
-MAX_WORDS_PER_PAGE = 20_000
+MAX_CHARS_PER_PAGE = 20_000  # a statement page holds a few thousand; more is a pathological page
+ENGINES = ("auto", "pdfium", "pdfplumber")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -47,8 +48,16 @@ class _Collected:
     row_nos: list[str | None] = field(default_factory=list)
 
 
-def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200) -> ExtractionResult:
-    """Extract every primary statement of a text PDF; raise ``DocumentError`` when unreadable."""
+def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto") -> ExtractionResult:
+    """Extract every primary statement of a text PDF; raise ``DocumentError`` when unreadable.
+
+    ``engine`` reads the words of the statement pages: ``pdfium`` (pypdfium2's character
+    boxes: milliseconds a page), ``pdfplumber`` (pdfminer: about half a second a page), or
+    ``auto`` (the default): pdfium, then pdfplumber again for any statement that comes out
+    doubtful (an identity check fails, a column without a period, nothing read).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}")
     path = Path(path)
     text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
     warnings = list(text.warnings)
@@ -57,7 +66,7 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     doc_is_zh = bool(_CJK.search("".join(text.page_texts[:3])[:5000]))
     statements: list[Statement] = []
     if located:
-        statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh)
+        statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
     statements = drop_duplicates(statements)
     pages = sorted({p for st in statements for p in st.pages})
@@ -71,36 +80,147 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     )
 
 
-def _extract_located(path: Path, located: list[Located], doc_period: ReportPeriod | None, doc_is_zh: bool):
-    import pdfplumber
-
+def _extract_located(path: Path, located: list[Located], doc_period: ReportPeriod | None, doc_is_zh: bool,
+                     page_texts: list[str], engine: str):
     wanted = sorted({p for loc in located for p in loc.pages})
     warnings: list[str] = []
-    page_lines: dict[int, tuple[list[layout.Line], float]] = {}
+    for p in list(wanted):  # bound the work per page before any word-level parsing
+        if len(page_texts[p - 1]) > MAX_CHARS_PER_PAGE:
+            warnings.append(f"page {p}: {len(page_texts[p - 1])} characters, skipped as pathological")
+            wanted.remove(p)
+    reader = _page_lines_pdfplumber if engine == "pdfplumber" else _page_lines_pdfium
+    page_lines, read_warnings = reader(path, wanted)
+    warnings.extend(read_warnings)
+    errors: list[list[str]] = [[] for _ in located]
+    results = [_safe_statement(loc, page_lines, doc_period, doc_is_zh, errors[i]) for i, loc in enumerate(located)]
+    if engine == "auto":
+        # a statement that came out doubtful from the fast word engine is read again with pdfplumber
+        doubtful = [i for i, st in enumerate(results) if _doubt(st)]
+        if doubtful:
+            pages = sorted({p for i in doubtful for p in located[i].pages if p in wanted})
+            plumber_lines, more = _page_lines_pdfplumber(path, pages)
+            warnings.extend(more)
+            for i in doubtful:
+                alt_errors: list[str] = []
+                alt = _safe_statement(located[i], plumber_lines, doc_period, doc_is_zh, alt_errors)
+                if _quality(alt) > _quality(results[i]):
+                    results[i], errors[i] = alt, alt_errors
+    warnings.extend(e for errs in errors for e in errs)
+    statements = [st for st in results if st is not None]
+    return statements, warnings
+
+
+PageLines = dict[int, tuple[list[layout.Line], float]]
+
+
+def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: bool, warnings: list[str]) -> Statement | None:
+    try:
+        return _statement_of(loc, page_lines, doc_period, doc_is_zh)
+    except Exception as exc:  # noqa: BLE001 - a statement we cannot read is reported, not fatal
+        log.exception("statement %s on pages %s failed", loc.title, loc.pages)
+        warnings.append(f"{loc.title} (pages {loc.pages}): could not be read ({exc.__class__.__name__}: {exc})")
+        return None
+
+
+def _doubt(st: Statement | None) -> bool:
+    return st is None or bool(st.warnings) or not st.columns or any(c.period_end is None for c in st.columns)
+
+
+def _quality(st: Statement | None) -> tuple[int, int, int]:
+    if st is None:
+        return (-1, 0, 0)
+    dated = sum(1 for c in st.columns if c.period_end is not None)
+    mapped = sum(1 for i in st.items if i.key for v in i.values if v is not None)
+    return (-len(st.warnings), dated, mapped)
+
+
+def _page_lines_pdfplumber(path: Path, wanted: list[int]) -> tuple[PageLines, list[str]]:
+    """pdfplumber words of the wanted pages only (opened once, each page closed after use)."""
+    import pdfplumber
+
+    out: PageLines = {}
+    warnings: list[str] = []
+    if not wanted:
+        return out, warnings
     with pdfplumber.open(str(path), pages=wanted) as pdf:
         for page in pdf.pages:
             try:
-                if len(page.chars) > MAX_WORDS_PER_PAGE:
-                    warnings.append(f"page {page.page_number}: {len(page.chars)} characters, skipped as pathological")
-                    continue
                 words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
-                page_lines[page.page_number] = (layout.words_to_lines(layout.to_words(words)), float(page.height))
+                out[page.page_number] = (layout.words_to_lines(layout.to_words(words)), float(page.height))
             except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
                 warnings.append(f"page {page.page_number}: could not be read ({exc.__class__.__name__})")
             finally:
                 page.close()
-    statements: list[Statement] = []
-    # the order of titles per page, to cut a page between two statements
-    for loc in located:
-        try:
-            st = _statement_of(loc, page_lines, doc_period, doc_is_zh)
-        except Exception as exc:  # noqa: BLE001 - a statement we cannot read is reported, not fatal
-            log.exception("statement %s on pages %s failed", loc.title, loc.pages)
-            warnings.append(f"{loc.title} (pages {loc.pages}): could not be read ({exc.__class__.__name__}: {exc})")
-            continue
-        if st is not None:
-            statements.append(st)
-    return statements, warnings
+    return out, warnings
+
+
+def _page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[str]]:
+    """The same words from pypdfium2's character boxes (loose boxes, pdfplumber's 1.5 pt rule)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    out: PageLines = {}
+    warnings: list[str] = []
+    if not wanted:
+        return out, warnings
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for p in wanted:
+            page = textpage = None
+            try:
+                page = pdf[p - 1]
+                height = float(page.get_height())
+                textpage = page.get_textpage()
+                chars = []
+                for i in range(textpage.count_chars()):
+                    code = raw.FPDFText_GetUnicode(textpage.raw, i)
+                    if code in (0, 0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(textpage.raw, i):
+                        continue
+                    left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                    chars.append((chr(code), left, right, height - top, height - bottom))
+                out[p] = (layout.words_to_lines(chars_to_words(chars)), height)
+            except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
+                warnings.append(f"page {p}: could not be read ({exc.__class__.__name__})")
+            finally:
+                if textpage is not None:
+                    textpage.close()
+                if page is not None:
+                    page.close()
+    finally:
+        pdf.close()
+    return out, warnings
+
+
+def chars_to_words(chars: list[tuple[str, float, float, float, float]], x_tolerance: float = 1.5) -> list[layout.Word]:
+    """(text, x0, x1, top, bottom) characters → words: a line by vertical middle, a gap or a blank splits."""
+    rows: list[list[tuple[str, float, float, float, float]]] = []
+    for c in sorted(chars, key=lambda c: ((c[3] + c[4]) / 2, c[1])):
+        mid = (c[3] + c[4]) / 2
+        if rows and abs(mid - (rows[-1][0][3] + rows[-1][0][4]) / 2) <= 2.5:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    words: list[layout.Word] = []
+    for row in rows:
+        cur: list[tuple[str, float, float, float, float]] = []
+        for c in sorted(row, key=lambda c: c[1]):
+            if c[0].isspace():
+                words += _word(cur)
+                cur = []
+                continue
+            if cur and c[1] - cur[-1][2] > x_tolerance:
+                words += _word(cur)
+                cur = []
+            cur.append(c)
+        words += _word(cur)
+    return words
+
+
+def _word(chars: list[tuple[str, float, float, float, float]]) -> list[layout.Word]:
+    if not chars:
+        return []
+    return [layout.Word("".join(c[0] for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
+                        min(c[3] for c in chars), max(c[4] for c in chars))]
 
 
 def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]]) -> list[_Region]:
