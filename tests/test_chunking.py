@@ -128,3 +128,18 @@ def test_real_balance_sheet_page_is_one_table_with_its_title(shared_data) -> Non
     page45 = [c for c in chunks if c.page == 45]
     assert any(c.block == "table" and "CONSOLIDATED BALANCE SHEETS" in c.text and "Total current liabilities" in c.text for c in page45)
     assert max(c.page for c in chunks) == text.page_count
+
+
+def test_statement_tables_are_tagged_by_title_even_when_wrapped() -> None:
+    rows = [f"Row {i} {1000 + i:,} {2000 + i:,}" for i in range(8)]
+    pages = [
+        "\n".join(["SQUARE, INC.", "CONSOLIDATED", "BALANCE", "SHEETS", "(In thousands)", "December 31, 2016 2015", *rows]),
+        "\n".join(rows),  # the statement continues at the top of the next page
+        "\n".join(["Selected Financial Data", "Consolidated Balance Sheets Data:", *rows]),
+        "\n".join(["合并现金流量表", "2020年1—12月", "项目 附注 2020年度 2019年度", *[f"现金项目{i} {i},000.00 {i},500.00" for i in range(8)]]),
+        "\n".join(["Consolidated Balance Sheets 45", "Consolidated Statements of Operations 42", "Consolidated Statements of Cash Flows 44", *rows]),
+    ]
+    tags = {c.page: c.statement for c in pages_to_chunks(pages)}
+    assert tags[1] == "balance_sheet" and tags[2] == "balance_sheet" and tags[4] == "cash_flow"
+    assert tags[3] == ""  # "... Balance Sheets Data" is a summary, not the statement
+    assert tags[5] == ""  # three titles together: a table of contents

@@ -209,3 +209,43 @@ def test_openai_embedding_setting_uses_the_llm_module_or_says_what_is_missing(ho
     else:
         assert embedder.name == "openai-text-embedding-3-small"
     reset_retrieval()
+
+
+def test_tokenizer_keeps_words_codes_and_years_but_not_amounts() -> None:
+    from assistant.retrieval.lexical import tokenize
+
+    tokens = tokenize("Facility LW-1007: Total current liabilities 5,466,312 in FY2017 (2017). 华信光伏流动比率")
+    assert {"facility", "lw-1007", "total", "current", "liability", "fy2017", "2017", "华信", "光伏", "流动比率"} <= set(tokens)
+    assert "5466312" not in tokens and "5,466,312" not in tokens
+
+
+def test_statement_intent_reads_statement_names_and_line_items() -> None:
+    from assistant.retrieval.lexical import statement_intent
+
+    assert statement_intent("What is year end total current liabilities?") == {"balance_sheet"}
+    assert statement_intent("using the balance sheet and the P&L statement") == {"balance_sheet", "income_statement"}
+    assert statement_intent("经营活动产生的现金流量净额是多少") == {"cash_flow"}
+    assert statement_intent("现场检查发现了什么问题？") == set()
+
+
+def test_a_line_item_question_reaches_the_statement_table(rx) -> None:
+    narrative = [
+        "Liquidity. Our total current liabilities grew because of content obligations; we discuss current liabilities, "
+        "liquidity and the total of current liabilities in this section every year. Current liabilities matter." * 2,
+        "Risk factors: we may not be able to meet our current liabilities if total current liabilities keep rising.",
+    ]
+    statement = (
+        "CONSOLIDATED BALANCE SHEETS\n(in thousands)\nAs of December 31, 2017 2016\n"
+        + "\n".join(f"Line {i} {1000 + i:,} {2000 + i:,}" for i in range(6))
+        + "\nTotal current liabilities 5,466,312 4,586,657\nTotal liabilities 15,430,786 10,906,810"
+    )
+    rx.index_document(client_id=1, document_id=11, name="10k.pdf", kind="annual_report", pages=[*narrative, statement])
+    hits = rx.search("What is the year end total current liabilities?", client_ids=[1], k=2, mode="hybrid")
+    assert 3 in [h.page for h in hits]
+
+
+def test_hits_cite_distinct_pages_first(rx) -> None:
+    long_page = " ".join(f"Toll income sentence {i} about traffic and toll income on the road." for i in range(60))
+    rx.index_document(client_id=1, document_id=11, name="a.pdf", kind="note", pages=[long_page, "Toll income and traffic were stable."])
+    hits = rx.search("toll income traffic", client_ids=[1], k=2, mode="hybrid")
+    assert sorted(h.page for h in hits) == [1, 2]

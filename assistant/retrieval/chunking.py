@@ -57,6 +57,7 @@ class Chunk:
     index: int = 0  # position in the document, set by pages_to_chunks
     block: str = "text"  # text | table
     heading: str = ""
+    statement: str = ""  # balance_sheet | income_statement | cash_flow for a primary-statement table
 
 
 @dataclass
@@ -79,11 +80,46 @@ def pages_to_chunks(pages: list[str], tables: Iterable[Any] | None = None) -> li
     for number, text in enumerate(pages, start=1):
         lines = page_to_lines(text)
         chunks.extend(blocks_to_chunks(lines_to_blocks(lines), page=number))
+    tag_statements(chunks)
     for table in tables or ():
         chunks.extend(table_to_chunks(table))
     for i, chunk in enumerate(chunks):
         chunk.index = i
     return chunks
+
+
+_NOT_A_TITLE = r"(?![a-z])(?!\s*(data|information|补充资料|项目注释|主要项目))"
+_STATEMENT_TITLES = {
+    "balance_sheet": re.compile(
+        r"(balance\s+sheets?|statements?\s+of\s+financial\s+(position|condition)|资产负债表)" + _NOT_A_TITLE, re.I
+    ),
+    "income_statement": re.compile(
+        r"(statements?\s+of\s+(consolidated\s+)?(operations|income|earnings)|income\s+statements?|利润表|损益表)"
+        + _NOT_A_TITLE,
+        re.I,
+    ),
+    "cash_flow": re.compile(
+        r"(statements?\s+of\s+(consolidated\s+)?cash\s+flows?|cash\s+flows?\s+statements?|现金流量表)" + _NOT_A_TITLE, re.I
+    ),
+}
+
+
+def tag_statements(chunks: list[Chunk]) -> None:
+    """Mark the table chunks of primary statements: the title among their first short lines
+    (a title may be wrapped over several), or a table that opens the page after a titled one."""
+    titled: tuple[int, str] | None = None  # (page, statement) of the last chunk tagged by its title
+    seen_text_on_page: set[int] = set()
+    for chunk in chunks:
+        if chunk.block != "table":
+            seen_text_on_page.add(chunk.page)
+            continue
+        head = " ".join(line for line in chunk.text.splitlines()[:8] if size(line) <= 24)
+        kinds = {kind for kind, title in _STATEMENT_TITLES.items() if title.search(head)}
+        if len(kinds) == 1:  # two or three titles together: a table of contents
+            chunk.statement = kinds.pop()
+            titled = (chunk.page, chunk.statement)
+        elif not kinds and titled and chunk.page - titled[0] in (0, 1) and chunk.page not in seen_text_on_page:
+            chunk.statement = titled[1]  # the statement continues on the next page (one page, no chains)
 
 
 # ---- step 1: page → lines ----------------------------------------------------------
@@ -364,4 +400,6 @@ def _statement_chunks(statement: Any) -> list[Chunk]:
     chunks: list[Chunk] = []
     for page, rows in sorted(by_page.items()):
         chunks.extend(_table_chunks([title, header], rows, page=page, heading=title))
+    for chunk in chunks:
+        chunk.statement = str(getattr(statement.kind, "value", statement.kind))
     return chunks

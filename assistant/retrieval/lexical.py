@@ -24,9 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 1  # bump when ``tokenize`` changes: stored rows are then rebuilt from Chroma
+TOKENIZER_VERSION = 2  # bump when ``tokenize`` changes: stored rows are then rebuilt from Chroma
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?")
+_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[-_/.,'’][a-z0-9]+)*")
+_PARTS = re.compile(r"[-_/.,'’]")
+_RUNS = re.compile(r"[a-z]+|[0-9]+")
+_YEAR = re.compile(r"(19|20)\d\d")
 _STOP_EN = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
     "what which who how did does do than then there their our we you your not no".split()
@@ -56,6 +59,45 @@ def expand_query(query: str) -> str:
     return " ".join([query, *extra])
 
 
+_STATEMENT_NAMES = {
+    "balance_sheet": ("balance sheet", "financial position", "资产负债表"),
+    "income_statement": ("income statement", "p&l", "profit and loss", "statement of operations",
+                         "statements of operations", "statement of income", "利润表", "损益表"),
+    "cash_flow": ("cash flow statement", "statement of cash flows", "statements of cash flows", "现金流量表"),
+}
+
+
+def _line_item_names() -> dict[str, str]:
+    """Printed names of the canonical figures (FIGURES.md), lowercased → statement kind."""
+    from extractors.vocabulary import FIGURES
+
+    names: dict[str, str] = {}
+    for figure in FIGURES:
+        for name in (figure.en.lower(), figure.zh):
+            for variant in (name, name.removeprefix("total "), name.removesuffix("合计"), name.removesuffix("总计")):
+                if len(variant) >= (2 if _CJK_RUN.match(variant) else 5):
+                    names.setdefault(variant, figure.kind)
+    return names
+
+
+def statement_intent(query: str) -> set[str]:
+    """The primary statements a question is about: named outright, or through a line item it asks for."""
+    text = expand_query(query).lower().replace("&", " and ")
+    kinds = {kind for kind, names in _STATEMENT_NAMES.items() if any(n in text for n in names)}
+    global _LINE_ITEMS
+    if _LINE_ITEMS is None:
+        _LINE_ITEMS = _line_item_names()
+    words = " " + " ".join(_WORDS.findall(text)) + " "
+    for name, kind in _LINE_ITEMS.items():
+        if (_CJK_RUN.match(name) and name in text) or f" {name} " in words:
+            kinds.add(kind)
+    return kinds
+
+
+_LINE_ITEMS: dict[str, str] | None = None
+_WORDS = re.compile(r"[a-z]+|[^a-z\s]")
+
+
 def _stem(word: str) -> str:
     """A light English stemmer: liabilities → liability, assets → asset, expenses → expense."""
     if len(word) > 4 and word.endswith("ies"):
@@ -66,16 +108,32 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba search-mode words for Chinese; lowercase, lightly stemmed words and plain numbers otherwise."""
+    """Words for BM25: jieba search-mode words for Chinese; lowercase, lightly stemmed English words;
+    codes that mix letters and digits whole (``lw-1007``, ``fy2017``); years; no other bare numbers.
+
+    Amounts are left out on purpose: a statement page holds hundreds of them, which would
+    only lengthen its chunks (BM25 favours short ones); figures are answered from the store.
+    """
     import jieba
 
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         token = match.group(0)
         if _CJK_RUN.fullmatch(token):
-            tokens.extend(w for w in jieba.lcut_for_search(token) if w not in _STOP_ZH)
-        elif token not in _STOP_EN:
-            tokens.append(_stem(token.replace(",", "")) if not token[0].isdigit() else token.replace(",", ""))
+            tokens.extend(w for w in jieba.lcut_for_search(token) if w.strip() and w not in _STOP_ZH)
+            continue
+        has_alpha = any(c.isalpha() for c in token)
+        has_digit = any(c.isdigit() for c in token)
+        if has_alpha and has_digit:  # a code, a fiscal year, a quarter: whole, and its words and years
+            tokens.append(token)
+            for run in _RUNS.findall(token):
+                if (run.isalpha() and len(run) > 1 and run not in _STOP_EN) or _YEAR.fullmatch(run):
+                    tokens.append(_stem(run) if run.isalpha() else run)
+        elif has_digit:
+            if _YEAR.fullmatch(token):
+                tokens.append(token)
+        else:
+            tokens.extend(_stem(part) for part in _PARTS.split(token) if len(part) > 1 and part not in _STOP_EN)
     return tokens
 
 
@@ -99,6 +157,7 @@ class LexicalIndex:
         self._generation = -1
         self._bm25 = None
         self._ids: list[str] = []
+        self._position: dict[str, int] = {}
         self._client = np.zeros(0, dtype=np.int64)
         self._document = np.zeros(0, dtype=np.int64)
         self._kind = np.zeros(0, dtype=object)
@@ -159,8 +218,10 @@ class LexicalIndex:
         k: int,
         kinds: Collection[str] | None = None,
         document_ids: Collection[int] | None = None,
+        only_ids: Collection[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """The ``k`` best (chunk_id, BM25 score) in scope, best first; only positive scores."""
+        """The ``k`` best (chunk_id, BM25 score) in scope (and among ``only_ids`` when given),
+        best first; only positive scores."""
         with self._lock:
             self._load()
             if self._bm25 is None or not self._ids:
@@ -174,6 +235,10 @@ class LexicalIndex:
                 allowed &= np.isin(self._kind, np.array(list(kinds), dtype=object))
             if document_ids is not None:
                 allowed &= np.isin(self._document, np.fromiter((int(d) for d in document_ids), dtype=np.int64))
+            if only_ids is not None:
+                keep = np.zeros(len(self._ids), dtype=bool)
+                keep[[self._position[i] for i in only_ids if i in self._position]] = True
+                allowed &= keep
             scores = np.where(allowed, scores, 0.0)
             n = min(k, int(np.count_nonzero(scores > 0)))
             if n == 0:
@@ -205,6 +270,7 @@ class LexicalIndex:
         with self._connect() as db:
             rows = db.execute("SELECT chunk_id, client_id, document_id, kind, tokens FROM rows ORDER BY rowid").fetchall()
         self._ids = [r[0] for r in rows]
+        self._position = {cid: i for i, cid in enumerate(self._ids)}
         self._client = np.array([r[1] for r in rows], dtype=np.int64)
         self._document = np.array([r[2] for r in rows], dtype=np.int64)
         self._kind = np.array([r[3] for r in rows], dtype=object)
@@ -243,6 +309,7 @@ class LexicalIndex:
             return False
         self._bm25 = retriever
         self._ids = rows["ids"]
+        self._position = {cid: i for i, cid in enumerate(self._ids)}
         self._client = np.array(rows["client"], dtype=np.int64)
         self._document = np.array(rows["document"], dtype=np.int64)
         self._kind = np.array(rows["kind"], dtype=object)

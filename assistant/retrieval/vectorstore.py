@@ -139,6 +139,11 @@ class VectorStore:
             )
         ]
 
+    def metadata_where(self, where: dict[str, Any], *, limit: int = 5000) -> dict[str, dict[str, Any]]:
+        """id → metadata of the chunks that match a filter (no vectors, no texts)."""
+        got = self.collection.get(where=where, include=["metadatas"], limit=limit)
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
     def iter_all(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every stored chunk (id, text, metadata), page by page (to rebuild the lexical index)."""
         offset = 0
