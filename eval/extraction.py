@@ -142,18 +142,28 @@ def score_synthetic(engine: str | None = None) -> list[dict]:
     return rows
 
 
-_BENCH = r"""
-import json, resource, sys, time
+# VmHWM is this process's own peak (ru_maxrss would include the parent's at fork time)
+_PEAK = r"""
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_BENCH = _PEAK + r"""
+import json, sys, time
 t = time.perf_counter()
 from extractors.pipeline import extract_file
 r = extract_file(sys.argv[1])
 secs = time.perf_counter() - t
 print(json.dumps({"seconds": secs, "statements": len(r.statements),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_mb()}))
 """
 
-_PLUMBER = r"""
-import json, resource, sys, time
+_PLUMBER = _PEAK + r"""
+import json, sys, time
 import pdfplumber
 t = time.perf_counter()
 with pdfplumber.open(sys.argv[1]) as pdf:
@@ -161,8 +171,7 @@ with pdfplumber.open(sys.argv[1]) as pdf:
     for page in pdf.pages:
         page.extract_text(); n += 1
         page.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "pages": n,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": time.perf_counter() - t, "pages": n, "peak_rss_mb": peak_mb()}))
 """
 
 
