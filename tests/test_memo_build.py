@@ -176,3 +176,70 @@ def test_every_builtin_warning_rule_maps_to_actions():
     missing = [r.id for r in load_rules(__import__("assistant.analytics.warnings", fromlist=["x"]).BUILTIN_RULES)
                if r.id not in ACTIONS_BY_RULE]
     assert not missing, f"add the levers for {missing} to ACTIONS_BY_RULE"
+
+
+def test_every_lever_is_ordered_and_worded():
+    """A lever missing from ACTION_ORDER or from a template file would silently vanish from the memo."""
+    from assistant.memo.phrases import phrasebook
+    from assistant.memo.sections import _BY_SEVERITY, ACTION_ORDER, ACTIONS_BY_RULE
+
+    levers = {a for actions in [*ACTIONS_BY_RULE.values(), *_BY_SEVERITY.values()] for a in actions}
+    assert levers <= set(ACTION_ORDER), levers - set(ACTION_ORDER)
+    for lang in ("zh", "en"):
+        for lever in levers:
+            assert phrasebook(lang).raw("actions", lever)
+
+
+_ENGLISH = r"\b(?:at least|breach\w*|risk grade|not measured|not rated|distress|safe|grey|warning|covenant|missing|model|points|overdue|unpaid)\b"
+
+
+@pytest.mark.parametrize("make", [declining_client, sound_client])
+def test_a_chinese_memo_gives_its_grade_and_classification_reasons_in_chinese(make):
+    import re
+
+    memo = build_memo(make(), "2026Q3", lang="zh")
+    text = _text(memo, "grade")
+    assert not re.search(_ENGLISH, text, re.I), text
+    assert re.search(r"至少为|→ 正常", text)
+
+
+def test_reasons_zh_say_what_the_english_reasons_say_with_the_same_numbers():
+    import datetime as dt
+    import re
+
+    from assistant.analytics.assessment import assess
+    from assistant.numguard import find_numbers
+
+    def numbers(text: str) -> list[str]:
+        return sorted(m.text for m in find_numbers(text) if m.kind not in ("marker", "identifier"))
+
+    from assistant.domain import Repayment
+
+    snap = declining_client()
+    snap.facilities[0].schedule.append(Repayment(dt.date(2026, 12, 15), Decimal("10000000.00"), Decimal("2500000.00")))
+    snap.as_of = dt.date(2026, 12, 31)  # that instalment is 16 days overdue
+    a = assess(snap, Q3)
+    c, g = a.classification, a.grade
+    assert c.category != "正常" and len(c.reasons_zh) == len(c.reasons) >= 3
+    assert any("逾期" in r for r in c.reasons_zh)
+    for en, zh in zip(c.reasons, c.reasons_zh):
+        assert numbers(en) == numbers(zh), (en, zh)
+        assert not re.search(_ENGLISH, zh, re.I), zh
+    assert len(g.reasons_zh) == len(g.reasons)
+    for f in g.factors:
+        assert f.explanation_zh and not re.search(_ENGLISH, f.explanation_zh, re.I), f.explanation_zh
+    assert all(m.name_zh and (m.zone is None or m.zone_zh) for m in a.models)
+
+
+def test_a_memo_with_too_few_figures_says_why_in_chinese():
+    import re
+
+    snap = sound_client()
+    keep = {"revenue", "net_profit"}
+    for key, span in list(snap.facts.facts):
+        if key not in keep:
+            snap.facts.facts.pop((key, span))
+    memo = build_memo(snap, "2026Q3", lang="zh")
+    text = _text(memo, "grade")
+    assert "不予评级" in text or "未评定" in text
+    assert not re.search(_ENGLISH, text, re.I), text

@@ -18,7 +18,8 @@ grade E                                     次级
 
 Overdue days come from the repayment schedule: an instalment due on or before ``as_of``
 that is unpaid (or paid short) is overdue by ``as_of − due``. It is always a suggestion:
-the classification is the officer's and the credit committee's decision.
+the classification is the officer's and the credit committee's decision. Each reason is
+given in English (``reasons``) and Chinese (``reasons_zh``), item by item.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from assistant.analytics.covenants import CovenantResult
+from assistant.analytics.ratios import figure_label
 from assistant.analytics.scorecard import Grade
 from assistant.analytics.warnings import Alert
 from assistant.domain import Facility
@@ -54,6 +56,7 @@ class Classification:
     overdue: list[Overdue] = field(default_factory=list)
     label_zh: str = LABEL_ZH
     label_en: str = LABEL_EN
+    reasons_zh: list[str] = field(default_factory=list)  # ``reasons`` in Chinese, item by item
 
 
 def overdue_items(facilities: list[Facility], as_of: dt.date) -> list[Overdue]:
@@ -83,33 +86,46 @@ def _floor_for_overdue(days: int) -> int:
 def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert], facilities: list[Facility],
              as_of: dt.date | None) -> Classification:
     """The worst floor of every signal, with one reason per signal that set a floor."""
-    floors: list[tuple[int, str]] = []
+    floors: list[tuple[int, str, str]] = []  # (floor, reason, reason in Chinese)
     overdue = overdue_items(facilities, as_of) if as_of else []
     days = overdue[0].days if overdue else 0
     if overdue:
         o = overdue[0]
-        floors.append((_floor_for_overdue(days), f"{o.facility}: instalment due {o.due.isoformat()} unpaid, "
-                                                 f"{days} days overdue as of {as_of.isoformat()}"))  # type: ignore[union-attr]
+        floors.append((_floor_for_overdue(days),
+                       f"{o.facility}: instalment due {o.due.isoformat()} unpaid, "
+                       f"{days} days overdue as of {as_of.isoformat()}",  # type: ignore[union-attr]
+                       f"{o.facility}：{o.due.isoformat()} 到期的一期未足额偿还，截至 {as_of.isoformat()} "  # type: ignore[union-attr]
+                       f"逾期 {days} 天"))
     for r in covenants:
         if r.status == "breach":
             state = "within its cure period" if r.in_grace else "past any cure period"
+            state_zh = "仍在宽限期内" if r.in_grace else "已过宽限期"
             floors.append((1, f"{r.facility}: covenant {r.covenant.metric} {r.operator} {r.threshold} breached "
-                              f"(value {r.value:.3f}, {state})"))
+                              f"(value {r.value:.3f}, {state})",
+                           f"{r.facility}：{figure_label(r.covenant.metric)} {r.operator} {r.threshold} 的约束被违反"
+                           f"（实际值 {r.value:.3f}，{state_zh}）"))
     high = [a for a in alerts if a.severity == "high"]
     if high:
-        floors.append((1, "high-severity warning(s): " + ", ".join(sorted({a.rule for a in high}))))
+        names_zh = "、".join(dict.fromkeys(a.name_zh for a in sorted(high, key=lambda a: a.rule)))
+        floors.append((1, "high-severity warning(s): " + ", ".join(sorted({a.rule for a in high})),
+                       f"高风险预警：{names_zh}"))
     if grade.letter in ("C", "D"):
-        floors.append((1, f"risk grade {grade.letter}"))
+        floors.append((1, f"risk grade {grade.letter}", f"风险评级 {grade.letter}"))
     elif grade.letter == "E":
-        floors.append((2, "risk grade E"))
-    level = max((f for f, _ in floors), default=0)
-    reasons = [f"{reason} → at least {CATEGORIES[f]}" for f, reason in sorted(floors, key=lambda x: -x[0])]
+        floors.append((2, "risk grade E", "风险评级 E"))
+    level = max((f for f, _, _ in floors), default=0)
+    ordered = sorted(floors, key=lambda x: -x[0])
+    reasons = [f"{reason} → at least {CATEGORIES[f]}" for f, reason, _ in ordered]
+    reasons_zh = [f"{reason} → 至少为{CATEGORIES[f]}" for f, _, reason in ordered]
     if not floors:
         reasons.append(f"no overdue payment, no covenant breach, no high-severity warning, grade {grade.letter} → 正常")
+        reasons_zh.append(f"无逾期、无约束违反、无高风险预警，评级 {grade.letter} → 正常")
     if grade.letter == "NR":
         reasons.append("risk grade not rated (too few figures): this suggestion rests on repayment, covenant and "
                        "warning signals only — obtain the statements before confirming it")
+        reasons_zh.append("风险评级未评定（财务数据不足）：本建议仅依据还款、约束与预警信号，确认前请取得财务报表")
     if as_of is None:
         reasons.append("as-of date unknown: overdue days not assessed")
+        reasons_zh.append("截止日期未知：未评估逾期天数")
     category = CATEGORIES[level]
-    return Classification(category, ENGLISH[category], reasons, days, overdue)
+    return Classification(category, ENGLISH[category], reasons, days, overdue, reasons_zh=reasons_zh)

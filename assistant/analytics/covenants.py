@@ -52,6 +52,7 @@ class CovenantResult:
     in_grace: bool = False
     headroom_trend: list[tuple[Span, Decimal | None]] = field(default_factory=list)
     trend: Literal["thinning", "widening", "stable"] | None = None
+    reason_zh: str | None = None  # ``reason`` in Chinese
 
     @property
     def thin(self) -> bool:
@@ -110,7 +111,8 @@ def metric_value(facts: FactSet, metric: str, span: Span, facility: Facility | N
     at = Span(span.end) if fig is not None and fig.kind == "balance_sheet" else span
     fact = facts.get(metric, at)
     if fact is None or fact.value is None:
-        return RatioResult(metric, None, metric, [], f"{figure_label(metric)} missing for {at.label}", at)
+        return RatioResult(metric, None, metric, [], f"{figure_label(metric)} missing for {at.label}", at,
+                           reason_zh=f"{at.label} {figure_label(metric)}缺失")
     return RatioResult(metric, fact.value, metric, [fact], None, at)
 
 
@@ -146,12 +148,13 @@ def _test_once(facts: FactSet, facility: Facility, covenant: Covenant, span: Spa
     if not is_test_date(covenant, test_span.end):
         base.status = "not_tested"
         base.reason = f"{covenant.frequency} covenant: {test_span.end.isoformat()} is not a test date"
+        base.reason_zh = f"{test_span.end.isoformat()} 不是该约束（{covenant.frequency}）的测试日"
         return base
     measured = metric_value(facts, covenant.metric, test_span, facility)
     base.value, base.inputs, base.formula = measured.value, measured.inputs, measured.formula
     base.note = "; ".join(n for n in (note, measured.note) if n)
     if measured.value is None:
-        base.reason = measured.reason
+        base.reason, base.reason_zh = measured.reason, measured.reason_zh
         return base
     base.margin, base.headroom = headroom(measured.value, covenant.operator, covenant.threshold)
     if passes(measured.value, covenant.operator, covenant.threshold):

@@ -40,6 +40,9 @@ from assistant.analytics.ratios import figure_label, flow_span, like_span
 from assistant.domain import Fact, FactSet, Span
 
 
+ZONES_ZH = {"safe": "安全区", "grey": "灰色区", "distress": "困境区"}
+
+
 @dataclass
 class ModelResult:
     model: str  # altman_z2 | ohlson_o | bank_logit
@@ -51,10 +54,20 @@ class ModelResult:
     inputs: list[Fact] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     note: str = ""
+    name_zh: str = ""  # the model's name in Chinese ("" → ``name``)
+    missing_zh: list[str] = field(default_factory=list)  # ``missing`` in Chinese, item by item
 
     @property
     def reason(self) -> str | None:
         return "; ".join(self.missing) if self.score is None else None
+
+    @property
+    def reason_zh(self) -> str | None:
+        return "；".join(self.missing_zh or self.missing) if self.score is None else None
+
+    @property
+    def zone_zh(self) -> str | None:
+        return ZONES_ZH.get(self.zone) if self.zone else None
 
 
 class _Inputs:
@@ -62,18 +75,22 @@ class _Inputs:
         self.facts, self.span = facts, span
         self.used: list[Fact] = []
         self.missing: list[str] = []
+        self.missing_zh: list[str] = []
         self.factor = Decimal(12) / Decimal(span.months)
 
     def get(self, key: str, at: Span) -> Decimal | None:
         fact = self.facts.get(key, at)
         if fact is None or fact.value is None:
-            msg = f"{figure_label(key)} missing for {at.label}"
-            if msg not in self.missing:
-                self.missing.append(msg)
+            self.miss(f"{figure_label(key)} missing for {at.label}", f"{at.label} {figure_label(key)}缺失")
             return None
         if fact not in self.used:
             self.used.append(fact)
         return fact.value
+
+    def miss(self, en: str, zh: str) -> None:
+        if en not in self.missing:
+            self.missing.append(en)
+            self.missing_zh.append(zh)
 
     def point(self, key: str) -> Decimal | None:
         return self.get(key, Span(self.span.end))
@@ -86,11 +103,14 @@ class _Inputs:
         return "" if self.span.months == 12 else f"flows of {self.span.label} annualised ×{self.factor:.2f}"
 
 
+_NAMES_ZH = {"total assets": "资产总计", "total liabilities": "负债合计", "total current assets": "流动资产合计"}
+
+
 def _ratio(a: Decimal | None, b: Decimal | None, name: str, inp: _Inputs) -> Decimal | None:
     if a is None or b is None:
         return None
     if b == 0:
-        inp.missing.append(f"{name} is zero")
+        inp.miss(f"{name} is zero", f"{_NAMES_ZH.get(name, name)}为零")
         return None
     return a / b
 
@@ -107,7 +127,8 @@ def altman_z2(facts: FactSet, span: Span) -> ModelResult:
     x = {"X1": _ratio(wc, ta, "total assets", inp), "X2": _ratio(re_, ta, "total assets", inp),
          "X3": _ratio(ebit, ta, "total assets", inp), "X4": _ratio(eq, tl, "total liabilities", inp)}
     out = ModelResult("altman_z2", "Altman Z'' (non-manufacturing / emerging markets)", None,
-                      inputs=inp.used, missing=inp.missing, note=inp.note())
+                      inputs=inp.used, missing=inp.missing, note=inp.note(),
+                      name_zh="Altman Z'' 模型（非制造业／新兴市场）", missing_zh=inp.missing_zh)
     if any(v is None for v in x.values()):
         return out
     out.components = {k: v for k, v in x.items()}  # type: ignore[misc]
@@ -138,9 +159,10 @@ def ohlson_o(facts: FactSet, span: Span) -> ModelResult:
     prior = like_span(facts, "net_profit", span.same_span_last_year())
     ni_prior = inp.flow("net_profit", prior)
     out = ModelResult("ohlson_o", "Ohlson O-score (1980, model 1)", None, inputs=inp.used, missing=inp.missing,
-                      note="; ".join(n for n in (inp.note(), "SIZE not deflated by a price index; FUTL uses operating cash flow") if n))
+                      note="; ".join(n for n in (inp.note(), "SIZE not deflated by a price index; FUTL uses operating cash flow") if n),
+                      name_zh="Ohlson O 值模型（1980，模型一）", missing_zh=inp.missing_zh)
     if ta is not None and ta <= 0:
-        inp.missing.append("total assets must be positive for SIZE")
+        inp.miss("total assets must be positive for SIZE", "资产总计须为正数才能计算 SIZE")
     if any(v is None for v in (ta, tl, ca, cl, ni, ocf, ni_prior)) or inp.missing:
         return out
     x = {"SIZE": Decimal(repr(math.log(float(ta) / 1e6))),

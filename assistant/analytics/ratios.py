@@ -50,6 +50,7 @@ class RatioResult:
     reason: str | None = None  # why value is None
     span: Span | None = None
     note: str = ""  # a convention applied (annualisation, source of interest paid, …)
+    reason_zh: str | None = None  # the same reason in Chinese (for zh memos and answers)
 
     @property
     def zh(self) -> str:
@@ -151,15 +152,25 @@ class _Reader:
         self.used: list[Fact] = []
         self.missing: list[str] = []
         self.problems: list[str] = []
+        self.missing_zh: list[str] = []
+        self.problems_zh: list[str] = []
         self.note = ""
+
+    def miss(self, en: str, zh: str) -> None:
+        if en not in self.missing:
+            self.missing.append(en)
+            self.missing_zh.append(zh)
+
+    def problem(self, en: str, zh: str) -> None:
+        self.problems.append(en)
+        self.problems_zh.append(zh)
 
     def _get(self, key: str, at: Span) -> Decimal | None:
         fact = self.facts.get(key, at)
         if fact is None or fact.value is None:
             what = "not reported (printed empty)" if fact is not None else "missing"
-            msg = f"{figure_label(key)} {what} for {at.label}"
-            if msg not in self.missing:
-                self.missing.append(msg)
+            what_zh = "未填列（报表留空）" if fact is not None else "缺失"
+            self.miss(f"{figure_label(key)} {what} for {at.label}", f"{at.label} {figure_label(key)}{what_zh}")
             return None
         if fact not in self.used:
             self.used.append(fact)
@@ -182,12 +193,14 @@ class _Reader:
             return None
         return (opening + closing) / 2
 
-    def div(self, num: Decimal | None, den: Decimal | None, den_name: str, den_at: Span | None = None) -> Decimal | None:
+    def div(self, num: Decimal | None, den: Decimal | None, den_name: str, den_at: Span | None = None, *,
+            den_name_zh: str | None = None) -> Decimal | None:
         if num is None or den is None:
             return None
         if den == _ZERO:
             at = den_at or self.span
-            self.problems.append(f"{den_name} is zero for {at.label} (division by zero)")
+            self.problem(f"{den_name} is zero for {at.label} (division by zero)",
+                         f"{at.label} {den_name_zh or den_name}为零（除数为零）")
             return None
         return num / den
 
@@ -213,7 +226,8 @@ def _growth(key: str, point: bool) -> Callable[[_Reader], Decimal | None]:
         if now is None or prior is None:
             return None
         if prior == _ZERO:
-            r.problems.append(f"{figure_label(key)} is zero for {prior_at.label} (division by zero)")
+            r.problem(f"{figure_label(key)} is zero for {prior_at.label} (division by zero)",
+                      f"{prior_at.label} {figure_label(key)}为零（除数为零）")
             return None
         return (now - prior) / abs(prior)
 
@@ -235,8 +249,9 @@ def _days(balance_key: str, flow_key: str) -> Callable[[_Reader], Decimal | None
 def _interest_coverage(r: _Reader) -> Decimal | None:
     profit, interest = r.flow("total_profit"), r.flow("interest_expense")
     if interest is not None and interest < _ZERO:
-        r.problems.append(
-            f"{figure_label('interest_expense')} is negative for {r.span.label} (net interest income): coverage is not meaningful"
+        r.problem(
+            f"{figure_label('interest_expense')} is negative for {r.span.label} (net interest income): coverage is not meaningful",
+            f"{r.span.label} {figure_label('interest_expense')}为负（净利息收入），利息保障倍数无意义",
         )
         return None
     return r.div(_sum(profit, interest), interest, figure_label("interest_expense"))
@@ -305,10 +320,11 @@ RATIO_KEYS: tuple[str, ...] = (*_RATIOS, "dscr")
 
 
 def _finish(key: str, formula: str, r: _Reader, value: Decimal | None) -> RatioResult:
-    reason = None
+    reason = reason_zh = None
     if value is None:
         reason = "; ".join(r.missing + r.problems) or "not computable"
-    return RatioResult(key, value, formula, list(r.used), reason, r.span, r.note)
+        reason_zh = "；".join(r.missing_zh + r.problems_zh) or "无法计算"
+    return RatioResult(key, value, formula, list(r.used), reason, r.span, r.note, reason_zh)
 
 
 def compute_ratio(facts: FactSet, span: Span, key: str, *, facilities: Iterable[Facility] = ()) -> RatioResult:
@@ -336,7 +352,8 @@ def compute_dscr(facts: FactSet, span: Span, facilities: Iterable[Facility]) -> 
     due = [p for fac in facilities for p in fac.schedule if span.start <= p.due <= span.end]
     ocf = reader.flow("net_cash_operating")
     if not due:
-        reader.missing.append(f"no principal or interest due in {span.label} on the repayment schedule")
+        reader.miss(f"no principal or interest due in {span.label} on the repayment schedule",
+                    f"还款计划中 {span.label} 无应还本息")
         return _finish("dscr", DSCR_FORMULA, reader, None)
     principal = sum((p.principal for p in due), _ZERO)
     interest_due = sum((p.interest for p in due), _ZERO)
@@ -349,5 +366,5 @@ def compute_dscr(facts: FactSet, span: Span, facilities: Iterable[Facility]) -> 
         interest_paid = sum((p.interest for p in due if p.paid_on is not None and p.paid_on <= span.end), _ZERO)
         reader.note = "interest paid from the repayment schedule (no interest-paid line in the cash-flow statement)"
     reader.note += f"; debt service due {principal + interest_due} ({principal} principal + {interest_due} interest)"
-    value = reader.div(_sum(ocf, interest_paid), principal + interest_due, "debt service due")
+    value = reader.div(_sum(ocf, interest_paid), principal + interest_due, "debt service due", den_name_zh="应还本息")
     return _finish("dscr", DSCR_FORMULA, reader, value)

@@ -33,7 +33,8 @@ NR     —           under 50 points measurable: not rated
 
 Then the default model (the bank's trained model when present, else Altman Z'' and the
 Ohlson O-score) may move the grade one notch worse: a model in its distress zone lowers
-A–D by one letter. It never improves a grade. Every step is written into ``reasons``.
+A–D by one letter. It never improves a grade. Every step is written into ``reasons`` (and
+in Chinese into ``reasons_zh``; each factor has ``explanation`` and ``explanation_zh``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from decimal import Decimal
 
 from assistant.analytics.covenants import CovenantResult
 from assistant.analytics.models import ModelResult
-from assistant.analytics.ratios import RatioResult
+from assistant.analytics.ratios import RatioResult, figure_label
 from assistant.analytics.warnings import Alert
 from assistant.domain import Fact
 
@@ -60,6 +61,7 @@ _BANDS: dict[str, tuple[int, str, list[tuple[Decimal, int]]]] = {
     "ocf_to_current_liabilities": (10, ">=", [(D("0.40"), 10), (D("0.20"), 7), (D(0), 4)]),
 }
 _GRADE_BOUNDS = ((D("0.80"), "A"), (D("0.65"), "B"), (D("0.50"), "C"), (D("0.35"), "D"))
+FACTOR_NAMES_ZH = {"revenue_growth": "营业收入增长率", "covenants": "财务约束", "warnings": "预警信号"}
 MIN_MEASURED = 50
 
 
@@ -71,6 +73,11 @@ class Factor:
     max_points: int
     explanation: str
     inputs: list[Fact] = field(default_factory=list)
+    explanation_zh: str = ""  # ``explanation`` in Chinese
+
+    @property
+    def name_zh(self) -> str:
+        return FACTOR_NAMES_ZH.get(self.key) or figure_label(self.key)
 
 
 @dataclass
@@ -81,57 +88,74 @@ class Grade:
     factors: list[Factor]
     models: list[ModelResult]
     reasons: list[str]
+    reasons_zh: list[str] = field(default_factory=list)  # ``reasons`` in Chinese, step by step
 
     @property
     def share(self) -> Decimal | None:
         return D(self.points) / D(self.max_points) if self.max_points else None
 
 
-def _band_points(key: str, value: Decimal) -> tuple[int, str]:
+def _band_points(key: str, value: Decimal) -> tuple[int, str, str]:
+    """Points, the band met, and the band in Chinese."""
     max_points, op, bands = _BANDS[key]
     for bound, pts in bands:
         if (value >= bound) if op == ">=" else (value <= bound):
-            return pts, f"{op} {bound}"
-    return 0, f"outside every band ({'<' if op == '>=' else '>'} {bands[-1][0]})"
+            return pts, f"{op} {bound}", f"{'≥' if op == '>=' else '≤'} {bound}"
+    edge = f"{'<' if op == '>=' else '>'} {bands[-1][0]}"
+    return 0, f"outside every band ({edge})", f"不在任何档位（{edge}）"
 
 
 def _ratio_factor(key: str, r: RatioResult | None, annualise: Decimal = D(1)) -> Factor:
     max_points = _BANDS[key][0]
     if r is None or r.value is None:
-        return Factor(key, None, None, max_points, f"not measured: {r.reason if r else 'not computed'}")
+        why_zh = (r.reason_zh or r.reason) if r else "未计算"
+        return Factor(key, None, None, max_points, f"not measured: {r.reason if r else 'not computed'}",
+                      explanation_zh=f"未计量：{why_zh}")
     value = r.value * annualise
-    pts, band = _band_points(key, value)
+    pts, band, band_zh = _band_points(key, value)
     shown = f"{value:.3f}" + (" (annualised)" if annualise != 1 else "")
-    return Factor(key, value, pts, max_points, f"{shown} {band} → {pts}/{max_points}", list(r.inputs))
+    shown_zh = f"{value:.3f}" + ("（年化）" if annualise != 1 else "")
+    return Factor(key, value, pts, max_points, f"{shown} {band} → {pts}/{max_points}", list(r.inputs),
+                  explanation_zh=f"{shown_zh} {band_zh} → {pts}/{max_points}")
 
 
 def _covenant_factor(results: list[CovenantResult]) -> Factor:
     tested = [r for r in results if r.status in ("pass", "breach")]
     if not tested:
-        return Factor("covenants", None, None, 10, "not measured: no covenant tested in this span")
+        return Factor("covenants", None, None, 10, "not measured: no covenant tested in this span",
+                      explanation_zh="未计量：本期没有约束需要测试")
     breaches = [r for r in tested if r.status == "breach"]
     thin = [r for r in tested if r.thin]
+
+    def names_zh(results: list[CovenantResult]) -> str:
+        return "、".join(f"{r.facility} {figure_label(r.covenant.metric)}" for r in results)
+
     if breaches:
         names = ", ".join(f"{r.facility} {r.covenant.metric}" for r in breaches)
-        return Factor("covenants", "breach", 0, 10, f"breach: {names} → 0/10")
+        return Factor("covenants", "breach", 0, 10, f"breach: {names} → 0/10",
+                      explanation_zh=f"违反：{names_zh(breaches)} → 0/10")
     if thin:
         names = ", ".join(f"{r.facility} {r.covenant.metric}" for r in thin)
-        return Factor("covenants", "thin", 5, 10, f"thin headroom: {names} → 5/10")
-    return Factor("covenants", "pass", 10, 10, f"{len(tested)} covenant(s) pass with headroom → 10/10")
+        return Factor("covenants", "thin", 5, 10, f"thin headroom: {names} → 5/10",
+                      explanation_zh=f"余量偏薄：{names_zh(thin)} → 5/10")
+    return Factor("covenants", "pass", 10, 10, f"{len(tested)} covenant(s) pass with headroom → 10/10",
+                  explanation_zh=f"{len(tested)} 项约束均满足且有余量 → 10/10")
 
 
 def _warning_factor(alerts: list[Alert]) -> Factor:
     severities = {a.severity for a in alerts}
     if "high" in severities:
-        pts, what = 0, "high-severity warning(s)"
+        pts, what, what_zh = 0, "high-severity warning(s)", "有高风险预警"
     elif "medium" in severities:
-        pts, what = 5, "medium-severity warning(s)"
+        pts, what, what_zh = 5, "medium-severity warning(s)", "有中风险预警"
     elif "low" in severities:
-        pts, what = 8, "low-severity warning(s) only"
+        pts, what, what_zh = 8, "low-severity warning(s) only", "仅有低风险预警"
     else:
-        pts, what = 10, "no warning"
+        pts, what, what_zh = 10, "no warning", "无预警"
     ids = ", ".join(sorted({a.rule for a in alerts}))
-    return Factor("warnings", what, pts, 10, f"{what}{': ' + ids if ids else ''} → {pts}/10")
+    names = "、".join(dict.fromkeys(a.name_zh for a in sorted(alerts, key=lambda a: a.rule)))
+    return Factor("warnings", what, pts, 10, f"{what}{': ' + ids if ids else ''} → {pts}/10",
+                  explanation_zh=f"{what_zh}{'：' + names if names else ''} → {pts}/10")
 
 
 def grade(ratios: dict[str, RatioResult], covenants: list[CovenantResult], alerts: list[Alert],
@@ -144,20 +168,26 @@ def grade(ratios: dict[str, RatioResult], covenants: list[CovenantResult], alert
     points = sum(f.points for f in measured)  # type: ignore[misc]
     max_points = sum(f.max_points for f in measured)
     reasons = [f"{f.key}: {f.explanation}" for f in factors]
+    reasons_zh = [f"{f.name_zh}：{f.explanation_zh}" for f in factors]
     if max_points < MIN_MEASURED:
         reasons.append(f"only {max_points} of 100 points measurable: not rated")
-        return Grade("NR", points, max_points, factors, models, reasons)
+        reasons_zh.append(f"满分 100 分中仅 {max_points} 分可计量：不予评级")
+        return Grade("NR", points, max_points, factors, models, reasons, reasons_zh)
     share = D(points) / D(max_points)
     letter = next((g for bound, g in _GRADE_BOUNDS if share >= bound), "E")
     reasons.append(f"scorecard {points}/{max_points} = {share:.0%} → {letter}")
+    reasons_zh.append(f"评分卡 {points}/{max_points} = {share:.0%} → {letter}")
     distress = [m for m in models if m.zone == "distress"]
     if distress and letter != "E":
         worse = LETTERS[LETTERS.index(letter) + 1]
         m = distress[0]
         shown = f"P(default) {m.probability:.1%}" if m.probability is not None else f"score {m.score:.2f}"
+        shown_zh = f"违约概率 {m.probability:.1%}" if m.probability is not None else f"得分 {m.score:.2f}"
         reasons.append(f"{m.name} in distress zone ({shown}) → one notch worse: {letter} → {worse}")
+        reasons_zh.append(f"{m.name_zh or m.name}处于困境区（{shown_zh}）→ 下调一级：{letter} → {worse}")
         letter = worse
     for m in models:
         if m.score is None:
             reasons.append(f"{m.name}: not computed ({m.reason})")
-    return Grade(letter, points, max_points, factors, models, reasons)
+            reasons_zh.append(f"{m.name_zh or m.name}：未计算（{m.reason_zh}）")
+    return Grade(letter, points, max_points, factors, models, reasons, reasons_zh)

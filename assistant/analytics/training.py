@@ -38,16 +38,19 @@ class TrainedModel:
 
     def predict(self, ratios: dict[str, RatioResult]) -> ModelResult:
         """Probability of default from this span's ratios; missing features are named."""
-        missing, values, inputs = [], [], []
+        missing, missing_zh, values, inputs = [], [], [], []
         for key in self.features:
             r = ratios.get(key)
             if r is None or r.value is None:
                 missing.append(f"{key}: {r.reason if r is not None else 'not computed'}")
+                missing_zh.append(f"{r.zh if r is not None else key}：{(r.reason_zh or r.reason) if r is not None else '未计算'}")
                 continue
             values.append(float(r.value))
             inputs.extend(f for f in r.inputs if f not in inputs)
         out = ModelResult("bank_logit", f"Bank model (logistic, trained {self.metadata.get('trained_at', '?')}, "
-                          f"{self.metadata.get('rows', '?')} rows)", None, inputs=inputs, missing=missing)
+                          f"{self.metadata.get('rows', '?')} rows)", None, inputs=inputs, missing=missing,
+                          name_zh=f"本行违约模型（逻辑回归，训练于 {self.metadata.get('trained_at', '?')}，"
+                                  f"{self.metadata.get('rows', '?')} 条样本）", missing_zh=missing_zh)
         if missing:
             return out
         z = self.intercept + sum(c * (v - m) / s for c, v, m, s in zip(self.coefficients, values, self.means, self.scales))

@@ -35,16 +35,18 @@ def resolve_span(period: str | Span) -> Span:
 def analysis_of(assessment: Assessment, lang: str) -> Analysis:
     """What the memo reads from an assessment, with grade reasons in the memo's language."""
     g, c = assessment.grade, assessment.classification
+    zh = lang == "zh"
     reasons = [_factor_reason(f, lang) for f in g.factors]
     for m in g.models:
         if m.score is not None:
-            zone = f"，{m.zone}" if lang == "zh" and m.zone else (f", {m.zone}" if m.zone else "")
+            zone = f"，{m.zone_zh}" if zh and m.zone else (f", {m.zone}" if m.zone else "")
             prob = ""
             if m.probability is not None:
-                prob = f"，违约概率 {m.probability * 100:.1f}%" if lang == "zh" else f", default probability {m.probability * 100:.1f}%"
-            reasons.append(f"{m.name}：{m.score:.2f}{prob}{zone}" if lang == "zh" else f"{m.name}: {m.score:.2f}{prob}{zone}")
+                prob = f"，违约概率 {m.probability * 100:.1f}%" if zh else f", default probability {m.probability * 100:.1f}%"
+            name = (m.name_zh or m.name) if zh else m.name
+            reasons.append(f"{name}：{m.score:.2f}{prob}{zone}" if zh else f"{name}: {m.score:.2f}{prob}{zone}")
     letter = None if g.letter == "NR" else g.letter
-    why_not = None if letter else "; ".join(g.reasons[-1:])
+    why_not = None if letter else "; ".join((g.reasons_zh or g.reasons)[-1:] if zh else g.reasons[-1:])
     return Analysis(
         span=assessment.span,
         ratios=assessment.ratios,
@@ -54,8 +56,8 @@ def analysis_of(assessment: Assessment, lang: str) -> Analysis:
         score=f"{g.points}/{g.max_points}" if letter else None,
         grade_reasons=reasons,
         grade_reason_missing=why_not,
-        classification=(c.category if lang == "zh" else c.english) if c else None,
-        classification_reasons=list(c.reasons) if c else [],
+        classification=(c.category if zh else c.english) if c else None,
+        classification_reasons=list((c.reasons_zh or c.reasons) if zh else c.reasons) if c else [],
         raw=assessment,
     )
 
@@ -68,8 +70,9 @@ def _factor_reason(factor, lang: str) -> str:
     names_en = {"covenants": "Covenants", "warnings": "Warnings"}
     name = (names_zh if lang == "zh" else names_en).get(factor.key) or _figure_name(factor.key, lang)
     if factor.points is None:
-        why = factor.explanation.removeprefix("not measured: ")
-        return f"{name}：未计量（{why}）" if lang == "zh" else f"{name}: not measured ({why})"
+        if lang == "zh":
+            return f"{name}：未计量（{(factor.explanation_zh or factor.explanation).removeprefix('未计量：')}）"
+        return f"{name}: not measured ({factor.explanation.removeprefix('not measured: ')})"
     if not isinstance(factor.value, Decimal):  # covenants / warnings: the points say it
         pts = f"{factor.points}/{factor.max_points}"
         return f"{name}：得分 {pts}" if lang == "zh" else f"{name}: {pts} points"

@@ -123,7 +123,8 @@ class MemoContext:
                 result = self.before.ratios[key]
             else:
                 result = compute_ratio(self.snapshot.facts, span, key, facilities=facilities)
-            return Measure(key, span, result.value, result.reason, self.cite_facts(result.inputs), result.formula)
+            reason = (result.reason_zh or result.reason) if self.lang == "zh" else result.reason
+            return Measure(key, span, result.value, reason, self.cite_facts(result.inputs), result.formula)
         fig = BY_KEY.get(key)
         at = Span(span.end) if fig is not None and fig.kind == "balance_sheet" else flow_span(span)
         fact = self.snapshot.facts.get(key, at)

@@ -366,11 +366,11 @@ def covenants(ctx: MemoContext) -> Section:
             Cell(text=ctx.name(metric)),
             Cell(text=f"{c.operator} {ctx.show(metric, c.threshold)}", source=rec),
             Cell(text=ctx.show(metric, c.value), source=CellSource(kind="formula", cites=cites, formula=c.formula or metric))
-            if c.value is not None else Cell(text="—", missing=c.reason),
+            if c.value is not None else Cell(text="—", missing=_covenant_reason(ctx, c)),
             Cell(text=say("covenants", f"status_{c.status}")),
             Cell(text=percent(c.headroom), source=CellSource(kind="formula", cites=cites,
                                                              formula="(value − threshold) / |threshold|"))
-            if c.headroom is not None else Cell(text="—", missing=c.reason),
+            if c.headroom is not None else Cell(text="—", missing=_covenant_reason(ctx, c)),
             Cell(text=_headroom_series(ctx, c)),
         ])
         notes.extend(_covenant_sentences(ctx, c, cites))
@@ -378,6 +378,10 @@ def covenants(ctx: MemoContext) -> Section:
         notes.append(_p(_r(say("covenants", "all_pass"))))
     table = Table(caption=say("covenants", "table"), header=header, rows=rows, align=["l", "l", "r", "r", "l", "r", "l"])
     return Section(key="covenants", title="", blocks=[table, *notes])
+
+
+def _covenant_reason(ctx: MemoContext, c: CovenantResult) -> str | None:
+    return (c.reason_zh or c.reason) if ctx.lang == "zh" else c.reason
 
 
 def _headroom_series(ctx: MemoContext, c: CovenantResult) -> str:
@@ -392,7 +396,7 @@ def _covenant_sentences(ctx: MemoContext, c: CovenantResult, cites: list[int]) -
     say, metric = ctx.say, c.covenant.metric
     common = dict(facility=c.facility, metric=ctx.name(metric))
     if c.status == "unknown":
-        return [_p(_r(say("covenants", "unknown", reason=c.reason or ctx.say("words", "missing"), **common)))]
+        return [_p(_r(say("covenants", "unknown", reason=_covenant_reason(ctx, c) or ctx.say("words", "missing"), **common)))]
     out = []
     if c.status == "breach":
         grace = say("covenants", "grace", date=c.cure_by.isoformat()) if c.in_grace and c.cure_by else ""

@@ -182,13 +182,15 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
         for v in (f.points, f.max_points):
             if v is not None:
                 out.append(AllowedNumber(Decimal(v), "number", f.key, "scorecard points"))
-        out += harvest(f.explanation, source=f"scorecard {f.key}")
+        for text in (f.explanation, f.explanation_zh):
+            out += harvest(text, source=f"scorecard {f.key}")
     for m in g.models:
-        out += harvest(m.name, source="model name")
+        for name in (m.name, m.name_zh):
+            out += harvest(name, source="model name")
         for v in (m.score, m.probability):
             if v is not None:
                 out.append(AllowedNumber(v, "ratio" if v is m.probability else "number", m.model, m.name))
-    for reason in a.classification.reasons:
+    for reason in a.classification.reasons + a.classification.reasons_zh + g.reasons_zh[-2:]:
         out += harvest(reason, source="classification")
     return out
 
