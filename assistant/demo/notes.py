@@ -95,6 +95,28 @@ def write_note(text: str, path: Path) -> Path:
     return path
 
 
+def freeze_zip(path: Path) -> Path:
+    """Make an Office file (.docx, .xlsx) reproducible: fixed entry times and document dates.
+
+    python-docx and openpyxl stamp the current time into the zip entries and docProps/core.xml,
+    so the same content would hash differently on every run (and ingest twice).
+    """
+    import re
+    import zipfile
+
+    fixed = b"2000-01-01T00:00:00Z"
+    with zipfile.ZipFile(path) as z:
+        entries = [(i.filename, i.compress_type, z.read(i.filename)) for i in z.infolist()]
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as z:
+        for name, compress, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed + rb"\g<2>", data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), data, compress_type=compress)
+    tmp.replace(path)
+    return path
+
+
 def _write_docx(text: str, path: Path) -> None:
     import docx
 
@@ -103,9 +125,8 @@ def _write_docx(text: str, path: Path) -> None:
     document.add_heading(title, 1)
     for line in rest:
         document.add_paragraph(line)
-    document.core_properties.created = dt.datetime(2000, 1, 1)  # reproducible bytes
-    document.core_properties.modified = dt.datetime(2000, 1, 1)
     document.save(str(path))
+    freeze_zip(path)
 
 
 def _write_pdf(text: str, path: Path) -> None:

@@ -378,7 +378,11 @@ def write_inbox(root: Path, as_of: dt.date) -> Inbox:
                 suffix = "xlsx" if b.excel else "pdf"
                 kind = _FILE_TITLES.get(layout, "财务报表")
                 path = folder / f"{b.alias}{label}{kind}.{suffix}"
-                truth = render_xlsx(spec, path) if b.excel else render_pdf(spec, path)
+                if b.excel:
+                    truth = render_xlsx(spec, path)
+                    N.freeze_zip(path)
+                else:
+                    truth = render_pdf(spec, path)
                 truths.append(truth)
                 received = min(spec.period_end + dt.timedelta(days=18 + (i * 3 + len(b.name)) % 10), as_of)
                 inbox.files.append(InboxFile(b.name, path, "statement", received, truth.pages))
