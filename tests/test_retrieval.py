@@ -190,11 +190,10 @@ def test_unknown_mode_is_a_config_error(rx) -> None:
         rx.search("x", client_ids=[1], mode="keyword")
 
 
-def test_openai_embedding_setting_uses_the_llm_module_or_says_what_is_missing(home, monkeypatch) -> None:
+def test_unknown_embedding_setting_is_a_config_error(home, monkeypatch) -> None:
     from assistant.config import reset_settings
     from assistant.errors import ConfigError
     from assistant.retrieval import reset_retrieval, search
-    from assistant.retrieval.embeddings import get_embedder
 
     monkeypatch.setenv("LOANWATCH_EMBEDDING", "nonsense")
     reset_settings()
@@ -202,12 +201,28 @@ def test_openai_embedding_setting_uses_the_llm_module_or_says_what_is_missing(ho
     with pytest.raises(ConfigError) as info:
         search("x", client_ids=[1])
     assert "LOANWATCH_EMBEDDING" in info.value.hint
-    try:
-        embedder = get_embedder("openai", "text-embedding-3-small")
-    except ConfigError as exc:  # the LLM module is not in this build
-        assert "embed_texts" in str(exc)
-    else:
-        assert embedder.name == "openai-text-embedding-3-small"
+    reset_retrieval()
+
+
+def test_openai_compatible_embeddings_endpoint_by_setting(home, monkeypatch, no_network) -> None:
+    """LOANWATCH_EMBEDDING=openai: vectors come from the endpoint (the real openai client, via assistant.llm)."""
+    from assistant.config import reset_settings
+    from assistant.retrieval import index_document, reset_retrieval, search
+    from tests.openai_server import OpenAIServer
+
+    with OpenAIServer() as server:
+        monkeypatch.setenv("LOANWATCH_EMBEDDING", "openai")
+        monkeypatch.setenv("LOANWATCH_EMBEDDING_MODEL", "bge-m3")
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        reset_settings()
+        reset_retrieval()
+        index_document(client_id=1, document_id=11, name="a.pdf", kind="note", pages=ACME_A)
+        hits = search(ACME_A[1], client_ids=[1], k=1, mode="dense")
+        assert hits and hits[0].chunk_id == "11:1"  # the same text embeds to the same vector
+        assert _engine().store.collection.name == "loanwatch_chunks_openai-bge-m3"
+        assert server.embedding_requests and server.embedding_requests[0]["model"] == "bge-m3"
+        assert search("anything", client_ids=[2], mode="dense") == []
     reset_retrieval()
 
 
