@@ -115,6 +115,26 @@ def to_words(raw: list[dict]) -> list[Word]:
     return [Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])) for w in raw]
 
 
+def _merge_punctuation(words: list[Word]) -> list[Word]:
+    """Re-attach a lone ")", "%" or "(" printed apart from its number ("(1,234 )", "( 56")."""
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        t = fold(w.text)
+        if t in (")", "%", ")%", "%)") and out and w.x0 - out[-1].x1 < 4 and re.search(r"\d$", fold(out[-1].text)):
+            p = out[-1]
+            out[-1] = Word(p.text + w.text, p.x0, w.x1, min(p.top, w.top), max(p.bottom, w.bottom))
+        elif t in ("(", "$(", "-", "−") and i + 1 < len(words) and words[i + 1].x0 - w.x1 < 4 and re.match(r"\d", fold(words[i + 1].text)):
+            n = words[i + 1]
+            out.append(Word(w.text.replace("$", "") + n.text, w.x0, n.x1, min(w.top, n.top), max(w.bottom, n.bottom)))
+            i += 1
+        else:
+            out.append(w)
+        i += 1
+    return out
+
+
 def words_to_lines(words: list[Word], tolerance: float = 3.0) -> list[Line]:
     lines: list[Line] = []
     for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
@@ -128,6 +148,7 @@ def words_to_lines(words: list[Word], tolerance: float = 3.0) -> list[Line]:
         lines.append(Line([w]))
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
+        line.words = _merge_punctuation(line.words)
     return lines
 
 
@@ -299,8 +320,16 @@ def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueCol
     out: list[Line] = []
     for line in reversed(lines[:first_data]):
         text = line.text
-        if _UNIT_LINE.search(text) or len(out) >= 5:
+        if len(out) >= 5:
             break
+        over_values = [w for w in line.words if w.x1 >= boundary]
+        if _UNIT_LINE.search(text):
+            if out or not over_values or _UNIT_LINE.search(join_words(over_values)):
+                if out:
+                    break
+                continue  # "(in millions)" printed between the dates and the rows
+            out.append(Line(over_values))  # "(In millions) 2023 2022": keep the part over the columns
+            continue
         if max(w.x1 for w in line.words) < boundary:
             if out and not _NOTE_HEAD.match(text.replace(" ", "")):
                 # a left-only line above the header block (a title or a section name) ends it

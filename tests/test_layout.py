@@ -224,3 +224,31 @@ def test_identity_failure_is_a_warning_not_a_fix(tmp_path):
     st = build_statement("balance_sheet", "consolidated", "资产负债表", cols, rows, 1, "CNY", [1])
     assert st.value("total_equity", 0) == Decimal("30.00")  # kept as printed
     assert len(st.warnings) == 1 and "total liabilities" in st.warnings[0]
+
+
+def test_parentheses_printed_apart_from_the_number_are_reattached():
+    ls, cols = _table(
+        _line(100, ("Revenue", 10, 50), ("1,000", 300, 330), ("900", 380, 400)),
+        _line(114, ("Loss", 10, 30), ("(12", 310, 330), (")", 331, 334), ("(", 370, 373), ("5", 375, 400)),
+        _line(128, ("Net", 10, 30), ("988", 310, 330), ("895", 380, 400)),
+    )
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert rows[1].cells == ["(12)", "(5"]
+    from extractors.numbers import parse_number
+
+    assert [parse_number(c) for c in rows[1].cells] == [Decimal("-12"), Decimal("-5")]
+
+
+def test_unit_printed_between_dates_and_rows_does_not_hide_the_header():
+    lines = [
+        _line(80, ("Year", 300, 320), ("Ended", 322, 345), ("December", 347, 385), ("31,", 387, 398)),
+        _line(94, ("2023", 310, 330), ("2022", 380, 400)),
+        _line(108, ("(in", 10, 20), ("millions)", 22, 60)),
+        _line(122, ("Revenue", 10, 50), ("1,000", 300, 330), ("900", 380, 400)),
+        _line(136, ("Net", 10, 30), ("income", 32, 60), ("88", 318, 330), ("95", 390, 400)),
+    ]
+    ls = layout.words_to_lines([w for line in lines for w in line])
+    cols = layout.find_columns(ls)
+    header = layout.find_header_lines(ls, 3, cols)
+    layout.header_texts(cols, header)
+    assert [c.header for c in cols] == ["Year Ended December 31, 2023", "Year Ended December 31, 2022"]
