@@ -174,7 +174,8 @@ def test_precision(question, decimals):
     ("华信光伏有哪些预警信号", "status", "warnings"),
     ("宁远高速最近一次现场检查是什么时候?", "status", "inspection"),
     ("How is the toll road doing?", "status", "figures"),
-    ("宁远高速最近一次现场检查发现了什么问题?", "document", None),
+    ("宁远高速最近一次现场检查发现了什么问题?", "status", "inspection"),
+    ("宁远高速现场检查中提到了哪些施工问题?", "document", None),
     ("What does Netflix say about content obligations?", "document", None),
 ])
 def test_intents(question, intent, topic):

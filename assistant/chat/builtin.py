@@ -199,7 +199,7 @@ def metric_value(snap: ClientSnapshot, key: str, span: Span, zh: bool) -> _Resul
     if value is not None and unit == "percent":
         value = value * _HUNDRED
     missing = [] if value is not None else [f"{label}：{r.reason}" if zh else f"{label}: {r.reason}"]
-    formula = r.formula + (" × 100" if unit == "percent" else "")
+    formula = r.formula + (" × 100" if unit == "percent" else "") + (f"; {r.note}" if r.note else "")
     return _Result(key, value, unit, span, formula, list(r.inputs), missing)
 
 
@@ -287,7 +287,7 @@ def _inputs_text(facts: list[Fact], zh: bool) -> str:
 
 def _sources(facts: list[Fact], zh: bool) -> str:
     seen = []
-    for f in facts:
+    for f in printed_facts(facts):
         where = (f.document, f.page)
         if f.document and where not in seen:
             seen.append(where)
@@ -302,10 +302,20 @@ def _json_unit(unit: str) -> str:
     return {"percent_points": "percent"}.get(unit, unit)
 
 
+def printed_facts(facts: list[Fact]) -> list[Fact]:
+    """The printed facts behind ``facts``: a derived fact (Q3 = 9M − H1) is cited through its inputs."""
+    out: list[Fact] = []
+    for f in facts:
+        for g in (printed_facts(list(f.inputs)) if f.document is None and f.inputs else [f]):
+            if g not in out:
+                out.append(g)
+    return out
+
+
 def cite_facts(facts: list[Fact]) -> list[Citation]:
     out: list[Citation] = []
     seen = set()
-    for f in facts:
+    for f in printed_facts(facts):
         if not f.document:
             continue
         quote = f"{f.label or f.key} {fmt_number(f.value, 'amount', None) if f.value is not None else '—'}"

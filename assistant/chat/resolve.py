@@ -148,15 +148,24 @@ def like_span(span: Span, facts: FactSet, key: str, basis: str) -> Span | None:
 
 def describe(span: Span, lang: str) -> str:
     """The span for a person: 2017年12月31日 / 2017年度 / the 3 months ended July 29, 2023."""
+    calendar = not span.is_point and span.start.day == 1 and span.start.month in (1, 4, 7, 10) \
+        and span.end == _quarter_window(span.end.year, (span.end.month - 1) // 3 + 1)[1]
+    q = (span.end.month - 1) // 3 + 1
     if lang == "zh":
         if span.is_point:
             return f"{span.end.year}年{span.end.month}月{span.end.day}日"
         if span.months == 12 and (span.start.month, span.start.day) == (1, 1):
             return f"{span.end.year}年度"
+        if calendar and span.months == 3:
+            return f"{span.end.year}年第{'一二三四'[q - 1]}季度"
+        if calendar and span.start.month == 1 and span.months in (6, 9):
+            return f"{span.end.year}年{'上半年' if span.months == 6 else '前三季度'}"
         return f"{span.start.isoformat()}至{span.end.isoformat()}（{span.months}个月）"
     end = f"{span.end.strftime('%B')} {span.end.day}, {span.end.year}"
     if span.is_point:
         return f"as of {end}"
+    if calendar and span.months == 3:
+        return f"Q{q} {span.end.year} (the 3 months ended {end})"
     if span.months == 12:
         return f"the year ended {end}"
     return f"the {span.months} months ended {end}"

@@ -539,17 +539,12 @@ def find_intent(p: ParsedQuestion) -> None:
         p.intent, p.status_topic = "status", "covenants"
     elif any(w in low for w in lx.WARNING_WORDS):
         p.intent, p.status_topic = "status", "warnings"
-    elif any(w in low for w in lx.INSPECTION_WORDS) and any(w in low for w in lx.LATEST_WORDS) and not _asks_content(low):
-        p.intent, p.status_topic = "status", "inspection"
+    elif any(w in low for w in lx.INSPECTION_WORDS) and any(w in low for w in lx.LATEST_WORDS):
+        p.intent, p.status_topic = "status", "inspection"  # the latest note: date, progress, problems found
     elif named and any(w in low for w in lx.FIGURES_WORDS):
         p.intent, p.status_topic = "status", "figures"
     else:
         p.intent = "document"
-
-
-def _asks_content(low: str) -> bool:
-    """Questions about what an inspection found are answered from the note's text."""
-    return any(w in low for w in ("发现", "问题", "情况", "found", "issues", "problems", "findings", "what did"))
 
 
 def _portfolio_query(p: ParsedQuestion, low: str) -> PortfolioQuery:
