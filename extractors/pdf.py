@@ -106,7 +106,7 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
                 if _quality(alt) > _quality(results[i]):
                     results[i], errors[i] = alt, alt_errors
     warnings.extend(e for errs in errors for e in errs)
-    statements = [st for st in results if st is not None]
+    statements = [part for st in results if st is not None for part in split_by_scope(st)]
     return statements, warnings
 
 
@@ -330,6 +330,33 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     pages = sorted({row[2] for row in collected.rows})
     return build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
                            notes=collected.notes, row_nos=collected.row_nos)
+
+
+_PARENT_HEAD = re.compile(r"母公司|本公司|本行|\b(?:company|parent|bank)\b", re.IGNORECASE)
+_GROUP_HEAD = re.compile(r"合并|本集团|\b(?:group|consolidated)\b", re.IGNORECASE)
+
+
+def split_by_scope(st: Statement) -> list[Statement]:
+    """A table printing consolidated and parent columns side by side (合并 | 母公司, 本集团 | 本行,
+    Group | Company) becomes two statements, each with its own columns and checks."""
+    scopes = []
+    for c in st.columns:
+        if _PARENT_HEAD.search(c.label):
+            scopes.append("parent")
+        elif _GROUP_HEAD.search(c.label):
+            scopes.append("consolidated")
+        else:
+            scopes.append(None)
+    if "parent" not in scopes or "consolidated" not in scopes or None in scopes:
+        return [st]
+    out = []
+    for scope in ("consolidated", "parent"):
+        idx = [i for i, s in enumerate(scopes) if s == scope]
+        rows = [(i.label, [i.printed[j] if j < len(i.printed) else "" for j in idx], i.page, i.bbox) for i in st.items]
+        part = build_statement(st.kind, scope, st.title, [st.columns[j] for j in idx], rows, st.unit, st.currency, st.pages,
+                               notes=[i.note for i in st.items], row_nos=[i.row_no for i in st.items])
+        out.append(part)
+    return out
 
 
 def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[layout.Line]:

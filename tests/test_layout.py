@@ -252,3 +252,22 @@ def test_unit_printed_between_dates_and_rows_does_not_hide_the_header():
     header = layout.find_header_lines(ls, 3, cols)
     layout.header_texts(cols, header)
     assert [c.header for c in cols] == ["Year Ended December 31, 2023", "Year Ended December 31, 2022"]
+
+
+def test_consolidated_and_parent_columns_in_one_table_become_two_statements():
+    from extractors.models import Column
+    from extractors.pdf import split_by_scope
+    from extractors.statements import build_statement
+
+    d = dt.date
+    cols = [Column(period_end=d(2026, 12, 31), label="本集团 期末余额"), Column(period_end=d(2025, 12, 31), label="本集团 期初余额"),
+            Column(period_end=d(2026, 12, 31), label="本行 期末余额"), Column(period_end=d(2025, 12, 31), label="本行 期初余额")]
+    rows = [("资产总计", ["100", "90", "80", "70"], 5, None), ("负债合计", ["60", "50", "45", "40"], 5, None),
+            ("所有者权益合计", ["40", "40", "35", "30"], 5, None)]
+    st = build_statement("balance_sheet", "consolidated", "资产负债表", cols, rows, 1_000_000, "CNY", [5])
+    group, bank = split_by_scope(st)
+    assert (group.scope, bank.scope) == ("consolidated", "parent")
+    assert group.value("total_assets", 1) == Decimal("90000000") and bank.value("total_assets", 0) == Decimal("80000000")
+    assert group.warnings == [] and bank.warnings == []
+    group_only = build_statement("balance_sheet", "consolidated", "t", cols[:2], [(r[0], r[1][:2], r[2], r[3]) for r in rows], 1, "CNY", [5])
+    assert split_by_scope(group_only) == [group_only]  # nothing to split
