@@ -74,7 +74,8 @@ class FileResult:
     def line(self) -> str:
         name = Path(self.path).name
         if self.status == "failed":
-            return f"FAILED     {name}: {self.reason}"
+            reason = self.reason.removeprefix(f"{name}: ")
+            return f"FAILED     {name}: {reason}"
         if self.status == "duplicate":
             return f"duplicate  {name}: already stored for {self.client} (document {self.document_id})"
         detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind

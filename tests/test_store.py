@@ -216,7 +216,9 @@ def test_restatement_keeps_both_uses_the_latest_and_flags_it(store):
         (alert,) = repo.list_alerts(s, client.id)
         assert alert.rule == "restatement" and "revenue 100 → 110" in alert.message and alert.period == "2024"
         actions = [a for (a,) in s.execute(text("SELECT action FROM ledger ORDER BY seq"))]
-        assert actions.count("figure.restate") == 1 and "alert.raise" in actions
+        assert actions.count("alert.raise") == 1
+        assert alert.evidence[0] | {"document": "FY2025.pdf", "key": "revenue", "value": "110", "previous": "100",
+                                    "previous_document": "FY2024.pdf"} == alert.evidence[0]
 
 
 def test_correction_is_used_and_the_extracted_value_kept(store):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assistant import ledger
@@ -217,7 +217,7 @@ def _store_statement(s: Session, doc: DocumentRow, st: Statement) -> StatementRo
         for c, value in enumerate(item.values):
             column = st.columns[c] if c < len(st.columns) else None
             bbox = item.bbox
-            figures.append(FigureRow(
+            figures.append(dict(
                 statement_id=row.id, document_id=doc.id, client_id=doc.client_id,
                 key=item.key if item.key in _KEYS else None, label=item.label,
                 printed=item.printed[c] if c < len(item.printed) else None, value=value,
@@ -230,8 +230,8 @@ def _store_statement(s: Session, doc: DocumentRow, st: Statement) -> StatementRo
                 x1=bbox.x1 if bbox else None, bottom=bbox.bottom if bbox else None,
                 row_index=r, col_index=c,
             ))
-    s.add_all(figures)
-    s.flush()
+    if figures:
+        s.execute(insert(FigureRow), figures)  # one executemany, not one ORM object per cell
     return row
 
 
@@ -251,51 +251,52 @@ def _store_note(s: Session, doc: DocumentRow, note: InspectionNote) -> NoteRow:
     return row
 
 
-def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[FigureRow]:
-    """Record figures of ``doc`` that differ from what an earlier document reported."""
-    new = s.execute(
-        select(FigureRow).where(FigureRow.document_id == doc.id, FigureRow.key.is_not(None),
-                                FigureRow.value.is_not(None)).order_by(FigureRow.id)
-    ).scalars().all()
-    earlier: dict[tuple, FigureRow] = {}
-    for old in s.execute(
-        select(FigureRow).where(FigureRow.client_id == doc.client_id, FigureRow.document_id != doc.id,
-                                FigureRow.key.is_not(None), FigureRow.value.is_not(None)).order_by(FigureRow.id)
-    ).scalars():
-        earlier[(old.key, old.scope, old.period_start, old.period_end)] = old  # the most recent one wins
-    restated: list[tuple[FigureRow, FigureRow]] = []
+def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[Any]:
+    """Flag figures of ``doc`` that differ from what an earlier document reported.
+
+    One ``restatement`` alert per span, recorded in the ledger, lists each key with the
+    earlier and the new value and both sources (the figures themselves stay as printed).
+    """
+    fr = FigureRow
+    cols = (fr.key, fr.scope, fr.period_start, fr.period_end, fr.value, fr.page, fr.document_id)
+    new = s.execute(select(*cols).where(fr.document_id == doc.id, fr.key.is_not(None), fr.value.is_not(None))
+                    .order_by(fr.id)).all()
+    earlier: dict[tuple, Any] = {}
+    for old in s.execute(select(*cols).where(fr.client_id == doc.client_id, fr.document_id != doc.id,
+                                             fr.key.is_not(None), fr.value.is_not(None)).order_by(fr.id)):
+        earlier[old[:4]] = old  # the most recent one wins
+    restated: list[tuple[Any, Any]] = []
     seen: set[tuple] = set()
     for fig in new:
-        where = (fig.key, fig.scope, fig.period_start, fig.period_end)
+        where = fig[:4]
         old = earlier.get(where)
         if where in seen or old is None or old.value == fig.value:
             continue
         seen.add(where)
         restated.append((old, fig))
-        ledger.record(s, fig, action="figure.restate", actor=actor)
-    by_span: dict[Span, list[tuple[FigureRow, FigureRow]]] = {}
+    by_span: dict[Span, list[tuple[Any, Any]]] = {}
     for old, fig in restated:
         by_span.setdefault(Span(fig.period_end, fig.period_start), []).append((old, fig))
+    names = dict(s.execute(select(DocumentRow.id, DocumentRow.name).where(DocumentRow.client_id == doc.client_id)).all())
     for span, pairs in by_span.items():
         listed = "; ".join(f"{f.key} {o.value} → {f.value}" for o, f in pairs[:5])
         more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
-        add_alert(
-            s, doc.client_id, span.label, "restatement", "medium",
-            f"{doc.name} restates {span.label}: {listed}{more}",
-            [{"document": doc.name, "page": pairs[0][1].page}], actor=actor,
-        )
+        evidence = [
+            {"document": doc.name, "page": f.page, "key": f.key, "value": str(f.value), "previous": str(o.value),
+             "previous_document": names.get(o.document_id), "previous_page": o.page}
+            for o, f in pairs
+        ]
+        add_alert(s, doc.client_id, span.label, "restatement", "medium",
+                  f"{doc.name} restates {span.label}: {listed}{more}", evidence, actor=actor)
     return [f for _, f in restated]
 
 
 def document_counts(s: Session) -> dict[str, int]:
     """Rows per table, for reports and the kill-recovery test."""
-    out = {}
-    for name, model in (("documents", DocumentRow), ("statements", StatementRow), ("figures", FigureRow),
-                        ("notes", NoteRow), ("clients", Client), ("ledger", None)):
-        if model is None:
-            out[name] = ledger.count(s)
-        else:
-            out[name] = s.execute(select(func.count()).select_from(model)).scalar_one()
+    tables = {"documents": DocumentRow, "statements": StatementRow, "figures": FigureRow, "notes": NoteRow,
+              "clients": Client}
+    out = {name: s.execute(select(func.count()).select_from(model)).scalar_one() for name, model in tables.items()}
+    out["ledger"] = ledger.count(s)
     return out
 
 

@@ -62,19 +62,20 @@ def _extracted_facts(session: Session, client_id: int, documents: list[DocumentR
     """One fact per (key, scope, span): the latest report's value, earlier differing values kept."""
     order = {d.id: (d.period_end or dt.date.min, d.id) for d in documents}
     names = {d.id: d.name for d in documents}
+    f = FigureRow
     rows = session.execute(
-        select(FigureRow).where(FigureRow.client_id == client_id, FigureRow.key.is_not(None),
-                                FigureRow.period_end.is_not(None))
-        .order_by(FigureRow.id)).scalars()
-    groups: dict[tuple, dict[int, FigureRow]] = defaultdict(dict)
-    for fig in rows:
-        group = groups[(fig.key, fig.scope, fig.period_start, fig.period_end)]
-        group.setdefault(fig.document_id, fig)  # first printed row of a document wins within it
+        select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label)
+        .where(f.client_id == client_id, f.key.is_not(None), f.period_end.is_not(None))
+        .order_by(f.id)
+    ).all()
+    groups: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+    for row in rows:
+        groups[row[:4]].setdefault(row.document_id, row)  # first printed row of a document wins within it
     facts = []
     for (key, scope, start, end), by_doc in groups.items():
-        ranked = sorted(by_doc.values(), key=lambda f: order[f.document_id])
+        ranked = sorted(by_doc.values(), key=lambda r: order[r.document_id]) if len(by_doc) > 1 else list(by_doc.values())
         latest = ranked[-1]
-        earlier = [f.value for f in ranked[:-1] if f.value is not None]
+        earlier = [r.value for r in ranked[:-1] if r.value is not None]
         previous = earlier[-1] if earlier else None
         restated = is_restatement(previous, latest.value)
         facts.append(Fact(
