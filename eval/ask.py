@@ -19,6 +19,11 @@
    asked against the ingested store: companies that are not clients must get value null and
    an answer naming the company.
 
+4. **Demo portfolio** (``--demo``, on by default): the demo portfolio built through ingest into
+   another temporary home; portfolio questions (below/above a threshold, covenant breaches)
+   and each borrower's latest ratio, revenue and growth, against answers known from the
+   generator's true figures (``eval/_ask_portfolio.py``).
+
 Writes ``eval/reports/ask.md`` and ``eval/reports/ask.json``.
 """
 
@@ -223,7 +228,7 @@ def finglm_not_in_store(data: Path, source, limit: int | None = None) -> dict:  
 
 
 # ---------------------------------------------------------------- report
-def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | None) -> str:
+def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | None, demo: dict | None = None) -> str:
     lat = fig["latency_ms"]
     cited = "—" if fig["citation_correct"] is None else f"{fig['citation_correct']:.1%}"
     lines = [
@@ -256,6 +261,11 @@ def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | Non
         lines += ["", "## FinGLM companies not in the store", "",
                   f"{nis['correct_not_in_store']} of {nis['questions']} numeric questions answered with value null "
                   f"and the company named ({nis['rate']:.2%}); {nis['skipped_in_store']} about stored clients skipped."]
+    if demo is not None:
+        lines += ["", "## Demo portfolio (answers known from the generator's truth)", "",
+                  f"{demo['correct']} of {demo['questions']} correct ({demo['rate']:.1%}); demo built in "
+                  f"{demo['build_seconds']} s.", ""]
+        lines += [f"- {'ok ' if c['ok'] else 'BAD'} {c['question']} → {c['got'][:60]}" for c in demo["cases"] if not c["ok"]]
     if ingest:
         lines += ["", "## Ingest", "", f"{ingest['seconds']:.1f} s", "", *[f"- {line}" for line in ingest["lines"].values()]]
     wrong = [r for r in fig["rows"] if r["status"] != "exact"]
@@ -274,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", help="use this LOANWATCH_HOME (kept) instead of a temporary one")
     ap.add_argument("--finglm-limit", type=int, default=None, help="ask only this many FinGLM questions")
     ap.add_argument("--out", default=str(REPORTS), help="where to write ask.md / ask.json")
+    ap.add_argument("--no-demo", action="store_true", help="skip the demo-portfolio questions (saves ~2.5 min)")
     args = ap.parse_args(argv)
     data = _data_dir(args.data)
     und = score_finglm(data / "questions" / "finglm_A.jsonl")
@@ -299,15 +310,23 @@ def main(argv: list[str] | None = None) -> int:
 
             fig = ask_figures(data, ask)
         nis = finglm_not_in_store(data, source, args.finglm_limit)
+        demo = None
+        if not args.no_demo and args.facts == "ingest":
+            from eval._ask_portfolio import run as run_demo
+
+            _use_home(Path(tmp) / "demo")
+            demo = run_demo()
     out = {"mode": mode, "figures": fig, "finglm_understanding": {k: v for k, v in und.items() if k != "misses"},
-           "finglm_not_in_store": nis, "ingest": ingest_info}
-    report = _table(fig, und, nis, mode, ingest_info)
+           "finglm_not_in_store": nis, "ingest": ingest_info, "demo": demo}
+    report = _table(fig, und, nis, mode, ingest_info, demo)
     outdir = Path(args.out)
     outdir.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.facts == "ingest" else "_gold"
     (outdir / f"ask{suffix}.md").write_text(report, encoding="utf-8")
     (outdir / f"ask{suffix}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     sys.stdout.write(report.split("## Ingest")[0].split("## Not exact")[0])
+    if ingest_info is None and args.facts == "ingest":
+        sys.stdout.write("(documents were already ingested in --home: ingest time not measured)\n")
     return 0
 
 
