@@ -124,6 +124,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         lang = gr.State("zh")
         fig_refs = gr.State([])
         uploaded = gr.State([])
+        cite_list = gr.State([])
 
         # ---------------------------------------------------------------- header
         with gr.Row(elem_id="lw-header", equal_height=True):
@@ -401,30 +402,30 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             if not q:
                 raise gr.Error(tr("question_ph", lg))
             history = list(history or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
-            yield history, "", gr.update(choices=[], value=None), ""
+            yield history, "", gr.update(choices=[], value=None), "", []
             for turn in W.ask_stream(store, user, q, client or None):
                 history[-1] = {"role": "assistant", "content": turn.text or "…"}
                 engine = f"{tr('engine', lg)}: `{turn.engine}`"
                 if turn.done:
                     choices = [(f"{c['document']} p.{c['page']}" + (f" — {c['quote'][:60]}" if c["quote"] else ""),
-                                f"{c['page'] or 1}|{c['document']}") for c in turn.citations]
-                    yield history, "", gr.update(choices=choices, value=None), engine
+                                str(i)) for i, c in enumerate(turn.citations)]
+                    yield history, "", gr.update(choices=choices, value=None), engine, turn.citations
                 else:
-                    yield history, "", gr.update(), engine
+                    yield history, "", gr.update(), engine, gr.update()
 
         ask_event = dict(fn=safe(_ask), inputs=[question, chatbot, scope, lang],
-                         outputs=[chatbot, question, cites, engine_md])
+                         outputs=[chatbot, question, cites, engine_md, cite_list])
         ask_btn.click(**ask_event)
         question.submit(**ask_event)
 
-        def _cite(user: User, choice):
-            if not choice:
+        def _cite(user: User, choice, cited):
+            if choice in (None, "") or not cited or int(choice) >= len(cited):
                 return "", None
-            page, _, document = choice.partition("|")
-            image, caption = W.citation_page(store, user, document, int(page))
+            c = cited[int(choice)]
+            image, caption = W.citation_page(store, user, c["document"], c["page"], c.get("quote", ""))
             return f"**{caption}**", image
 
-        cites.change(safe(_cite), [cites], [cite_caption, cite_img])
+        cites.change(safe(_cite), [cites, cite_list], [cite_caption, cite_img])
 
         def _draft(user: User, client, period, mlang, lg):
             if client in (None, ""):

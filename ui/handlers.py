@@ -226,7 +226,7 @@ def ratio_series(store: Store, user: User, client: str | int) -> dict[str, dict]
     snap = client_snapshot(store, user, client)
     covenants = {c.metric: c for f in snap.facilities for c in f.covenants}
     metrics = list(covenants) or ["debt_to_assets", "current_ratio"]
-    quarters = sorted(snap.facts.spans(points=False, months=3))[-8:]
+    quarters = [_quarter(e) for e in reversed(quarter_ends(snap, 8))]
     out = {}
     for m in metrics:
         values = [compute_ratio(snap.facts, q, m, facilities=snap.facilities).value for q in quarters]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
+from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from assistant.access import User, require_client, visible_client_ids
+from assistant.domain import Span
 from assistant.errors import AccessDeniedError, ConfigError
 from assistant.store import Store
 from assistant.store import schema as t
@@ -47,8 +50,11 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
     yield ChatTurn(answer.answer, cites, answer.engine, done=True)
 
 
-def citation_page(store: Store, user: User, document: str, page: int | None):  # noqa: ANN201
-    """(image, caption) of a cited page, looked up among the user's clients' documents only."""
+def citation_page(store: Store, user: User, document: str, page: int | None, quote: str = ""):  # noqa: ANN201
+    """(image, caption) of a cited page, looked up among the user's clients' documents only.
+
+    When the quote holds a stored figure's printed label and value, that row is highlighted.
+    """
     from extractors.render import render_page
 
     ids = visible_client_ids(store, user)
@@ -59,10 +65,24 @@ def citation_page(store: Store, user: User, document: str, page: int | None):  #
         if doc is None:
             raise AccessDeniedError(f"no document {document!r} among your clients' documents")
         stored, name = doc.stored_path, doc.name
-    caption = f"{name} p.{page or 1}"
+        bbox = None
+        if quote:
+            rows = s.execute(select(t.FigureRow).where(t.FigureRow.document_id == doc.id,
+                                                       t.FigureRow.page == (page or 1))).scalars()
+            hit = next((f for f in rows if f.label and f.label in quote and _same_number(f, quote)), None)
+            bbox = (hit.x0, hit.top, hit.x1, hit.bottom) if hit is not None else None
+    caption = f"{name} p.{page or 1}" + (f" · {quote}" if quote else "")
     if not stored.lower().endswith(".pdf"):
         return None, caption + " (not a PDF: no page image)"
-    return render_page(Path(store.home) / stored, page or 1), caption
+    return render_page(Path(store.home) / stored, page or 1, bbox), caption
+
+
+def _same_number(fig, quote: str) -> bool:  # noqa: ANN001 - a FigureRow
+    """The quote prints the figure: its printed text, or its value in printed or base units."""
+    if fig.printed and fig.printed in quote:
+        return True
+    numbers = {Decimal(m.replace(",", "")) for m in re.findall(r"-?\d[\d,]*(?:\.\d+)?", quote)}
+    return fig.value is not None and (fig.value in numbers or fig.value * fig.unit in numbers)
 
 
 # ---------------------------------------------------------------- memo
@@ -72,8 +92,10 @@ def memo_periods(store: Store, user: User, client: str | int) -> list[str]:
     """Quarters the client has figures for, newest first (the memo's period choices)."""
     from assistant.store import load_snapshot
 
+    from ui.handlers import quarter_ends
+
     snap = load_snapshot(store, require_client(store, user, client).id)
-    return [sp.label for sp in sorted(snap.facts.spans(points=False, months=3), reverse=True)][:8]
+    return [Span(e, dt.date(e.year, e.month - 2, 1)).label for e in quarter_ends(snap, 8)]
 
 
 def memo_draft(store: Store, user: User, client: str | int, period: str, lang: str = "zh") -> tuple[str, str]:
