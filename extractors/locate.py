@@ -212,6 +212,8 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
                 upto = nxt[1]
                 stop_here = True
             body = lines[:upto]
+            if any(_NOTES_HEAD.search(x) for x in body[:8]):
+                break  # the notes begin
             nv = _value_lines(body)
             if nv == 0 and len([x for x in body if x.strip()]) <= 3 and not stop_here:
                 q += 1  # a page holding only a footer
@@ -231,6 +233,9 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
         occurrence = sum(1 for e in events[:idx] if e[0] == p and e[3].kind == t.kind and e[3].scope == t.scope)
         found.append(Located(kind=t.kind, scope=t.scope, title=t.text, pages=pages, title_line=a, occurrence=occurrence))
     return found
+
+
+_NOTES_HEAD = re.compile(r"^\s*(?:notes? to (?:the )?(?:condensed )?(?:consolidated )?financial statements|(?:合并)?财务报表(?:项目)?附注|财务报表注释)", re.IGNORECASE)
 
 
 def _statement_like(lines: list[str]) -> bool:

@@ -316,6 +316,9 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 columns = [parse_column(c.header, flow=flow, report=report, context=head_text) for c in value_cols]
                 columns = refine_year_starts(columns)
             else:
+                if r is not first and not split and value_cols and not any(abs(c.right - b.right) <= 30 for c in value_cols for b in base_columns):
+                    ended = True  # a following page with other columns is another table, not this statement
+                    break
                 cols = _align(cols, base_columns)
             rows, stop = layout.lines_to_rows(lines[first_data or 0 :] if first_data is not None else lines, cols, note_range=note_range)
             n_values = len([c for c in cols if c.role == "value"])
