@@ -470,8 +470,8 @@ def demo(
         "  loanwatch alerts\n"
         "  loanwatch status 鼎盛化纤\n"
         "  loanwatch status 华信光伏 --json\n"
-        "  loanwatch ask \"鼎盛化纤2026年三季度营业收入同比下降了多少？\"\n"
-        "  loanwatch memo 鼎盛化纤 --period " + f"{q[-1].year}Q{(q[-1].month - 1) // 3 + 1}\n"
+        f"  loanwatch ask \"鼎盛化纤{q[-1].year}年{'一二三四'[(q[-1].month - 1) // 3]}季度营业收入同比增长率是多少？\"\n"
+        f"  loanwatch memo 鼎盛化纤 --period {q[-1].year}Q{(q[-1].month - 1) // 3 + 1}\n"
     )
     if r.failed:
         raise typer.Exit(1)
