@@ -41,7 +41,7 @@ _ZH_YM = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)(?!\s*[
 _ZH_YEAR = re.compile(r"(\d{4})\s*年\s*(?:度|全年)")
 _ZH_HALF = re.compile(r"(\d{4})\s*年\s*(?:半年度|上半年|1\s*[-—–至]\s*6\s*月|中期)")
 _ZH_QUARTER = re.compile(r"(\d{4})\s*年\s*(前三季度|第一季度|一季度|第二季度|二季度|第三季度|三季度|第四季度|四季度)")
-_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "nine": 9, "twelve": 12, "fifty-two": 52, "fifty-three": 53, "thirteen": 13}
 _SPAN_EN = re.compile(
     r"(three|six|nine|twelve|thirteen|fifty-two|fifty-three|\d{1,2})[\s-]*(months?|weeks?|quarters?)\s*(?:ended|ending|to)?"
@@ -238,9 +238,17 @@ def parse_column(header: str, *, flow: bool, report: ReportPeriod | None, contex
             months = 12
         return Column(period_start=_span_start(end, months, weeks), period_end=end, label=label)
     year = _YEAR.search(low)
-    if year and flow and re.fullmatch(r"(?:fy\s*|fiscal\s*)?(19|20)\d{2}", low.strip()):
+    bare = re.sub(r"\((?:unaudited|audited|restated|as adjusted)\)|\bfy\b|\bfiscal\b|\byears?\b|年末|年度?|\s", "", low)
+    if year and re.fullmatch(r"(?:19|20)\d{2}", bare):
         y = int(year.group(1))
-        return Column(period_start=dt.date(y, 1, 1), period_end=dt.date(y, 12, 31), label=label)
+        # "2023" under "Years ended June 30" / "As of December 31" printed in the title block
+        md = _EN_MD.search(_fold(context).lower())
+        end = _date(y, _MONTHS[md.group(1)], int(md.group(2))) if md else None
+        end = end or (report.end.replace(year=y) if report and report.end.month != 12 and flow is False else None) or dt.date(y, 12, 31)
+        if not flow:
+            return Column(period_start=None, period_end=end, label=label)
+        months, weeks = _en_span(_fold(context).lower())
+        return Column(period_start=_span_start(end, months or 12, weeks), period_end=end, label=label)
     return Column(period_start=None, period_end=None, label=label)
 
 

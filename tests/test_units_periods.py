@@ -103,3 +103,12 @@ def test_53_week_year_starts_the_day_after_the_prior_year_end():
     refined = refine_year_starts(cols)
     assert refined[0].period_start == D(2023, 1, 29)  # the day after the printed prior year end
     assert refined[1].period_start == D(2022, 1, 30)
+
+
+def test_bare_year_headers_take_month_and_span_from_the_title_block():
+    col = parse_column("2023", flow=True, report=None, context="CONSOLIDATED STATEMENTS OF INCOME Years ended June 30")
+    assert (col.period_start, col.period_end) == (D(2022, 7, 1), D(2023, 6, 30))
+    bs = parse_column("2023", flow=False, report=None, context="CONSOLIDATED BALANCE SHEETS As of June 30")
+    assert (bs.period_start, bs.period_end) == (None, D(2023, 6, 30))
+    zh = parse_column("2023年", flow=True, report=None)
+    assert (zh.period_start, zh.period_end) == (D(2023, 1, 1), D(2023, 12, 31))
