@@ -19,7 +19,7 @@ from extractors.numbers import is_value_token
 
 _ZH_TITLE = re.compile(
     r"^(?P<scope>合并及母公司|合并|母公司|公司)?(?P<kind>资产负债表|利润表|损益表|利润及利润分配表|现金流量表|"
-    r"综合收益表|利润表及综合收益表|股东权益变动表|所有者权益变动表|财务状况表)(?:[(（]续[)）]|续表?)?$"
+    r"综合收益表|利润表及综合收益表|股东权益变动表|所有者权益变动表|财务状况表)(?:[(（](?P<scope2>合并|母公司|公司)[)）])?(?:[(（]续[)）]|续表?)?$"
 )
 _EN_TITLE = re.compile(
     r"^(?:[a-z0-9.,&'\- ]{1,50}?(?:inc|corp|corporation|ltd|limited|plc|co|company|llc|n\.v|s\.a|group|holdings|bancorp)\.?,?"
@@ -71,7 +71,7 @@ def match_title(text: str) -> Title | None:
     zh = re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十\d]+[)）]|^\d+[.、]", "", zh)
     m = _ZH_TITLE.match(zh)
     if m:
-        scope = "parent" if m.group("scope") in ("母公司", "公司") else "consolidated"
+        scope = "parent" if (m.group("scope") or m.group("scope2")) in ("母公司", "公司") else "consolidated"
         return Title(_zh_kind(m.group("kind")), scope, text.strip(), continued="续" in zh)
     m = _EN_TITLE.match(s)
     if m:

@@ -271,3 +271,98 @@ def test_consolidated_and_parent_columns_in_one_table_become_two_statements():
     assert group.warnings == [] and bank.warnings == []
     group_only = build_statement("balance_sheet", "consolidated", "t", cols[:2], [(r[0], r[1][:2], r[2], r[3]) for r in rows], 1, "CNY", [5])
     assert split_by_scope(group_only) == [group_only]  # nothing to split
+
+
+def test_10q_three_and_nine_month_groups_with_years_below(tmp_path):
+    from extractors.pdf import extract_pdf
+
+    page = [(40, [(220, "ACME HOLDINGS, INC.", "l")]),
+            (55, [(150, "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS", "l")]),
+            (68, [(200, "(in thousands, except per share data)", "l")]),
+            (90, [(300, "Three Months Ended", "l"), (450, "Nine Months Ended", "l")]),
+            (102, [(305, "September 30,", "l"), (455, "September 30,", "l")]),
+            (114, [(330, "2026", "r"), (390, "2025", "r"), (480, "2026", "r"), (540, "2025", "r")])]
+    data = [("Revenue", "1,000", "900", "3,100", "2,700"), ("Cost of revenue", "600", "560", "1,900", "1,700"),
+            ("Operating income", "150", "120", "420", "380"), ("Income before income taxes", "140", "110", "400", "360"),
+            ("Provision for income taxes", "(30)", "(25)", "(90)", "(80)"), ("Net income", "110", "85", "310", "280"),
+            ("Net income per share, basic", "1.10", "0.85", "3.10", "2.80")]
+    for i, (label, *vals) in enumerate(data):
+        items = [(20, label, "l")] + [(x, v, "r") for x, v in zip((330, 390, 480, 540), vals)]
+        page.append((130 + 14 * i, items))
+    (st,) = extract_pdf(_pdf(tmp_path / "q.pdf", [page])).statements
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), (dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+        (dt.date(2026, 1, 1), dt.date(2026, 9, 30)), (dt.date(2025, 1, 1), dt.date(2025, 9, 30))]
+    assert st.value("revenue", 2) == Decimal("3100000")
+    assert st.value("income_tax", 3) == Decimal("-80000")
+    assert st.value("basic_eps", 0) == Decimal("1.10")
+    assert st.warnings == []
+
+
+def test_a_share_third_quarter_income_statement(tmp_path):
+    from extractors.pdf import extract_pdf
+
+    cover = [(100, [(200, "示例电气股份有限公司", "l")]), (130, [(200, "2026 年第三季度报告", "l")])]
+    page = [(50, [(250, "合并利润表", "l")]), (64, [(250, "2026 年 1—9 月", "l")]),
+            (78, [(60, "编制单位：示例电气股份有限公司", "l"), (420, "单位：元 币种：人民币 审计类型：未经审计", "l")]),
+            (95, [(100, "项目", "l"), (330, "2026 年前三季度", "l"), (460, "2025 年前三季度", "l")]),
+            (107, [(340, "（1-9 月）", "l"), (470, "（1-9 月）", "l")])]
+    data = [("一、营业总收入", "5,000,000.00", "4,000,000.00"), ("其中：营业收入", "5,000,000.00", "4,000,000.00"),
+            ("二、营业总成本", "4,200,000.00", "3,500,000.00"), ("三、营业利润（亏损以“－”号填列）", "800,000.00", "500,000.00"),
+            ("四、利润总额（亏损总额以“－”号填列）", "790,000.00", "505,000.00"), ("减：所得税费用", "190,000.00", "105,000.00"),
+            ("五、净利润（净亏损以“－”号填列）", "600,000.00", "400,000.00")]
+    for i, (label, a, b) in enumerate(data):
+        page.append((125 + 15 * i, [(100, label, "l"), (420, a, "r"), (550, b, "r")]))
+    (st,) = extract_pdf(_pdf(tmp_path / "q3.pdf", [cover, page])).statements
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2026, 1, 1), dt.date(2026, 9, 30)), (dt.date(2025, 1, 1), dt.date(2025, 9, 30))]
+    assert st.value("net_profit", 1) == Decimal("400000.00")
+    assert st.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "scope"),
+    [
+        ("合并资产负债表", "balance_sheet", "consolidated"),
+        ("母公司利润表", "income_statement", "parent"),
+        ("资产负债表（母公司）", "balance_sheet", "parent"),
+        ("CONSOLIDATED STATEMENTS OF CASH FLOWS", "cash_flow", "consolidated"),
+        ("Condensed Consolidated Statements of Earnings", "income_statement", "consolidated"),
+        ("APPLE INC. CONSOLIDATED BALANCE SHEETS", "balance_sheet", "consolidated"),
+        ("Consolidated Statement of Financial Position", "balance_sheet", "consolidated"),
+        ("CONDENSED CONSOLIDATED INTERIM STATEMENT OF PROFIT OR LOSS", "income_statement", "consolidated"),
+    ],
+)
+def test_statement_titles(line, kind, scope):
+    from extractors.locate import match_title
+
+    t = match_title(line)
+    assert (t.kind, t.scope) == (kind, scope)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Consolidated Balance Sheets 40", "Consolidated Statements of Comprehensive Income",
+     "资产负债表日后事项", "on our Condensed Consolidated Balance Sheets, was", "Notes to Consolidated Financial Statements"],
+)
+def test_not_primary_statement_titles(line):
+    from extractors.locate import match_title
+
+    t = match_title(line)
+    assert t is None or t.kind is None
+
+
+def test_locate_skips_contents_pages_and_follows_continuations():
+    from extractors.locate import locate_statements
+
+    pages = [
+        "目录\n合并资产负债表 49\n合并利润表 53",
+        "合并资产负债表\n2026 年 6 月 30 日\n单位：元\n项目 附注 期末余额 上年年末余额\n货币资金 1 1,000.00 900.00\n"
+        "应收账款 2 500.00 400.00\n存货 3 300.00 200.00\n流动资产合计 1,800.00 1,500.00",
+        "固定资产 4 2,000.00 1,900.00\n资产总计 3,800.00 3,400.00\n负债合计 1,000.00 900.00\n"
+        "所有者权益合计 2,800.00 2,500.00\n法定代表人：张三",
+        "合并利润表\n2026 年 1—6 月\n单位：元\n项目 附注 本期发生额 上期发生额\n一、营业收入 1 100.00 90.00\n"
+        "二、营业成本 2 60.00 50.00\n三、营业利润 40.00 40.00\n四、利润总额 40.00 40.00",
+    ]
+    found = locate_statements(pages)
+    assert [(f.kind, f.pages) for f in found] == [("balance_sheet", [2, 3]), ("income_statement", [4])]
