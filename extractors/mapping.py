@@ -103,7 +103,7 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 _PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[.、．)](?!\d)|[a-z]\s*[.)](?=\s))\s*"
 )
-_ZH_LEAD = re.compile(r"^(?:加|减|其中|包括|含)\s*[:：]\s*")
+_ZH_LEAD = re.compile(r"^(?:加|减|其中|包括|含)\s*[:：]\s*|^(?:less|add|plus|deduct)\s*:?\s+(?=\S)")
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 _NOTE_TAIL = re.compile(r"\s*(?:附注|注释|note|notes)\s*[\w.、,\- ]*$", re.IGNORECASE)
 _LOOKUP: dict[str, dict[str, str]] = {}
@@ -161,7 +161,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^负债(?:和|及|与)(?:所有者|股东)权益(?:总计|合计)$"), "total_liabilities_and_equity"),
     ],
     _IS: [
-        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bbasic\b)(?!.*diluted)"), "basic_eps"),
+        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bbasic\b)"), "basic_eps"),
         (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bdiluted\b)(?!.*basic)"), "diluted_eps"),
     ],
     _CF: [
