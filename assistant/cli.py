@@ -199,13 +199,16 @@ def figures_set(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    files: bool = typer.Option(False, "--files", help="also re-hash every stored document copy (slower)"),
+) -> None:
     """Recompute the ledger's chain and re-hash the stored rows; exit 1 on any disagreement."""
     from assistant import ledger
+    from assistant.config import get_settings
     from assistant.store import open_store
 
     with open_store().session() as s:
-        problems = ledger.verify(s)
+        problems = ledger.verify(s, home=get_settings().home_dir if files else None)
         n, top = ledger.count(s), ledger.head(s)
     if problems:
         sys.stderr.write("".join(f"{p}\n" for p in problems))

@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -140,8 +141,11 @@ def count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(t.LedgerRow)).scalar_one()
 
 
-def verify(session: Session) -> list[Problem]:
-    """Recompute the chain and re-hash every recorded row; an empty list means all agree."""
+def verify(session: Session, *, home: Path | None = None) -> list[Problem]:
+    """Recompute the chain and re-hash every recorded row; an empty list means all agree.
+
+    With ``home`` (LOANWATCH_HOME), also re-hash each document's stored copy against its sha256.
+    """
     problems = _verify_chain(session)
     latest: dict[tuple[str, int], t.LedgerRow] = {}
     for entry in session.execute(select(t.LedgerRow).order_by(t.LedgerRow.seq)).scalars():
@@ -162,6 +166,26 @@ def verify(session: Session) -> list[Problem]:
         for (row_id,) in session.execute(select(table.c.id).order_by(table.c.id)):
             if (entity, row_id) not in latest:
                 problems.append(Problem(f"{entity} {row_id}", "is not in the ledger (inserted directly in the database)"))
+    if home is not None:
+        problems.extend(_verify_files(session, home))
+    return problems
+
+
+def _verify_files(session: Session, home: Path) -> list[Problem]:
+    problems = []
+    docs = session.execute(select(t.DocumentRow.id, t.DocumentRow.sha256, t.DocumentRow.stored_path)
+                           .order_by(t.DocumentRow.id)).all()
+    for doc_id, sha, rel in docs:
+        path = home / rel
+        if not path.is_file():
+            problems.append(Problem(f"document {doc_id}", f"its stored copy {rel} is missing"))
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        if h.hexdigest() != sha:
+            problems.append(Problem(f"document {doc_id}", f"its stored copy {rel} was altered (sha256 differs)"))
     return problems
 
 

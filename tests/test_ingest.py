@@ -101,6 +101,40 @@ def test_kinds_are_detected_and_stored_with_their_text(store, home, tmp_path):
     assert _verify(store) == []
 
 
+def test_audit_verify_files_finds_an_altered_or_missing_stored_copy(store, home, tmp_path):
+    a, b = tmp_path / "a-visit.txt", tmp_path / "b-visit.txt"
+    a.write_text(NOTE_ZH, encoding="utf-8")
+    b.write_text(NOTE_EN, encoding="utf-8")
+    ingest([a, b], client="File Co", store=store, workers=1, index=False)
+    with store.session() as s:
+        assert ledger.verify(s, home=home) == []
+        docs = {d.name: d for d in s.execute(select(DocumentRow)).scalars()}
+    (home / docs["a-visit.txt"].stored_path).write_text("edited", encoding="utf-8")
+    (home / docs["b-visit.txt"].stored_path).unlink()
+    with store.session() as s:
+        problems = [str(p) for p in ledger.verify(s, home=home)]
+        assert ledger.verify(s) == []  # the database itself was not touched
+    assert problems == [f"document {docs['a-visit.txt'].id}: its stored copy {docs['a-visit.txt'].stored_path} was altered (sha256 differs)",
+                        f"document {docs['b-visit.txt'].id}: its stored copy {docs['b-visit.txt'].stored_path} is missing"]
+
+
+def test_two_processes_ingesting_into_one_sqlite_file_keep_one_chain(tmp_path):
+    home = tmp_path / "home"
+    folders = []
+    for n in range(2):
+        folder = tmp_path / f"batch{n}"
+        folder.mkdir()
+        for i in range(5):
+            (folder / f"{n}-{i}-inspection.txt").write_text(f"Site visit {n}.{i}: all normal.\n", encoding="utf-8")
+        folders.append(folder)
+    procs = [_run_cli(home, "ingest", str(f), "--client", "Shared Co", "--no-index", "--workers", "1") for f in folders]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    counts = _check_whole(home)
+    assert counts["documents"] == 10 and counts["clients"] == 1 and counts["ledger"] == 1 + 10 * 2
+
+
 def test_same_bytes_twice_is_a_no_op(store, tmp_path):
     note = tmp_path / "inspection-1.txt"
     note.write_text(NOTE_ZH, encoding="utf-8")
