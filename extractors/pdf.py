@@ -68,7 +68,7 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
-    statements = drop_duplicates(statements)
+    statements = drop_duplicates(merge_continuations(statements))
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(
         file=path.name,
@@ -422,6 +422,29 @@ def _align(cols: list[layout.ValueColumn], base: list[layout.ValueColumn]) -> li
             c.role = "percent"  # an extra column we cannot place is dropped
             out.append(c)
     return aligned + out
+
+
+def merge_continuations(statements: list[Statement]) -> list[Statement]:
+    """A statement whose title is simply printed again on the next page (no "continued") is one
+    statement: same kind, scope and periods, the next page, and rows with other keys."""
+    out: list[Statement] = []
+    for st in statements:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and (prev.kind, prev.scope) == (st.kind, st.scope)
+            and [(c.period_start, c.period_end) for c in prev.columns] == [(c.period_start, c.period_end) for c in st.columns]
+            and all(c.period_end for c in st.columns)
+            and st.pages and prev.pages and st.pages[0] == prev.pages[-1] + 1
+            and not ({i.key for i in prev.items if i.key} & {i.key for i in st.items if i.key})
+        ):
+            items = prev.items + st.items
+            rows = [(i.label, i.printed, i.page, i.bbox) for i in items]
+            out[-1] = build_statement(prev.kind, prev.scope, prev.title, prev.columns, rows, prev.unit, prev.currency,
+                                      prev.pages + st.pages, notes=[i.note for i in items], row_nos=[i.row_no for i in items])
+            continue
+        out.append(st)
+    return out
 
 
 def drop_duplicates(statements: list[Statement]) -> list[Statement]:

@@ -366,3 +366,25 @@ def test_locate_skips_contents_pages_and_follows_continuations():
     ]
     found = locate_statements(pages)
     assert [(f.kind, f.pages) for f in found] == [("balance_sheet", [2, 3]), ("income_statement", [4])]
+
+
+def test_title_repeated_on_the_next_page_continues_the_statement(tmp_path):
+    from extractors.pdf import extract_pdf
+
+    def page(rows, top_rows):
+        p = [(50, [(200, "CONSOLIDATED BALANCE SHEETS", "l")]), (62, [(220, "(in millions)", "l")]),
+             (80, [(380, "December 31,", "l")]), (92, [(400, "2026", "r"), (480, "2025", "r")])]
+        for i, (label, a, b) in enumerate(rows):
+            p.append((110 + 14 * i, [(20, label, "l"), (400, a, "r"), (480, b, "r")]))
+        return p
+
+    p1 = page([("Cash and cash equivalents", "100", "90"), ("Inventories", "50", "40"), ("Total current assets", "150", "130"),
+               ("Goodwill", "20", "20"), ("Total assets", "170", "150")], None)
+    p2 = page([("Accounts payable", "30", "25"), ("Total current liabilities", "30", "25"), ("Long-term debt", "40", "45"),
+               ("Total liabilities", "70", "70"), ("Total stockholders' equity", "100", "80"),
+               ("Total liabilities and stockholders' equity", "170", "150")], None)
+    p2.append((220, [(20, "See accompanying notes.", "l")]))
+    (st,) = extract_pdf(_pdf(tmp_path / "two.pdf", [p1, p2])).statements
+    assert st.pages == [1, 2]
+    assert st.value("cash", 0) == Decimal("100000000") and st.value("total_liabilities", 1) == Decimal("70000000")
+    assert st.warnings == []
