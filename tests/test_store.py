@@ -275,12 +275,13 @@ def test_notes_alerts_memos_and_covenant_results(store):
                             stored_path="documents/x.txt", note=note)
         repo.add_alert(s, client.id, "2026Q3", "covenant_breach", "high", "current ratio 1.05 < 1.20",
                        [{"document": "q3.pdf", "page": 2}])
+        again = repo.add_alert(s, client.id, "2026Q3", "covenant_breach", "high", "current ratio 1.05 < 1.20")
         m1 = repo.add_memo(s, client.id, "2026Q3", "# draft 1")
         m2 = repo.add_memo(s, client.id, "2026Q3", "# draft 2", by="li.na")
         cov_id = fac.covenants[0].id
         r1 = repo.record_covenant_result(s, cov_id, "2026Q3", value=D("1.05"), status="breach", headroom=D("-0.15"))
         r2 = repo.record_covenant_result(s, cov_id, "2026Q3", value=D("1.05"), status="breach", headroom=D("-0.15"))
-    assert (m1.version, m2.version) == (1, 2) and r1.id == r2.id
+    assert (m1.version, m2.version) == (1, 2) and r1.id == r2.id and again.evidence == [{"document": "q3.pdf", "page": 2}]
     snap = load_snapshot(store, "Toll Road Co")
     (n,) = snap.notes
     assert (n.inspector, n.progress_actual, n.problems, n.document) == ("张伟", D("62.5"), ["二标段停工"], "visit.txt")

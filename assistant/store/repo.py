@@ -359,6 +359,12 @@ def corrections(s: Session, client_id: int) -> list[CorrectionRow]:
 
 def add_alert(s: Session, client_id: int, period: str, rule: str, severity: str, message: str,
               evidence: list[dict] | None = None, *, actor: str = "system") -> AlertRow:
+    """Store an alert, recorded in the ledger; the same alert raised again is returned, not repeated."""
+    same = s.execute(select(AlertRow).where(
+        AlertRow.client_id == client_id, AlertRow.period == period, AlertRow.rule == rule,
+        AlertRow.severity == severity, AlertRow.message == message).limit(1)).scalar_one_or_none()
+    if same is not None:
+        return same
     row = AlertRow(client_id=client_id, period=period, rule=rule, severity=severity, message=message,
                    evidence=list(evidence or []))
     s.add(row)
