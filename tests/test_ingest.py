@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,26 @@ def test_cli_ingest_prints_one_line_per_document_and_exits_1_after_the_rest(tmp_
     again = _run_cli(home, "ingest", str(folder / "2-visit.txt"), "--client", "CLI Co", "--no-index")
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0 and out.startswith("duplicate  2-visit.txt: already stored for CLI Co")
+
+
+@pytest.mark.real_data
+@pytest.mark.slow
+def test_a_real_annual_report_reaches_the_snapshot_with_every_gold_figure(store, shared_data):
+    import json
+
+    from assistant.domain import Span
+
+    report = shared_data / "real" / "贵州茅台2020年年度报告.pdf"
+    (r,) = ingest([report], store=store, index=False).results
+    assert (r.status, r.kind, r.client, r.pages) == ("stored", "statement", "贵州茅台酒股份有限公司", 120), r.reason
+    facts = load_snapshot(store, "贵州茅台").facts
+    gold = [json.loads(line) for line in (shared_data / "real" / "贵州茅台2020年年度报告.gold.jsonl").open(encoding="utf-8")]
+    wrong = []
+    for g in gold:
+        span = Span(dt.date.fromisoformat(g["period_end"]),
+                    dt.date.fromisoformat(g["period_start"]) if g["period_start"] else None)
+        fact = facts.get(g["key"], span)
+        expected = None if g["value"] is None else Decimal(str(g["value"]))
+        if fact is None or fact.value != expected or fact.page is None:
+            wrong.append((g["key"], span.label, expected, fact and fact.value))
+    assert len(gold) == 150 and wrong == []
