@@ -467,11 +467,6 @@ def _wrap_edge(rights: list[float]) -> float:
     return edge if sum(1 for r in rights if r >= edge - 6) >= 2 else 1e9
 
 
-def _line_label(line: Line) -> str:
-    label, _ = trailing_run(line)
-    return join_words(label).strip()
-
-
 def _tidy_join(label: str) -> str:
     # CJK halves of a wrapped label are joined without a space
     return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,])\s+(?=[\u4e00-\u9fff（(）)])", "", label)

@@ -169,11 +169,6 @@ def _value_lines(lines: list[str]) -> int:
     return n
 
 
-def _label_lines(lines: list[str]) -> int:
-    """Lines that look like statement rows (a label, with or without figures)."""
-    return sum(1 for line in lines if 0 < len(line.strip()) <= 60)
-
-
 def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int = 8) -> list[Located]:
     """Every primary statement (balance sheet, income, cash flow) with its pages."""
     found: list[Located] = []

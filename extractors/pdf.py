@@ -3,11 +3,13 @@
 The named steps::
 
     open_pdf (pypdfium2 text of every page)
-    → locate_statements (titles, continuation pages)
-    → page_region_lines (pdfplumber words of the located pages only, each page closed after use)
-    → region_to_table (columns, headers, rows)            [extractors.layout]
-    → build_statement (cells, unit, keys, checks)         [extractors.statements]
-    → drop_duplicates (a later table of the same statement and period, e.g. in the notes)
+    → locate_statements (titles, continuation pages)                    [extractors.locate]
+    → page lines of the located pages only (pdfium character boxes, or   [extractors.words]
+      pdfplumber words; engine "auto" re-reads doubtful statements with pdfplumber)
+    → region_to_table (columns, headers, rows)                          [extractors.layout]
+    → build_statement (cells, unit, keys, checks)                       [extractors.statements]
+    → split_by_scope, merge_continuations, drop_duplicates (a later copy of the same
+      statement and period, e.g. a table in the notes)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.periods import ReportPeriod, detect_report_period, parse_column, refine_year_starts
 from extractors.statements import build_statement
 from extractors.units import detect_currency, detect_unit
+from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
         if len(page_texts[p - 1]) > MAX_CHARS_PER_PAGE:
             warnings.append(f"page {p}: {len(page_texts[p - 1])} characters, skipped as pathological")
             wanted.remove(p)
-    reader = _page_lines_pdfplumber if engine == "pdfplumber" else _page_lines_pdfium
+    reader = page_lines_pdfplumber if engine == "pdfplumber" else page_lines_pdfium
     page_lines, read_warnings = reader(path, wanted)
     warnings.extend(read_warnings)
     errors: list[list[str]] = [[] for _ in located]
@@ -98,7 +101,7 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
         doubtful = [i for i, st in enumerate(results) if _doubt(st)]
         if doubtful:
             pages = sorted({p for i in doubtful for p in located[i].pages if p in wanted})
-            plumber_lines, more = _page_lines_pdfplumber(path, pages)
+            plumber_lines, more = page_lines_pdfplumber(path, pages)
             warnings.extend(more)
             for i in doubtful:
                 alt_errors: list[str] = []
@@ -110,7 +113,6 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
     return statements, warnings
 
 
-PageLines = dict[int, tuple[list[layout.Line], float]]
 
 
 def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: bool, warnings: list[str]) -> Statement | None:
@@ -132,95 +134,6 @@ def _quality(st: Statement | None) -> tuple[int, int, int]:
     dated = sum(1 for c in st.columns if c.period_end is not None)
     mapped = sum(1 for i in st.items if i.key for v in i.values if v is not None)
     return (-len(st.warnings), dated, mapped)
-
-
-def _page_lines_pdfplumber(path: Path, wanted: list[int]) -> tuple[PageLines, list[str]]:
-    """pdfplumber words of the wanted pages only (opened once, each page closed after use)."""
-    import pdfplumber
-
-    out: PageLines = {}
-    warnings: list[str] = []
-    if not wanted:
-        return out, warnings
-    with pdfplumber.open(str(path), pages=wanted) as pdf:
-        for page in pdf.pages:
-            try:
-                words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
-                out[page.page_number] = (layout.words_to_lines(layout.to_words(words)), float(page.height))
-            except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
-                warnings.append(f"page {page.page_number}: could not be read ({exc.__class__.__name__})")
-            finally:
-                page.close()
-    return out, warnings
-
-
-def _page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[str]]:
-    """The same words from pypdfium2's character boxes (loose boxes, pdfplumber's 1.5 pt rule)."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    out: PageLines = {}
-    warnings: list[str] = []
-    if not wanted:
-        return out, warnings
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        for p in wanted:
-            page = textpage = None
-            try:
-                page = pdf[p - 1]
-                height = float(page.get_height())
-                textpage = page.get_textpage()
-                chars = []
-                for i in range(textpage.count_chars()):
-                    code = raw.FPDFText_GetUnicode(textpage.raw, i)
-                    if code in (0, 0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(textpage.raw, i):
-                        continue
-                    left, bottom, right, top = textpage.get_charbox(i, loose=True)
-                    chars.append((chr(code), left, right, height - top, height - bottom))
-                out[p] = (layout.words_to_lines(chars_to_words(chars)), height)
-            except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
-                warnings.append(f"page {p}: could not be read ({exc.__class__.__name__})")
-            finally:
-                if textpage is not None:
-                    textpage.close()
-                if page is not None:
-                    page.close()
-    finally:
-        pdf.close()
-    return out, warnings
-
-
-def chars_to_words(chars: list[tuple[str, float, float, float, float]], x_tolerance: float = 1.5) -> list[layout.Word]:
-    """(text, x0, x1, top, bottom) characters → words: a line by vertical middle, a gap or a blank splits."""
-    rows: list[list[tuple[str, float, float, float, float]]] = []
-    for c in sorted(chars, key=lambda c: ((c[3] + c[4]) / 2, c[1])):
-        mid = (c[3] + c[4]) / 2
-        if rows and abs(mid - (rows[-1][0][3] + rows[-1][0][4]) / 2) <= 2.5:
-            rows[-1].append(c)
-        else:
-            rows.append([c])
-    words: list[layout.Word] = []
-    for row in rows:
-        cur: list[tuple[str, float, float, float, float]] = []
-        for c in sorted(row, key=lambda c: c[1]):
-            if c[0].isspace():
-                words += _word(cur)
-                cur = []
-                continue
-            if cur and c[1] - cur[-1][2] > x_tolerance:
-                words += _word(cur)
-                cur = []
-            cur.append(c)
-        words += _word(cur)
-    return words
-
-
-def _word(chars: list[tuple[str, float, float, float, float]]) -> list[layout.Word]:
-    if not chars:
-        return []
-    return [layout.Word("".join(c[0] for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
-                        min(c[3] for c in chars), max(c[4] for c in chars))]
 
 
 def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]]) -> list[_Region]:
