@@ -388,3 +388,20 @@ def test_title_repeated_on_the_next_page_continues_the_statement(tmp_path):
     assert st.pages == [1, 2]
     assert st.value("cash", 0) == Decimal("100000000") and st.value("total_liabilities", 1) == Decimal("70000000")
     assert st.warnings == []
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_both_word_engines_read_the_same_statement(tmp_path, engine):
+    from extractors.pdf import extract_pdf
+
+    page = [(50, [(200, "CONSOLIDATED STATEMENTS OF OPERATIONS", "l")]), (62, [(220, "(in thousands)", "l")]),
+            (80, [(360, "Year Ended December 31,", "l")]), (92, [(400, "2026", "r"), (480, "2025", "r")])]
+    data = [("Revenues", "$", "1,234,567", "$", "987,654"), ("Cost of revenues", "", "(700,000)", "", "(600,000)"),
+            ("Operating income", "", "534,567", "", "387,654"), ("Net income", "$", "400,000", "$", "300,000")]
+    for i, (label, d1, a, d2, b) in enumerate(data):
+        items = [(20, label, "l"), (400, a, "r"), (480, b, "r")] + ([(330, d1, "l"), (420, d2, "l")] if d1 else [])
+        page.append((110 + 14 * i, items))
+    (st,) = extract_pdf(_pdf(tmp_path / "e.pdf", [page]), engine=engine).statements
+    assert [i.printed for i in st.items] == [["1,234,567", "987,654"], ["(700,000)", "(600,000)"], ["534,567", "387,654"],
+                                            ["400,000", "300,000"]]
+    assert st.value("cost_of_revenue", 1) == Decimal("-600000000")
