@@ -131,9 +131,12 @@ def test_upload_parses_on_arrival_and_the_review_shows_what_the_extractor_read(u
 
     store, built = ui
     a, _, _ = _users(store)
+    before = len(H.documents(store, a, CLIENT_A))
     steps = list(H.upload(store, a, [str(built.upload_file)], CLIENT_A))
     text, ids = steps[-1]
-    assert "stored" in text and len(ids) == 1
+    assert "stored" in steps[0][0] and steps[0][1] == ids and len(ids) == 1  # reviewable before indexing ends
+    assert "1/1 document(s) indexed" in text
+    assert len(H.documents(store, a, CLIENT_A)) == before + 1 and W.audit_verify(store, a)[0]
     rows = H.review_rows(store, a, ids)
     truth = {(it.key, col.period_end.isoformat()): v for st in extract_file(built.upload_file).statements
              if st.kind == "balance_sheet" and st.scope == "consolidated"

@@ -26,7 +26,7 @@ from ui.charts import ratio_trends
 from ui.i18n import tr
 
 CSS = """
-.gradio-container {max-width: 1400px !important; margin: auto;}
+.gradio-container {width: 100% !important; max-width: 1440px !important; margin: auto;}
 #lw-header {background: #1f3a5f; color: #fff; padding: 10px 18px; border-radius: 6px;}
 #lw-title *, #lw-user * {color: #fff !important;}
 #lw-header .form, #lw-header fieldset {background: transparent !important; border: none !important;}
@@ -138,7 +138,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 L(gr.Button(tr("logout"), link="/logout", size="sm", variant="secondary", elem_id="lw-logout"), "logout",
                   "value")
         with gr.Row():
-            client_dd = L(gr.Dropdown(choices=[], label=tr("client"), scale=3, elem_id="lw-client"), "client")
+            client_dd = L(gr.Dropdown(choices=[], label=tr("client"), scale=3, elem_id="lw-client", allow_custom_value=True),
+                         "client")
             gr.Column(scale=5)
 
         with gr.Tabs() as tabs:
@@ -219,7 +220,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             with L(gr.Tab(tr("tab_chat"), id="chat", elem_id="tab-chat"), "tab_chat"):
                 with gr.Row():
                     with gr.Column(scale=3):
-                        scope = L(gr.Dropdown(choices=[], label=tr("chat_scope"), elem_id="lw-scope"), "chat_scope")
+                        scope = L(gr.Dropdown(choices=[], label=tr("chat_scope"), elem_id="lw-scope", allow_custom_value=True),
+                                  "chat_scope")
                         chatbot = L(gr.Chatbot(label=tr("chat"), height=420, elem_id="lw-chatbot"), "chat")
                         with gr.Row(equal_height=True):
                             question = L(gr.Textbox(label=tr("question"), placeholder=tr("question_ph"), scale=5,
@@ -244,8 +246,12 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 memo_note = gr.Markdown("", elem_classes="lw-note", elem_id="lw-memo-note")
                 with gr.Row():
                     with gr.Column(scale=3):
-                        memo_text = L(gr.Textbox(label=tr("memo_text"), lines=24, max_lines=40,
-                                                 elem_id="lw-memo-text"), "memo_text")
+                        with gr.Tabs():
+                            with L(gr.Tab(tr("memo_edit")), "memo_edit"):
+                                memo_text = L(gr.Textbox(label=tr("memo_text"), lines=24, max_lines=40,
+                                                         elem_id="lw-memo-text"), "memo_text")
+                            with L(gr.Tab(tr("memo_preview")), "memo_preview"):
+                                memo_preview = gr.Markdown("", elem_id="lw-memo-preview", height=640)
                         with gr.Row():
                             save_btn = L(gr.Button(tr("save_edit")), "save_edit", "value")
                             compare_btn = L(gr.Button(tr("compare")), "compare", "value")
@@ -276,7 +282,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             headers = [tr(k, lg) for k in ("col_flag", "col_client", "col_industry", "col_officer", "col_grade",
                                            "col_class", "col_cov", "col_breach", "col_warn", "col_last")]
             data = [[tr("flag_problem" if r.problem else "flag_ok", lg), r.name, r.industry, r.officer, r.grade,
-                     r.classification, r.covenants, r.breaches, r.warnings, r.last_statement] for r in rows]
+                     r.classification if lg == "zh" else r.classification_en, r.covenants, r.breaches, r.warnings, r.last_statement] for r in rows]
             frame = _df(data, headers)
             styled = frame.style.apply(
                 lambda row: ["background-color: #fdecea; color: #8a1c1c; font-weight: 600"
@@ -439,6 +445,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         draft_btn.click(safe(_draft), [client_dd, memo_period, memo_lang, lang],
                         [memo_text, memo_note, versions_df, diff_box, dl_docx, dl_pdf])
+        memo_text.change(lambda text: text, [memo_text], [memo_preview], api_visibility="private")
 
         def _save(user: User, client, period, text, lg):
             note = W.memo_save(store, user, client, period, text or "", stage="edited")

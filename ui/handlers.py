@@ -47,6 +47,7 @@ class PortfolioRow:
     officer: str
     grade: str
     classification: str
+    classification_en: str
     covenants: str
     breaches: int
     warnings: int
@@ -78,6 +79,7 @@ def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool 
             category = a.classification.category if a else "—"
             rows.append(PortfolioRow(
                 c.id, c.name, c.industry, c.officer or "", a.grade.letter if a else "NR", category,
+                a.classification.english if a else "—",
                 f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
                 max(docs).isoformat() if docs else "—",
                 problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
@@ -109,7 +111,8 @@ def client_profile(store: Store, user: User, client: str | int, lang: str = "zh"
            f"{'客户经理' if zh else 'Officer'}: {c.officer or '—'}"]
     if a is not None:
         out.append(f"**{'评级' if zh else 'Grade'} {a.grade.letter}** ({a.grade.points}/{a.grade.max_points}) · "
-                   f"**{'分类建议' if zh else 'Classification suggestion'}: {a.classification.category}** "
+                   f"**{'分类建议' if zh else 'Classification suggestion'}: "
+                   f"{a.classification.category if zh else a.classification.english}** "
                    f"({a.classification.label_zh if zh else a.classification.label_en}) · "
                    f"{'期间' if zh else 'Period'} {a.span.label}")
     out.append(f"\n#### {'授信' if zh else 'Facilities'}")
@@ -278,20 +281,31 @@ def record_visit(store: Store, user: User, client: str | int, *, visit_date: str
 
 
 def upload(store: Store, user: User, paths: list[str], client: str | int | None) -> Iterator[tuple[str, list[int]]]:
-    """Ingest uploaded files one by one; yields (progress text, stored document ids) after each."""
+    """Ingest uploaded files; yields (progress text, stored document ids) as each step ends.
+
+    Statements are parsed and stored first (reviewable at once); the search index is built
+    afterwards, so a long report's figures can be checked while its text is still indexed.
+    """
     from assistant.ingest import ingest
 
     if client in (None, "") and not user.sees_everything:
         raise ConfigError("choose the client these files belong to", hint="pick one of your clients first")
     name = require_client(store, user, client).name if client not in (None, "") else None
-    lines, ids = [], []
+    lines, ids, stored = [], [], []
     for i, path in enumerate(paths, 1):
         started = time.perf_counter()
-        report = ingest([path], client=name, store=store, actor=user.name, progress=False)
+        report = ingest([path], client=name, store=store, actor=user.name, progress=False, index=False)
         for r in report.results:
             if r.document_id is not None and r.status != "failed":
                 ids.append(r.document_id)
+                stored.append(path)
             lines.append(f"[{i}/{len(paths)}] {r.line()} · {time.perf_counter() - started:.1f} s")
+        yield "\n".join(lines), list(ids)
+    if stored:
+        started = time.perf_counter()
+        report = ingest(stored, client=name, store=store, actor=user.name, progress=False, index=True)
+        done = sum(r.status != "failed" for r in report.results)
+        lines.append(f"search index: {done}/{len(stored)} document(s) indexed · {time.perf_counter() - started:.1f} s")
         yield "\n".join(lines), list(ids)
 
 

@@ -1,0 +1,149 @@
+"""The real page in headless Chromium (Playwright): an officer's day, and what another officer never sees.
+
+Screenshots go to eval/reports/ui/. Needs Debian's chromium at /usr/bin/chromium (skips otherwise).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+from tests.ui_support import CLIENT_A, CLIENT_B, USERS, make_ui_home, serve  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = Path(__file__).resolve().parents[1] / "eval" / "reports" / "ui"
+
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    home = make_ui_home(tmp_path_factory.mktemp("ui_browser") / "home")
+    with serve(home.path) as srv:
+        yield srv, home
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _login(browser, url: str, user: str):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.locator("input[type=text]").first.fill(user)  # Gradio's login form (labels follow the locale)
+    page.locator("input[type=password]").first.fill(USERS[user])
+    page.locator("input[type=password]").first.press("Enter")
+    return ctx, page
+
+
+def _cell(page, table: str, text: str):
+    return page.locator(f"{table} [role=gridcell]", has_text=text).first
+
+
+def _tab(page, label: str) -> None:
+    page.locator("button[role=tab]", has_text=label).first.click()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.8)  # let charts and images paint
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_officers_day_in_the_browser(app, browser):
+    server, home = app
+    ctx, page = _login(browser, server.url, "officer_a")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_A).wait_for()
+        _shot(page, "01_portfolio")
+        # open the client from the portfolio: profile, chart, figures; a figure opens its page
+        _cell(page, "#lw-portfolio", CLIENT_A).click()
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        page.locator("#lw-figures [role=gridcell]", has_text=",").first.click()
+        page.locator("#lw-source-caption").get_by_text("示例新能源2026Q2财务报表.pdf").wait_for()
+        page.locator("#lw-source img").first.wait_for()
+        _shot(page, "02_client_source")
+        # upload the next quarter: parsed on arrival, figures for review
+        _tab(page, "上传与复核")
+        page.locator("#lw-files input[type=file]").set_input_files(str(home.upload_file))
+        page.locator("#lw-upload-btn").click()
+        _cell(page, "#lw-review", "货币资金").wait_for()
+        assert "stored" in page.locator("#lw-progress textarea").input_value()
+        # correct one figure with a reason (maker), shown as awaiting a checker
+        page.locator("#lw-c-period textarea").fill("2026-09-30")
+        page.locator("#lw-c-key textarea").fill("cash")
+        page.locator("#lw-c-value textarea").fill("7654321.00")
+        page.locator("#lw-c-reason textarea").fill("银行对账单余额为 7,654,321.00 元")
+        page.locator("#lw-correct-btn").click()
+        page.locator("#lw-correct-out").get_by_text("7654321").wait_for()
+        _shot(page, "03_upload_review_correct")
+        # ask: the answer streams in with citations that open the cited page
+        _tab(page, "问答")
+        page.locator("#lw-question textarea").fill("示例新能源2026年6月30日的资产总计是多少？")
+        page.locator("#lw-ask").click()
+        page.locator("#lw-chatbot").get_by_text("示例新能源2026Q2财务报表.pdf").first.wait_for()
+        page.locator("#lw-cites label").first.click()
+        page.locator("#lw-cite-img img").first.wait_for()
+        assert "builtin" in page.locator("#lw-engine").inner_text()
+        _shot(page, "04_chat_cited")
+        # memo: draft, then download Word
+        _tab(page, "贷后报告")
+        page.locator("#lw-draft").click()
+        page.locator("#lw-memo-note").get_by_text("draft").wait_for()
+        assert CLIENT_A in page.locator("#lw-memo-text textarea").input_value()
+        with page.expect_download() as download:
+            page.locator("#lw-dl-docx").click()
+        saved = SHOTS / "memo_download.docx"
+        download.value.save_as(saved)
+        assert saved.read_bytes()[:2] == b"PK"
+        _shot(page, "05_memo")
+        # the whole interface switches to English
+        page.locator("#lw-lang label", has_text="English").click()
+        page.locator("button[role=tab]", has_text="Portfolio").first.wait_for()
+        _tab(page, "Portfolio")
+        page.locator("#lw-portfolio").get_by_text("Last statement").wait_for()
+        _shot(page, "06_english")
+    finally:
+        ctx.close()
+
+
+def test_officer_b_never_sees_officer_a_client_on_any_page(app, browser):
+    server, _ = app
+    ctx, page = _login(browser, server.url, "officer_b")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_B).wait_for()
+        seen = []
+        for label in ("贷款组合", "客户", "上传与复核", "问答", "贷后报告", "审计"):
+            _tab(page, label)
+            time.sleep(0.5)
+            seen.append(page.locator("body").inner_text())
+        page.locator("#lw-client input").click()
+        seen.append(page.locator("body").inner_text())  # the client list, opened
+        page.keyboard.press("Escape")
+        _tab(page, "问答")
+        page.locator("#lw-question textarea").fill("示例新能源2026年6月30日的资产总计是多少？")
+        page.locator("#lw-ask").click()
+        page.locator("#lw-engine").get_by_text("builtin").wait_for()
+        page.wait_for_function("() => !document.querySelector('#lw-chatbot .pending')")
+        time.sleep(1.5)
+        seen.append(page.locator("body").inner_text())
+        _shot(page, "07_officer_b_chat")
+        text = "\n".join(seen)
+        assert CLIENT_B in text
+        assert "示例新能源股份有限公司" not in text.replace("示例新能源2026年6月30日的资产总计是多少？", "")
+        assert "示例新能源2026Q2财务报表.pdf" not in text
+    finally:
+        ctx.close()
