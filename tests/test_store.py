@@ -111,6 +111,25 @@ def test_a_database_at_the_first_revision_upgrades_with_its_data(tmp_path):
     st.dispose()
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_processes_opening_a_fresh_database_together_migrate_it_once(backend, tmp_path, request):
+    """Regression: without the write lock, concurrent first opens raced on CREATE TABLE."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if backend == "sqlite" else request.getfixturevalue("pg_database")
+    code = "import sys; from assistant.store.db import Store, init_db; init_db(Store(sys.argv[1])); print('ok')"
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=Path(__file__).resolve().parents[1],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err[-300:] for _, err in results]
+    st = Store(url)
+    with st.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [_head_revision()]
+    st.dispose()
+
+
 # ---------------------------------------------------------------- clients and facilities
 
 def test_clients_are_found_by_name_alias_and_legal_form(store):

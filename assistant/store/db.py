@@ -101,8 +101,10 @@ def init_db(store: Store) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
-    try:
-        with store.engine.begin() as conn:
+    try:  # under the write lock, so two processes opening a fresh database do not both migrate it
+        with store.engine.execution_options(loanwatch_immediate=True).begin() as conn:
+            if store.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
