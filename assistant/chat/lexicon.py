@@ -191,7 +191,7 @@ RATIOS: tuple[RatioName, ...] = (
         "净利润增长率", "net profit growth", "net income growth", "earnings growth")),
     RatioName("total_assets_growth", "总资产增长率", "total assets growth", "percent", (
         "总资产增长率", "资产总额增长率", "total assets growth", "asset growth")),
-    RatioName("interest_coverage", "利息保障倍数", "interest coverage", "times", (
+    RatioName("interest_coverage", "利息保障倍数", "interest coverage", "ratio", (
         "利息保障倍数", "已获利息倍数", "interest coverage ratio", "interest coverage", "times interest earned")),
     RatioName("ocf_to_current_liabilities", "经营现金流量比率", "operating cash flow ratio", "ratio", (
         "经营现金流量比率", "现金流量比率", "经营现金流动负债比", "operating cash flow ratio",
