@@ -195,7 +195,7 @@ def _page_text(page) -> str | None:
 
 
 @contextmanager
-def open_plumber(path: str | Path, *, password: str = "") -> Iterator[Any]:
+def open_plumber(path: str | Path, *, password: str = "", pages: list[int] | None = None) -> Iterator[Any]:
     """``pdfplumber.open`` whose failures (pdfminer syntax/EOF/password errors) become DocumentErrors.
 
     Open only pages that ``open_pdf`` already read; this guards the slower, stricter parser.
@@ -204,7 +204,7 @@ def open_plumber(path: str | Path, *, password: str = "") -> Iterator[Any]:
 
     path = Path(path)
     try:
-        pdf = pdfplumber.open(path, password=password)
+        pdf = pdfplumber.open(path, password=password, pages=pages)
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated classes
         raise _plumber_error(path, exc) from exc
     try:

@@ -10,15 +10,21 @@ from extractors.errors import UnsupportedFormatError
 from extractors.models import ExtractionResult
 
 
-def extract_file(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200) -> ExtractionResult:
-    """Extract the statements of a PDF or Excel file; raise ``DocumentError`` when unreadable."""
+def extract_file(
+    path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto"
+) -> ExtractionResult:
+    """Extract the statements of a PDF or Excel file; raise ``DocumentError`` when unreadable.
+
+    ``engine`` picks the PDF word engine: ``auto`` (pypdfium2 character boxes, doubtful
+    statements re-read with pdfplumber), ``pdfium`` or ``pdfplumber``.
+    """
     path = Path(path)
     started = time.perf_counter()
     fmt = sniff_format(path)
     if fmt == "pdf":
         from extractors.pdf import extract_pdf
 
-        result = extract_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+        result = extract_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb, engine=engine)
     elif fmt == "xlsx":
         from extractors.xlsx import extract_xlsx
 

@@ -18,13 +18,13 @@ PageLines = dict[int, tuple[list[layout.Line], float]]
 
 def page_lines_pdfplumber(path: Path, wanted: list[int]) -> tuple[PageLines, list[str]]:
     """pdfplumber words of the wanted pages only (opened once, each page closed after use)."""
-    import pdfplumber
+    from extractors.document import open_plumber
 
     out: PageLines = {}
     warnings: list[str] = []
     if not wanted:
         return out, warnings
-    with pdfplumber.open(str(path), pages=wanted) as pdf:
+    with open_plumber(path, pages=wanted) as pdf:
         for page in pdf.pages:
             try:
                 words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
