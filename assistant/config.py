@@ -37,7 +37,6 @@ class Settings(BaseSettings):
 
     max_pages: int = Field(default=5000, description="refuse documents with more pages")
     max_file_mb: int = Field(default=200, description="refuse larger files")
-    page_timeout_s: float = Field(default=20.0, description="time bound for the detailed analysis of one page")
     workers: int = Field(default=2, description="processes used by ingest")
     rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
 
