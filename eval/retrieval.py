@@ -14,7 +14,7 @@
 
 Indexes are cached under ``--cache`` (default ``$TMPDIR/loanwatch-eval-retrieval``), keyed by
 the embedding model and a hash of the chunking/tokenising code, so a rerun only searches.
-Writes ``eval/reports/retrieval.md`` and ``eval/reports/retrieval.json``.
+Writes ``eval/reports/retrieval.md`` and ``.json`` (``retrieval-e5.*`` etc. for another embedding).
 """
 
 from __future__ import annotations
@@ -291,8 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     report = _report(result)
     print(report)
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "retrieval.md").write_text(report + "\n", encoding="utf-8")
-    (REPORTS / "retrieval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    name = "retrieval" if args.embedding == "use" else f"retrieval-{args.embedding}"
+    (REPORTS / f"{name}.md").write_text(report + "\n", encoding="utf-8")
+    (REPORTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

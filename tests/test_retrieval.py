@@ -235,7 +235,7 @@ def test_tokenizer_keeps_words_codes_and_years_but_not_amounts() -> None:
 
 
 def test_statement_intent_reads_statement_names_and_line_items() -> None:
-    from assistant.retrieval.lexical import statement_intent
+    from assistant.retrieval.query import statement_intent
 
     assert statement_intent("What is year end total current liabilities?") == {"balance_sheet"}
     assert statement_intent("using the balance sheet and the P&L statement") == {"balance_sheet", "income_statement"}

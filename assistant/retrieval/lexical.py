@@ -4,8 +4,9 @@ Exact names, account labels and codes matter in finance, and a dense model blurs
 Rows (chunk id, client, document, kind, page, text, tokens) live in a small SQLite file under
 ``LOANWATCH_HOME/lexical``; the BM25 matrix is built from the stored tokens when the rows
 changed (a generation counter) and saved beside them, so a new process loads it instead of
-rebuilding. When the file is missing or holds fewer chunks than Chroma, the caller rebuilds
-it from the Chroma documents (``LexicalIndex.rebuild``).
+rebuilding. When the file is missing, holds another number of chunks than Chroma, or was tokenised
+by another ``TOKENIZER_VERSION``, the caller rebuilds it from the Chroma documents
+(``LexicalIndex.rebuild``). Queries are expanded with ``query.expand_query`` first.
 
 The scope is applied before ranking: scores of chunks outside the allowed clients (and
 kinds/documents) are masked out, so they can never rank, whatever the query.
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.retrieval.query import expand_query
+
 TOKENIZER_VERSION = 2  # bump when ``tokenize`` changes: stored rows are then rebuilt from Chroma
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[-_/.,'’][a-z0-9]+)*")
@@ -37,67 +40,6 @@ _STOP_EN = frozenset(
 _STOP_ZH = frozenset("的 了 和 是 在 与 及 或 等 其 为 对 中 上 下 是否 多少 什么 哪些 如何".split())
 
 
-# Finance names that differ between how people ask and how reports print (query side only).
-_EXPANSIONS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("income statement", "p&l", "profit and loss", "statement of operations", "statements of operations",
-      "statement of income", "利润表", "损益表"),
-     "consolidated statements of operations income statement 利润表"),
-    (("balance sheet", "financial position", "资产负债表"), "consolidated balance sheets 资产负债表"),
-    (("cash flow statement", "statement of cash flows", "statements of cash flows", "现金流量表"),
-     "consolidated statements of cash flows 现金流量表"),
-    (("revenue", "top line", "top-line", "net sales", "营业收入"), "revenue net sales 营业收入"),
-    (("cogs", "cost of goods sold", "cost of sales", "cost of revenue", "营业成本"), "cost of sales cost of revenue 营业成本"),
-    (("capex", "capital expenditure", "资本性支出"), "purchases of property and equipment 购建固定资产"),
-    (("working capital", "current ratio", "流动比率", "营运资金"), "total current assets total current liabilities 流动资产合计 流动负债合计"),
-)
-
-
-def expand_query(query: str) -> str:
-    """Add the printed names of statements and line items a question refers to by another name."""
-    lowered = query.lower()
-    extra = [terms for names, terms in _EXPANSIONS if any(name in lowered for name in names)]
-    return " ".join([query, *extra])
-
-
-_STATEMENT_NAMES = {
-    "balance_sheet": ("balance sheet", "financial position", "资产负债表"),
-    "income_statement": ("income statement", "p&l", "profit and loss", "statement of operations",
-                         "statements of operations", "statement of income", "利润表", "损益表"),
-    "cash_flow": ("cash flow statement", "statement of cash flows", "statements of cash flows", "现金流量表"),
-}
-
-
-def _line_item_names() -> dict[str, str]:
-    """Printed names of the canonical figures (FIGURES.md), lowercased → statement kind."""
-    from extractors.vocabulary import FIGURES
-
-    names: dict[str, str] = {}
-    for figure in FIGURES:
-        for name in (figure.en.lower(), figure.zh):
-            for variant in (name, name.removeprefix("total "), name.removesuffix("合计"), name.removesuffix("总计")):
-                if len(variant) >= (2 if _CJK_RUN.match(variant) else 5):
-                    names.setdefault(variant, figure.kind)
-    return names
-
-
-def statement_intent(query: str) -> set[str]:
-    """The primary statements a question is about: named outright, or through a line item it asks for."""
-    text = expand_query(query).lower().replace("&", " and ")
-    kinds = {kind for kind, names in _STATEMENT_NAMES.items() if any(n in text for n in names)}
-    global _LINE_ITEMS
-    if _LINE_ITEMS is None:
-        _LINE_ITEMS = _line_item_names()
-    words = " " + " ".join(_WORDS.findall(text)) + " "
-    for name, kind in _LINE_ITEMS.items():
-        if (_CJK_RUN.match(name) and name in text) or f" {name} " in words:
-            kinds.add(kind)
-    return kinds
-
-
-_LINE_ITEMS: dict[str, str] | None = None
-_WORDS = re.compile(r"[a-z]+|[^a-z\s]")
-
-
 def _stem(word: str) -> str:
     """A light English stemmer: liabilities → liability, assets → asset, expenses → expense."""
     if len(word) > 4 and word.endswith("ies"):
@@ -107,6 +49,16 @@ def _stem(word: str) -> str:
     return word
 
 
+def _jieba():
+    """jieba, imported on first use with its start-up chatter silenced."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
 def tokenize(text: str) -> list[str]:
     """Words for BM25: jieba search-mode words for Chinese; lowercase, lightly stemmed English words;
     codes that mix letters and digits whole (``lw-1007``, ``fy2017``); years; no other bare numbers.
@@ -114,13 +66,11 @@ def tokenize(text: str) -> list[str]:
     Amounts are left out on purpose: a statement page holds hundreds of them, which would
     only lengthen its chunks (BM25 favours short ones); figures are answered from the store.
     """
-    import jieba
-
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         token = match.group(0)
         if _CJK_RUN.fullmatch(token):
-            tokens.extend(w for w in jieba.lcut_for_search(token) if w.strip() and w not in _STOP_ZH)
+            tokens.extend(w for w in _jieba().lcut_for_search(token) if w.strip() and w not in _STOP_ZH)
             continue
         has_alpha = any(c.isalpha() for c in token)
         has_digit = any(c.isdigit() for c in token)

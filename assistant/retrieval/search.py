@@ -19,7 +19,8 @@ from assistant.config import get_settings
 from assistant.errors import ConfigError
 from assistant.retrieval.chunking import pages_to_chunks
 from assistant.retrieval.embeddings import get_embedder
-from assistant.retrieval.lexical import LexicalIndex, LexicalRow, statement_intent
+from assistant.retrieval.lexical import LexicalIndex, LexicalRow
+from assistant.retrieval.query import statement_intent
 from assistant.retrieval.vectorstore import DenseHit, VectorStore, scope_where
 
 RRF_K = 60  # the usual constant of reciprocal-rank fusion
