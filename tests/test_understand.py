@@ -239,6 +239,13 @@ def test_an_unknown_share_of_a_known_figure_is_not_the_figure():
     assert p.metrics == [] and p.unsupported
 
 
+def test_a_short_name_that_begins_a_client_name_is_that_client_but_look_alikes_are_not():
+    clients = [ClientName(1, "万科企业股份有限公司"), ClientName(2, "上海浦东发展银行股份有限公司")]
+    assert understand("2020年万科A的营业收入是多少?", clients).company.client_id == 1
+    other = understand("上海银行2020年末的资产总计是多少?", clients).company  # a different bank
+    assert other.client_id is None and other.name == "上海银行"
+
+
 def test_a_fiscal_period_is_not_taken_for_a_company():
     p = parse("Was there any drop in Cash & Cash equivalents between FY 2023 and Q2 of FY2024?")
     assert p.company is None

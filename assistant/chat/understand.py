@@ -513,7 +513,27 @@ def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unkno
     if not guess_unknown and not _LEGAL.search(text):
         return None
     name = extract_company_text(text, rest)
+    abbreviated = _abbreviation_of(name, clients) if name else None
+    if abbreviated is not None:
+        return abbreviated
     return CompanyRef(name=name, client_id=None, score=0.0) if name else None
+
+
+def _abbreviation_of(name: str, clients: list[ClientName]) -> CompanyRef | None:
+    """A Chinese short name that begins exactly one client's name: 万科A → 万科企业 (share class dropped).
+
+    Only a prefix counts: 上海银行 and 上海浦东发展银行 are different banks, so looser matching
+    (characters in order) would answer about the wrong company."""
+    short = re.sub(r"[A-Za-z*]+$", "", name).lstrip("*")
+    if not _CJK.search(short) or len(short) < 2 or _LEGAL.fullmatch(name):
+        return None
+    found = []
+    for client in clients:
+        for cand, fuzzy in _candidates(client):
+            if fuzzy and cand.startswith(short):
+                found.append(CompanyRef(name=name, client_id=client.id, client_name=client.name, score=0.6))
+                break
+    return found[0] if len(found) == 1 else None  # two candidates: do not pick one
 
 
 def _names_of(ref: CompanyRef, clients: list[ClientName]) -> list[str]:
