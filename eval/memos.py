@@ -4,7 +4,9 @@
 ``loanwatch serve --demo`` loaded the demo portfolio); ``--fixtures`` uses the hand-built
 test clients instead. For each client × quarter × language it times ``build_memo`` with the
 built-in engine (target ≤ 2 s), renders Markdown, Word and PDF, reads each file back and
-runs the verifier over it (target: 100 % of numbers traceable). Writes
+runs the verifier over it (target: 100 % of numbers traceable). Then it plants a wrong
+number in each Markdown memo (the first amount of the key-figures table, moved by about 8 %)
+and checks that the verifier catches it (target: every plant caught). Writes
 ``eval/reports/memos.{md,json}``.
 """
 
@@ -16,8 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from assistant.domain import ClientSnapshot, Span
-from assistant.memo import allowed_numbers, build_memo, memo_text, render_docx, render_markdown, render_pdf, verify_memo
+from assistant.memo import (
+    Memo, Table, allowed_numbers, build_memo, memo_text, render_docx, render_markdown, render_pdf, verify_memo,
+)
+from assistant.numguard import find_numbers
 
 REPORTS = Path(__file__).parent / "reports"
 
@@ -41,6 +48,25 @@ def _snapshots(use_fixtures: bool) -> list[ClientSnapshot]:
     return [load_snapshot(store, i) for i in ids]
 
 
+def plant_wrong_number(memo: Memo, markdown: str) -> tuple[str, str] | None:
+    """The Markdown with the first amount of the key-figures table moved by about 8 %, and that number."""
+    table = next((b for b in memo.section("performance").blocks if isinstance(b, Table)), None)
+    for row in table.rows if table else []:
+        for cell in row[1:2]:
+            found = [m for m in find_numbers(cell.text) if m.kind == "amount" and m.value]
+            if not found:
+                continue
+            m = found[0]
+            quantum = Decimal(1).scaleb(-m.decimals)
+            wrong = (abs(m.mantissa) * Decimal("1.0777")).quantize(quantum, rounding=ROUND_HALF_UP)
+            right, printed = f"{abs(m.mantissa):,.{m.decimals}f}", f"{wrong:,.{m.decimals}f}"
+            new_cell = cell.text.replace(right, printed, 1)
+            line = f"| {row[0].text} | {cell.text}"
+            if new_cell != cell.text and line in markdown:
+                return markdown.replace(line, f"| {row[0].text} | {new_cell}", 1), printed
+    return None
+
+
 def run(use_fixtures: bool, langs: tuple[str, ...] = ("zh", "en")) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,6 +79,11 @@ def run(use_fixtures: bool, langs: tuple[str, ...] = ("zh", "en")) -> list[dict]
                     memo = build_memo(snap, span, lang=lang)
                     seconds = time.perf_counter() - start
                     row = {"client": snap.client.name, "period": span.label, "lang": lang, "build_s": round(seconds, 3)}
+                    planted = plant_wrong_number(memo, render_markdown(memo))
+                    if planted is not None:
+                        caught = verify_memo(planted[0], allowed)
+                        row["planted"] = {"number": planted[1], "caught": not caught.ok and any(
+                            u.text in planted[1] or planted[1] in u.text for u in caught.unsupported)}
                     for fmt in ("md", "docx", "pdf"):
                         path = Path(tmp) / f"m.{fmt}"
                         if fmt == "md":
@@ -70,6 +101,7 @@ def _markdown(rows: list[dict], source: str) -> str:
     builds = [r["build_s"] for r in rows]
     checked = sum(r[f]["numbers"] for r in rows for f in ("md", "docx", "pdf"))
     traceable = sum(r[f]["traceable"] for r in rows for f in ("md", "docx", "pdf"))
+    plants = [r["planted"] for r in rows if "planted" in r]
     lines = [
         "# Memo benchmark", "",
         f"Source: {source}. {len(rows)} memos (client × quarter × language), each rendered as md, docx, pdf and verified.",
@@ -77,6 +109,8 @@ def _markdown(rows: list[dict], source: str) -> str:
         f"- build time (built-in engine): max {max(builds, default=0):.3f} s, mean "
         f"{(sum(builds) / len(builds)) if builds else 0:.3f} s (target ≤ 2 s)",
         f"- numbers traceable: {traceable}/{checked} ({(traceable / checked * 100) if checked else 100:.2f} %)",
+        f"- planted wrong numbers caught: {sum(p['caught'] for p in plants)}/{len(plants)} "
+        f"(memos without an amount in the key-figures table: {len(rows) - len(plants)})",
         "", "| client | period | lang | build s | md | docx | pdf |", "|---|---|---|---:|---:|---:|---:|",
     ]
     for r in rows:
@@ -101,4 +135,5 @@ def main(argv: list[str] | None = None) -> int:
     (REPORTS / "memos.md").write_text(text, encoding="utf-8")
     print(text)
     ok = all(not r[f]["unsupported"] for r in rows for f in ("md", "docx", "pdf")) and all(r["build_s"] <= 2 for r in rows)
+    ok = ok and all(r["planted"]["caught"] for r in rows if "planted" in r)
     return 0 if ok and rows else 1

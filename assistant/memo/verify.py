@@ -3,7 +3,10 @@
 ``allowed_numbers(snapshot, span)`` lists what a memo about ``span`` may print — and it is
 built from the snapshot and the analytics, never from the memo:
 
-* stored figures (every fact, with its document and page) and the pages they sit on;
+* stored figures of the spans the memo compares (this period, the previous quarter, the same
+  period last year, and the balances that open them), with their documents and pages — a
+  figure of another quarter is not something this memo prints, and allowing every stored
+  value would let a wrong number pass whenever some other quarter happens to hold it;
 * computed ratios for the period, the previous quarter and the same period last year, and
   the QoQ / YoY changes (absolute and relative) of figures and ratios;
 * covenant thresholds, values, headroom and its history; facility terms and repayment
@@ -89,7 +92,9 @@ def allowed_numbers(snapshot: ClientSnapshot, span: Span, *, assessment: Assessm
 
     span = resolve_span(span)
     out: list[AllowedNumber] = []
-    out += _facts(snapshot)
+    around = _spans_around(span)
+    ends = {s.end for s in around} | {s.start - dt.timedelta(days=1) for s in around if s.start}
+    out += _facts(snapshot, ends)
     out += _ratios_and_changes(snapshot, span)
     assessments = [assessment or assess(snapshot, span)]
     before = span.previous_quarter() if span.months == 3 else span.same_span_last_year()
@@ -109,13 +114,14 @@ def allowed_numbers(snapshot: ClientSnapshot, span: Span, *, assessment: Assessm
     return out
 
 
-def _facts(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+def _facts(snapshot: ClientSnapshot, ends: set[dt.date]) -> list[AllowedNumber]:
+    """Figures of the spans ending on ``ends`` as values; pages and dates of every fact."""
     out = []
     for fact in snapshot.facts:
         where = f"{fact.document} p.{fact.page}" if fact.document else (fact.formula or fact.source)
-        if fact.value is not None:
+        if fact.value is not None and fact.span.end in ends:
             out.append(AllowedNumber(fact.value, "amount", fact.key, where))
-        if fact.original is not None:
+        if fact.original is not None and fact.span.end in ends:
             out.append(AllowedNumber(fact.original, "amount", fact.key, where + " (as extracted)"))
         if fact.page is not None:
             out.append(AllowedNumber(Decimal(fact.page), "page", str(fact.page), where))

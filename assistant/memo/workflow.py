@@ -50,7 +50,8 @@ def memo_engine(engine: str | None = None) -> str:
 def compose_memo(snapshot, period: str, *, lang: str = "zh", engine: str | None = None, backend=None) -> Memo:
     """The memo by the chosen engine: built-in, or built-in then rephrased by the model."""
     memo = build_memo(snapshot, period, lang=lang)
-    if backend is None and memo_engine(engine) != "llm":
+    chosen = "llm" if backend is not None and engine in (None, "auto", "llm") else memo_engine(engine)
+    if chosen != "llm":
         return memo
     from assistant.memo.rewrite import rewrite_memo
 
