@@ -249,3 +249,15 @@ def test_a_short_name_that_begins_a_client_name_is_that_client_but_look_alikes_a
 def test_a_fiscal_period_is_not_taken_for_a_company():
     p = parse("Was there any drop in Cash & Cash equivalents between FY 2023 and Q2 of FY2024?")
     assert p.company is None
+
+
+def test_english_names_by_their_distinctive_first_word_unless_two_clients_share_it():
+    clients = [ClientName(1, "The Home Depot, Inc."), ClientName(2, "MGM Resorts International"),
+               ClientName(3, "Costco Wholesale Corporation"), ClientName(4, "American Express Company"),
+               ClientName(5, "American Water Works Company, Inc.")]
+    found = lambda q: understand(q, clients).company  # noqa: E731
+    assert found("What was Home Depot's revenue in FY2022?").client_id == 1
+    assert found("What was MGM Resorts' revenue in 2022?").client_id == 2
+    assert found("What was Costco's revenue in FY2022?").client_id == 3
+    assert found("What was American Express's revenue in 2022?").client_id == 4
+    assert found("What was American's revenue in 2022?").client_id is None  # two clients begin with it

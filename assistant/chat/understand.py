@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Iterable, Literal
@@ -387,6 +388,7 @@ def core_name(name: str) -> str:
     """A company name without its legal suffix, lower-case: 贵州茅台酒股份有限公司 → 贵州茅台酒."""
     out = normalise(name).lower().strip()
     out = re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", out)  # trailing "(Square)" style notes
+    out = re.sub(r"^the\s+", "", out)
     changed = True
     while changed:
         changed = False
@@ -399,12 +401,12 @@ def core_name(name: str) -> str:
 
 def _candidates(client: ClientName) -> list[tuple[str, bool]]:
     """(name form, whether fuzzy matching may use it): legal suffixes never count as a match."""
-    out: list[tuple[str, bool]] = []
+    out: dict[str, bool] = {}
     for n in (client.name, *client.aliases):
         for c, fuzzy in ((normalise(n).lower(), False), (core_name(n), True)):
-            if c and all(c != o for o, _ in out):
-                out.append((c, fuzzy))
-    return out
+            if c:
+                out[c] = out.get(c, False) or fuzzy
+    return list(out.items())
 
 
 def _lcs(a: str, b: str) -> int:
@@ -412,21 +414,28 @@ def _lcs(a: str, b: str) -> int:
     return m.size
 
 
+_GENERIC_HEADS = frozenset({"the", "american", "united", "general", "first", "national", "international", "china", "new",
+                            "global", "royal", "bank", "great", "southern", "northern", "western", "eastern"})
+
+
 def match_client(text: str, clients: list[ClientName]) -> CompanyRef | None:
     """The visible client the question names, by full name, short name, alias or fuzzily."""
     low = normalise(text).lower()
+    words = re.findall(r"[a-z0-9][a-z0-9&.-]*[a-z0-9&]|[a-z0-9]", low)
+    heads = Counter(cand.split()[0] for c in clients for cand, fuzzy in _candidates(c) if fuzzy and cand.isascii() and cand.split())
     best: CompanyRef | None = None
     for client in clients:
         for cand, fuzzy in _candidates(client):
             score = 0.0
             if cand.isascii():
+                head = cand.split()[0] if cand.split() else cand
                 if re.search(r"(?<![a-z0-9])" + re.escape(cand) + r"(?![a-z0-9])", low):
                     score = 1.0 + len(cand) / 100
-                else:
-                    words = re.findall(r"[a-z][a-z0-9&.-]+", low)
-                    head = cand.split()[0] if cand.split() else cand
-                    if fuzzy and len(head) >= 4 and any(SequenceMatcher(None, head, w).ratio() >= 0.85 for w in words):
-                        score = 0.8
+                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 3 and head in words:
+                    score = 0.9  # "Costco" for Costco Wholesale, "MGM" for MGM Resorts International
+                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 4 \
+                        and any(SequenceMatcher(None, head, w).ratio() >= 0.85 for w in words):
+                    score = 0.8
             elif cand in low:
                 score = 1.0 + len(cand) / 100
             elif fuzzy:
