@@ -49,7 +49,7 @@ class Span:
 
     @property
     def label(self) -> str:
-        """2026Q3 (a quarter), 2026H1, 2026 9M (year to date), FY2026, or 2026-09-30 (a point)."""
+        """2026Q3 (a quarter), 2026H1/H2, 2026 9M (year to date), FY2026, or 2026-09-30 (a point)."""
         if self.start is None:
             return self.end.isoformat()
         m, y = self.months, self.end.year
@@ -59,6 +59,8 @@ class Span:
             return f"FY{y}" if (self.end.month, self.end.day) != (12, 31) else f"{y}"
         if m == 6 and self.end.month == 6:
             return f"{y}H1"
+        if m == 6 and self.end.month == 12:
+            return f"{y}H2"
         return f"{y} {m}M"
 
     def same_span_last_year(self) -> "Span":

@@ -24,4 +24,5 @@ def test_quarter_spans_and_labels():
     assert Span(dt.date(2026, 9, 30), dt.date(2026, 1, 1)).label == "2026 9M"
     assert Span(dt.date(2026, 6, 30), dt.date(2026, 1, 1)).label == "2026H1"
     assert Span(dt.date(2026, 12, 31), dt.date(2026, 1, 1)).label == "2026"
+    assert Span(dt.date(2025, 12, 31), dt.date(2025, 7, 1)).label == "2025H2"  # FY − H1
     assert quarter_span(2026, 3).same_span_last_year() == quarter_span(2025, 3)
