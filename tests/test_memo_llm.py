@@ -156,3 +156,20 @@ def test_cli_drafts_with_the_llm_engine_when_configured(home, tmp_path):
     checked = subprocess.run([sys.executable, "-m", "assistant.cli", "memo", "verify", str(path)], capture_output=True,
                              text=True, env={**os.environ, "LOANWATCH_HOME": str(home)}, cwd=REPO, timeout=120)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_an_llm_memo_file_reads_back_and_verifies(client, tmp_path, fmt):
+    from assistant.memo import memo_text, render_docx, render_pdf
+
+    snap, allowed = client
+    plant = planting("1.52亿元", "1.85亿元")
+    with OpenAIServer([plant, plant]) as server:
+        memo = rewrite_memo(build_memo(snap, "2026Q3"), backend_for(server), allowed, model="scripted-model")
+    path = tmp_path / f"memo.{fmt}"
+    (render_docx if fmt == "docx" else render_pdf)(memo, path)
+    text, meta = memo_text(path)
+    assert meta["engine"] == "llm" and meta["model"] == "scripted-model"
+    assert "审阅提示" in text and MASK in text and "1.85" not in text
+    report = verify_memo(text, allowed)
+    assert report.ok, report.summary()

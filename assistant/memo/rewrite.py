@@ -29,7 +29,7 @@ from assistant.numguard import AllowedNumber, check, find_numbers
 NARRATIVE_SECTIONS = ("changes", "performance", "covenants", "projects", "warnings", "actions")
 _MARKER_LINE = re.compile(r"^\s*\[\[(\d{1,4})\]\]\s*$")
 _CITATION = re.compile(r"\[\^?\d{1,3}\]")
-MASK = "⟨?⟩"
+MASK = "[?]"
 
 
 class Rewriter(Protocol):
@@ -85,7 +85,7 @@ def _clean(line: str) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    """The sentence with every number replaced by ⟨?⟩ (a reviewer note must not print a wrong number)."""
+    """The sentence with every number replaced by [?] (a reviewer note must not print a wrong number)."""
     out, pos = [], 0
     for m in find_numbers(text):
         out.append(text[pos:m.start])

@@ -274,6 +274,11 @@ def _names(snapshot: ClientSnapshot) -> list[AllowedNumber]:
 
 
 def _strip_meta(text: str) -> str:
+    """The text without the metadata comment, also when a PDF wrapped it over several lines."""
+    import re
+
+    pattern = re.escape(META_PREFIX.strip()) + r"[^<>]*?" + re.escape(META_SUFFIX.strip())
+    text = re.sub(pattern, "", text, flags=re.S)
     return "\n".join(line for line in text.splitlines() if META_PREFIX.strip() not in line)
 
 
