@@ -235,3 +235,21 @@ def _has_highlight(image) -> bool:
     small = rgb.resize((rgb.width // 4, rgb.height // 4))
     data = small.tobytes()
     return any(data[i] > 240 and 180 < data[i + 1] < 235 and data[i + 2] < 170 for i in range(0, len(data), 3))
+
+
+def test_verify_button_finds_a_figure_edited_behind_the_applications_back(ui):
+    from sqlalchemy import text
+
+    store, _ = ui
+    a, _, _ = _users(store)
+    assert W.audit_verify(store, a)[0]
+    with store.engine.begin() as conn:
+        fig_id, value = conn.execute(text("SELECT id, value FROM figures WHERE key = 'total_assets' LIMIT 1")).one()
+        conn.execute(text("UPDATE figures SET value = '1' WHERE id = :i"), {"i": fig_id})
+    try:
+        ok, _, _, problems = W.audit_verify(store, a)
+        assert not ok and problems
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE figures SET value = :v WHERE id = :i"), {"v": value, "i": fig_id})
+    assert W.audit_verify(store, a)[0]

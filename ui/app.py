@@ -148,7 +148,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 with gr.Row(equal_height=True):
                     search = L(gr.Textbox(label=tr("search"), scale=3), "search")
                     only_problems = L(gr.Checkbox(label=tr("only_problems"), scale=1), "only_problems")
-                    refresh = L(gr.Button(tr("refresh"), scale=1, size="sm"), "refresh", "value")
+                    refresh = L(gr.Button(tr("refresh"), scale=0, min_width=120, size="sm"), "refresh", "value")
                 summary = gr.Markdown("", elem_classes="lw-summary")
                 table = L(gr.Dataframe(label=tr("portfolio_table"), interactive=False, wrap=True,
                                        show_search="filter", elem_id="lw-portfolio", max_height=600),
@@ -270,7 +270,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             # ---------------------------------------------------------------- audit
             with L(gr.Tab(tr("tab_audit"), id="audit", elem_id="tab-audit"), "tab_audit"):
                 with gr.Row():
-                    verify_btn = L(gr.Button(tr("verify"), variant="primary", elem_id="lw-verify"), "verify", "value")
+                    verify_btn = L(gr.Button(tr("verify"), variant="primary", elem_id="lw-verify", scale=0, min_width=200),
+                                   "verify", "value")
                     verify_out = gr.Markdown("", elem_id="lw-verify-out")
                 audit_df = L(gr.Dataframe(label=tr("audit_entries"), interactive=False, max_height=560),
                              "audit_entries")
@@ -463,8 +464,10 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                            [versions_df])
 
         def _verify(user: User, lg):
-            ok, text = W.audit_verify(store, user)
-            return ("✅ " if ok else "⛔ ") + text
+            ok, n, head, problems = W.audit_verify(store, user)
+            if ok:
+                return tr("verify_ok", lg).format(n=n, head=head)
+            return tr("verify_bad", lg).format(p=len(problems)) + "\n" + "\n".join(f"- {p}" for p in problems[:20])
 
         verify_btn.click(safe(_verify), [lang], [verify_out])
 

@@ -127,6 +127,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # audit
     "audit_entries": ("审计日志", "Ledger entries"),
     "verify": ("校验审计链", "Verify the ledger"),
+    "verify_ok": ("✓ 审计链完整：{n} 条记录与存储数据一致；链首哈希 `{head}`",
+                  "✓ Ledger intact: {n} entries agree with the stored records; head `{head}`"),
+    "verify_bad": ("✗ 审计链校验失败：发现 {p} 处不一致", "✗ Ledger check failed: {p} problem(s)"),
     "col_seq": ("序号", "Seq"),
     "col_ts": ("时间", "Time"),
     "col_actor": ("操作人", "Actor"),

@@ -213,13 +213,11 @@ def audit_entries(store: Store, user: User, client: str | int, limit: int = 500)
     return out
 
 
-def audit_verify(store: Store, user: User) -> tuple[bool, str]:
-    """Recompute the whole chain (the chain is one for the bank; the result names no other client)."""
+def audit_verify(store: Store, user: User) -> tuple[bool, int, str, list[str]]:
+    """(ok, entries, head hash, problems): the whole chain recomputed (it is one chain for the bank)."""
     from assistant import ledger
 
     with store.session() as s:
         problems = ledger.verify(s)
         n, top = ledger.count(s), ledger.head(s)
-    if problems:
-        return False, f"{len(problems)} problem(s): " + "; ".join(str(p) for p in problems[:5])
-    return True, f"{n} entries agree with the stored records; head {top.hash if top else '-'}"
+    return not problems, n, top.hash if top else "-", [str(p) for p in problems]
