@@ -1,0 +1,209 @@
+"""Which company a question is about: a visible client, or a company named that is not one.
+
+Clients are matched by full name, short name, alias and fuzzily (a Chinese short name sharing
+four characters with the name, a short name that begins it, an English name's distinctive
+first word, a typo). A company that is not a visible client is still named — from its legal
+suffix (股份有限公司 …), an English possessive, or the words left once period, metric and
+question words are taken out — so the answer can say it is not in the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from assistant.chat import lexicon as lx
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class ClientName:
+    """A client the caller may see, as the matcher needs it."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class CompanyRef:
+    name: str  # as matched in the question (or the client's name when known)
+    client_id: int | None = None  # None: not a client the caller may see
+    client_name: str | None = None
+    score: float = 1.0
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def core_name(name: str) -> str:
+    """A company name without its legal suffix, lower-case: 贵州茅台酒股份有限公司 → 贵州茅台酒."""
+    out = normalise(name).lower().strip()
+    out = re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", out)  # trailing "(Square)" style notes
+    out = re.sub(r"^the\s+", "", out)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in lx.COMPANY_SUFFIXES:
+            if out.endswith(suffix) and len(out) > len(suffix) + 1:
+                out = out[: -len(suffix)].rstrip(" ,.")
+                changed = True
+    return out
+
+
+def _candidates(client: ClientName) -> list[tuple[str, bool]]:
+    """(name form, whether fuzzy matching may use it): legal suffixes never count as a match."""
+    out: dict[str, bool] = {}
+    for n in (client.name, *client.aliases):
+        for c, fuzzy in ((normalise(n).lower(), False), (core_name(n), True)):
+            if c:
+                out[c] = out.get(c, False) or fuzzy
+    return list(out.items())
+
+
+def _lcs(a: str, b: str) -> int:
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size
+
+
+_GENERIC_HEADS = frozenset({"the", "american", "united", "general", "first", "national", "international", "china", "new",
+                            "global", "royal", "bank", "great", "southern", "northern", "western", "eastern"})
+
+
+def match_client(text: str, clients: list[ClientName]) -> CompanyRef | None:
+    """The visible client the question names, by full name, short name, alias or fuzzily."""
+    low = normalise(text).lower()
+    words = re.findall(r"[a-z0-9][a-z0-9&.-]*[a-z0-9&]|[a-z0-9]", low)
+    heads = Counter(cand.split()[0] for c in clients for cand, fuzzy in _candidates(c) if fuzzy and cand.isascii() and cand.split())
+    best: CompanyRef | None = None
+    for client in clients:
+        for cand, fuzzy in _candidates(client):
+            score = 0.0
+            if cand.isascii():
+                head = cand.split()[0] if cand.split() else cand
+                if re.search(r"(?<![a-z0-9])" + re.escape(cand) + r"(?![a-z0-9])", low):
+                    score = 1.0 + len(cand) / 100
+                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 3 and head in words:
+                    score = 0.9  # "Costco" for Costco Wholesale, "MGM" for MGM Resorts International
+                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 4 \
+                        and any(SequenceMatcher(None, head, w).ratio() >= 0.85 for w in words):
+                    score = 0.8
+            elif cand in low:
+                score = 1.0 + len(cand) / 100
+            elif fuzzy:
+                size = _lcs(cand, low)
+                if size >= 4 or (size >= 3 and size == len(cand)):
+                    score = 0.5 + size / max(len(cand), 1) / 2
+            if score and (best is None or score > best.score):
+                best = CompanyRef(name=cand, client_id=client.id, client_name=client.name, score=score)
+    return best
+
+
+_LEGAL = re.compile(r"([\u4e00-\u9fffA-Za-z0-9（）()·*]{2,40}?(?:集团股份有限公司|股份有限公司|有限责任公司|有限公司))")
+_LEAD_NOISE = ("请简要分析", "简要分析", "请简要介绍", "简要介绍", "请帮我查询", "请帮我", "帮我查询", "能否告诉我", "能否查到", "我想知道", "请提供", "请计算", "请简述", "请告诉我", "请问一下", "请问", "告诉我", "我想知道", "根据", "对比", "关于", "查询", "请", "在", "年度", "年",
+               "的", "公司", "，", ",", "、", "及", "和", "与", "问")
+_ZH_NOISE = tuple(sorted({
+    "的年报数据", "年报数据", "年度报告", "年报中", "年报", "财务数据", "数据中", "财务", "报告", "依据", "想知道", "请简要概述",
+    "简要概述", "概述", "年度", "年末", "年初",
+    "年底", "期末", "期初", "是多少元", "是多少", "为多少", "多少元", "多少", "是什么", "分别是", "分别为", "分别",
+    "是否都相同", "是否相同", "是否", "相同吗", "相同", "对比", "相比", "比较", "之间", "间", "结果请保留", "请保留",
+    "需要保留", "保留", "位小数", "小数", "请帮我查询", "帮我查询", "帮我", "请告诉我", "能否告诉我", "能否查到", "能否",
+    "我想知道", "请提供", "提供", "请计算", "计算", "请简述", "简述", "请查询", "查询", "请问", "告诉我", "根据",
+    "请简要分析", "请简要介绍", "简要分析", "简要介绍", "请", "分析", "介绍", "情况", "主要", "比率", "比值", "比例",
+    "比重", "增长率", "合计", "总计", "什么", "如何", "怎么样", "具体", "数额", "金额", "在", "的", "是", "为", "和",
+    "与", "其", "了", "吗", "呢", "年", "元", "至", "到", "中", "及", "末", "初", "于", "时", "内", "总额", "余额",
+}, key=len, reverse=True))
+
+
+_NOT_NAMES = frozenset({"数据", "资料", "报表", "指标"})
+_LEAD_SINGLE = frozenset("在年的请其为是")  # single characters that never start a company's name here
+
+
+def _strip_noise(run: str) -> str:
+    changed = True
+    while changed and run:
+        changed = False
+        for w in _ZH_NOISE:
+            if run.startswith(w) and (len(w) > 1 or w in _LEAD_SINGLE):
+                run, changed = run[len(w):], True
+            if run.endswith(w):
+                run, changed = run[: -len(w)], True
+    return run
+
+
+def extract_company_text(text: str, rest: str) -> str | None:
+    """A company named in the question that is not a visible client (so we can say so)."""
+    m = _LEGAL.search(text)
+    if m:
+        name = re.sub(r"^.*?(?:19|20)\d{2}\s*年?(?:度|末|底|初)?", "", m.group(1))
+        changed = True
+        while changed:
+            changed = False
+            for w in _LEAD_NOISE:
+                if name.startswith(w) and len(name) > len(w) + 4:
+                    name, changed = name[len(w):], True
+        return name
+    if not CJK.search(text):
+        m = re.search(r"((?:[A-Z][\w&.\-]*\.?)(?:\s+(?:[A-Z][\w&.\-]*|&|and|of))*)(?:'s|’s)\b", text)
+        if m:
+            return m.group(1)
+        m = re.search(r"\b(?:did|does|do|for|of|at|is)\s+((?:[A-Z][\w&.\-]+)(?:\s+[A-Z][\w&.\-]+)*)", text)
+        if m and m.group(1).split()[0] not in {"What", "How", "The", "Round", "By", "Which"} and not _PERIODISH.match(m.group(1)):
+            return m.group(1)
+        return None
+    runs = [_strip_noise(r) for r in re.findall(r"[\u4e00-\u9fffA-Za-z*]+", rest)]
+    runs = [r for r in runs if len(r) >= 2 and CJK.search(r) and r not in _NOT_NAMES]
+    return runs[0] if runs else None
+
+
+_PERIODISH = re.compile(r"(?i)^(?:fy|q[1-4]|h[12]|fiscal|year|quarter|january|february|march|april|may|june|july|august|"
+                        r"september|october|november|december)")
+
+
+def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unknown: bool = True) -> CompanyRef | None:
+    """A visible client; else a company named in the text (a legal name always; a short name
+    only in a figure question, where the words left over are the company)."""
+    ref = match_client(text, clients)
+    if ref is not None and _LEGAL.search(text):  # a different legal name around the match wins
+        legal = extract_company_text(text, rest)
+        known = {core_name(n) for n in _names_of(ref, clients)}
+        if legal and core_name(legal) not in known and (ref.score < 1.0 or ref.name in legal.lower()):
+            return CompanyRef(name=legal, client_id=None, score=0.0)
+    if ref is not None:
+        return ref
+    if not guess_unknown and not _LEGAL.search(text):
+        return None
+    name = extract_company_text(text, rest)
+    abbreviated = _abbreviation_of(name, clients) if name else None
+    if abbreviated is not None:
+        return abbreviated
+    return CompanyRef(name=name, client_id=None, score=0.0) if name else None
+
+
+def _abbreviation_of(name: str, clients: list[ClientName]) -> CompanyRef | None:
+    """A Chinese short name that begins exactly one client's name: 万科A → 万科企业 (share class dropped).
+
+    Only a prefix counts: 上海银行 and 上海浦东发展银行 are different banks, so looser matching
+    (characters in order) would answer about the wrong company."""
+    short = re.sub(r"[A-Za-z*]+$", "", name).lstrip("*")
+    if not CJK.search(short) or len(short) < 2 or _LEGAL.fullmatch(name):
+        return None
+    found = []
+    for client in clients:
+        for cand, fuzzy in _candidates(client):
+            if fuzzy and cand.startswith(short):
+                found.append(CompanyRef(name=name, client_id=client.id, client_name=client.name, score=0.6))
+                break
+    return found[0] if len(found) == 1 else None  # two candidates: do not pick one
+
+
+def _names_of(ref: CompanyRef, clients: list[ClientName]) -> list[str]:
+    client = next(c for c in clients if c.id == ref.client_id)
+    return [client.name, *client.aliases]
