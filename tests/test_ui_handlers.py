@@ -253,3 +253,24 @@ def test_verify_button_finds_a_figure_edited_behind_the_applications_back(ui):
         with store.engine.begin() as conn:
             conn.execute(text("UPDATE figures SET value = :v WHERE id = :i"), {"v": value, "i": fig_id})
     assert W.audit_verify(store, a)[0]
+
+
+def test_portfolio_follows_a_correction_at_once(ui):
+    from assistant.chat.portfolio import latest_span
+
+    store, _ = ui
+    a, _, rev = _users(store)
+    snap = load_snapshot(store, CLIENT_A)
+    end = latest_span(snap).end
+    assets = snap.facts.value("total_assets", _span(end))
+    before = {r.name: r for r in H.portfolio(store, rev)}[CLIENT_A]
+    H.correct_figure(store, a, CLIENT_A, end.isoformat(), "total_liabilities", str(assets * Decimal("0.9")),
+                     "test: liabilities restated upwards")
+    after = {r.name: r for r in H.portfolio(store, rev)}[CLIENT_A]
+    assert after.breaches == before.breaches + 1 and after.problem
+
+
+def _span(end):
+    from assistant.domain import Span
+
+    return Span(end)

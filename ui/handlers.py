@@ -21,7 +21,6 @@ from sqlalchemy import select
 from assistant.access import User, require_client, visible_client_ids
 from assistant.analytics.assessment import Assessment, assess
 from assistant.chat.lexicon import display_name
-from assistant.chat.portfolio import latest_span
 from assistant.domain import ClientSnapshot, Fact, Span
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 from assistant.store import Store, load_snapshot
@@ -57,35 +56,57 @@ class PortfolioRow:
 
 
 def _assessment(snap: ClientSnapshot) -> Assessment | None:
-    span = latest_span(snap)
-    return assess(snap, span) if span is not None else None
+    """The assessment at the period `loanwatch status` uses; None when nothing is stored yet."""
+    from assistant.status import monitoring_span
+
+    try:
+        return assess(snap, monitoring_span(snap))
+    except NotFoundError:
+        return None
+
+
+_ROWS: dict[tuple, PortfolioRow] = {}  # (database, ledger head, day, client id) → row; any write moves the head
 
 
 def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool = False) -> list[PortfolioRow]:
     """The user's clients with grade, classification suggestion, covenants, warnings; problems first."""
+    from assistant import ledger
+
     ids = visible_client_ids(store, user)
     rows = []
     with store.session() as s:
-        clients = [c for c in list_clients(s) if c.id in ids]
-        for c in clients:
+        top = ledger.head(s)
+        version = (store.url, top.hash if top else "", dt.date.today())
+        for c in list_clients(s):
+            if c.id not in ids:
+                continue
             if query and query.lower() not in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower():
                 continue
-            snap = load_snapshot(s, c)
-            a = _assessment(snap)
-            docs = [d.period_end for d in snap.documents if d.kind == "statement" and d.period_end]
-            breaches = sum(r.status == "breach" for r in a.covenants) if a else 0
-            passed = sum(r.status == "pass" for r in a.covenants) if a else 0
-            high = sum(x.severity == "high" for x in a.alerts) if a else 0
-            category = a.classification.category if a else "—"
-            rows.append(PortfolioRow(
-                c.id, c.name, c.industry, c.officer or "", a.grade.letter if a else "NR", category,
-                a.classification.english if a else "—",
-                f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
-                max(docs).isoformat() if docs else "—",
-                problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
-            ))
+            key = (*version, c.id)
+            if key not in _ROWS:
+                if len(_ROWS) > 10_000:
+                    _ROWS.clear()
+                _ROWS[key] = _portfolio_row(load_snapshot(s, c))
+            rows.append(_ROWS[key])
     rows.sort(key=lambda r: (not r.problem, -r.breaches, -r.high_warnings, r.name))
     return [r for r in rows if r.problem] if only_problems else rows
+
+
+def _portfolio_row(snap: ClientSnapshot) -> PortfolioRow:
+    a = _assessment(snap)
+    c = snap.client
+    docs = [d.period_end for d in snap.documents if d.kind == "statement" and d.period_end]
+    breaches = sum(r.status == "breach" for r in a.covenants) if a else 0
+    passed = sum(r.status == "pass" for r in a.covenants) if a else 0
+    high = sum(x.severity == "high" for x in a.alerts) if a else 0
+    category = a.classification.category if a else "—"
+    return PortfolioRow(
+        c.id, c.name, c.industry, c.officer or "", a.grade.letter if a else "NR", category,
+        a.classification.english if a else "—",
+        f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
+        max(docs).isoformat() if docs else "—",
+        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
+    )
 
 
 def client_choices(store: Store, user: User) -> list[tuple[str, int]]:
