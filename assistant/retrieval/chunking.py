@@ -1,8 +1,8 @@
 """Split a document's pages into retrieval chunks that respect its structure.
 
-``pages_to_chunks`` runs three named steps on every page:
+``pages_to_chunks`` runs three named steps on every page, then tags statement tables:
 
-``page_to_lines → lines_to_blocks → blocks_to_chunks``
+``page_to_lines → lines_to_blocks → blocks_to_chunks`` → ``tag_statements``
 
 - a *block* is a heading, a paragraph or a table (a run of lines dominated by numbers,
   with the title and column-header lines printed just above it);
@@ -10,7 +10,10 @@
   the table's title and header lines (repeated when a long table is split);
 - size is measured in *units*: one per CJK character plus two per other word, so one limit
   fits Chinese (≈300–500 characters) and English (≈150–250 words). Consecutive text chunks
-  overlap by a sentence or two (≤ ``OVERLAP`` units).
+  overlap by a sentence or two (≤ ``OVERLAP`` units);
+- a table chunk of a primary statement (its title — 合并资产负债表, CONSOLIDATED BALANCE
+  SHEETS, … — in its first lines, or the page after one) carries ``statement`` = its kind,
+  so that search can offer it when a question names the statement or one of its items.
 
 Extracted statements (``extractors.models.Statement``) or plain tables
 (``{"page", "title", "header", "rows"}``) can be added as table chunks as well.
