@@ -116,6 +116,10 @@ def test_an_officers_day_in_the_browser(app, browser):
         _tab(page, "Portfolio")
         page.locator("#lw-portfolio").get_by_text("Last statement").wait_for()
         _shot(page, "06_english")
+        _tab(page, "Client")
+        page.locator("#lw-profile").get_by_text("Facilities").wait_for()
+        assert "授信" not in page.locator("#lw-profile").inner_text()
+        _shot(page, "07_english_client")
     finally:
         ctx.close()
 
@@ -140,7 +144,7 @@ def test_officer_b_never_sees_officer_a_client_on_any_page(app, browser):
         page.wait_for_function("() => !document.querySelector('#lw-chatbot .pending')")
         time.sleep(1.5)
         seen.append(page.locator("body").inner_text())
-        _shot(page, "07_officer_b_chat")
+        _shot(page, "08_officer_b_chat")
         text = "\n".join(seen)
         assert CLIENT_B in text
         assert "示例新能源股份有限公司" not in text.replace("示例新能源2026年6月30日的资产总计是多少？", "")

@@ -145,7 +145,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         with gr.Tabs() as tabs:
             # ---------------------------------------------------------------- portfolio
             with L(gr.Tab(tr("tab_portfolio"), id="portfolio", elem_id="tab-portfolio"), "tab_portfolio"):
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=False):
                     search = L(gr.Textbox(label=tr("search"), scale=3), "search")
                     only_problems = L(gr.Checkbox(label=tr("only_problems"), scale=1), "only_problems")
                     refresh = L(gr.Button(tr("refresh"), scale=0, min_width=120, size="sm"), "refresh", "value")

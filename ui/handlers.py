@@ -154,7 +154,7 @@ def client_profile(store: Store, user: User, client: str | int, lang: str = "zh"
     if a is not None and a.alerts:
         out.append(f"\n#### {'预警' if zh else 'Warnings'}")
         for x in a.alerts:
-            where = ", ".join(f"{d} p.{p}" for d, p in x.evidence if d)
+            where = ", ".join(f"{d} p.{p}" if p else d for d, p in x.evidence if d)
             out.append(f"- **[{x.severity}] {x.name_zh if zh else x.name_en}**: "
                        f"{x.message_zh if zh else x.message_en}" + (f" ({where})" if where else ""))
     return "\n".join(out)

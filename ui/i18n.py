@@ -36,7 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flag_problem": ("⚠ 关注", "⚠ Watch"),
     "flag_ok": ("正常", "OK"),
     "open_client_hint": ("点击客户行打开客户页", "Click a client row to open it"),
-    "summary": ("共 {n} 户，需关注 {p} 户，约束违约 {b} 项", "{n} clients, {p} need attention, {b} covenant breaches"),
+    "summary": ("共 {n} 户，需关注 {p} 户，约束违约 {b} 项", "{n} client(s), {p} need attention, {b} covenant breach(es)"),
     # client
     "client": ("客户", "Client"),
     "profile": ("概况", "Profile"),
