@@ -127,3 +127,12 @@ def test_life_of_a_memo_on_the_cli(stored, tmp_path):
     other.write_text(again.stdout.replace("2026Q3", "2026Q2"), encoding="utf-8")
     refused = _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(other))
     assert refused.returncode == 1 and "not 示例新能源股份有限公司 2026Q3" in refused.stderr
+
+
+def test_memo_verify_catches_a_figure_swapped_for_another_quarters(stored, tmp_path):
+    done = _run(stored, "memo", CLIENT, "--period", "2026Q3", "--as-of", "2026-10-25")
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| 营业收入 | 1.52亿元"))
+    path = tmp_path / "memo.md"
+    path.write_text(done.stdout.replace(row, row.replace("1.52亿元", "1.68亿元", 1)), encoding="utf-8")
+    checked = _run(stored, "memo", "verify", str(path))
+    assert checked.returncode == 1 and "'1.68亿'" in checked.stderr

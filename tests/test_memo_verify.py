@@ -100,3 +100,28 @@ def test_english_pdf_with_wrapped_amounts_verifies(tmp_path):
     text, _ = memo_text(path)
     report = verify_memo(text, allowed_numbers(snap, resolve_span("2026Q3")))
     assert report.ok, report.summary()
+
+
+def test_a_table_figure_swapped_for_another_true_figure_is_caught_with_the_rebuilt_tables(declining_zh, tmp_path):
+    """1.68亿 is last quarter's revenue: an allowed value, but not this quarter's revenue cell."""
+    from assistant.memo.verify import rebuilt_tables
+
+    snap, memo, text, allowed = declining_zh
+    row = next(line for line in text.splitlines() if line.startswith("| 营业收入 | 1.52亿元"))
+    swapped = text.replace(row, row.replace("1.52亿元", "1.68亿元", 1))
+    assert verify_memo(swapped, allowed).ok  # the value check alone cannot tell
+    tables = rebuilt_tables(snap, resolve_span("2026Q3"), "zh")
+    report = verify_memo(swapped, allowed, tables=tables)
+    assert not report.ok and [u.text for u in report.unsupported] == ["1.68亿"]
+    assert verify_memo(text, allowed, tables=tables).ok
+    # the same through Word: rows read back as "label | cell | …"
+    from docx import Document
+
+    path = tmp_path / "memo.docx"
+    render_docx(memo, path)
+    doc = Document(str(path))
+    cell = next(c for t in doc.tables for r in t.rows if r.cells[0].text == "营业收入" for c in r.cells[1:2])
+    cell.paragraphs[0].runs[0].text = cell.paragraphs[0].runs[0].text.replace("1.52", "1.68")
+    doc.save(str(path))
+    read, _ = memo_text(path)
+    assert verify_memo(read, allowed).ok and not verify_memo(read, allowed, tables=tables).ok

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +38,7 @@ from assistant.errors import DocumentError
 from assistant.memo.numbers import ratio_kind
 from assistant.memo.render_md import META_PREFIX, META_SUFFIX, read_meta
 from assistant.memo.sections import CHANGE_KEYS, TABLE_KEYS
-from assistant.numguard import AllowedNumber, NumberMention, check, harvest
+from assistant.numguard import AllowedNumber, NumberMention, check, find_numbers, harvest
 from extractors.vocabulary import BY_KEY
 
 
@@ -275,8 +276,6 @@ def _names(snapshot: ClientSnapshot) -> list[AllowedNumber]:
 
 def _strip_meta(text: str) -> str:
     """The text without the metadata comment, also when a PDF wrapped it over several lines."""
-    import re
-
     pattern = re.escape(META_PREFIX.strip()) + r"[^<>]*?" + re.escape(META_SUFFIX.strip())
     text = re.sub(pattern, "", text, flags=re.S)
     return "\n".join(line for line in text.splitlines() if META_PREFIX.strip() not in line)
@@ -288,13 +287,53 @@ def _context(text: str, mention: NumberMention) -> str:
     return text[a:b if b != -1 else None].strip()[:160]
 
 
-def verify_memo(text: str, allowed: list[AllowedNumber]) -> VerifyReport:
-    """Check every number of a memo's text against ``allowed``."""
+def verify_memo(text: str, allowed: list[AllowedNumber], *, tables: list | None = None) -> VerifyReport:
+    """Check every number of a memo's text against ``allowed``.
+
+    With ``tables`` (the tables of the memo rebuilt from the facts: they are never written by
+    hand or by a model), a table row of the text whose label matches must also show the very
+    numbers of the rebuilt row — a wrong figure that happens to equal some other allowed value
+    is still caught there. Rows are read from Markdown and Word text (cells between ``|``).
+    """
     text = _strip_meta(text)
     result = check(text, allowed, allow_counts=False)
     counted = [m for m in result.mentions if m.kind != "marker"]
     bad = [Unsupported(m.text, _context(text, m)) for m in result.unsupported]
-    return VerifyReport(ok=result.ok, total=len(counted), traceable=len(counted) - len(bad), unsupported=bad)
+    if tables:
+        for cell, line in _table_mismatches(text, tables):
+            numbers = [m for m in find_numbers(cell) if m.kind != "marker"]
+            if numbers and not any(u.context == line[:160] and u.text in cell for u in bad):
+                bad.append(Unsupported(numbers[0].text, line[:160]))
+    ok = not bad
+    return VerifyReport(ok=ok, total=len(counted), traceable=max(len(counted) - len(bad), 0), unsupported=bad)
+
+
+_CITES = re.compile(r"\[\^?\d{1,3}\]")
+
+
+def _cells(line: str) -> list[str]:
+    return [_CITES.sub("", c).strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_mismatches(text: str, tables: list) -> list[tuple[str, str]]:
+    """(cell, line) for each table cell of ``text`` that differs from every rebuilt row with its label."""
+    rows: dict[str, list[list[str]]] = {}
+    for table in tables:
+        for row in table.rows:
+            if len(row) > 1 and row[0].source is None and row[0].text:
+                rows.setdefault(row[0].text.strip(), []).append([c.text.strip() for c in row[1:]])
+    out = []
+    for line in text.splitlines():
+        if line.count("|") < 2:
+            continue
+        cells = _cells(line)
+        wanted = [r for r in rows.get(cells[0], []) if len(r) == len(cells) - 1]
+        if not wanted:
+            continue
+        for i, got in enumerate(cells[1:]):
+            if all(got != r[i] for r in wanted):
+                out.append((got, line.strip()))
+    return out
 
 
 # ---------------------------------------------------------------- reading rendered memos
@@ -348,4 +387,13 @@ def _meta_in(text: str) -> dict | None:
         return None
 
 
-__all__ = ["Unsupported", "VerifyReport", "allowed_numbers", "memo_text", "verify_memo"]
+def rebuilt_tables(snapshot: ClientSnapshot, period, lang: str) -> list:
+    """The tables of the memo as the built-in engine builds them from the facts now."""
+    from assistant.memo.builder import build_memo
+    from assistant.memo.model import Table
+
+    memo = build_memo(snapshot, period, lang=lang)
+    return [b for s in memo.sections for b in s.blocks if isinstance(b, Table)]
+
+
+__all__ = ["Unsupported", "VerifyReport", "allowed_numbers", "memo_text", "rebuilt_tables", "verify_memo"]

@@ -21,7 +21,7 @@ from assistant.memo.model import Memo
 from assistant.memo.render_docx import render_docx
 from assistant.memo.render_md import read_meta, render_markdown
 from assistant.memo.render_pdf import render_pdf
-from assistant.memo.verify import VerifyReport, allowed_numbers, memo_text, verify_memo
+from assistant.memo.verify import VerifyReport, allowed_numbers, memo_text, rebuilt_tables, verify_memo
 from assistant.memo.versions import MemoVersion, Regenerated, list_versions, regenerate, save_version
 
 FORMATS = ("md", "docx", "pdf")
@@ -124,7 +124,9 @@ def verify_file(path: str | Path, store=None, *, as_of: dt.date | None = None) -
     if as_of is None and meta.get("as_of"):
         as_of = dt.date.fromisoformat(meta["as_of"])
     snapshot = load_snapshot(store or open_store(), meta["client"], as_of=as_of)
-    return verify_memo(text, allowed_numbers(snapshot, resolve_span(meta["period"])))
+    span = resolve_span(meta["period"])
+    return verify_memo(text, allowed_numbers(snapshot, span),
+                       tables=rebuilt_tables(snapshot, span, meta.get("lang") or "zh"))
 
 
 # ---------------------------------------------------------------- the life of a stored memo
@@ -174,7 +176,9 @@ def approve_memo(store, client: str | int, period: str, *, by: str = "reviewer",
     if as_of is None and meta.get("as_of"):
         as_of = dt.date.fromisoformat(meta["as_of"])
     snapshot = load_snapshot(store, client, as_of=as_of)
-    report = verify_memo(latest.text, allowed_numbers(snapshot, resolve_span(label)))
+    span = resolve_span(label)
+    report = verify_memo(latest.text, allowed_numbers(snapshot, span),
+                         tables=rebuilt_tables(snapshot, span, meta.get("lang") or "zh"))
     if not report.ok:
         raise UnverifiableMemoError(f"version {latest.version} of the {label} memo cannot be approved: "
                                     f"{report.summary()}")
