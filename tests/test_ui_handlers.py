@@ -176,18 +176,18 @@ def test_memo_draft_edit_compare_approve_download(ui):
     store, _ = ui
     a, _, rev = _users(store)
     periods = W.memo_periods(store, a, CLIENT_A)
-    text, note = W.memo_draft(store, a, CLIENT_A, periods[-1])
+    text, note = W.memo_draft(store, a, CLIENT_A, periods[0])
     assert CLIENT_A in text and "draft" in note
     edited = text + "\n客户经理补充：已与企业财务总监面谈。\n"
-    W.memo_save(store, a, CLIENT_A, periods[-1], edited)
-    assert "+客户经理补充：已与企业财务总监面谈。" in W.memo_compare(store, a, CLIENT_A, periods[-1])
+    W.memo_save(store, a, CLIENT_A, periods[0], edited)
+    assert "+客户经理补充：已与企业财务总监面谈。" in W.memo_compare(store, a, CLIENT_A, periods[0])
     with pytest.raises(AccessDeniedError, match="reviewer"):
-        W.memo_save(store, a, CLIENT_A, periods[-1], "", stage="approved")
-    W.memo_save(store, rev, CLIENT_A, periods[-1], "", stage="approved")
-    stages = [v[1] for v in W.memo_versions(store, a, CLIENT_A, periods[-1])]
+        W.memo_save(store, a, CLIENT_A, periods[0], "", stage="approved")
+    W.memo_save(store, rev, CLIENT_A, periods[0], "", stage="approved")
+    stages = [v[1] for v in W.memo_versions(store, a, CLIENT_A, periods[0])]
     assert stages[:3] == ["approved", "edited", "draft"]
-    docx = W.memo_file(store, a, CLIENT_A, periods[-1], "docx")
-    pdf = W.memo_file(store, a, CLIENT_A, periods[-1], "pdf")
+    docx = W.memo_file(store, a, CLIENT_A, periods[0], "docx")
+    pdf = W.memo_file(store, a, CLIENT_A, periods[0], "pdf")
     assert open(docx, "rb").read(2) == b"PK" and open(pdf, "rb").read(5) == b"%PDF-"
 
 

@@ -123,24 +123,25 @@ def memo_versions(store: Store, user: User, client: str | int, period: str) -> l
 
 
 def memo_save(store: Store, user: User, client: str | int, period: str, text: str, *, stage: str = "edited") -> str:
-    """Store the officer's edited text (stage ``edited``) or approve the latest (``approved``)."""
-    from assistant.memo.versions import save_version
+    """Store the officer's edited text (``edited``), or approve the latest version (``approved``).
+
+    Approval is the checker's step: a reviewer or admin who did not write the latest version,
+    and ``approve_memo`` refuses while any number of the memo does not trace to the facts.
+    """
+    from assistant.memo.workflow import approve_memo, edit_memo
 
     row = require_client(store, user, client)
-    if stage == "approved" and not user.can_approve:
+    if stage != "approved":
+        v = edit_memo(store, row.id, period, text, by=user.name)
+        return f"v{v.version} {v.stage} by {user.name}"
+    if not user.can_approve:
         raise AccessDeniedError(f"{user.name} is an officer: memos are approved by a reviewer",
                                 hint="ask a reviewer to approve it")
     versions = _versions(store, row.id, period)
-    if not versions:
-        raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
-    if stage == "approved":
-        latest = versions[-1]
-        if latest.by == user.name and latest.stage == "edited":
-            raise AccessDeniedError("the memo's last editor cannot approve it", hint="ask another reviewer")
-        text = latest.text
-    with store.transaction() as s:
-        v = save_version(s, row.id, period, text, stage=stage, by=user.name)
-    return f"v{v.version} {v.stage} by {user.name}"
+    if versions and versions[-1].by == user.name and versions[-1].stage == "edited":
+        raise AccessDeniedError("the memo's last editor cannot approve it", hint="ask another reviewer")
+    v, report = approve_memo(store, row.id, period, by=user.name)
+    return f"v{v.version} {v.stage} by {user.name} ({report.summary()})"
 
 
 def memo_compare(store: Store, user: User, client: str | int, period: str) -> str:
