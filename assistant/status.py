@@ -219,9 +219,10 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
 
     ``severity`` keeps that level and above (``medium``: medium and high).
     """
-    from assistant.analytics import evaluate
+    from assistant.analytics import evaluate, load_rules
     from assistant.store.repo import list_clients
 
+    rules = load_rules()  # once for the whole portfolio: parsing the YAML costs more than evaluating a client
     if severity is not None and severity not in SEVERITIES:
         raise ConfigError(f"unknown severity {severity!r}", hint=f"use one of {', '.join(SEVERITIES)}")
     out: list[dict] = []
@@ -233,7 +234,7 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
                 span = monitoring_span(snap)
             except NotFoundError:
                 continue  # nothing stored yet: no period to assess (status says so)
-            out.extend(alert_json(snap.client.name, a) for a in evaluate(snap, span))
+            out.extend(alert_json(snap.client.name, a) for a in evaluate(snap, span, rules))
     if severity is not None:
         out = [a for a in out if _RANK[a["severity"]] <= _RANK[severity]]
     out.sort(key=lambda a: (_RANK.get(a["severity"], 9), a["client"], a["rule"]))
