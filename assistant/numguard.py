@@ -130,7 +130,8 @@ _TEMPORAL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                            r"(?:\s*(?:第\s*)?(?P<q>[1-4一二三四])\s*季度?)?(?:\s*(?P<h>[上下])半年)?")),
     ("cn_md", re.compile(r"(?<![\d年])(?P<m>1[0-2]|0?[1-9]|" + _CN_SMALL + r")\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9]|"
                          + _CN_SMALL + r")\s*[日号])?")),
-    ("cn_q", re.compile(r"(?:第\s*)?(?P<q>[1-4一二三四])\s*季度")),
+    # "上一季度 / 下一季度" are relative quarters, not Q1: never read them as a quarter number.
+    ("cn_q", re.compile(r"(?:第\s*)?(?<![上下本])(?P<q>[1-4一二三四])\s*季度")),
     ("en_mdy", re.compile(rf"\b(?P<mn>{_MONTH_RE})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?![A-Za-z0-9])", re.I)),
     ("en_dmy", re.compile(rf"\b(?P<d>[12]\d|3[01]|0?[1-9])\s+(?P<mn>{_MONTH_RE})\.?,?\s+(?P<y>(?:19|20)\d\d)(?![A-Za-z0-9])", re.I)),
     ("en_my", re.compile(rf"\b(?P<mn>{_MONTH_RE})\.?\s+(?P<y>(?:19|20)\d\d)(?![A-Za-z0-9])", re.I)),

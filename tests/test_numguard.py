@@ -253,3 +253,12 @@ def test_drop_unsupported_removes_only_the_sentences_with_bad_numbers():
     kept, dropped = drop_unsupported(text, result)
     assert kept == "流动比率为1.18。请关注。"
     assert dropped == ["速动比率为0.95。"]
+
+
+def test_previous_quarter_in_chinese_is_not_a_quarter_number():
+    """Regression: '上一季度' was read as Q1, so an unsupported '1' made zh memos unapprovable."""
+    from assistant.numguard import check, find_numbers
+
+    assert find_numbers("较上一季度下降，下一季度需关注") == []
+    assert check("流动比率较上一季度下降。", []).ok
+    assert [m.kind for m in find_numbers("2026年第三季度")] == ["quarter"]

@@ -61,9 +61,22 @@ class StoreSource:
 
 
 def visible_client_ids(store: Any, user: str | None = None) -> frozenset[int]:
-    """The clients ``user`` may see: those assigned to them; every client when user is None."""
+    """The clients ``user`` may see (``assistant.access`` rules); every client when user is None.
+
+    A registered user sees what their role and assignments allow; a name that is not a
+    registered user sees only the clients whose ``officer`` field names it.
+    """
+    from assistant import access
+    from assistant.errors import NotFoundError
     from assistant.store.repo import list_clients
 
+    if user is not None:
+        try:
+            account = access.get_user(store, user)
+        except NotFoundError:
+            account = None
+        if account is not None:
+            return access.visible_client_ids(store, account)
     with store.session() as s:
         clients = list_clients(s)
     if user is None:
