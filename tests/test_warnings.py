@@ -142,3 +142,21 @@ def test_bad_rules_file_is_a_config_error_naming_the_place(tmp_path, body, where
     with pytest.raises(ConfigError) as err:
         load_rules(path)
     assert where in str(err.value)
+
+
+def test_rules_are_parsed_once_per_file_version(tmp_path):
+    import os
+
+    path = tmp_path / "rules.yaml"
+    rule = ("rules:\n  - id: {id}\n    name_zh: a\n    name_en: b\n    severity: low\n"
+            "    condition: {{type: threshold, metric: current_ratio, operator: '<', value: 2}}\n"
+            "    message_zh: m\n    message_en: m\n")
+    path.write_text(rule.format(id="first"), encoding="utf-8")
+    one, two = load_rules(path), load_rules(path)
+    assert [r.id for r in one] == ["first"] and one[0] is two[0]  # the second call did not re-parse
+    one.clear()  # a caller's list is its own
+    assert [r.id for r in load_rules(path)] == ["first"]
+    path.write_text(rule.format(id="second_rule"), encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later mtime, however coarse the clock
+    assert [r.id for r in load_rules(path)] == ["second_rule"]

@@ -143,13 +143,34 @@ class Alert:
 # ---------------------------------------------------------------- loading
 
 
+#: resolved path → ((mtime_ns, size), enabled rules): parsed once until the file changes
+_RULES_CACHE: dict[Path, tuple[tuple[int, int], tuple[Rule, ...]]] = {}
+
+
 def load_rules(path: str | Path | None = None) -> list[Rule]:
-    """The rules of ``path``, else of ``LOANWATCH_RULES_FILE``, else the built-in set."""
+    """The rules of ``path``, else of ``LOANWATCH_RULES_FILE``, else the built-in set.
+
+    Parsed once per file version (cached by path, mtime and size): evaluating a portfolio
+    without ``rules=`` does not re-read the YAML per client, and an edited file is read again.
+    """
     if path is None:
         from assistant.config import get_settings
 
         path = get_settings().rules_file or BUILTIN_RULES
-    path = Path(path).expanduser()
+    path = Path(path).expanduser().resolve()
+    try:
+        st = path.stat()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"rules file {path} not found", hint="fix LOANWATCH_RULES_FILE or unset it to use the built-in rules") from exc
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _RULES_CACHE.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, tuple(_parse_rules(path)))
+        _RULES_CACHE[path] = cached
+    return list(cached[1])
+
+
+def _parse_rules(path: Path) -> list[Rule]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
