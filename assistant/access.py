@@ -79,8 +79,13 @@ def _user(s: Session, row: UserRow) -> User:
 
 
 def add_user(s: Session, name: str, role: str, password: str, *, display_name: str = "",
-             clients: Iterable[str | int] = ()) -> User:
-    """Create a user (or reset an existing user's role and password) and assign ``clients``."""
+             clients: Iterable[str | int] = (), actor: str = "system") -> User:
+    """Create a user (or reset an existing user's role and password) and assign ``clients``.
+
+    Recorded in the ledger (entity ``user``, its assignments part of the content); run it
+    inside ``Store.transaction()``.
+    """
+    from assistant import ledger
     from assistant.store.repo import get_client
 
     name = name.strip()
@@ -91,6 +96,7 @@ def add_user(s: Session, name: str, role: str, password: str, *, display_name: s
     if len(password) < MIN_PASSWORD:
         raise ConfigError(f"the password is shorter than {MIN_PASSWORD} characters", hint="choose a longer one")
     row = s.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
+    action = "create" if row is None else "update"
     if row is None:
         row = UserRow(name=name, role=role, password_hash=hash_password(password), display_name=display_name or name)
         s.add(row)
@@ -98,18 +104,23 @@ def add_user(s: Session, name: str, role: str, password: str, *, display_name: s
         row.role, row.password_hash = role, hash_password(password)
         row.display_name = display_name or row.display_name
     s.flush()
+    ledger.record(s, row, action=action, actor=actor)
     for ref in clients:
-        assign(s, row.name, get_client(s, ref).id)
+        assign(s, row.name, get_client(s, ref).id, actor=actor)
     return _user(s, row)
 
 
-def assign(s: Session, user: str, client_id: int) -> None:
+def assign(s: Session, user: str, client_id: int, *, actor: str = "system") -> None:
+    """Put ``user`` in charge of the client (recorded in the ledger as an update of the user)."""
+    from assistant import ledger
+
     row = _user_row(s, user)
     exists = s.execute(select(AssignmentRow).where(AssignmentRow.user_id == row.id,
                                                    AssignmentRow.client_id == client_id)).scalar_one_or_none()
     if exists is None:
         s.add(AssignmentRow(user_id=row.id, client_id=client_id))
         s.flush()
+        ledger.record(s, row, action="assign", actor=actor)
 
 
 def _user_row(s: Session, name: str) -> UserRow:

@@ -33,17 +33,24 @@ _FUZZY = 0.75
 # ---------------------------------------------------------------- clients
 
 
-def resolve_client(s: Session, ref: str) -> Client:
-    """A client by id, name, alias, short name, or one near spelling; else NotFoundError with close matches."""
+def resolve_client(s: Session, ref: str, *, among: frozenset[int] | None = None) -> Client:
+    """A client by id, name, alias, short name, or one near spelling; else NotFoundError with close matches.
+
+    ``among``: only these client ids exist for the caller (``access.visible_client_ids``).
+    """
     from assistant.store.repo import get_client, list_clients, normalise_name
 
     try:
-        return get_client(s, ref)
+        row = get_client(s, ref)
+        if among is None or row.id in among:
+            return row
     except NotFoundError:
         pass
     target = normalise_name(ref)
     scored = []
     for c in list_clients(s):
+        if among is not None and c.id not in among:
+            continue
         names = [normalise_name(n) for n in [c.name, *c.aliases]]
         score = max((SequenceMatcher(None, target, n).ratio() for n in names if n), default=0.0)
         if target and any(target in n for n in names):  # a short name such as 鼎盛 or 江华
@@ -174,12 +181,31 @@ def _period_figures(snap: ClientSnapshot, span: Span) -> dict[str, dict]:
 # ---------------------------------------------------------------- the read model
 
 
-def client_status(store: Store, ref: str, *, period: str | None = None, as_of: dt.date | None = None) -> dict:
-    """The CONTRACT.md ``status`` object for one client (extended with reasons and evidence)."""
+def _resolve_for(s: Session, store: Store, ref: str, user) -> Client:  # noqa: ANN001 - access.User
+    """``resolve_client``; with a ``user``, among that user's clients only (else AccessDeniedError)."""
+    if user is None:
+        return resolve_client(s, ref)
+    from assistant import access
+    from assistant.errors import AccessDeniedError
+
+    try:
+        return resolve_client(s, ref, among=access.visible_client_ids(store, user))
+    except NotFoundError as exc:  # another officer's client reads exactly like an unknown one
+        close = exc.message.partition("; close matches: ")[2]  # among the user's own clients only
+        raise AccessDeniedError(f"no client {ref!r} among the clients assigned to {user.name}"
+                                + (f"; close matches: {close}" if close else "")) from exc
+
+
+def client_status(store: Store, ref: str, *, period: str | None = None, as_of: dt.date | None = None,
+                  user=None) -> dict:  # noqa: ANN001 - access.User
+    """The CONTRACT.md ``status`` object for one client (extended with reasons and evidence).
+
+    With ``user``, only a client that user may reach (AccessDeniedError otherwise).
+    """
     from assistant.analytics import assess
 
     with store.session() as s:
-        row = resolve_client(s, ref)
+        row = _resolve_for(s, store, ref, user)
         snap = load_snapshot(s, row, as_of=as_of)
     span = monitoring_span(snap, period)
     a = assess(snap, span)
@@ -214,11 +240,13 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
 
 
 def portfolio_alerts(store: Store, *, client: str | None = None, severity: str | None = None,
-                     as_of: dt.date | None = None) -> list[dict]:
+                     as_of: dt.date | None = None, user=None) -> list[dict]:  # noqa: ANN001 - access.User
     """Alerts of every client (or one) at its latest period, most severe first.
 
-    ``severity`` keeps that level and above (``medium``: medium and high).
+    ``severity`` keeps that level and above (``medium``: medium and high); ``user`` limits the
+    list to the clients that user may reach.
     """
+    from assistant import access
     from assistant.analytics import evaluate, load_rules
     from assistant.store.repo import list_clients
 
@@ -227,7 +255,11 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
         raise ConfigError(f"unknown severity {severity!r}", hint=f"use one of {', '.join(SEVERITIES)}")
     out: list[dict] = []
     with store.session() as s:
-        rows = [resolve_client(s, client)] if client else list_clients(s)
+        if client:
+            rows = [_resolve_for(s, store, client, user)]
+        else:
+            visible = None if user is None else access.visible_client_ids(store, user)
+            rows = [c for c in list_clients(s) if visible is None or c.id in visible]
         for row in rows:
             snap = load_snapshot(s, row, as_of=as_of)
             try:

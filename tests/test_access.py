@@ -121,3 +121,112 @@ def _env(home) -> dict:
     import os
 
     return {**os.environ, "LOANWATCH_HOME": str(home)}
+
+
+# ---------------------------------------------------------------- access enforced in assistant/, not only in ui/
+
+
+@pytest.fixture(scope="module")
+def two_officers(tmp_path_factory):
+    """officer_a in charge of CLIENT_A, officer_b of CLIENT_B (a covenant breach), a reviewer; statements stored."""
+    from tests.ui_support import make_ui_home, using_home
+
+    path = tmp_path_factory.mktemp("access") / "home"
+    make_ui_home(path)
+    with using_home(path):
+        yield open_store()
+    from assistant.store import close_stores
+
+    close_stores()
+
+
+def _calls(store, user, client):
+    from assistant.chat.service import ask
+    from assistant.memo import workflow
+    from assistant.status import client_status, portfolio_alerts
+
+    return {
+        "draft_memo": lambda: workflow.draft_memo(store, client, "2026Q2", user=user, engine="builtin"),
+        "edit_memo": lambda: workflow.edit_memo(store, client, "2026Q2", "# edited\n", user=user),
+        "approve_memo": lambda: workflow.approve_memo(store, client, "2026Q2", user=user),
+        "memo_versions": lambda: workflow.memo_versions(store, client, "2026Q2", user=user),
+        "client_status": lambda: client_status(store, client, user=user),
+        "portfolio_alerts": lambda: portfolio_alerts(store, client=client, user=user),
+        "ask": lambda: ask("营业收入是多少", user=user, client=client, engine="builtin", store=store),
+    }
+
+
+@pytest.mark.parametrize("call", ["draft_memo", "edit_memo", "approve_memo", "memo_versions", "client_status",
+                                  "portfolio_alerts", "ask"])
+@pytest.mark.parametrize("ref", ["CLIENT_B", "远洋物流", "远洋"])  # full name, alias, short name
+def test_an_officer_cannot_reach_another_officers_client_through_the_assistant(two_officers, call, ref):
+    from assistant.memo.workflow import memo_versions
+    from tests.ui_support import CLIENT_B
+
+    store = two_officers
+    officer_a = access.get_user(store, "officer_a")
+    before = len(memo_versions(store, CLIENT_B, "2026Q2"))
+    with pytest.raises(AccessDeniedError, match="officer_a") as err:
+        _calls(store, officer_a, CLIENT_B if ref == "CLIENT_B" else ref)[call]()
+    assert CLIENT_B not in str(err.value) or ref == "CLIENT_B"  # the message does not name the other client
+    assert len(memo_versions(store, CLIENT_B, "2026Q2")) == before  # nothing was written
+
+
+def test_reviewer_reaches_every_client_and_officers_reach_their_own(two_officers):
+    from assistant.chat.service import ask
+    from assistant.memo import workflow
+    from assistant.status import client_status, portfolio_alerts
+    from tests.ui_support import CLIENT_A, CLIENT_B
+
+    store = two_officers
+    officer_a, officer_b, rev = (access.get_user(store, n) for n in ("officer_a", "officer_b", "reviewer"))
+    admin = access.User("root", "admin")
+    for user in (rev, admin):
+        assert client_status(store, "远洋物流", user=user)["client"] == CLIENT_B
+    assert client_status(store, "示例新能源", user=officer_a)["client"] == CLIENT_A
+
+    everyone = portfolio_alerts(store)
+    assert {a["client"] for a in everyone} >= {CLIENT_B}  # the leveraged client raises alerts
+    assert portfolio_alerts(store, user=rev) == everyone
+    assert all(a["client"] == CLIENT_A for a in portfolio_alerts(store, user=officer_a))
+    assert {a["client"] for a in portfolio_alerts(store, user=officer_b)} == {CLIENT_B}
+
+    answer = ask("远洋物流的营业收入是多少", user=rev, engine="builtin", store=store)
+    assert CLIENT_B in answer.answer or "远洋物流" in answer.answer
+    scoped = ask("营业收入是多少", user=officer_a, engine="builtin", store=store)
+    assert "远洋物流" not in scoped.answer
+
+    drafted = workflow.draft_memo(store, CLIENT_B, "2026Q2", user=officer_b, engine="builtin")
+    assert drafted.version.by == "officer_b"
+    with pytest.raises(AccessDeniedError, match="reviewer"):
+        workflow.approve_memo(store, CLIENT_B, "2026Q2", user=officer_b)  # the maker is not the checker
+    approved, report = workflow.approve_memo(store, CLIENT_B, "2026Q2", user=rev)
+    assert report.ok and approved.stage == "approved" and approved.by == "reviewer"
+    stages = [v.stage for v in workflow.memo_versions(store, CLIENT_B, "2026Q2", user=admin)]
+    assert stages[-2:] == ["draft", "approved"]
+
+
+def test_user_creation_and_assignments_are_recorded_in_the_ledger(store):
+    from sqlalchemy import select, update
+
+    from assistant import ledger
+    from assistant.store.schema import LedgerRow, UserRow
+
+    with store.session() as s:
+        entries = list(s.execute(select(LedgerRow).where(LedgerRow.entity == "user").order_by(LedgerRow.seq)).scalars())
+        a_id = s.execute(select(UserRow.id).where(UserRow.name == "officer_a")).scalar_one()
+        assert ledger.verify(s) == []
+    assert [(e.action, e.entity_id) for e in entries if e.entity_id == a_id] == [("create", a_id), ("assign", a_id)]
+    assert {e.action for e in entries} == {"create", "assign"}
+    with store.transaction() as s:
+        access.assign(s, "rev", 1, actor="admin")
+        access.add_user(s, "lina", "reviewer", "lina-new-pass", actor="admin")
+    with store.session() as s:
+        last = list(s.execute(select(LedgerRow).order_by(LedgerRow.seq.desc()).limit(2)).scalars())
+        assert [(e.action, e.entity, e.actor) for e in last] == [("update", "user", "admin"), ("assign", "user", "admin")]
+        assert ledger.verify(s) == []
+    with store.transaction() as s:  # a role raised behind the application's back
+        s.execute(update(UserRow).where(UserRow.id == a_id).values(role="admin"))
+    with store.session() as s:
+        problems = [str(p) for p in ledger.verify(s)]
+    assert problems == [f"user {a_id}: was changed in the database since ledger #{entries[1].seq} (assign)"]

@@ -41,7 +41,7 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
         name, ids = str(row.id), frozenset({row.id})
     used = choose_engine(engine)
     yield ChatTurn("", engine=used)
-    answer = ask(question, client=name, engine=engine, client_ids=ids, store=store)
+    answer = ask(question, user=user, client=name, engine=engine, client_ids=ids, store=store)
     shown = ""
     for piece in re.findall(r"\S+\s*|\s+", answer.answer):
         shown += piece
@@ -103,7 +103,7 @@ def memo_draft(store: Store, user: User, client: str | int, period: str, lang: s
     from assistant.memo.workflow import draft_memo
 
     row = require_client(store, user, client)
-    drafted = draft_memo(store, row.id, period, lang=lang, by=user.name)
+    drafted = draft_memo(store, row.id, period, lang=lang, by=user.name, user=user)
     note = f"v{drafted.version.version} draft" if drafted.version else "draft"
     if drafted.regenerated is not None:
         note += f"; {len(drafted.regenerated.carried)} edit(s) carried, {len(drafted.regenerated.not_carried)} not"
@@ -118,8 +118,10 @@ def _versions(store: Store, client_id: int, period: str):  # noqa: ANN202
 
 
 def memo_versions(store: Store, user: User, client: str | int, period: str) -> list[list]:
+    from assistant.memo import workflow
+
     row = require_client(store, user, client)
-    return [[v.version, v.stage, v.by, v.note] for v in reversed(_versions(store, row.id, period))]
+    return [[v.version, v.stage, v.by, v.note] for v in reversed(workflow.memo_versions(store, row.id, period, user=user))]
 
 
 def memo_save(store: Store, user: User, client: str | int, period: str, text: str, *, stage: str = "edited") -> str:
@@ -132,7 +134,7 @@ def memo_save(store: Store, user: User, client: str | int, period: str, text: st
 
     row = require_client(store, user, client)
     if stage != "approved":
-        v = edit_memo(store, row.id, period, text, by=user.name)
+        v = edit_memo(store, row.id, period, text, by=user.name, user=user)
         return f"v{v.version} {v.stage} by {user.name}"
     if not user.can_approve:
         raise AccessDeniedError(f"{user.name} is an officer: memos are approved by a reviewer",
@@ -140,7 +142,7 @@ def memo_save(store: Store, user: User, client: str | int, period: str, text: st
     versions = _versions(store, row.id, period)
     if versions and versions[-1].by == user.name and versions[-1].stage == "edited":
         raise AccessDeniedError("the memo's last editor cannot approve it", hint="ask another reviewer")
-    v, report = approve_memo(store, row.id, period, by=user.name)
+    v, report = approve_memo(store, row.id, period, by=user.name, user=user)
     return f"v{v.version} {v.stage} by {user.name} ({report.summary()})"
 
 

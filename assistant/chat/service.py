@@ -19,7 +19,7 @@ from assistant.chat.answer import Answer
 from assistant.chat.builtin import answer as builtin_answer
 from assistant.chat.understand import ClientName, understand
 from assistant.domain import ClientSnapshot
-from assistant.errors import ConfigError, NotFoundError
+from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 
 
 @dataclass
@@ -60,8 +60,8 @@ class StoreSource:
         return [h for h in search(query, client_ids=ids, k=k) if h.client_id in self.client_ids]
 
 
-def visible_client_ids(store: Any, user: str | None = None) -> frozenset[int]:
-    """The clients ``user`` may see (``assistant.access`` rules); every client when user is None.
+def visible_client_ids(store: Any, user: Any = None) -> frozenset[int]:
+    """The clients ``user`` (an ``access.User`` or a name) may see; every client when user is None.
 
     A registered user sees what their role and assignments allow; a name that is not a
     registered user sees only the clients whose ``officer`` field names it.
@@ -70,6 +70,8 @@ def visible_client_ids(store: Any, user: str | None = None) -> frozenset[int]:
     from assistant.errors import NotFoundError
     from assistant.store.repo import list_clients
 
+    if isinstance(user, access.User):
+        return access.visible_client_ids(store, user)
     if user is not None:
         try:
             account = access.get_user(store, user)
@@ -84,14 +86,27 @@ def visible_client_ids(store: Any, user: str | None = None) -> frozenset[int]:
     return frozenset(c.id for c in clients if c.officer == user)
 
 
-def scoped_source(*, user: str | None = None, client: str | None = None, store: Any = None,
+def scoped_source(*, user: Any = None, client: str | None = None, store: Any = None,
                   client_ids: Collection[int] | None = None) -> StoreSource:
-    """The source for one caller; ``client`` (name, alias or id) narrows it to one visible client."""
+    """The source for one caller; ``client`` (name, alias or id) narrows it to one visible client.
+
+    ``user`` is an ``access.User`` or a name; with ``client_ids`` too, the caller sees their
+    intersection. An ``access.User`` asking for a client it may not reach gets AccessDeniedError.
+    """
+    from assistant import access
     from assistant.store import open_store
     from assistant.store.repo import get_client
 
     store = store or open_store()
-    ids = frozenset(client_ids) if client_ids is not None else visible_client_ids(store, user)
+    if client_ids is None:
+        ids = visible_client_ids(store, user)
+    else:
+        ids = frozenset(client_ids) if user is None else frozenset(client_ids) & visible_client_ids(store, user)
+    if client is not None and isinstance(user, access.User):
+        row = access.require_client(store, user, client)
+        if row.id not in ids:
+            raise AccessDeniedError(f"no client {client!r} among the clients assigned to {user.name}")
+        return StoreSource(store, frozenset({row.id}))
     if client is not None:
         try:
             with store.session() as s:
@@ -116,9 +131,9 @@ def choose_engine(engine: str | None = None) -> str:
     return wanted
 
 
-def ask(question: str, *, user: str | None = None, client: str | None = None, engine: str | None = None,
+def ask(question: str, *, user: Any = None, client: str | None = None, engine: str | None = None,
         client_ids: Collection[int] | None = None, store: Any = None) -> Answer:
-    """Answer ``question`` from the clients the caller may see."""
+    """Answer ``question`` from the clients the caller may see (``user``: an ``access.User`` or a name)."""
     question = question.strip()
     if not question:
         raise ConfigError("the question is empty", hint="ask about a client's figures, covenants or documents")

@@ -7,6 +7,10 @@ officer edited the previous draft, carries those edits onto the new one
 (``versions.regenerate``) so they stay visible as a diff. ``edit_memo`` stores the officer's
 text, ``approve_memo`` the reviewer's approval — refused while any number of the memo does
 not trace to the facts — and ``memo_versions`` lists them all.
+
+Each takes an optional ``user`` (``assistant.access.User``): when given, the client must be
+one that user may reach (``access.require_client``, else AccessDeniedError), approval needs
+a reviewer or admin, and the user's name is the default ``by``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ConfigError, LoanwatchError, NotFoundError
+from assistant.errors import AccessDeniedError, ConfigError, LoanwatchError, NotFoundError
 from assistant.memo.builder import build_memo, resolve_span
 from assistant.memo.model import Memo
 from assistant.memo.render_docx import render_docx
@@ -71,13 +75,15 @@ class Drafted:
     regenerated: Regenerated | None = None
 
 
-def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: str = "system",
+def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: str | None = None,
                as_of: dt.date | None = None, save: bool = True, engine: str | None = None,
-               backend=None) -> Drafted:
+               backend=None, user=None) -> Drafted:
     """Draft (and store) the memo; ``engine`` builtin | llm | auto (default LOANWATCH_ENGINE),
     ``backend`` an LLM backend to use instead of the configured one."""
     from assistant.store import load_snapshot
 
+    client = _reach(store, user, client)
+    by = by or (user.name if user is not None else "system")
     snapshot = load_snapshot(store, client, as_of=as_of)
     memo = compose_memo(snapshot, period, lang=lang, engine=engine, backend=backend)
     fresh = render_markdown(memo)
@@ -132,6 +138,15 @@ def verify_file(path: str | Path, store=None, *, as_of: dt.date | None = None) -
 # ---------------------------------------------------------------- the life of a stored memo
 
 
+def _reach(store, user, client: str | int) -> str | int:
+    """``client`` itself, or — with a ``user`` — its id once ``access.require_client`` allows it."""
+    if user is None:
+        return client
+    from assistant.access import require_client
+
+    return require_client(store, user, client).id
+
+
 def _client(store, client: str | int) -> tuple[int, str]:
     from assistant.store.repo import get_client
 
@@ -140,15 +155,18 @@ def _client(store, client: str | int) -> tuple[int, str]:
         return row.id, row.name
 
 
-def memo_versions(store, client: str | int, period: str) -> list[MemoVersion]:
+def memo_versions(store, client: str | int, period: str, *, user=None) -> list[MemoVersion]:
     """Every stored version of the client's memo for ``period``, oldest first."""
-    cid, _ = _client(store, client)
+    cid, _ = _client(store, _reach(store, user, client))
     with store.session() as s:
         return list_versions(s, cid, resolve_span(period).label)
 
 
-def edit_memo(store, client: str | int, period: str, text: str, *, by: str = "officer") -> MemoVersion:
+def edit_memo(store, client: str | int, period: str, text: str, *, by: str | None = None,
+              user=None) -> MemoVersion:
     """Store the officer's edited text as the next version (recorded in the ledger)."""
+    client = _reach(store, user, client)
+    by = by or (user.name if user is not None else "officer")
     label = resolve_span(period).label
     if not text.strip():
         raise ConfigError("the edited memo is empty", hint="give the file with the officer's edited Markdown")
@@ -161,11 +179,16 @@ def edit_memo(store, client: str | int, period: str, text: str, *, by: str = "of
         return save_version(s, cid, label, text, stage="edited", by=by, note="edited by the officer")
 
 
-def approve_memo(store, client: str | int, period: str, *, by: str = "reviewer",
-                 as_of: dt.date | None = None) -> tuple[MemoVersion, VerifyReport]:
+def approve_memo(store, client: str | int, period: str, *, by: str | None = None,
+                 as_of: dt.date | None = None, user=None) -> tuple[MemoVersion, VerifyReport]:
     """Approve the latest version; refused (UnverifiableMemoError) while a number does not trace."""
     from assistant.store import load_snapshot
 
+    client = _reach(store, user, client)
+    if user is not None and not user.can_approve:
+        raise AccessDeniedError(f"{user.name} is an officer: memos are approved by a reviewer or admin",
+                                hint="ask a reviewer to approve it")
+    by = by or (user.name if user is not None else "reviewer")
     label = resolve_span(period).label
     versions = memo_versions(store, client, label)
     if not versions:
