@@ -14,7 +14,10 @@ import typing
 from collections.abc import Callable
 from pathlib import Path
 
-import gradio as gr
+# Offline by default: no usage analytics or version pings from Gradio (set before importing it).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
 import pandas as pd
 
 from assistant.access import User, authenticate, get_user
