@@ -113,6 +113,7 @@ class Fact:
     scope: str = "consolidated"
     restated: bool = False  # a later report printed a different comparative
     previous: Decimal | None = None  # the value reported before the restatement
+    currency: str | None = None  # ISO code of the statement it was read from (value stays in base units)
 
 
 @dataclass

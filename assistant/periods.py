@@ -111,6 +111,8 @@ def derive_quarters(facts: FactSet) -> list[Fact]:
                     continue
                 if shorter.value is None or longer.value is None:
                     continue
+                if shorter.currency and longer.currency and shorter.currency != longer.currency:
+                    continue  # amounts in two currencies do not subtract
                 fact = Fact(
                     key=key,
                     value=longer.value - shorter.value,
@@ -120,6 +122,7 @@ def derive_quarters(facts: FactSet) -> list[Fact]:
                     formula=f"{key}[{longer.span.label}] − {key}[{shorter.span.label}]",
                     inputs=(longer, shorter),
                     scope=longer.scope,
+                    currency=longer.currency or shorter.currency,
                 )
                 facts.add(fact)
                 added.append(fact)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from assistant.domain import ClientSnapshot, Fact, Span
 from assistant.errors import ConfigError, NotFoundError
-from assistant.store import load_snapshot
+from assistant.store import load_snapshot, load_snapshots
 from assistant.store.db import Store
 from assistant.store.schema import Client
 
@@ -260,8 +260,9 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
         else:
             visible = None if user is None else access.visible_client_ids(store, user)
             rows = [c for c in list_clients(s) if visible is None or c.id in visible]
+        snaps = load_snapshots(s, [r.id for r in rows], as_of=as_of)  # one query per table, not per client
         for row in rows:
-            snap = load_snapshot(s, row, as_of=as_of)
+            snap = snaps[row.id]
             try:
                 span = monitoring_span(snap)
             except NotFoundError:

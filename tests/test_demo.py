@@ -161,3 +161,15 @@ def test_facilities_covenants_and_schedules_come_from_the_facility_file(demo_sto
         paid = [r for r in facility.schedule if r.due <= as_of]
         assert paid and all(r.paid_on == r.due for r in paid)  # no instalment overdue on the demo date
         assert facility.outstanding == sum(r.principal for r in facility.schedule if r.due > as_of)
+
+
+def test_bulk_snapshots_of_the_demo_portfolio_equal_one_by_one(demo_store):
+    from assistant.store import load_snapshot, load_snapshots
+    from assistant.store.repo import list_clients
+
+    day = dt.date.fromisoformat(DEMO_DATE)
+    with demo_store.session() as s:
+        ids = [c.id for c in list_clients(s)]
+        bulk = load_snapshots(s, ids, as_of=day)
+    assert len(ids) == 6 and sum(len(snap.notes) for snap in bulk.values()) > 0
+    assert bulk == {cid: load_snapshot(demo_store, cid, as_of=day) for cid in ids}

@@ -371,3 +371,40 @@ def test_cli_client_commands_and_corrections(tmp_path):
     usage = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "1")
     assert usage.returncode == 2  # --reason is required
     assert _cli(home, "audit", "verify").returncode == 0
+
+
+def test_bulk_snapshots_equal_one_by_one_and_keep_the_statement_currency(store):
+    from assistant.store import load_snapshots
+
+    h1, ytd9 = Span(dt.date(2026, 6, 30), dt.date(2026, 1, 1)), Span(dt.date(2026, 9, 30), dt.date(2026, 1, 1))
+    _doc(store, "Restating Co", statement_result("Restating Co", [income([FY24], {"revenue": ["100"]})]), "FY2024.pdf", "c" * 64)
+    _doc(store, "Restating Co", statement_result("Restating Co", [income([FY25, FY24], {"revenue": ["130", "110"]})]),
+         "FY2025.pdf", "d" * 64)
+    _doc(store, "Parent Only Co", statement_result("Parent Only Co", [income([FY25], {"revenue": ["70"]}, scope="parent")]),
+         "fy.pdf", "b" * 64)
+    usd = income([h1], {"revenue": ["400"]}).model_copy(update={"currency": "USD"})
+    usd9 = income([ytd9], {"revenue": ["650"]}).model_copy(update={"currency": "USD"})
+    _doc(store, "Dollar Co", statement_result("Dollar Co", [usd]), "h1.pdf", "f" * 64)
+    _doc(store, "Dollar Co", statement_result("Dollar Co", [usd9]), "9m.pdf", "1" * 64)
+    with store.transaction() as s:
+        dollar = repo.get_client(s, "Dollar Co")
+        repo.set_figure(s, dollar, "2026H1", "revenue", D("420"), reason="restated by auditor", by="x")
+        repo.upsert_facility(s, dollar, Facility(name="loan", amount=D("1e8"), currency="USD",
+                                                 covenants=[Covenant("current_ratio", ">=", D("1.2"))]))
+        repo.store_document(s, dollar, sha256="2" * 64, kind="inspection", name="visit.txt", stored_path="documents/x.txt",
+                            note=InspectionNote(visit_date=dt.date(2026, 10, 8), inspector="张伟", text="现场检查"))
+        repo.add_client(s, "Empty Co")
+        ids = [c.id for c in repo.list_clients(s)]
+    day = dt.date(2026, 11, 15)
+    bulk = load_snapshots(store, ids, as_of=day)
+    assert list(bulk) == ids and len(ids) == 4
+    assert bulk == {cid: load_snapshot(store, cid, as_of=day) for cid in ids}
+    dollar = next(snap for snap in bulk.values() if snap.client.name == "Dollar Co")
+    assert len(dollar.facilities[0].covenants) == 1 and len(dollar.notes) == 1 and len(dollar.documents) == 3
+    q3 = dollar.facts.get("revenue", quarter_span(2026, 3))
+    assert (q3.value, q3.source, q3.currency) == (D("230"), "derived", "USD")  # 650 − the corrected 420, in USD
+    assert dollar.facts.get("revenue", ytd9).currency == "USD"
+    restating = next(snap for snap in bulk.values() if snap.client.name == "Restating Co")
+    assert {f.currency for f in restating.facts} == {"CNY"}
+    with pytest.raises(NotFoundError):
+        load_snapshots(store, [max(ids) + 1])

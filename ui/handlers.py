@@ -23,7 +23,7 @@ from assistant.analytics.assessment import Assessment, assess
 from assistant.chat.lexicon import display_name
 from assistant.domain import ClientSnapshot, Fact, Span
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
-from assistant.store import Store, load_snapshot
+from assistant.store import Store, load_snapshot, load_snapshots
 from assistant.store import schema as t
 from assistant.store.repo import list_clients
 
@@ -73,21 +73,19 @@ def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool 
     from assistant import ledger
 
     ids = visible_client_ids(store, user)
-    rows = []
     with store.session() as s:
         top = ledger.head(s)
         version = (store.url, top.hash if top else "", dt.date.today())
-        for c in list_clients(s):
-            if c.id not in ids:
-                continue
-            if query and query.lower() not in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower():
-                continue
-            key = (*version, c.id)
-            if key not in _ROWS:
-                if len(_ROWS) > 10_000:
-                    _ROWS.clear()
-                _ROWS[key] = _portfolio_row(load_snapshot(s, c))
-            rows.append(_ROWS[key])
+        shown = [c for c in list_clients(s) if c.id in ids and (
+            not query or query.lower() in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower())]
+        missing = [c.id for c in shown if (*version, c.id) not in _ROWS]
+        if missing:
+            if len(_ROWS) + len(missing) > 10_000:
+                _ROWS.clear()
+                missing = [c.id for c in shown]
+            for cid, snap in load_snapshots(s, missing).items():  # one query per table for all of them
+                _ROWS[(*version, cid)] = _portfolio_row(snap)
+        rows = [_ROWS[(*version, c.id)] for c in shown]
     rows.sort(key=lambda r: (not r.problem, -r.breaches, -r.high_warnings, r.name))
     return [r for r in rows if r.problem] if only_problems else rows
 

@@ -1,5 +1,8 @@
 """Build a ``ClientSnapshot``: everything stored about one client, as analytics read it.
 
+``load_snapshots`` builds many at once from one query per table (``_Rows``) — the
+portfolio's alerts and page — and ``load_snapshot`` is the same for one client.
+
 Steps: ``_extracted_facts`` (latest report wins, restatements flagged) →
 ``_choose_scope`` (consolidated preferred, parent where only parent exists) →
 ``_apply_corrections`` (officer's value used, extracted kept as ``original``) →
@@ -10,9 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from assistant.domain import (
     ClientProfile,
@@ -28,8 +35,12 @@ from assistant.domain import (
 )
 from assistant.periods import derive_quarters, is_restatement
 from assistant.store.db import Store
+from assistant.errors import NotFoundError
 from assistant.store.repo import get_client
 from assistant.store.schema import Client, CorrectionRow, DocumentRow, FacilityRow, FigureRow, NoteRow
+
+
+_BATCH = 500  # client ids per IN (...) list: well under every database's parameter limit
 
 
 def load_snapshot(source: Session | Store, client: str | int | Client, *, as_of: dt.date | None = None) -> ClientSnapshot:
@@ -37,37 +48,104 @@ def load_snapshot(source: Session | Store, client: str | int | Client, *, as_of:
     if isinstance(source, Store):
         with source.session() as session:
             return load_snapshot(session, client, as_of=as_of)
-    session = source
-    row = client if isinstance(client, Client) else get_client(session, client)
-    documents = list(session.execute(
-        select(DocumentRow).where(DocumentRow.client_id == row.id).order_by(DocumentRow.id)).scalars())
+    row = client if isinstance(client, Client) else get_client(source, client)
+    return _build(row, _Rows.fetch(source, [row.id]), as_of)
+
+
+def load_snapshots(source: Session | Store, client_ids: Iterable[int], *,
+                   as_of: dt.date | None = None) -> dict[int, ClientSnapshot]:
+    """The snapshots of ``client_ids`` (id → snapshot), read with one query per table per batch.
+
+    Exactly what ``load_snapshot`` gives for each id; an id that is not stored raises NotFoundError.
+    """
+    if isinstance(source, Store):
+        with source.session() as session:
+            return load_snapshots(session, client_ids, as_of=as_of)
+    ids = list(dict.fromkeys(int(i) for i in client_ids))
+    out: dict[int, ClientSnapshot] = {}
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start:start + _BATCH]
+        rows = _Rows.fetch(source, batch)
+        for cid in batch:
+            if cid not in rows.clients:
+                raise NotFoundError(f"no client with id {cid}")
+            out[cid] = _build(rows.clients[cid], rows, as_of)
+    return out
+
+
+class _Figure(NamedTuple):
+    key: str
+    scope: str
+    period_start: dt.date | None
+    period_end: dt.date
+    document_id: int
+    value: Decimal | None
+    page: int
+    label: str
+    currency: str | None
+
+
+@dataclass
+class _Rows:
+    """Everything stored about some clients, grouped by client id (each list in id order)."""
+
+    clients: dict[int, Client] = field(default_factory=dict)
+    documents: dict[int, list[DocumentRow]] = field(default_factory=lambda: defaultdict(list))
+    figures: dict[int, list[_Figure]] = field(default_factory=lambda: defaultdict(list))
+    corrections: dict[int, list[CorrectionRow]] = field(default_factory=lambda: defaultdict(list))
+    facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
+    notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def fetch(cls, session: Session, ids: list[int]) -> "_Rows":
+        out = cls()
+        out.clients = {c.id: c for c in session.execute(select(Client).where(Client.id.in_(ids))).scalars()}
+        for d in session.execute(select(DocumentRow).where(DocumentRow.client_id.in_(ids)).order_by(DocumentRow.id)).scalars():
+            out.documents[d.client_id].append(d)
+        f = FigureRow
+        for r in session.execute(
+            select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label, f.client_id,
+                   f.currency)
+            .where(f.client_id.in_(ids), f.key.is_not(None), f.period_end.is_not(None))
+            .order_by(f.id)
+        ):
+            out.figures[r.client_id].append(_Figure(*r[:8], r.currency))  # plain tuples: cheaper to read than rows
+        for c in session.execute(select(CorrectionRow).where(CorrectionRow.client_id.in_(ids))
+                                 .order_by(CorrectionRow.id)).scalars():
+            out.corrections[c.client_id].append(c)
+        for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
+                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule))
+                                   .order_by(FacilityRow.id)).scalars():
+            out.facilities[fac.client_id].append(fac)
+        for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
+            out.notes[n.client_id].append(n)
+        return out
+
+
+def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
+    """Steps: extracted facts → scope → corrections → derived quarters, then the profile around them."""
+    documents = rows.documents.get(row.id, [])
     facts = FactSet()
-    for fact in _choose_scope(_extracted_facts(session, row.id, documents)):
+    for fact in _choose_scope(_extracted_facts(rows.figures.get(row.id, []), documents)):
         facts.add(fact)
-    _apply_corrections(session, row.id, facts)
+    _apply_corrections(rows.corrections.get(row.id, []), facts)
     derive_quarters(facts)
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
                              officer=row.officer),
-        facilities=_facilities(session, row.id),
+        facilities=_facilities(rows.facilities.get(row.id, [])),
         facts=facts,
-        notes=_notes(session, row.id, {d.id: d.name for d in documents}),
+        notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
                                 period_end=d.period_end) for d in documents],
         as_of=as_of or dt.date.today(),
     )
 
 
-def _extracted_facts(session: Session, client_id: int, documents: list[DocumentRow]) -> list[Fact]:
+def _extracted_facts(rows: list[_Figure], documents: list[DocumentRow]) -> list[Fact]:
     """One fact per (key, scope, span): the latest report's value, earlier differing values kept."""
     order = {d.id: (d.period_end or dt.date.min, d.id) for d in documents}
     names = {d.id: d.name for d in documents}
-    f = FigureRow
-    rows = session.execute(
-        select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label)
-        .where(f.client_id == client_id, f.key.is_not(None), f.period_end.is_not(None))
-        .order_by(f.id)
-    ).all()
     groups: dict[tuple, dict[int, tuple]] = defaultdict(dict)
     for row in rows:
         groups[row[:4]].setdefault(row.document_id, row)  # first printed row of a document wins within it
@@ -81,7 +159,7 @@ def _extracted_facts(session: Session, client_id: int, documents: list[DocumentR
         facts.append(Fact(
             key=key, value=latest.value, span=Span(end, start), document=names[latest.document_id],
             document_id=latest.document_id, page=latest.page, label=latest.label, scope=scope,
-            restated=restated, previous=previous if restated else None,
+            restated=restated, previous=previous if restated else None, currency=latest.currency or None,
         ))
     return facts
 
@@ -91,9 +169,7 @@ def _choose_scope(facts: list[Fact]) -> list[Fact]:
     return [f for f in facts if f.scope == "consolidated" or f.span not in consolidated_spans]
 
 
-def _apply_corrections(session: Session, client_id: int, facts: FactSet) -> None:
-    rows = session.execute(select(CorrectionRow).where(CorrectionRow.client_id == client_id)
-                           .order_by(CorrectionRow.id)).scalars()
+def _apply_corrections(rows: list[CorrectionRow], facts: FactSet) -> None:
     latest: dict[tuple[str, Span], CorrectionRow] = {}
     for row in rows:
         latest[(row.key, Span(row.period_end, row.period_start))] = row
@@ -109,9 +185,7 @@ def _apply_corrections(session: Session, client_id: int, facts: FactSet) -> None
                        source="corrected", original=None, scope=row.scope))
 
 
-def _facilities(session: Session, client_id: int) -> list[Facility]:
-    rows = session.execute(select(FacilityRow).where(FacilityRow.client_id == client_id)
-                           .order_by(FacilityRow.id)).scalars()
+def _facilities(rows: list[FacilityRow]) -> list[Facility]:
     return [
         Facility(
             name=f.name, amount=f.amount, currency=f.currency, drawn=f.drawn, outstanding=f.outstanding,
@@ -127,8 +201,7 @@ def _facilities(session: Session, client_id: int) -> list[Facility]:
     ]
 
 
-def _notes(session: Session, client_id: int, names: dict[int, str]) -> list[InspectionNote]:
-    rows = session.execute(select(NoteRow).where(NoteRow.client_id == client_id).order_by(NoteRow.id)).scalars()
+def _notes(rows: list[NoteRow], names: dict[int, str]) -> list[InspectionNote]:
     return [
         InspectionNote(
             visit_date=n.visit_date, inspector=n.inspector, site=n.site, progress_actual=n.progress_actual,
