@@ -289,3 +289,24 @@ def test_a_year_end_is_not_answered_with_a_quarter_end(store):
     assert b.value == D(HUAXIN["total_assets"][1])
     c = ask("华信光伏2026年年初的货币资金是多少?")  # the opening balance: 2025-12-31
     assert c.value == D(HUAXIN["cash"][1])
+
+
+def test_amounts_are_shown_with_the_statement_currency_and_kept_in_base_units(store):
+    from assistant.store import repo
+
+    zh = ask("华信光伏2026年三季度营业收入是多少?")
+    assert zh.value == D("420000000") and "人民币420,000,000元" in zh.answer
+    en = ask("What was the toll road's revenue for the three months ended September 30, 2026?")
+    assert en.value == D("88000000") and "CNY 88,000,000" in en.answer
+    dollars = _income({"revenue": ["5466312000", "5100000000", "4900000000"], "cost_of_revenue": ["1", "1", "1"],
+                       "net_profit": ["1", "1", "1"]}, 2).model_copy(update={"currency": "USD"})
+    with store.transaction() as s:
+        client = repo.add_client(s, "SQUARE, INC.", aliases=["Square"])
+        result = ExtractionResult(file="sq.pdf", sha256="9" * 64, pages=3, company="SQUARE, INC.", statements=[dollars])
+        repo.store_document(s, client, sha256=result.sha256, kind="statement", name="sq.pdf",
+                            stored_path=f"documents/{result.sha256}.pdf", pages=3, extraction=result)
+    usd = ask("What was Square's revenue for the three months ended September 30, 2026?")
+    assert usd.value == D("5466312000") and "USD 5,466,312,000" in usd.answer
+    assert "5,466,312,000美元" in ask("Square 2026年三季度营业收入是多少?").answer
+    ratio = ask("华信光伏2026年三季度末的流动比率是多少?")
+    assert "人民币" not in ratio.answer.split("（")[0]  # a ratio carries no currency

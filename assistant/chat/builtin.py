@@ -246,6 +246,29 @@ def _scaled(value: Decimal, unit: str, p: ParsedQuestion) -> str:
     return ""
 
 
+#: Chinese wording of a currency: (before the amount, after it)
+_CURRENCY_ZH = {"CNY": ("人民币", "元"), "RMB": ("人民币", "元"), "USD": ("", "美元"), "HKD": ("", "港元"),
+                "EUR": ("", "欧元"), "GBP": ("", "英镑"), "JPY": ("", "日元")}
+
+
+def currency_of(facts: list[Fact]) -> str | None:
+    """The one currency of the amounts behind a result (a derived fact's through its inputs); None when unknown or mixed."""
+    found = set()
+    for f in facts:
+        found |= {f.currency} if f.currency or not f.inputs else {i.currency for i in f.inputs}
+    return found.pop() if len(found) == 1 and None not in found else None
+
+
+def with_currency(shown: str, currency: str | None, zh: bool) -> str:
+    """"USD 5,466,312,000" / "人民币5,466,312,000元"; the bare number when the currency is unknown."""
+    if not currency:
+        return shown
+    if zh:
+        before, after = _CURRENCY_ZH.get(currency, (f"{currency} ", ""))
+        return f"{before}{shown}{after}"
+    return f"{currency} {shown}"
+
+
 def _suffix(unit: str, zh: bool) -> str:
     return {"percent": "%", "percent_points": (" 个百分点" if zh else " percentage points"), "days": (" 天" if zh else " days"),
             "times": (" 倍" if zh else "x")}.get(unit, "")
@@ -256,7 +279,10 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
     label = lx.display_name(r.key, p.lang)
     if r.value is None:
         return ("；".join(r.missing) + "。") if zh else ("; ".join(r.missing) + ".")
-    shown = fmt_number(r.value, r.unit, p.decimals) + _suffix(r.unit, zh) + _scaled(r.value, r.unit, p)
+    shown = fmt_number(r.value, r.unit, p.decimals) + _suffix(r.unit, zh)
+    if r.unit == "amount":
+        shown = with_currency(shown, currency_of(r.facts), zh)
+    shown += _scaled(r.value, r.unit, p)
     when = describe(r.span, p.lang) if r.span else ""
     for_when = when if when.startswith("as of") else f"for {when}"
     src = _sources(r.facts, zh)
@@ -279,8 +305,8 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
 
 
 def _inputs_text(facts: list[Fact], zh: bool) -> str:
-    parts = [f"{f.key}（{f.label or f.key}，{describe(f.span, 'zh')}）= {fmt_number(f.value, 'amount', None)}" if zh
-             else f"{f.key} ({f.label or f.key}, {describe(f.span, 'en')}) = {fmt_number(f.value, 'amount', None)}"
+    parts = [f"{f.key}（{f.label or f.key}，{describe(f.span, 'zh')}）= {with_currency(fmt_number(f.value, 'amount', None), f.currency, True)}" if zh
+             else f"{f.key} ({f.label or f.key}, {describe(f.span, 'en')}) = {with_currency(fmt_number(f.value, 'amount', None), f.currency, False)}"
              for f in facts if f.value is not None]
     return ("；".join(parts)) if zh else "; ".join(parts)
 
