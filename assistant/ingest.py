@@ -413,7 +413,9 @@ def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: AN
         except NotFoundError:
             return repo.add_client(s, client, actor=actor)
     if p.company:
-        return repo.match_client(s, p.company) or repo.add_client(s, p.company.strip(), actor=actor)
+        short = repo.short_name(p.company)  # "SQUARE, INC." is also "Square"
+        return repo.match_client(s, p.company) or repo.add_client(s, p.company.strip(), aliases=[short] if short else [],
+                                                                  actor=actor)
     if p.text:
         found = _client_named_in(s, p.text)
         if found is not None:

@@ -358,3 +358,23 @@ def test_a_real_annual_report_reaches_the_snapshot_with_every_gold_figure(store,
         if fact is None or fact.value != expected or fact.page is None:
             wrong.append((g["key"], span.label, expected, fact and fact.value))
     assert len(gold) == 150 and wrong == []
+
+
+@pytest.mark.parametrize("name, short", [
+    ("SQUARE, INC.", "Square"), ("BEST BUY CO., INC.", "Best Buy"), ("Apple Inc.", "Apple"), ("AT&T INC.", "AT&T"),
+    ("THE HOME DEPOT, INC.", "Home Depot"), ("salesforce.com, inc.", "salesforce.com"),
+    ("Block", None), ("Acme Holdings", None), ("贵州茅台酒股份有限公司", None), ("Co", None),
+])
+def test_short_name_drops_only_the_english_legal_form(name, short):
+    assert repo.short_name(name) == short
+
+
+def test_a_us_filer_gets_its_name_without_the_legal_form_as_alias_and_no_brand(store, shared_data):
+    report = shared_data / "real" / "BLOCK_2016_10K.pdf"
+    (r,) = ingest([report], store=store, index=False).results
+    assert r.status == "stored", r.reason
+    with store.session() as s:
+        client = repo.get_client(s, r.client)
+        assert client.name.upper().startswith("SQUARE") and "Square" in client.aliases
+        assert not any("block" in a.lower() for a in client.aliases)  # the later brand is not made up
+        assert repo.get_client(s, "Square").id == client.id

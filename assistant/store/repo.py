@@ -61,6 +61,35 @@ def normalise_name(name: str) -> str:
     return text
 
 
+_LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
+                          "plc", "lp", "llp"})
+_LATIN_NAME = re.compile(r"[A-Za-z0-9&.,'’\- ]+")
+
+
+def short_name(name: str) -> str | None:
+    """The name without its English legal form ("SQUARE, INC." → "Square"), else None.
+
+    Only drops the legal-form words (and a leading "The"); an all-capitals name is written in
+    title case. Nothing else is changed: no brand or later name is ever made up.
+    """
+    name = name.strip()
+    if not _LATIN_NAME.fullmatch(name):
+        return None
+    words = name.replace(",", " ").split()
+    dropped = False
+    while words and words[-1].lower().replace(".", "") in _LEGAL_FORMS:
+        words.pop()
+        dropped = True
+    if words and words[0].lower() == "the" and len(words) > 1:
+        words.pop(0)
+    if not dropped or not words:
+        return None
+    core = " ".join(words).rstrip(" .,&-")
+    if core.isupper():
+        core = " ".join(w.capitalize() if w.isalpha() else w for w in core.split())
+    return core if core and core != name else None
+
+
 def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: str = "",
                officer: str | None = None, actor: str = "system") -> Client:
     name = name.strip()
