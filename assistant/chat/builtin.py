@@ -43,7 +43,7 @@ class SnapshotSource:
     searcher: Any = None  # callable(query, client_ids=..., k=...) -> hits, e.g. assistant.retrieval.search
 
     def clients(self) -> list[ClientName]:
-        return [ClientName(s.client.id, s.client.name, tuple(s.client.aliases)) for s in self.snapshots]
+        return [ClientName(s.client.id, s.client.name, tuple(s.client.aliases), s.client.industry) for s in self.snapshots]
 
     def snapshot(self, client_id: int) -> ClientSnapshot:
         return next(s for s in self.snapshots if s.client.id == client_id)
@@ -82,6 +82,8 @@ def pick_client(p: ParsedQuestion, source: ChatSource) -> ClientSnapshot | Answe
     visible = source.clients()
     if p.company is not None and p.company.client_id is not None:
         return source.snapshot(p.company.client_id)
+    if p.company is not None and p.company.described:
+        return _which_described(p.company, zh)
     if p.company is not None:
         name = p.company.name
         text = (f"存储中没有“{name}”的资料：您可查看的客户中没有这家公司，因此无法回答。"
@@ -94,6 +96,18 @@ def pick_client(p: ParsedQuestion, source: ChatSource) -> ClientSnapshot | Answe
         text = "您可查看的客户中没有任何资料。" if zh else "There are no clients you can see in the store."
     else:
         text = f"请指明是哪一家客户（可选：{names}）。" if zh else f"Which client? Name one of: {names}."
+    return Answer(answer=text, missing=["company"])
+
+
+def _which_described(ref: Any, zh: bool) -> Answer:
+    """A client described by industry ("the toll road") that fits several visible clients, or none."""
+    if ref.candidates:
+        names = "、".join(ref.candidates) if zh else ", ".join(ref.candidates)
+        text = (f"您可查看的客户中有{len(ref.candidates)}家符合“{ref.name}”：{names}。请指明是哪一家。" if zh
+                else f"{len(ref.candidates)} clients you can see fit '{ref.name}': {names}. Which one do you mean?")
+    else:
+        text = (f"您可查看的客户中没有符合“{ref.name}”的（按登记的行业）。" if zh
+                else f"No client you can see fits '{ref.name}' (by its recorded industry).")
     return Answer(answer=text, missing=["company"])
 
 

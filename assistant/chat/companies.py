@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from assistant.chat import lexicon as lx
+from assistant.chat.industries import Described, describe_client
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -27,6 +28,7 @@ class ClientName:
     id: int
     name: str
     aliases: tuple[str, ...] = ()
+    industry: str = ""  # as stored, in Chinese (收费公路, 光伏发电 …): "the toll road" is read through it
 
 
 @dataclass
@@ -35,6 +37,8 @@ class CompanyRef:
     client_id: int | None = None  # None: not a client the caller may see
     client_name: str | None = None
     score: float = 1.0
+    candidates: tuple[str, ...] = ()  # a description that fits several visible clients: their names
+    described: bool = False  # found by industry ("the toll road"), not by name
 
 
 def normalise(text: str) -> str:
@@ -176,15 +180,35 @@ def find_company(text: str, rest: str, clients: list[ClientName], *, guess_unkno
         known = {core_name(n) for n in _names_of(ref, clients)}
         if legal and core_name(legal) not in known and (ref.score < 1.0 or ref.name in legal.lower()):
             return CompanyRef(name=legal, client_id=None, score=0.0)
-    if ref is not None:
+    described = describe_client(text, clients)
+    if ref is not None and (ref.score >= 1.0 or described is None or not described.client_ids
+                            or described.client_ids == (ref.client_id,)):
         return ref
+    if described is not None and described.client_ids:  # 高速公路 shares four characters with 江华高速公路: a description
+        return _described_ref(described, clients)
     if not guess_unknown and not _LEGAL.search(text):
-        return None
+        return _no_such_client(described)
     name = extract_company_text(text, rest)
     abbreviated = _abbreviation_of(name, clients) if name else None
     if abbreviated is not None:
         return abbreviated
-    return CompanyRef(name=name, client_id=None, score=0.0) if name else None
+    return CompanyRef(name=name, client_id=None, score=0.0) if name else _no_such_client(described)
+
+
+def _described_ref(described: Described, clients: list[ClientName]) -> CompanyRef:
+    """The one visible client a description fits, or (several) a reference listing them to ask which."""
+    fits = [c for c in clients if c.id in described.client_ids]
+    if len(fits) == 1:
+        return CompanyRef(name=described.phrase, client_id=fits[0].id, client_name=fits[0].name, score=0.7, described=True)
+    return CompanyRef(name=described.phrase, client_id=None, score=0.0, described=True,
+                      candidates=tuple(c.name for c in fits))
+
+
+def _no_such_client(described: Described | None) -> CompanyRef | None:
+    """A plain description ("the toll road") that fits no visible client: say so rather than guess."""
+    if described is None or not described.strong:
+        return None
+    return CompanyRef(name=described.phrase, client_id=None, score=0.0, described=True)
 
 
 def _abbreviation_of(name: str, clients: list[ClientName]) -> CompanyRef | None:

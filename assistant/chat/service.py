@@ -36,7 +36,7 @@ class StoreSource:
             from assistant.store.repo import list_clients
 
             with self.store.session() as s:
-                self._clients = [ClientName(c.id, c.name, tuple(c.aliases)) for c in list_clients(s)
+                self._clients = [ClientName(c.id, c.name, tuple(c.aliases), c.industry or "") for c in list_clients(s)
                                  if c.id in self.client_ids]
         return self._clients
 

@@ -72,6 +72,7 @@ class Borrower:
     collateral: str = ""
     guarantors: str = ""
     story: bool = False
+    english: str = ""  # an English name kept as a second alias ("Huaxin Solar")
 
 
 def _story_demand(t: int) -> float:
@@ -81,24 +82,24 @@ def _story_demand(t: int) -> float:
 BORROWERS: tuple[Borrower, ...] = (
     Borrower("华信光伏电力有限公司", "华信光伏", "光伏发电", "张伟", ("listed_notes",), 1.2e9,
              "宁夏中卫200MW光伏电站", "上网电量", seed=3,
-             collateral="电站项目收费权（电费收益权）质押、光伏组件及设备抵押", guarantors="华信新能源集团有限公司"),
+             collateral="电站项目收费权（电费收益权）质押、光伏组件及设备抵押", guarantors="华信新能源集团有限公司", english="Huaxin Solar"),
     Borrower("江华高速公路有限公司", "江华高速", "收费公路", "李娜", ("multipage", "sme_income"), 2.6e9,
              "江华至永州高速公路K0-K86段", "车辆通行费", seed=1,
-             collateral="高速公路收费权质押", guarantors="湖南江华交通投资集团有限公司"),
+             collateral="高速公路收费权质押", guarantors="湖南江华交通投资集团有限公司", english="Jianghua Expressway"),
     Borrower("清源水务环保有限公司", "清源水务", "污水处理", "王敏", ("sme_side_by_side", "ruled_grid"), 6.0e8,
              "清源县第二污水处理厂（扩建工程）", "污水处理服务费", seed=2, construction=(72, 75),
-             collateral="污水处理服务费收费权质押", guarantors="清源县城市建设投资有限公司"),
+             collateral="污水处理服务费收费权质押", guarantors="清源县城市建设投资有限公司", english="Qingyuan Water"),
     Borrower("鼎盛化纤制造有限公司", "鼎盛化纤", "化纤制造", "赵磊", ("listed_notes",), 9.0e8,
              "鼎盛化纤年产20万吨涤纶长丝生产基地", "涤纶长丝", seed=0, story=True,
              leverage=lambda t: 1.0 + 0.07 * max(0, 4 - t), demand=_story_demand,
              cost=lambda t: None if t >= 4 else 0.80 + 0.02 * (3 - t),
-             collateral="厂房、土地使用权及主要生产设备抵押", guarantors="实际控制人鼎某某及其配偶连带责任保证"),
+             collateral="厂房、土地使用权及主要生产设备抵押", guarantors="实际控制人鼎某某及其配偶连带责任保证", english="Dingsheng Chemical Fibre"),
     Borrower("仁和医院投资建设有限公司", "仁和医院PPP", "医院PPP", "陈晨", ("listed_notes",), 1.5e9,
              "仁和市人民医院新院区PPP项目", "可用性付费及运营收入", seed=1, excel=True,
-             collateral="PPP项目合同项下应收账款质押", guarantors="仁和市建设投资集团有限公司"),
+             collateral="PPP项目合同项下应收账款质押", guarantors="仁和市建设投资集团有限公司", english="Renhe Hospital"),
     Borrower("锦程置业有限公司", "锦程置业", "房地产开发", "刘洋", ("consolidated_parent", "ruled_grid"), 3.2e9,
              "锦程·滨江花园项目", "商品房销售", seed=0, leverage=lambda t: 1.45, construction=(58, 60),
-             collateral="项目土地使用权及在建工程抵押", guarantors="锦程控股集团有限公司"),
+             collateral="项目土地使用权及在建工程抵押", guarantors="锦程控股集团有限公司", english="Jincheng Property"),
 )
 
 
@@ -395,7 +396,7 @@ def write_inbox(root: Path, as_of: dt.date) -> Inbox:
         for day, title, body in filings_for(b, ends):
             path = N.write_note(N.filing_text(b.name, day, title, body), folder / f"{b.alias}{title}.pdf")
             inbox.files.append(InboxFile(b.name, path, "filing", min(day, as_of)))
-        clients.append({"name": b.name, "aliases": [b.alias], "industry": b.industry, "officer": b.officer,
+        clients.append({"name": b.name, "aliases": [b.alias, *([b.english] if b.english else [])], "industry": b.industry, "officer": b.officer,
                         "facilities": [facility_for(b, facts, ends, as_of)]})
     inbox.portfolio_file = root / "portfolio.yaml"
     inbox.portfolio_file.write_text(
