@@ -173,7 +173,11 @@ def test_precision(question, decimals):
     ("华信光伏的契约满足吗?", "status", "covenants"),
     ("华信光伏有哪些预警信号", "status", "warnings"),
     ("宁远高速最近一次现场检查是什么时候?", "status", "inspection"),
-    ("How is the toll road doing?", "status", "figures"),
+    ("How is the toll road doing?", "status", "overview"),
+    ("宁远高速的经营情况怎么样？", "status", "overview"),
+    ("宁远高速的风险状况", "status", "overview"),
+    ("Is 宁远高速 still sound?", "status", "overview"),
+    ("宁远高速的主要财务数据", "status", "figures"),
     ("宁远高速最近一次现场检查发现了什么问题?", "status", "inspection"),
     ("宁远高速现场检查中提到了哪些施工问题?", "document", None),
     ("What does Netflix say about content obligations?", "document", None),
@@ -261,3 +265,45 @@ def test_english_names_by_their_distinctive_first_word_unless_two_clients_share_
     assert found("What was Costco's revenue in FY2022?").client_id == 3
     assert found("What was American Express's revenue in 2022?").client_id == 4
     assert found("What was American's revenue in 2022?").client_id is None  # two clients begin with it
+
+
+# ---------------------------------------------------------------- clients described by industry
+DESCRIBED = [ClientName(1, "江华高速公路有限公司", ("江华高速",), "收费公路"), ClientName(2, "华信光伏电力有限公司", ("华信光伏",), "光伏发电"),
+             ClientName(3, "清源水务环保有限公司", ("清源水务",), "污水处理"), ClientName(4, "仁和医院投资建设有限公司", (), "医院PPP"),
+             ClientName(5, "锦程置业有限公司", (), "房地产开发"), ClientName(6, "鼎盛化纤制造有限公司", (), "化纤制造")]
+
+
+@pytest.mark.parametrize("question, client_id", [
+    ("How is the toll road doing?", 1),
+    ("收费公路那家的风险状况", 1),
+    ("高速公路项目怎么样", 1),
+    ("Is the solar farm still sound?", 2),
+    ("光伏项目的经营情况怎么样？", 2),
+    ("How is the wastewater plant doing?", 3),
+    ("水务那家怎么样", 3),
+    ("How is the hospital PPP doing?", 4),
+    ("How is the property developer doing?", 5),
+    ("房地产那家怎么样", 5),
+    ("How is the chemical fibre maker doing?", 6),
+    ("化纤那家的经营情况", 6),
+])
+def test_a_client_described_by_its_industry_is_that_client(question, client_id):
+    p = understand(question, DESCRIBED)
+    assert p.company.client_id == client_id
+    assert (p.intent, p.status_topic) == ("status", "overview")
+
+
+def test_a_description_only_counts_among_visible_clients_and_two_fits_are_asked_about():
+    two_roads = [*DESCRIBED, ClientName(7, "宁远高速公路有限公司", (), "高速公路")]
+    for question in ("How is the toll road doing?", "高速公路项目怎么样"):  # the second also shares 高速公路 with both names
+        ref = understand(question, two_roads).company
+        assert ref.client_id is None and set(ref.candidates) == {"江华高速公路有限公司", "宁远高速公路有限公司"}, question
+    none = understand("How is the toll road doing?", DESCRIBED[1:]).company  # the toll road is not visible
+    assert none.client_id is None and none.described and not none.candidates
+
+
+def test_weak_industry_words_do_not_describe_a_client_outside_a_describing_form():
+    assert understand("What was 锦程置业's property, plant and equipment in 2026?", DESCRIBED).company.client_id == 5
+    for question in ("鼎盛化纤2026年制造费用是多少?", "营业收入高速增长的原因是什么?", "What drove the growth in property sales?"):
+        ref = understand(question, DESCRIBED).company
+        assert ref is None or not ref.described, question

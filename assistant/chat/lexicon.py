@@ -298,6 +298,13 @@ LATEST_WORDS = ("最新", "最近", "latest", "most recent", "recent", "current"
 FIGURES_WORDS = ("财务数据", "主要指标", "主要财务", "关键指标", "财务状况", "经营情况", "情况如何", "怎么样", "表现",
                  "key figures", "latest figures", "financials", "how is", "how's", "doing", "performance")
 
+#: asks for the list of latest figures itself, not a briefing
+FIGURE_LIST_WORDS = ("财务数据", "主要指标", "主要财务", "关键指标", "key figures", "latest figures", "financials")
+#: a question about how a client is doing overall: answered as a briefing (grade, covenants, warnings, changes, inspection)
+OVERVIEW_WORDS = ("经营情况", "经营状况", "风险状况", "整体情况", "总体情况", "情况如何", "怎么样", "如何了", "还好吗", "稳健吗",
+                  "表现", "how is", "how's", "how are", "doing", "performance", "still sound", "is it sound", "sound",
+                  "healthy", "in good shape", "overall", "status of", "briefing", "overview")
+
 BELOW_WORDS = ("低于", "小于", "不足", "少于", "below", "under", "less than", "lower than", "<")
 ABOVE_WORDS = ("高于", "大于", "超过", "超出", "above", "over", "more than", "greater than", "higher than", "exceed",
                "exceeds", ">")

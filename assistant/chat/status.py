@@ -1,4 +1,5 @@
-"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection.
+"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection,
+or (how is it doing?) all of them as a briefing (``assistant.chat.briefing``).
 
 Everything comes from ``assistant.analytics`` over the client's snapshot at its latest
 monitoring span (or the period asked), with the documents and pages behind each statement.
@@ -30,6 +31,10 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
         return Answer(answer=f"{name}没有存储任何财务数据。" if zh else f"No financial figures are stored for {name}.",
                       missing=["figures"])
     when = describe(span, p.lang)
+    if p.status_topic == "overview":
+        from assistant.chat.briefing import answer_briefing
+
+        return answer_briefing(p, snap, span)
     if p.status_topic == "grade":
         from assistant.analytics.assessment import assess
 
@@ -95,10 +100,23 @@ def _figures(p: ParsedQuestion, snap: ClientSnapshot, span: Span) -> Answer:
 
 def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
     zh = p.lang == "zh"
-    notes = [n for n in snap.notes if n.visit_date is not None]
-    if not notes:
+    found = inspection_text(snap, zh)
+    if found is None:
         return Answer(answer=f"{snap.client.name}没有存储现场检查记录。" if zh else f"No inspection notes are stored for {snap.client.name}.",
                       missing=["inspection notes"])
+    text, cites = found
+    return Answer(answer=text, citations=cites)
+
+
+_OPERATING_ZH = {"normal": "正常", "reduced": "减产或部分停工", "stopped": "停产", "unknown": "未说明"}
+_OPERATING_EN = {"normal": "normal", "reduced": "reduced or partly stopped", "stopped": "stopped", "unknown": "not stated"}
+
+
+def inspection_text(snap: ClientSnapshot, zh: bool) -> tuple[str, list[Citation]] | None:
+    """The latest inspection note as a sentence (date, inspector, progress, status, problems) and its citation."""
+    notes = [n for n in snap.notes if n.visit_date is not None]
+    if not notes:
+        return None
     note = max(notes, key=lambda n: n.visit_date)
     problems = ("；".join(note.problems) if zh else "; ".join(note.problems)) or ("未记录问题" if zh else "none recorded")
     parts = []
@@ -107,15 +125,18 @@ def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
             f" (planned {note.progress_planned}%)" if note.progress_planned is not None else "")
         parts.append(f"进度 {note.progress_actual}%{planned}" if zh else f"progress {note.progress_actual}%{planned}")
     if note.operating_status:
-        parts.append(f"经营状态 {note.operating_status}" if zh else f"operating status {note.operating_status}")
-    detail = ("，".join(parts) + "。") if parts else ""
+        shown = _OPERATING_ZH.get(note.operating_status, note.operating_status) if zh else \
+            _OPERATING_EN.get(note.operating_status, note.operating_status)
+        parts.append(f"经营状态：{shown}" if zh else f"operating status: {shown}")
     if zh:
+        detail = ("，".join(parts) + "。") if parts else ""
         text = f"{snap.client.name}最近一次现场检查：{note.visit_date.isoformat()}" + (f"，检查人 {note.inspector}" if note.inspector else "") \
             + f"。{detail}发现的问题：{problems}。"
     else:
+        detail = (", ".join(parts)[:1].upper() + ", ".join(parts)[1:] + ". ") if parts else ""
         text = f"Last inspection of {snap.client.name}: {note.visit_date.isoformat()}" + (f" by {note.inspector}" if note.inspector else "") \
-            + f". {detail} Problems found: {problems}."
+            + f". {detail}Problems found: {problems}."
     cites = [Citation(document=note.document, page=note.page, quote=(note.problems[0] if note.problems else note.text[:160]))] \
         if note.document else []
-    return Answer(answer=text, citations=cites)
+    return text, cites
 

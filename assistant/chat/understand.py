@@ -66,7 +66,7 @@ class ParsedQuestion:
     decimals: int | None = None
     percent_asked: bool = False
     portfolio: PortfolioQuery | None = None
-    status_topic: Literal["grade", "covenants", "warnings", "inspection", "figures"] | None = None
+    status_topic: Literal["grade", "covenants", "warnings", "inspection", "figures", "overview"] | None = None
 
 
 # ---------------------------------------------------------------- pipeline
@@ -361,6 +361,7 @@ def _growth_ratio_to_measure(p: ParsedQuestion) -> None:
 def find_intent(p: ParsedQuestion) -> None:
     low = p.text.lower()
     named = p.company is not None and p.company.client_id is not None
+    described = p.company is not None and p.company.described  # "the toll road": one client, or ask which
     portfolio_words = any(w in low for w in lx.PORTFOLIO_WORDS)
     if portfolio_words and not named:
         p.intent = "portfolio"
@@ -377,6 +378,9 @@ def find_intent(p: ParsedQuestion) -> None:
         p.intent, p.status_topic = "status", "warnings"
     elif any(w in low for w in lx.INSPECTION_WORDS) and any(w in low for w in lx.LATEST_WORDS):
         p.intent, p.status_topic = "status", "inspection"  # the latest note: date, progress, problems found
+    elif (named or described) and any(w in low for w in lx.OVERVIEW_WORDS) \
+            and not any(w in low for w in lx.FIGURE_LIST_WORDS):
+        p.intent, p.status_topic = "status", "overview"  # a briefing: grade, covenants, warnings, changes, inspection
     elif named and any(w in low for w in lx.FIGURES_WORDS):
         p.intent, p.status_topic = "status", "figures"
     else:
