@@ -102,7 +102,7 @@ class _Rows:
         out.clients = {c.id: c for c in session.execute(select(Client).where(Client.id.in_(ids))).scalars()}
         for d in session.execute(select(DocumentRow).where(DocumentRow.client_id.in_(ids)).order_by(DocumentRow.id)).scalars():
             out.documents[d.client_id].append(d)
-        f = FigureRow
+        f = FigureRow.__table__.c  # table columns: a plain query, no ORM row loading (the bulk of the rows)
         for r in session.execute(
             select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label, f.client_id,
                    f.currency)
