@@ -138,3 +138,16 @@ def test_two_clients_fitting_a_description_are_listed_and_asked_about(demo_store
     out = answer_with("收费公路那家怎么样？", SnapshotSource([toll, other]))
     assert toll.client.name in out.answer and other.client.name in out.answer and "哪一家" in out.answer
     assert out.value is None and out.missing == ["company"] and not out.citations
+
+
+def test_the_briefing_agrees_with_loanwatch_status_for_every_demo_client(demo_store):
+    from assistant.chat.service import ask
+    from assistant.demo.portfolio import BORROWERS
+    from assistant.status import client_status
+
+    for b in BORROWERS:
+        st = client_status(demo_store, b.alias)
+        text = ask(f"{b.alias}的经营情况怎么样？").answer
+        assert f"风险评级 {st['grade']}（" in text and f"五级分类建议：{st['classification']}" in text, b.alias
+        assert sum(text.count(f"[{s}]") for s in "高中低") == len(st["alerts"]), b.alias
+        assert all(a["message"] in text for a in st["alerts"]), b.alias
