@@ -287,13 +287,8 @@ def _stored(home: Path) -> int:
         return 0
 
 
-@pytest.mark.slow
-def test_killing_ingest_at_random_moments_loses_nothing_and_duplicates_nothing(tmp_path):
-    folder, home = tmp_path / "docs", tmp_path / "home"
-    n = 18
-    _make_folder(folder, n)
-    seed = int(os.environ.get("LOANWATCH_KILL_SEED", time.time_ns() % 10_000))
-    rng = random.Random(seed)
+def _kill_during_ingest(folder, home, n, rng) -> list[int]:
+    """Start ingest up to four times, SIGKILL each run at a random moment; return what was stored at each kill."""
     kills = []
     for _ in range(4):
         if _stored(home) >= n - 1:
@@ -311,14 +306,31 @@ def test_killing_ingest_at_random_moments_loses_nothing_and_duplicates_nothing(t
         proc.communicate(timeout=60)
         if (home / "loanwatch.db").exists():
             _check_whole(home)
-    print(f"seed {seed}: killed with {kills} of {n} documents stored")
+    return kills
+
+
+@pytest.mark.slow
+def test_killing_ingest_at_random_moments_loses_nothing_and_duplicates_nothing(tmp_path):
+    folder = tmp_path / "docs"
+    n = 18
+    _make_folder(folder, n)
+    seed = int(os.environ.get("LOANWATCH_KILL_SEED", "2026"))  # fixed by default: CI runs are reproducible
+    rng = random.Random(seed)
+    # Results reach the parent in bursts, so a kill can land after the last document was stored;
+    # such an attempt proves nothing about recovery and is retried in a fresh home.
+    for attempt in range(3):
+        home = tmp_path / f"home{attempt}"
+        kills = _kill_during_ingest(folder, home, n, rng)
+        if any(k < n for k in kills):
+            break
+    print(f"seed {seed}, attempt {attempt}: killed with {kills} of {n} documents stored")
+    assert any(k < n for k in kills), f"seed {seed}: no run was killed mid-way in 3 attempts ({kills})"
     final = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2", "--no-index")
     out, err = final.communicate(timeout=300)
     assert final.returncode == 0, (seed, err)
     assert out.count("\n") == n + 1  # one line per document, then the summary
     counts = _check_whole(home)
     assert counts["documents"] == n and counts["notes"] == len(range(0, n, 3)) and counts["clients"] == 1, (seed, counts)
-    assert any(k < n for k in kills), f"seed {seed}: no run was killed mid-way ({kills})"
 
 
 def test_cli_ingest_prints_one_line_per_document_and_exits_1_after_the_rest(tmp_path):
