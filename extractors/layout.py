@@ -302,6 +302,11 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
         groups = [g for g in _groups(line.words) if g[-1].x1 >= values[0].left - 40]
         if not groups:
             continue
+        ordered = _in_order(values, [g for g in groups if not _role_header(g)])
+        if ordered:  # one header per column, each inside its cell: left-aligned headers too
+            for c, g in zip(values, ordered):
+                c.header = f"{c.header} {join_words(g)}".strip()
+            continue
         for c in values:
             centre = (c.left + c.right) / 2
             best = min(groups, key=lambda g: abs((g[0].x0 + g[-1].x1) / 2 - centre))
@@ -309,6 +314,27 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
                 continue
             text = join_words(best)
             c.header = f"{c.header} {text}".strip()
+
+
+def _role_header(group: list[Word]) -> bool:
+    text = join_words(group).replace(" ", "")
+    return bool(_NOTE_HEAD.match(text) or _ROWNO_HEAD.match(text))
+
+
+def _in_order(values: list[ValueColumn], groups: list[list[Word]]) -> list[list[Word]] | None:
+    """The groups, when there is one per value column and each starts within its column's cell.
+
+    A cell runs from the previous column's digit edge to its own, so a header printed
+    left-aligned in the cell (spreadsheet exports) is far from the digits' centre yet in its cell.
+    """
+    if len(groups) != len(values) or len(values) < 2:
+        return None
+    previous = None
+    for c, g in zip(values, groups):
+        if g[0].x0 > c.right + 10 or (previous is not None and g[0].x0 < previous.right - 10):
+            return None
+        previous = c
+    return groups
 
 
 def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueColumn]) -> list[Line]:

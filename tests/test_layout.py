@@ -405,3 +405,23 @@ def test_both_word_engines_read_the_same_statement(tmp_path, engine):
     assert [i.printed for i in st.items] == [["1,234,567", "987,654"], ["(700,000)", "(600,000)"], ["534,567", "387,654"],
                                             ["400,000", "300,000"]]
     assert st.value("cost_of_revenue", 1) == Decimal("-600000000")
+
+
+def test_left_aligned_headers_of_a_spreadsheet_export_go_to_their_own_cells():
+    # Excel/LibreOffice export: text left-aligned in its cell, numbers right-aligned, so
+    # 上年同期金额 starts just right of the first column's digits (nearest by centre to it)
+    header = _line(80, ("项目", 55, 77), ("本期金额", 334, 378), ("上年同期金额", 452.6, 518.6))
+    ls, cols = _table(
+        header,
+        _line(100, ("营业收入", 55, 99), ("1,220.36", 401.6, 450.6), ("1,132.01", 503.7, 552.6)),
+        _line(114, ("营业成本", 55, 99), ("774.02", 412.1, 450.6), ("822.44", 514.3, 552.8)),
+        _line(128, ("净利润", 55, 88), ("237.65", 412.1, 450.6), ("131.41", 514.3, 552.8)),
+    )
+    layout.header_texts(cols, [ls[0]])
+    assert [c.header for c in cols] == ["本期金额", "上年同期金额"]
+    # a header centred over its column is unchanged by the rule
+    centred = layout.words_to_lines(_line(80, ("本期金额", 404, 448), ("上年同期金额", 486, 552)))
+    for c in cols:
+        c.header = ""
+    layout.header_texts(cols, centred)
+    assert [c.header for c in cols] == ["本期金额", "上年同期金额"]
