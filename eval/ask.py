@@ -19,7 +19,12 @@
    asked against the ingested store: companies that are not clients must get value null and
    an answer naming the company.
 
-4. **Demo portfolio** (``--demo``, on by default): the demo portfolio built through ingest into
+4. **FinanceBench** (``questions/financebench_dev.jsonl``, English 10-K/10-Q/earnings PDFs):
+   asked through the same path as the figures; numeric references scored (correct within the
+   question's rounding or 1% relative, wrong, abstain), text references shown unscored,
+   citation = an evidence page cited (``eval/_ask_financebench.py`` states the rules).
+
+5. **Demo portfolio** (``--demo``, on by default): the demo portfolio built through ingest into
    another temporary home; portfolio questions (below/above a threshold, covenant breaches)
    and each borrower's latest ratio, revenue and growth, against answers known from the
    generator's true figures (``eval/_ask_portfolio.py``).
@@ -43,6 +48,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from eval._ask_financebench import ask_financebench, table as financebench_table  # noqa: E402
 from eval._ask_understanding import score_finglm  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -228,7 +234,8 @@ def finglm_not_in_store(data: Path, source, limit: int | None = None) -> dict:  
 
 
 # ---------------------------------------------------------------- report
-def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | None, demo: dict | None = None) -> str:
+def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | None, demo: dict | None = None,
+           fb: dict | None = None) -> str:
     lat = fig["latency_ms"]
     cited = "—" if fig["citation_correct"] is None else f"{fig['citation_correct']:.1%}"
     lines = [
@@ -261,6 +268,8 @@ def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | Non
         lines += ["", "## FinGLM companies not in the store", "",
                   f"{nis['correct_not_in_store']} of {nis['questions']} numeric questions answered with value null "
                   f"and the company named ({nis['rate']:.2%}); {nis['skipped_in_store']} about stored clients skipped."]
+    if fb is not None:
+        lines += ["", *financebench_table(fb)]
     if demo is not None:
         lines += ["", "## Demo portfolio (answers known from the generator's truth)", "",
                   f"{demo['correct']} of {demo['questions']} correct ({demo['rate']:.1%}); demo built in "
@@ -305,10 +314,13 @@ def main(argv: list[str] | None = None) -> int:
             from assistant.chat.service import answer_with
 
             fig = ask_figures(data, lambda q: answer_with(q, source))
+            fb = None  # the gold figures cover figures_dev only
         else:  # the real path, as `loanwatch ask` runs it: scope, load the snapshot, answer
             from assistant.chat.service import ask
 
             fig = ask_figures(data, ask)
+            fb_path = data / "questions" / "financebench_dev.jsonl"
+            fb = ask_financebench(fb_path, ask) if fb_path.is_file() else None
         nis = finglm_not_in_store(data, source, args.finglm_limit)
         demo = None
         if not args.no_demo and args.facts == "ingest":
@@ -317,8 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             _use_home(Path(tmp) / "demo")
             demo = run_demo()
     out = {"mode": mode, "figures": fig, "finglm_understanding": {k: v for k, v in und.items() if k != "misses"},
-           "finglm_not_in_store": nis, "ingest": ingest_info, "demo": demo}
-    report = _table(fig, und, nis, mode, ingest_info, demo)
+           "finglm_not_in_store": nis, "financebench": fb, "ingest": ingest_info, "demo": demo}
+    report = _table(fig, und, nis, mode, ingest_info, demo, fb)
     outdir = Path(args.out)
     outdir.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.facts == "ingest" else "_gold"

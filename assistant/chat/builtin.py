@@ -71,6 +71,10 @@ class _Result:
 def answer(parsed: ParsedQuestion, source: ChatSource) -> Answer:
     """Answer ``parsed`` from ``source``."""
     handler = {"figure": _figure, "portfolio": _portfolio, "status": _status, "document": _document}[parsed.intent]
+    if parsed.intent == "figure" and parsed.definition is not None:
+        from assistant.chat.defined import answer_defined
+
+        handler = answer_defined  # the question's own formula wins over FIGURES.md's
     out = handler(parsed, source)
     out.understood = _understood(parsed)
     return out

@@ -17,6 +17,7 @@ from typing import Iterable, Literal
 
 from assistant.chat import lexicon as lx
 from assistant.chat.companies import CJK as _CJK, ClientName, CompanyRef, find_company, normalise
+from assistant.chat.defined import Definition, find_definition
 
 __all__ = ["ClientName", "CompanyRef", "ParsedQuestion", "PeriodQuery", "PortfolioQuery", "understand"]
 
@@ -67,6 +68,7 @@ class ParsedQuestion:
     percent_asked: bool = False
     portfolio: PortfolioQuery | None = None
     status_topic: Literal["grade", "covenants", "warnings", "inspection", "figures", "overview"] | None = None
+    definition: Definition | None = None  # a formula the question states itself ("DPO is defined as …")
 
 
 # ---------------------------------------------------------------- pipeline
@@ -77,6 +79,7 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     rest = text
     parsed.period, rest = find_period(rest)
     parsed.decimals, parsed.percent_asked = find_precision(text)
+    parsed.definition = find_definition(question)
     parsed.metrics, parsed.unsupported, rest = find_metrics(rest)
     parsed.measure, parsed.comparison = find_comparison(text)
     _growth_ratio_to_measure(parsed)
