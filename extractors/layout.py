@@ -391,7 +391,9 @@ def lines_to_rows(
         stray: list[Word] = []
         for w in run:
             col = min(columns, key=lambda c: abs(c.right - w.digit_right)) if columns else None
-            if col is None or abs(col.right - w.digit_right) > tolerance:
+            if col is None or abs(col.right - w.digit_right) > tolerance or w.x0 >= col.right:
+                col = _cell_of(columns, w)
+            if col is None:
                 stray.append(w)
                 continue
             if col.role == "value":
@@ -474,6 +476,21 @@ def lines_to_rows(
 
 
 _SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
+
+
+def _cell_of(columns: list[ValueColumn], w: Word) -> ValueColumn | None:
+    """The column whose cell holds ``w``: right of the previous column's digits, not past its own.
+
+    Spreadsheet exports print text cells ("-", numbers stored as text) left-aligned, away
+    from the right-aligned digits of the same column.
+    """
+    for i, c in enumerate(columns):
+        if w.digit_right > c.right + 2:
+            continue
+        # the first cell is bounded by its own width; a label's figure ("Note 6") further left stays
+        left = columns[i - 1].right + 0.5 if i else c.left - (c.right - c.left)
+        return c if w.x0 >= left else None
+    return None
 
 
 def _share_description(pending: list[Line], line: Line, labels: dict[int, str]) -> bool:

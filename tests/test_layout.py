@@ -425,3 +425,20 @@ def test_left_aligned_headers_of_a_spreadsheet_export_go_to_their_own_cells():
         c.header = ""
     layout.header_texts(cols, centred)
     assert [c.header for c in cols] == ["本期金额", "上年同期金额"]
+
+
+def test_left_aligned_dashes_of_a_spreadsheet_export_stay_in_their_cells():
+    # text cells ("-") are left-aligned, numbers right-aligned: the second dash starts just
+    # right of the first column's digits and must not join it; the first must not join the label
+    numbers = [_line(100 + 14 * i, (f"项目{i}", 59, 93), (f"{i + 1}3,034,008.48", 380.5, 446.9),
+                     (f"{i + 1}4,242,108.57", 484.7, 551.1)) for i in range(10)]
+    dashes = [_line(y, (label, 59, 93), ("-", 344.1, 347.1), ("-", 448.4, 451.4))
+              for y, label in ((93, "合同资产"), (275, "商誉"))]
+    ls, cols = _table(dashes[0], *numbers, dashes[1])
+    assert [round(c.right) for c in cols] == [447, 551]
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert [(r.label, r.cells) for r in rows if r.label in ("合同资产", "商誉", "项目0")] == [
+        ("合同资产", ["-", "-"]),
+        ("项目0", ["13,034,008.48", "14,242,108.57"]),
+        ("商誉", ["-", "-"]),
+    ]
