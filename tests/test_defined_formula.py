@@ -120,3 +120,27 @@ def test_find_definition_only_where_the_question_defines():
     assert find_definition(DPO_Q).text.startswith("365 * (average accounts payable")
     assert find_definition("Define working capital ratio as total current assets divided by total current liabilities.").text \
         == "total current assets divided by total current liabilities"
+
+
+# ---------------------------------------------------------------- a metric loanwatch does not keep
+def test_unknown_numerator_is_named_and_the_documents_are_quoted(home):
+    from assistant.chat.service import ask
+    from assistant.retrieval import index_document
+    from assistant.store import close_stores, open_store, repo
+
+    st = open_store()
+    try:
+        with st.transaction() as s:
+            client = repo.add_client(s, "Acme Corp", aliases=["Acme"], officer="zhang")
+            cid = client.id
+        page = ("Wages expense as a percentage of net sales increased 40 basis points in fiscal 2022, "
+                "driven by higher store payroll and benefits.")
+        index_document(client_id=cid, document_id=7, name="ACME_Q4_EARNINGS.pdf", kind="filing",
+                       pages=["Net sales increased 18% to $10.2 billion.", page])
+        ans = ask("Did Acme's wages expense as a percent of net sales increase or decrease in FY2023?")
+    finally:
+        close_stores()
+    assert ans.value is None and ans.missing == ["metric wages expense/revenue"]
+    assert "'wages expense/revenue'" in ans.answer
+    assert ("ACME_Q4_EARNINGS.pdf", 2) in {(c.document, c.page) for c in ans.citations}
+    assert "Wages expense as a percentage of net sales increased" in ans.answer

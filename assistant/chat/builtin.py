@@ -126,7 +126,10 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
         what = "、".join(p.unsupported)
         text = (f"loanwatch不保存“{what}”这一项目（不在标准科目与比率表中），无法从存储的数据回答。"
                 if zh else f"loanwatch does not keep '{what}' (not a figure or ratio it stores), so it cannot be answered from stored data.")
-        return Answer(answer=text, missing=[f"metric {what}"])
+        cites = _passages(p, source, [client.client.id], client.client.name)  # what the documents say, for a reader
+        if cites:
+            text += ("\n以下是文件中的相关原文：\n" if zh else "\nThe documents say:\n") + _bullets(cites, zh)
+        return Answer(answer=text, citations=cites, missing=[f"metric {what}"])
     results = [_compute(client, key, p) for key in p.metrics]
     sentences = [_sentence(name, r, p) for r in results]
     if p.unsupported:
@@ -413,21 +416,27 @@ def _document(p: ParsedQuestion, source: ChatSource) -> Answer:
             return picked
     named = p.company is not None and p.company.client_id is not None
     ids = [p.company.client_id] if named else [c.id for c in visible]
-    query = p.text
-    if named:  # the search is already limited to that client: its name only adds noise
-        query = re.sub(re.escape(p.company.name), " ", query, flags=re.IGNORECASE).strip() or p.text
-    hits = source.search(query, ids, k=5) if ids else []
-    if not hits:
+    cites = _passages(p, source, ids, p.company.name if named else None)
+    if not cites:
         text = "在您可查看的文件中没有找到相关段落。" if zh else "No passage in the documents you can see answers this."
         return Answer(answer=text, missing=["passage"])
-    cites = [Citation(document=h.document, page=h.page, quote=quote(h.text, query)) for h in hits[:3]]
-    if zh:
-        body = "\n".join(f"• {c.document} 第{c.page}页：“{c.quote}”" for c in cites)
-        text = f"以下是文件中的相关原文：\n{body}"
-    else:
-        body = "\n".join(f"• {c.document}, p. {c.page}: \"{c.quote}\"" for c in cites)
-        text = f"The documents say:\n{body}"
+    text = ("以下是文件中的相关原文：\n" if zh else "The documents say:\n") + _bullets(cites, zh)
     return Answer(answer=text, citations=cites)
+
+
+def _passages(p: ParsedQuestion, source: ChatSource, ids: list[int], name: str | None) -> list[Citation]:
+    """The three passages of ``ids``' documents nearest the question, each quoted with document and page."""
+    query = p.text
+    if name:  # the search is already limited to that client: its name only adds noise
+        query = re.sub(re.escape(name), " ", query, flags=re.IGNORECASE).strip() or p.text
+    hits = source.search(query, ids, k=5) if ids else []
+    return [Citation(document=h.document, page=h.page, quote=quote(h.text, query)) for h in hits[:3]]
+
+
+def _bullets(cites: list[Citation], zh: bool) -> str:
+    if zh:
+        return "\n".join(f"• {c.document} 第{c.page}页：“{c.quote}”" for c in cites)
+    return "\n".join(f"• {c.document}, p. {c.page}: \"{c.quote}\"" for c in cites)
 
 
 def quote(text: str, question: str, limit: int = 180) -> str:

@@ -298,14 +298,22 @@ def _compose_quotients(found: list[tuple[int, str]], low: str) -> list[tuple[int
                 i += 2
                 continue
         start, key = found[i]
-        if _SHARE_OF.search(low[max(0, start - 40):start]) and not key.startswith(lx.UNSUPPORTED_PREFIX):
-            key = f"{lx.UNSUPPORTED_PREFIX}something/{key}"  # "wages as a percent of net sales": unknown numerator
+        share = _SHARE_OF.search(low[max(0, start - 40):start])
+        if share and not key.startswith(lx.UNSUPPORTED_PREFIX):  # "wages as a percent of net sales": unknown numerator
+            key = f"{lx.UNSUPPORTED_PREFIX}{_numerator(low[max(0, start - 40):start][:share.start()])}/{key}"
         out.append((start, key))
         i += 1
     return out
 
 
 _SHARE_OF = re.compile(r"(?:as a (?:percent|percentage|share|proportion|ratio) of|% of|占)\s*$")
+
+
+def _numerator(before: str) -> str:
+    """The words naming the unknown numerator ("ulta beauty's wages expense" → "wages expense"), else "something"."""
+    tail = re.split(r"'s\b|’s\b|\b(?:the|did|does|what|was|is|of|in)\b|[,?，。]", before)[-1]
+    words = re.findall(r"[a-z&]+|[\u4e00-\u9fff]+", tail)[-3:]
+    return " ".join(words) or "something"
 
 
 def _phrase_len(low: str, start: int, key: str) -> int:
