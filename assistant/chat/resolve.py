@@ -46,8 +46,38 @@ def _in(d: dt.date, start: dt.date, end: dt.date) -> bool:
 
 
 def _fiscal_window(year: int) -> tuple[dt.date, dt.date]:
-    """A fiscal year named ``year`` ends between 1 March of that year and February of the next."""
-    return dt.date(year, 3, 1), dt.date(year + 1, 2, 28)
+    """"FY2023" / "fiscal 2023": the fiscal year that ends in calendar 2023 (a year ended 28 January 2023
+    is FY2023, as FinanceBench and most US filers name it); a 52/53-week year ending in the first week
+    of January 2024 still counts as 2023."""
+    return dt.date(year, 1, 8), dt.date(year + 1, 1, 7)
+
+
+def _fiscal_quarter_window(year: int, q: int, fy_starts: set[dt.date]) -> tuple[dt.date, dt.date] | None:
+    """Quarter ``q`` of FY ``year`` from the fiscal year's start (a stored 6/9/12-month span starts there):
+    its end lies about 3·q months after that start. None when no stored span shows the fiscal year."""
+    a, b = _fiscal_window(year)
+    for start in sorted(fy_starts):
+        end = _add_months(start, 12) - dt.timedelta(days=1)
+        if a <= end <= b:
+            q_end = _add_months(start, 3 * q) - dt.timedelta(days=1)
+            return q_end - dt.timedelta(days=20), q_end + dt.timedelta(days=20)
+    return None
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    first = dt.date(d.year + y, m + 1, 1)
+    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first.replace(day=min(d.day, (nxt - dt.timedelta(days=1)).day))
+
+
+def _quarter_of(p: PeriodQuery, fy_starts: set[dt.date]) -> tuple[dt.date, dt.date]:
+    """Calendar quarter, or the fiscal one when the question says "Q2 of FY2024" and the store shows that year."""
+    if p.fiscal:
+        window = _fiscal_quarter_window(p.year, p.quarter, fy_starts)  # type: ignore[arg-type]
+        if window is not None:
+            return window
+    return _quarter_window(p.year, p.quarter)  # type: ignore[arg-type]
 
 
 def _quarter_window(year: int, q: int) -> tuple[dt.date, dt.date]:
@@ -72,13 +102,15 @@ def resolve_span(period: PeriodQuery, facts: FactSet, key: str, *, point: bool |
     """The stored span the question means for ``key``, or None when none fits."""
     point = is_point_metric(key) if point is None else point
     spans = candidate_spans(facts, key, point)
+    fy_starts = {s.start for s in facts.spans(points=False) if s.months in (6, 9, 12) and s.start}
     if point:
         year_ends = {s.end for s in facts.spans(points=False, months=12)}
-        return _resolve_point(period, spans, year_ends)
-    return _resolve_flow(period, spans)
+        return _resolve_point(period, spans, year_ends, fy_starts)
+    return _resolve_flow(period, spans, fy_starts)
 
 
-def _resolve_point(p: PeriodQuery, spans: list[Span], year_ends: set[dt.date]) -> Span | None:
+def _resolve_point(p: PeriodQuery, spans: list[Span], year_ends: set[dt.date],
+                   fy_starts: set[dt.date] = frozenset()) -> Span | None:
     """A balance date; a year alone means its year end (31 December, or the end of a stored fiscal year)."""
     if p.end is not None and not p.opening:
         exact = [s for s in spans if s.end == p.end]
@@ -90,19 +122,21 @@ def _resolve_point(p: PeriodQuery, spans: list[Span], year_ends: set[dt.date]) -
         prior = [s for s in spans if s.end.year == y - 1 and (s.end.month == 12 or s.end in year_ends)]
         return _latest(prior)
     if p.quarter:
-        a, b = _quarter_window(y, p.quarter)
+        a, b = _quarter_of(p, fy_starts)
         return _latest([s for s in spans if s.end == b]) or _latest([s for s in spans if _in(s.end, a, b)])
     if p.half:
         return _latest([s for s in spans if s.end == dt.date(y, 6, 30)]) or _latest(
             [s for s in spans if _in(s.end, dt.date(y, 6, 1), dt.date(y, 7, 31))])
-    if p.fiscal:
+    if p.fiscal:  # the fiscal year's end: a stored year end, or the day before a stored fiscal year starts
         a, b = _fiscal_window(y)
-        return _latest([s for s in spans if _in(s.end, a, b)])
+        known = set(year_ends) | {d - dt.timedelta(days=1) for d in fy_starts}
+        in_window = [s for s in spans if _in(s.end, a, b)]
+        return _latest([s for s in in_window if s.end in known]) if known else _latest(in_window)
     in_year = [s for s in spans if s.end.year == y]
     return _latest([s for s in in_year if s.end.month == 12]) or _latest([s for s in in_year if s.end in year_ends])
 
 
-def _resolve_flow(p: PeriodQuery, spans: list[Span]) -> Span | None:
+def _resolve_flow(p: PeriodQuery, spans: list[Span], fy_starts: set[dt.date] = frozenset()) -> Span | None:
     months = p.months
     if p.end is not None:
         exact = [s for s in spans if s.end == p.end and (months is None or s.months == months)]
@@ -112,7 +146,7 @@ def _resolve_flow(p: PeriodQuery, spans: list[Span]) -> Span | None:
         return _latest(pool)
     y = p.year
     if p.quarter and months in (3, None):
-        a, b = _quarter_window(y, p.quarter)
+        a, b = _quarter_of(p, fy_starts)
         return _latest([s for s in spans if s.months == 3 and _in(s.end, a, b)])
     if months == 9 or (p.quarter == 3 and months == 9):
         a, b = _quarter_window(y, 3)

@@ -159,7 +159,7 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
         p.point = True if m[3] else p.point
         take(m)
     else:
-        m = re.search(r"\bq([1-4])\s*(?:fy\s*)?'?(\d{4})\b", low) or re.search(
+        m = re.search(r"\bq([1-4])\s*(?:of\s+)?(?:fiscal(?:\s+year)?\s*|fy\s*)?'?(\d{4})\b", low) or re.search(
             rf"\b({'|'.join(_ORD)}) quarter(?: of)?(?: fiscal(?: year)?)? (\d{{4}})", low)
         if m:
             p.quarter = int(m[1]) if m[1].isdigit() else _ORD[m[1]]
