@@ -218,12 +218,16 @@ def find_columns(lines: list[Line], tolerance: float = 9.0) -> list[ValueColumn]
     if n_valued < 2:
         return []  # a title at the foot of a page, a page number: no table here
     minimum = 2 if n_valued >= 4 else 1
+    left_aligned = _left_aligned(points, clusters, minimum)
+    if left_aligned:
+        clusters = left_aligned
     cols: list[ValueColumn] = []
     for cl in clusters:
         if len(cl) < minimum:
             continue
         toks = [w for _, w in cl]
-        col = ValueColumn(right=statistics.median(x for x, _ in cl), left=min(w.x0 for w in toks))
+        right = max(x for x, _ in cl) if left_aligned else statistics.median(x for x, _ in cl)
+        col = ValueColumn(right=right, left=min(w.x0 for w in toks))
         nums = [fold(w.text) for w in toks if not is_dash(w.text)]
         if nums and sum(1 for t in nums if t.endswith("%") or t.endswith("%)")) >= 0.7 * len(nums):
             col.role = "percent"
@@ -232,6 +236,27 @@ def find_columns(lines: list[Line], tolerance: float = 9.0) -> list[ValueColumn]
     biggest = max((len(cl) for cl in clusters if len(cl) >= minimum), default=0)
     counts = {id(c): len(cl) for c, cl in zip(cols, [cl for cl in clusters if len(cl) >= minimum])}
     return [c for c in cols if counts[id(c)] >= max(minimum, 0.2 * biggest)]
+
+
+def _left_aligned(points: list[tuple[float, Word]], by_right: list[list[tuple[float, Word]]], minimum: int,
+                  tolerance: float = 2.0) -> list[list[tuple[float, Word]]] | None:
+    """Clusters by left edge when the figures are printed left-aligned (numbers stored as text).
+
+    Chosen only when the left edges line up (within ``tolerance``) in fewer columns than the
+    ragged right edges and hold nearly every figure; right-aligned figures of differing
+    widths never line up on the left.
+    """
+    clusters: list[list[tuple[float, Word]]] = []
+    for p in sorted(points, key=lambda p: p[1].x0):
+        if clusters and p[1].x0 - clusters[-1][0][1].x0 <= tolerance:
+            clusters[-1].append(p)
+        else:
+            clusters.append([p])
+    kept = [cl for cl in clusters if len(cl) >= minimum]
+    right = [cl for cl in by_right if len(cl) >= minimum]
+    if not kept or len(kept) >= len(right) or sum(len(cl) for cl in kept) < 0.9 * len(points):
+        return None
+    return kept
 
 
 def _is_year_header(line: Line) -> bool:

@@ -442,3 +442,19 @@ def test_left_aligned_dashes_of_a_spreadsheet_export_stay_in_their_cells():
         ("项目0", ["13,034,008.48", "14,242,108.57"]),
         ("商誉", ["-", "-"]),
     ]
+
+
+def test_numbers_stored_as_text_printed_left_aligned_form_columns():
+    # accounting software exports amounts as text: left-aligned in their cells, ragged right
+    amounts = [("1,220,360.00", "1,132,010.00"), ("5,780.00", "7,710.00"), ("38.10", "38.04"), ("774,020.00", "822,440.00"),
+               ("-5.64", "-4.75"), ("317,350.00", "173,850.00"), ("2.00", "1.00")]
+    lines = [_line(100 + 14 * i, (f"项目{i}", 55, 99), (a, 331.1, 331.1 + 5.6 * len(a)), (b, 453.5, 453.5 + 5.6 * len(b)))
+             for i, (a, b) in enumerate(amounts)]
+    ls, cols = _table(*lines)
+    assert len(cols) == 2
+    rows, _ = layout.lines_to_rows(ls, cols)
+    assert [r.cells for r in rows] == [list(pair) for pair in amounts]
+    # right-aligned amounts of differing widths keep their digit-edge columns
+    ls, cols = _table(*[_line(100 + 14 * i, (f"项目{i}", 55, 99), (a, 380 - 5.6 * len(a), 380), (b, 480 - 5.6 * len(b), 480))
+                        for i, (a, b) in enumerate(amounts)])
+    assert [round(c.right) for c in cols] == [380, 480]
