@@ -135,8 +135,31 @@ def _merge_punctuation(words: list[Word]) -> list[Word]:
     return out
 
 
+# an amount (grouped or with decimals) glued to a CJK label: adjacent spreadsheet cells printed
+# with almost no padding ("3,399.64流动负债合计", "合计4,479.66"); units (元, 万元, 年) stay attached
+_AMOUNT = r"\(?-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)\)?"
+_GLUED_AFTER = re.compile(rf"^({_AMOUNT})([\u4e00-\u9fff].*)$")
+_GLUED_BEFORE = re.compile(rf"^(.*[\u4e00-\u9fff：）:)])({_AMOUNT})$")
+_UNIT_CHARS = set("元万亿千百十年月日个股次倍%％")
+
+
+def _split_glued(w: Word) -> list[Word]:
+    """Split an amount from a CJK label it touches; the cut is placed by character widths."""
+    t = w.text
+    m = _GLUED_AFTER.match(t)
+    if m and m.group(2)[0] in _UNIT_CHARS:
+        m = None
+    m = m or _GLUED_BEFORE.match(t)
+    if not m:
+        return [w]
+    weight = [2.0 if _CJK.match(ch) or ord(ch) > 0xFF00 else 1.0 for ch in t]
+    cut = w.x0 + (w.x1 - w.x0) * sum(weight[: len(m.group(1))]) / sum(weight)
+    return [Word(m.group(1), w.x0, cut, w.top, w.bottom), Word(m.group(2), cut, w.x1, w.top, w.bottom)]
+
+
 def words_to_lines(words: list[Word], tolerance: float = 3.0) -> list[Line]:
     lines: list[Line] = []
+    words = [part for w in words for part in _split_glued(w)]
     for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
         mid = (w.top + w.bottom) / 2
         if lines:

@@ -458,3 +458,21 @@ def test_numbers_stored_as_text_printed_left_aligned_form_columns():
     ls, cols = _table(*[_line(100 + 14 * i, (f"项目{i}", 55, 99), (a, 380 - 5.6 * len(a), 380), (b, 480 - 5.6 * len(b), 480))
                         for i, (a, b) in enumerate(amounts)])
     assert [round(c.right) for c in cols] == [380, 480]
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("3,399.64流动负债合计", ["3,399.64", "流动负债合计"]),
+    ("流动资产合计4,479.66", ["流动资产合计", "4,479.66"]),
+    ("(1,234.00)其他", ["(1,234.00)", "其他"]),
+    ("123.45万元", ["123.45万元"]),  # a unit stays with its amount
+    ("2026年", ["2026年"]),
+    ("七、1", ["七、1"]),
+])
+def test_an_amount_glued_to_the_next_cells_label_is_split(text, parts):
+    # spreadsheet exports pad cells by about a point: a right-aligned amount touches the label
+    # of the next (side-by-side) cell and the word engines read them as one word
+    lines = layout.words_to_lines([Word(text, 300, 420, 100, 109)])
+    words = lines[0].words
+    assert [w.text for w in words] == parts
+    assert words[0].x0 == 300 and words[-1].x1 == 420
+    assert all(a.x1 <= b.x0 for a, b in zip(words, words[1:]))
