@@ -437,12 +437,20 @@ def lines_to_rows(
         cells = [""] * len(values)
         note = row_no = None
         stray: list[Word] = []
+        placed: list[tuple[Word, ValueColumn | None, bool]] = []  # (word, column, at its digit edge)
         for w in run:
             col = min(columns, key=lambda c: abs(c.right - w.digit_right)) if columns else None
-            if col is None or abs(col.right - w.digit_right) > tolerance or w.x0 >= col.right:
-                col = _cell_of(columns, w)
-            if col is None:
-                stray.append(w)
+            if col is not None and abs(col.right - w.digit_right) <= tolerance and w.x0 < col.right:
+                placed.append((w, col, True))
+                continue
+            # a leading dash, when every other figure of the run sits at a column's digit edge
+            first_dash = w is run[0] and len(run) <= len(values) and all(
+                any(abs(c.right - o.digit_right) <= tolerance for c in columns) for o in run[1:])
+            placed.append((w, _cell_of(columns, w, first_dash=first_dash), False))
+        at_edge = {id(c) for _, c, edge in placed if edge}
+        for w, col, edge in placed:
+            if col is None or (not edge and id(col) in at_edge):
+                stray.append(w)  # a cell holds one figure: one at the digit edge wins
                 continue
             if col.role == "value":
                 i = values.index(col)
@@ -526,7 +534,7 @@ def lines_to_rows(
 _SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
 
 
-def _cell_of(columns: list[ValueColumn], w: Word) -> ValueColumn | None:
+def _cell_of(columns: list[ValueColumn], w: Word, *, first_dash: bool = False) -> ValueColumn | None:
     """The column whose cell holds ``w``: right of the previous column's digits, not past its own.
 
     Spreadsheet exports print text cells ("-", numbers stored as text) left-aligned, away
@@ -535,9 +543,10 @@ def _cell_of(columns: list[ValueColumn], w: Word) -> ValueColumn | None:
     for i, c in enumerate(columns):
         if w.digit_right > c.right + 2:
             continue
-        # the first cell is bounded by its own width; a label's figure ("Note 6") further left stays
+        # the first cell is bounded by its own width; a label's figure ("Note 6") further left
+        # stays, but a leading dash of a run of placed figures is the first cell's
         left = columns[i - 1].right + 0.5 if i else c.left - (c.right - c.left)
-        return c if w.x0 >= left else None
+        return c if w.x0 >= left or (i == 0 and first_dash and is_dash(w.text)) else None
     return None
 
 

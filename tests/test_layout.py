@@ -476,3 +476,17 @@ def test_an_amount_glued_to_the_next_cells_label_is_split(text, parts):
     assert [w.text for w in words] == parts
     assert words[0].x0 == 300 and words[-1].x1 == 420
     assert all(a.x1 <= b.x0 for a, b in zip(words, words[1:]))
+
+
+def test_a_left_aligned_dash_in_the_first_column_is_that_columns_not_the_labels():
+    numbers = [_line(100 + 14 * i, (f"项目{i}", 55, 99), (f"{i + 1}0.36", 401.6, 450.6), (f"{i + 1}2.01", 503.7, 552.6))
+               for i in range(8)]
+    dash = _line(300, ("资产减值损失", 66, 130), ("-", 334.3, 337.3), ("-", 453.5, 456.5))
+    # a dash in the label's run before a figure of the same column stays with the label
+    mixed = _line(314, ("Revenue", 55, 90), ("—", 362.0, 368.0), ("1,234", 425.6, 450.6), ("1,000", 527.6, 552.6))
+    ls, cols = _table(*numbers, dash, mixed)
+    assert [round(c.right) for c in cols] == [451, 553]
+    rows, _ = layout.lines_to_rows(ls, cols)
+    got = {r.label: r.cells for r in rows}
+    assert got["资产减值损失"] == ["-", "-"]
+    assert got["Revenue —"] == ["1,234", "1,000"]
