@@ -192,18 +192,19 @@ def _fit_to_width(xlsx: Path, landscape: bool) -> None:
     wb.save(xlsx)
 
 
-def libreoffice_cases(specs: dict, tmp: Path) -> list[Case]:
+def libreoffice_cases(specs: dict, tmp: Path, layouts: tuple[str, ...] = XLSX_LAYOUTS,
+                      text_numbers: tuple[bool, ...] = (False, True)) -> list[Case]:
     from assistant.demo.statements import render_xlsx, truth_of
     from assistant.demo.layouts import build_blocks
 
     cases = []
-    for layout in XLSX_LAYOUTS:
+    for layout in layouts:
         spec = specs[layout]
-        for text_numbers in (False, True):
-            name = f"{layout}{'_text' if text_numbers else ''}"
+        for as_text in text_numbers:
+            name = f"{layout}{'_text' if as_text else ''}"
             xlsx = tmp / "lo" / f"{name}.xlsx"
             xlsx.parent.mkdir(parents=True, exist_ok=True)
-            render_xlsx(spec, xlsx, text_numbers=text_numbers)
+            render_xlsx(spec, xlsx, text_numbers=as_text)
             _fit_to_width(xlsx, spec.style.landscape)
             profile = (tmp / "lo-profile").as_uri()
             subprocess.run([_soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
