@@ -342,18 +342,39 @@ def _small_ints(col: ValueColumn, lines: list[Line]) -> bool:
 
 
 def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
-    """Give each value column the header words above it (nearest group per header line)."""
+    """Give each value column the header words above it (nearest group per header line).
+
+    A line with one group per column, each inside its cell, is read in order; a line with
+    fewer groups that start exactly where such cells start (left-aligned spreadsheet cells,
+    "Three Months Ended" over its years) spans from that cell to the next group's.
+    """
     values = [c for c in columns if c.role == "value"]
     if not values:
         return
+    plan: list[tuple[Line, list[list[Word]] | None, list[list[Word]]]] = []
+    starts: list[tuple[float, int]] = []  # (x0 of an in-order header, its column)
     for line in header_lines:
         groups = [g for g in _groups(line.words) if g[-1].x1 >= values[0].left - 40]
-        if not groups:
-            continue
-        ordered = _in_order(values, [g for g in groups if not _role_header(g)])
-        if ordered:  # one header per column, each inside its cell: left-aligned headers too
+        # a period header left-aligned in a wide first cell starts far left of the figures
+        wide = [g for g in _groups(line.words) if not _role_header(g)
+                and (g[-1].x1 >= values[0].left - 40 or re.search(r"\d", join_words(g)))]
+        ordered = _in_order(values, wide) or _in_order(values, [g for g in groups if not _role_header(g)])
+        if ordered:
+            starts += [(g[0].x0, i) for i, g in enumerate(ordered)]
+        plan.append((line, ordered, groups))
+    for line, ordered, groups in plan:
+        if ordered:
             for c, g in zip(values, ordered):
                 c.header = f"{c.header} {join_words(g)}".strip()
+            continue
+        if not groups:
+            continue
+        spans = _spans(values, [g for g in groups if not _role_header(g)], starts) or _spans(
+            values, [g for g in _groups(line.words) if not _role_header(g)], starts)
+        if spans:
+            for c, g in zip(values, spans):
+                if g is not None:
+                    c.header = f"{c.header} {join_words(g)}".strip()
             continue
         for c in values:
             centre = (c.left + c.right) / 2
@@ -362,6 +383,25 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
                 continue
             text = join_words(best)
             c.header = f"{c.header} {text}".strip()
+
+
+def _spans(values: list[ValueColumn], groups: list[list[Word]], starts: list[tuple[float, int]],
+           tolerance: float = 1.5) -> list[list[Word] | None] | None:
+    """Per column, the spanning group whose start is that of a cell at or left of it, or None."""
+    if not groups or not starts or len(groups) >= len(values):
+        return None
+    firsts: list[int] = []
+    for g in groups:
+        hits = [i for x0, i in starts if abs(x0 - g[0].x0) <= tolerance]
+        if not hits or (firsts and min(hits) <= firsts[-1]):
+            return None
+        firsts.append(min(hits))
+    out: list[list[Word] | None] = [None] * len(values)
+    for j, (g, first) in enumerate(zip(groups, firsts)):
+        last = firsts[j + 1] if j + 1 < len(firsts) else len(values)
+        for i in range(first, last):
+            out[i] = g
+    return out
 
 
 def _role_header(group: list[Word]) -> bool:

@@ -490,3 +490,19 @@ def test_a_left_aligned_dash_in_the_first_column_is_that_columns_not_the_labels(
     got = {r.label: r.cells for r in rows}
     assert got["资产减值损失"] == ["-", "-"]
     assert got["Revenue —"] == ["1,234", "1,000"]
+
+
+def test_left_aligned_spanning_and_year_headers_of_a_spreadsheet_export():
+    # "Three Months Ended" typed in the first cell of its pair and overflowing; the years
+    # left-aligned in their cells, the first one far left of the figures in a wide cell
+    span = _line(60, ("Three Months Ended September 30,", 187.5, 287.1), ("Nine Months Ended September 30,", 374.7, 470.8))
+    years = _line(74, ("2026", 187.5, 201.5), ("2025", 338.0, 352.0), ("2026", 374.7, 388.7), ("2025", 520.8, 534.8))
+    rows = [_line(100 + 14 * i, (f"Item {i}", 54, 90), (f"{i + 1}31,071", 305.6, 337.0), (f"{i + 1}33,286", 342.3, 373.7),
+                  (f"{i + 1}93,721", 488.4, 519.8), (f"{i + 1}87,067", 525.2, 556.6)) for i in range(5)]
+    ls, cols = _table(span, years, *rows)
+    assert len(cols) == 4
+    layout.header_texts(cols, ls[:2])
+    assert [c.header for c in cols] == [
+        "Three Months Ended September 30, 2026", "Three Months Ended September 30, 2025",
+        "Nine Months Ended September 30, 2026", "Nine Months Ended September 30, 2025",
+    ]
