@@ -8,7 +8,9 @@ are written again by:
 
 * ``libreoffice``: the Excel workbooks (``render_xlsx``) converted by ``soffice --headless
   --convert-to pdf`` (each sheet fitted to the page width, as an exporting user sets it);
-* ``weasyprint``: an HTML rendering of every statement (``<th>`` headers, CJK font);
+* ``weasyprint``: an HTML rendering of every statement (``<th>`` headers, CJK font), ruled
+  ("grid") and as an unruled page ("plain": U+2212 minus, full-width parentheses, amounts
+  padded with trailing no-break spaces);
 * ``chromium``: the same HTML printed by ``chromium --headless --print-to-pdf``.
 
 A producer whose tool is not installed is skipped with the reason. Values are compared with
@@ -49,7 +51,22 @@ class Case:
 # HTML rendering of statement blocks
 
 
-def _css() -> str:
+# "plain": an unruled web page as WPS / browsers export it: no borders, a Unicode minus (U+2212)
+# or full-width parentheses for negatives, amounts padded with trailing no-break spaces
+VARIANTS = ("grid", "plain")
+
+
+def _printed(text: str, variant: str) -> str:
+    if variant != "plain" or not text:
+        return html.escape(text)
+    if text.startswith("-") and text[1:2].isdigit():
+        text = "\u2212" + text[1:]
+    elif text.startswith("(") and text.endswith(")"):
+        text = "\uff08" + text[1:-1] + "\uff09"
+    return html.escape(text) + "&nbsp;&nbsp;"
+
+
+def _css(variant: str = "grid") -> str:
     font = f"@font-face {{ font-family: 'WQY'; src: url('{CJK_FONT.as_uri()}'); }}" if CJK_FONT.exists() else ""
     return font + """
     body { font-family: 'WQY', 'WenQuanYi Zen Hei', sans-serif; font-size: 9pt; }
@@ -57,16 +74,16 @@ def _css() -> str:
     h1 { font-size: 13pt; text-align: center; margin: 0 0 4pt 0; }
     p.sub { margin: 0 0 2pt 0; }
     table { border-collapse: collapse; width: 100%; }
-    th, td { border: 0.5pt solid #444; padding: 1pt 3pt; }
+    th, td { border: BORDER; padding: 1pt 3pt; }
     td.num { text-align: right; white-space: nowrap; }
     th { font-weight: bold; text-align: center; }
     @page { size: A4; margin: 12mm; }
     @page wide { size: A4 landscape; margin: 10mm; }
     section.wide { page: wide; }
-    """
+    """.replace("BORDER", "none" if variant == "plain" else "0.5pt solid #444")
 
 
-def _side_cells(block, row, ncols: int) -> list[str]:
+def _side_cells(block, row, ncols: int, variant: str = "grid") -> list[str]:
     if row is None:
         return ["<td></td>"] * (1 + bool(block.row_no_header) + bool(block.note_header) + ncols)
     pad = f' style="padding-left:{3 + 10 * row.indent}pt"' if row.indent else ""
@@ -76,7 +93,7 @@ def _side_cells(block, row, ncols: int) -> list[str]:
     if block.note_header:
         cells.append(f"<td>{html.escape(row.note or '')}</td>")
     printed = [""] * ncols if row.heading else list(row.printed) + [""] * (ncols - len(row.printed))
-    cells += [f'<td class="num">{html.escape(t)}</td>' for t in printed[:ncols]]
+    cells += [f'<td class="num">{_printed(t, variant)}</td>' for t in printed[:ncols]]
     return cells
 
 
@@ -97,7 +114,7 @@ def _header_cells(block, r: int, side: int, ncols: int) -> list[str]:
     return cells + ["<th></th>"] * (ncols - covered)
 
 
-def block_html(block, *, landscape: bool) -> str:
+def block_html(block, *, landscape: bool, variant: str = "grid") -> str:
     from itertools import zip_longest
 
     ncols = len(block.columns)
@@ -109,18 +126,18 @@ def block_html(block, *, landscape: bool) -> str:
         out.append("<tr>" + "".join(c for side in range(sides) for c in _header_cells(block, r, side, ncols)) + "</tr>")
     out.append("</thead><tbody>")
     for pair in zip_longest(block.rows, block.right_rows or [], fillvalue=None):
-        out.append("<tr>" + "".join(c for row in pair[:sides] for c in _side_cells(block, row, ncols)) + "</tr>")
+        out.append("<tr>" + "".join(c for row in pair[:sides] for c in _side_cells(block, row, ncols, variant)) + "</tr>")
     out.append("</tbody></table></section>")
     return "\n".join(out)
 
 
-def spec_html(spec) -> tuple[str, list]:
+def spec_html(spec, variant: str = "grid") -> tuple[str, list]:
     """(HTML document, blocks) for ``spec``: one section (page) per statement."""
     from assistant.demo.layouts import build_blocks
 
     blocks = build_blocks(spec)
-    body = "\n".join(block_html(b, landscape=spec.style.landscape) for b in blocks)
-    doc = (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><style>{_css()}</style></head>'
+    body = "\n".join(block_html(b, landscape=spec.style.landscape, variant=variant) for b in blocks)
+    doc = (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><style>{_css(variant)}</style></head>'
            f"<body>{body}</body></html>")
     return doc, blocks
 
@@ -215,26 +232,28 @@ def libreoffice_cases(specs: dict, tmp: Path, layouts: tuple[str, ...] = XLSX_LA
     return cases
 
 
-def html_cases(producer: str, specs: dict, tmp: Path) -> list[Case]:
+def html_cases(producer: str, specs: dict, tmp: Path, variants: tuple[str, ...] = VARIANTS) -> list[Case]:
     from assistant.demo.statements import truth_of
 
     out = tmp / producer
     out.mkdir(parents=True, exist_ok=True)
     cases = []
-    for layout, spec in specs.items():
-        doc, blocks = spec_html(spec)
-        page = out / f"{layout}.html"
-        page.write_text(doc, encoding="utf-8")
-        pdf = out / f"{layout}.pdf"
-        if producer == "weasyprint":
-            import weasyprint
+    for variant in variants:
+        for layout, spec in specs.items():
+            name = layout if variant == "grid" else f"{layout}_{variant}"
+            doc, blocks = spec_html(spec, variant)
+            page = out / f"{name}.html"
+            page.write_text(doc, encoding="utf-8")
+            pdf = out / f"{name}.pdf"
+            if producer == "weasyprint":
+                import weasyprint
 
-            weasyprint.HTML(filename=str(page)).write_pdf(str(pdf))
-        else:
-            subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                            f"--user-data-dir={tmp / 'chromium-profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
-                           check=True, capture_output=True, timeout=180)
-        cases.append(Case(producer, layout, pdf, truth_of(spec, blocks, pdf, _pdf_pages(pdf))))
+                weasyprint.HTML(filename=str(page)).write_pdf(str(pdf))
+            else:
+                subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                                f"--user-data-dir={tmp / 'chromium-profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
+                               check=True, capture_output=True, timeout=180)
+            cases.append(Case(producer, name, pdf, truth_of(spec, blocks, pdf, _pdf_pages(pdf))))
     return cases
 
 
