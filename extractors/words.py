@@ -9,6 +9,7 @@ bad page never loses the rest.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from extractors import layout
@@ -27,7 +28,8 @@ def page_lines_pdfplumber(path: Path, wanted: list[int]) -> tuple[PageLines, lis
     with open_plumber(path, pages=wanted) as pdf:
         for page in pdf.pages:
             try:
-                words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+                words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, return_chars=True)
+                words = [part for w in words for part in _split_plumber_word(w)]
                 out[page.page_number] = (layout.words_to_lines(layout.to_words(words)), float(page.height))
             except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
                 warnings.append(f"page {page.page_number}: could not be read ({exc.__class__.__name__})")
@@ -101,5 +103,39 @@ def chars_to_words(chars: list[tuple[str, float, float, float, float]], x_tolera
 def _word(chars: list[tuple[str, float, float, float, float]]) -> list[layout.Word]:
     if not chars:
         return []
-    return [layout.Word("".join(c[0] for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
-                        min(c[3] for c in chars), max(c[4] for c in chars))]
+    return [layout.Word("".join(c[0] for c in part), min(c[1] for c in part), max(c[2] for c in part),
+                        min(c[3] for c in part), max(c[4] for c in part)) for part in cell_gap_parts(chars)]
+
+
+_ROW_NUMBER = re.compile(r"\d{1,3}")
+_AMOUNT = re.compile(r"[-(]?\d{1,3}(?:,\d{3})*\.\d+\)?|[-(]?\d{1,3}(?:,\d{3})+\)?")
+
+
+def cell_gap_parts(chars: list[tuple[str, float, float, float, float]]) -> list[list[tuple[str, float, float, float, float]]]:
+    """A row or note number glued to the amount of the next cell ("1" + "1,121.27" read as
+    "11,121.27"): split at the one gap between digits that is clearly wider than every other.
+
+    Spreadsheet exports pad cells by about a point, under the 1.5 pt word gap; the glyphs of
+    one number sit closer than 0.35 pt. Only a 1–3 digit integer followed by a grouped or
+    decimal amount is split, so no ordinary number or word changes.
+    """
+    if len(chars) < 3:
+        return [chars]
+    gaps = [b[1] - a[2] for a, b in zip(chars, chars[1:])]
+    i = max(range(len(gaps)), key=lambda k: gaps[k])
+    others = gaps[:i] + gaps[i + 1:]
+    if gaps[i] < 0.9 or (others and max(others) > 0.35):
+        return [chars]
+    left, right = "".join(c[0] for c in chars[: i + 1]), "".join(c[0] for c in chars[i + 1:])
+    if _ROW_NUMBER.fullmatch(left) and _AMOUNT.fullmatch(right):
+        return [chars[: i + 1], chars[i + 1:]]
+    return [chars]
+
+
+def _split_plumber_word(w: dict) -> list[dict]:
+    chars = [(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"])) for c in w.get("chars", [])]
+    parts = cell_gap_parts(chars) if chars else [chars]
+    if len(parts) == 1:
+        return [w]
+    return [dict(text="".join(c[0] for c in p), x0=min(c[1] for c in p), x1=max(c[2] for c in p),
+                 top=min(c[3] for c in p), bottom=max(c[4] for c in p)) for p in parts]

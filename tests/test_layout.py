@@ -506,3 +506,29 @@ def test_left_aligned_spanning_and_year_headers_of_a_spreadsheet_export():
         "Three Months Ended September 30, 2026", "Three Months Ended September 30, 2025",
         "Nine Months Ended September 30, 2026", "Nine Months Ended September 30, 2025",
     ]
+
+
+def _chars(*runs: tuple[str, float, float]) -> list[tuple[str, float, float, float, float]]:
+    """Characters of (text, x0, advance) runs: glyphs of a run touch (0.03 pt apart)."""
+    out = []
+    for text, x0, advance in runs:
+        for k, ch in enumerate(text):
+            out.append((ch, x0 + k * (advance + 0.03), x0 + k * (advance + 0.03) + advance, 100.0, 109.0))
+    return out
+
+
+@pytest.mark.parametrize("runs, texts", [
+    ((("1", 299.9, 4.26), ("1,121.27", 305.4, 4.26)), ["1", "1,121.27"]),  # row number + amount, 1.24 pt apart
+    ((("18", 610.0, 4.26), ("515.47", 619.8, 4.26)), ["18", "515.47"]),
+    ((("2026", 100.0, 4.26),), ["2026"]),
+    ((("11,121.27", 300.0, 4.26),), ["11,121.27"]),  # one number, evenly spaced: never split
+    ((("12", 100.0, 4.26), ("34", 109.7, 4.26)), ["1234"]),  # no amount on the right: kept
+])
+def test_a_row_number_glued_to_the_next_cells_amount_is_split_in_both_engines(runs, texts):
+    from extractors import words
+
+    chars = _chars(*runs)
+    assert [w.text for w in words.chars_to_words(chars)] == texts
+    plumber = {"text": "".join(c[0] for c in chars), "x0": chars[0][1], "x1": chars[-1][2], "top": 100.0, "bottom": 109.0,
+               "chars": [dict(text=c[0], x0=c[1], x1=c[2], top=c[3], bottom=c[4]) for c in chars]}
+    assert [w["text"] for w in words._split_plumber_word(plumber)] == texts
