@@ -284,8 +284,8 @@ def score_case(case: Case) -> dict:
                 exact=s.exact, errors=[m.line() for m in s.mismatches])
 
 
-def run(producers: tuple[str, ...], tmp: Path) -> dict:
-    report: dict = {"producers": {}}
+def run(producers: tuple[str, ...], tmp: Path, seed: int = 0) -> dict:
+    report: dict = {"producers": {}, "seed": seed}
     for producer in producers:
         reason = unavailable(producer)
         if reason:
@@ -293,7 +293,7 @@ def run(producers: tuple[str, ...], tmp: Path) -> dict:
             print(f"{producer}: skipped: {reason}", file=sys.stderr)
             continue
         try:
-            cases = build_cases(producer, tmp)
+            cases = build_cases(producer, tmp, seed)
         except Exception as exc:  # noqa: BLE001 - the tool failed; report it as such
             report["producers"][producer] = {"skipped": f"producer failed: {exc.__class__.__name__}: {exc}", "rows": []}
             continue
@@ -306,7 +306,7 @@ def run(producers: tuple[str, ...], tmp: Path) -> dict:
 
 def _markdown(report: dict) -> str:
     lines = ["# Extraction across PDF producers", "",
-             f"Command: `python -m eval producers` ({report['when']})", "",
+             f"Command: `python -m eval producers --seed {report['seed']}` ({report['when']})", "",
              "| producer | documents | exact | values | correct | wrong | missed |", "|---|---|---|---|---|---|---|"]
     for name, p in report["producers"].items():
         if p["skipped"]:
@@ -330,14 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", choices=PRODUCERS, default=list(PRODUCERS))
     ap.add_argument("--keep", help="write the generated files here instead of a temporary directory")
     ap.add_argument("--no-write", action="store_true", help="do not write eval/reports/producers.*")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the generated figures (assistant.demo.statements)")
     args = ap.parse_args(argv)
     if args.keep:
         tmp = Path(args.keep)
         tmp.mkdir(parents=True, exist_ok=True)
-        report = run(tuple(args.only), tmp)
+        report = run(tuple(args.only), tmp, args.seed)
     else:
         with tempfile.TemporaryDirectory() as d:
-            report = run(tuple(args.only), Path(d))
+            report = run(tuple(args.only), Path(d), args.seed)
     report["when"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if not args.no_write:
         REPORTS.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,8 @@ def test_html_printed_to_pdf_extracts_exactly(producer, tmp_path):
 def test_libreoffice_export_of_excel_statements_extracts_exactly(tmp_path):
     # left-aligned headers and text cells, numbers stored as text, cells padded by a point
     _needs("libreoffice")
-    cases = producers.libreoffice_cases(SPECS, tmp_path, layouts=("listed_notes", "ruled_grid"), text_numbers=(False, True))
-    assert len(cases) == 4
+    layouts = ("sme_side_by_side", "listed_notes", "us_10q", "ruled_grid")
+    cases = producers.libreoffice_cases(SPECS, tmp_path, layouts=layouts, text_numbers=(False, True))
+    assert len(cases) == 8
     for case in cases:
         _exact(case)
