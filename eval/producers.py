@@ -11,7 +11,8 @@ are written again by:
 * ``weasyprint``: an HTML rendering of every statement (``<th>`` headers, CJK font), ruled
   ("grid") and as an unruled page ("plain": U+2212 minus, full-width parentheses, amounts
   padded with trailing no-break spaces);
-* ``chromium``: the same HTML printed by ``chromium --headless --print-to-pdf``.
+* ``chromium``: the same HTML printed by ``chromium --headless --print-to-pdf``;
+* ``writer``: the same HTML opened in LibreOffice Writer and exported (a word processor's PDF).
 
 A producer whose tool is not installed is skipped with the reason. Values are compared with
 ``assistant.demo.compare.compare`` (pages not compared: each producer paginates its own way).
@@ -168,6 +169,8 @@ def unavailable(producer: str) -> str | None:
     """Why ``producer`` cannot run here, or None."""
     if producer == "libreoffice":
         return None if _soffice() else "soffice not installed (apt-get install libreoffice-calc)"
+    if producer == "writer":
+        return None if _soffice() else "soffice not installed (apt-get install libreoffice-writer)"
     if producer == "chromium":
         return None if _chromium() else "chromium not installed (apt-get install chromium)"
     if producer == "weasyprint":
@@ -249,6 +252,10 @@ def html_cases(producer: str, specs: dict, tmp: Path, variants: tuple[str, ...] 
                 import weasyprint
 
                 weasyprint.HTML(filename=str(page)).write_pdf(str(pdf))
+            elif producer == "writer":
+                subprocess.run([_soffice(), f"-env:UserInstallation={(tmp / 'writer-profile').as_uri()}", "--headless",
+                                "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export",
+                                "--outdir", str(out), str(page)], check=True, capture_output=True, timeout=180)
             else:
                 subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                                 f"--user-data-dir={tmp / 'chromium-profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
@@ -257,7 +264,7 @@ def html_cases(producer: str, specs: dict, tmp: Path, variants: tuple[str, ...] 
     return cases
 
 
-PRODUCERS = ("libreoffice", "weasyprint", "chromium")
+PRODUCERS = ("libreoffice", "writer", "weasyprint", "chromium")
 
 
 def build_cases(producer: str, tmp: Path, seed: int = 0) -> list[Case]:
