@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from extractors.numbers import CURRENCY_MARKS, fold, is_dash, is_value_token
 
 _NOTE_HEAD = re.compile(r"^(?:附注|注释|注|附注编号|notes?|note\s*ref)$", re.IGNORECASE)
+_LABEL_HEAD = re.compile(r"^(?:项目|项\s*目|科目|资产|items?)$", re.IGNORECASE)
 _ROWNO_HEAD = re.compile(r"^(?:行次|行号|栏次|line|行)$", re.IGNORECASE)
 _END_MARK = re.compile(
     r"^(?:法定代表人|公司负责人|企业负责人|单位负责人|主管会计工作负责人|会计机构负责人|制表人|"
@@ -354,9 +355,10 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
     plan: list[tuple[Line, list[list[Word]] | None, list[list[Word]]]] = []
     starts: list[tuple[float, int]] = []  # (x0 of an in-order header, its column)
     for line in header_lines:
-        groups = [g for g in _groups(line.words) if g[-1].x1 >= values[0].left - 40]
+        all_groups = _split_dates(_groups(line.words), values)
+        groups = [g for g in all_groups if g[-1].x1 >= values[0].left - 40]
         # a period header left-aligned in a wide first cell starts far left of the figures
-        wide = [g for g in _groups(line.words) if not _role_header(g)
+        wide = [g for g in all_groups if not _role_header(g)
                 and (g[-1].x1 >= values[0].left - 40 or re.search(r"\d", join_words(g)))]
         ordered = _in_order(values, wide) or _in_order(values, [g for g in groups if not _role_header(g)])
         if ordered:
@@ -370,7 +372,7 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
         if not groups:
             continue
         spans = _spans(values, [g for g in groups if not _role_header(g)], starts) or _spans(
-            values, [g for g in _groups(line.words) if not _role_header(g)], starts)
+            values, [g for g in _split_dates(_groups(line.words), values) if not _role_header(g)], starts)
         if spans:
             for c, g in zip(values, spans):
                 if g is not None:
@@ -383,6 +385,30 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
                 continue
             text = join_words(best)
             c.header = f"{c.header} {text}".strip()
+
+
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
+
+
+def _split_dates(groups: list[list[Word]], values: list[ValueColumn]) -> list[list[Word]]:
+    """Split a group holding two dates over two columns ("30 June 2026  31 December 2025",
+    "2026年9月30  2025年12月31" from narrow cells) at its widest gap, when that gap is clearly
+    the widest and a year stands on both sides."""
+    out: list[list[Word]] = []
+    for g in groups:
+        centres = [c for c in values if g[0].x0 <= (c.left + c.right) / 2 <= g[-1].x1]
+        gaps = [b.x0 - a.x1 for a, b in zip(g, g[1:])]
+        if len(centres) < 2 or len(gaps) < 2:
+            out.append(g)
+            continue
+        k = max(range(len(gaps)), key=lambda i: gaps[i])
+        others = gaps[:k] + gaps[k + 1:]
+        left, right = g[: k + 1], g[k + 1:]
+        if gaps[k] >= 1.3 * max(others) and _YEAR_IN.search(join_words(left)) and _YEAR_IN.search(join_words(right)):
+            out += [left, right]
+        else:
+            out.append(g)
+    return out
 
 
 def _spans(values: list[ValueColumn], groups: list[list[Word]], starts: list[tuple[float, int]],
@@ -445,6 +471,8 @@ def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueCol
             out.append(Line(over_values))  # "(In millions) 2023 2022": keep the part over the columns
             continue
         if max(w.x1 for w in line.words) < boundary:
+            if out and _LABEL_HEAD.match(text.replace(" ", "")):
+                continue  # 项目 centred beside a header cell that wraps over two lines
             if out and not _NOTE_HEAD.match(text.replace(" ", "")):
                 # a left-only line above the header block (a title or a section name) ends it
                 if any(_ROWNO_HEAD.match(w.text) or _NOTE_HEAD.match(w.text) for w in line.words):

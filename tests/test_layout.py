@@ -532,3 +532,37 @@ def test_a_row_number_glued_to_the_next_cells_amount_is_split_in_both_engines(ru
     plumber = {"text": "".join(c[0] for c in chars), "x0": chars[0][1], "x1": chars[-1][2], "top": 100.0, "bottom": 109.0,
                "chars": [dict(text=c[0], x0=c[1], x1=c[2], top=c[3], bottom=c[4]) for c in chars]}
     assert [w["text"] for w in words._split_plumber_word(plumber)] == texts
+
+
+def test_header_cells_wrapped_in_narrow_columns_are_read_whole():
+    # a word processor's PDF: the date headers wrap ("日" on a second line), 项目 is centred
+    # between the two lines, and the two dates sit closer than the usual group gap
+    dates = _line(60, ("2026", 195.8, 220.8), ("年", 222.7, 231.7), ("9", 233.5, 239.8), ("月", 241.5, 250.5),
+                  ("30", 252.3, 264.8), ("2025", 271.1, 296.1), ("年", 298.0, 307.0), ("12", 308.8, 321.3),
+                  ("月", 323.1, 332.1), ("31", 333.9, 346.4))
+    label = _line(67, ("项目", 104.7, 122.7))
+    tail = _line(74, ("日", 225.8, 234.8), ("日", 304.3, 313.3))
+    rows = [_line(100 + 14 * i, (f"项目{i}", 34, 70), (f"{i + 1}9,437", 194.6, 226.0), (f"{i + 1}0,274", 268.9, 300.3))
+            for i in range(5)]
+    ls, cols = _table(dates, label, tail, *rows)
+    header = layout.find_header_lines(ls, 3, cols)
+    assert [line.text for line in header][0].startswith("2026")
+    layout.header_texts(cols, header)
+    assert [c.header.replace(" ", "") for c in cols] == ["2026年9月30日", "2025年12月31日"]
+
+
+def test_two_english_dates_in_one_header_group_are_split_between_columns():
+    head = _line(60, ("30", 279.1, 291.6), ("June", 294.2, 317.0), ("2026", 320.1, 345.1),
+                 ("31", 350.1, 362.6), ("December", 365.7, 417.0), ("2025", 420.2, 445.2))
+    rows = [_line(100 + 14 * i, (f"Item {i}", 34, 70), (f"{i + 1}31,454", 310.0, 340.0), (f"{i + 1}84,509", 400.0, 430.0))
+            for i in range(5)]
+    ls, cols = _table(head, *rows)
+    layout.header_texts(cols, ls[:1])
+    assert [c.header for c in cols] == ["30 June 2026", "31 December 2025"]
+    # one spanning English header is not split: its gaps are all alike
+    span = layout.words_to_lines(_line(60, ("Three", 300, 320), ("Months", 323, 350), ("Ended", 353, 375),
+                                       ("September", 378, 415), ("30,", 418, 428)))
+    for c in cols:
+        c.header = ""
+    layout.header_texts(cols, span)
+    assert [c.header for c in cols] == ["Three Months Ended September 30,"] * 2
