@@ -229,7 +229,9 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 columns = [parse_column(c.header, flow=flow, report=report, context=head_text) for c in value_cols]
                 columns = refine_year_starts(columns)
             else:
-                if r is not first and not split and value_cols and not any(abs(c.right - b.right) <= 30 for c in value_cols for b in base_columns):
+                # (left-aligned figures keep their left edges from page to page, not their right)
+                if r is not first and not split and value_cols and not any(
+                        abs(c.right - b.right) <= 30 or abs(c.left - b.left) <= 2 for c in value_cols for b in base_columns):
                     ended = True  # a following page with other columns is another table, not this statement
                     break
                 cols = _align(cols, base_columns)

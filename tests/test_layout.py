@@ -566,3 +566,25 @@ def test_two_english_dates_in_one_header_group_are_split_between_columns():
         c.header = ""
     layout.header_texts(cols, span)
     assert [c.header for c in cols] == ["Three Months Ended September 30,"] * 2
+
+
+def test_left_aligned_figures_continue_onto_the_next_page(tmp_path):
+    # a word processor's PDF: amounts left-aligned in their cells, so a continuation page
+    # with shorter amounts has other right edges but the same left edges
+    from extractors.pdf import extract_pdf
+
+    head = [(60, [(250, "利润表", "l")]), (80, [(100, "编制单位：示例有限公司", "l"), (420, "单位：元", "l")]),
+            (100, [(100, "项目", "l"), (300, "本期金额", "l"), (420, "上期金额", "l")])]
+    rows = [("一、营业收入", "77,450,778.18", "67,201,052.29"), ("减：营业成本", "50,374,713.75", "40,508,453.13"),
+            ("销售费用", "887,688.42", "1,045,530.02"), ("二、营业利润", "26,188,376.01", "25,647,069.14"),
+            ("三、利润总额", "26,188,376.01", "25,647,069.14"), ("减：所得税费用", "6,547,094.00", "6,411,767.29"),
+            ("四、净利润", "19,641,282.01", "19,235,301.85")]
+    p1 = list(head) + [(120 + 15 * i, [(100, label, "l"), (300, a, "l"), (420, b, "l")]) for i, (label, a, b) in enumerate(rows)]
+    p2 = [(60, [(100, "项目", "l"), (300, "本期金额", "l"), (420, "上期金额", "l")]),
+          (80, [(100, "（一）基本每股收益", "l"), (300, "0.55", "l"), (420, "1.19", "l")]),
+          (95, [(100, "（二）稀释每股收益", "l"), (300, "0.55", "l"), (420, "1.19", "l")])]
+    result = extract_pdf(_pdf(tmp_path / "left.pdf", [p1, p2]))
+    (st,) = result.statements
+    assert st.pages == [1, 2]
+    assert st.value("revenue", 0) == Decimal("77450778.18")
+    assert st.value("basic_eps", 1) == Decimal("1.19")
