@@ -54,3 +54,12 @@ def test_libreoffice_export_of_excel_statements_extracts_exactly(tmp_path):
     assert len(cases) == 8
     for case in cases:
         _exact(case)
+
+
+def test_libreoffice_writer_pdf_of_the_html_extracts_exactly(tmp_path):
+    # left-aligned figures, two dates closer than the usual header gap, EPS rows carried to
+    # the next page under a repeated header
+    _needs("writer")
+    specs = {k: SPECS[k] for k in ("ifrs_interim", "consolidated_parent")}
+    for case in producers.html_cases("writer", specs, tmp_path, variants=("plain",)):
+        _exact(case)
