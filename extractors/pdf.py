@@ -159,7 +159,7 @@ def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]
                 start = same[0][1] + 1
                 titles = [(a, b, t) for a, b, t in titles if a > same[0][1]]
         end = min([a for a, b, t in titles if a >= start] or [len(lines)])
-        body = [x for x in lines[start:end] if not _margin(x, height)]
+        body = _body(lines[start:end], height)
         regions.append(_Region(p, body, height, head))
     return regions
 
@@ -171,6 +171,18 @@ def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
 
 
 _HEADER_WORDS = re.compile(r"项目|附注|行次|余额|发生额|本期|上期|本年|上年|期末|期初|年初|本月|\bnotes?\b|\bended\b|\bas (?:of|at)\b", re.IGNORECASE)
+
+
+def _body(lines: list[layout.Line], height: float) -> list[layout.Line]:
+    """The lines less running heads and page numbers; a column header printed high on the page
+    keeps the lines of its own cells that wrap above or below it (within a line's height)."""
+    drop = [_margin(x, height) for x in lines]
+    kept_heads = [x for x, d in zip(lines, drop) if not d and x.top < 0.07 * height and _HEADER_WORDS.search(x.text)]
+    for i, x in enumerate(lines):
+        if drop[i] and x.bottom < 0.94 * height and any(
+                abs(x.top - h.top) <= 1.2 * (h.bottom - h.top) + 2 for h in kept_heads):
+            drop[i] = False
+    return [x for x, d in zip(lines, drop) if not d]
 
 
 def _margin(line: layout.Line, height: float) -> bool:

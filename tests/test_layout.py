@@ -588,3 +588,23 @@ def test_left_aligned_figures_continue_onto_the_next_page(tmp_path):
     assert st.pages == [1, 2]
     assert st.value("revenue", 0) == Decimal("77450778.18")
     assert st.value("basic_eps", 1) == Decimal("1.19")
+
+
+def test_a_wrapped_column_header_high_on_a_continuation_page_is_kept(tmp_path):
+    # the title sits at the foot of page 1; page 2 starts with the column header within the
+    # top margin band, its dates wrapped over two lines around 项目 (word processor export)
+    from extractors.pdf import extract_pdf
+
+    p1 = [(60, [(100, "其他内容", "l")]), (770, [(250, "现金流量表", "l")]),
+          (785, [(100, "编制单位：示例有限公司", "l"), (420, "单位：元", "l")])]
+    p2 = [(36, [(300, "2026年1-9", "l"), (420, "2025年1-9", "l")]), (43, [(100, "项目", "l")]),
+          (50, [(310, "月", "l"), (430, "月", "l")])]
+    rows = [("销售商品、提供劳务收到的现金", "222,865.00", "215,065.00"), ("收到的税费返还", "491.00", "955.00"),
+            ("经营活动现金流入小计", "223,356.00", "216,020.00"), ("购买商品、接受劳务支付的现金", "137,300.00", "120,100.00"),
+            ("经营活动现金流出小计", "137,300.00", "120,100.00"), ("经营活动产生的现金流量净额", "86,056.00", "95,920.00")]
+    p2 += [(80 + 15 * i, [(100, label, "l"), (380, a, "r"), (500, b, "r")]) for i, (label, a, b) in enumerate(rows)]
+    result = extract_pdf(_pdf(tmp_path / "top.pdf", [p1, p2]))
+    (st,) = result.statements
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (dt.date(2026, 1, 1), dt.date(2026, 9, 30)), (dt.date(2025, 1, 1), dt.date(2025, 9, 30))]
+    assert st.value("net_cash_operating", 1) == Decimal("95920.00")
