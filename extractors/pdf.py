@@ -305,7 +305,8 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
     for i, line in enumerate(lines):
         label, run = layout.trailing_run(line)
         if run and label and not layout._is_year_header(line):
-            if any(abs(w.digit_right - c.right) <= 14 for w in run for c in values):
+            # at a column's digit edge, or at its left edge when the figures are left-aligned
+            if any(abs(w.digit_right - c.right) <= 14 or abs(w.x0 - c.left) <= 2 for w in run for c in values):
                 txt = layout.join_words(label)
                 if re.search(r"[A-Za-z\u4e00-\u9fff]", txt) and not re.fullmatch(r"[\d\s年月日,.-]*", txt) and not _is_date_words(txt):
                     if not _date_header(line):

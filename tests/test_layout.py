@@ -608,3 +608,17 @@ def test_a_wrapped_column_header_high_on_a_continuation_page_is_kept(tmp_path):
     assert [(c.period_start, c.period_end) for c in st.columns] == [
         (dt.date(2026, 1, 1), dt.date(2026, 9, 30)), (dt.date(2025, 1, 1), dt.date(2025, 9, 30))]
     assert st.value("net_cash_operating", 1) == Decimal("95920.00")
+
+
+def test_first_row_of_a_left_aligned_continuation_page_is_data():
+    from extractors.pdf import _first_data
+
+    # left-aligned figures: the column's digit edge is its widest figure's, so a short first
+    # figure ends far left of it; its left edge still sits on the column's
+    rows = [("税金及附加", "247,181.38", "293,677.16"), ("销售费用", "53,126,854.30", "32,043,966.98"),
+            ("管理费用", "655.29", "613.78"), ("研发费用", "655,296.29", "613,787.61"),
+            ("财务费用", "53,638,757.47", "42,603,320.22"), ("其他收益", "155.29", "913.78")]
+    ls, cols = _table(_line(40, ("项目", 34, 52), ("本年金额", 200.6, 236.6), ("上年金额", 274.9, 310.9)),
+                      *[_line(52 + 15 * i, (label, 34, 88), (a, 200.6, 200.6 + 5.05 * len(a)), (b, 274.9, 274.9 + 5.05 * len(b)))
+                        for i, (label, a, b) in enumerate(rows)])
+    assert _first_data(ls, cols) == 1
