@@ -300,6 +300,9 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
     return out
 
 
+_PREPARER = re.compile(r"编制单位|单位\s*[:：]")
+
+
 def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int | None:
     values = [c for c in cols if c.role != "percent"]
     for i, line in enumerate(lines):
@@ -308,6 +311,8 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
             # at a column's digit edge, or at its left edge when the figures are left-aligned
             if any(abs(w.digit_right - c.right) <= 14 or abs(w.x0 - c.left) <= 2 for w in run for c in values):
                 txt = layout.join_words(label)
+                if _PREPARER.search(txt):
+                    continue  # "编制单位：… 2026 年 9" — a sub-title whose date a side-by-side split cut
                 if re.search(r"[A-Za-z\u4e00-\u9fff]", txt) and not re.fullmatch(r"[\d\s年月日,.-]*", txt) and not _is_date_words(txt):
                     if not _date_header(line):
                         return i

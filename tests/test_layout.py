@@ -622,3 +622,14 @@ def test_first_row_of_a_left_aligned_continuation_page_is_data():
                       *[_line(52 + 15 * i, (label, 34, 88), (a, 200.6, 200.6 + 5.05 * len(a)), (b, 274.9, 274.9 + 5.05 * len(b)))
                         for i, (label, a, b) in enumerate(rows)])
     assert _first_data(ls, cols) == 1
+
+
+def test_a_preparer_line_whose_date_was_cut_by_the_side_by_side_split_is_not_data():
+    from extractors.pdf import _first_data
+
+    # the left half of "编制单位：… 2026 年 9 | 月 30 日": a trailing "9" near the last column
+    rows = [_line(100 + 14 * i, (f"项目{i}", 34, 70), (f"{i + 1},177.09", 127.9, 167.9), (f"{i + 6}05.33", 189.2, 220.6))
+            for i in range(5)]
+    ls, cols = _table(_line(60, ("编制单位：示例有限公司", 34, 187), ("2026", 189.8, 212.7), ("年", 214.5, 223.5), ("9", 225.3, 231.0)),
+                      _line(75, ("资产", 59.7, 77.7), ("期末余额", 135.1, 171.1), ("年初余额", 188.4, 224.4)), *rows)
+    assert _first_data(ls, cols) == 2
