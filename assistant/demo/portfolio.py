@@ -35,8 +35,7 @@ from pathlib import Path
 import yaml
 
 from assistant.demo import notes as N
-from assistant.demo import figures as F
-from assistant.demo.layouts import BS, IS, StatementSpec
+from assistant.demo.layouts import BS, StatementSpec
 from assistant.demo.periods import month_end
 from assistant.demo.series import _Borrower
 from assistant.domain import Fact, FactSet, Span
@@ -142,28 +141,14 @@ class _DemandBorrower(_Borrower):
         super().__init__(*args, **kwargs)
         self.demand = demand
 
-    def balance(self, day: dt.date):  # noqa: ANN201
-        if day not in self._balances:
-            rng = _SteadyRandom(f"{self.seed}/bs")
-            self._balances[day] = F.make_balance_sheet(rng, self._size(day), self.quantum, minority=self.minority,
-                                                       leverage=self.leverage(day))
-        return self._balances[day]
+    def _balance_rng(self, day: dt.date) -> random.Random:
+        return _SteadyRandom(f"{self.seed}/bs")
 
-    def month(self, kind: str, year: int, month: int):  # noqa: ANN201
-        key = (kind, year, month)
-        if key not in self._months:
-            end = month_end(year, month)
-            rng = _SteadyRandom(f"{self.seed}/{kind}/{month}")
-            revenue = self._size(end) * 0.9 / 12 * self.demand(end)
-            income = F.make_income_statement(rng, revenue, self.quantum, minority=self.minority,
-                                             shares=self.shares, cost_ratio=self.cost_ratio(end))
-            if kind == IS:
-                self._months[key] = income
-            elif self.layout == "us_10q":
-                self._months[key] = F.make_us_cash_flow(rng, income["net_profit"], revenue, self.quantum)
-            else:
-                self._months[key] = F.make_cash_flow(rng, revenue, self.quantum)
-        return self._months[key]
+    def _month_rng(self, kind: str, year: int, month: int) -> random.Random:
+        return _SteadyRandom(f"{self.seed}/{kind}/{month}")
+
+    def _demand(self, end: dt.date) -> float:
+        return self.demand(end)
 
 
 def borrower_specs(b: Borrower, ends: list[dt.date]) -> dict[str, list[StatementSpec]]:

@@ -55,9 +55,19 @@ class _Borrower:
         quarters = ((day.year - self.base.year) * 12 + day.month - self.base.month) / 3
         return self.scale * (1 + self.growth) ** quarters
 
+    # Hooks a subclass may change: where the draws come from, and how demand moves sales.
+    def _balance_rng(self, day: dt.date) -> random.Random:
+        return random.Random(f"{self.seed}/bs/{day}")
+
+    def _month_rng(self, kind: str, year: int, month: int) -> random.Random:
+        return random.Random(f"{self.seed}/{kind}/{year}-{month}")
+
+    def _demand(self, end: dt.date) -> float:
+        return 1.0
+
     def balance(self, day: dt.date) -> FigureSet:
         if day not in self._balances:
-            rng = random.Random(f"{self.seed}/bs/{day}")
+            rng = self._balance_rng(day)
             self._balances[day] = F.make_balance_sheet(rng, self._size(day), self.quantum, minority=self.minority,
                                                        leverage=self.leverage(day))
         return self._balances[day]
@@ -66,8 +76,8 @@ class _Borrower:
         key = (kind, year, month)
         if key not in self._months:
             end = P.month_end(year, month)
-            rng = random.Random(f"{self.seed}/{kind}/{year}-{month}")
-            revenue = self._size(end) * 0.9 / 12
+            rng = self._month_rng(kind, year, month)
+            revenue = self._size(end) * 0.9 / 12 * self._demand(end)
             income = F.make_income_statement(rng, revenue, self.quantum, minority=self.minority,
                                              shares=self.shares, cost_ratio=self.cost_ratio(end))
             if kind == IS:
