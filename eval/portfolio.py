@@ -114,7 +114,7 @@ def _code_key(clients: int, quarters: int) -> str:
 def _statements(book, ends: list[dt.date]) -> list:  # noqa: ANN001 - a demo borrower's books
     """One ExtractionResult per quarter: the quarter's balance sheet, income statement and cash flow."""
     from assistant.demo.layouts import BS, CF, IS
-    from extractors.models import Column, ExtractionResult, LineItem, Statement
+    from extractors.models import Column, LineItem, Statement
 
     out = []
     for end in ends:
@@ -215,7 +215,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
     alerts = portfolio_alerts(store, as_of=DEMO_DATE)
     alerts_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    one = portfolio_alerts(store, client=picks[0], as_of=DEMO_DATE)
+    portfolio_alerts(store, client=picks[0], as_of=DEMO_DATE)
     one_ms = (time.perf_counter() - t0) * 1000
     cli = {}
     env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1"}

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from extractors.numbers import CURRENCY_MARKS, fold, is_dash, is_value_token
 
-_NOTE_HEAD = re.compile(r"^(?:附注|注释|注|附注编号|notes?|note\s*ref)$", re.IGNORECASE)
+#: Column heads shared with the Excel reader: a note-reference column and a row-number (行次) column.
+NOTE_HEAD = re.compile(r"^(?:附注|注释|注|附注编号|notes?|note\s*ref)$", re.IGNORECASE)
 _LABEL_HEAD = re.compile(r"^(?:项目|项\s*目|科目|资产|items?)$", re.IGNORECASE)
-_ROWNO_HEAD = re.compile(r"^(?:行次|行号|栏次|line|行)$", re.IGNORECASE)
+ROWNO_HEAD = re.compile(r"^(?:行次|行号|栏次|line|行)$", re.IGNORECASE)
 _END_MARK = re.compile(
     r"^(?:法定代表人|公司负责人|企业负责人|单位负责人|主管会计工作负责人|会计机构负责人|制表人|"
     r"see accompanying notes|see notes to|the accompanying notes|see the accompanying notes|"
@@ -304,7 +305,7 @@ def classify_columns(columns: list[ValueColumn], header_lines: list[Line], lines
     for line in header_lines:
         for g in _groups(line.words, gap=4.0):
             text = join_words(g).replace(" ", "")
-            role = "note" if _NOTE_HEAD.match(text) else "row_no" if _ROWNO_HEAD.match(text) else None
+            role = "note" if NOTE_HEAD.match(text) else "row_no" if ROWNO_HEAD.match(text) else None
             if not role:
                 continue
             gx0, gx1 = g[0].x0, g[-1].x1
@@ -432,7 +433,7 @@ def _spans(values: list[ValueColumn], groups: list[list[Word]], starts: list[tup
 
 def _role_header(group: list[Word]) -> bool:
     text = join_words(group).replace(" ", "")
-    return bool(_NOTE_HEAD.match(text) or _ROWNO_HEAD.match(text))
+    return bool(NOTE_HEAD.match(text) or ROWNO_HEAD.match(text))
 
 
 def _in_order(values: list[ValueColumn], groups: list[list[Word]]) -> list[list[Word]] | None:
@@ -473,9 +474,9 @@ def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueCol
         if max(w.x1 for w in line.words) < boundary:
             if out and _LABEL_HEAD.match(text.replace(" ", "")):
                 continue  # 项目 centred beside a header cell that wraps over two lines
-            if out and not _NOTE_HEAD.match(text.replace(" ", "")):
+            if out and not NOTE_HEAD.match(text.replace(" ", "")):
                 # a left-only line above the header block (a title or a section name) ends it
-                if any(_ROWNO_HEAD.match(w.text) or _NOTE_HEAD.match(w.text) for w in line.words):
+                if any(ROWNO_HEAD.match(w.text) or NOTE_HEAD.match(w.text) for w in line.words):
                     out.append(line)
                     continue
                 break
@@ -489,7 +490,6 @@ def lines_to_rows(
 ) -> tuple[list[Row], bool]:
     """Rows of a region: label, one printed cell per value column, provenance box."""
     values = [c for c in columns if c.role == "value"]
-    special = [c for c in columns if c.role in ("note", "row_no")]
     rows: list[Row] = []
     pending: list[Line] = []  # label lines waiting for their values (wrapped labels)
     rights: list[float] = []

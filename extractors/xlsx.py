@@ -23,8 +23,9 @@ from pathlib import Path
 from extractors.company import company_name
 from extractors.document import sha256_of, sniff_format
 from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, TooLargeDocumentError
+from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
-from extractors.models import Column, ExtractionResult, Statement
+from extractors.models import ExtractionResult, Statement
 from extractors.numbers import is_value_token
 from extractors.periods import detect_report_period, parse_column, refine_year_starts
 from extractors.statements import build_statement
@@ -34,8 +35,6 @@ MAX_ROWS = 5_000  # per sheet: a statement is a few hundred rows at most
 MAX_COLS = 60
 MAX_SHEETS = 200
 
-_ROWNO_HEAD = re.compile(r"^(?:行次|行号|栏次|line)$", re.IGNORECASE)
-_NOTE_HEAD = re.compile(r"^(?:附注|注释|附注编号|notes?)$", re.IGNORECASE)
 _LABEL_HEAD = re.compile(r"^(?:项目|资产|负债和所有者权益.*|负债及所有者权益.*|负债和股东权益.*|items?|particulars)$", re.IGNORECASE)
 _PERIOD_HINT = re.compile(
     r"期末|期初|年初|年末|本期|上期|本年|上年|本月|累计|同期|\d{4}\s*年|"
@@ -202,7 +201,7 @@ def _is_value(cell: Cell) -> bool:
         return False
     if isinstance(cell, (int, float, Decimal)):
         return True
-    return isinstance(cell, str) and is_value_token(cell) and not _ROWNO_HEAD.match(cell.strip())
+    return isinstance(cell, str) and is_value_token(cell) and not ROWNO_HEAD.match(cell.strip())
 
 
 def _is_label(cell: Cell) -> bool:
@@ -247,9 +246,9 @@ def block_to_layout(rows: list[list[Cell]]) -> _Layout | None:
         labels = sum(_is_label(x) for x in col_cells)
         values = sum(_is_value(x) for x in col_cells)
         last_head = _text(grid[header_rows[-1]][c])
-        if _ROWNO_HEAD.match(last_head):
+        if ROWNO_HEAD.match(last_head):
             role.append("row_no")
-        elif _NOTE_HEAD.match(last_head):
+        elif NOTE_HEAD.match(last_head):
             role.append("note")
         elif labels > values and labels >= 2:
             role.append("label")
@@ -284,7 +283,7 @@ def _header_like(row: list[Cell]) -> bool:
     texts = [_text(c) for c in row if isinstance(c, str) and _text(c)]
     if any(_TITLE_LINE.search(t) for t in texts):
         return False
-    hits = sum(bool(_PERIOD_HINT.search(t)) or bool(_ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
+    hits = sum(bool(_PERIOD_HINT.search(t)) or bool(ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
                or t.upper().replace("'", "").endswith("000") for t in texts)
     numbers = sum(isinstance(c, (float, Decimal)) for c in row)
     years = sum(isinstance(c, int) and 1990 <= c <= 2100 for c in row)

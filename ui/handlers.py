@@ -232,7 +232,7 @@ def source_page(store: Store, user: User, client: str | int, ref: dict, lang: st
             t.FigureRow.period_end == dt.date.fromisoformat(ref["end"]),
             t.FigureRow.period_start.is_(None) if start is None else t.FigureRow.period_start == start,
         ).limit(1)).scalar_one_or_none()
-        name, stored, kind = doc.name, doc.stored_path, doc.kind
+        name, stored = doc.name, doc.stored_path
     page = fig.page if fig else ref.get("page") or 1
     bbox = (fig.x0, fig.top, fig.x1, fig.bottom) if fig is not None else None
     caption = how + f"{name} · {'第' if zh else 'p.'}{page}{'页' if zh else ''}" + (f" · {fig.label}: {fig.printed}" if fig else "")

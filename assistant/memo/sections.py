@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assistant.analytics.covenants import CovenantResult
-from assistant.analytics.ratios import RATIO_KEYS
 from assistant.analytics.trends import change as compute_change
 from assistant.analytics.warnings import notes_in
 from assistant.domain import Facility, InspectionNote

@@ -39,7 +39,6 @@ from assistant.memo.numbers import ratio_kind
 from assistant.memo.render_md import META_PREFIX, META_SUFFIX, read_meta
 from assistant.memo.sections import CHANGE_KEYS, TABLE_KEYS
 from assistant.numguard import AllowedNumber, NumberMention, check, find_numbers, harvest
-from extractors.vocabulary import BY_KEY
 
 
 @dataclass
