@@ -56,9 +56,15 @@ def page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[st
                 height = float(page.get_height())
                 textpage = page.get_textpage()
                 chars = []
-                for i in range(textpage.count_chars()):
+                n = textpage.count_chars()
+                for i in range(n):
                     code = raw.FPDFText_GetUnicode(textpage.raw, i)
-                    if code in (0, 0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(textpage.raw, i):
+                    if code in (0, 0xFFFE, 0xFFFF):
+                        continue
+                    if raw.FPDFText_IsGenerated(textpage.raw, i):
+                        if chr(code) == " " and chars and i + 1 < n and _kerned_word_gap(chars[-1][0], raw.FPDFText_GetUnicode(textpage.raw, i + 1)):
+                            prev = chars[-1]  # a blank at the previous glyph's right edge, on its line
+                            chars.append((" ", prev[2], prev[2], prev[3], prev[4]))
                         continue
                     left, bottom, right, top = textpage.get_charbox(i, loose=True)
                     chars.append((chr(code), left, right, height - top, height - bottom))
@@ -73,6 +79,14 @@ def page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[st
     finally:
         pdf.close()
     return out, warnings
+
+
+def _kerned_word_gap(prev: str, next_code: int) -> bool:
+    """A space pdfium inferred between two Latin letters ("of" + "goods" typeset with a gap
+    under the 1.5 pt word rule, loose boxes nearly touching) is a word break: without it
+    "Cost ofgoods sold" reads as one word. Only between letters, so no figure changes."""
+    nxt = chr(next_code) if 0 < next_code < 0x110000 else ""
+    return prev.isascii() and prev.isalpha() and nxt.isascii() and (nxt.isalpha() or nxt in "($")
 
 
 def chars_to_words(chars: list[tuple[str, float, float, float, float]], x_tolerance: float = 1.5) -> list[layout.Word]:
