@@ -1,12 +1,17 @@
 """Score statement extraction against the real gold set and the synthetic set; benchmark speed.
 
-``python -m eval extraction [--no-bench] [--no-synthetic]``
+``python -m eval extraction [--no-bench] [--no-synthetic] [--no-real] [--no-own-gold] [--no-health]``
 
 * Real: every ``shared/data/real/*.gold.jsonl`` value, matched by (kind, scope, period_start,
   period_end, key). Per document: correct (equal value, nulls included), wrong (extracted,
   different), missed (not extracted), extra (a canonical value we extracted for a consolidated
   column and key the gold does not hold). precision = correct / (correct + wrong + extra),
   recall = correct / gold values.
+* Own gold (corpus): every ``tests/data/corpus_gold/*.gold.jsonl`` (gold figures we read off
+  corpus pages ourselves; the PDFs stay in ``shared/data/corpus/{zh,en}/``), scored the same way.
+  Skipped, with the reason, when the corpus or a document is absent.
+* Corpus health: ``eval.health`` ``run()`` + ``report()`` over ``shared/data/corpus`` (gold-free
+  criteria, silent failures), unless ``--no-health``.
 * Synthetic: ``assistant.demo.statements.generate_samples`` when it exists; every value must be
   exact (same matching, truth from the generator).
 * Speed: the longest real report, our extraction vs pdfplumber extracting every page's text in
@@ -31,6 +36,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "eval" / "reports"
+CORPUS_GOLD = REPO / "tests" / "data" / "corpus_gold"
+CORPUS_SUBDIRS = ("zh", "en")
 
 Key = tuple[str, str, str | None, str | None, str]
 
@@ -114,6 +121,53 @@ def score_real(root: Path, engine: str | None = None) -> list[dict]:
         s.update(doc=pdf.name, seconds=round(secs, 2), statements=len(result.statements))
         rows.append(s)
     return rows
+
+
+def score_corpus_gold(root: Path, engine: str | None = None, gold_dir: Path = CORPUS_GOLD) -> tuple[list[dict], list[str]]:
+    """Score every own gold file of ``gold_dir`` against its PDF in ``root/corpus/{zh,en}/``.
+
+    Returns (rows, skipped): a skipped document is named with the reason, never scored as zero.
+    """
+    golds = sorted(gold_dir.glob("*.gold.jsonl"))
+    if not golds:
+        return [], [f"no gold files in {gold_dir}"]
+    corpus = root / "corpus"
+    if not corpus.is_dir():
+        return [], [f"corpus absent ({corpus}): {len(golds)} gold files not scored; put the corpus at ../shared/data/corpus or set LOANWATCH_DATA_DIR"]
+    rows, skipped = [], []
+    for gold_path in golds:
+        name = gold_path.name.replace(".gold.jsonl", ".pdf")
+        pdf = next((corpus / sub / name for sub in CORPUS_SUBDIRS if (corpus / sub / name).is_file()), None)
+        if pdf is None:
+            skipped.append(f"{name}: not found under {corpus}/{{{','.join(CORPUS_SUBDIRS)}}}")
+            continue
+        started = time.perf_counter()
+        try:
+            result = _extract(pdf, engine)
+        except Exception as exc:  # noqa: BLE001 - a refused document is a scored result (everything missed)
+            result, err = None, f"{exc.__class__.__name__}: {exc}"
+        else:
+            err = None
+        secs = time.perf_counter() - started
+        gold = gold_values(gold_path)
+        s = score(gold, extracted_values(result) if result is not None else {})
+        if err:
+            s["errors"].insert(0, err)
+        s.update(doc=pdf.name, folder=pdf.parent.name, seconds=round(secs, 2),
+                 statements=len(result.statements) if result is not None else 0)
+        rows.append(s)
+    return rows, skipped
+
+
+def corpus_health(root: Path) -> tuple[list[dict], str]:
+    """eval.health over ``root/corpus`` (rows, markdown), or ([], reason) when the corpus is absent."""
+    from eval import health
+
+    corpus = root / "corpus"
+    if not corpus.is_dir():
+        return [], f"## Corpus health (gold-free)\n\nSkipped: corpus absent ({corpus}).\n"
+    rows = health.run([corpus])
+    return rows, health.report(rows)
 
 
 def score_synthetic(engine: str | None = None) -> list[dict]:
@@ -225,16 +279,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--no-real", action="store_true")
+    ap.add_argument("--no-own-gold", action="store_true", help="skip tests/data/corpus_gold (own gold on corpus documents)")
+    ap.add_argument("--no-health", action="store_true", help="skip the corpus health run (eval.health)")
     ap.add_argument("--engine", choices=["pdfplumber", "pdfium"], default=None, help="word engine for PDFs (default: the extractor's)")
     ap.add_argument("--errors", action="store_true", help="print every wrong/missed/extra value")
     args = ap.parse_args(argv)
     root = data_dir()
     real = score_real(root, args.engine) if (root / "real").is_dir() and not args.no_real else []
+    own, own_skipped = ([], ["skipped by --no-own-gold"]) if args.no_own_gold else score_corpus_gold(root, args.engine)
     synthetic = [] if args.no_synthetic else score_synthetic(args.engine)
     bench = [] if args.no_bench or not real else benchmark(root)
     lines = ["# Extraction evaluation", "", f"Command: `python -m eval extraction` ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", ""]
     if real:
         lines += _table("Real dev set (consolidated statements)", real)
+    if own or not args.no_own_gold:
+        if own:
+            lines += _table("Own gold (corpus): tests/data/corpus_gold, consolidated statements", own)
+        else:
+            lines += ["### Own gold (corpus)", ""]
+        lines += [f"Skipped: {s}" for s in own_skipped] + ([""] if own_skipped else [])
     if synthetic:
         lines += _table("Synthetic set (every value must be exact)", synthetic)
     if bench:
@@ -244,16 +307,24 @@ def main(argv: list[str] | None = None) -> int:
         lines += [f"| {b['doc']} | {b['pages']} | {b['ours_seconds']} | {b['pdfplumber_all_pages_seconds']} | {b['speedup']}× | "
                   f"{b['ours_peak_rss_mb']} | {b['pdfplumber_peak_rss_mb']} |" for b in bench]
         lines += ["", f"Machine load (1-minute average) at the end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.", ""]
+    health_rows, health_text = ([], "") if args.no_health else corpus_health(root)
+    if health_text:
+        lines += [health_text]
     report = "\n".join(lines)
     print(report)
     if args.errors:
-        for r in real + synthetic:
+        for r in real + own + synthetic:
             for e in r["errors"]:
                 print(r["doc"], e)
     REPORTS.mkdir(parents=True, exist_ok=True)
     (REPORTS / "extraction.md").write_text(report + "\n", encoding="utf-8")
     payload = {"real": real, "real_total": _totals(real) if real else None, "synthetic": synthetic,
+               "own_gold": own, "own_gold_total": _totals(own) if own else None, "own_gold_skipped": own_skipped,
                "synthetic_total": _totals(synthetic) if synthetic else None, "benchmark": bench}
+    if not args.no_health:
+        from eval import health
+
+        payload["health_totals"] = health.totals(health_rows) if health_rows else None
     (REPORTS / "extraction.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     return 0
 
