@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from assistant.memo import Table, build_memo, render_docx, render_markdown, render_pdf
-from tests.memo_fixtures import declining_client
+from assistant.errors import ConfigError, DocumentError
+from assistant.memo import Table, build_memo, pdf_font, render_docx, render_markdown, render_pdf
+from tests.memo_fixtures import declining_client, sound_client
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,20 @@ def test_word_file_reads_back_with_tables_and_citations(tmp_path, memo):
     assert rfonts.get(qn("w:eastAsia")) == "SimSun"
 
 
+def _pdffonts(path) -> list[dict[str, str]]:
+    """``pdffonts`` rows as dicts (columns cut where its dashed rule cuts them)."""
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    head, rule, rows = lines[0], lines[1], lines[2:]
+    cuts = [m.span() for m in re.finditer(r"-+", rule)]
+    names = [head[a:b].strip() for a, b in cuts]
+    return [{n: row[a:b].strip() for n, (a, b) in zip(names, cuts)} for row in rows if row.strip()]
+
+
+@pytest.fixture(scope="module")
+def memo_en():
+    return build_memo(sound_client(), "2026Q3", lang="en")
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
 def test_pdf_text_has_the_chinese_and_the_numbers(tmp_path, memo):
     path = tmp_path / "memo.pdf"
@@ -62,22 +78,73 @@ def test_pdf_text_has_the_chinese_and_the_numbers(tmp_path, memo):
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "借款人与授信概况" in text and "风险评级与五级分类建议" in text
     assert "1.52亿元" in text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    assert "STSong-Light" in fonts
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed")
+@pytest.mark.parametrize("which", ["memo", "memo_en"])
+def test_pdf_embeds_every_font(tmp_path, request, which):
+    """A PDF that names a font without embedding it shows blank text where the viewer lacks it
+    (poppler without poppler-data, a bank desktop without Adobe's CJK resources)."""
+    path = tmp_path / "memo.pdf"
+    render_pdf(request.getfixturevalue(which), path)
+    fonts = _pdffonts(path)
+    assert fonts, "pdffonts lists no font"
+    assert [f["name"] for f in fonts if f["emb"] != "yes"] == []
+    assert all(f["sub"] == "yes" and f["uni"] == "yes" for f in fonts)  # subsets, text extractable
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
-def test_pdf_page_renders_ink(tmp_path, memo):
+@pytest.mark.parametrize("which", ["memo", "memo_en"])
+def test_pdf_page_renders_ink(tmp_path, request, which):
     """Render page 1 to PNG: the title line must hold glyphs (checked by eye once; here: ink)."""
     from PIL import Image
 
     path = tmp_path / "memo.pdf"
-    render_pdf(memo, path)
+    render_pdf(request.getfixturevalue(which), path)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True)
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     title_band = image.crop((40, 40, image.width - 40, 90))
     dark = sum(title_band.histogram()[:128])
     assert dark > 500
+
+
+def test_pdf_without_any_cjk_font_names_the_fix(monkeypatch, memo):
+    monkeypatch.setattr(pdf_font, "font_candidates", list)
+    with pytest.raises(ConfigError) as err:
+        render_pdf(memo)
+    assert "pip install paperang-p2-fonts-cjk" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_pdf_refuses_a_character_no_font_draws(memo):
+    # U+20000 (CJK Extension B) is in neither WenQuanYi font: a box in a signed memo is wrong
+    odd = memo.model_copy(update={"title": memo.title + "\U00020000"})
+    with pytest.raises(DocumentError, match="U\\+20000"):
+        render_pdf(odd)
+
+
+ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+@pytest.mark.skipif(not ZENHEI.is_file(), reason="fonts-wqy-zenhei not installed")
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed")
+def test_pdf_falls_back_to_the_debian_font(tmp_path, monkeypatch, memo):
+    """Without the PyPI font the Debian .ttc (face 0) is embedded; its missing U+2022 bullet is
+    swapped for one it has."""
+    monkeypatch.setattr(pdf_font, "_pypi_font", lambda: None)
+    path = tmp_path / "memo.pdf"
+    render_pdf(memo, path)
+    names = {f["name"].split("+")[-1] for f in _pdffonts(path)}
+    assert names == {"WenQuanYiZenHei-0"}
+    assert pdf_font.bullet_for("WenQuanYiZenHei") == "\u25cf"
+
+
+def test_pdf_takes_the_font_that_draws_every_character(monkeypatch, memo):
+    if ZENHEI.is_file() is False or pdf_font._pypi_font() is None:
+        pytest.skip("needs both WenQuanYi fonts")
+    # U+3400 (Extension A): Micro Hei lacks it, Zen Hei has it
+    assert pdf_font.font_for("借款人") == "WenQuanYiMicroHei"
+    assert pdf_font.font_for("借款人\u3400") == "WenQuanYiZenHei"
 
 
 def test_pdf_is_deterministic(memo):
