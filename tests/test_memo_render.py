@@ -57,6 +57,24 @@ def test_word_file_reads_back_with_tables_and_citations(tmp_path, memo):
     assert rfonts.get(qn("w:eastAsia")) == "SimSun"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_word_file_names_the_east_asian_font_everywhere(tmp_path, lang):
+    """A theme font wins over a named one, and the template's theme has no East Asian font: the
+    headings (and the defaults) would set Chinese in whatever face Word falls back to."""
+    path = tmp_path / "memo.docx"
+    render_docx(build_memo(declining_client(), "2026Q3", lang=lang), path)
+    doc = Document(str(path))
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    used = {p.style.name for p in doc.paragraphs} | {"Table Grid"}
+    holders = [defaults] + [doc.styles[name].element.rPr for name in sorted(used)]
+    holders += [r.element.rPr for p in doc.paragraphs for r in p.runs if r.element.rPr is not None]
+    for rpr in holders:
+        rfonts = rpr.find(qn("w:rFonts"))
+        assert rfonts is not None and rfonts.get(qn("w:eastAsia")) == "SimSun"
+        assert not [a for a in rfonts.attrib if a.endswith("Theme") or a.endswith("theme")]
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == ("zh-CN" if lang == "zh" else "en-US")
+
+
 def _pdffonts(path) -> list[dict[str, str]]:
     """``pdffonts`` rows as dicts (columns cut where its dashed rule cuts them)."""
     lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
