@@ -165,5 +165,24 @@ def test_pdf_takes_the_font_that_draws_every_character(monkeypatch, memo):
     assert pdf_font.font_for("借款人\u3400") == "WenQuanYiZenHei"
 
 
+def test_pdf_figure_wider_than_its_column_is_set_smaller_not_run_into_the_next_cell(tmp_path, memo):
+    """A figure keeps its unit and citations on one line; one wider than its column ran over the
+    next cell, and read back glued to it ("+1.7—个百分点", seen on the demo portfolio)."""
+    from assistant.memo import memo_text
+    from assistant.memo.model import Cell, CellSource
+
+    perf = memo.section("performance")
+    table = next(b for b in perf.blocks if isinstance(b, Table))
+    wide = Cell(text="+1.7个百分点", source=CellSource(kind="formula", cites=[5, 6, 7, 12, 13]))
+    row = [table.rows[0][0].model_copy(update={"text": "经营现金流量比率"}), *table.rows[0][1:4], wide, Cell(text="—")]
+    blocks = [table.model_copy(update={"rows": [row]}) if b is table else b for b in perf.blocks]
+    sections = [s.model_copy(update={"blocks": blocks}) if s is perf else s for s in memo.sections]
+    path = tmp_path / "memo.pdf"
+    render_pdf(memo.model_copy(update={"sections": sections}), path)
+    text, _ = memo_text(path)
+    line = next(x for x in text.splitlines() if x.startswith("经营现金流量比率"))
+    assert "+1.7个百分点" in line and line.rstrip().endswith("—"), line
+
+
 def test_pdf_is_deterministic(memo):
     assert render_pdf(memo) == render_pdf(memo)

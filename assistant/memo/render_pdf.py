@@ -64,25 +64,39 @@ def _para_markup(block: Paragraph) -> str:
     return "".join(parts)
 
 
-def _cell(cell: Cell, styles: dict[str, ParagraphStyle], right: bool) -> RLParagraph:
-    if cell.source is not None:  # a number: keep it, its unit and its citations on one line
-        style = styles["num_r" if right else "num"]
-    else:
-        style = styles["cell_r" if right else "cell"]
-    return RLParagraph(escape(cell.text) + _cites(cell.cites), style)
+_PAD = 3  # left and right padding of a table cell
+_MIN_FONT = 5.0  # a figure is shrunk to fit its column, never below this
+
+
+def _cell(cell: Cell, styles: dict[str, ParagraphStyle], right: bool, room: float) -> RLParagraph:
+    markup = escape(cell.text) + _cites(cell.cites)
+    if cell.source is None:
+        return RLParagraph(markup, styles["cell_r" if right else "cell"])
+    # a number: its unit and citations stay on its line, so a figure wider than its column
+    # would run into the next cell (and read back glued to it): set it smaller to fit
+    style = styles["num_r" if right else "num"]
+    para = RLParagraph(markup, style)
+    need = para.minWidth()
+    if need <= room:
+        return para
+    size = max(_MIN_FONT, style.fontSize * room / need * 0.98)
+    # smaller glyphs on the row's baseline (a smaller style font would raise the line, and a
+    # reader would take it for a line of its own)
+    return RLParagraph(f'<font size="{size:.2f}">{markup}</font>', style)
 
 
 def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> list:
     out: list = []
     if block.caption:
         out.append(RLParagraph(escape(block.caption), styles["note"]))
+    first = width * (0.26 if len(block.header) > 3 else 0.34)
+    rest = (width - first) / max(1, len(block.header) - 1)
+    widths = [first] + [rest] * (len(block.header) - 1)
     data = [[RLParagraph(f"<b>{escape(h)}</b>", styles["cell"]) for h in block.header]]
     aligns = block.aligns()
     for row in block.rows:
-        data.append([_cell(c, styles, aligns[j] == "r") for j, c in enumerate(row)])
-    first = width * (0.26 if len(block.header) > 3 else 0.34)
-    rest = (width - first) / max(1, len(block.header) - 1)
-    table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
+        data.append([_cell(c, styles, aligns[j] == "r", widths[j] - 2 * _PAD) for j, c in enumerate(row)])
+    table = RLTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -90,8 +104,8 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> lis
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8ECF2")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
             ]
         )
     )
