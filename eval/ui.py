@@ -13,7 +13,9 @@ portfolio, with a user ``officer_a``), then measures, against the issue's target
   through the app's API; time until the extracted statements are in the review table, and
   until the search index holds the text.
 
-Writes ``eval/reports/ui.{md,json}``.
+Needs the test extra (``pip install -e ".[test]"``: playwright, gradio-client, pikepdf) and
+Debian's ``chromium``; without them it says so in one line and exits 2. Writes
+``eval/reports/ui.{md,json}``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from eval._needs import require
 
 REPORTS = Path(__file__).parent / "reports"
 MOUTAI = "贵州茅台2020年年度报告.pdf"
@@ -101,13 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     args = parser.parse_args(argv)
+    from tests.ui_support import ARGS, CHROMIUM, USERS, make_ui_home, serve, using_home
+
+    require("playwright", "gradio_client", "pikepdf", programs={CHROMIUM: "chromium"})
 
     from gradio_client import Client
 
     from assistant.access import assign
     from assistant.store import close_stores, open_store
     from assistant.store.repo import add_client
-    from tests.ui_support import USERS, make_ui_home, serve, using_home
 
     tmp = Path(tempfile.mkdtemp(prefix="loanwatch-eval-ui-"))
     home = make_ui_home(tmp / "home")
@@ -122,8 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     source = args.data / "real" / MOUTAI
     big = pad_to_200_pages(source, tmp / "贵州茅台2020年年度报告_200页.pdf") if source.exists() else None
     from playwright.sync_api import sync_playwright
-
-    from tests.test_ui_browser import ARGS, CHROMIUM
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # started before the server is ready

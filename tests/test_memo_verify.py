@@ -102,6 +102,36 @@ def test_english_pdf_with_wrapped_amounts_verifies(tmp_path):
     assert report.ok, report.summary()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(CLIENTS))
+def test_every_pdf_memo_reads_back_and_verifies(tmp_path, name, lang):
+    """The PDF's line wraps fall where its font's metrics put them: any of them must read back."""
+    snap = CLIENTS[name]()
+    path = tmp_path / "memo.pdf"
+    render_pdf(build_memo(snap, "2026Q3", lang=lang), path)
+    text, meta = memo_text(path)
+    assert meta["lang"] == lang
+    report = verify_memo(text, allowed_numbers(snap, resolve_span("2026Q3")))
+    assert report.ok, report.summary()
+
+
+def test_a_unit_split_by_a_pdf_line_wrap_reads_as_one_amount(declining_zh):
+    """CJK text breaks between any two characters: "3.5个百分" ends a line, "点" starts the next."""
+    from assistant.memo.verify import _join_split_units
+
+    _, _, _, allowed = declining_zh
+    assert _join_split_units("下降 3.5个百分\n点。") == "下降 3.5个百分点。"
+    assert _join_split_units("上升8.0个\n百分点") == "上升8.0个百分点"
+    assert _join_split_units("310.00万\n元") == "310.00万元"
+    assert _join_split_units("2.26倍\n，幅度") == "2.26倍\n，幅度"  # no unit continues there
+    assert _join_split_units("共 10 项\n预警") == "共 10 项\n预警"
+    assert _join_split_units("已投\n入 1.82") == "已投\n入 1.82"  # no number before the break
+    assert not verify_memo("毛利率较上期下降 3.5个百分\n点。", allowed).ok  # read as a bare 3.5
+    assert verify_memo(_join_split_units("毛利率较上期下降 3.5个百分\n点。"), allowed).ok
+    wrong = verify_memo(_join_split_units("毛利率较上期下降 3.7个百分\n点。"), allowed)
+    assert [u.text for u in wrong.unsupported] == ["3.7个百分点"]
+
+
 def test_a_table_figure_swapped_for_another_true_figure_is_caught_with_the_rebuilt_tables(declining_zh, tmp_path):
     """1.68亿 is last quarter's revenue: an allowed value, but not this quarter's revenue cell."""
     from assistant.memo.verify import rebuilt_tables

@@ -13,11 +13,7 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.ui_support import CLIENT_A, CLIENT_B, USERS, make_ui_home, serve  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.ui_support import ARGS, CHROMIUM, CLIENT_A, CLIENT_B, USERS, make_ui_home, serve  # noqa: E402
 SHOTS = Path(__file__).resolve().parents[1] / "eval" / "reports" / "ui"
 
 pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium is not installed")

@@ -21,6 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CLIENT_A, CLIENT_B = "示例新能源股份有限公司", "远洋物流股份有限公司"
 USERS = {"officer_a": "officer-a-pass", "officer_b": "officer-b-pass", "reviewer": "reviewer-pass"}
+#: Debian's Chromium, driven by playwright (the browser tests and ``python -m eval ui``)
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 PORTFOLIO = f"""
 clients:

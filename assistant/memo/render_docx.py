@@ -3,8 +3,9 @@
 Headings are Word headings, tables are real Word tables, citations are superscript
 ``[n]`` marks that point to the numbered endnotes of the last section ("Sources").
 python-docx has no footnote API, so endnotes are ordinary numbered paragraphs. Chinese
-text names an East Asian font (``w:eastAsia`` = SimSun/宋体) on every style we use, so
-Word and LibreOffice pick a CJK font instead of boxes. The memo's metadata (client,
+text names an East Asian font (``w:eastAsia`` = SimSun/宋体) on the document defaults and
+every style and run we write, with the template's theme fonts removed (they would win over
+the names), so Word and LibreOffice pick a CJK font instead of boxes or a Japanese face. The memo's metadata (client,
 period, language, digest) is kept as JSON in the core property ``comments``.
 """
 
@@ -27,22 +28,31 @@ LATIN_FONT = "Times New Roman"
 EAST_ASIA_FONT = "SimSun"  # 宋体; Word falls back to it by name, LibreOffice maps it
 
 
-def _set_fonts(style_or_run, size: float | None = None) -> None:
-    font = style_or_run.font
-    font.name = LATIN_FONT
-    if size is not None:
-        font.size = Pt(size)
-    rpr = style_or_run.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
+_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _name_fonts(rpr) -> None:
+    """Name the Latin and East Asian fonts in ``rpr``; drop theme fonts, which win over names
+    (the template's headings and defaults point at a theme whose East Asian font is empty)."""
+    rfonts = rpr.get_or_add_rFonts()  # in its schema place
+    for attr in _THEME_FONTS:
+        rfonts.attrib.pop(qn(attr), None)
     rfonts.set(qn("w:eastAsia"), EAST_ASIA_FONT)
     rfonts.set(qn("w:ascii"), LATIN_FONT)
     rfonts.set(qn("w:hAnsi"), LATIN_FONT)
 
 
-def _prepare(doc) -> None:
+def _set_fonts(style_or_run, size: float | None = None) -> None:
+    if size is not None:
+        style_or_run.font.size = Pt(size)
+    _name_fonts(style_or_run.element.get_or_add_rPr())
+
+
+def _prepare(doc, lang: str) -> None:
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _name_fonts(defaults)
+    if lang == "zh":  # full-width punctuation and quotes take the East Asian font
+        defaults.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
     for name, size in (("Normal", 10.5), ("Heading 1", 16), ("Heading 2", 13), ("Caption", 9), ("List Bullet", 10.5)):
         _set_fonts(doc.styles[name], size)
     for name in ("Quote", "Table Grid"):
@@ -99,7 +109,7 @@ def _table(doc, block: Table) -> None:
 def render_docx(memo: Memo, path: str | Path | None = None) -> bytes:
     """The memo as .docx bytes; also written to ``path`` when given."""
     doc = Document()
-    _prepare(doc)
+    _prepare(doc, memo.lang)
     props = doc.core_properties
     props.title = memo.title
     props.subject = f"{memo.client} {memo.period}"

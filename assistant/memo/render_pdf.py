@@ -1,8 +1,9 @@
 """Render a memo as PDF (reportlab platypus).
 
-Every text uses the Adobe CID font ``STSong-Light`` (built into reportlab; viewers supply
-the glyphs), so Chinese and Latin text both render without shipping a font file. Lines
-wrap the CJK way (any character may break). Citations are superscript ``[n]`` marks that
+Every text, Chinese and Latin, uses one CJK TrueType font whose used glyphs are embedded
+(``pdf_font``), so the file renders the same in any viewer, with or without Adobe's CJK
+resources; a character the font cannot draw stops the export instead of printing a box.
+Lines wrap the CJK way (any character may break). Citations are superscript ``[n]`` marks that
 point to the numbered sources at the end; tables are real grid tables. The memo's
 metadata (client, period, language, digest) is stored as JSON in the PDF keywords.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,31 +20,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import SimpleDocTemplate, Spacer
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from assistant.memo.model import Cell, Memo, Paragraph, Table
+from assistant.memo.pdf_font import bullet_for, font_for
 from assistant.memo.render_md import META_PREFIX, META_SUFFIX, heading_text, memo_meta
 
-FONT = "STSong-Light"
 
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _styles(lang: str) -> dict[str, ParagraphStyle]:
-    font = _font()
-    base = dict(fontName=font, wordWrap="CJK" if lang == "zh" else None)
+def _styles(font: str, lang: str) -> dict[str, ParagraphStyle]:
+    base = dict(fontName=font, bulletFontName=font, wordWrap="CJK" if lang == "zh" else None)
     # a number, its unit and its citations never split inside a table cell (no space in them;
     # "CNY 1.52 million" may wrap at its spaces, which the verifier reads back as one space)
-    numeric = dict(fontName=font, wordWrap=None, splitLongWords=0)
+    numeric = dict(fontName=font, bulletFontName=font, wordWrap=None, splitLongWords=0)
     return {
         "title": ParagraphStyle("title", fontSize=16, leading=22, spaceAfter=8, **base),
         "h2": ParagraphStyle("h2", fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, **base),
@@ -72,33 +64,48 @@ def _para_markup(block: Paragraph) -> str:
     return "".join(parts)
 
 
-def _cell(cell: Cell, styles: dict[str, ParagraphStyle], right: bool) -> RLParagraph:
-    if cell.source is not None:  # a number: keep it, its unit and its citations on one line
-        style = styles["num_r" if right else "num"]
-    else:
-        style = styles["cell_r" if right else "cell"]
-    return RLParagraph(escape(cell.text) + _cites(cell.cites), style)
+_PAD = 3  # left and right padding of a table cell
+_MIN_FONT = 5.0  # a figure is shrunk to fit its column, never below this
+
+
+def _cell(cell: Cell, styles: dict[str, ParagraphStyle], right: bool, room: float) -> RLParagraph:
+    markup = escape(cell.text) + _cites(cell.cites)
+    if cell.source is None:
+        return RLParagraph(markup, styles["cell_r" if right else "cell"])
+    # a number: its unit and citations stay on its line, so a figure wider than its column
+    # would run into the next cell (and read back glued to it): set it smaller to fit
+    style = styles["num_r" if right else "num"]
+    para = RLParagraph(markup, style)
+    need = para.minWidth()
+    if need <= room:
+        return para
+    size = max(_MIN_FONT, style.fontSize * room / need * 0.98)
+    # smaller glyphs on the row's baseline (a smaller style font would raise the line, and a
+    # reader would take it for a line of its own)
+    return RLParagraph(f'<font size="{size:.2f}">{markup}</font>', style)
 
 
 def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> list:
     out: list = []
     if block.caption:
         out.append(RLParagraph(escape(block.caption), styles["note"]))
+    first = width * (0.26 if len(block.header) > 3 else 0.34)
+    rest = (width - first) / max(1, len(block.header) - 1)
+    widths = [first] + [rest] * (len(block.header) - 1)
     data = [[RLParagraph(f"<b>{escape(h)}</b>", styles["cell"]) for h in block.header]]
     aligns = block.aligns()
     for row in block.rows:
-        data.append([_cell(c, styles, aligns[j] == "r") for j, c in enumerate(row)])
-    first = width * (0.26 if len(block.header) > 3 else 0.34)
-    rest = (width - first) / max(1, len(block.header) - 1)
-    table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
+        data.append([_cell(c, styles, aligns[j] == "r", widths[j] - 2 * _PAD) for j, c in enumerate(row)])
+    table = RLTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),  # the cell's own font, else Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8ECF2")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
             ]
         )
     )
@@ -109,9 +116,27 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], width: float) -> lis
     return out
 
 
+def _strings(memo: Memo) -> Iterator[str]:
+    """Every text the PDF prints (markup and citation marks are ASCII)."""
+    yield memo.title
+    for index, section in enumerate(memo.sections, start=1):
+        yield heading_text(index, section.title)
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                yield from (run.text for run in block.runs)
+            else:
+                yield block.caption
+                yield from block.header
+                yield from (cell.text for row in block.rows for cell in row)
+                yield from block.notes
+    yield from (source.label(memo.lang) for source in memo.sources)
+
+
 def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
     """The memo as PDF bytes; also written to ``path`` when given."""
-    styles = _styles(memo.lang)
+    meta = META_PREFIX + json.dumps(memo_meta(memo), ensure_ascii=False) + META_SUFFIX
+    font = font_for("".join(_strings(memo)) + meta)
+    styles = _styles(font, memo.lang)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -125,6 +150,7 @@ def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
         subject=f"{memo.client} {memo.period}",
         keywords=json.dumps(memo_meta(memo), ensure_ascii=False),
         invariant=1,  # same memo, same bytes
+        initialFontName=font,  # else every page names a non-embedded Helvetica
     )
     story: list = [RLParagraph(escape(memo.title), styles["title"])]
     for index, section in enumerate(memo.sections, start=1):
@@ -132,14 +158,13 @@ def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 style = styles[block.style]
-                bullet = "•" if block.style == "bullet" else None
+                bullet = bullet_for(font) if block.style == "bullet" else None
                 story.append(RLParagraph(_para_markup(block), style, bulletText=bullet))
             else:
                 story.extend(_table(block, styles, doc.width))
         if section.key == "sources":
             for source in memo.sources:
                 story.append(RLParagraph(escape(f"[{source.n}] {source.label(memo.lang)}"), styles["source"]))
-    meta = META_PREFIX + json.dumps(memo_meta(memo), ensure_ascii=False) + META_SUFFIX
     story.append(Spacer(1, 10))
     story.append(RLParagraph(escape(meta), ParagraphStyle("meta", parent=styles["note"], fontSize=5, leading=7,
                                                           textColor=colors.HexColor("#999999"))))

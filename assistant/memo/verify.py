@@ -352,8 +352,10 @@ def memo_text(path: str | Path) -> tuple[str, dict | None]:
     if suffix == ".pdf":
         from extractors.document import open_pdf
 
-        # pdfium ends lines with \r\n; a wrapped "CNY 1.52\nmillion" must read as one amount
+        # pdfium ends lines with \r\n; a wrapped "CNY 1.52\nmillion" or "3.5个百分\n点" must read
+        # as one amount
         text = "\n".join(open_pdf(path).page_texts).replace("\r\n", "\n").replace("\r", "\n")
+        text = _join_split_units(text)
         return text, _meta_in(text)
     raise DocumentError(f"{path.name}: not a memo file", path=str(path), hint="give a .md, .docx or .pdf memo")
 
@@ -372,6 +374,25 @@ def _docx_text(path: Path) -> tuple[str, dict | None]:
     except json.JSONDecodeError:
         meta = None
     return "\n".join(lines), meta
+
+
+#: Units of more than one CJK character that a number may carry (see ``numguard``).
+_CJK_UNITS = ("个百分点", "百分点", "万亿", "千亿", "百亿", "千万", "百万", "十万", "万元", "亿元", "千元", "美元", "港元")
+_SPLIT_UNIT = re.compile(r"(?<=\d)(\s?)([\u4e00-\u9fff]{1,3})\n(?=([\u4e00-\u9fff]{1,3}))")
+
+
+def _join_split_units(text: str) -> str:
+    """Undo a line wrap inside a number's unit: CJK text may break between any two characters,
+    so a PDF can print "3.5个百分" at a line's end and "点" on the next; read as one amount."""
+
+    def join(m: re.Match) -> str:
+        head, tail = m.group(2), m.group(3)
+        for unit in _CJK_UNITS:
+            if unit.startswith(head) and len(head) < len(unit) and tail.startswith(unit[len(head):]):
+                return m.group(1) + head
+        return m.group(0)
+
+    return _SPLIT_UNIT.sub(join, text)
 
 
 def _meta_in(text: str) -> dict | None:
