@@ -381,6 +381,7 @@ def test_short_name_drops_only_the_english_legal_form(name, short):
     assert repo.short_name(name) == short
 
 
+@pytest.mark.real_data
 def test_a_us_filer_gets_its_name_without_the_legal_form_as_alias_and_no_brand(store, shared_data):
     report = shared_data / "real" / "BLOCK_2016_10K.pdf"
     (r,) = ingest([report], store=store, index=False).results

@@ -38,7 +38,7 @@ def test_html_rendering_prints_every_figure_under_th_headers():
     assert printed and printed <= cells
 
 
-@pytest.mark.parametrize("producer", ["chromium", "weasyprint"])
+@pytest.mark.parametrize("producer", [pytest.param("chromium", marks=pytest.mark.browser), "weasyprint"])
 def test_html_printed_to_pdf_extracts_exactly(producer, tmp_path):
     _needs(producer)
     specs = {k: SPECS[k] for k in ("sme_income", "ifrs_interim")}

@@ -20,7 +20,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = Path(__file__).resolve().parents[1] / "eval" / "reports" / "ui"
 
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium is not installed")]
 
 
 @pytest.fixture(scope="module")
