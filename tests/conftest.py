@@ -74,12 +74,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _saved_environ = _session_root = None
 
 
-@pytest.fixture(scope="session")
-def session_home() -> Path:
-    """The session's HOME (a temporary directory; the real one is never read)."""
-    return Path(os.environ["HOME"])
-
-
 def shared_data_dir() -> Path | None:
     """``../shared/data`` (or ``LOANWATCH_DATA_DIR``) when it exists."""
     path = Path(os.environ.get("LOANWATCH_DATA_DIR", REPO.parent / "shared" / "data"))
@@ -159,7 +153,7 @@ MARKER_RULES = {
 }
 
 
-def marker_problems(items) -> list[str]:  # noqa: ANN001 - pytest items, or anything with the same attributes
+def marker_problems(items) -> list[str]:  # pytest items, or anything with the same attributes
     """Each test whose fixtures or parameters need a marker it lacks (and each marker nothing justifies)."""
     problems = []
     for item in items:

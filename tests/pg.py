@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-
 def pg_bin() -> Path | None:
     """The directory holding ``initdb`` and ``pg_ctl``, or None when PostgreSQL is not installed."""
     if os.environ.get("LOANWATCH_PG_BIN"):
@@ -34,7 +33,7 @@ def pg_bin() -> Path | None:
     if on_path:
         return Path(on_path).parent
     try:
-        bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=30).stdout.strip()
+        bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=30, check=False).stdout.strip()
     except OSError:
         return None
     return Path(bindir) if bindir and (Path(bindir) / "initdb").exists() else None

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         app.close()
 
 
-def _interrupt(signum, frame) -> None:  # noqa: ANN001 - a signal handler
+def _interrupt(signum, frame) -> None:  # a signal handler
     raise KeyboardInterrupt
 
 
