@@ -8,6 +8,7 @@ The OpenAI-compatible backend reads the conventional ``OPENAI_API_KEY`` and
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(default=200, description="refuse larger files")
     workers: int = Field(default=2, description="processes used by ingest")
     rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
+    today: dt.date | None = Field(
+        default=None, description="the date statuses are assessed on (reporting delays, days overdue); default the real date"
+    )
 
     @property
     def home_dir(self) -> Path:
@@ -61,6 +65,11 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings, read once from the environment on first use."""
     return Settings()
+
+
+def today() -> dt.date:
+    """The assessment date: ``LOANWATCH_TODAY`` when set (a fixed clock for tests and re-runs), else the real date."""
+    return get_settings().today or dt.date.today()
 
 
 def reset_settings() -> None:

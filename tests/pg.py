@@ -1,9 +1,12 @@
 """A real PostgreSQL server on 127.0.0.1 for the store's tests (Debian ``postgresql`` binaries).
 
-``pg_server`` (session fixture) runs ``initdb`` in a temporary directory (as the ``postgres``
-user when the tests run as root: initdb refuses root), starts the server on a free port with
-its socket in that directory, and stops it at the end. ``pg_database`` gives each test a
-fresh, empty database URL. Skips with the reason when the binaries are absent.
+``start_postgres`` runs ``initdb`` in a temporary directory (as the ``postgres`` user when the
+tests run as root: initdb refuses root) and starts the server on a free port with its socket in
+that directory; ``stop_postgres`` ends it. The fixtures live in tests/conftest.py: ``pg_server``
+starts one server for the whole session, ``pg_database`` gives each test a fresh, empty database.
+
+``pg_bin()`` finds the binaries the way ``.ci/run`` does: ``LOANWATCH_PG_BIN``, else the newest
+``/usr/lib/postgresql/*/bin`` (Debian), else ``initdb`` on PATH, else ``pg_config --bindir``.
 """
 
 from __future__ import annotations
@@ -17,15 +20,30 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
-PG_BIN = Path(os.environ.get("LOANWATCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def pg_bin() -> Path | None:
+    """The directory holding ``initdb`` and ``pg_ctl``, or None when PostgreSQL is not installed."""
+    if os.environ.get("LOANWATCH_PG_BIN"):
+        return Path(os.environ["LOANWATCH_PG_BIN"])
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                    key=lambda p: [int(n) if n.isdigit() else 0 for n in p.parts[-3].split(".")])
+    if debian:
+        return debian[-1].parent
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).parent
+    try:
+        bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=30, check=False).stdout.strip()
+    except OSError:
+        return None
+    return Path(bindir) if bindir and (Path(bindir) / "initdb").exists() else None
 
 
 @dataclass
 class PgServer:
     root: Path
     port: int
+    bin_dir: Path
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -49,47 +67,28 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def start_postgres() -> PgServer:
+def start_postgres(bin_dir: Path) -> PgServer:
     """Start a throwaway server; raise RuntimeError with the log when it does not come up."""
-    if not (PG_BIN / "initdb").exists():
-        raise FileNotFoundError(f"PostgreSQL binaries not found in {PG_BIN}")
+    if not (bin_dir / "initdb").exists():
+        raise FileNotFoundError(f"PostgreSQL binaries not found in {bin_dir}")
     root = Path(tempfile.mkdtemp(prefix="loanwatch-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data, log, port = root / "data", root / "server.log", _free_port()
     run = dict(check=True, capture_output=True, text=True, timeout=120)
-    subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                                  "-E", "UTF8", "--no-sync", "--locale=C"]), **run)
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
     try:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log),
+        subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log),
                                      "-w", "-t", "60", "start"]), **run)
     except subprocess.CalledProcessError as exc:
         text = log.read_text() if log.exists() else exc.stderr
         raise RuntimeError(f"PostgreSQL did not start: {text[-2000:]}") from exc
-    return PgServer(root=root, port=port)
+    return PgServer(root=root, port=port, bin_dir=bin_dir)
 
 
 def stop_postgres(server: PgServer) -> None:
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(server.root / "data"), "-m", "immediate",
+    subprocess.run(_as_postgres([str(server.bin_dir / "pg_ctl"), "-D", str(server.root / "data"), "-m", "immediate",
                                  "-w", "stop"]), capture_output=True, timeout=60)
     shutil.rmtree(server.root, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg (v3) is not installed: pip install 'psycopg[binary]'")
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql, or set LOANWATCH_PG_BIN)")
-    server = start_postgres()
-    yield server
-    stop_postgres(server)
-
-
-@pytest.fixture()
-def pg_database(pg_server) -> str:
-    """A fresh, empty database on the session's server (its SQLAlchemy URL)."""
-    return pg_server.create_database()

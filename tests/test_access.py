@@ -173,9 +173,13 @@ def test_an_officer_cannot_reach_another_officers_client_through_the_assistant(t
 
 
 def test_reviewer_reaches_every_client_and_officers_reach_their_own(two_officers):
+    import datetime as dt
+
     from assistant.chat.service import ask
+    from assistant.domain import Span
     from assistant.memo import workflow
     from assistant.status import client_status, portfolio_alerts
+    from assistant.store import load_snapshot
     from tests.ui_support import CLIENT_A, CLIENT_B
 
     store = two_officers
@@ -191,10 +195,13 @@ def test_reviewer_reaches_every_client_and_officers_reach_their_own(two_officers
     assert all(a["client"] == CLIENT_A for a in portfolio_alerts(store, user=officer_a))
     assert {a["client"] for a in portfolio_alerts(store, user=officer_b)} == {CLIENT_B}
 
-    answer = ask("远洋物流的营业收入是多少", user=rev, engine="builtin", store=store)
-    assert CLIENT_B in answer.answer or "远洋物流" in answer.answer
-    scoped = ask("营业收入是多少", user=officer_a, engine="builtin", store=store)
-    assert "远洋物流" not in scoped.answer
+    h1 = Span(dt.date(2026, 6, 30), dt.date(2026, 1, 1))
+    for user, client, question in ((rev, CLIENT_B, "远洋物流的营业收入是多少"), (officer_a, CLIENT_A, "营业收入是多少")):
+        revenue = load_snapshot(store, client).facts.get("revenue", h1)  # what the statements stored
+        answer = ask(question, user=user, engine="builtin", store=store)
+        assert answer.value is not None and answer.value == revenue.value, (user.name, answer.answer)
+        assert [(c.document, c.page) for c in answer.citations] == [(revenue.document, revenue.page)], answer.citations
+    assert "远洋物流" not in answer.answer  # officer_a's unscoped question stays in officer_a's portfolio
 
     drafted = workflow.draft_memo(store, CLIENT_B, "2026Q2", user=officer_b, engine="builtin")
     assert drafted.version.by == "officer_b"

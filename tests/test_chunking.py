@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+
 from assistant.retrieval.chunking import MAX, TARGET, pages_to_chunks, size, table_to_chunks
 from extractors.models import Column, LineItem, Statement
 
@@ -120,6 +122,7 @@ def test_size_counts_cjk_characters_and_words() -> None:
     assert TARGET < MAX
 
 
+@pytest.mark.real_data
 def test_real_balance_sheet_page_is_one_table_with_its_title(shared_data) -> None:
     from extractors.document import open_pdf
 

@@ -13,6 +13,8 @@ import pytest
 
 from extractors.pipeline import extract_file
 
+pytestmark = pytest.mark.real_data
+
 D = dt.date
 
 _CACHE: dict[str, object] = {}

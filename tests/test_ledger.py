@@ -16,13 +16,12 @@ from assistant import ledger
 from assistant.domain import Covenant, Facility, quarter_span
 from assistant.store import repo
 from assistant.store.db import Store, init_db
-from tests.pg import pg_database, pg_server  # noqa: F401 - fixtures
 from tests.test_store import balance, income, statement_result
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'l.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_database")
     st = Store(url)

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import text
 
 from assistant.store.db import Store
-from tests.pg import pg_database, pg_server  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.postgres

@@ -38,11 +38,13 @@ def test_html_rendering_prints_every_figure_under_th_headers():
     assert printed and printed <= cells
 
 
-@pytest.mark.parametrize("producer", ["chromium", "weasyprint"])
+@pytest.mark.parametrize("producer", [pytest.param("chromium", marks=pytest.mark.browser), "weasyprint"])
 def test_html_printed_to_pdf_extracts_exactly(producer, tmp_path):
     _needs(producer)
     specs = {k: SPECS[k] for k in ("sme_income", "ifrs_interim")}
-    for case in producers.html_cases(producer, specs, tmp_path):
+    cases = producers.html_cases(producer, specs, tmp_path)
+    assert sorted(c.name for c in cases) == ["ifrs_interim", "ifrs_interim_plain", "sme_income", "sme_income_plain"]
+    for case in cases:
         _exact(case)
 
 
@@ -61,5 +63,7 @@ def test_libreoffice_writer_pdf_of_the_html_extracts_exactly(tmp_path):
     # the next page under a repeated header
     _needs("writer")
     specs = {k: SPECS[k] for k in ("ifrs_interim", "consolidated_parent")}
-    for case in producers.html_cases("writer", specs, tmp_path, variants=("plain",)):
+    cases = producers.html_cases("writer", specs, tmp_path, variants=("plain",))
+    assert sorted(c.name for c in cases) == ["consolidated_parent_plain", "ifrs_interim_plain"]
+    for case in cases:
         _exact(case)

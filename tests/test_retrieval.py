@@ -12,8 +12,6 @@ import socket
 
 import pytest
 
-from tests.test_chroma_server import chroma_server  # noqa: F401 - the session fixture
-
 MODES = ("dense", "lexical", "hybrid")
 
 ACME_A = [

@@ -17,7 +17,6 @@ from assistant.store import repo
 from assistant.store.db import Store, init_db
 from assistant.store.schema import Base, FacilityRow, FigureRow
 from extractors.models import Column, ExtractionResult, LineItem, Statement
-from tests.pg import pg_database, pg_server  # noqa: F401 - fixtures
 
 D = Decimal
 FY25, FY24 = Span(dt.date(2025, 12, 31), dt.date(2025, 1, 1)), Span(dt.date(2024, 12, 31), dt.date(2024, 1, 1))
@@ -47,7 +46,7 @@ def balance(ends: list[dt.date], rows: dict[str, list], *, scope: str = "consoli
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
@@ -111,7 +110,7 @@ def test_a_database_at_the_first_revision_upgrades_with_its_data(tmp_path):
     st.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_processes_opening_a_fresh_database_together_migrate_it_once(backend, tmp_path, request):
     """Regression: without the write lock, concurrent first opens raced on CREATE TABLE."""
     import subprocess

@@ -1,6 +1,6 @@
 """The real page in headless Chromium (Playwright): an officer's day, and what another officer never sees.
 
-Screenshots go to eval/reports/ui/. Needs Debian's chromium at /usr/bin/chromium (skips otherwise).
+Screenshots go to eval/reports/ui/. Needs Debian's chromium at /usr/bin/chromium (skips otherwise; fails when CI=true).
 """
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ import shutil
 import time
 from pathlib import Path
 
+import playwright.sync_api as playwright_api  # a test dependency (pyproject's [test] extra)
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-from tests.ui_support import ARGS, CHROMIUM, CLIENT_A, CLIENT_B, USERS, make_ui_home, serve  # noqa: E402
+from tests.conftest import skip_or_fail
+from tests.ui_support import ARGS, CHROMIUM, CLIENT_A, CLIENT_B, USERS, make_ui_home, serve
 SHOTS = Path(__file__).resolve().parents[1] / "eval" / "reports" / "ui"
 
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, browser):  # the browser first: without Chromium nothing is built
     home = make_ui_home(tmp_path_factory.mktemp("ui_browser") / "home")
     with serve(home.path) as srv:
         yield srv, home
@@ -28,6 +28,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if shutil.which(CHROMIUM) is None:
+        skip_or_fail(f"Debian chromium is not installed ({CHROMIUM})")
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -27,6 +27,25 @@ def ui(tmp_path_factory):
     close_stores()
 
 
+def test_the_home_is_judged_on_the_sessions_fixed_day_not_the_calendar(ui):
+    """Regression: the fixture's dates followed the real clock (a client became "22 days overdue" after 2026-11-14)."""
+    from assistant.status import client_status
+    from tests.clock import TODAY
+    from tests.ui_support import RECEIVED
+
+    store, _ = ui
+    status = client_status(store, CLIENT_B)
+    assert status["as_of"] == TODAY.isoformat() and status["period"] == "2026H1"
+    assert "statements_late" not in {a["rule"] for a in status["alerts"]}  # 2026Q2 on time, 2026Q3 not yet due
+    with store.session() as s:
+        from assistant.store.schema import DocumentRow
+
+        assert {d.received for d in s.query(DocumentRow)} >= {RECEIVED}
+    later = client_status(store, CLIENT_B, as_of=dt.date(2026, 12, 6))  # what the calendar used to decide
+    (late,) = [a for a in later["alerts"] if a["rule"] == "statements_late"]
+    assert "2026-09-30" in late["message_en"] and "22 days overdue" in late["message_en"]
+
+
 def _users(store):
     return get_user(store, "officer_a"), get_user(store, "officer_b"), get_user(store, "reviewer")
 

@@ -196,6 +196,7 @@ def test_portfolio_threshold_is_read_with_its_operator_and_percent():
 
 
 # ---------------------------------------------------------------- the dev question sets
+@pytest.mark.real_data
 def test_figures_dev_questions_are_understood(shared_data):
     rows = [json.loads(line) for line in (shared_data / "questions" / "figures_dev.jsonl").open(encoding="utf-8")]
     names = {r["company"] for r in rows}
@@ -210,6 +211,7 @@ def test_figures_dev_questions_are_understood(shared_data):
     assert not bad
 
 
+@pytest.mark.real_data
 def test_finglm_understanding_accuracy(shared_data):
     from eval._ask_understanding import score_finglm
 

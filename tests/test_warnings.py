@@ -57,8 +57,44 @@ CASES = {
 }
 
 
+M = D(1_000_000)
+REVENUE_2025Q3, REVENUE_2026Q3 = D(203) * M, (D(200) * D("1.08") + 3) * M  # sound_table(): 200 (+8 % in 2026) + quarter
+OCF_2025Q3 = REVENUE_2025Q3 * D("0.25")  # flows(): operating cash flow is a quarter of revenue
+VISIT = {"visit_date": "2026-08-20", "site": "光伏电站一期", "inspector": "王敏"}
+
+# What each rule reports on its case, worked out by hand from the figures CASES changes
+# (balances(): assets 1000, liabilities 500, current assets 320, current liabilities 200).
+EXPECTED = {
+    "revenue_decline": {"current": 150 * M, "prior": REVENUE_2025Q3, "prior_span": "2025Q3",
+                        "change": 150 * M - REVENUE_2025Q3, "change_pct": "26.1%"},  # 53 / 203
+    "ocf_negative": {"value": -10 * M, "limit": D(0), "operator": "<"},
+    "ocf_decline": {"current": 30 * M, "prior": OCF_2025Q3, "prior_span": "2025Q3",
+                    "relative": (30 * M - OCF_2025Q3) / OCF_2025Q3, "change_pct": "40.9%"},  # 20.75 / 50.75
+    "leverage_rising": {"current": D("0.58"), "prior": D("0.50"), "prior_span": "2025Q3",  # 580 / 1000 against 500 / 1000
+                        "change": D("0.08"), "change_pp": "8.0"},
+    "leverage_high": {"value": D("0.90"), "limit": D("0.85"), "operator": ">"},  # 900 / 1000
+    "liquidity_falling": {"current": D("1.25"), "prior": D("1.6"), "prior_span": "2026Q2",  # 250 / 200 against 320 / 200
+                          "relative": D("-0.21875"), "change_pct": "21.9%"},
+    "liquidity_low": {"value": D("0.9"), "limit": D(1), "operator": "<"},  # 180 / 200
+    "covenant_breach": {"facility": "Project loan A", "metric_en": "Debt to assets", "value": D("0.75"),  # 750 / 1000
+                        "operator": "<=", "threshold": D("0.70")},
+    "covenant_headroom_thin": {"facility": "Project loan A", "metric_en": "Current ratio", "value": D("1.25"),
+                               "operator": ">=", "threshold": D("1.2"), "headroom": "4.2%"},  # 0.05 / 1.2
+    "dscr_low": {"value": D(1), "limit": D("1.2"), "operator": "<"},  # (20 + 5 interest) / (20 + 5) due in 2026Q3
+    "construction_delay": {**VISIT, "actual": D(55), "planned": D(75), "gap": D(20)},
+    "cost_overrun": {**VISIT, "spent": 450 * M, "budget": 500 * M, "spent_pct": D(90), "actual": D(70),
+                     "excess_pp": D(20)},  # 90 % of the budget spent at 70 % progress
+    "operations_stopped": {**VISIT, "status": "stopped"},
+    "operations_reduced": {**VISIT, "status": "reduced"},
+    "statements_late": {"period_end": "2026-09-30", "due": "2026-11-14", "received": "2026-11-18", "days_late": D(4),
+                        "as_of": "2026-11-20"},  # 45 reporting days; received four days after
+    "source_contradiction": {**VISIT, "status": "stopped", "current": REVENUE_2026Q3, "prior": REVENUE_2025Q3,
+                             "basis": "year on year", "change_pct": "7.9%"},  # 16 / 203, while the site stood still
+}
+
+
 def test_every_builtin_rule_has_a_case():
-    assert {r.id for r in load_rules(BUILTIN_RULES)} == set(CASES)
+    assert {r.id for r in load_rules(BUILTIN_RULES)} == set(CASES) == set(EXPECTED)
 
 
 def test_sound_client_raises_no_alert():
@@ -72,7 +108,8 @@ def test_rule_fires_on_its_case(rule_id):
     assert len(fired) == 1, [a.rule for a in alerts]
     alert = fired[0]
     assert alert.message_zh and alert.message_en and "{" not in alert.message_zh + alert.message_en
-    assert alert.severity in ("low", "medium", "high") and alert.values
+    assert alert.severity in ("low", "medium", "high")
+    assert {k: alert.values.get(k) for k in EXPECTED[rule_id]} == EXPECTED[rule_id]
     if rule_id != "statements_late":
         assert alert.evidence, "every alert points at its documents"
 

@@ -4,6 +4,8 @@
 officer_a is in charge of 示例新能源 (one quarter stored; the next quarter is the upload file),
 officer_b of 远洋物流 (a leveraged balance sheet that breaches its covenant); a reviewer sees both.
 ``serve(home)`` starts ``python -m ui`` on a free port and waits for its ready line.
+Nothing depends on the real date: the statements arrive on ``RECEIVED`` and the app runs on the
+session's fixed day (``tests/clock.py``), when 2026Q2 was on time and 2026Q3 is not yet due.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.clock import TODAY
+
 REPO = Path(__file__).resolve().parents[1]
+RECEIVED = dt.date(2026, 7, 30)  # the 2026Q2 statements, before their due date (2026-08-14)
 CLIENT_A, CLIENT_B = "示例新能源股份有限公司", "远洋物流股份有限公司"
 USERS = {"officer_a": "officer-a-pass", "officer_b": "officer-b-pass", "reviewer": "reviewer-pass"}
 #: Debian's Chromium, driven by playwright (the browser tests and ``python -m eval ui``)
@@ -63,16 +68,17 @@ def using_home(path: Path):
     """Point settings at ``path`` for the duration (and restore what was there)."""
     from assistant.config import reset_settings
 
-    before = os.environ.get("LOANWATCH_HOME")
-    os.environ["LOANWATCH_HOME"] = str(path)
+    before = {name: os.environ.get(name) for name in ("LOANWATCH_HOME", "LOANWATCH_TODAY")}
+    os.environ.update(LOANWATCH_HOME=str(path), LOANWATCH_TODAY=TODAY.isoformat())
     reset_settings()
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("LOANWATCH_HOME", None)
-        else:
-            os.environ["LOANWATCH_HOME"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         reset_settings()
 
 
@@ -95,7 +101,8 @@ def make_ui_home(path: Path) -> UIHome:
     with using_home(path):
         store = open_store()
         import_portfolio(store, inbox / "portfolio.yaml", actor="test")
-        report = ingest([a_q2, b_q2], store=store, workers=1, index=False, progress=False, actor="test")
+        report = ingest([a_q2, b_q2], store=store, workers=1, index=False, progress=False, actor="test",
+                        received=RECEIVED)
         assert not report.failed, report.summary()
         with store.transaction() as s:
             add_user(s, "officer_a", "officer", USERS["officer_a"], display_name="张伟", clients=[CLIENT_A])
@@ -121,7 +128,8 @@ class Server:
 def serve(home: Path, timeout: float = 120.0):
     """``python -m ui`` over ``home`` on a free port; yields once it prints its ready line."""
     port = free_port()
-    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1", "LOANWATCH_ENGINE": "builtin"}
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_TODAY": TODAY.isoformat(), "OMP_NUM_THREADS": "1",
+           "LOANWATCH_ENGINE": "builtin"}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "ui", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -7,6 +7,7 @@ command line never imports the UI (imports flow ui → assistant).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 
@@ -31,12 +32,17 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         sys.stderr.write(f"loanwatch: cannot serve on {args.host}:{args.port} ({exc}); choose another --port\n")
         sys.exit(1)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server like Ctrl-C: temporary files are removed
     sys.stdout.write(f"loanwatch is ready at http://{args.host}:{args.port}\n")
     sys.stdout.flush()
     try:
         app.block_thread()
     except KeyboardInterrupt:
         app.close()
+
+
+def _interrupt(signum, frame) -> None:  # a signal handler
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from assistant import config
 from assistant.access import User, require_client, visible_client_ids
 from assistant.analytics.assessment import Assessment, assess
 from assistant.chat.lexicon import display_name
@@ -75,7 +76,7 @@ def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool 
     ids = visible_client_ids(store, user)
     with store.session() as s:
         top = ledger.head(s)
-        version = (store.url, top.hash if top else "", dt.date.today())
+        version = (store.url, top.hash if top else "", config.today())
         shown = [c for c in list_clients(s) if c.id in ids and (
             not query or query.lower() in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower())]
         missing = [c.id for c in shown if (*version, c.id) not in _ROWS]

@@ -158,6 +158,17 @@ def memo_compare(store: Store, user: User, client: str | int, period: str) -> st
     return diff(a.text, b.text, before_label=f"v{a.version} {a.stage}", after_label=f"v{b.version} {b.stage}")
 
 
+_exports: tempfile.TemporaryDirectory | None = None
+
+
+def _export_dir() -> Path:
+    """A fresh folder for one exported file, inside this process's export folder (removed when the process exits)."""
+    global _exports
+    if _exports is None:
+        _exports = tempfile.TemporaryDirectory(prefix="loanwatch-memo-")
+    return Path(tempfile.mkdtemp(dir=_exports.name))
+
+
 def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str) -> str:
     """Write the memo as md/docx/pdf to a temporary file; returns its path.
 
@@ -171,7 +182,7 @@ def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str
     structured = next((v.memo for v in reversed(versions) if v.memo is not None), None)
     if structured is None:
         raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
-    out = Path(tempfile.mkdtemp(prefix="loanwatch-memo-")) / f"{row.name}_{period}.{fmt}"
+    out = _export_dir() / f"{row.name}_{period}.{fmt}"
     write_memo(structured, fmt, out, markdown=versions[-1].text)
     return str(out)
 

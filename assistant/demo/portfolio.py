@@ -413,14 +413,14 @@ def build_demo(*, as_of: dt.date | None = None, force: bool = False, workers: in
     """Build the demo portfolio in the current ``LOANWATCH_HOME`` (see the module docstring)."""
     import shutil
 
-    from assistant.config import get_settings
+    from assistant.config import get_settings, today
     from assistant.ingest import ingest
     from assistant.portfolio_io import import_portfolio
     from assistant.store import open_store
     from assistant.store.repo import list_clients
 
     started = time.perf_counter()
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today()
     settings = get_settings()
     store = open_store()
     with store.session() as s:

@@ -23,6 +23,7 @@ from typing import Callable, Iterator, Literal, Protocol, Sequence, runtime_chec
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from assistant import config
 from assistant.config import Settings
 from assistant.errors import ModelError
 from assistant.llm.client import Endpoint, chat_model, endpoint_from_settings, model_errors
@@ -165,7 +166,7 @@ class OpenAIBackend:
 
     def _start_conversation(self, question: str, turns: list[Turn], system: str | None) -> _Run:
         language = language_of(question)
-        today = self.today or dt.date.today()
+        today = self.today or config.today()
         nonce = new_nonce()
         prompt = render("chat_system", language=language, today=today.isoformat(), nonce=nonce)
         if system:
@@ -270,7 +271,7 @@ class OpenAIBackend:
         of the result is checked against ``allowed`` plus the numbers printed in facts and draft
         (``allow_counts=False``: a counted number must equal a count given, see ``numguard``)."""
         nonce = new_nonce()
-        today = (self.today or dt.date.today()).isoformat()
+        today = (self.today or config.today()).isoformat()
         request = "\n\n".join([
             data_block(facts, nonce=nonce, label="facts"),
             data_block(draft, nonce=nonce, label="draft"),

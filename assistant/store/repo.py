@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from assistant import ledger
+from assistant import config, ledger
 from assistant.domain import Facility, InspectionNote, Span
 from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
@@ -212,7 +212,7 @@ def store_document(
     ends = [c.period_end for st in statements for c in st.columns if c.period_end is not None]
     doc = DocumentRow(
         client_id=client.id, sha256=sha256, kind=kind, name=name, pages=pages, size=size,
-        received=received or dt.date.today(), stored_path=stored_path,
+        received=received or config.today(), stored_path=stored_path,
         company=extraction.company if extraction is not None else None,
         period_end=max(ends) if ends else None,
         warnings=list(extraction.warnings) if extraction is not None else [],

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from assistant import config
 from assistant.domain import (
     ClientProfile,
     ClientSnapshot,
@@ -138,7 +139,7 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
                                 period_end=d.period_end) for d in documents],
-        as_of=as_of or dt.date.today(),
+        as_of=as_of or config.today(),
     )
 
 
