@@ -9,6 +9,7 @@ The OpenAI-compatible backend reads the conventional ``OPENAI_API_KEY`` and
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,8 +64,13 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings, read once from the environment on first use."""
-    return Settings()
+    """The settings, read once from the environment on first use.
+
+    ``LOANWATCH_ENV_FILE`` names the ``.env`` file to read (default ``.env`` in the working
+    directory; empty: none) — the test session sets it empty so a developer's keys never reach
+    a test."""
+    env_file = os.environ.get("LOANWATCH_ENV_FILE", ".env")
+    return Settings(_env_file=env_file or None)
 
 
 def today() -> dt.date:

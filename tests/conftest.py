@@ -60,6 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["HOME"] = str(_session_root / "home")
     os.environ["LOANWATCH_HOME"] = str(_session_root / "home" / ".loanwatch")
     os.environ["LOANWATCH_TODAY"] = TODAY.isoformat()
+    os.environ["LOANWATCH_ENV_FILE"] = ""  # a developer's .env (keys, URLs) never reaches a test
     if "XDG_CACHE_HOME" not in _saved_environ and "HOME" in _saved_environ:  # caches of tools, not our state
         os.environ["XDG_CACHE_HOME"] = str(Path(_saved_environ["HOME"]) / ".cache")
 

@@ -100,3 +100,19 @@ def test_servers_are_session_fixtures_of_the_conftest_only():
             elif isinstance(node, ast.FunctionDef) and node.name in servers:
                 offenders.append(f"{path.name}: defines {node.name}")
     assert offenders == []
+
+
+def test_a_dotenv_in_the_working_directory_is_not_read(tmp_path, monkeypatch):
+    from assistant import config
+
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-from-a-developers-dotenv\nLOANWATCH_ENGINE=llm\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config.reset_settings()
+    try:
+        assert config.get_settings().openai_api_key is None
+        assert config.get_settings().engine == "auto"
+        monkeypatch.setenv("LOANWATCH_ENV_FILE", ".env")  # what a user's shell has: the file is read
+        config.reset_settings()
+        assert config.get_settings().openai_api_key == "sk-from-a-developers-dotenv"
+    finally:
+        config.reset_settings()
