@@ -24,7 +24,7 @@ from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
 from extractors.models import BBox, Column, ExtractionResult, Statement
-from extractors.periods import ReportPeriod, detect_report_period, parse_column, refine_year_starts
+from extractors.periods import ReportPeriod, detect_report_period, document_period, resolve_columns
 from extractors.statements import build_statement
 from extractors.units import detect_currency, detect_unit
 from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
@@ -65,13 +65,15 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
     warnings = list(text.warnings)
     located = locate_statements(text.page_texts)
-    doc_period = detect_report_period("\n".join(text.page_texts[:3]))
+    doc_period = document_period("\n".join(text.page_texts[:3]))
     doc_is_zh = bool(_CJK.search("".join(text.page_texts[:3])[:5000]))
     statements: list[Statement] = []
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
     statements = drop_duplicates(merge_continuations(statements))
+    for st in statements:
+        warn_undated_columns(st)
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(
         file=path.name,
@@ -215,6 +217,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     base_columns: list[layout.ValueColumn] | None = None
     base_note_range: tuple[float, float] | None = None
     columns: list[Column] = []
+    period_warnings: list[str] = []
     collected = _Collected()
     ended = False
     for r in regions:
@@ -238,8 +241,8 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             if base_columns is None:
                 layout.header_texts(cols, header_lines)
                 base_columns = value_cols
-                columns = [parse_column(c.header, flow=flow, report=report, context=head_text) for c in value_cols]
-                columns = refine_year_starts(columns)
+                columns, period_warnings = resolve_columns([c.header for c in value_cols], flow=flow, report=report,
+                                                           context=head_text)
             else:
                 # (left-aligned figures keep their left edges from page to page, not their right)
                 if r is not first and not split and value_cols and not any(
@@ -258,8 +261,10 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     if not base_columns or not collected.rows:
         return None
     pages = sorted({row[2] for row in collected.rows})
-    return build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
-                           notes=collected.notes, row_nos=collected.row_nos)
+    st = build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
+                         notes=collected.notes, row_nos=collected.row_nos)
+    st.warnings[:0] = period_warnings
+    return st
 
 
 _PARENT_HEAD = re.compile(r"母公司|本公司|本行|\b(?:company|parent|bank)\b", re.IGNORECASE)
@@ -285,8 +290,31 @@ def split_by_scope(st: Statement) -> list[Statement]:
         rows = [(i.label, [i.printed[j] if j < len(i.printed) else "" for j in idx], i.page, i.bbox) for i in st.items]
         part = build_statement(st.kind, scope, st.title, [st.columns[j] for j in idx], rows, st.unit, st.currency, st.pages,
                                notes=[i.note for i in st.items], row_nos=[i.row_no for i in st.items])
+        part.warnings[:0] = _column_warnings(st.warnings, idx)
         out.append(part)
     return out
+
+
+_COLUMN_WARNING = re.compile(r"^column (\d+) '")
+
+
+def _column_warnings(warnings: list[str], idx: list[int]) -> list[str]:
+    """The column warnings of columns ``idx``, numbered as in a statement holding only those."""
+    out = []
+    for w in warnings:
+        m = _COLUMN_WARNING.match(w)
+        if m and int(m.group(1)) - 1 in idx:
+            out.append(f"column {idx.index(int(m.group(1)) - 1) + 1} {w[m.end() - 1:]}")
+    return out
+
+
+def warn_undated_columns(st: Statement) -> None:
+    """Every column without a period (a flow column without its start) is named in a warning."""
+    for i, c in enumerate(st.columns):
+        missing = c.period_end is None or (st.kind != "balance_sheet" and c.period_start is None)
+        if missing and not any(w.startswith(f"column {i + 1} '") for w in st.warnings):
+            what = "no period" if c.period_end is None else "no period start"
+            st.warnings.insert(0, f"column {i + 1} '{c.label}' has {what}: its header could not be read as a date")
 
 
 def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[layout.Line]:
