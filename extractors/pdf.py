@@ -42,6 +42,7 @@ class _Region:
     lines: list[layout.Line]
     height: float
     head_text: str = ""  # the title block text (unit, date lines) on the first page
+    next_page: tuple[int, float] | None = None  # (page, offset): lines at or below offset are that page's
 
 
 @dataclass
@@ -166,6 +167,33 @@ def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]
     return regions
 
 
+def _join_foot(regions: list[_Region]) -> list[_Region]:
+    """A statement whose title and column header sit at the foot of a page, with too few figures
+    there to find its columns, is read together with the next page as one region (that page's
+    lines shifted below): the header printed on the page before dates the columns."""
+    if len(regions) < 2 or regions[1].page != regions[0].page + 1:
+        return regions
+    head, nxt = regions[0], regions[1]
+    if not _header_first(head.lines) or any(c.role == "value" for c in layout.find_columns(head.lines)):
+        return regions
+    offset = head.height
+    shifted = [layout.Line([layout.Word(w.text, w.x0, w.x1, w.top + offset, w.bottom + offset) for w in x.words])
+               for x in nxt.lines]
+    joined = _Region(head.page, head.lines + shifted, head.height + nxt.height, head.head_text, next_page=(nxt.page, offset))
+    return [joined, *regions[2:]]
+
+
+def _header_first(lines: list[layout.Line]) -> bool:
+    """Do the lines hold a column header (项目 / 2020 年度 / Years Ended …) before any row of figures?"""
+    for line in lines:
+        label, run = layout.trailing_run(line)
+        if _HEADER_WORDS.search(line.text) or layout.PERIOD_WORDS.search(line.text):
+            return True
+        if run and label:
+            return False
+    return False
+
+
 def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
     from extractors.locate import find_titles
 
@@ -201,7 +229,7 @@ def _margin(line: layout.Line, height: float) -> bool:
 
 
 def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool) -> Statement | None:
-    regions = _regions(loc, page_lines)
+    regions = _join_foot(_regions(loc, page_lines))
     if not regions:
         return None
     first = regions[0]
@@ -240,6 +268,8 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
                 layout.header_texts(cols, header_lines)
+                layout.drop_change_columns(cols)
+                value_cols = [c for c in cols if c.role == "value"]
                 base_columns = value_cols
                 columns, period_warnings = resolve_columns([c.header for c in value_cols], flow=flow, report=report,
                                                            context=head_text)
@@ -254,7 +284,11 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             n_values = len([c for c in cols if c.role == "value"])
             for row in rows:
                 cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
-                collected.rows.append((row.label, cells, r.page, BBox(x0=row.x0, top=row.top, x1=row.x1, bottom=row.bottom)))
+                page, shift = r.page, 0.0
+                if r.next_page is not None and row.top >= r.next_page[1]:
+                    page, shift = r.next_page
+                box = BBox(x0=row.x0, top=row.top - shift, x1=row.x1, bottom=row.bottom - shift)
+                collected.rows.append((row.label, cells, page, box))
                 collected.notes.append(row.note)
                 collected.row_nos.append(row.row_no)
             ended = ended or stop
@@ -335,6 +369,8 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
     values = [c for c in cols if c.role != "percent"]
     for i, line in enumerate(lines):
         label, run = layout.trailing_run(line)
+        if run and not label and i and _label_above(lines[i - 1], line) and _amounts_at(run, values):
+            return i - 1  # a wrapped label whose figures sit on a line of their own, between its halves
         if run and label and not layout._is_year_header(line):
             # at a column's digit edge, or at its left edge when the figures are left-aligned
             if any(abs(w.digit_right - c.right) <= 14 or abs(w.x0 - c.left) <= 2 for w in run for c in values):
@@ -347,6 +383,24 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
     return None
 
 
+def _label_above(above: layout.Line, line: layout.Line) -> bool:
+    label, run = layout.trailing_run(above)
+    return bool(label) and not run and bool(_CJK.search(above.text)) and line.top - above.bottom < (above.bottom - above.top)
+
+
+def _amounts_at(run: list[layout.Word], values: list[layout.ValueColumn]) -> bool:
+    """Figures (not years, not day numbers) at the columns' digit edges."""
+    if not run or all(re.fullmatch(r"(?:19|20)\d{2}|\d{1,2},?", layout.fold(w.text)) for w in run):
+        return False
+    return all(any(abs(w.digit_right - c.right) <= 14 for c in values) for w in run)
+
+
+# a unit printed in a header line's label cell: "(In Millions, Except Per Share Amounts)", "$ in millions"
+_UNIT_PHRASE = re.compile(
+    r"\(?\s*(?:\$|dollars|amounts|dollars and shares|\$ and shares)?\s*(?:in\s+)?(?:millions|thousands|billions)\b[^)]*\)?"
+    r"|\((?:unaudited|audited)\)", re.IGNORECASE)
+
+
 _DATE_WORDS = re.compile(
     r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|"
     r"ended|ending|weeks?|months?|years?|quarters?|three|six|nine|twelve|fiscal|as|of|at|unaudited|audited|restated|and|to|\d+|[,.()\-–—]"
@@ -354,8 +408,9 @@ _DATE_WORDS = re.compile(
 
 
 def _is_date_words(text: str) -> bool:
-    """A header line of dates ("July 29, 2023 July 30, 2022"), not a row label."""
-    return not _DATE_WORDS.sub("", text.lower()).strip()
+    """A header line of dates ("July 29, 2023 July 30, 2022"), not a row label; a unit printed in
+    the same label cell ("Years Ended (In Millions) Dec 26, 2020 …") does not make it a row."""
+    return not _DATE_WORDS.sub("", _UNIT_PHRASE.sub(" ", text).lower()).strip()
 
 
 def _date_header(line: layout.Line) -> bool:
