@@ -358,8 +358,11 @@ def _bare_year(y: int, label: str, flow: bool, report: ReportPeriod | None, cont
     if end is None and zh:
         end = dt.date(y, 12, 31)  # a PRC accounting year is the calendar year
     if end is None:
+        why = (f"the cover's period ends on {report.end}, a 52/53-week year end that fixes no other year's end "
+               "(and a fiscal year may be named for the year it starts in)") if report is not None else (
+            "neither the title block nor the cover gives them")
         return Column(period_start=None, period_end=None, label=label), (
-            f"'{label}' prints a year without its month and day, and neither the title block nor the cover gives them")
+            f"'{label}' prints a year without its month and day; {why}")
     if not flow:
         return Column(period_start=None, period_end=end, label=label), None
     months, weeks = _en_span(ctx)
