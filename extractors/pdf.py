@@ -219,8 +219,9 @@ def _margin(line: layout.Line, height: float) -> bool:
     """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
     label_words, run = layout.trailing_run(line)
     label = layout.join_words(label_words)
-    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4:
-        return True  # a page number ("57 / 120")
+    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4 and not any(
+            re.search(r"\d[,.]\d", w.text) for w in line.words):
+        return True  # a page number ("57 / 120"), not a row's amounts printed on a line of their own
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
     if _HEADER_WORDS.search(line.text):
