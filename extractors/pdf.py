@@ -24,7 +24,7 @@ from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
 from extractors.models import BBox, Column, ExtractionResult, Statement
-from extractors.periods import ReportPeriod, detect_report_period, document_period, resolve_columns
+from extractors.periods import ReportPeriod, detect_report_period, document_period, resolve_columns, settle_default_span
 from extractors.statements import build_statement
 from extractors.units import detect_currency, detect_unit
 from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
@@ -238,7 +238,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     unit_info = detect_unit(head_text)
     unit = unit_info.unit or 1
     currency = unit_info.currency or detect_currency(head_text) or ("CNY" if doc_is_zh else "USD")
-    report = detect_report_period(first.head_text) or doc_period
+    report = settle_default_span(detect_report_period(first.head_text) or doc_period, f"{loc.title} {first.head_text}")
     flow = loc.kind != "balance_sheet"
 
     split = layout.split_side_by_side(first.lines)

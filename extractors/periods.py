@@ -15,6 +15,7 @@ of the prior year when one is printed (``refine_year_starts``).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -163,6 +164,23 @@ def document_period(text: str) -> ReportPeriod | None:
                 found.add(ReportPeriod(end, start, start, definite=False))
     found.discard(None)
     return found.pop() if len(found) == 1 else None
+
+
+_TITLE_YTD = re.compile(r"年初(?:至|到)(?:本)?报告期末|年初(?:至|到)本期末|前三季度|1\s*[-—–~至]\s*9\s*月")
+_TITLE_QUARTER = re.compile(r"本报告期(?!末)|本季度|第[一二三四]季度(?!报告)|[47]\s*[-—–~至]\s*(?:6|9)\s*月")
+
+
+def settle_default_span(report: ReportPeriod | None, title: str) -> ReportPeriod | None:
+    """The span a bare 本期 covers, where the statement's own title says it: "合并年初到报告期末利润表"
+    (the year to date) or "本报告期利润表" / "第三季度" (the quarter). Otherwise the report unchanged."""
+    if report is None or report.definite:
+        return report
+    t = re.sub(r"\s+", "", _fold(title))
+    if _TITLE_YTD.search(t):
+        return dataclasses.replace(report, start=report.ytd_start, definite=True)
+    if _TITLE_QUARTER.search(t) and report.end == month_end(report.end.year, report.end.month) and report.end.month % 3 == 0:
+        return dataclasses.replace(report, start=dt.date(report.end.year, report.end.month - 2, 1), definite=True)
+    return report
 
 
 def _date(y: int, m: int, d: int) -> dt.date | None:

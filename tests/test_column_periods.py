@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.periods import detect_report_period, document_period, parse_column, resolve_columns
+from extractors.periods import detect_report_period, document_period, parse_column, resolve_columns, settle_default_span
 
 D = dt.date
 
@@ -71,6 +71,17 @@ def test_a_title_block_that_names_the_span_settles_a_bare_本期():
     columns, warnings = resolve_columns(["本期金额", "上期金额"], flow=True, report=detect_report_period("2025 年 1-9 月"))
     assert [(c.period_start, c.period_end) for c in columns] == [(D(2025, 1, 1), D(2025, 9, 30)), (D(2024, 1, 1), D(2024, 9, 30))]
     assert warnings == []
+
+
+@pytest.mark.parametrize(("title", "start"), [
+    ("2、合并年初到报告期末利润表", D(2025, 1, 1)), ("合并年初至报告期末现金流量表", D(2025, 1, 1)),
+    ("合并本报告期利润表", D(2025, 7, 1)), ("合并利润表 2025年7-9月", D(2025, 7, 1))])
+def test_the_statement_title_settles_a_bare_本期_in_a_third_quarter_report(title, start):
+    report = settle_default_span(document_period(Q3), title)
+    columns, warnings = resolve_columns(["本期发生额", "上期发生额"], flow=True, report=report)
+    assert [(c.period_start, c.period_end) for c in columns] == [(start, D(2025, 9, 30)), (start.replace(year=2024), D(2024, 9, 30))]
+    assert warnings == []
+    assert settle_default_span(document_period(Q3), "合并利润表").definite is False
 
 
 def test_上年同期_without_a_current_column_before_it_is_refused():
