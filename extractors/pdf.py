@@ -6,7 +6,9 @@ The named steps::
     → locate_statements (titles, continuation pages)                    [extractors.locate]
     → page lines of the located pages only (pdfium character boxes, or   [extractors.words]
       pdfplumber words; engine "auto" re-reads doubtful statements with pdfplumber)
+    → regions (a title and header at a page's foot read with the next page as one region)
     → region_to_table (columns, headers, rows)                          [extractors.layout]
+    → resolve_columns (each column's period, or a warning that names it) [extractors.periods]
     → build_statement (cells, unit, keys, checks)                       [extractors.statements]
     → split_by_scope, merge_continuations, drop_duplicates (a later copy of the same
       statement and period, e.g. a table in the notes)
@@ -24,7 +26,13 @@ from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
 from extractors.models import BBox, Column, ExtractionResult, Statement
-from extractors.periods import ReportPeriod, detect_report_period, document_period, resolve_columns, settle_default_span
+from extractors.periods import (
+    ReportPeriod,
+    detect_report_period,
+    document_period,
+    resolve_columns,
+    settle_default_span,
+)
 from extractors.statements import build_statement
 from extractors.units import detect_currency, detect_unit
 from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber

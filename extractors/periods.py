@@ -1,10 +1,17 @@
-"""Column headers and the report's own period → ``Column`` (point in time or span).
+"""Column headers and the report's own period → ``Column`` (point in time or span), or a refusal.
 
-Absolute headers carry their dates ("Three Months Ended July 29, 2023", "2020年12月31日",
-"2020年度"); relative ones (期末余额, 上年年末余额, 本期发生额, 上期发生额, 本年累计, 本月数)
-are resolved against the report's own period (``ReportPeriod``), read from the statement's
-title block (``2020 年 12 月 31 日``, ``2020 年 1—12 月``) or the document (``2020 年年度报告``,
-``半年度``, ``第三季度``).
+Absolute headers carry their dates ("Three Months Ended July 29, 2023", "Thirty-nine weeks
+ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月"); relative ones (期末余额,
+本期发生额, 本期(7-9月), 本年累计, 年初至本期末, 本季度, 上年同期, 本月数) are resolved against the
+report period (``ReportPeriod``): the statement's title block (``2020 年 12 月 31 日``,
+``2020 年 1—12 月``) or else the document's cover, read only from the report's own name
+(``2014 年年度报告``, ``第三季度报告``, "For the quarterly period ended …"; ``document_period``) —
+never from another date printed there (a publication or signing date).
+
+A flow column's span comes from its own words; where they leave it open — 本期 in a
+third-quarter report that prints both the quarter and the year to date, a bare "2022" whose
+month and day are printed nowhere, "Q2 2023" on a 52/53-week calendar — the column keeps no
+period and ``resolve_columns`` returns a warning naming the column and saying why. Never a guess.
 
 Spans: a period ending on a month end starts on the first day of the month ``n-1`` months
 back; a 52/53-week fiscal period (ending on another day) starts on the day after the prior
@@ -43,9 +50,9 @@ _ZH_YEAR = re.compile(r"(\d{4})\s*年\s*(?:度|全年)")
 _ZH_HALF = re.compile(r"(\d{4})\s*年\s*(?:半年度|上半年|1\s*[-—–至]\s*6\s*月|中期)")
 _ZH_QUARTER = re.compile(r"(\d{4})\s*年\s*(前三季度|第一季度|一季度|第二季度|二季度|第三季度|三季度|第四季度|四季度)")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
-_ONES = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
+_ONES = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _NUMBER = r"(?:(?:twenty|thirty|forty|fifty)(?:[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)\b)?|" + "|".join(
     sorted(_ONES, key=len, reverse=True)) + r"|\d{1,2})"

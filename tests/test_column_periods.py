@@ -11,7 +11,13 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.periods import detect_report_period, document_period, parse_column, resolve_columns, settle_default_span
+from extractors.periods import (
+    detect_report_period,
+    document_period,
+    parse_column,
+    resolve_columns,
+    settle_default_span,
+)
 
 D = dt.date
 
@@ -168,7 +174,7 @@ def test_header_at_the_foot_of_the_page_before_dates_the_columns(tmp_path):
     first = st.items[0]
     # the row on the page before keeps its figures and its page (its wrapped tail "金" is the label reader's business)
     assert (first.label[:13], first.printed, first.page) == ("销售商品、提供劳务收到的现", ["1,000.00", "900.00"], 2)
-    assert st.item("net_cash_operating").page == 3 and st.value("net_cash_operating", 1) == Decimal("200.00")
+    assert st.item("net_cash_operating").page == 3 and st.value("net_cash_operating", 1) == Decimal(200)
     assert not any(w.startswith("column ") for w in st.warnings)
 
 
@@ -187,7 +193,7 @@ def test_dates_above_a_unit_line_and_unaudited_date_a_10q(tmp_path):
     (st,) = extract_pdf(_pdf(tmp_path / "q.pdf", [page + body])).statements
     assert [(c.period_start, c.period_end) for c in st.columns] == [
         (D(2023, 4, 1), D(2023, 6, 30)), (D(2022, 4, 1), D(2022, 6, 30)), (D(2023, 1, 1), D(2023, 6, 30)), (D(2022, 1, 1), D(2022, 6, 30))]
-    assert st.unit == 1_000_000 and st.value("revenue", 2) == Decimal("5050000000")
+    assert st.unit == 1_000_000 and st.value("revenue", 2) == Decimal(5050000000)
 
 
 def test_dates_printed_beside_the_unit_in_the_label_cell(tmp_path):
@@ -203,7 +209,7 @@ def test_dates_printed_beside_the_unit_in_the_label_cell(tmp_path):
     (st,) = extract_pdf(_pdf(tmp_path / "cf.pdf", [page + body])).statements
     assert [c.period_end for c in st.columns] == [D(2020, 12, 26), D(2019, 12, 28), D(2018, 12, 29)]
     assert st.columns[1].period_start == D(2018, 12, 30)  # the day after the prior year's printed end
-    assert [i.label for i in st.items][0] == "Net income"  # the header line is not a row
+    assert st.items[0].label == "Net income"  # the header line is not a row
 
 
 def test_an_inc_dec_column_is_no_period_and_is_dropped(tmp_path):
@@ -247,7 +253,7 @@ def test_a_third_quarter_report_headed_本季度_年初至本期末(tmp_path):
 def test_a_third_quarter_report_headed_only_本期金额_is_refused_not_guessed(tmp_path):
     st = _zh_income(tmp_path, ["2025 年第三季度报告"], ["本期金额", "上期金额"])
     assert [c.period_end for c in st.columns] == [None, None]
-    assert [w for w in st.warnings if w.startswith("column ")][0].startswith("column 1 '本期金额' has no period")
+    assert next(w for w in st.warnings if w.startswith("column ")).startswith("column 1 '本期金额' has no period")
 
 
 def test_a_publication_date_on_the_cover_is_not_the_report_period(tmp_path):
