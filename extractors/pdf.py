@@ -27,6 +27,7 @@ from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.periods import (
+    ASSUMED_WEEKS,
     ReportPeriod,
     detect_report_period,
     document_period,
@@ -136,7 +137,9 @@ def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: 
 
 
 def _doubt(st: Statement | None) -> bool:
-    return st is None or bool(st.warnings) or not st.columns or any(c.period_end is None for c in st.columns)
+    # a start counted in weeks is a note on the calendar, not a sign of a misread page
+    warnings = [w for w in st.warnings if not w.endswith(ASSUMED_WEEKS)] if st is not None else []
+    return st is None or bool(warnings) or not st.columns or any(c.period_end is None for c in st.columns)
 
 
 def _quality(st: Statement | None) -> tuple[int, int, int]:

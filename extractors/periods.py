@@ -520,12 +520,28 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
         else:
             reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
     columns = refine_year_starts(columns)
+    ends = {c.period_end for c in columns}  # a start the day after a printed end is confirmed, not counted
     warnings = []
     for i, (c, why) in enumerate(zip(columns, reasons)):
         if c.period_end is None or (flow and c.period_start is None):
             what = "no period" if c.period_end is None else "no period start"
             warnings.append(f"column {i + 1} '{c.label}' has {what}: {why or 'its header could not be read as a date'}")
+        elif flow and _counted_weeks(c) and c.period_start - dt.timedelta(days=1) not in ends:
+            warnings.append(f"column {i + 1} '{c.label}' starts on {c.period_start}: {ASSUMED_WEEKS}")
     return columns, warnings
+
+
+#: the note on a 52/53-week span whose start is counted back from its printed end
+ASSUMED_WEEKS = ("counted back in whole weeks (13 a quarter, 52 a year) from its printed end; "
+                 "a 53-week year's extra week would start it a week earlier")
+
+
+def _counted_weeks(c: Column) -> bool:
+    """A span ending off a month end (a 52/53-week calendar) whose header names months or a year,
+    not weeks: its start is counted, not printed."""
+    end = c.period_end
+    return (end is not None and c.period_start is not None and end != month_end(end.year, end.month)
+            and not re.search(r"weeks?|周", c.label, re.IGNORECASE))
 
 
 def refine_year_starts(columns: list[Column]) -> list[Column]:

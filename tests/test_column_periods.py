@@ -121,6 +121,18 @@ def test_a_bare_year_is_refused_unless_month_and_day_are_printed_somewhere():
     assert [(c.period_start, c.period_end) for c in cols] == [(D(2018, 7, 1), D(2019, 6, 30)), (D(2017, 7, 1), D(2018, 6, 30))]
 
 
+def test_a_start_counted_in_weeks_is_noted_unless_a_printed_end_confirms_it():
+    cols, notes = resolve_columns(["Three Months Ended Apr 1, 2023", "Three Months Ended Apr 2, 2022"], flow=True, report=None)
+    assert [c.period_start for c in cols] == [D(2023, 1, 1), D(2022, 1, 2)]  # Intel's Q1 2022 had 14 weeks: Dec 26
+    assert [n.split(":")[0] for n in notes] == ["column 1 'Three Months Ended Apr 1, 2023' starts on 2023-01-01",
+                                                "column 2 'Three Months Ended Apr 2, 2022' starts on 2022-01-02"]
+    years, notes = resolve_columns(["Dec 26, 2020", "Dec 28, 2019", "Dec 29, 2018"], flow=True, report=None,
+                                   context="Years Ended")
+    assert years[0].period_start == D(2019, 12, 29) and [n.split(" '")[0] for n in notes] == ["column 3"]
+    _, notes = resolve_columns(["Thirteen weeks ended October 29, 2022"], flow=True, report=None)
+    assert notes == []  # printed in weeks: nothing counted
+
+
 def test_a_named_quarter_only_on_a_calendar_that_fixes_it():
     q2 = document_period("For the quarterly period ended June 30, 2023")
     cols, why = resolve_columns(["Q2 2023", "Q2 2022"], flow=True, report=q2)
