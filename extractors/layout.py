@@ -34,6 +34,11 @@ _END_MARK = re.compile(
 )
 _UNIT_LINE = re.compile(r"单位|币种|编制单位|in thousands|in millions|in billions|except per share|except share", re.IGNORECASE)
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d{2}$")
+# what dates a column: a year, a month, a span word or a relative period word
+PERIOD_WORDS = re.compile(
+    r"(?:19|20)\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:ended|ending|weeks?|months?|quarters?)\b|"
+    r"本期|上期|本年|上年|期末|期初|年初|年末|本月|本季|同期|累计|余额|发生额|金额|年度|月|日",
+    re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -219,7 +224,10 @@ def split_side_by_side(lines: list[Line]) -> float | None:
         # the right half's labels start at its left edge; indented ones start further right
         starts.sort()
         low = starts[len(starts) // 10]
-        return low - 2
+        # and most of them start there: words that merely follow a figure inside a label ("(included
+        # $267,613 and $238,015 at fair value)") start anywhere
+        if sum(1 for x in starts if low - 3 <= x <= low + 40) >= 0.6 * len(starts):
+            return low - 2
     return None
 
 
@@ -388,6 +396,18 @@ def header_texts(columns: list[ValueColumn], header_lines: list[Line]) -> None:
             c.header = f"{c.header} {text}".strip()
 
 
+# a column of changes between two periods is no period of its own: dropped like a percentage column
+CHANGE_HEAD = re.compile(r"(?:\$|%)?(?:inc(?:rease)?\.?/?\(?dec(?:rease)?\.?\)?|change|variance|"
+                         r"增减(?:额|变动|比例|幅度)?|变动(?:额|比例|幅度)?|同比(?:增减)?)(?:%|\(%\))?", re.IGNORECASE)
+
+
+def drop_change_columns(columns: list[ValueColumn]) -> None:
+    """Mark the value columns headed Inc/(Dec), Change, 增减 or 变动 as dropped."""
+    for c in columns:
+        if c.role == "value" and c.header and CHANGE_HEAD.fullmatch(re.sub(r"\s+", "", fold(c.header))):
+            c.role = "percent"
+
+
 _YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -465,10 +485,10 @@ def find_header_lines(lines: list[Line], first_data: int, columns: list[ValueCol
             break
         over_values = [w for w in line.words if w.x1 >= boundary]
         if _UNIT_LINE.search(text):
-            if out or not over_values or _UNIT_LINE.search(join_words(over_values)):
-                if out:
-                    break
-                continue  # "(in millions)" printed between the dates and the rows
+            if out and any(PERIOD_WORDS.search(x.text) for x in out):
+                break  # the unit line above a dated header block ends it
+            if not over_values or _UNIT_LINE.search(join_words(over_values)):
+                continue  # "(in millions)" printed between the dates (or "(Unaudited)") and the rows
             out.append(Line(over_values))  # "(In millions) 2023 2022": keep the part over the columns
             continue
         if max(w.x1 for w in line.words) < boundary:

@@ -6,7 +6,9 @@ The named steps::
     → locate_statements (titles, continuation pages)                    [extractors.locate]
     → page lines of the located pages only (pdfium character boxes, or   [extractors.words]
       pdfplumber words; engine "auto" re-reads doubtful statements with pdfplumber)
+    → regions (a title and header at a page's foot read with the next page as one region)
     → region_to_table (columns, headers, rows)                          [extractors.layout]
+    → resolve_columns (each column's period, or a warning that names it) [extractors.periods]
     → build_statement (cells, unit, keys, checks)                       [extractors.statements]
     → split_by_scope, merge_continuations, drop_duplicates (a later copy of the same
       statement and period, e.g. a table in the notes)
@@ -24,7 +26,14 @@ from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
 from extractors.models import BBox, Column, ExtractionResult, Statement
-from extractors.periods import ReportPeriod, detect_report_period, parse_column, refine_year_starts
+from extractors.periods import (
+    ASSUMED_WEEKS,
+    ReportPeriod,
+    detect_report_period,
+    document_period,
+    resolve_columns,
+    settle_default_span,
+)
 from extractors.statements import build_statement
 from extractors.units import detect_currency, detect_unit
 from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
@@ -42,6 +51,7 @@ class _Region:
     lines: list[layout.Line]
     height: float
     head_text: str = ""  # the title block text (unit, date lines) on the first page
+    next_page: tuple[int, float] | None = None  # (page, offset): lines at or below offset are that page's
 
 
 @dataclass
@@ -65,13 +75,15 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
     warnings = list(text.warnings)
     located = locate_statements(text.page_texts)
-    doc_period = detect_report_period("\n".join(text.page_texts[:3]))
+    doc_period = document_period("\n".join(text.page_texts[:3]))
     doc_is_zh = bool(_CJK.search("".join(text.page_texts[:3])[:5000]))
     statements: list[Statement] = []
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
     statements = drop_duplicates(merge_continuations(statements))
+    for st in statements:
+        warn_undated_columns(st)
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(
         file=path.name,
@@ -125,7 +137,9 @@ def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: 
 
 
 def _doubt(st: Statement | None) -> bool:
-    return st is None or bool(st.warnings) or not st.columns or any(c.period_end is None for c in st.columns)
+    # a start counted in weeks is a note on the calendar, not a sign of a misread page
+    warnings = [w for w in st.warnings if not w.endswith(ASSUMED_WEEKS)] if st is not None else []
+    return st is None or bool(warnings) or not st.columns or any(c.period_end is None for c in st.columns)
 
 
 def _quality(st: Statement | None) -> tuple[int, int, int]:
@@ -164,6 +178,33 @@ def _regions(loc: Located, page_lines: dict[int, tuple[list[layout.Line], float]
     return regions
 
 
+def _join_foot(regions: list[_Region]) -> list[_Region]:
+    """A statement whose title and column header sit at the foot of a page, with too few figures
+    there to find its columns, is read together with the next page as one region (that page's
+    lines shifted below): the header printed on the page before dates the columns."""
+    if len(regions) < 2 or regions[1].page != regions[0].page + 1:
+        return regions
+    head, nxt = regions[0], regions[1]
+    if not _header_first(head.lines) or any(c.role == "value" for c in layout.find_columns(head.lines)):
+        return regions
+    offset = head.height
+    shifted = [layout.Line([layout.Word(w.text, w.x0, w.x1, w.top + offset, w.bottom + offset) for w in x.words])
+               for x in nxt.lines]
+    joined = _Region(head.page, head.lines + shifted, head.height + nxt.height, head.head_text, next_page=(nxt.page, offset))
+    return [joined, *regions[2:]]
+
+
+def _header_first(lines: list[layout.Line]) -> bool:
+    """Do the lines hold a column header (项目 / 2020 年度 / Years Ended …) before any row of figures?"""
+    for line in lines:
+        label, run = layout.trailing_run(line)
+        if _HEADER_WORDS.search(line.text) or layout.PERIOD_WORDS.search(line.text):
+            return True
+        if run and label:
+            return False
+    return False
+
+
 def _title_lines(lines: list[layout.Line]) -> list[tuple[int, int, object]]:
     from extractors.locate import find_titles
 
@@ -189,8 +230,9 @@ def _margin(line: layout.Line, height: float) -> bool:
     """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
     label_words, run = layout.trailing_run(line)
     label = layout.join_words(label_words)
-    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4:
-        return True  # a page number ("57 / 120")
+    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4 and not any(
+            re.search(r"\d[,.]\d", w.text) for w in line.words):
+        return True  # a page number ("57 / 120"), not a row's amounts printed on a line of their own
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
     if _HEADER_WORDS.search(line.text):
@@ -199,7 +241,7 @@ def _margin(line: layout.Line, height: float) -> bool:
 
 
 def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool) -> Statement | None:
-    regions = _regions(loc, page_lines)
+    regions = _join_foot(_regions(loc, page_lines))
     if not regions:
         return None
     first = regions[0]
@@ -207,7 +249,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     unit_info = detect_unit(head_text)
     unit = unit_info.unit or 1
     currency = unit_info.currency or detect_currency(head_text) or ("CNY" if doc_is_zh else "USD")
-    report = detect_report_period(first.head_text) or doc_period
+    report = settle_default_span(detect_report_period(first.head_text) or doc_period, f"{loc.title} {first.head_text}")
     flow = loc.kind != "balance_sheet"
 
     split = layout.split_side_by_side(first.lines)
@@ -215,6 +257,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     base_columns: list[layout.ValueColumn] | None = None
     base_note_range: tuple[float, float] | None = None
     columns: list[Column] = []
+    period_warnings: list[str] = []
     collected = _Collected()
     ended = False
     for r in regions:
@@ -237,9 +280,11 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
                 layout.header_texts(cols, header_lines)
+                layout.drop_change_columns(cols)
+                value_cols = [c for c in cols if c.role == "value"]
                 base_columns = value_cols
-                columns = [parse_column(c.header, flow=flow, report=report, context=head_text) for c in value_cols]
-                columns = refine_year_starts(columns)
+                columns, period_warnings = resolve_columns([c.header for c in value_cols], flow=flow, report=report,
+                                                           context=head_text)
             else:
                 # (left-aligned figures keep their left edges from page to page, not their right)
                 if r is not first and not split and value_cols and not any(
@@ -251,15 +296,21 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             n_values = len([c for c in cols if c.role == "value"])
             for row in rows:
                 cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
-                collected.rows.append((row.label, cells, r.page, BBox(x0=row.x0, top=row.top, x1=row.x1, bottom=row.bottom)))
+                page, shift = r.page, 0.0
+                if r.next_page is not None and row.top >= r.next_page[1]:
+                    page, shift = r.next_page
+                box = BBox(x0=row.x0, top=row.top - shift, x1=row.x1, bottom=row.bottom - shift)
+                collected.rows.append((row.label, cells, page, box))
                 collected.notes.append(row.note)
                 collected.row_nos.append(row.row_no)
             ended = ended or stop
     if not base_columns or not collected.rows:
         return None
     pages = sorted({row[2] for row in collected.rows})
-    return build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
-                           notes=collected.notes, row_nos=collected.row_nos)
+    st = build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
+                         notes=collected.notes, row_nos=collected.row_nos)
+    st.warnings[:0] = period_warnings
+    return st
 
 
 _PARENT_HEAD = re.compile(r"母公司|本公司|本行|\b(?:company|parent|bank)\b", re.IGNORECASE)
@@ -285,8 +336,31 @@ def split_by_scope(st: Statement) -> list[Statement]:
         rows = [(i.label, [i.printed[j] if j < len(i.printed) else "" for j in idx], i.page, i.bbox) for i in st.items]
         part = build_statement(st.kind, scope, st.title, [st.columns[j] for j in idx], rows, st.unit, st.currency, st.pages,
                                notes=[i.note for i in st.items], row_nos=[i.row_no for i in st.items])
+        part.warnings[:0] = _column_warnings(st.warnings, idx)
         out.append(part)
     return out
+
+
+_COLUMN_WARNING = re.compile(r"^column (\d+) '")
+
+
+def _column_warnings(warnings: list[str], idx: list[int]) -> list[str]:
+    """The column warnings of columns ``idx``, numbered as in a statement holding only those."""
+    out = []
+    for w in warnings:
+        m = _COLUMN_WARNING.match(w)
+        if m and int(m.group(1)) - 1 in idx:
+            out.append(f"column {idx.index(int(m.group(1)) - 1) + 1} {w[m.end() - 1:]}")
+    return out
+
+
+def warn_undated_columns(st: Statement) -> None:
+    """Every column without a period (a flow column without its start) is named in a warning."""
+    for i, c in enumerate(st.columns):
+        missing = c.period_end is None or (st.kind != "balance_sheet" and c.period_start is None)
+        if missing and not any(w.startswith(f"column {i + 1} '") for w in st.warnings):
+            what = "no period" if c.period_end is None else "no period start"
+            st.warnings.insert(0, f"column {i + 1} '{c.label}' has {what}: its header could not be read as a date")
 
 
 def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[layout.Line]:
@@ -307,6 +381,8 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
     values = [c for c in cols if c.role != "percent"]
     for i, line in enumerate(lines):
         label, run = layout.trailing_run(line)
+        if run and not label and i and _label_above(lines[i - 1], line) and _amounts_at(run, values):
+            return i - 1  # a wrapped label whose figures sit on a line of their own, between its halves
         if run and label and not layout._is_year_header(line):
             # at a column's digit edge, or at its left edge when the figures are left-aligned
             if any(abs(w.digit_right - c.right) <= 14 or abs(w.x0 - c.left) <= 2 for w in run for c in values):
@@ -319,6 +395,24 @@ def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int
     return None
 
 
+def _label_above(above: layout.Line, line: layout.Line) -> bool:
+    label, run = layout.trailing_run(above)
+    return bool(label) and not run and bool(_CJK.search(above.text)) and line.top - above.bottom < (above.bottom - above.top)
+
+
+def _amounts_at(run: list[layout.Word], values: list[layout.ValueColumn]) -> bool:
+    """Figures (not years, not day numbers) at the columns' digit edges."""
+    if not run or all(re.fullmatch(r"(?:19|20)\d{2}|\d{1,2},?", layout.fold(w.text)) for w in run):
+        return False
+    return all(any(abs(w.digit_right - c.right) <= 14 for c in values) for w in run)
+
+
+# a unit printed in a header line's label cell: "(In Millions, Except Per Share Amounts)", "$ in millions"
+_UNIT_PHRASE = re.compile(
+    r"\(?\s*(?:\$|dollars|amounts|dollars and shares|\$ and shares)?\s*(?:in\s+)?(?:millions|thousands|billions)\b[^)]*\)?"
+    r"|\((?:unaudited|audited)\)", re.IGNORECASE)
+
+
 _DATE_WORDS = re.compile(
     r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|"
     r"ended|ending|weeks?|months?|years?|quarters?|three|six|nine|twelve|fiscal|as|of|at|unaudited|audited|restated|and|to|\d+|[,.()\-–—]"
@@ -326,8 +420,9 @@ _DATE_WORDS = re.compile(
 
 
 def _is_date_words(text: str) -> bool:
-    """A header line of dates ("July 29, 2023 July 30, 2022"), not a row label."""
-    return not _DATE_WORDS.sub("", text.lower()).strip()
+    """A header line of dates ("July 29, 2023 July 30, 2022"), not a row label; a unit printed in
+    the same label cell ("Years Ended (In Millions) Dec 26, 2020 …") does not make it a row."""
+    return not _DATE_WORDS.sub("", _UNIT_PHRASE.sub(" ", text).lower()).strip()
 
 
 def _date_header(line: layout.Line) -> bool:

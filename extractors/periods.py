@@ -1,10 +1,17 @@
-"""Column headers and the report's own period → ``Column`` (point in time or span).
+"""Column headers and the report's own period → ``Column`` (point in time or span), or a refusal.
 
-Absolute headers carry their dates ("Three Months Ended July 29, 2023", "2020年12月31日",
-"2020年度"); relative ones (期末余额, 上年年末余额, 本期发生额, 上期发生额, 本年累计, 本月数)
-are resolved against the report's own period (``ReportPeriod``), read from the statement's
-title block (``2020 年 12 月 31 日``, ``2020 年 1—12 月``) or the document (``2020 年年度报告``,
-``半年度``, ``第三季度``).
+Absolute headers carry their dates ("Three Months Ended July 29, 2023", "Thirty-nine weeks
+ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月"); relative ones (期末余额,
+本期发生额, 本期(7-9月), 本年累计, 年初至本期末, 本季度, 上年同期, 本月数) are resolved against the
+report period (``ReportPeriod``): the statement's title block (``2020 年 12 月 31 日``,
+``2020 年 1—12 月``) or else the document's cover, read only from the report's own name
+(``2014 年年度报告``, ``第三季度报告``, "For the quarterly period ended …"; ``document_period``) —
+never from another date printed there (a publication or signing date).
+
+A flow column's span comes from its own words; where they leave it open — 本期 in a
+third-quarter report that prints both the quarter and the year to date, a bare "2022" whose
+month and day are printed nowhere, "Q2 2023" on a 52/53-week calendar — the column keeps no
+period and ``resolve_columns`` returns a warning naming the column and saying why. Never a guess.
 
 Spans: a period ending on a month end starts on the first day of the month ``n-1`` months
 back; a 52/53-week fiscal period (ending on another day) starts on the day after the prior
@@ -15,6 +22,7 @@ of the prior year when one is printed (``refine_year_starts``).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -42,19 +50,37 @@ _ZH_YEAR = re.compile(r"(\d{4})\s*年\s*(?:度|全年)")
 _ZH_HALF = re.compile(r"(\d{4})\s*年\s*(?:半年度|上半年|1\s*[-—–至]\s*6\s*月|中期)")
 _ZH_QUARTER = re.compile(r"(\d{4})\s*年\s*(前三季度|第一季度|一季度|第二季度|二季度|第三季度|三季度|第四季度|四季度)")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
-_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "nine": 9, "twelve": 12, "fifty-two": 52, "fifty-three": 53, "thirteen": 13}
-_SPAN_EN = re.compile(
-    r"(three|six|nine|twelve|thirteen|fifty-two|fifty-three|\d{1,2})[\s-]*(months?|weeks?|quarters?)\s*(?:ended|ending|to)?"
-)
+_ONES = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_NUMBER = r"(?:(?:twenty|thirty|forty|fifty)(?:[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)\b)?|" + "|".join(
+    sorted(_ONES, key=len, reverse=True)) + r"|\d{1,2})"
+# a whole number word ("thirty-nine weeks" is 39, never "nine weeks"), then its unit
+_SPAN_EN = re.compile(r"(?<![a-z-])(" + _NUMBER + r")[\s-]*(months?|weeks?|quarters?)\s*(?:ended|ending|to)?")
+
+
+def _number(word: str) -> int:
+    """"thirty-nine" → 39, "twelve" → 12, "13" → 13."""
+    if word.isdigit():
+        return int(word)
+    parts = re.split(r"[\s-]+", word)
+    return _TENS.get(parts[0], 0) + (_ONES.get(parts[-1], 0) if len(parts) > 1 or parts[0] in _ONES else 0)
 
 
 @dataclass(frozen=True)
 class ReportPeriod:
-    """The period a report covers: its end date and the span its flows cover by default."""
+    """The period a report covers: its end date and the span its flows cover by default.
+
+    ``definite`` is False where the default span of a bare 本期 is not fixed by the words
+    read: a third-quarter report (第三季度报告) prints both the quarter (本报告期) and the year to
+    date (年初至报告期末), so a column headed only 本期金额 could be either.
+    """
 
     end: dt.date
     start: dt.date  # start of the default flow span (本期)
     ytd_start: dt.date  # start of the year-to-date span (本年累计)
+    definite: bool = True
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -87,7 +113,9 @@ def detect_report_period(text: str) -> ReportPeriod | None:
         if end:
             q_start = dt.date(end.year, ((end.month - 1) // 3) * 3 + 1, 1)
             start = dt.date(end.year, 1, 1) if end.month in (6, 12) else q_start
-            return ReportPeriod(end, start, dt.date(end.year, 1, 1))
+            # a year end, a first quarter or a half year: the report span starts on 1 January;
+            # another date (30 September) leaves open whether 本期 is the quarter or the year to date
+            return ReportPeriod(end, start, dt.date(end.year, 1, 1), definite=end.month in (3, 6, 12))
     m = _ZH_HALF.search(t)
     if m:
         y = int(m.group(1))
@@ -102,12 +130,64 @@ def detect_report_period(text: str) -> ReportPeriod | None:
         n = 1 if "一" in q else 2 if "二" in q else 4 if "四" in q else 3
         end = month_end(y, 3 * n)
         start = dt.date(y, 1, 1) if q.startswith("前") else dt.date(y, 3 * n - 2, 1)
-        return ReportPeriod(end, start, dt.date(y, 1, 1))
+        named_report = t[m.end(): m.end() + 2] == "报告"  # 第三季度报告: the report, not a column's span
+        return ReportPeriod(end, start, dt.date(y, 1, 1), definite=start == dt.date(y, 1, 1) or not named_report)
     m = _ZH_YEAR.search(t) or re.search(r"(\d{4})\s*年\s*年度报告", t)
     if m:
         y = int(m.group(1))
         return ReportPeriod(dt.date(y, 12, 31), dt.date(y, 1, 1), dt.date(y, 1, 1))
     return None
+
+
+_COVER_ZH = re.compile(
+    r"(\d{4})\s*年\s*(?:度\s*)?(年度报告|年度報告|年报|年報|半年度报告|半年度報告|半年报|中期报告|中期報告|"
+    r"前三季度报告|第?[一二三四]季度报告|第?[一二三四]季度報告)")
+_COVER_EN = re.compile(
+    r"for\s+the\s+(fiscal\s+year|year|quarterly\s+period|quarter|fiscal\s+quarter)\s+ended\s*"
+    + _MONTH_RE + r"\s*(\d{1,2})\s*,?\s*(\d{4})", re.IGNORECASE)
+
+
+def document_period(text: str) -> ReportPeriod | None:
+    """The report period a document names on its cover ("2014 年年度报告", "第三季度报告",
+    "For the quarterly period ended June 30, 2023"), or None when none or more than one is named.
+
+    Only the report's own name counts: any other date on a cover (the publication date
+    "2015年4月", a signing date) is not the period the statements cover.
+    """
+    t = _fold(text)
+    found: set[ReportPeriod] = set()
+    for m in _COVER_ZH.finditer(t):
+        found.add(detect_report_period(re.sub(r"\s+", "", m.group(0))))
+    if not found:
+        for m in _COVER_EN.finditer(t):
+            end = _date(int(m.group(4)), _MONTHS[m.group(2).lower()], int(m.group(3)))
+            if end is None:
+                continue
+            months = 12 if "year" in m.group(1).lower() else 3
+            start = _span_start(end, months, None)
+            if months == 12:
+                found.add(ReportPeriod(end, start, start))
+            else:  # the fiscal year's start is not printed on a 10-Q cover: 本年累计 has no meaning here
+                found.add(ReportPeriod(end, start, start, definite=False))
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+_TITLE_YTD = re.compile(r"年初(?:至|到)(?:本)?报告期末|年初(?:至|到)本期末|前三季度|1\s*[-—–~至]\s*9\s*月")
+_TITLE_QUARTER = re.compile(r"本报告期(?!末)|本季度|第[一二三四]季度(?!报告)|[47]\s*[-—–~至]\s*(?:6|9)\s*月")
+
+
+def settle_default_span(report: ReportPeriod | None, title: str) -> ReportPeriod | None:
+    """The span a bare 本期 covers, where the statement's own title says it: "合并年初到报告期末利润表"
+    (the year to date) or "本报告期利润表" / "第三季度" (the quarter). Otherwise the report unchanged."""
+    if report is None or report.definite:
+        return report
+    t = re.sub(r"\s+", "", _fold(title))
+    if _TITLE_YTD.search(t):
+        return dataclasses.replace(report, start=report.ytd_start, definite=True)
+    if _TITLE_QUARTER.search(t) and report.end == month_end(report.end.year, report.end.month) and report.end.month % 3 == 0:
+        return dataclasses.replace(report, start=dt.date(report.end.year, report.end.month - 2, 1), definite=True)
+    return report
 
 
 def _date(y: int, m: int, d: int) -> dt.date | None:
@@ -160,8 +240,7 @@ def _en_span(low: str) -> tuple[int | None, int | None]:
     """(months, weeks) named by an English header, or (None, None)."""
     m = _SPAN_EN.search(low)
     if m:
-        raw = m.group(1)
-        n = _NUM_WORDS.get(raw) or int(raw)
+        n = _number(m.group(1))
         unit = m.group(2)
         if unit.startswith("week"):
             return None, n
@@ -170,86 +249,174 @@ def _en_span(low: str) -> tuple[int | None, int | None]:
         return n, None
     if re.search(r"\b(?:fiscal\s+)?years?\s*(?:ended|ending)|\bfiscal\s+year|\bfor\s+the\s+year|\bannual\b|\byear\s+to\b", low):
         return 12, None
-    if re.search(r"\bquarter\s*(?:ended|ending)", low):
+    if re.search(r"\b(?:fiscal\s+)?quarters?\s*(?:ended|ending)", low):
         return 3, None
     return None, None
 
 
 _REL_END = ("期末余额", "期末数", "期末金额", "期末账面", "本期期末", "期末", "本年年末", "年末余额", "年末数")
 _REL_PRIOR_END = ("期初余额", "年初余额", "年初数", "上年年末", "上年末", "上期期末", "期初数", "期初", "年初", "上年度末")
-_REL_YTD = ("本年累计", "年初至报告期末", "本年数", "本年金额")
-_REL_PRIOR_YTD = ("上年累计", "上年同期累计", "上年年初至报告期末", "上年数", "上年金额")
+_REL_PRIOR_YTD = ("上年累计", "上年同期累计", "上年年初至报告期末", "上年初至上年报告期末", "上年年初至上年报告期末",
+                  "上年数", "上年金额", "上年发生额")
+_REL_YTD = ("本年累计", "年初至报告期末", "年初至本期末", "年初到报告期末", "年初至本报告期末", "本年数", "本年金额",
+            "本年发生额", "累计数")
 _REL_MONTH = ("本月数", "本月金额", "本月")
 _REL_PRIOR_MONTH = ("上年同月", "上年本月")
-_REL_CUR = ("本期发生额", "本期金额", "本期数", "本期", "本年发生额")
-_REL_PRIOR = ("上期发生额", "上期金额", "上期数", "上年同期", "上期", "上年发生额")
+_REL_REPORT = ("本报告期",)  # the report's own period: the quarter of a quarterly report, the year of an annual one
+_REL_QUARTER = ("本季度", "本季")
+_REL_SAME_LAST_YEAR = ("上年同期", "去年同期")  # the span of the current column it stands beside, a year back
+_REL_CUR = ("本期发生额", "本期金额", "本期数", "本期")
+_REL_PRIOR = ("上期发生额", "上期金额", "上期数", "上期")
+_PRIOR_WORDS = ("上年", "上期", "去年", "上一年")
+_OWN_MONTHS = re.compile(r"(\d{1,2})\s*月?\s*[-—–~－至到]+\s*(\d{1,2})\s*月")
+_ZH_MONTH_COUNT = re.compile(r"(三|六|九|十二|\d{1,2})\s*个\s*月")
+_ZH_NUMBERS = {"三": 3, "六": 6, "九": 9, "十二": 12}
+_ZH_MD_CONTEXT = re.compile(r"(\d{1,2})月(\d{1,2})日止?(?:(三|六|九|十二|\d{1,2})个月|年度)")
+_SAME_LAST_YEAR = "same period last year"  # a reason that resolve_columns settles from the sibling columns
 
 
 def parse_column(header: str, *, flow: bool, report: ReportPeriod | None, context: str = "") -> Column:
     """A column from its printed header; ``context`` is the title block (for "years ended")."""
+    return read_column(header, flow=flow, report=report, context=context)[0]
+
+
+def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context: str = "") -> tuple[Column, str | None]:
+    """A column and, when it has no period (or a flow column no start), the reason why."""
     label = re.sub(r"\s+", " ", _fold(header)).strip()
     squashed = label.replace(" ", "")
     low = label.lower()
+
+    def col(start: dt.date | None, end: dt.date | None) -> Column:
+        return Column(period_start=start if flow else None, period_end=end, label=label)
+
+    if not label:
+        return col(None, None), "no column header was found above its figures"
     # ---- Chinese absolute dates
     m = _ZH_SPAN.search(squashed)
     if m and flow:
         y, m1, m2 = int(m.group(1)), int(m.group(2) or 1), int(m.group(3))
         if 1 <= m1 <= m2 <= 12:
-            return Column(period_start=dt.date(y, m1, 1), period_end=month_end(y, m2), label=label)
+            return col(dt.date(y, m1, 1), month_end(y, m2)), None
     m = _ZH_QUARTER.search(squashed)
     if m and flow:
-        rp = detect_report_period(squashed)
+        rp = detect_report_period(m.group(0))
         if rp:
-            return Column(period_start=rp.start, period_end=rp.end, label=label)
+            return col(rp.start, rp.end), None
     m = _ZH_HALF.search(squashed)
     if m and flow:
         y = int(m.group(1))
-        return Column(period_start=dt.date(y, 1, 1), period_end=dt.date(y, 6, 30), label=label)
+        return col(dt.date(y, 1, 1), dt.date(y, 6, 30)), None
     m = _ZH_YEAR.search(squashed)
     if m and flow:
         y = int(m.group(1))
-        return Column(period_start=dt.date(y, 1, 1), period_end=dt.date(y, 12, 31), label=label)
+        return col(dt.date(y, 1, 1), dt.date(y, 12, 31)), None
     m = _ZH_YMD.search(squashed)
     if m:
         end = _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if end:
-            start = None
-            if flow:
-                start = report.ytd_start if report and report.end == end else dt.date(end.year, 1, 1)
-            return Column(period_start=start, period_end=end, label=label)
+            if not flow:
+                return col(None, end), None
+            count = _ZH_MONTH_COUNT.search(squashed)  # 截至2025年6月30日止六个月
+            if count:
+                return col(_span_start(end, _ZH_NUMBERS.get(count.group(1)) or int(count.group(1)), None), end), None
+            if "止年度" in squashed:
+                return col(_span_start(end, 12, None), end), None
+            if report and report.end == end:
+                return col(report.ytd_start, end), None
+            if end.month in (3, 6, 12) and end == month_end(end.year, end.month):
+                return col(dt.date(end.year, 1, 1), end), None  # the year to date: Q1, the half year, the year
+            return col(None, end), f"'{label}' prints the day the span ends, not its length"
     # ---- Chinese relative headers
     rel = _relative(squashed, flow=flow, report=report)
     if rel is not None:
-        return Column(period_start=rel[0], period_end=rel[1], label=label)
+        start, end, why = rel
+        return col(start, end), why
     # ---- English
     dates = _en_dates(low)
     if dates:
-        end = dates[-1] if len(dates) > 1 and ("to" in low.split() or "through" in low) else dates[0]
+        through = len(dates) > 1 and ("to" in low.split() or "through" in low)
+        end = dates[-1] if through else dates[0]
         if not flow:
-            return Column(period_start=None, period_end=end, label=label)
-        if len(dates) > 1 and ("to" in low.split() or "through" in low):
-            return Column(period_start=dates[0], period_end=dates[-1], label=label)
+            return col(None, end), None
+        if through:
+            return col(dates[0], dates[-1]), None
         months, weeks = _en_span(low)
         if months is None and weeks is None:
             months, weeks = _en_span(_squash_words(low))
         if months is None and weeks is None:
             months, weeks = _en_span(_fold(context).lower())
         if months is None and weeks is None:
-            months = 12
-        return Column(period_start=_span_start(end, months, weeks), period_end=end, label=label)
+            months = _annual(report)
+        if months is None and weeks is None:
+            return col(None, end), f"'{label}' names the day the span ends but not its length (three, six, twelve months…)"
+        return col(_span_start(end, months, weeks), end), None
+    quarter = re.fullmatch(r"q([1-4])\s*(?:fy)?\s*'?((?:19|20)?\d{2})(?:\(unaudited\))?", low.replace(" ", ""))
+    if quarter:
+        return _named_quarter(int(quarter.group(1)), int(quarter.group(2)), label, flow, report)
     year = _YEAR.search(low)
     bare = re.sub(r"\((?:unaudited|audited|restated|as adjusted)\)|\bfy\b|\bfiscal\b|\byears?\b|年末|年度?|\s", "", low)
     if year and re.fullmatch(r"(?:19|20)\d{2}", bare):
-        y = int(year.group(1))
-        # "2023" under "Years ended June 30" / "As of December 31" printed in the title block
-        md = _EN_MD.search(_fold(context).lower())
-        end = _date(y, _MONTHS[md.group(1)], int(md.group(2))) if md else None
-        end = end or (report.end.replace(year=y) if report and report.end.month != 12 and flow is False else None) or dt.date(y, 12, 31)
-        if not flow:
-            return Column(period_start=None, period_end=end, label=label)
-        months, weeks = _en_span(_fold(context).lower())
-        return Column(period_start=_span_start(end, months or 12, weeks), period_end=end, label=label)
-    return Column(period_start=None, period_end=None, label=label)
+        return _bare_year(int(year.group(1)), label, flow, report, context, zh="年" in label)
+    return col(None, None), f"no date or period word this reader understands in '{label}'"
+
+
+def _annual(report: ReportPeriod | None) -> int | None:
+    """12 when the report itself covers a year (a 10-K, 年度报告) — the only span a header may omit."""
+    if report is not None and report.definite and report.start == report.ytd_start and (report.end - report.start).days >= 360:
+        return 12
+    return None
+
+
+def _bare_year(y: int, label: str, flow: bool, report: ReportPeriod | None, context: str, *, zh: bool) -> tuple[Column, str | None]:
+    """"2023" under "Years ended June 30" / "As of December 31" in the title block, or on a cover's calendar."""
+    ctx = _fold(context).lower()
+    md = _EN_MD.search(ctx)
+    end = _date(y, _MONTHS[md.group(1)], int(md.group(2))) if md else None
+    zh_ctx = _ZH_MD_CONTEXT.search(ctx.replace(" ", ""))  # 截至6月30日止六个月 / 截至12月31日止年度
+    if end is None and zh_ctx:
+        end = _date(y, int(zh_ctx.group(1)), int(zh_ctx.group(2)))
+    if end is None and report is not None:
+        if report.end == month_end(report.end.year, report.end.month):
+            end = month_end(y, report.end.month)  # a fiscal year ending on a month end: the same month end
+        elif y == report.end.year:
+            end = report.end  # a 52/53-week year: only the report's own year end is known
+    if end is None and zh:
+        end = dt.date(y, 12, 31)  # a PRC accounting year is the calendar year
+    if end is None:
+        why = (f"the cover's period ends on {report.end}, a 52/53-week year end that fixes no other year's end "
+               "(and a fiscal year may be named for the year it starts in)") if report is not None else (
+            "neither the title block nor the cover gives them")
+        return Column(period_start=None, period_end=None, label=label), (
+            f"'{label}' prints a year without its month and day; {why}")
+    if not flow:
+        return Column(period_start=None, period_end=end, label=label), None
+    months, weeks = _en_span(ctx)
+    if months is None and weeks is None and zh_ctx:
+        months = _ZH_NUMBERS.get(zh_ctx.group(3) or "", 0) or (int(zh_ctx.group(3)) if zh_ctx.group(3) else 12)
+    if months is None and weeks is None and report is not None and report.definite and report.end.month == end.month:
+        months = _months_between(report.start, report.end)  # "2024年" under a title block "2025年1-6月"
+    if months is None and weeks is None:
+        months = 12 if zh and end.month == 12 else _annual(report)
+    if months is None and weeks is None:
+        return Column(period_start=None, period_end=end, label=label), (
+            f"'{label}' names a year but not the length of its span, and the report is not an annual one")
+    return Column(period_start=_span_start(end, months, weeks), period_end=end, label=label), None
+
+
+def _months_between(start: dt.date, end: dt.date) -> int | None:
+    if start.day != 1 or end != month_end(end.year, end.month):
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _named_quarter(n: int, y: int, label: str, flow: bool, report: ReportPeriod | None) -> tuple[Column, str | None]:
+    """"Q2 2023": a calendar quarter only when the report's own period end is that calendar quarter's end."""
+    y = y + 2000 if y < 100 else y
+    if report is not None and report.end == month_end(report.end.year, report.end.month) and report.end.month == 3 * n:
+        end = month_end(y, 3 * n)
+        return Column(period_start=dt.date(y, 3 * n - 2, 1) if flow else None, period_end=end, label=label), None
+    return Column(period_start=None, period_end=None, label=label), (
+        f"'{label}' names a quarter without its dates, and the report's fiscal calendar does not fix them")
 
 
 def _squash_words(low: str) -> str:
@@ -258,35 +425,123 @@ def _squash_words(low: str) -> str:
     return re.sub(r"(months?|weeks?|quarters?|ended|ending|year)", r" \1 ", s).strip()
 
 
-def _relative(s: str, *, flow: bool, report: ReportPeriod | None) -> tuple[dt.date | None, dt.date] | None:
-    if report is None:
-        return None
-    end = report.end
-    prior_year_end = dt.date(end.year - 1, 12, 31)
+def _has(s: str, words: tuple[str, ...]) -> bool:
+    return any(w in s for w in words)
+
+
+def _prior_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    return shift_years(start, -1), month_end(end.year - 1, end.month) if end == month_end(end.year, end.month) else shift_years(end, -1)
+
+
+def _relative(s: str, *, flow: bool, report: ReportPeriod | None) -> tuple[dt.date | None, dt.date | None, str | None] | None:
+    """(start, end, why-not) for a header relative to the report period, or None for other headers.
+
+    A flow column's span comes from its own words: a month range printed in the header
+    ("本期(7-9月)", "本年累计(1-9月)") with the report's year; 本年累计 / 年初至本期末 the year to
+    date; 本季度 the quarter; a bare 本期 / 上期 the report's default span only where the report
+    fixes it (a third-quarter report does not).
+    """
     if not flow:
-        if any(w in s for w in _REL_PRIOR_END):
-            return None, prior_year_end
-        if any(w in s for w in _REL_END):
-            return None, end
-        if any(w in s for w in _REL_PRIOR):  # 上期 on a balance sheet: the prior year end
-            return None, prior_year_end
-        if any(w in s for w in _REL_CUR):
-            return None, end
+        if report is None:
+            if _has(s, _REL_PRIOR_END + _REL_END + _REL_PRIOR + _REL_CUR + _REL_SAME_LAST_YEAR):
+                return None, None, f"'{s}' is relative to the report period, which neither the title block nor the cover names"
+            return None
+        end = report.end
+        prior_year_end = dt.date(end.year - 1, 12, 31)
+        if _has(s, _REL_PRIOR_END):
+            return None, prior_year_end, None
+        if _has(s, _REL_END):
+            return None, end, None
+        if _has(s, _REL_PRIOR) or _has(s, _REL_SAME_LAST_YEAR):  # 上期 on a balance sheet: the prior year end
+            return None, prior_year_end, None
+        if _has(s, _REL_CUR):
+            return None, end, None
         return None
-    if any(w in s for w in _REL_PRIOR_YTD):
-        return shift_years(report.ytd_start, -1), shift_years(end, -1)
-    if any(w in s for w in _REL_YTD):
-        return report.ytd_start, end
-    if any(w in s for w in _REL_PRIOR_MONTH):
+    prior = _has(s, _PRIOR_WORDS)
+    months = _OWN_MONTHS.search(s)
+    words = (_REL_PRIOR_YTD + _REL_YTD + _REL_MONTH + _REL_PRIOR_MONTH + _REL_REPORT + _REL_QUARTER + _REL_SAME_LAST_YEAR
+             + _REL_CUR + _REL_PRIOR)
+    if not months and not _has(s, words):
+        return None
+    if report is None:
+        return None, None, f"'{s}' is relative to the report period, which neither the title block nor the cover names"
+    end = report.end
+    if months:
+        m1, m2 = int(months.group(1)), int(months.group(2))
+        y = end.year - 1 if prior else end.year
+        if not 1 <= m1 <= m2 <= 12:
+            return None, None, f"'{s}' prints months {m1}-{m2}, which are not a span of one year"
+        return dt.date(y, m1, 1), month_end(y, m2), None
+    if _has(s, _REL_PRIOR_YTD):
+        return shift_years(report.ytd_start, -1), shift_years(end, -1), None
+    if _has(s, _REL_YTD):
+        return report.ytd_start, end, None
+    if _has(s, _REL_PRIOR_MONTH):
         e = shift_years(end, -1)
-        return dt.date(e.year, e.month, 1), month_end(e.year, e.month)
-    if any(w in s for w in _REL_MONTH):
-        return dt.date(end.year, end.month, 1), end
-    if any(w in s for w in _REL_PRIOR):
-        return shift_years(report.start, -1), month_end(end.year - 1, end.month) if end == month_end(end.year, end.month) else shift_years(end, -1)
-    if any(w in s for w in _REL_CUR):
-        return report.start, end
-    return None
+        return dt.date(e.year, e.month, 1), month_end(e.year, e.month), None
+    if _has(s, _REL_MONTH):
+        return dt.date(end.year, end.month, 1), end, None
+    if _has(s, _REL_REPORT):
+        span = report.start, end
+        return (*_prior_span(*span), None) if prior else (*span, None)
+    if _has(s, _REL_QUARTER):
+        if end != month_end(end.year, end.month) or end.month % 3:
+            return None, None, f"'{s}' is a quarter, but the report period ends on {end}, not at a quarter's end"
+        span = dt.date(end.year, end.month - 2, 1), end
+        return (*_prior_span(*span), None) if prior else (*span, None)
+    if _has(s, _REL_SAME_LAST_YEAR):
+        return None, None, _SAME_LAST_YEAR
+    if not report.definite:
+        return None, None, (f"'{s}' could be the quarter or the year to date: the report period ({end}) prints both "
+                            "and the header does not say which")
+    if _has(s, _REL_PRIOR):
+        return (*_prior_span(report.start, end), None)
+    return report.start, end, None
+
+
+def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | None, context: str = "") -> tuple[list[Column], list[str]]:
+    """Every column of a statement with its period, and a warning for each one left without.
+
+    A 上年同期 column takes the span of the current-year column printed just before it, a year
+    back; 52/53-week years start the day after the prior year's printed end.
+    """
+    read = [read_column(h, flow=flow, report=report, context=context) for h in headers]
+    columns = [c for c, _ in read]
+    reasons = [why for _, why in read]
+    for i, why in enumerate(reasons):
+        if why != _SAME_LAST_YEAR:
+            continue
+        before = [j for j in range(i - 1, -1, -1) if columns[j].period_end and columns[j].period_start
+                  and not _has(columns[j].label.replace(" ", ""), _PRIOR_WORDS)]
+        if before and before[0] == i - 1:
+            start, end = _prior_span(columns[i - 1].period_start, columns[i - 1].period_end)
+            columns[i] = columns[i].model_copy(update={"period_start": start, "period_end": end})
+            reasons[i] = None
+        else:
+            reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
+    columns = refine_year_starts(columns)
+    ends = {c.period_end for c in columns}  # a start the day after a printed end is confirmed, not counted
+    warnings = []
+    for i, (c, why) in enumerate(zip(columns, reasons)):
+        if c.period_end is None or (flow and c.period_start is None):
+            what = "no period" if c.period_end is None else "no period start"
+            warnings.append(f"column {i + 1} '{c.label}' has {what}: {why or 'its header could not be read as a date'}")
+        elif flow and _counted_weeks(c) and c.period_start - dt.timedelta(days=1) not in ends:
+            warnings.append(f"column {i + 1} '{c.label}' starts on {c.period_start}: {ASSUMED_WEEKS}")
+    return columns, warnings
+
+
+#: the note on a 52/53-week span whose start is counted back from its printed end
+ASSUMED_WEEKS = ("counted back in whole weeks (13 a quarter, 52 a year) from its printed end; "
+                 "a 53-week year's extra week would start it a week earlier")
+
+
+def _counted_weeks(c: Column) -> bool:
+    """A span ending off a month end (a 52/53-week calendar) whose header names months or a year,
+    not weeks: its start is counted, not printed."""
+    end = c.period_end
+    return (end is not None and c.period_start is not None and end != month_end(end.year, end.month)
+            and not re.search(r"weeks?|周", c.label, re.IGNORECASE))
 
 
 def refine_year_starts(columns: list[Column]) -> list[Column]:

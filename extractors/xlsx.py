@@ -27,7 +27,7 @@ from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
 from extractors.models import ExtractionResult, Statement
 from extractors.numbers import is_value_token
-from extractors.periods import detect_report_period, parse_column, refine_year_starts
+from extractors.periods import detect_report_period, resolve_columns
 from extractors.statements import build_statement
 from extractors.units import detect_unit
 
@@ -323,7 +323,7 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
     report = detect_report_period(above) or detect_report_period(doc_text)
     flow = kind != "balance_sheet"
     label_col, _, _, value_cols = lay.sides[0]
-    columns = []
+    headers = []
     for c in value_cols:
         parts = []
         for h in lay.header_rows:
@@ -332,9 +332,8 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
                 t = _group_header(grid, [h], c)
             if t and not t.upper().replace("'", "").endswith("000") and not t.startswith("("):
                 parts.append(t)
-        header = " ".join(parts)
-        columns.append(parse_column(header, flow=flow, report=report, context=above))
-    columns = refine_year_starts(columns)
+        headers.append(" ".join(parts))
+    columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above)
     if not any(c.period_end for c in columns):
         raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}")
     items, notes, row_nos = [], [], []
@@ -352,5 +351,7 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
             row_nos.append(_text(row[rowno_c]) or None if rowno_c is not None else None)
     if not items:
         return None
-    return build_statement(kind, scope, title, columns, items, unit, currency, [page], notes=notes, row_nos=row_nos)
+    st = build_statement(kind, scope, title, columns, items, unit, currency, [page], notes=notes, row_nos=row_nos)
+    st.warnings[:0] = period_warnings
+    return st
 
