@@ -313,10 +313,12 @@ def _periods(result, kind, scope="consolidated"):
     # the cover's report name, not its publication date (was 2026-01-31)
     ("指南针_2025", "balance_sheet", "parent", [(None, D(2025, 12, 31)), (None, D(2024, 12, 31))]),
 ])
+@pytest.mark.real_data
 def test_real_columns_are_dated(corpus, doc, kind, scope, expected):
     assert _periods(corpus(doc), kind, scope) == expected
 
 
+@pytest.mark.real_data
 def test_real_fiscal_year_names_without_dates_are_refused(corpus):
     """Foot Locker's "2022" is the fiscal year that ended 28 January 2023: it was read as calendar 2022."""
     st = next(s for s in corpus("FOOTLOCKER_2023_10K").statements if s.kind == "income_statement")
