@@ -53,12 +53,21 @@ _T2S = str.maketrans(
     "綜併財務狀況資產負債損現權變動東簡虧單幣萬億額於註報團會計結餘續營業稅總淨與應佔為該據類項間開發經濟銷貨準歸屬數個並說潤結損處擁",
     "综并财务状况资产负债损现权变动东简亏单币万亿额于注报团会计结余续营业税总净与应占为该据类项间开发经济销货准归属数个并说润结损处拥",
 )
-_SIGNATURE = re.compile(r"^.*(?:负责人|法定代表人|制表人|会计主管|编制人|复核人)\s*[:：]\s*")
+# the signature fields printed under a statement, each with or without the signer's name
+_SIGNATURE = re.compile(r"^(?:(?:(?:公司|企业|单位|主管会计工作|会计机构|财务)?负责人|法定代表人|制表人|会计主管|编制人|复核人)"
+                        r"\s*[:：]\s*(?:[\u4e00-\u9fff·]{2,4}\s+(?=\S*(?:负责人|法定代表人|制表人|会计主管|编制人|复核人)))?)+")
+
+
+_TRADITIONAL = re.compile("[" + "".join(chr(c) for c in _T2S) + "]")
 
 
 def to_simplified(text: str) -> str:
     """NFKC, and the traditional characters that statement titles and units use → simplified."""
-    return unicodedata.normalize("NFKC", text).translate(_T2S)
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_T2S) if _TRADITIONAL.search(text) else text
 
 
 END_MARK = re.compile(
@@ -88,10 +97,12 @@ class Located:
 
 
 def _norm(line: str) -> str:
-    s = to_simplified(line).strip().lower().replace("’", "'").replace("‘", "'")
-    s = re.sub(r"\ufffe(?=ow)", "fl", s)  # a lost ligature: "Cash \ufffeows"
-    s = re.sub(r"\ufffe(?=nanc)", "fi", s).replace("\ufffe", "ff")
-    return re.sub(r"\s+", " ", s)
+    s = to_simplified(line).strip().lower()
+    if not s.isascii():
+        s = s.replace("’", "'").replace("‘", "'")
+        if "\ufffe" in s:  # a lost ligature: "Cash \ufffeows", "\ufffenancing", "e\ufffeect"
+            s = re.sub(r"\ufffe(?=nanc)", "fi", re.sub(r"\ufffe(?=ow)", "fl", s)).replace("\ufffe", "ff")
+    return " ".join(s.split())
 
 
 def _joined_glyphs(s: str) -> str:
@@ -181,9 +192,20 @@ _MAY_START = re.compile(
 )
 
 
+# the characters a title line can begin with: numbering, the words of _MAY_START (in simplified
+# and traditional forms) and the signature lines printed before a title (法定代表人, 公司负责人 …)
+_FIRST_CHARS = frozenset("0123456789一二三四五六七八九十(（合母公本集银銀资資利现現损損收综綜简簡股所财財表发發担擔最近年报報"
+                         "法企单單主会會制编編复復uicpsbUICPSB")
+
+
 def _may_start(line: str) -> bool:
     """Cheap test: could a title begin on this line (glyphs joined, a signature before it dropped)?"""
-    s = _norm(line)
+    if len(line) > 130:
+        return False  # longer than any title (find_titles would not join it either)
+    head = line.lstrip()[:1]
+    if not head or (head not in _FIRST_CHARS and unicodedata.is_normalized("NFKC", head)):
+        return False
+    s = _norm(line[:80])
     m = _SIGNATURE.match(s)
     if m:
         s = s[m.end():]
@@ -266,6 +288,9 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
         nxt = events[idx + 1] if idx + 1 < len(events) else None
         pages, n_values = _span(pages_lines, t.kind, p, b, nxt, max_span)
         prev = found[-1] if found else None
+        if _repeated(t, a, p, prev, pages_lines):
+            prev.pages = sorted(set(prev.pages) | set(pages))  # the same title printed again on the next page
+            continue
         if t.continued and prev is not None and (prev.kind, prev.scope) == (t.kind, t.scope):
             if not (p + 1 in prev.pages and _value_lines(pages_lines[p][:a])):
                 # a "(续)" page continues the statement before it
@@ -295,6 +320,15 @@ def _printed_together(found: list[Located], max_gap: int) -> list[Located]:
         anchor = found[next(i for i in group if score[i] == max(score[j] for j in group))]
         keep += [found[i] for i in group if found[i] is anchor or anchor.pages[0] <= found[i].pages[0] <= anchor.pages[-1] + max_gap]
     return [f for f in found if any(f is k for k in keep)]
+
+
+def _repeated(t: Title, a: int, p: int, prev: Located | None, pages_lines: list[list[str]]) -> bool:
+    """The statement's own title printed again at the top of the next page (綜合財務狀況表 on
+    three pages, no "continued"): the statement goes on, unless the page before printed its
+    closing row (then it is another statement with the same title)."""
+    return (prev is not None and not t.continued and (prev.kind, prev.scope) == (t.kind, t.scope)
+            and t.kind in _CLOSING and _norm(t.text) == _norm(prev.title) and prev.pages[-1] == p
+            and not _value_lines(pages_lines[p][:a]) and not _closes(t.kind, pages_lines[p - 1]))
 
 
 # the row that closes a statement: nothing after it on the following pages belongs to it
