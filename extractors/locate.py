@@ -48,6 +48,8 @@ _EN_TITLE = re.compile(
     r"(?: \((?:loss|deficit)\))?(?: and (?:other|supplemental) (?:information|data))?"
     r"(?P<post>(?: \((?:unaudited|continued|in [a-z ,]+)\))*| - continued| continued|)$"
 )
+# the same pattern for a title whose words all ran together or split apart ("con solidated b alance sheets")
+_EN_TITLE_JOINED = re.compile(_EN_TITLE.pattern.replace(" ", ""))
 # the traditional characters of statement titles, headers and units, and their simplified forms
 _T2S = str.maketrans(
     "綜併財務狀況資產負債損現權變動東簡虧單幣萬億額於註報團會計結餘續營業稅總淨與應佔為該據類項間開發經濟銷貨準歸屬數個並說潤結損處擁",
@@ -149,12 +151,13 @@ def _match_one(s: str, text: str) -> Title | None:
         # the parent alone: 母公司, 公司, 本行 / 银行 (a bank's own statements beside the group's)
         scope = "parent" if (m.group("scope") or m.group("scope2")) in ("母公司", "公司", "本公司", "本行", "银行") else "consolidated"
         return Title(kind, scope, text.strip(), continued="续" in zh)
-    for en in dict.fromkeys((s, _joined_glyphs(s))):
-        m = _EN_TITLE.match(en)
+    for en in dict.fromkeys((s, _joined_glyphs(s), s.replace(" ", ""))):
+        m = (_EN_TITLE if " " in en or en == s else _EN_TITLE_JOINED).match(en)
         if m:
-            pre = m.group("pre") or ""
-            scope = "parent" if ("parent company" in en or "company " in pre) and "consolidated" not in pre else "consolidated"
-            return Title(_en_kind(m.group("kind")), scope, text.strip(), continued="continued" in en)
+            pre = (m.group("pre") or "").replace(" ", "")
+            parent = ("parentcompany" in en.replace(" ", "") or pre.startswith("company")) and "consolidated" not in pre
+            return Title(_en_kind(m.group("kind")), "parent" if parent else "consolidated", text.strip(),
+                         continued="continued" in en)
     return None
 
 
@@ -171,15 +174,16 @@ def _zh_kind(k: str, scope: str | None = None) -> str | None:
 
 
 def _en_kind(k: str) -> str | None:
-    if "balance sheet" in k or "financial position" in k or "financial condition" in k:
+    k = k.replace(" ", "")  # the kind as matched with or without its spaces
+    if "balancesheet" in k or "financialposition" in k or "financialcondition" in k:
         return "balance_sheet"
-    if "cash flow" in k:
+    if "cashflow" in k:
         return "cash_flow"
     if "equity" in k:
         return None
-    if k.startswith("statement of comprehensive") or k.startswith("statements of comprehensive"):
+    if k.startswith("statementofcomprehensive") or k.startswith("statementsofcomprehensive"):
         return None
-    if "comprehensive" in k and not any(w in k for w in ("operations", "profit or loss", "income and")):
+    if "comprehensive" in k and not any(w in k for w in ("operations", "profitorloss", "incomeand")):
         return None
     return "income_statement"
 
@@ -298,7 +302,7 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
                 continue
             # a "(续)" title below the end of the first part on the same page: a part of its own,
             # joined to the first by the PDF extractor once both are read
-        if n_values < 4:
+        if n_values < 4 or _contents(pages_lines[p][b + 1 :]):
             continue
         occurrence = sum(1 for e in events[:idx] if e[0] == p and e[3].kind == t.kind and e[3].scope == t.scope)
         found.append(Located(kind=t.kind, scope=t.scope, title=t.text, pages=pages, title_line=a, occurrence=occurrence))
@@ -320,6 +324,23 @@ def _printed_together(found: list[Located], max_gap: int) -> list[Located]:
         anchor = found[next(i for i in group if score[i] == max(score[j] for j in group))]
         keep += [found[i] for i in group if found[i] is anchor or anchor.pages[0] <= found[i].pages[0] <= anchor.pages[-1] + max_gap]
     return [f for f in found if any(f is k for k in keep)]
+
+
+def _contents(lines: list[str]) -> bool:
+    """Lines that end in page numbers, one figure each ("Notes to … Statements 9", "Item 1A. Risk
+    Factors 39"): a table of contents, whose title lines are followed by their dates."""
+    refs: list[int] = []
+    others = 0
+    for line in lines[:40]:
+        toks = line.split()
+        if len(toks) < 2 or not re.search(r"\d", toks[-1]) or not is_value_token(toks[-1]):
+            continue
+        if re.fullmatch(r"\d{1,3}", toks[-1]) and not any(re.search(r"\d", t) and is_value_token(t) for t in toks[-2:-1]):
+            refs.append(int(toks[-1]))
+        else:
+            others += 1
+    # page references run in order through the document
+    return len(refs) >= 3 and len(refs) >= 4 * others and refs == sorted(refs)
 
 
 def _repeated(t: Title, a: int, p: int, prev: Located | None, pages_lines: list[list[str]]) -> bool:

@@ -12,12 +12,14 @@ dollars)`` and split glyphs (``Million s``) → the same. Per-share rows are nev
 whenever it was not the statement's own title block:
 
 1. the title block and the column header (no warning);
-2. elsewhere on the statement's own pages (a unit at the foot of the page);
+2. elsewhere on the statement's own pages (a unit at the foot of the page, 注：单位为万元);
 3. the page before the statement (a header printed at the foot of the previous page);
 4. a statement of the unit for the whole document ("除特别注明外，金额单位均为人民币百万元",
    "all amounts in millions"), or the unit that the tables printed around the statement share;
 5. nowhere: units of one, with a warning when the figures look too small for that (whole
    numbers of at most seven digits, e.g. a US filing whose totals have five or six).
+
+Every step but the first warns, naming the page the unit came from.
 """
 
 from __future__ import annotations
@@ -134,7 +136,13 @@ _NAMES = {1: "units of one", 1_000: "thousands", 10_000: "万元 (ten thousands)
           10_000_000: "千万元 (ten millions)", 100_000_000: "亿元 (hundred millions)", 1_000_000_000: "billions"}
 
 
-def unit_name(unit: int) -> str:
+_ZH_NAMES = {v: k for k, v in _ZH_UNITS.items()}
+
+
+def unit_name(unit: int, like: str = "") -> str:
+    """The unit as a reader would write it: 百万元 beside Chinese text ``like``, "millions" otherwise."""
+    if re.search(r"[\u4e00-\u9fff]", like) and unit in _ZH_NAMES:
+        return _ZH_NAMES[unit]
     return _NAMES.get(unit, f"×{unit}")
 
 
@@ -152,25 +160,28 @@ def choose_unit(head_text: str, page_texts: list[str], pages: list[int], figures
     units = {u for _, us in own for _, u in us}
     if len(units) == 1:
         p = next(p for p, us in own if us)
-        return UnitChoice(units.pop(), _currency(head_text, page_texts[p - 1]), f"page {p}")
+        unit, like = units.pop(), page_texts[p - 1]
+        return UnitChoice(unit, _currency(head_text, like), f"page {p}",
+                          f"unit {unit_name(unit, like)} taken from page {p}, outside the statement's title block")
     if len(units) > 1:
         p, us = next((p, us) for p, us in own if us)
-        return UnitChoice(us[0][1], _currency(head_text, page_texts[p - 1]), f"page {p}",
-                          f"unit {unit_name(us[0][1])} taken from page {p}, where other units are printed too "
-                          f"({', '.join(unit_name(u) for u in sorted(units))}); check the statement's unit")
+        like = page_texts[p - 1]
+        return UnitChoice(us[0][1], _currency(head_text, like), f"page {p}",
+                          f"unit {unit_name(us[0][1], like)} taken from page {p}, where other units are printed too "
+                          f"({', '.join(unit_name(u, like) for u in sorted(units))}); check the statement's unit")
     if 1 < first <= len(page_texts) + 1:
         prev = page_texts[first - 2]
         tail = "\n".join(prev.split("\n")[-15:])
         us = find_units(tail)
         if us:
             return UnitChoice(us[-1][1], _currency(head_text, tail), f"page {first - 1}, before the statement",
-                              f"unit {unit_name(us[-1][1])} taken from page {first - 1} (printed before the statement,"
+                              f"unit {unit_name(us[-1][1], tail)} taken from page {first - 1} (printed before the statement,"
                               f" not in its title block)")
     doc = _document_unit(page_texts, first, near)
     if doc is not None:
         unit, p, why = doc
         return UnitChoice(unit, _currency(head_text, page_texts[p - 1]), f"document, page {p}",
-                          f"unit {unit_name(unit)} taken from page {p} ({why}); none is printed with the statement")
+                          f"unit {unit_name(unit, page_texts[p - 1])} taken from page {p} ({why}); none is printed with the statement")
     return UnitChoice(1, info.currency, "none", _no_unit_warning(figures or []))
 
 
