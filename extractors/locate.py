@@ -346,10 +346,12 @@ def _contents(lines: list[str]) -> bool:
 def _repeated(t: Title, a: int, p: int, prev: Located | None, pages_lines: list[list[str]]) -> bool:
     """The statement's own title printed again at the top of the next page (綜合財務狀況表 on
     three pages, no "continued"): the statement goes on, unless the page before printed its
-    closing row (then it is another statement with the same title)."""
+    closing row (then it is another statement with the same title) or an end mark."""
     return (prev is not None and not t.continued and (prev.kind, prev.scope) == (t.kind, t.scope)
             and t.kind in _CLOSING and _norm(t.text) == _norm(prev.title) and prev.pages[-1] == p
-            and not _value_lines(pages_lines[p][:a]) and not _closes(t.kind, pages_lines[p - 1]))
+            and not _value_lines(pages_lines[p][:a]) and not _closes(t.kind, pages_lines[p - 1])
+            and not any(END_MARK.search(x) for x in pages_lines[p - 1]))  # (an end mark stops the reading; the
+    # PDF extractor joins such parts by their periods and keys instead)
 
 
 # the row that closes a statement: nothing after it on the following pages belongs to it

@@ -1,7 +1,7 @@
 """The printed unit and currency of a statement.
 
 ``detect_unit`` reads the unit printed in a piece of text: ``单位：万元`` → 10,000; ``金额单位
-均为人民币百万元`` → 1,000,000; a column head ``人民幣百萬元`` or ``千港元`` or ``HK$'000``;
+均为人民币百万元`` → 1,000,000; a column head ``人民幣百萬元``, ``千港元``, ``金额（万元）`` or ``HK$'000``;
 ``in thousands`` → 1,000; ``(Millions, except per share amounts)``, ``$ in millions``,
 ``€ in millions``, ``(Dollars in millions, except per share)``, ``(in thousands of U.S.
 dollars)`` and split glyphs (``Million s``) → the same. Per-share rows are never scaled (see
@@ -37,6 +37,8 @@ _ZH_UNIT = re.compile(
     rf"(?:(?:金额|货币|币种及)?单位|以)\s*(?:[:：]|均为|均以|为|是)?\s*{_ZH_MONEY}?\s*(?P<u>亿元|千万元|百万元|万元|千元|元)"
     # a column head: 人民币百万元 · 千港元 · 百万美元 · 港币千元
     rf"|(?<![\d,.])(?:{_ZH_MONEY}\s*(?P<h>亿元|千万元|百万元|万元|千元)|(?P<f>千|百万|万|亿)(?:港|美|欧)元)"
+    # a unit in brackets after a column name: 金额（万元） · 2025 年（人民币万元）
+    rf"|[(（]\s*{_ZH_MONEY}?\s*(?P<p>亿元|千万元|百万元|万元|千元)\s*[)）]"  # (not "(元)": 每股收益（元）)
 )
 _EN_WORDS = {"billion": 1_000_000_000, "million": 1_000_000, "thousand": 1_000}
 _MONEY = r"(?:us\$|hk\$|c\$|a\$|s\$|nt\$|\$|€|£|rmb|usd|hkd|eur|gbp|cny)"
@@ -80,8 +82,8 @@ def find_units(text: str) -> list[tuple[int, int]]:
     for m in _ZH_UNIT.finditer(t):
         if m.group("u"):
             out.append((m.start(), _ZH_UNITS[m.group("u")]))
-        elif m.group("h"):
-            out.append((m.start(), _ZH_UNITS[m.group("h")]))
+        elif m.group("h") or m.group("p"):
+            out.append((m.start(), _ZH_UNITS[m.group("h") or m.group("p")]))
         else:
             out.append((m.start(), {"千": 1_000, "百万": 1_000_000, "万": 10_000, "亿": 100_000_000}[m.group("f")]))
     low = t.lower()

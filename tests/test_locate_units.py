@@ -209,6 +209,7 @@ def test_a_missing_statement_is_named_in_a_document_warning(tmp_path):
         ("附註 人民幣百萬元 人民幣百萬元", 1_000_000, "CNY"),
         ("附註 千港元 千港元", 1_000, "HKD"),
         ("注：单位为万元", 10_000, "CNY"),
+        ("项目 2025 年末（万元） 2024 年末（万元）", 10_000, "CNY"),
         ("以人民币千元列示", 1_000, "CNY"),
         ("单位：元 币种：人民币", 1, "CNY"),
     ],
@@ -219,7 +220,8 @@ def test_printed_unit_variants(text, unit, currency):
 
 
 @pytest.mark.parametrize("text", ["Total revenue grew 5% to $2,540 million", "本集团营业收入人民币1,000百万元",
-                                  "每股盈利（每股人民幣元）", "Consolidated Balance Sheets"])
+                                  "每股盈利（每股人民幣元）", "基本每股收益（元/股）",
+                                  "Consolidated Balance Sheets"])
 def test_a_figure_or_a_per_share_label_is_not_a_unit(text):
     assert detect_unit(text).unit is None
 
