@@ -107,11 +107,6 @@ def _norm(line: str) -> str:
     return " ".join(s.split())
 
 
-def _joined_glyphs(s: str) -> str:
-    """A word split by a stray space ("incom e", "balance shee t") joined again."""
-    return re.sub(r"(?<=[a-z]{2}) (?=[a-z]\b)|\b(?<![a-z] )([a-z]) (?=[a-z]{2})", r"\1", s)
-
-
 def match_title(text: str) -> Title | None:
     """The statement a title line names, or None when the line is not a title."""
     s = _norm(text)
@@ -147,12 +142,14 @@ def _match_one(s: str, text: str) -> Title | None:
     zh = re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十\d]+[)）]|^\d+[.、]", "", zh)
     m = _ZH_TITLE.match(zh)
     if m:
-        kind = _zh_kind(m.group("kind"), m.group("scope"))
+        kind = _zh_kind(m.group("kind"))
         # the parent alone: 母公司, 公司, 本行 / 银行 (a bank's own statements beside the group's)
         scope = "parent" if (m.group("scope") or m.group("scope2")) in ("母公司", "公司", "本公司", "本行", "银行") else "consolidated"
         return Title(kind, scope, text.strip(), continued="续" in zh)
-    for en in dict.fromkeys((s, _joined_glyphs(s), s.replace(" ", ""))):
-        m = (_EN_TITLE if " " in en or en == s else _EN_TITLE_JOINED).match(en)
+    # as printed, then with every space dropped: a word split by a stray space ("incom e",
+    # "b alance shee t") or words run together match the same title
+    for en in dict.fromkeys((s, s.replace(" ", ""))):
+        m = (_EN_TITLE if en == s else _EN_TITLE_JOINED).match(en)
         if m:
             pre = (m.group("pre") or "").replace(" ", "")
             parent = ("parentcompany" in en.replace(" ", "") or pre.startswith("company")) and "consolidated" not in pre
@@ -161,13 +158,13 @@ def _match_one(s: str, text: str) -> Title | None:
     return None
 
 
-def _zh_kind(k: str, scope: str | None = None) -> str | None:
+def _zh_kind(k: str) -> str | None:
+    """The kind of a Chinese title (综合收益表 reaches here only after another scope, 合并综合收益表:
+    comprehensive income; a Hong Kong 綜合收益表 matches as scope 綜合 + 收益表, its income statement)."""
     if k in ("资产负债表", "财务状况表"):
         return "balance_sheet"
     if k in ("利润表", "损益表", "利润及利润分配表", "利润表及综合收益表", "收益表", "损益及其他全面收益表", "损益及全面收益表"):
         return "income_statement"
-    if k == "综合收益表" and scope is None:
-        return "income_statement"  # a Hong Kong report's 綜合收益表: 綜合 is "consolidated"
     if k == "现金流量表":
         return "cash_flow"
     return None
