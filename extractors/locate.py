@@ -33,7 +33,7 @@ _ZH_WHO = r"(?:表\d*(?:[-.]\d+)*)?(?:发行人|本公司|本集团|集团|担�
 _ZH_WHEN = (r"(?:(?:最近|近)?[一二三两\d]+年(?:及|和|以及)?(?:最近)?(?:一期|[一二三\d]+季度)?末?|报告期(?:各期)?末?|"
             r"年初(?:到|至)报告期末|本报告期|\d{4}年(?:度|\d{1,2}-\d{1,2}月|第?[一二三四1-4]季度|半年度)?)?")
 _ZH_TITLE = re.compile(
-    rf"^{_ZH_WHO}{_ZH_WHEN}(?:简明)?(?P<scope>合并及母公司|合并及公司|合并|母公司|本公司|公司|本行|银行|综合|集团)?(?:简明)?"
+    rf"^{_ZH_WHO}{_ZH_WHEN}(?:简明)?(?P<scope>合并及(?:母公司|公司|银行|本行)|合并|母公司|本公司|公司|本行|银行|综合|集团)?(?:简明)?"
     rf"{_ZH_WHEN}(?P<kind>{_ZH_KINDS})(?:[(（](?P<scope2>合并|母公司|公司|本行)[)）])?(?:[(（](?:续|未经审计|经审计)[)）]|续表?)*$"
 )
 _EN_TITLE = re.compile(
@@ -351,7 +351,7 @@ def _repeated(t: Title, a: int, p: int, prev: Located | None, pages_lines: list[
     # PDF extractor joins such parts by their periods and keys instead)
 
 
-# the row that closes a statement: nothing after it on the following pages belongs to it
+# the row that closes a statement: after it, only the statement's supplement up to its end mark
 _CLOSING = {
     "balance_sheet": re.compile(r"^\s*total liabilities,? (?:[a-z' ,]+ )?(?:and|&) (?:[a-z' ]+ )?(?:equity|deficit|capital)\b|"
                                 r"^\s*负债(?:和|及|与)(?:所有者|股东)?权益(?:\(或股东权益\))?(?:总计|合计)", re.IGNORECASE),
@@ -368,14 +368,18 @@ def _closes(kind: str, lines: list[str]) -> bool:
 def _span(pages_lines: list[list[str]], kind: str, p: int, b: int, nxt, max_span: int) -> tuple[list[int], int]:
     """The pages of a statement whose title ends on line ``b`` of page ``p``, and its value lines:
     rows after the title on its page, then on the following pages until the next title, an end
-    mark, the notes, a page without figures, or the page that prints its closing row."""
+    mark, the notes or a page without figures. After the page that prints its closing row
+    ("Total liabilities and equity", "Cash … at end of period", 期末现金及现金等价物余额) only a
+    page that ends with the statement's end mark belongs to it (supplemental cash-flow
+    information, "See accompanying notes"), not the untitled tables of a press release."""
     pages: list[int] = []
     after = pages_lines[p][b + 1 :]
     stop_here = nxt is not None and nxt[0] == p
     if stop_here:
         after = pages_lines[p][b + 1 : nxt[1]]
     n_values = _value_lines(after)
-    ended = any(END_MARK.search(x) for x in after) or (n_values > 0 and _closes(kind, after))
+    ended = any(END_MARK.search(x) for x in after)
+    closed = n_values > 0 and _closes(kind, after)
     if n_values or (not stop_here and len(after) < 12):
         pages.append(p + 1)
     q = p + 1
@@ -388,6 +392,9 @@ def _span(pages_lines: list[list[str]], kind: str, p: int, b: int, nxt, max_span
         body = lines[:upto]
         if any(_NOTES_HEAD.search(x) for x in body[:8]):
             break  # the notes begin
+        marked = any(END_MARK.search(x) for x in body)
+        if closed and not marked:
+            break  # after its closing row only the statement's own supplement runs on, up to its end mark
         nv = _value_lines(body)
         if nv == 0 and len([x for x in body if x.strip()]) <= 3 and not stop_here:
             q += 1  # a page holding only a footer
@@ -396,8 +403,9 @@ def _span(pages_lines: list[list[str]], kind: str, p: int, b: int, nxt, max_span
             break
         pages.append(q + 1)
         n_values += nv
-        if any(END_MARK.search(x) for x in body) or _closes(kind, body):
+        if marked:
             break
+        closed = closed or _closes(kind, body)
         q += 1
     return pages, n_values
 

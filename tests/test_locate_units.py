@@ -62,6 +62,7 @@ def test_title_families(line, kind, scope, shown):
         "綜合全面收益表",  # comprehensive income, not the income statement
         "合并综合收益表",
         "Consolidated Statements of Comprehensive Income (Loss)",
+        "合并及银行股东权益变动表(续)",  # a title (it ends the statement before it), not a primary one
         # rows, then a signature, then a title: the rows are not a signature
         "股东权益合计 560,062,349.72 负债和股东权益总计 614,143,385.31 公司负责人： 会计机构负责人： 合并利润表",
     ],
@@ -69,6 +70,11 @@ def test_title_families(line, kind, scope, shown):
 def test_not_primary_titles(line):
     t = match_title(line)
     assert t is None or t.kind is None
+
+
+def test_an_equity_statement_title_is_a_title_that_ends_the_one_before():
+    t = match_title("合并及银行股东权益变动表")
+    assert t is not None and t.kind is None
 
 
 def _bs(title: str, year: int = 2026, closing: bool = True) -> str:
@@ -122,6 +128,18 @@ def test_the_closing_row_ends_a_cash_flow_statement_before_the_next_untitled_tab
                               "Foreign currency impact (9) (45) (67)"])
     (cf_found,) = locate_statements([cf, supplemental])
     assert cf_found.pages == [1]
+
+
+def test_after_the_closing_row_the_supplement_runs_on_to_the_end_mark():
+    cf = "\n".join(["Consolidated Statements of Cash Flows", "(In millions)", "Year Ended December 28, 2026 2025",
+                    "Net income $ 854 $ 337", "Net cash provided by operating activities 493 34",
+                    "Net cash used in investing activities (149) (170)", "Net cash provided by financing activities 53 (121)",
+                    "Cash and cash equivalents at end of year $ 1,466 $ 1,078"])
+    supplement = "\n".join(["Year Ended December 28, 2026 2025", "(In millions)", "Supplemental cash flow information:",
+                            "Interest $ 67 $ 79", "Income taxes, net of refund $ (4) $ (8)", "Other $ 9 $ —",
+                            "See accompanying notes to consolidated financial statements."])
+    (found,) = locate_statements([cf, supplement, "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS\nNote 1 … 12 13"])
+    assert found.pages == [1, 2]
 
 
 def test_the_same_title_printed_again_continues_until_the_closing_row():
