@@ -46,7 +46,7 @@ _EN_TITLE = re.compile(
     r"cash flows? statements?|comprehensive income statements?|(?:stockholders|shareholders)'? equity statements?|"
     r"statements? of comprehensive income)"
     r"(?: \((?:loss|deficit)\))?(?: and (?:other|supplemental) (?:information|data))?"
-    r"(?P<post>(?: \((?:unaudited|continued|in [a-z ,]+)\))*| - continued| continued|)$"
+    r"(?P<post>(?: \((?:unaudited|continued|in [a-z ,]+)\))*|\s?[-–—]\s?\(?continued\)?| continued|)$"
 )
 # the same pattern for a title whose words all ran together or split apart ("con solidated b alance sheets")
 _EN_TITLE_JOINED = re.compile(_EN_TITLE.pattern.replace(" ", ""))
@@ -351,6 +351,21 @@ def _repeated(t: Title, a: int, p: int, prev: Located | None, pages_lines: list[
     # PDF extractor joins such parts by their periods and keys instead)
 
 
+def _another_table(lines: list[str], own_head: list[str]) -> bool:
+    """A page that opens with a table title of its own: a heading line, then its unit line
+    ("SUPPLEMENTAL DATA – NET REVENUES" / "(In thousands)"). Running heads printed above the
+    statement's own title (company name, "Table of Contents") and date lines are not headings."""
+    from extractors.units import find_units
+
+    seen = {_norm(x) for x in own_head}
+    head = [x for x in lines[:8] if x.strip()][:6]
+    for i, line in enumerate(head):
+        if find_units(line):
+            return any(re.search(r"[A-Za-z\u4e00-\u9fff]", x) and not re.search(r"\d", x) and _norm(x) not in seen
+                       and not _HEADER_HINT.search(to_simplified(x).strip()) for x in head[:i])
+    return False
+
+
 # the row that closes a statement: after it, only the statement's supplement up to its end mark
 _CLOSING = {
     "balance_sheet": re.compile(r"^\s*total liabilities,? (?:[a-z' ,]+ )?(?:and|&) (?:[a-z' ]+ )?(?:equity|deficit|capital)\b|"
@@ -392,6 +407,8 @@ def _span(pages_lines: list[list[str]], kind: str, p: int, b: int, nxt, max_span
         body = lines[:upto]
         if any(_NOTES_HEAD.search(x) for x in body[:8]):
             break  # the notes begin
+        if _another_table(body, pages_lines[p][: b + 9]):
+            break  # an untitled table of a press release ("SUPPLEMENTAL DATA – NET REVENUES", "(In thousands)")
         marked = any(END_MARK.search(x) for x in body)
         if closed and not marked:
             break  # after its closing row only the statement's own supplement runs on, up to its end mark

@@ -45,6 +45,7 @@ from tests.test_layout import _pdf
         ("CASH FLOWS STATEMENTS", "cash_flow", "consolidated", None),
         ("CONDENSED CONSOLIDATED STATEMENTS OF INCOME (LOSS)", "income_statement", "consolidated", None),
         ("Consolidated Condensed Statements of Income and Other Information", "income_statement", "consolidated", None),
+        ("CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS—(continued)", "cash_flow", "consolidated", None),
     ],
 )
 def test_title_families(line, kind, scope, shown):
@@ -140,6 +141,22 @@ def test_after_the_closing_row_the_supplement_runs_on_to_the_end_mark():
                             "See accompanying notes to consolidated financial statements."])
     (found,) = locate_statements([cf, supplement, "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS\nNote 1 … 12 13"])
     assert found.pages == [1, 2]
+
+
+def test_a_press_release_table_with_its_own_heading_and_unit_ends_the_statement():
+    """MGM's balance sheet closes on an unlabelled total; the next page opens another table."""
+    bs = "\n".join(["Page 12 of 15", "EXAMPLE RESORTS INTERNATIONAL AND SUBSIDIARIES", "CONSOLIDATED BALANCE SHEETS",
+                    "(In thousands, except share data)", "December 31, 2026 2025", "Cash and cash equivalents $ 2,915,176 $ 4,703,059",
+                    "Total current assets 5,500,000 6,400,000", "$ 45,692,206 $ 40,899,116", "Total current liabilities 4,515,892 3,442,264",
+                    "Total stockholders' equity 5,210,123 10,976,766", "$ 45,692,206 $ 40,899,116"])
+    supplemental = "\n".join(["Page 13 of 15", "EXAMPLE RESORTS INTERNATIONAL AND SUBSIDIARIES", "SUPPLEMENTAL DATA – NET REVENUES",
+                              "(In thousands)", "Three Months Ended December 31, 2026 2025", "Casino $ 1,290,000 $ 1,190,000",
+                              "Rooms 600,000 550,000", "Food and beverage 500,000 450,000", "Total 2,390,000 2,190,000"])
+    continued = "\n".join(["Page 13 of 15", "EXAMPLE RESORTS INTERNATIONAL AND SUBSIDIARIES", "December 31, 2026 2025",
+                           "(In thousands)", "Other long-term obligations 256,282 319,914", "Retained earnings 4,794,239 4,340,588",
+                           "Noncontrolling interests 378,594 4,906,121", "Total equity 5,210,123 10,976,766"])
+    assert locate_statements([bs, supplemental])[0].pages == [1]
+    assert locate_statements([bs, continued])[0].pages == [1, 2]  # its own running head and dates: a continuation
 
 
 def test_the_same_title_printed_again_continues_until_the_closing_row():
