@@ -178,7 +178,7 @@ def _en_kind(k: str) -> str | None:
         return "cash_flow"
     if "equity" in k:
         return None
-    if k.startswith("statementofcomprehensive") or k.startswith("statementsofcomprehensive"):
+    if k.startswith(("statementofcomprehensive", "statementsofcomprehensive")):
         return None
     if "comprehensive" in k and not any(w in k for w in ("operations", "profitorloss", "incomeand")):
         return None
@@ -292,13 +292,12 @@ def locate_statements(page_texts: list[str], *, max_span: int = 6, max_gap: int 
         if _repeated(t, a, p, prev, pages_lines):
             prev.pages = sorted(set(prev.pages) | set(pages))  # the same title printed again on the next page
             continue
-        if t.continued and prev is not None and (prev.kind, prev.scope) == (t.kind, t.scope):
-            if not (p + 1 in prev.pages and _value_lines(pages_lines[p][:a])):
-                # a "(续)" page continues the statement before it
-                prev.pages = sorted(set(prev.pages) | set(pages or [p + 1]))
-                continue
-            # a "(续)" title below the end of the first part on the same page: a part of its own,
-            # joined to the first by the PDF extractor once both are read
+        below_first_part = prev is not None and p + 1 in prev.pages and bool(_value_lines(pages_lines[p][:a]))
+        if t.continued and prev is not None and (prev.kind, prev.scope) == (t.kind, t.scope) and not below_first_part:
+            # a "(续)" page continues the statement before it; a "(续)" title below the end of the
+            # first part on the same page is a part of its own, joined by the PDF extractor once read
+            prev.pages = sorted(set(prev.pages) | set(pages or [p + 1]))
+            continue
         if n_values < 4 or _contents(pages_lines[p][b + 1 :]):
             continue
         occurrence = sum(1 for e in events[:idx] if e[0] == p and e[3].kind == t.kind and e[3].scope == t.scope)
@@ -453,8 +452,8 @@ def missing_statement_warnings(extracted: list[tuple[str, str]], located: list[L
                 for loc in located if loc.scope == "consolidated"]
         if seen:
             return [f"no statement could be read: {'; '.join(seen)} found but no rows of figures could be read"]
-        return ["no balance sheet, income statement or cash-flow statement found in this document "
-                "(no statement title followed by rows of figures)"]
+        return [("no balance sheet, income statement or cash-flow statement found in this document "
+                 "(no statement title followed by rows of figures)")]
     out = []
     for kind in PRIMARY_KINDS:
         if kind in kinds:

@@ -99,7 +99,7 @@ def _cf(title: str) -> str:
 
 def test_a_summary_copy_far_from_the_statements_is_not_the_balance_sheet():
     summary = "財務概要\n" + _bs("簡明綜合財務狀況表", closing=False)
-    filler = ["第 %d 页 管理层讨论与分析" % i for i in range(30)]
+    filler = [f"第 {i} 页 管理层讨论与分析" for i in range(30)]
     pages = [summary, *filler, _is("綜合收益表"), _bs("綜合財務狀況表"), _cf("綜合現金流量表")]
     found = {(f.kind, f.scope): f.pages for f in locate_statements(pages)}
     assert found == {("income_statement", "consolidated"): [32], ("balance_sheet", "consolidated"): [33],
