@@ -24,7 +24,7 @@ from pathlib import Path
 from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
-from extractors.locate import Located, locate_statements, match_title
+from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.periods import (
     ASSUMED_WEEKS,
@@ -35,7 +35,7 @@ from extractors.periods import (
     settle_default_span,
 )
 from extractors.statements import build_statement
-from extractors.units import detect_currency, detect_unit
+from extractors.units import UNIT_WARNING, choose_unit, detect_currency
 from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     statements = drop_duplicates(merge_continuations(statements))
     for st in statements:
         warn_undated_columns(st)
+    warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(
         file=path.name,
@@ -107,7 +108,7 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
     page_lines, read_warnings = reader(path, wanted)
     warnings.extend(read_warnings)
     errors: list[list[str]] = [[] for _ in located]
-    results = [_safe_statement(loc, page_lines, doc_period, doc_is_zh, errors[i]) for i, loc in enumerate(located)]
+    results = [_safe_statement(loc, page_lines, doc_period, doc_is_zh, errors[i], page_texts) for i, loc in enumerate(located)]
     if engine == "auto":
         # a statement that came out doubtful from the fast word engine is read again with pdfplumber
         doubtful = [i for i, st in enumerate(results) if _doubt(st)]
@@ -117,7 +118,7 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
             warnings.extend(more)
             for i in doubtful:
                 alt_errors: list[str] = []
-                alt = _safe_statement(located[i], plumber_lines, doc_period, doc_is_zh, alt_errors)
+                alt = _safe_statement(located[i], plumber_lines, doc_period, doc_is_zh, alt_errors, page_texts)
                 if _quality(alt) > _quality(results[i]):
                     results[i], errors[i] = alt, alt_errors
     warnings.extend(e for errs in errors for e in errs)
@@ -127,9 +128,10 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
 
 
 
-def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: bool, warnings: list[str]) -> Statement | None:
+def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: bool, warnings: list[str],
+                    page_texts: list[str] | None = None) -> Statement | None:
     try:
-        return _statement_of(loc, page_lines, doc_period, doc_is_zh)
+        return _statement_of(loc, page_lines, doc_period, doc_is_zh, page_texts or [])
     except Exception as exc:  # noqa: BLE001 - a statement we cannot read is reported, not fatal
         log.exception("statement %s on pages %s failed", loc.title, loc.pages)
         warnings.append(f"{loc.title} (pages {loc.pages}): could not be read ({exc.__class__.__name__}: {exc})")
@@ -137,9 +139,11 @@ def _safe_statement(loc: Located, page_lines: PageLines, doc_period, doc_is_zh: 
 
 
 def _doubt(st: Statement | None) -> bool:
-    # a start counted in weeks is a note on the calendar, not a sign of a misread page
-    warnings = [w for w in st.warnings if not w.endswith(ASSUMED_WEEKS)] if st is not None else []
-    return st is None or bool(warnings) or not st.columns or any(c.period_end is None for c in st.columns)
+    # a start counted in weeks is a note on the calendar, and a unit taken from elsewhere a note on the
+    # unit: neither is a sign of a misread page
+    read_warnings = [w for w in (st.warnings if st is not None else [])
+                     if not w.endswith(ASSUMED_WEEKS) and not UNIT_WARNING.match(w)]
+    return st is None or bool(read_warnings) or not st.columns or any(c.period_end is None for c in st.columns)
 
 
 def _quality(st: Statement | None) -> tuple[int, int, int]:
@@ -240,15 +244,13 @@ def _margin(line: layout.Line, height: float) -> bool:
     return not run or not re.search(r"[A-Za-z\u4e00-\u9fff]", label)
 
 
-def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool) -> Statement | None:
+def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc_is_zh: bool,
+                  page_texts: list[str]) -> Statement | None:
     regions = _join_foot(_regions(loc, page_lines))
     if not regions:
         return None
     first = regions[0]
     head_text = first.head_text + " " + " ".join(x.text for r in regions[:2] for x in r.lines[:8])
-    unit_info = detect_unit(head_text)
-    unit = unit_info.unit or 1
-    currency = unit_info.currency or detect_currency(head_text) or ("CNY" if doc_is_zh else "USD")
     report = settle_default_span(detect_report_period(first.head_text) or doc_period, f"{loc.title} {first.head_text}")
     flow = loc.kind != "balance_sheet"
 
@@ -307,9 +309,14 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     if not base_columns or not collected.rows:
         return None
     pages = sorted({row[2] for row in collected.rows})
-    st = build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, unit, currency, pages,
+    # the unit: the title block, else the statement's pages, the page before, the document (warned)
+    choice = choose_unit(head_text, page_texts, loc.pages, [c for row in collected.rows for c in row[1]])
+    currency = choice.currency or detect_currency(head_text) or ("CNY" if doc_is_zh else "USD")
+    st = build_statement(loc.kind, loc.scope, loc.title, columns, collected.rows, choice.unit, currency, pages,
                          notes=collected.notes, row_nos=collected.row_nos)
     st.warnings[:0] = period_warnings
+    if choice.warning:
+        st.warnings.insert(0, choice.warning)
     return st
 
 
@@ -336,7 +343,7 @@ def split_by_scope(st: Statement) -> list[Statement]:
         rows = [(i.label, [i.printed[j] if j < len(i.printed) else "" for j in idx], i.page, i.bbox) for i in st.items]
         part = build_statement(st.kind, scope, st.title, [st.columns[j] for j in idx], rows, st.unit, st.currency, st.pages,
                                notes=[i.note for i in st.items], row_nos=[i.row_no for i in st.items])
-        part.warnings[:0] = _column_warnings(st.warnings, idx)
+        part.warnings[:0] = [w for w in st.warnings if UNIT_WARNING.match(w)] + _column_warnings(st.warnings, idx)
         out.append(part)
     return out
 
@@ -463,13 +470,14 @@ def merge_continuations(statements: list[Statement]) -> list[Statement]:
             and (prev.kind, prev.scope) == (st.kind, st.scope)
             and [(c.period_start, c.period_end) for c in prev.columns] == [(c.period_start, c.period_end) for c in st.columns]
             and all(c.period_end for c in st.columns)
-            and st.pages and prev.pages and st.pages[0] == prev.pages[-1] + 1
+            and st.pages and prev.pages and st.pages[0] in (prev.pages[-1], prev.pages[-1] + 1)  # a (续) part may start mid-page
             and not ({i.key for i in prev.items if i.key} & {i.key for i in st.items if i.key})
         ):
             items = prev.items + st.items
             rows = [(i.label, i.printed, i.page, i.bbox) for i in items]
             out[-1] = build_statement(prev.kind, prev.scope, prev.title, prev.columns, rows, prev.unit, prev.currency,
                                       prev.pages + st.pages, notes=[i.note for i in items], row_nos=[i.row_no for i in items])
+            out[-1].warnings[:0] = list(dict.fromkeys(w for w in prev.warnings + st.warnings if UNIT_WARNING.match(w)))
             continue
         out.append(st)
     return out
