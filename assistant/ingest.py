@@ -70,6 +70,7 @@ class FileResult:
     figures: int = 0
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # "balance_sheet: <its warnings>" per statement flagged for review
 
     def line(self) -> str:
         name = Path(self.path).name
@@ -81,7 +82,11 @@ class FileResult:
         detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind
         extra = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
         pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
-        return f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        out = f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        if self.flagged:
+            out += (f"\n           FLAGGED FOR REVIEW ({len(self.flagged)} statement(s); figures unconfirmed until "
+                    f"`loanwatch review confirm D{self.document_id}`): " + " | ".join(self.flagged))
+        return out
 
 
 @dataclass
@@ -381,6 +386,8 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
                     statements=len(statements), figures=sum(len(i.values) for st in statements for i in st.items),
                     warnings=list(p.warnings),
+                    flagged=[f"{st.kind}{'' if st.scope == 'consolidated' else f' ({st.scope})'}: {'; '.join(st.warnings)}"
+                             for st in statements if st.warnings],
                 )
             indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:

@@ -32,7 +32,7 @@ KEY_FIGURES = ("revenue", "cost_of_revenue", "operating_profit", "net_profit", "
                "long_term_borrowings", "total_liabilities", "total_equity")
 PERIODS_SHOWN = 6
 _STATUS = {"pass": ("✓ 达标", "✓ met"), "breach": ("✗ 违约", "✗ breach"), "unknown": ("? 数据不足", "? no data"),
-           "not_tested": ("— 未到测试期", "— not tested")}
+           "not_tested": ("— 未到测试期", "— not tested"), "unconfirmed": ("⚠ 未确认（待复核）", "⚠ unconfirmed (review)")}
 
 
 # ---------------------------------------------------------------- portfolio

@@ -104,7 +104,7 @@ def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert],
                               f"(value {r.value:.3f}, {state})",
                            f"{r.facility}：{figure_label(r.covenant.metric)} {r.operator} {r.threshold} 的约束被违反"
                            f"（实际值 {r.value:.3f}，{state_zh}）"))
-    high = [a for a in alerts if a.severity == "high"]
+    high = [a for a in alerts if a.severity == "high" and not a.unconfirmed]  # unconfirmed: shown, not counted
     if high:
         names_zh = "、".join(dict.fromkeys(a.name_zh for a in sorted(high, key=lambda a: a.rule)))
         floors.append((1, "high-severity warning(s): " + ", ".join(sorted({a.rule for a in high})),
