@@ -178,6 +178,16 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     docs_df = L(gr.Dataframe(label=tr("documents"), interactive=False, max_height=300), "documents")
                     notes_df = L(gr.Dataframe(label=tr("notes"), interactive=False, wrap=True, max_height=300),
                                  "notes")
+                with L(gr.Accordion(tr("flagged_title"), open=True, elem_id="lw-flagged-box"), "flagged_title"):
+                    flagged_df = L(gr.Dataframe(label=tr("flagged"), interactive=False, wrap=True, max_height=260,
+                                                elem_id="lw-flagged"), "flagged")
+                    with gr.Row():
+                        flagged_ref = L(gr.Textbox(label=tr("flagged_ref"), elem_id="lw-flagged-ref"), "flagged_ref")
+                        flagged_reason = L(gr.Textbox(label=tr("flagged_reason"), elem_id="lw-flagged-reason"),
+                                           "flagged_reason")
+                        flagged_btn = L(gr.Button(tr("flagged_confirm_btn"), elem_id="lw-flagged-btn"),
+                                        "flagged_confirm_btn", "value")
+                    flagged_out = gr.Markdown("", elem_id="lw-flagged-out")
                 with L(gr.Accordion(tr("new_visit"), open=False), "new_visit"):
                     with gr.Row():
                         visit_date = L(gr.Textbox(label=tr("visit_date")), "visit_date")
@@ -344,6 +354,19 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         client_outputs = [profile, trend_plot, figures, fig_refs, docs_df, notes_df, memo_period, source_caption,
                           source_img, audit_df, versions_df]
         client_dd.change(safe(_client), [client_dd, lang], client_outputs)
+
+        def _flagged(user: User, client, lg: str):
+            headers = [tr(k, lg) for k in ("col_ref", "col_client", "col_doc", "col_statement", "col_scope",
+                                           "col_pages", "col_warnings", "col_uploader")]
+            return _df(H.flagged_rows(store, user, client) if client not in (None, "") else [], headers)
+
+        client_dd.change(safe(_flagged), [client_dd, lang], [flagged_df])
+
+        def _confirm_flagged(user: User, client, ref, reason, lg: str):
+            return H.confirm_flagged(store, user, ref or "", reason or ""), _flagged(user, client, lg)
+
+        flagged_btn.click(safe(_confirm_flagged), [client_dd, flagged_ref, flagged_reason, lang],
+                          [flagged_out, flagged_df]).then(safe(_client), [client_dd, lang], client_outputs)
 
         def _source(user: User, client, refs, lg: str, evt: gr.SelectData):
             r, c = evt.index
