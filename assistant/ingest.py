@@ -463,7 +463,8 @@ def _add_issuer_aliases(s, owner, p: Prepared, actor: str) -> list[str]:  # noqa
     if not same:
         return []
     others = {repo.normalise_name(n) for c in repo.list_clients(s) if c.id != owner.id for n in [c.name, *c.aliases]}
-    new = [a for a in p.aliases if repo.normalise_name(a) and repo.normalise_name(a) not in own | others]
+    have = {n.casefold() for n in [owner.name, *owner.aliases]}
+    new = [a for a in p.aliases if a.casefold() not in have and repo.normalise_name(a) not in others]
     if new:
         repo.update_client(s, owner, aliases=new, actor=actor)
     return new
