@@ -341,3 +341,27 @@ def test_real_covers_give_their_short_names(shared_data, name):
     got = set(_issuer_aliases(texts))
     assert REAL_COVERS[name] <= got, got
     assert not any(w in a for a in got for w in ("代码", "简称", "不适用", "公告"))
+
+
+# ---------------------------------------------------------------- the app's handlers
+
+
+def test_the_client_page_shows_the_flag_and_a_second_user_confirms(store, tmp_path):
+    from assistant.access import get_user
+    from ui import handlers as H
+
+    client = _flagged_client(store, tmp_path)
+    maker, checker = get_user(store, "maker"), get_user(store, "checker")
+    profile = H.client_profile(store, maker, client, "en")
+    assert "Flagged for review (1)" in profile and "total assets" in profile and "unconfirmed (review)" in profile
+    (row,) = H.flagged_rows(store, maker, client)
+    assert row[0].startswith("S") and row[3] == "balance_sheet" and row[7] == "maker"
+    _, rows, _ = H.figures_table(store, maker, client)
+    assert any("⚠" in cell for r in rows for cell in r[1:])
+    (f,) = flagged(store)
+    with pytest.raises(AccessDeniedError, match="second person"):
+        H.confirm(store, maker, document_id=f.document_id)  # the upload page's button: not by the uploader
+    assert "confirmed by checker" in H.confirm_flagged(store, checker, row[0], "checked against p.2")
+    assert H.flagged_rows(store, maker, client) == []
+    assert "⚠" not in "".join(c for r in H.figures_table(store, maker, client)[1] for c in r[1:])
+    assert "✓" in H.client_profile(store, maker, client, "en")  # the covenant is tested again
