@@ -365,3 +365,15 @@ def test_the_client_page_shows_the_flag_and_a_second_user_confirms(store, tmp_pa
     assert H.flagged_rows(store, maker, client) == []
     assert "⚠" not in "".join(c for r in H.figures_table(store, maker, client)[1] for c in r[1:])
     assert "✓" in H.client_profile(store, maker, client, "en")  # the covenant is tested again
+
+
+def test_a_parent_only_figure_is_labelled_when_the_question_names_no_scope():
+    from assistant.chat.builtin import SnapshotSource
+    from assistant.chat.service import answer_with
+    from assistant.domain import ClientProfile, ClientSnapshot, Fact, FactSet
+
+    facts = FactSet()
+    facts.add(Fact("total_assets", Decimal(500), Span(END), document="parent.pdf", page=3, scope="parent"))
+    snap = ClientSnapshot(ClientProfile(1, "示例能源股份有限公司", ["示例能源"]), facts=facts)
+    a = answer_with("示例能源2026年9月30日的资产总计是多少", SnapshotSource([snap]))
+    assert a.value == Decimal(500) and "母公司报表数据" in a.answer

@@ -142,6 +142,9 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
                          else f"'{', '.join(p.unsupported)}' is not a figure loanwatch keeps.")
     missing = [m for r in results for m in r.missing] + [f"metric {u}" for u in p.unsupported]
     facts = [f for r in results for f in r.facts]
+    if p.scope is None and any(f.scope == "parent" for f in printed_facts(facts)):  # never an unlabelled parent figure
+        sentences.append("（以上为母公司报表数据：该期间未存储合并报表。）" if zh
+                         else "(These are the parent company's own figures: no consolidated statement is stored for that period.)")
     single = results[0] if len(results) == 1 else None
     value = single.value if single is not None and not missing else None
     return Answer(
