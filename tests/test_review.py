@@ -377,3 +377,11 @@ def test_a_parent_only_figure_is_labelled_when_the_question_names_no_scope():
     snap = ClientSnapshot(ClientProfile(1, "示例能源股份有限公司", ["示例能源"]), facts=facts)
     a = answer_with("示例能源2026年9月30日的资产总计是多少", SnapshotSource([snap]))
     assert a.value == Decimal(500) and "母公司报表数据" in a.answer
+
+
+def test_portfolio_breach_question_lists_an_unconfirmed_covenant_as_undecided(store, tmp_path):
+    from assistant.chat.service import ask
+
+    _flagged_client(store, tmp_path)
+    a = ask("哪些客户违反了契约？", store=store)
+    assert a.value == 0 and "未判定" in a.answer and "示例能源" in a.answer
