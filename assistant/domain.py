@@ -242,6 +242,7 @@ class DocumentInfo:
     received: dt.date
     pages: int = 0
     period_end: dt.date | None = None
+    warnings: list[str] = field(default_factory=list)  # the extractor's document-level warnings (a statement not found …)
 
 
 @dataclass

@@ -81,7 +81,7 @@ class FileResult:
         if self.status == "duplicate":
             return f"duplicate  {name}: already stored for {self.client} (document {self.document_id})"
         detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind
-        extra = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
+        extra = f"; {len(self.warnings)} warning(s): {'; '.join(self.warnings)}" if self.warnings else ""
         pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
         out = f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
         if self.flagged:

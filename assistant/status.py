@@ -251,6 +251,8 @@ def review_json(snap: ClientSnapshot) -> dict:
                      "document": f.document, "kind": f.kind, "scope": f.scope, "pages": list(f.pages),
                      "warnings": list(f.warnings), "uploaded_by": f.uploaded_by} for f in snap.flagged],
         "unconfirmed_figures": sum(1 for f in snap.facts if f.unconfirmed),
+        "document_warnings": [{"document": d.name, "document_id": d.id, "warnings": list(d.warnings)}
+                              for d in snap.documents if d.warnings],
     }
 
 
@@ -361,6 +363,9 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
         for f in flagged:
             console.print(f"  · {f['ref']} {f['document']} {f['kind']}: {'; '.join(f['warnings'])}", markup=False,
                           highlight=False)
+    for d in st.get("review", {}).get("document_warnings", []):
+        console.print(f"文件提示 document warnings: {d['document']}: {'; '.join(d['warnings'])}", markup=False,
+                      highlight=False)
     cov = Table(title="贷款约定 Covenants", show_lines=False)
     for col in ("融资 Facility", "指标 Metric", "约定 Required", "实际 Value", "余量 Headroom", "结果 Status", "趋势 Trend"):
         cov.add_column(col)

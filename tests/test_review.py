@@ -385,3 +385,24 @@ def test_portfolio_breach_question_lists_an_unconfirmed_covenant_as_undecided(st
     _flagged_client(store, tmp_path)
     a = ask("哪些客户违反了契约？", store=store)
     assert a.value == 0 and "未判定" in a.answer and "示例能源" in a.answer
+
+
+def test_stored_warnings_flag_the_statement_and_document_warnings_are_shown(store, tmp_path):
+    """The store's side alone: whatever warnings the extractor sets, the statement is flagged."""
+    from assistant.demo import StatementSpec, render_pdf
+
+    truth = render_pdf(StatementSpec(company=COMPANY, period_end=END, layout="listed_notes", seed=3), tmp_path / "t.pdf")
+    truth.warnings.append("cash flow statement not found")
+    income = next(st for st in truth.statements if st.kind == "income_statement")
+    income.warnings.append("unit not printed on page 3: assumed 元")
+    with store.transaction() as s:
+        client = repo.add_client(s, COMPANY)
+        repo.store_document(s, client, sha256="0" * 64, kind="statement", name="t.pdf", stored_path="documents/t.pdf",
+                            extraction=truth, actor="maker")
+    (f,) = flagged(store)
+    assert (f.kind, f.warnings, f.uploaded_by) == ("income_statement", ["unit not printed on page 3: assumed 元"], "maker")
+    st = client_status(store, COMPANY)
+    assert st["review"]["document_warnings"] == [{"document": "t.pdf", "document_id": f.document_id,
+                                                  "warnings": ["cash flow statement not found"]}]
+    assert st["figures"]["revenue"]["unconfirmed"].startswith("t.pdf income_statement: unit not printed")
+    assert "unconfirmed" not in st["figures"]["total_assets"]

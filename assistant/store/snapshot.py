@@ -182,7 +182,7 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         facts=facts,
         notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
-                                period_end=d.period_end) for d in documents],
+                                period_end=d.period_end, warnings=list(d.warnings or [])) for d in documents],
         as_of=as_of or dt.date.today(),
         parent_facts=parent,
         flagged=list(flagged),
