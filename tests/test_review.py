@@ -354,6 +354,8 @@ def test_the_client_page_shows_the_flag_and_a_second_user_confirms(store, tmp_pa
     maker, checker = get_user(store, "maker"), get_user(store, "checker")
     profile = H.client_profile(store, maker, client, "en")
     assert "Flagged for review (1)" in profile and "total assets" in profile and "unconfirmed (review)" in profile
+    (mine,) = H.portfolio(store, maker)
+    assert mine.flagged == 1 and mine.problem  # awaiting review is something to do
     (row,) = H.flagged_rows(store, maker, client)
     assert row[0].startswith("S") and row[3] == "balance_sheet" and row[7] == "maker"
     _, rows, _ = H.figures_table(store, maker, client)
@@ -365,6 +367,7 @@ def test_the_client_page_shows_the_flag_and_a_second_user_confirms(store, tmp_pa
     assert H.flagged_rows(store, maker, client) == []
     assert "⚠" not in "".join(c for r in H.figures_table(store, maker, client)[1] for c in r[1:])
     assert "✓" in H.client_profile(store, maker, client, "en")  # the covenant is tested again
+    assert H.portfolio(store, maker)[0].flagged == 0
 
 
 def test_a_parent_only_figure_is_labelled_when_the_question_names_no_scope():

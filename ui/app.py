@@ -295,7 +295,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             rows = H.portfolio(store, user, query=q or "", only_problems=bool(problems))
             headers = [tr(k, lg) for k in ("col_flag", "col_client", "col_industry", "col_officer", "col_grade",
                                            "col_class", "col_cov", "col_breach", "col_warn", "col_last")]
-            data = [[tr("flag_problem" if r.problem else "flag_ok", lg), r.name, r.industry, r.officer, r.grade,
+            data = [[tr("flag_problem" if r.problem else "flag_ok", lg) + (f" ⚠{r.flagged}" if r.flagged else ""), r.name, r.industry, r.officer, r.grade,
                      r.classification if lg == "zh" else r.classification_en, r.covenants, r.breaches, r.warnings, r.last_statement] for r in rows]
             frame = _df(data, headers)
             styled = frame.style.apply(

@@ -53,6 +53,7 @@ class PortfolioRow:
     high_warnings: int
     last_statement: str
     problem: bool
+    flagged: int = 0  # statements awaiting review: their figures are unconfirmed
 
 
 def _assessment(snap: ClientSnapshot) -> Assessment | None:
@@ -103,7 +104,8 @@ def _portfolio_row(snap: ClientSnapshot) -> PortfolioRow:
         a.classification.english if a else "—",
         f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
         max(docs).isoformat() if docs else "—",
-        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
+        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE") or snap.flagged),
+        flagged=len(snap.flagged),
     )
 
 
