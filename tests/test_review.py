@@ -121,6 +121,7 @@ def test_status_shows_the_flag_and_tests_the_covenant_as_unconfirmed(store, tmp_
     assert [f["kind"] for f in st["review"]["flagged"]] == ["balance_sheet"]
     assert st["ratios"]["debt_to_assets"]["unconfirmed"]
     assert any("flagged for review" in reason for reason in st["grade_detail"]["reasons"])
+    assert any("flagged for review" in reason for reason in st["classification_detail"]["reasons"])
     factor = next(x for x in st["grade_detail"]["reasons"] if x.startswith("debt_to_assets:"))
     assert "not measured" in factor and "unconfirmed" in factor
     for key in ("client", "period", "grade", "classification", "covenants", "alerts", "figures", "ratios"):
