@@ -265,7 +265,7 @@ class ClientSnapshot:
     documents: list[DocumentInfo] = field(default_factory=list)
     as_of: dt.date | None = None
     parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
-    flagged: list["FlaggedStatement"] = field(default_factory=list)  # statements awaiting an officer's review
+    flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
 
 
 @dataclass

@@ -16,7 +16,7 @@ _ZH_LINE = re.compile(r"^([\u4e00-\u9fff()（）]{2,30}(?:股份有限公司|有
 _EN_LINE = re.compile(r"^([A-Z][\w.&,'\- ]{1,60}?,?\s+(?:INC|Inc|CORP|Corp|CORPORATION|Corporation|LTD|Ltd|LIMITED|Limited|PLC|plc|CO|Co|N\.V|S\.A|LLC|L\.P)\.?)\s*$")
 
 
-_NOT_A_NAME = re.compile(r"commission|file\s+n(?:o\b|umber)", re.I)  # the cover's other fields, not the registrant
+_NOT_A_NAME = re.compile(r"commission|file\s+n(?:o\b|umber)", re.IGNORECASE)  # the cover's other fields, not the registrant
 
 
 def company_name(page_texts: list[str], statement_pages: list[int] | None = None) -> str | None:
@@ -57,7 +57,7 @@ _ZH_FORMER = re.compile(r"变更前的?(?:股票|证券)简称(?:\(如有\))?\s*
 _ZH_CODE = re.compile(r"(?:证券|股票|公司)代码\s*[:：]?\s*(\d{6}(?:\s*[、,，/\s]\s*\d{6})*)")
 _ZH_FOREIGN = re.compile(r"公司的(?:外文|英文)名称(?:缩写)?(?:\(如有\))?\s*[:：]?\s*([A-Za-z][A-Za-z0-9.,&'()\- ]{1,80})")
 _RUN_TOGETHER = re.compile(r"[A-Za-z0-9.,&'()\-]{16,}")
-_EN_SYMBOL_HEAD = re.compile(r"trading\s+symbol|\bsymbol\(s\)", re.I)
+_EN_SYMBOL_HEAD = re.compile(r"trading\s+symbol|\bsymbol\(s\)", re.IGNORECASE)
 _EN_SYMBOL = re.compile(r"\b([A-Z]{1,5}(?:\.[A-Z])?)\s+(?:The\s+)?(?:Nasdaq|NASDAQ|New York Stock Exchange|NYSE)\b")
 
 

@@ -43,8 +43,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "figures": ("主要财务数据（点击数值查看原文）", "Key figures (click a value to see its source)"),
     "source": ("数据来源", "Source"),
     "figures_legend": ("∑ 由公式推算（如 季度 = 前三季度累计 − 上半年累计），点击可见其原始数据；✎ 客户经理已更正；⚠ 未确认（报表待复核）",
-                       "∑ derived by formula (e.g. quarter = 9M − H1); click to see an input's page. ✎ corrected by an officer. "
-                       "⚠ unconfirmed (statement flagged for review)"),
+                       ("∑ derived by formula (e.g. quarter = 9M − H1); click to see an input's page. "
+                        "✎ corrected by an officer. ⚠ unconfirmed (statement flagged for review)")),
     "trends": ("关键指标走势与约束阈值", "Key ratios against covenant thresholds"),
     "documents": ("文件", "Documents"),
     "notes": ("现场检查记录", "Site visits"),
