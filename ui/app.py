@@ -402,7 +402,10 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             for text, ids in H.upload(store, user, paths, client):
                 yield text, _df(H.review_rows(store, user, ids, lg), headers), ids
 
-        upload_btn.click(safe(_upload), [files, client_dd, lang], [progress, review, uploaded])
+        uploaded_event = upload_btn.click(safe(_upload), [files, client_dd, lang], [progress, review, uploaded])
+        # a new upload may be flagged for review: the client page shows it at once
+        uploaded_event.then(safe(_client), [client_dd, lang], client_outputs).then(
+            safe(_flagged), [client_dd, lang], [flagged_df])
 
         def _pending(user: User, lg: str):
             headers = [tr(k, lg) for k in ("col_id", "col_client", "col_key", "col_period", "col_old", "col_new",
