@@ -198,6 +198,57 @@ def figures_set(
                      f"{row.new_value if row.new_value is not None else 'null'} (by {row.by}: {row.reason})\n")
 
 
+review_app = typer.Typer(help="Statements flagged for review: list them, confirm them.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list(
+    client: Optional[str] = typer.Option(None, "--client", help="only this client (name, alias or id)"),
+    as_json: bool = typer.Option(False, "--json", help="print a JSON list"),
+) -> None:
+    """Statements whose figures are unconfirmed: the extractor warned about them."""
+    from assistant.review import flagged
+    from assistant.store import open_store
+    from assistant.store.repo import get_client
+
+    store = open_store()
+    ids = None
+    if client:
+        with store.session() as s:
+            ids = {get_client(s, client).id}
+    rows = flagged(store, client_ids=ids)
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        sys.stdout.write("nothing flagged for review\n")
+        return
+    for r in rows:
+        pages = ",".join(map(str, r.pages)) or "-"
+        scope = "" if r.scope == "consolidated" else f" ({r.scope})"
+        sys.stdout.write(f"S{r.statement_id:<5} D{r.document_id:<5} {r.client}  {r.document} p.{pages}  {r.kind}{scope}"
+                         f"  ingested by {r.uploaded_by or '-'}\n")
+        sys.stdout.write("".join(f"         · {w}\n" for w in r.warnings))
+    sys.stdout.write(f"{len(rows)} statement(s) flagged for review; confirm with "
+                     "`loanwatch review confirm S<id>|D<id> --by USER --reason TEXT`\n")
+
+
+@review_app.command("confirm")
+def review_confirm(
+    ref: str = typer.Argument(..., help="S<statement id>, or D<document id> / document id / file name (all its flagged statements)"),
+    by: str = typer.Option(..., "--by", help="the user confirming (a user of this home, not the uploader)"),
+    reason: str = typer.Option(..., "--reason", help="what you checked against the document"),
+) -> None:
+    """Confirm flagged statements after checking them: their figures are then used in decisions."""
+    from assistant.review import confirm
+    from assistant.store import open_store
+
+    for row in confirm(open_store(), ref, by=by, reason=reason):
+        sys.stdout.write(f"S{row.statement_id} (document {row.document_id}) confirmed by {row.confirmed_by}"
+                         f" (ingested by {row.uploaded_by or '-'}): {row.reason}\n")
+
+
 @audit_app.command("verify")
 def audit_verify(
     files: bool = typer.Option(False, "--files", help="also re-hash every stored document copy (slower)"),

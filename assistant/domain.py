@@ -114,6 +114,35 @@ class Fact:
     restated: bool = False  # a later report printed a different comparative
     previous: Decimal | None = None  # the value reported before the restatement
     currency: str | None = None  # ISO code of the statement it was read from (value stays in base units)
+    flagged: str | None = None  # why its statement is flagged for review (None: clean or confirmed)
+
+    @property
+    def unconfirmed(self) -> str | None:
+        """Why this figure is not confirmed yet, or None when it may decide anything.
+
+        The rule (one for every consumer): a figure read from a statement flagged for review
+        (the extractor warned about it) is *unconfirmed* until an officer confirms that
+        statement (``loanwatch review confirm``) or corrects the figure (``figures set``). A
+        figure derived from others (Q3 = 9M − H1) is unconfirmed when any input is. Unconfirmed
+        figures are shown, always with this reason, but never decide: covenant tests on them
+        report ``unconfirmed`` instead of pass/breach, warnings they raise are marked and not
+        counted, and the grade does not score them.
+        """
+        if self.source == "corrected":
+            return None
+        if self.flagged:
+            return self.flagged
+        return next((i.unconfirmed for i in self.inputs if i.unconfirmed), None)
+
+
+def unconfirmed_reasons(facts: Iterable[Fact]) -> list[str]:
+    """The distinct reasons why any of ``facts`` is unconfirmed (empty: all may decide)."""
+    out: list[str] = []
+    for f in facts:
+        why = f.unconfirmed
+        if why and why not in out:
+            out.append(why)
+    return out
 
 
 @dataclass
@@ -213,6 +242,7 @@ class DocumentInfo:
     received: dt.date
     pages: int = 0
     period_end: dt.date | None = None
+    warnings: list[str] = field(default_factory=list)  # the extractor's document-level warnings (a statement not found …)
 
 
 @dataclass
@@ -234,3 +264,25 @@ class ClientSnapshot:
     notes: list[InspectionNote] = field(default_factory=list)
     documents: list[DocumentInfo] = field(default_factory=list)
     as_of: dt.date | None = None
+    parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
+    flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
+
+
+@dataclass
+class FlaggedStatement:
+    """A stored statement the extractor warned about, not yet confirmed by an officer."""
+
+    statement_id: int
+    document_id: int
+    document: str
+    kind: str  # balance_sheet | income_statement | cash_flow
+    scope: str
+    pages: list[int]
+    warnings: list[str]
+    uploaded_by: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """One line for a figure's marker: the document, the statement and its first warnings."""
+        shown = "; ".join(self.warnings[:2]) + (f" (+{len(self.warnings) - 2} more)" if len(self.warnings) > 2 else "")
+        return f"{self.document} {self.kind}: {shown}"

@@ -50,6 +50,7 @@ class Prepared:
     kind: str | None = None
     pages: int = 0
     company: str | None = None
+    aliases: list[str] = field(default_factory=list)  # the issuer's short names and codes printed in it
     extraction: ExtractionResult | None = None
     text: str | None = None
     page_texts: list[str] | None = None
@@ -70,6 +71,7 @@ class FileResult:
     figures: int = 0
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # "balance_sheet: <its warnings>" per statement flagged for review
 
     def line(self) -> str:
         name = Path(self.path).name
@@ -79,9 +81,13 @@ class FileResult:
         if self.status == "duplicate":
             return f"duplicate  {name}: already stored for {self.client} (document {self.document_id})"
         detail = f"{self.statements} statements, {self.figures} figures" if self.kind == "statement" else self.kind
-        extra = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
+        extra = f"; {len(self.warnings)} warning(s): {'; '.join(self.warnings)}" if self.warnings else ""
         pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
-        return f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        out = f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        if self.flagged:
+            out += (f"\n           FLAGGED FOR REVIEW ({len(self.flagged)} statement(s); figures unconfirmed until "
+                    f"`loanwatch review confirm D{self.document_id}`): " + " | ".join(self.flagged))
+        return out
 
 
 @dataclass
@@ -291,6 +297,7 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
             if result.statements:
                 out.kind = "statement"
                 out.page_texts = _page_texts(path, fmt, limits)  # for the retrieval index
+                out.aliases = _issuer_aliases(out.page_texts) if out.company else []
                 return
     if kind == "statement":
         raise ConfigError(f"{path.name}: no financial statement found in it",
@@ -305,6 +312,21 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
         out.kind = "filing"
     if out.extraction is not None and not out.extraction.statements:
         out.extraction = None  # keep the company name, store no empty statement list
+    if out.company and out.kind == "filing":
+        out.aliases = _issuer_aliases(out.page_texts)
+
+
+def _issuer_aliases(page_texts: list[str]) -> list[str]:
+    """The issuer's short names, codes, ticker and English name (and its short form) from the cover."""
+    from assistant.store.repo import short_name
+    from extractors.company import issuer_aliases
+
+    out: list[str] = []
+    for name in issuer_aliases(page_texts):
+        for n in (name, short_name(name)):
+            if n and n not in out:
+                out.append(n)
+    return out
 
 
 def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
@@ -371,6 +393,7 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
             if doc is not None:
                 result = FileResult(p.path, "duplicate", kind=doc.kind, client=owner.name, document_id=doc.id)
             else:
+                _add_issuer_aliases(s, owner, p, actor)
                 doc = repo.store_document(
                     s, owner, sha256=p.sha256, kind=p.kind or "filing", name=Path(p.path).name,
                     stored_path=stored_path, pages=p.pages, size=p.size, received=received,
@@ -381,6 +404,8 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
                     statements=len(statements), figures=sum(len(i.values) for st in statements for i in st.items),
                     warnings=list(p.warnings),
+                    flagged=[f"{st.kind}{'' if st.scope == 'consolidated' else f' ({st.scope})'}: {'; '.join(st.warnings)}"
+                             for st in statements if st.warnings],
                 )
             indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:
@@ -414,14 +439,42 @@ def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: AN
             return repo.add_client(s, client, actor=actor)
     if p.company:
         short = repo.short_name(p.company)  # "SQUARE, INC." is also "Square"
-        return repo.match_client(s, p.company) or repo.add_client(s, p.company.strip(), aliases=[short] if short else [],
-                                                                  actor=actor)
+        found = repo.match_client(s, p.company) or _client_by_alias(s, p.aliases)
+        return found or repo.add_client(s, p.company.strip(), aliases=[short] if short else [], actor=actor)
     if p.text:
         found = _client_named_in(s, p.text)
         if found is not None:
             return found
     raise ConfigError(f"{Path(p.path).name}: cannot tell which client it belongs to (no company name found)",
                       hint="pass --client NAME")
+
+
+def _add_issuer_aliases(s, owner, p: Prepared, actor: str) -> list[str]:  # noqa: ANN001
+    """Store the issuer's printed short names and codes as aliases of ``owner`` (ledger: client.update).
+
+    Only when the document's printed company is this client (a guarantor's report filed under
+    the borrower adds nothing), and never a name another client already goes by.
+    """
+    if not p.aliases or not p.company:
+        return []
+    own = {repo.normalise_name(n) for n in [owner.name, *owner.aliases]}
+    same = (repo.normalise_name(p.company) in own or repo.match_client(s, p.company) is owner
+            or any(repo.normalise_name(a) in own for a in p.aliases))  # the client was registered by its short name
+    if not same:
+        return []
+    others = {repo.normalise_name(n) for c in repo.list_clients(s) if c.id != owner.id for n in [c.name, *c.aliases]}
+    have = {n.casefold() for n in [owner.name, *owner.aliases]}
+    new = [a for a in p.aliases if a.casefold() not in have and repo.normalise_name(a) not in others]
+    if new:
+        repo.update_client(s, owner, aliases=new, actor=actor)
+    return new
+
+
+def _client_by_alias(s, aliases: list[str]):  # noqa: ANN001, ANN202
+    """The one client whose name or alias is exactly one of the issuer's printed short names or codes."""
+    wanted = {repo.normalise_name(a) for a in aliases} - {""}
+    hits = [c for c in repo.list_clients(s) if wanted & {repo.normalise_name(n) for n in [c.name, *c.aliases]}]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _client_named_in(s, text: str):  # noqa: ANN001, ANN202

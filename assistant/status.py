@@ -134,6 +134,8 @@ def figure_json(f: Fact) -> dict:
         out["extracted"] = _num(f.original)
     if f.restated:
         out["restated_from"] = _num(f.previous)
+    if f.unconfirmed:
+        out["unconfirmed"] = f.unconfirmed  # flagged for review: shown, not used in decisions
     return out
 
 
@@ -142,6 +144,7 @@ def alert_json(client: str, a) -> dict:  # noqa: ANN001 - analytics.Alert
         "client": client, "period": a.span.label, "rule": a.rule, "severity": a.severity,
         "message": a.message_zh, "message_en": a.message_en, "name": a.name_zh, "name_en": a.name_en,
         "evidence": [{"document": d, "page": p} for d, p in a.evidence],
+        **({"unconfirmed": a.unconfirmed} if getattr(a, "unconfirmed", None) else {}),
     }
 
 
@@ -233,9 +236,23 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
         "alerts": sorted((alert_json(snap.client.name, x) for x in a.alerts),
                          key=lambda x: (_RANK.get(x["severity"], 9), x["rule"])),
         "figures": _period_figures(snap, a.span),
-        "ratios": {k: {"value": _ratio_num(r.value), "formula": r.formula, "reason": r.reason, "note": r.note or None}
+        "ratios": {k: {"value": _ratio_num(r.value), "formula": r.formula, "reason": r.reason, "note": r.note or None,
+                       **({"unconfirmed": r.unconfirmed} if r.value is not None and r.unconfirmed else {})}
                    for k, r in a.ratios.items()},
         "notes": list(a.notes),
+        "review": review_json(snap),
+    }
+
+
+def review_json(snap: ClientSnapshot) -> dict:
+    """The client's statements flagged for review (their figures are unconfirmed until confirmed)."""
+    return {
+        "flagged": [{"ref": f"S{f.statement_id}", "statement_id": f.statement_id, "document_id": f.document_id,
+                     "document": f.document, "kind": f.kind, "scope": f.scope, "pages": list(f.pages),
+                     "warnings": list(f.warnings), "uploaded_by": f.uploaded_by} for f in snap.flagged],
+        "unconfirmed_figures": sum(1 for f in snap.facts if f.unconfirmed),
+        "document_warnings": [{"document": d.name, "document_id": d.id, "warnings": list(d.warnings)}
+                              for d in snap.documents if d.warnings],
     }
 
 
@@ -309,7 +326,8 @@ def _dec(value: float | None) -> Decimal | None:
 
 # ---------------------------------------------------------------- for people (rich tables)
 
-_STATUS_ZH = {"pass": "满足 pass", "breach": "违约 BREACH", "unknown": "无法检验 unknown", "not_tested": "本期不检验 not tested"}
+_STATUS_ZH = {"pass": "满足 pass", "breach": "违约 BREACH", "unknown": "无法检验 unknown", "not_tested": "本期不检验 not tested",
+              "unconfirmed": "未确认 unconfirmed (待复核)"}
 _SEVERITY_ZH = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
 _KEY_FIGURES = ("revenue", "net_profit", "net_cash_operating", "total_assets", "total_liabilities",
                 "total_current_assets", "total_current_liabilities", "cash")
@@ -337,6 +355,17 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
                   f"{cls['label_zh']} / {cls['label_en']}: [bold]{cls['category']}[/bold] ({cls['english']})")
     for reason in cls["reasons"]:
         console.print(f"  · {reason}")
+    flagged = st.get("review", {}).get("flagged", [])
+    if flagged:
+        console.print(f"[bold red]待复核 FLAGGED FOR REVIEW[/bold red]: {len(flagged)} statement(s); their figures are "
+                      "unconfirmed and left out of covenant tests, warnings and the grade until confirmed "
+                      "(`loanwatch review confirm S<id> --by USER --reason …`)", highlight=False)
+        for f in flagged:
+            console.print(f"  · {f['ref']} {f['document']} {f['kind']}: {'; '.join(f['warnings'])}", markup=False,
+                          highlight=False)
+    for d in st.get("review", {}).get("document_warnings", []):
+        console.print(f"文件提示 document warnings: {d['document']}: {'; '.join(d['warnings'])}", markup=False,
+                      highlight=False)
     cov = Table(title="贷款约定 Covenants", show_lines=False)
     for col in ("融资 Facility", "指标 Metric", "约定 Required", "实际 Value", "余量 Headroom", "结果 Status", "趋势 Trend"):
         cov.add_column(col)
@@ -366,7 +395,8 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
             continue
         src = f"{f['document']} p.{f['page']}" if f["document"] else "= " + "; ".join(
             f"{i['period']} {i['document']} p.{i['page']}" for i in f.get("inputs", [])) + " (derived)"
-        fig.add_row(f"{figure_label(key)} {english_label(key)}", f["period"], _fmt(f["value"]), src)
+        shown = _fmt(f["value"]) + ("\n未确认 unconfirmed" if f.get("unconfirmed") else "")
+        fig.add_row(f"{figure_label(key)} {english_label(key)}", f["period"], shown, src)
     console.print(fig)
     rt = Table(title="主要比率 Key ratios")
     for col in ("比率 Ratio", "数值 Value", "公式 Formula / 缺失原因 why missing"):
@@ -375,7 +405,8 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
         r = st["ratios"].get(key)
         if r is not None:
             label = RATIO_LABELS.get(key, (key, key))
-            rt.add_row(f"{label[0]} {label[1]}", _fmt(r["value"], True), r["formula"] if r["value"] is not None else (r["reason"] or ""))
+            shown = _fmt(r["value"], True) + ("\n未确认 unconfirmed" if r.get("unconfirmed") else "")
+            rt.add_row(f"{label[0]} {label[1]}", shown, r["formula"] if r["value"] is not None else (r["reason"] or ""))
     console.print(rt)
 
 

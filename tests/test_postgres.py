@@ -89,3 +89,30 @@ def test_two_processes_ingesting_at_once_keep_one_chain(tmp_path, pg_database):
     assert docs == 12 and seqs == list(range(1, 1 + 1 + 12 * 2))  # client, then document + note per file
     rc, out, err = _cli(home, pg_database, "audit", "verify")
     assert rc == 0, err
+
+
+def test_flagged_statement_is_confirmed_by_a_second_user_on_postgres(tmp_path, pg_database):
+    """Migration 0004 on PostgreSQL: a planted report is flagged, the uploader is refused, a reviewer confirms."""
+    import json
+
+    from tests.test_review import COVER, _report
+
+    home = tmp_path / "home"
+    pdf = _report(tmp_path / "planted.pdf", planted=True, cover=COVER)
+    rc, out, err = _cli(home, pg_database, "ingest", str(pdf), "--no-index", "--by", "maker")
+    assert rc == 0 and "FLAGGED FOR REVIEW" in out, err
+    for name, role in (("maker", "officer"), ("checker", "reviewer")):
+        proc = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", name, "--role", role,
+                               "--password-stdin", "--clients", "示例能源"], cwd=REPO, input="a-long-password\n",
+                              env={**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": pg_database},
+                              capture_output=True, text=True, timeout=180, check=False)
+        assert proc.returncode == 0, proc.stderr
+    rc, out, err = _cli(home, pg_database, "review", "list", "--json")
+    (item,) = json.loads(out)
+    assert item["uploaded_by"] == "maker" and item["kind"] == "balance_sheet"
+    rc, _, err = _cli(home, pg_database, "review", "confirm", item["ref"], "--by", "maker", "--reason", "mine")
+    assert rc == 1 and "second person" in err
+    rc, out, err = _cli(home, pg_database, "review", "confirm", item["ref"], "--by", "checker", "--reason", "checked")
+    assert rc == 0 and "confirmed by checker" in out, err
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0, err

@@ -149,3 +149,50 @@ def test_officer_b_never_sees_officer_a_client_on_any_page(app, browser):
         assert "示例新能源2026Q2财务报表.pdf" not in text
     finally:
         ctx.close()
+
+
+def test_a_flagged_upload_is_shown_and_confirmed_by_a_second_person(app, browser, tmp_path):
+    """An upload whose balance sheet fails its identity: flagged in the summary and on the client page; the
+    uploader's confirmation is refused, the reviewer's releases the figures."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from assistant.demo import StatementSpec, render_pdf
+    from tests.ui_support import CLIENT_A
+
+    server, _ = app
+    spec = StatementSpec(company=CLIENT_A, period_end=dt.date(2026, 12, 31), seed=4, layout="listed_notes")
+    spec.make_figures()
+    spec.figures[("consolidated", "balance_sheet")][0]["total_assets"] += Decimal(1_000_000)
+    planted = tmp_path / "示例新能源2026年报（资产合计有误）.pdf"
+    render_pdf(spec, planted)
+    ctx, page = _login(browser, server.url, "officer_a")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_A).wait_for()
+        _tab(page, "上传与复核")
+        page.locator("#lw-files input[type=file]").set_input_files(str(planted))
+        page.locator("#lw-upload-btn").click()
+        page.wait_for_function("() => document.querySelector('#lw-progress textarea').value.includes('FLAGGED FOR REVIEW')")
+        _tab(page, "客户")
+        page.locator("#lw-profile").get_by_text("待复核的报表").wait_for()
+        ref = _cell(page, "#lw-flagged", "S").inner_text().strip()
+        assert ref.startswith("S")
+        page.locator("#lw-flagged-ref textarea").fill(ref)
+        page.locator("#lw-flagged-reason textarea").fill("我自己上传的")
+        page.locator("#lw-flagged-btn").click()
+        page.get_by_text("second person").first.wait_for()
+        _shot(page, "09_flagged_for_review")
+    finally:
+        ctx.close()
+    ctx, page = _login(browser, server.url, "reviewer")
+    try:
+        _tab(page, "客户")
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        page.locator("#lw-flagged-ref textarea").fill(ref)
+        page.locator("#lw-flagged-reason textarea").fill("资产总计已与原件核对")
+        page.locator("#lw-flagged-btn").click()
+        page.locator("#lw-flagged-out").get_by_text("confirmed by reviewer").wait_for()
+        page.wait_for_function("() => !document.querySelector('#lw-profile').innerText.includes('待复核的报表')")
+        _shot(page, "10_confirmed_by_reviewer")
+    finally:
+        ctx.close()

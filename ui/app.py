@@ -178,6 +178,16 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     docs_df = L(gr.Dataframe(label=tr("documents"), interactive=False, max_height=300), "documents")
                     notes_df = L(gr.Dataframe(label=tr("notes"), interactive=False, wrap=True, max_height=300),
                                  "notes")
+                with L(gr.Accordion(tr("flagged_title"), open=True, elem_id="lw-flagged-box"), "flagged_title"):
+                    flagged_df = L(gr.Dataframe(label=tr("flagged"), interactive=False, wrap=True, max_height=260,
+                                                elem_id="lw-flagged"), "flagged")
+                    with gr.Row():
+                        flagged_ref = L(gr.Textbox(label=tr("flagged_ref"), elem_id="lw-flagged-ref"), "flagged_ref")
+                        flagged_reason = L(gr.Textbox(label=tr("flagged_reason"), elem_id="lw-flagged-reason"),
+                                           "flagged_reason")
+                        flagged_btn = L(gr.Button(tr("flagged_confirm_btn"), elem_id="lw-flagged-btn"),
+                                        "flagged_confirm_btn", "value")
+                    flagged_out = gr.Markdown("", elem_id="lw-flagged-out")
                 with L(gr.Accordion(tr("new_visit"), open=False), "new_visit"):
                     with gr.Row():
                         visit_date = L(gr.Textbox(label=tr("visit_date")), "visit_date")
@@ -285,7 +295,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             rows = H.portfolio(store, user, query=q or "", only_problems=bool(problems))
             headers = [tr(k, lg) for k in ("col_flag", "col_client", "col_industry", "col_officer", "col_grade",
                                            "col_class", "col_cov", "col_breach", "col_warn", "col_last")]
-            data = [[tr("flag_problem" if r.problem else "flag_ok", lg), r.name, r.industry, r.officer, r.grade,
+            data = [[tr("flag_problem" if r.problem else "flag_ok", lg) + (f" ⚠{r.flagged}" if r.flagged else ""), r.name, r.industry, r.officer, r.grade,
                      r.classification if lg == "zh" else r.classification_en, r.covenants, r.breaches, r.warnings, r.last_statement] for r in rows]
             frame = _df(data, headers)
             styled = frame.style.apply(
@@ -345,6 +355,19 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                           source_img, audit_df, versions_df]
         client_dd.change(safe(_client), [client_dd, lang], client_outputs)
 
+        def _flagged(user: User, client, lg: str):
+            headers = [tr(k, lg) for k in ("col_ref", "col_client", "col_doc", "col_statement", "col_scope",
+                                           "col_pages", "col_warnings", "col_uploader")]
+            return _df(H.flagged_rows(store, user, client) if client not in (None, "") else [], headers)
+
+        client_dd.change(safe(_flagged), [client_dd, lang], [flagged_df])
+
+        def _confirm_flagged(user: User, client, ref, reason, lg: str):
+            return H.confirm_flagged(store, user, ref or "", reason or ""), _flagged(user, client, lg)
+
+        flagged_btn.click(safe(_confirm_flagged), [client_dd, flagged_ref, flagged_reason, lang],
+                          [flagged_out, flagged_df]).then(safe(_client), [client_dd, lang], client_outputs)
+
         def _source(user: User, client, refs, lg: str, evt: gr.SelectData):
             r, c = evt.index
             ref = refs[r][c] if r < len(refs) and c < len(refs[r]) else None
@@ -379,7 +402,10 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             for text, ids in H.upload(store, user, paths, client):
                 yield text, _df(H.review_rows(store, user, ids, lg), headers), ids
 
-        upload_btn.click(safe(_upload), [files, client_dd, lang], [progress, review, uploaded])
+        uploaded_event = upload_btn.click(safe(_upload), [files, client_dd, lang], [progress, review, uploaded])
+        # a new upload may be flagged for review: the client page shows it at once
+        uploaded_event.then(safe(_client), [client_dd, lang], client_outputs).then(
+            safe(_flagged), [client_dd, lang], [flagged_df])
 
         def _pending(user: User, lg: str):
             headers = [tr(k, lg) for k in ("col_id", "col_client", "col_key", "col_period", "col_old", "col_new",

@@ -33,7 +33,7 @@ KEY_FIGURES = ("revenue", "cost_of_revenue", "operating_profit", "net_profit", "
                "long_term_borrowings", "total_liabilities", "total_equity")
 PERIODS_SHOWN = 6
 _STATUS = {"pass": ("✓ 达标", "✓ met"), "breach": ("✗ 违约", "✗ breach"), "unknown": ("? 数据不足", "? no data"),
-           "not_tested": ("— 未到测试期", "— not tested")}
+           "not_tested": ("— 未到测试期", "— not tested"), "unconfirmed": ("⚠ 未确认（待复核）", "⚠ unconfirmed (review)")}
 
 
 # ---------------------------------------------------------------- portfolio
@@ -54,6 +54,7 @@ class PortfolioRow:
     high_warnings: int
     last_statement: str
     problem: bool
+    flagged: int = 0  # statements awaiting review: their figures are unconfirmed
 
 
 def _assessment(snap: ClientSnapshot) -> Assessment | None:
@@ -104,7 +105,8 @@ def _portfolio_row(snap: ClientSnapshot) -> PortfolioRow:
         a.classification.english if a else "—",
         f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
         max(docs).isoformat() if docs else "—",
-        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE")),
+        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE") or snap.flagged),
+        flagged=len(snap.flagged),
     )
 
 
@@ -150,6 +152,15 @@ def client_profile(store: Store, user: User, client: str | int, lang: str = "zh"
             value = f"{r.value:.2f}" if r.value is not None else (r.reason or "—")
             out.append(f"| {display_name(r.covenant.metric, lang)} | {r.operator} {r.threshold} | {value} | "
                        f"{status} |")
+    if snap.flagged:
+        out.append(f"\n#### ⚠ {'待复核的报表' if zh else 'Flagged for review'} ({len(snap.flagged)})")
+        out.append("以下报表提取时发现疑点，其数据标为未确认（⚠），确认前不用于约束测试、预警与评级：" if zh else
+                   "Extraction raised doubts on these statements: their figures are unconfirmed (⚠) and kept out "
+                   "of covenant tests, warnings and the grade until someone other than the uploader confirms them:")
+        for f in snap.flagged:
+            pages = ",".join(map(str, f.pages)) or "—"
+            out.append(f"- **S{f.statement_id}** {f.document} · {f.kind} ({f.scope}) · p.{pages} · "
+                       f"{'上传人' if zh else 'uploaded by'} {f.uploaded_by or '—'}: {'; '.join(f.warnings)}")
     if a is not None and a.alerts:
         out.append(f"\n#### {'预警' if zh else 'Warnings'}")
         for x in a.alerts:
@@ -194,6 +205,8 @@ def _cell(f: Fact | None) -> str:
     if f.value is None:
         return "—"
     mark = " ✎" if f.source == "corrected" else (" ∑" if f.formula else "")
+    if f.unconfirmed:
+        mark += " ⚠"  # flagged for review: not used in decisions until confirmed
     return f"{f.value:,.2f}{mark}"
 
 
@@ -364,9 +377,48 @@ def correct_figure(store: Store, user: User, client: str | int, period: str, key
                 f"{c.new_value if c.new_value is not None else 'null'} ({user.name}: {c.reason}; correction {c.id})")
 
 
+def flagged_rows(store: Store, user: User, client: str | int | None = None) -> list[list]:
+    """Statements flagged for review among the user's clients (or one of them): ref, client, document, …"""
+    from assistant.review import flagged
+
+    ids = visible_client_ids(store, user)
+    if client not in (None, ""):
+        ids = frozenset({require_client(store, user, client).id})
+    return [[f"S{f.statement_id}", f.client, f.document, f.kind, f.scope, ",".join(map(str, f.pages)),
+             "; ".join(f.warnings), f.uploaded_by or "—"] for f in flagged(store, client_ids=ids)]
+
+
+def confirm_flagged(store: Store, user: User, ref: str, reason: str) -> str:
+    """The checker confirms a flagged statement (S12) or a document's flagged statements (D5) after checking them.
+
+    ``assistant.review.confirm`` refuses the uploader and anyone who may not reach the client.
+    """
+    from assistant.review import confirm as confirm_review
+
+    ref = (ref or "").strip()
+    if not ref:
+        raise ConfigError("name the statement or document to confirm", hint="e.g. S12 or D5, as the list shows")
+    rows = confirm_review(store, ref, by=user.name, reason=reason or "", client_ids=visible_client_ids(store, user))
+    return "\n".join(f"S{r.statement_id} confirmed by {r.confirmed_by} (uploaded by {r.uploaded_by or '—'}): {r.reason}"
+                     for r in rows)
+
+
 def confirm(store: Store, user: User, *, document_id: int | None = None, correction_id: int | None = None) -> str:
-    """The checker's step: confirm extracted statements or another person's correction (ledger entry)."""
+    """The checker's step: confirm extracted statements or another person's correction (ledger entry).
+
+    A document with statements flagged for review is confirmed through ``assistant.review``
+    (four eyes: not by its uploader); one without is confirmed by a ledger entry as before.
+    """
     from assistant import ledger
+
+    if document_id is not None and correction_id is None:
+        from assistant.review import flagged
+
+        with store.session() as s:
+            doc = s.get(t.DocumentRow, document_id)
+        if doc is not None and any(f.document_id == document_id for f in flagged(store, client_ids={doc.client_id})):
+            return confirm_flagged(store, user, f"D{document_id}",
+                                   "extracted statements reviewed against the document in the app")
 
     with store.transaction() as s:
         if correction_id is not None:

@@ -104,7 +104,7 @@ def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert],
                               f"(value {r.value:.3f}, {state})",
                            f"{r.facility}：{figure_label(r.covenant.metric)} {r.operator} {r.threshold} 的约束被违反"
                            f"（实际值 {r.value:.3f}，{state_zh}）"))
-    high = [a for a in alerts if a.severity == "high"]
+    high = [a for a in alerts if a.severity == "high" and not a.unconfirmed]  # unconfirmed: shown, not counted
     if high:
         names_zh = "、".join(dict.fromkeys(a.name_zh for a in sorted(high, key=lambda a: a.rule)))
         floors.append((1, "high-severity warning(s): " + ", ".join(sorted({a.rule for a in high})),
@@ -124,6 +124,11 @@ def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert],
         reasons.append("risk grade not rated (too few figures): this suggestion rests on repayment, covenant and "
                        "warning signals only — obtain the statements before confirming it")
         reasons_zh.append("风险评级未评定（财务数据不足）：本建议仅依据还款、约束与预警信号，确认前请取得财务报表")
+    waiting = [r for r in covenants if r.status == "unconfirmed"] + [a for a in alerts if a.unconfirmed]
+    if waiting or any("unconfirmed" in f.explanation for f in grade.factors if f.points is None):
+        reasons.append("figures flagged for review are not counted here (covenants, warnings and grade factors resting "
+                       "on them): confirm or correct them before relying on this suggestion")
+        reasons_zh.append("待复核（未确认）的数据未计入本建议（依据这些数据的约束测试、预警与评级因素）：确认或更正后再据此判断")
     if as_of is None:
         reasons.append("as-of date unknown: overdue days not assessed")
         reasons_zh.append("截止日期未知：未评估逾期天数")

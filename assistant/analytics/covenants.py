@@ -28,7 +28,10 @@ from assistant.analytics.ratios import RATIO_KEYS, RatioResult, compute_ratio, f
 from assistant.domain import Covenant, Fact, FactSet, Facility, Span
 from extractors.vocabulary import BY_KEY
 
-Status = Literal["pass", "breach", "unknown", "not_tested"]
+#: ``unconfirmed``: the metric was measured, but on a figure flagged for review (see
+#: ``Fact.unconfirmed``); value and headroom are shown, the test is neither passed nor breached
+#: until an officer confirms the statement or corrects the figure.
+Status = Literal["pass", "breach", "unknown", "not_tested", "unconfirmed"]
 _MONTHS = {"quarterly": 3, "semiannual": 6, "annual": 12}
 THIN_HEADROOM = Decimal("0.10")
 
@@ -157,6 +160,12 @@ def _test_once(facts: FactSet, facility: Facility, covenant: Covenant, span: Spa
         base.reason, base.reason_zh = measured.reason, measured.reason_zh
         return base
     base.margin, base.headroom = headroom(measured.value, covenant.operator, covenant.threshold)
+    why = measured.unconfirmed
+    if why:
+        base.status = "unconfirmed"
+        base.reason = f"unconfirmed — flagged for review: {why}"
+        base.reason_zh = f"未确认——待复核：{why}"
+        return base
     if passes(measured.value, covenant.operator, covenant.threshold):
         base.status = "pass"
     else:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from assistant.domain import Fact, FactSet, Facility, Span, quarter_span
+from assistant.domain import Fact, FactSet, Facility, Span, quarter_span, unconfirmed_reasons
 from extractors.vocabulary import BY_KEY
 
 _ZERO = Decimal(0)
@@ -51,6 +51,11 @@ class RatioResult:
     span: Span | None = None
     note: str = ""  # a convention applied (annualisation, source of interest paid, …)
     reason_zh: str | None = None  # the same reason in Chinese (for zh memos and answers)
+
+    @property
+    def unconfirmed(self) -> str | None:
+        """Why an input is unconfirmed (flagged for review), or None: see ``Fact.unconfirmed``."""
+        return "; ".join(unconfirmed_reasons(self.inputs)) or None
 
     @property
     def zh(self) -> str:

@@ -46,7 +46,7 @@ from assistant.analytics.covenants import CovenantResult
 from assistant.analytics.models import ModelResult
 from assistant.analytics.ratios import RatioResult, figure_label
 from assistant.analytics.warnings import Alert
-from assistant.domain import Fact
+from assistant.domain import Fact, unconfirmed_reasons
 
 D = Decimal
 LETTERS = ("A", "B", "C", "D", "E")
@@ -107,6 +107,10 @@ def _band_points(key: str, value: Decimal) -> tuple[int, str, str]:
 
 def _ratio_factor(key: str, r: RatioResult | None, annualise: Decimal = D(1)) -> Factor:
     max_points = _BANDS[key][0]
+    if r is not None and r.value is not None and r.unconfirmed:
+        return Factor(key, None, None, max_points,
+                      f"not measured: {r.value * annualise:.3f} is unconfirmed — flagged for review: {r.unconfirmed}",
+                      list(r.inputs), explanation_zh=f"未计量：{r.value * annualise:.3f} 未确认——待复核：{r.unconfirmed}")
     if r is None or r.value is None:
         why_zh = (r.reason_zh or r.reason) if r else "未计算"
         return Factor(key, None, None, max_points, f"not measured: {r.reason if r else 'not computed'}",
@@ -121,6 +125,12 @@ def _ratio_factor(key: str, r: RatioResult | None, annualise: Decimal = D(1)) ->
 
 def _covenant_factor(results: list[CovenantResult]) -> Factor:
     tested = [r for r in results if r.status in ("pass", "breach")]
+    waiting = [r for r in results if r.status == "unconfirmed"]
+    if waiting and not tested:
+        names = ", ".join(f"{r.facility} {r.covenant.metric}" for r in waiting)
+        return Factor("covenants", None, None, 10, f"not measured: {names} rest(s) on unconfirmed figures",
+                      explanation_zh=f"未计量：{'、'.join(f'{r.facility} {figure_label(r.covenant.metric)}' for r in waiting)}"
+                                     "所依据的数据未确认")
     if not tested:
         return Factor("covenants", None, None, 10, "not measured: no covenant tested in this span",
                       explanation_zh="未计量：本期没有约束需要测试")
@@ -143,6 +153,7 @@ def _covenant_factor(results: list[CovenantResult]) -> Factor:
 
 
 def _warning_factor(alerts: list[Alert]) -> Factor:
+    alerts = [a for a in alerts if not a.unconfirmed]  # shown with the alert list, never scored
     severities = {a.severity for a in alerts}
     if "high" in severities:
         pts, what, what_zh = 0, "high-severity warning(s)", "有高风险预警"
@@ -169,6 +180,11 @@ def grade(ratios: dict[str, RatioResult], covenants: list[CovenantResult], alert
     max_points = sum(f.max_points for f in measured)
     reasons = [f"{f.key}: {f.explanation}" for f in factors]
     reasons_zh = [f"{f.name_zh}：{f.explanation_zh}" for f in factors]
+    waiting = unconfirmed_reasons(f for x in factors for f in x.inputs if x.points is None)
+    if waiting or any(a.unconfirmed for a in alerts) or any(c.status == "unconfirmed" for c in covenants):
+        reasons.append("figures flagged for review are left out of this grade until confirmed"
+                       + (f": {'; '.join(waiting)}" if waiting else ""))
+        reasons_zh.append("待复核（未确认）的数据未计入本评级，确认后重新评定" + (f"：{'；'.join(waiting)}" if waiting else ""))
     if max_points < MIN_MEASURED:
         reasons.append(f"only {max_points} of 100 points measurable: not rated")
         reasons_zh.append(f"满分 100 分中仅 {max_points} 分可计量：不予评级")
@@ -177,7 +193,12 @@ def grade(ratios: dict[str, RatioResult], covenants: list[CovenantResult], alert
     letter = next((g for bound, g in _GRADE_BOUNDS if share >= bound), "E")
     reasons.append(f"scorecard {points}/{max_points} = {share:.0%} → {letter}")
     reasons_zh.append(f"评分卡 {points}/{max_points} = {share:.0%} → {letter}")
-    distress = [m for m in models if m.zone == "distress"]
+    for m in models:
+        why = "; ".join(unconfirmed_reasons(m.inputs))
+        if m.zone == "distress" and why:
+            reasons.append(f"{m.name} in distress zone on unconfirmed figures: not applied (flagged for review: {why})")
+            reasons_zh.append(f"{m.name_zh or m.name}处于困境区，但所用数据未确认：不据此下调（待复核：{why}）")
+    distress = [m for m in models if m.zone == "distress" and not unconfirmed_reasons(m.inputs)]
     if distress and letter != "E":
         worse = LETTERS[LETTERS.index(letter) + 1]
         m = distress[0]

@@ -24,7 +24,11 @@ type                      parameters                                          fi
 ========================  ==================================================  =============================
 
 Metrics are figure keys or ratio keys of FIGURES.md. A metric that cannot be computed
-never fires a rule: missing data is reported by the ratios, not guessed here. Inspection
+never fires a rule: missing data is reported by the ratios, not guessed here. A rule that
+fires on an unconfirmed figure (one from a statement flagged for review, see
+``Fact.unconfirmed``) raises its alert marked ``unconfirmed`` with the reason in its message:
+shown, so a possible problem is not hidden, but not counted by the grade or the
+classification until an officer confirms the statement or corrects the figure. Inspection
 notes count for a span when the visit falls inside it.
 """
 
@@ -43,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.analytics.covenants import CovenantResult, check_covenants
 from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, english_label, figure_label, flow_span
 from assistant.analytics.trends import change, value_of
-from assistant.domain import ClientSnapshot, Fact, InspectionNote, Span
+from assistant.domain import ClientSnapshot, Fact, InspectionNote, Span, unconfirmed_reasons
 from assistant.errors import ConfigError
 
 Severity = Literal["low", "medium", "high"]
@@ -138,6 +142,7 @@ class Alert:
     span: Span
     evidence: list[tuple[str | None, int | None]] = field(default_factory=list)  # (document, page)
     values: dict[str, Decimal | str | None] = field(default_factory=dict)
+    unconfirmed: str | None = None  # why a figure it rests on is unconfirmed: shown, never counted
 
 
 # ---------------------------------------------------------------- loading
@@ -219,10 +224,13 @@ def evaluate(snapshot: ClientSnapshot, span: Span, rules: list[Rule] | None = No
     alerts: list[Alert] = []
     for rule in rules:
         for values, evidence in _EVALUATORS[rule.condition.type](ctx, rule.condition):
+            why = values.pop(_UNCONFIRMED, None)
             shown = {"span": span.label, **{k: _show(k, v) for k, v in values.items()}}
-            alerts.append(Alert(rule.id, rule.name_zh, rule.name_en, rule.severity,
-                                _fill(rule.message_zh, shown), _fill(rule.message_en, shown), span,
-                                _dedupe(evidence), values))
+            zh, en = _fill(rule.message_zh, shown), _fill(rule.message_en, shown)
+            if why:
+                zh, en = f"{zh}（未确认——待复核：{why}）", f"{en} (unconfirmed — flagged for review: {why})"
+            alerts.append(Alert(rule.id, rule.name_zh, rule.name_en, rule.severity, zh, en, span,
+                                _dedupe(evidence), values, unconfirmed=str(why) if why else None))
     alerts.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
     return alerts
 
@@ -271,19 +279,32 @@ def _facts_evidence(facts: list[Fact]) -> list[tuple[str | None, int | None]]:
     return out
 
 
-def _metric_evidence(ctx: _Context, metric: str, spans: list[Span]) -> list[tuple[str | None, int | None]]:
+_UNCONFIRMED = "_unconfirmed"  # a hit's values may carry why its figures are unconfirmed (popped by ``evaluate``)
+
+
+def _metric_facts(ctx: _Context, metric: str, spans: list[Span]) -> list[Fact]:
     facilities = ctx.snapshot.facilities
-    out: list[tuple[str | None, int | None]] = []
+    out: list[Fact] = []
     for s in spans:
         if metric in RATIO_KEYS:
-            out += _facts_evidence(compute_ratio(ctx.snapshot.facts, s, metric, facilities=facilities).inputs)
+            out += compute_ratio(ctx.snapshot.facts, s, metric, facilities=facilities).inputs
         else:
             for candidate in (s, Span(s.end)):
                 fact = ctx.snapshot.facts.get(metric, candidate)
                 if fact is not None:
-                    out += _facts_evidence([fact])
+                    out.append(fact)
                     break
     return out
+
+
+def _metric_evidence(ctx: _Context, metric: str, spans: list[Span]) -> list[tuple[str | None, int | None]]:
+    return _facts_evidence(_metric_facts(ctx, metric, spans))
+
+
+def _unconfirmed(ctx: _Context, metric: str, spans: list[Span]) -> dict[str, str]:
+    """``{_UNCONFIRMED: reason}`` when a figure behind the metric is unconfirmed, else {}."""
+    why = "; ".join(unconfirmed_reasons(_metric_facts(ctx, metric, spans)))
+    return {_UNCONFIRMED: why} if why else {}
 
 
 @_evaluator("change")
@@ -301,7 +322,7 @@ def _change(ctx: _Context, cond: ChangeCond) -> list[_Hit]:
     values = {"metric": figure_label(cond.metric), "metric_en": english_label(cond.metric), "current": c.current, "prior": c.prior,
               "prior_span": c.prior_span.label, "change": c.absolute, "relative": c.relative,
               "change_pct": _pct(c.relative) if c.relative is not None else "n/a",
-              "change_pp": f"{abs(c.absolute) * 100:.1f}"}
+              "change_pp": f"{abs(c.absolute) * 100:.1f}", **_unconfirmed(ctx, cond.metric, [c.span, c.prior_span])}
     return [(values, _metric_evidence(ctx, cond.metric, [c.span, c.prior_span]))]
 
 
@@ -315,7 +336,8 @@ def _threshold(ctx: _Context, cond: ThresholdCond) -> list[_Hit]:
     value, _ = value_of(ctx.snapshot.facts, cond.metric, ctx.span, ctx.snapshot.facilities)
     if value is None or not _OPS[cond.operator](value, cond.value):
         return []
-    values = {"metric": figure_label(cond.metric), "metric_en": english_label(cond.metric), "value": value, "limit": cond.value, "operator": cond.operator}
+    values = {"metric": figure_label(cond.metric), "metric_en": english_label(cond.metric), "value": value, "limit": cond.value,
+              "operator": cond.operator, **_unconfirmed(ctx, cond.metric, [ctx.span])}
     return [(values, _metric_evidence(ctx, cond.metric, [ctx.span]))]
 
 
@@ -403,7 +425,8 @@ def _contradiction(ctx: _Context, cond: ContradictionCond) -> list[_Hit]:
         if c is not None and c.direction == "up":
             values = {**_note_values(note), "status": note.operating_status, "basis": _BASIS_EN[basis], "basis_zh": zh,
                       "current": c.current, "prior": c.prior,
-                      "change_pct": _pct(c.relative) if c.relative is not None else "n/a"}
+                      "change_pct": _pct(c.relative) if c.relative is not None else "n/a",
+                      **_unconfirmed(ctx, "revenue", [c.span, c.prior_span])}
             evidence = [(note.document, note.page)] + _metric_evidence(ctx, "revenue", [c.span, c.prior_span])
             return [(values, evidence)]
     return []

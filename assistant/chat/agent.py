@@ -27,12 +27,19 @@ class _SearchArgs(BaseModel):
     query: str = Field(description="words to look for in the clients' documents (reports, filings, inspection notes)")
 
 
-def chat_tools(source: Any) -> list:
-    """Tools over ``source`` (already limited to the caller's clients)."""
+def chat_tools(source: Any, unconfirmed: list[str] | None = None) -> list:
+    """Tools over ``source`` (already limited to the caller's clients).
+
+    ``unconfirmed`` collects why any figure a tool returned is unconfirmed (flagged for review),
+    so the final answer carries the marker whatever the model wrote.
+    """
     from assistant.llm.tools import Tool
 
     def figures(question: str):
-        return _output(builtin_answer(understand(question, source.clients()), source))
+        ans = builtin_answer(understand(question, source.clients()), source)
+        if unconfirmed is not None:
+            unconfirmed.extend(w for w in ans.unconfirmed if w not in unconfirmed)
+        return _output(ans)
 
     def search_documents(query: str):
         ids = [c.id for c in source.clients()]
@@ -72,9 +79,11 @@ def ask_llm(question: str, source: Any) -> Answer:
     from assistant.llm import OpenAIBackend
 
     backend = OpenAIBackend.from_settings()
-    result = backend.answer(question, chat_tools(source)).collect()
+    waiting: list[str] = []
+    result = backend.answer(question, chat_tools(source, waiting)).collect()
     flags = [f.message for f in result.flags]
+    flags += [f"unconfirmed — flagged for review: {w}; not used in decisions until confirmed" for w in waiting]
     text = result.text + ("\n" + "\n".join(f"⚠ {m}" for m in flags) if flags else "")
     return Answer(answer=text, citations=[Citation(document=c.document, page=c.page, quote=c.quote)
                                           for c in result.citations if c.document],
-                  engine="llm")
+                  engine="llm", unconfirmed=waiting)

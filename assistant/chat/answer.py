@@ -38,6 +38,7 @@ class Input(_Model):
     value: Decimal | None
     document: str | None = None
     page: int | None = None
+    unconfirmed: str | None = None  # flagged for review: why this figure is not confirmed yet
 
 
 class Answer(_Model):
@@ -49,6 +50,7 @@ class Answer(_Model):
     formula: str | None = None
     inputs: list[Input] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    unconfirmed: list[str] = Field(default_factory=list)  # the value rests on figures flagged for review: why
     understood: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -24,7 +24,7 @@ _FLOWS = ("revenue", "net_profit", "net_cash_operating")
 _BALANCES = ("debt_to_assets", "current_ratio")
 _SEVERITY = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
 _RANK = {"high": 0, "medium": 1, "low": 2}
-_COVENANT_RANK = {"breach": 0, "unknown": 2, "pass": 3, "not_tested": 4}
+_COVENANT_RANK = {"breach": 0, "unconfirmed": 1, "unknown": 2, "pass": 3, "not_tested": 4}
 _HUNDRED = Decimal(100)
 
 
@@ -80,7 +80,8 @@ def _grade(a: Assessment, snap: ClientSnapshot, p: ParsedQuestion) -> tuple[str,
 
 
 _COVENANT_STATUS = {"pass": ("满足", "met"), "breach": ("违反", "BREACHED"), "unknown": ("无法检验", "cannot be tested"),
-                    "not_tested": ("本期不检验", "not tested this period"), "thin": ("满足但余量偏薄", "met, but headroom is thin")}
+                    "not_tested": ("本期不检验", "not tested this period"), "thin": ("满足但余量偏薄", "met, but headroom is thin"),
+                    "unconfirmed": ("未确认（数据待复核）", "unconfirmed (figures flagged for review)")}
 _TREND = {"thinning": ("余量收窄", "headroom narrowing"), "widening": ("余量扩大", "headroom widening")}
 
 

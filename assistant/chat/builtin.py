@@ -19,7 +19,7 @@ from assistant.chat import lexicon as lx
 from assistant.chat.answer import Answer, Citation, Input
 from assistant.chat.resolve import describe, is_point_metric, like_span, resolve_span
 from assistant.chat.understand import ClientName, ParsedQuestion
-from assistant.domain import ClientSnapshot, Fact, Span
+from assistant.domain import ClientSnapshot, Fact, Span, unconfirmed_reasons
 from extractors.vocabulary import BY_KEY
 
 _HUNDRED = Decimal(100)
@@ -130,6 +130,11 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
         if cites:
             text += ("\n以下是文件中的相关原文：\n" if zh else "\nThe documents say:\n") + _bullets(cites, zh)
         return Answer(answer=text, citations=cites, missing=[f"metric {what}"])
+    client = _scoped(client, p)
+    if isinstance(client, Answer):
+        return client
+    if p.scope == "parent":
+        name = f"{name}（母公司）" if zh else f"{name} (parent company)"
     results = [_compute(client, key, p) for key in p.metrics]
     sentences = [_sentence(name, r, p) for r in results]
     if p.unsupported:
@@ -137,6 +142,9 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
                          else f"'{', '.join(p.unsupported)}' is not a figure loanwatch keeps.")
     missing = [m for r in results for m in r.missing] + [f"metric {u}" for u in p.unsupported]
     facts = [f for r in results for f in r.facts]
+    if p.scope is None and any(f.scope == "parent" for f in printed_facts(facts)):  # never an unlabelled parent figure
+        sentences.append("（以上为母公司报表数据：该期间未存储合并报表。）" if zh
+                         else "(These are the parent company's own figures: no consolidated statement is stored for that period.)")
     single = results[0] if len(results) == 1 else None
     value = single.value if single is not None and not missing else None
     return Answer(
@@ -147,7 +155,37 @@ def _figure(p: ParsedQuestion, source: ChatSource) -> Answer:
         formula=single.formula if single is not None else None,
         inputs=[_input(f) for f in facts],
         missing=missing,
+        unconfirmed=unconfirmed_reasons(printed_facts(facts)),
     )
+
+
+def _scoped(snap: ClientSnapshot, p: ParsedQuestion) -> ClientSnapshot | Answer:
+    """The snapshot whose facts answer the question's scope.
+
+    母公司 / parent company: the parent's own statements only (``parent_facts``), never the
+    consolidated figure; when none is stored the answer says so. 合并 / consolidated: the
+    group's figures only. Not said: the snapshot as it is (consolidated where printed).
+    """
+    from dataclasses import replace
+
+    from assistant.domain import FactSet
+
+    if p.scope == "parent":
+        if len(snap.parent_facts) == 0:
+            zh = p.lang == "zh"
+            name = snap.client.name
+            text = (f"存储中没有{name}的母公司报表（只有合并报表数据），因此无法回答母公司的数据；合并数值不代替母公司数值。"
+                    if zh else f"No parent-company statement of {name} is stored (only consolidated figures), so the parent "
+                    "company's figure cannot be given; the consolidated figure is not a substitute.")
+            return Answer(answer=text, missing=[f"parent-company statement of {name}"])
+        return replace(snap, facts=snap.parent_facts)
+    if p.scope == "consolidated":
+        group = FactSet()
+        for f in snap.facts:
+            if f.scope == "consolidated":
+                group.add(f)
+        return replace(snap, facts=group)
+    return snap
 
 
 def _unit_of(key: str, measure: str) -> str:
@@ -307,6 +345,7 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
     when = describe(r.span, p.lang) if r.span else ""
     for_when = when if when.startswith("as of") else f"for {when}"
     src = _sources(r.facts, zh)
+    src += unconfirmed_note(r.facts, zh)
     if r.prior_span is not None:
         before = describe(r.prior_span, p.lang)
         verb = ("同比" if (p.comparison or "yoy") == "yoy" else "环比") if zh else ""
@@ -323,6 +362,16 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
     if zh:
         return f"{name}{when}的{label}为{shown}。{src}"
     return f"{name}'s {label} {for_when} was {shown}. {src}"
+
+
+def unconfirmed_note(facts: list[Fact], zh: bool) -> str:
+    """" (unconfirmed — flagged for review: <reason>)" when a figure behind the value is unconfirmed, else ""."""
+    why = unconfirmed_reasons(printed_facts(facts))
+    if not why:
+        return ""
+    if zh:
+        return f"（未确认——待复核：{'；'.join(why)}；复核确认前不用于决策。）"
+    return f" (unconfirmed — flagged for review: {'; '.join(why)}; not used in decisions until confirmed.)"
 
 
 def _inputs_text(facts: list[Fact], zh: bool) -> str:
@@ -374,7 +423,8 @@ def cite_facts(facts: list[Fact]) -> list[Citation]:
 
 
 def _input(f: Fact) -> Input:
-    return Input(key=f.key, label=f.label or f.key, period=f.span.label, value=f.value, document=f.document, page=f.page)
+    return Input(key=f.key, label=f.label or f.key, period=f.span.label, value=f.value, document=f.document, page=f.page,
+                 unconfirmed=f.unconfirmed)
 
 
 def _understood(p: ParsedQuestion) -> dict[str, Any]:

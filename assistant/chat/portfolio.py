@@ -13,7 +13,7 @@ from assistant.chat import lexicon as lx
 from assistant.chat.answer import Answer, Citation
 from assistant.chat.resolve import describe, is_point_metric, resolve_span
 from assistant.chat.understand import ParsedQuestion, PeriodQuery
-from assistant.domain import ClientSnapshot, Span
+from assistant.domain import ClientSnapshot, Span, unconfirmed_reasons
 
 _HUNDRED = Decimal(100)
 
@@ -78,10 +78,11 @@ def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
             continue
         below = r.value < threshold if q.operator == "<" else r.value > threshold
         if below:
+            waiting = bool(unconfirmed_reasons(r.facts))  # a figure flagged for review: listed, marked
             hits.append(f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
-                        f"（{describe(span, p.lang)}）" if zh else
+                        f"（{describe(span, p.lang)}{'，未确认：报表待复核' if waiting else ''}）" if zh else
                         f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
-                        f" ({describe(span, p.lang)})")
+                        f" ({describe(span, p.lang)}{'; unconfirmed: statement flagged for review' if waiting else ''})")
             cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.facts if f.document]
     label = lx.display_name(key, p.lang)
     op = ("低于" if q.operator == "<" else "高于") if zh else ("below" if q.operator == "<" else "above")
@@ -102,7 +103,7 @@ def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
     from assistant.analytics.covenants import check_covenants
 
     zh = p.lang == "zh"
-    lines, cites, unknown = [], [], []
+    lines, cites, unknown, waiting = [], [], [], []
     for snap in snaps:
         span = latest_span(snap, p.period if p.period.given else None)
         if span is None or not snap.facilities:
@@ -117,14 +118,20 @@ def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
                 cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.inputs if f.document]
             elif r.status == "unknown":
                 unknown.append(f"{snap.client.name} {label}")
+            elif r.status == "unconfirmed":
+                waiting.append(f"{snap.client.name} {label}")
     if zh:
         text = ("违反契约的客户：\n" + "\n".join(lines)) if lines else "您可查看的客户在最新一期均未违反契约。"
         if unknown:
             text += "\n无法检验（数据缺失）：" + "、".join(unknown)
+        if waiting:
+            text += "\n未判定（所依据的报表待复核，数据未确认）：" + "、".join(waiting)
     else:
         text = ("Covenant breaches:\n" + "\n".join(lines)) if lines else "No covenant breach among the clients you can see at their latest period."
         if unknown:
             text += "\nNot testable (data missing): " + ", ".join(unknown)
+        if waiting:
+            text += "\nNot decided (figures unconfirmed, statement flagged for review): " + ", ".join(waiting)
     return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)
 
 

@@ -58,7 +58,8 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
         for r in results:
             label = lx.display_name(r.covenant.metric, p.lang)
             value = "—" if r.value is None else f"{r.value:.2f}"
-            status = {"pass": "满足", "breach": "违反", "unknown": "无法检验", "not_tested": "本期不检验"}[r.status] if zh else r.status
+            status = {"pass": "满足", "breach": "违反", "unknown": "无法检验", "not_tested": "本期不检验",
+                      "unconfirmed": "未确认"}.get(r.status, r.status) if zh else r.status
             extra = f"（{r.reason}）" if zh and r.reason else (f" ({r.reason})" if r.reason else "")
             lines.append(f"{r.facility} {label} {value} {r.operator} {r.threshold}：{status}{extra}" if zh
                          else f"{r.facility} {label} {value} {r.operator} {r.threshold}: {status}{extra}")

@@ -1,7 +1,8 @@
 """Question understanding without a model: question text → ``ParsedQuestion``.
 
 Named steps, each reading the question and adding one part:
-``normalise → find_period → find_metrics → find_comparison → find_company → find_intent``.
+``normalise → find_period → find_metrics → find_scope → find_comparison → find_company →
+find_intent``.
 Company names are matched in ``assistant.chat.companies`` against the clients the caller
 may see; a company that is not among them is still named, so the answer can say so.
 """
@@ -69,6 +70,7 @@ class ParsedQuestion:
     portfolio: PortfolioQuery | None = None
     status_topic: Literal["grade", "covenants", "warnings", "inspection", "figures", "overview"] | None = None
     definition: Definition | None = None  # a formula the question states itself ("DPO is defined as …")
+    scope: Literal["consolidated", "parent"] | None = None  # 母公司 / parent company asked; None: not said
 
 
 # ---------------------------------------------------------------- pipeline
@@ -81,6 +83,9 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     parsed.decimals, parsed.percent_asked = find_precision(text)
     parsed.definition = find_definition(question)
     parsed.metrics, parsed.unsupported, rest = find_metrics(rest)
+    parsed.scope, rest = find_scope(rest)
+    if parsed.scope is not None:
+        text = _SCOPE_ZH.sub(" ", _SCOPE_EN.sub(" ", text))  # 母公司 is not part of the company's name
     parsed.measure, parsed.comparison = find_comparison(text)
     _growth_ratio_to_measure(parsed)
     _ratio_with_its_inputs(parsed)
@@ -88,6 +93,25 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     parsed.company = find_company(text, rest, list(clients), guess_unknown=figure_like)
     find_intent(parsed)
     return parsed
+
+
+# ---------------------------------------------------------------- scope
+# 母公司 on its own (not 归属于母公司…, a consolidated line already taken by find_metrics): the parent
+# company's own statements; 合并 / consolidated: the group's.
+_SCOPE_ZH = re.compile(r"(?<!归属于)(?<!归属)(?<!归)母公司(?:报表|口径|单体|个别报表)?(?:的)?|(?:单体|个别)(?:报表|口径)(?:的)?")
+_SCOPE_EN = re.compile(r"(?<!attributable to )(?<!attributable to the )(?<!owners of )(?<!owners of the )"
+                       r"\b(?:the\s+)?(?:parent[- ](?:company|only|entity)(?:'s)?(?:\s+only)?|company[- ]only|standalone)\b",
+                       re.IGNORECASE)
+_CONSOLIDATED = re.compile(r"合并(?:报表|口径)?(?:的)?|\bconsolidated\b", re.IGNORECASE)
+
+
+def find_scope(text: str) -> tuple[Literal["consolidated", "parent"] | None, str]:
+    """Whether the question asks for the parent company's own figures (母公司, parent company) or
+    the group's (合并, consolidated), and the text without those words."""
+    for pattern, scope in ((_SCOPE_ZH, "parent"), (_SCOPE_EN, "parent"), (_CONSOLIDATED, "consolidated")):
+        if pattern.search(text):
+            return scope, pattern.sub(" ", text)  # type: ignore[return-value]
+    return None, text
 
 
 # ---------------------------------------------------------------- period

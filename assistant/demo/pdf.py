@@ -292,9 +292,16 @@ def render_block(cv: _Canvas, block: Block) -> None:
     cv.y += 2 * s.row_height
 
 
-def write_pdf(blocks: list[Block], style: Style, lang: str, path: str | Path) -> int:
-    """Write every block to ``path``; set each row's page; return the page count."""
+def write_pdf(blocks: list[Block], style: Style, lang: str, path: str | Path, *, cover: list[str] | None = None) -> int:
+    """Write every block to ``path``; set each row's page; return the page count.
+
+    ``cover``: lines printed on a first page of their own (a report's cover: 证券代码 / 证券简称 …).
+    """
     cv = _Canvas(Path(path), style, lang)
+    if cover:
+        for i, line in enumerate(cover):
+            cv.text(_MARGIN_X, cv.size[0] - _MARGIN_X, _TOP + 40 + 24 * i, line, size=12)
+        cv.new_page()
     for block in blocks:
         render_block(cv, block)
     return cv.save()

@@ -57,11 +57,11 @@ def truth_of(spec: StatementSpec, blocks: list[Block], path: Path, pages: int) -
                             statements=statements)
 
 
-def render_pdf(spec: StatementSpec, path: str | Path) -> ExtractionResult:
-    """Write ``spec`` as a PDF in its layout; return the truth."""
+def render_pdf(spec: StatementSpec, path: str | Path, *, cover: list[str] | None = None) -> ExtractionResult:
+    """Write ``spec`` as a PDF in its layout (after a ``cover`` page when given); return the truth."""
     path = Path(path)
     blocks = build_blocks(spec)
-    pages = write_pdf(blocks, spec.style, LAYOUTS[spec.layout]["lang"], path)
+    pages = write_pdf(blocks, spec.style, LAYOUTS[spec.layout]["lang"], path, cover=cover)
     return truth_of(spec, blocks, path, pages)
 
 

@@ -47,6 +47,15 @@ def analysis_of(assessment: Assessment, lang: str) -> Analysis:
             reasons.append(f"{name}：{m.score:.2f}{prob}{zone}" if zh else f"{name}: {m.score:.2f}{prob}{zone}")
     letter = None if g.letter == "NR" else g.letter
     why_not = None if letter else "; ".join((g.reasons_zh or g.reasons)[-1:] if zh else g.reasons[-1:])
+    waiting = any(f.points is None and "unconfirmed" in f.explanation for f in g.factors) or \
+        any(r.status == "unconfirmed" for r in assessment.covenants)
+    if waiting:  # the figures' own doubts are listed with the performance table; no numbers here
+        note = ("部分数据来自待复核的报表，尚未确认，未计入评级" if zh
+                else "some figures come from statements flagged for review and are left out of the grade until confirmed")
+        if why_not:
+            why_not = f"{why_not}（{note}）" if zh else f"{why_not} ({note})"
+        else:
+            reasons.append(note)
     return Analysis(
         span=assessment.span,
         ratios=assessment.ratios,

@@ -47,6 +47,7 @@ class Measure:
     reason: str | None
     cites: list[int]
     formula: str | None = None  # for ratios
+    unconfirmed: str | None = None  # rests on figures flagged for review (``Fact.unconfirmed``)
 
 
 @dataclass
@@ -124,14 +125,15 @@ class MemoContext:
             else:
                 result = compute_ratio(self.snapshot.facts, span, key, facilities=facilities)
             reason = (result.reason_zh or result.reason) if self.lang == "zh" else result.reason
-            return Measure(key, span, result.value, reason, self.cite_facts(result.inputs), result.formula)
+            return Measure(key, span, result.value, reason, self.cite_facts(result.inputs), result.formula,
+                           result.unconfirmed)
         fig = BY_KEY.get(key)
         at = Span(span.end) if fig is not None and fig.kind == "balance_sheet" else flow_span(span)
         fact = self.snapshot.facts.get(key, at)
         if fact is None or fact.value is None:
             why = f"{_figure_name(key, self.lang)} {'缺失' if self.lang == 'zh' else 'missing for'} {at.label}"
             return Measure(key, at, None, why, [])
-        return Measure(key, at, fact.value, None, self.cite_fact(fact))
+        return Measure(key, at, fact.value, None, self.cite_fact(fact), unconfirmed=fact.unconfirmed)
 
     def show(self, key: str, value: Decimal) -> str:
         return value_text(key, value, self.lang, self.currency)

@@ -235,8 +235,12 @@ def performance(ctx: MemoContext) -> Section:
         for basis in (["qoq"] if prior is not None else []) + ["yoy"]:
             row.append(_change_cell(ctx, key, basis))
         rows.append(row)
-    blocks: list = [Table(caption=say("performance", "table"), header=header, rows=rows,
-                          notes=[say("performance", "missing_note")])]
+    notes = [say("performance", "missing_note")]
+    if ctx.snapshot.flagged:
+        sep = "、" if ctx.lang == "zh" else "; "
+        notes.append(say("performance", "unconfirmed_note", statements=sep.join(
+            dict.fromkeys(f"{f.document} {ctx.say('words', 'kind_' + f.kind)}" for f in ctx.snapshot.flagged))))
+    blocks: list = [Table(caption=say("performance", "table"), header=header, rows=rows, notes=notes)]
     blocks += [_p(*runs) for runs in (_revenue(ctx), _profit(ctx), _liquidity(ctx), _leverage(ctx), _cash(ctx)) if runs]
     return Section(key="performance", title="", blocks=blocks)
 
@@ -245,7 +249,8 @@ def _value_cell(ctx: MemoContext, m) -> Cell:
     if m.value is None:
         return Cell(text="—", missing=m.reason)
     kind = "formula" if m.formula else "fact"
-    return Cell(text=ctx.show(m.key, m.value), source=CellSource(kind=kind, cites=m.cites, formula=m.formula))
+    mark = ("" if ctx.lang == "zh" else " ") + ctx.say("words", "unconfirmed_mark") if m.unconfirmed else ""  # shown, marked
+    return Cell(text=ctx.show(m.key, m.value) + mark, source=CellSource(kind=kind, cites=m.cites, formula=m.formula))
 
 
 def _change_cell(ctx: MemoContext, key: str, basis: str) -> Cell:
@@ -396,6 +401,8 @@ def _covenant_sentences(ctx: MemoContext, c: CovenantResult, cites: list[int]) -
     common = dict(facility=c.facility, metric=ctx.name(metric))
     if c.status == "unknown":
         return [_p(_r(say("covenants", "unknown", reason=_covenant_reason(ctx, c) or ctx.say("words", "missing"), **common)))]
+    if c.status == "unconfirmed":
+        return [_p(_r(say("covenants", "unconfirmed", value=ctx.show(metric, c.value), **common), cites, strong=True))]
     out = []
     if c.status == "breach":
         grace = say("covenants", "grace", date=c.cure_by.isoformat()) if c.in_grace and c.cure_by else ""

@@ -327,3 +327,24 @@ class AssignmentRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+
+
+class StatementReviewRow(Base):
+    """An officer's confirmation of a statement flagged for review (its warnings read and accepted).
+
+    A statement is *flagged* when it carries extraction warnings (``StatementRow.warnings``,
+    stored with it at ingest) and has no row here; its figures are unconfirmed until then.
+    Both people are kept: who ingested the document and who confirmed it.
+    """
+
+    __tablename__ = "statement_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), unique=True, index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # what the confirmer accepted
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

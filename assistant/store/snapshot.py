@@ -3,10 +3,13 @@
 ``load_snapshots`` builds many at once from one query per table (``_Rows``) — the
 portfolio's alerts and page — and ``load_snapshot`` is the same for one client.
 
-Steps: ``_extracted_facts`` (latest report wins, restatements flagged) →
+Steps: ``_flagged_statements`` (statements with extraction warnings and no officer's
+confirmation) → ``_extracted_facts`` (latest report wins, restatements flagged, figures of a
+flagged statement marked unconfirmed unless a clean report printed the same value) →
 ``_choose_scope`` (consolidated preferred, parent where only parent exists) →
 ``_apply_corrections`` (officer's value used, extracted kept as ``original``) →
-``derive_quarters`` (single quarters from year-to-date spans).
+``derive_quarters`` (single quarters from year-to-date spans). The parent company's own
+figures (scope ``parent``) are also kept whole in ``parent_facts`` for questions about 母公司.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from assistant.domain import (
     Facility,
     Fact,
     FactSet,
+    FlaggedStatement,
     InspectionNote,
     Repayment,
     Span,
@@ -38,7 +42,17 @@ from assistant.periods import derive_quarters, is_restatement
 from assistant.store.db import Store
 from assistant.errors import NotFoundError
 from assistant.store.repo import get_client
-from assistant.store.schema import Client, CorrectionRow, DocumentRow, FacilityRow, FigureRow, NoteRow
+from assistant.store.schema import (
+    Client,
+    CorrectionRow,
+    DocumentRow,
+    FacilityRow,
+    FigureRow,
+    LedgerRow,
+    NoteRow,
+    StatementReviewRow,
+    StatementRow,
+)
 
 
 _BATCH = 500  # client ids per IN (...) list: well under every database's parameter limit
@@ -84,6 +98,7 @@ class _Figure(NamedTuple):
     page: int
     label: str
     currency: str | None
+    statement_id: int | None = None
 
 
 @dataclass
@@ -96,6 +111,7 @@ class _Rows:
     corrections: dict[int, list[CorrectionRow]] = field(default_factory=lambda: defaultdict(list))
     facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
+    flagged: dict[int, list[FlaggedStatement]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def fetch(cls, session: Session, ids: list[int]) -> "_Rows":
@@ -106,11 +122,12 @@ class _Rows:
         f = FigureRow.__table__.c  # table columns: a plain query, no ORM row loading (the bulk of the rows)
         for r in session.execute(
             select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label, f.client_id,
-                   f.currency)
+                   f.currency, f.statement_id)
             .where(f.client_id.in_(ids), f.key.is_not(None), f.period_end.is_not(None))
             .order_by(f.id)
         ):
-            out.figures[r.client_id].append(_Figure(*r[:8], r.currency))  # plain tuples: cheaper to read than rows
+            out.figures[r.client_id].append(_Figure(*r[:8], r.currency, r.statement_id))  # plain tuples: cheaper than rows
+        out.flagged = flagged_statements(session, ids)
         for c in session.execute(select(CorrectionRow).where(CorrectionRow.client_id.in_(ids))
                                  .order_by(CorrectionRow.id)).scalars():
             out.corrections[c.client_id].append(c)
@@ -123,14 +140,42 @@ class _Rows:
         return out
 
 
+def flagged_statements(session: Session, client_ids: list[int]) -> dict[int, list[FlaggedStatement]]:
+    """Client id → its statements that carry extraction warnings and no officer's confirmation."""
+    st, d = StatementRow.__table__.c, DocumentRow.__table__.c
+    confirmed = set(session.execute(select(StatementReviewRow.statement_id)
+                                    .where(StatementReviewRow.client_id.in_(client_ids))).scalars())
+    rows = [r for r in session.execute(
+        select(st.id, st.document_id, st.kind, st.scope, st.pages, st.warnings, d.client_id, d.name)
+        .join(DocumentRow.__table__, d.id == st.document_id)
+        .where(d.client_id.in_(client_ids)).order_by(st.id)) if r.warnings and r.id not in confirmed]
+    uploaders = dict(session.execute(
+        select(LedgerRow.entity_id, LedgerRow.actor).where(
+            LedgerRow.entity == "document", LedgerRow.action == "document.ingest",
+            LedgerRow.entity_id.in_({r.document_id for r in rows}))).all()) if rows else {}
+    out: dict[int, list[FlaggedStatement]] = defaultdict(list)
+    for r in rows:
+        out[r.client_id].append(FlaggedStatement(r.id, r.document_id, r.name, r.kind, r.scope, list(r.pages or []),
+                                                 list(r.warnings), uploaders.get(r.document_id)))
+    return out
+
+
 def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
     """Steps: extracted facts → scope → corrections → derived quarters, then the profile around them."""
     documents = rows.documents.get(row.id, [])
+    flagged = rows.flagged.get(row.id, [])
+    extracted = _extracted_facts(rows.figures.get(row.id, []), documents, {f.statement_id: f.reason for f in flagged})
+    parent = FactSet()
+    for fact in extracted:
+        if fact.scope == "parent":
+            parent.add(_copy(fact))
     facts = FactSet()
-    for fact in _choose_scope(_extracted_facts(rows.figures.get(row.id, []), documents)):
+    for fact in _choose_scope(extracted):
         facts.add(fact)
     _apply_corrections(rows.corrections.get(row.id, []), facts)
     derive_quarters(facts)
+    _apply_corrections([c for c in rows.corrections.get(row.id, []) if c.scope == "parent"], parent)
+    derive_quarters(parent)
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
                              officer=row.officer),
@@ -138,13 +183,28 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         facts=facts,
         notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
-                                period_end=d.period_end) for d in documents],
+                                period_end=d.period_end, warnings=list(d.warnings or [])) for d in documents],
         as_of=as_of or config.today(),
+        parent_facts=parent,
+        flagged=list(flagged),
     )
 
 
-def _extracted_facts(rows: list[_Figure], documents: list[DocumentRow]) -> list[Fact]:
-    """One fact per (key, scope, span): the latest report's value, earlier differing values kept."""
+def _copy(fact: Fact) -> Fact:
+    from dataclasses import replace
+
+    return replace(fact)
+
+
+def _extracted_facts(rows: list[_Figure], documents: list[DocumentRow],
+                     flagged: dict[int, str] | None = None) -> list[Fact]:
+    """One fact per (key, scope, span): the latest report's value, earlier differing values kept.
+
+    ``flagged``: statement id → why it is flagged for review. The fact is unconfirmed when its
+    row comes from a flagged statement and no unflagged statement printed the same value for
+    the same key, scope and span (a clean report's comparative corroborates it).
+    """
+    flagged = flagged or {}
     order = {d.id: (d.period_end or dt.date.min, d.id) for d in documents}
     names = {d.id: d.name for d in documents}
     groups: dict[tuple, dict[int, tuple]] = defaultdict(dict)
@@ -157,10 +217,14 @@ def _extracted_facts(rows: list[_Figure], documents: list[DocumentRow]) -> list[
         earlier = [r.value for r in ranked[:-1] if r.value is not None]
         previous = earlier[-1] if earlier else None
         restated = is_restatement(previous, latest.value)
+        why = flagged.get(latest.statement_id)
+        if why and any(r.value == latest.value and r.statement_id not in flagged for r in by_doc.values()):
+            why = None  # a clean report printed the same number
         facts.append(Fact(
             key=key, value=latest.value, span=Span(end, start), document=names[latest.document_id],
             document_id=latest.document_id, page=latest.page, label=latest.label, scope=scope,
             restated=restated, previous=previous if restated else None, currency=latest.currency or None,
+            flagged=why,
         ))
     return facts
 
@@ -176,6 +240,8 @@ def _apply_corrections(rows: list[CorrectionRow], facts: FactSet) -> None:
         latest[(row.key, Span(row.period_end, row.period_start))] = row
     for (key, span), row in latest.items():
         extracted = facts.get(key, span)
+        if extracted is not None and extracted.scope != (row.scope or "consolidated"):
+            continue  # a correction of the parent's figure does not change the consolidated one (or back)
         if extracted is not None and extracted.source == "extracted":
             extracted.original = extracted.value
             extracted.value = row.new_value
