@@ -331,6 +331,7 @@ REAL_COVERS = {  # file → aliases its first pages print (checked by reading th
 
 
 @pytest.mark.parametrize("name", sorted(REAL_COVERS))
+@pytest.mark.real_data
 def test_real_covers_give_their_short_names(shared_data, name):
     from assistant.ingest import _issuer_aliases
     from extractors.document import open_pdf
