@@ -21,8 +21,30 @@ def _close(a: Decimal, b: Decimal, unit: int, terms: int) -> bool:
     return abs(a - b) <= _tol(unit, terms)
 
 
+# the figures without which a statement cannot be used (the corpus "core" criterion)
+CORE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "balance_sheet": (("total_assets",), ("total_liabilities_and_equity", "total_liabilities+total_equity")),
+    "income_statement": (("revenue", "total_operating_revenue"), ("net_profit", "net_profit_attributable_to_parent")),
+    "cash_flow": (("net_cash_operating",), ("net_cash_investing",), ("net_cash_financing",)),
+}
+
+
+def missing_core(st: Statement) -> list[str]:
+    """The core figures of FIGURES.md that the statement lacks (a key whose row has no figure counts as
+    missing); each entry names the alternatives ("revenue or total_operating_revenue")."""
+    have = {i.key for i in st.items if i.key and any(v is not None for v in i.values)}
+    out = []
+    for need in CORE.get(st.kind, ()):
+        if not any(all(k in have for k in alt.split("+")) for alt in need):
+            out.append(" or ".join(a.replace("+", " + ") for a in need))
+    return out
+
+
 def check_statement(st: Statement) -> list[str]:
     out: list[str] = []
+    missing = missing_core(st)
+    if missing:
+        out.append(f"core figure not found (核心科目缺失): {'; '.join(missing)} — the statement cannot be fully used")
     for ci, col in enumerate(st.columns):
         name = col.label or (col.period_end.isoformat() if col.period_end else f"column {ci + 1}")
 
