@@ -379,7 +379,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
         _cash_heading(rows, norms, keys)
     if kind == _IS:
         _attributable_heading(rows, norms, keys)
-        _revenue_convention(norms, keys)
+        _revenue_convention(norms, keys, [any(v is not None for v in r.values) for r in rows])
         _opex_convention(rows, norms, keys)
         _attribution_convention(norms, keys)
     if kind == _BS:
@@ -394,8 +394,8 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
                      "figure key; loans, deposits and interest lines keep their printed labels")
     keys = _unique(keys, valued)
     values = [list(r.values) for r in rows]
-    notes += [f"row {n}" for n in infer_keys(kind, norms, values, keys)]
-    notes += _similar_rows(kind, rows, norms, keys)
+    notes += infer_keys(kind, norms, values, keys)
+    notes += _similar_rows(kind, rows, keys, bank)
     return _unique(keys, valued), notes
 
 
@@ -427,9 +427,9 @@ def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str |
                 break
 
 
-def _revenue_convention(norms: list[str], keys: list[str | None]) -> None:
-    totals = [i for i, n in enumerate(norms) if re.fullmatch(r"total (?:net )?(?:operating )?(?:revenues?|sales)", n)]
-    plain = [i for i, k in enumerate(keys) if k == "revenue"]
+def _revenue_convention(norms: list[str], keys: list[str | None], valued: list[bool]) -> None:
+    totals = [i for i, n in enumerate(norms) if re.fullmatch(r"total (?:net )?(?:operating )?(?:revenues?|sales)(?: and other income)?", n)]
+    plain = [i for i, k in enumerate(keys) if k == "revenue" and valued[i]]  # a "Revenue:" heading is no top line
     for i in totals:
         if plain and any(p < i for p in plain):
             keys[i] = "total_operating_revenue"
@@ -525,11 +525,11 @@ def is_bank(norms: Sequence[str], valued: Sequence[bool], kind: str) -> bool:
 def _bank_revenue(norms: list[str], keys: list[str | None], valued: list[bool]) -> None:
     """A bank's revenue is its 营业收入 (CAS: net interest, net fee and other operating income, the
     total printed as 营业收入 or 营业收入合计) or "Total net revenue"; never its interest income."""
-    if "revenue" in keys:
+    if any(k == "revenue" and valued[i] for i, k in enumerate(keys)):
         return
     for i, n in enumerate(norms):
-        if valued[i] and re.fullmatch(r"营业收入(?:合计|总额)?|total net revenues?|total revenues?(?: net of interest expense)?|"
-                                      r"total net revenues? net of interest expense", n):
+        if valued[i] and re.fullmatch(r"营业收入(?:合计|总额)?|total (?:net )?revenues?(?: net of ?interest expense)?", n):
+            keys[:] = [None if k == "revenue" else k for k in keys]
             keys[i] = "revenue"
             return
 
@@ -584,13 +584,13 @@ def similar_key(label: str, kind: str) -> tuple[str, float, str] | None:
     return best
 
 
-def _similar_rows(kind: str, rows: list[MapRow], norms: list[str], keys: list[str | None]) -> list[str]:
+def _similar_rows(kind: str, rows: list[MapRow], keys: list[str | None], bank: bool) -> list[str]:
     notes = []
     for i, r in enumerate(rows):
-        if keys[i] is not None or not any(v is not None for v in r.values):
-            continue
+        if keys[i] is not None or not any(v is not None for v in r.values) or map_label(r.label, kind) is not None:
+            continue  # a known label that a convention left without a key stays so
         hit = similar_key(r.label, kind)
-        if hit is None or hit[0] in keys:
+        if hit is None or hit[0] in keys or (bank and hit[0] in _NOT_A_BANK_FIGURE):
             continue
         key, score, known = hit
         trial = list(keys)

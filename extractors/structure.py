@@ -129,7 +129,7 @@ class _Ctx:
         if not (_GENERIC.match(n) or _SAYS.get(key, lambda _: False)(n)):
             return False
         self.keys[row] = key
-        shown = f"'{n}'" if n else "an unlabelled row"
+        shown = f"row '{n}'" if n else "an unlabelled row"
         self.notes.append(f"{shown} → {key} by the statement's sums ({why})")
         return True
 
