@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -194,6 +195,7 @@ _TRAD = str.maketrans({p[0]: p[1] for p in _TRAD_PAIRS.split()})
 _ZH_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+、\s*\d+(?:\s*[(（]\s*\d+\s*[)）])?|(?<=[\u4e00-\u9fff])\s*\d{1,3}(?:\s*[(（]\s*\d+\s*[)）])?\s*$")
 
 
+@lru_cache(maxsize=65536)
 def normalize(label: str) -> str:
     """The comparable form of a printed label (see the module docstring)."""
     s = unicodedata.normalize("NFKC", label).strip().lower().translate(_TRAD)
@@ -302,6 +304,7 @@ _NET_INTEREST = re.compile(r"^interest\s*\(?(?:income|expense)\)?\s*(?:and\s*)?\
 _TOTAL_PROFIT = re.compile(r"^(?:net )?(?:income|loss|earnings|profit|income loss|loss income)s? before (?:provision for |benefit from )?(?:income )?tax")
 
 
+@lru_cache(maxsize=65536)
 def map_label(label: str, kind: str) -> str | None:
     """The canonical key of one printed label, by normalized look-up (no context)."""
     n = normalize(label)
@@ -384,7 +387,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
         _attribution_convention(norms, keys)
     if kind == _BS:
         _common_stock_convention(norms, keys)
-        _equity_convention(norms, keys)
+        _equity_convention(rows, norms, keys)
     valued = [any(v is not None for v in r.values) for r in rows]
     notes: list[str] = []
     if bank:
@@ -463,19 +466,22 @@ def _common_stock_convention(norms: list[str], keys: list[str | None]) -> None:
         keys[stock[0]] = "paid_in_capital"
 
 
-def _equity_convention(norms: list[str], keys: list[str | None]) -> None:
-    """US "Total stockholders' equity" followed by NCI and Total equity → equity of the parent."""
-    for i, n in enumerate(norms):
-        shareholders_total = n.startswith("total ") and re.search(r"(?:stockholders|shareholders)'? (?:equity|deficit)", n)
-        if not shareholders_total or n in ("total equity",):
-            continue
-        below = keys[i + 1 :]
-        later_total = [j for j in range(i + 1, len(norms)) if norms[j] == "total equity" or norms[j].startswith("total equity")]
-        if "minority_interests" in below and later_total:
-            keys[i] = "equity_attributable_to_parent"
-            keys[later_total[0]] = "total_equity"
-        elif keys[i] is None and "total_equity" not in keys and not later_total:
-            keys[i] = "total_equity"  # "Total Acme Inc. shareholders' equity" with no NCI printed
+_EQUITY_TOTAL = re.compile(r"^total (?:[a-z0-9.&,' -]+ )?(?:stockholders|shareholders|shareowners|owners)'? (?:equity|deficit|investment)"
+                           r"(?: deficit)?$|^total equity(?: deficit)?$|^total deficit$")
+
+
+def _equity_convention(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """US "Total stockholders' equity" followed by NCI and a later equity total → equity of the parent
+    (the later one is total_equity): "Total Walmart shareholders' equity / Noncontrolling interest /
+    Total equity", "Total MGM … stockholders' equity / Noncontrolling interests / Total stockholders' equity"."""
+    totals = [i for i, n in enumerate(norms) if _EQUITY_TOTAL.match(n) and any(v is not None for v in rows[i].values)]
+    for a, b in zip(totals, totals[1:]):
+        between = keys[a + 1 : b]
+        differs = any(x is not None and y is not None and x != y for x, y in zip(rows[a].values, rows[b].values))
+        if "minority_interests" in between and differs:
+            keys[a] = "equity_attributable_to_parent"
+            keys[b] = "total_equity"
+            return
 
 
 def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:
@@ -565,6 +571,17 @@ def _benign(a: str, b: str) -> bool:
     return typos <= 1 and changed <= 4
 
 
+_MATCHERS: dict[str, list[tuple[int, str, str, SequenceMatcher]]] = {}
+
+
+def _matchers(kind: str) -> list[tuple[int, str, str, SequenceMatcher]]:
+    """(length, known label, key, a matcher holding the known label) — built once per kind."""
+    if kind not in _MATCHERS:
+        _MATCHERS[kind] = [(len(k), k, key, SequenceMatcher(None, "", k, autojunk=False)) for k, key in _lookup(kind).items()]
+    return _MATCHERS[kind]
+
+
+@lru_cache(maxsize=16384)
 def similar_key(label: str, kind: str) -> tuple[str, float, str] | None:
     """The key of the known label most like ``label`` — (key, similarity, that label) — when the
     similarity reaches the threshold and the difference is benign (``_benign``); else None."""
@@ -572,10 +589,10 @@ def similar_key(label: str, kind: str) -> tuple[str, float, str] | None:
     if len(n) < 4:
         return None
     best: tuple[str, float, str] | None = None
-    for known, key in _lookup(kind).items():
-        if abs(len(known) - len(n)) > 4:
+    for length, known, key, m in _matchers(kind):
+        if abs(length - len(n)) > 4:
             continue
-        m = SequenceMatcher(None, n, known, autojunk=False)
+        m.set_seq1(n)
         if m.real_quick_ratio() < _SIMILAR or m.quick_ratio() < _SIMILAR:
             continue
         r = m.ratio()

@@ -181,6 +181,13 @@ def _balance_sheet(ctx: _Ctx) -> None:
             if tle is None:
                 ctx.give(b, "total_liabilities_and_equity", "equal to the total of the assets")
         ta, tle = ctx.where("total_assets"), ctx.where("total_liabilities_and_equity")
+    tca = ctx.where("total_current_assets")
+    if ta is None and tca is not None:
+        # the other side's total lost: the first total that holds the current-assets total is the assets total
+        holder = next((i for i in sorted(totals) if i > tca and tca in ctx.nodes[i].parts), None)
+        if holder is not None:
+            ctx.give(holder, "total_assets", "the total holding the current assets and the rows after them")
+            ta = ctx.where("total_assets")
     if ta is not None and ctx.nodes.get(ta) is not None and ctx.nodes[ta].is_total:
         subs = [p for p in ctx.nodes[ta].parts if ctx.nodes[p].is_total]
         if subs and ctx.where("total_current_assets") is None:
