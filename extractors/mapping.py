@@ -297,6 +297,11 @@ _RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^(?:payments? (?:of|for) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
         (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?$"), "net_change_in_cash"),
         (re.compile(r"^cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
+        # a bank's cash: "Cash and due from banks and deposits with banks at the end of the period"
+        (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash and due from banks(?: and deposits with banks)?$"),
+         "net_change_in_cash"),
+        (re.compile(r"^cash and due from banks(?: and deposits with banks)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"),
+         "cash_end"),
     ],
 }
 _NET_INTEREST = re.compile(r"^interest\s*\(?(?:income|expense)\)?\s*(?:and\s*)?\(?(?:income|expense)\)?\s*,?\s*net$|^interest,?\s*net$", re.IGNORECASE)
@@ -549,7 +554,7 @@ _ZH_FILLER = set("的之额项款")
 
 def _benign(a: str, b: str) -> bool:
     """The edits from printed ``a`` to known ``b`` are a lost glyph gap, a dropped ligature or one
-    typo inside a long word — never a word or a prefix such as "non" / "非" that changes the figure."""
+    typo (a letter wrong, missing or doubled) inside a word of six letters or more — never a word or a prefix such as "non" / "非" that changes the figure."""
     typos = changed = 0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
@@ -562,7 +567,7 @@ def _benign(a: str, b: str) -> bool:
             continue
         if set(x + y) <= _ZH_FILLER:
             continue
-        if op == "replace" and len(x) == len(y) == 1 and x.isalpha() and y.isalpha():
+        if len(x + y) == 1 and (x + y).isalpha() or op == "replace" and len(x) == len(y) == 1 and x.isalpha() and y.isalpha():
             word = re.findall(r"[a-z]+", a[max(0, i1 - 8):i2 + 8])
             if word and max(len(w) for w in word) >= 6:
                 typos += 1
@@ -628,20 +633,23 @@ def _identity(kind: str, key: str, rows: list[MapRow], keys: list[str | None]) -
     def col(k: str) -> list[Decimal | None] | None:
         return next((list(rows[i].values) for i, x in enumerate(keys) if x == k), None)
 
-    def holds(lhs: list[Decimal | None] | None, *terms: list[Decimal | None] | None, signs: tuple[int, ...] = ()) -> bool | None:
+    def holds(lhs: list[Decimal | None] | None, *terms: list[Decimal | None] | None,
+              signs: tuple[int, ...] | None = None) -> bool | None:
+        """lhs = Σ sign·term in every column where all are printed (within rounding); None: no such column."""
         if lhs is None or any(t is None for t in terms):
             return None
-        ok = False
-        for c in range(len(lhs)):
-            vals = [t[c] for t in terms]  # type: ignore[index]
-            if lhs[c] is None or any(v is None for v in vals):
+        signs = signs or (1,) * len(terms)
+        seen = False
+        for c, left in enumerate(lhs):
+            vals = [t[c] if c < len(t) else None for t in terms]  # type: ignore[index]
+            if left is None or any(v is None for v in vals):
                 continue
-            tol = max([abs(v) for v in vals if v is not None] + [Decimal(1)]) * Decimal("0.0005") + 1
-            combos = [sum(s * v for s, v in zip(sg, vals)) for sg in (signs,) if signs] or [sum(vals)]  # type: ignore[arg-type]
-            if not any(abs(lhs[c] - x) <= tol for x in combos):
+            total = sum((sg * v for sg, v in zip(signs, vals)), Decimal(0))  # type: ignore[operator]
+            tol = max([abs(v) for v in vals] + [Decimal(1)]) * Decimal("0.0005") + 1  # type: ignore[arg-type]
+            if abs(left - total) > tol:
                 return False
-            ok = True
-        return ok or None
+            seen = True
+        return True if seen else None
 
     results: list[bool | None] = []
     if kind == _BS:
@@ -656,12 +664,14 @@ def _identity(kind: str, key: str, rows: list[MapRow], keys: list[str | None]) -
             results += [holds(tle or ta, tl, te)]
     elif kind == _IS and key in ("net_profit", "total_profit", "income_tax"):
         tp, tax, np_ = col("total_profit"), col("income_tax"), col("net_profit")
-        results += [holds(np_, tp, tax, signs=(1, -1)) or holds(np_, tp, tax, signs=(1, 1))]
+        less, plus = holds(np_, tp, tax, signs=(1, -1)), holds(np_, tp, tax, signs=(1, 1))
+        results.append(True if True in (less, plus) else less)
     elif kind == _CF and key in ("net_cash_operating", "net_cash_investing", "net_cash_financing", "net_change_in_cash"):
         op, inv, fin, chg = col("net_cash_operating"), col("net_cash_investing"), col("net_cash_financing"), col("net_change_in_cash")
         fx = next((list(r.values) for r, k in zip(rows, keys) if k is None and re.search(r"exchange|汇率|foreign currency",
                                                                                           normalize(r.label))), None)
-        results += [holds(chg, op, inv, fin) or (holds(chg, op, inv, fin, fx) if fx else None)]
+        plain = holds(chg, op, inv, fin)
+        results.append(holds(chg, op, inv, fin, fx) if plain is False and fx else plain)
     known = [r for r in results if r is not None]
     if not known:
         return None
