@@ -645,7 +645,7 @@ def _identity(kind: str, key: str, rows: list[MapRow], keys: list[str | None]) -
             if left is None or any(v is None for v in vals):
                 continue
             total = sum((sg * v for sg, v in zip(signs, vals)), Decimal(0))  # type: ignore[operator]
-            tol = max([abs(v) for v in vals] + [Decimal(1)]) * Decimal("0.0005") + 1  # type: ignore[arg-type]
+            tol = max([abs(v) for v in vals] + [abs(left)]) * Decimal("0.0001")  # rounding of the printed unit  # type: ignore[arg-type]
             if abs(left - total) > tol:
                 return False
             seen = True

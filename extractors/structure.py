@@ -84,7 +84,8 @@ def leaves(nodes: dict[int, Node], row: int) -> list[int]:
 _GENERIC = re.compile(r"^(?:total|totals|subtotal|sub-total|合计|小计|总计|总额|合共|总计金额)?$")
 # what a label must say (when it says anything beyond "Total") to take a key by structure
 _SAYS: dict[str, Callable[[str], bool]] = {
-    "total_assets": lambda n: bool(re.search(r"assets|资产", n)) and not re.search(r"current|流动|net assets|净资产", n),
+    "total_assets": lambda n: bool(re.search(r"assets|资产", n)) and not re.search(
+        r"current|流动|net assets|净资产|other|long-term|fixed|intangible|regulatory|其他|长期|固定|无形", n),
     "total_liabilities_and_equity": lambda n: bool(re.search(r"liabilit|负债", n)) and bool(
         re.search(r"equity|capital|investment|deficit|权益", n)),
     "total_current_assets": lambda n: bool(re.search(r"(?<!non)(?<!non-)current assets|(?<!非)流动资产", n)),
@@ -122,12 +123,16 @@ class _Ctx:
     def where(self, key: str) -> int | None:
         return next((i for i, k in enumerate(self.keys) if k == key and any(v is not None for v in self.values[i])), None)
 
+    def can(self, row: int, key: str) -> bool:
+        """The row is free, the key not yet given, and the label empty, generic or consistent with the key."""
+        n = self.norms[row]
+        return self.where(key) is None and self.keys[row] is None and bool(
+            _GENERIC.match(n) or _SAYS.get(key, lambda _: False)(n))
+
     def give(self, row: int, key: str, why: str) -> bool:
-        if self.where(key) is not None or self.keys[row] is not None:
+        if not self.can(row, key):
             return False
         n = self.norms[row]
-        if not (_GENERIC.match(n) or _SAYS.get(key, lambda _: False)(n)):
-            return False
         self.keys[row] = key
         shown = f"row '{n}'" if n else "an unlabelled row"
         self.notes.append(f"{shown} → {key} by the statement's sums ({why})")
@@ -174,6 +179,8 @@ def _balance_sheet(ctx: _Ctx) -> None:
         elif tle is not None:
             pairs = [(a, b) for a, b in pairs if b == tle] or [(a, tle) for a in totals
                                                                if a < tle and _equal(ctx.values[a], ctx.values[tle])]
+        if ta is None and tle is None:  # both by structure: both labels must agree
+            pairs = [(a, b) for a, b in pairs if ctx.can(a, "total_assets") and ctx.can(b, "total_liabilities_and_equity")]
         if pairs:
             a, b = pairs[0]
             if ta is None:
