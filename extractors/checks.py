@@ -4,6 +4,10 @@ Sign-aware: filings print costs, tax or outflows in parentheses, so each identit
 with the printed signs and, where a term may be printed either way, with its absolute value;
 a column passes when one reading holds within half the printed unit (times the number of
 rounded terms). Identities whose inputs are not all printed are skipped.
+
+A statement that lacks one of its core figures (``vocabulary.CORE``: total assets and the other
+side's total; revenue and net profit; the three net cash flows) says so first: "core figure not
+found (核心科目缺失): …", so a statement that cannot be used is never silently incomplete.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from extractors.models import Statement
+from extractors.vocabulary import CORE
 
 
 def _tol(unit: int, terms: int) -> Decimal:
@@ -19,14 +24,6 @@ def _tol(unit: int, terms: int) -> Decimal:
 
 def _close(a: Decimal, b: Decimal, unit: int, terms: int) -> bool:
     return abs(a - b) <= _tol(unit, terms)
-
-
-# the figures without which a statement cannot be used (the corpus "core" criterion)
-CORE: dict[str, tuple[tuple[str, ...], ...]] = {
-    "balance_sheet": (("total_assets",), ("total_liabilities_and_equity", "total_liabilities+total_equity")),
-    "income_statement": (("revenue", "total_operating_revenue"), ("net_profit", "net_profit_attributable_to_parent")),
-    "cash_flow": (("net_cash_operating",), ("net_cash_investing",), ("net_cash_financing",)),
-}
 
 
 def missing_core(st: Statement) -> list[str]:
