@@ -1,10 +1,30 @@
-"""Printed row labels → canonical keys (FIGURES.md), zh and en.
+"""Printed row labels → canonical keys (FIGURES.md), zh (simplified and traditional) and en.
 
-Two steps: ``normalize`` (NFKC, lower case, numbering 一、/（一）/1., prefixes 加：/减：/其中：,
-parenthesised asides such as "(loss)", "（或股本）", "（损失以“-”号填列）", note references,
-", net", punctuation and spaces), then an exact look-up in the synonym table of the statement's
-kind. ``assign_keys`` then applies the statement-level conventions of shared/data/README.md as
-general rules (context of the row, which rows are printed, one row per key).
+Steps, as a statement is mapped (``explain_keys``):
+
+1. ``normalize``: NFKC, traditional characters folded to simplified (綜合/總資產/權益總額 → the
+   simplified lexicon), lower case, numbering 一、/（一）/1., prefixes 加：/减：/其中：, asides in
+   parentheses ("(loss)", "（或股本）", "/(used in)"), note references (附注, "七、78", "Note 11"),
+   ", net", punctuation and spaces.
+2. Look-up in the lexicon of the statement's kind (``_SYNONYMS``: FIGURES.md and the gold
+   reports; ``_VARIANTS``: Hong Kong, 小企业会计准则 and US phrasings), then general rules
+   (``_RULES``: "Net cash provided by/(used for) … activities", "Total liabilities, … and
+   equity", 经营/投资/筹资(融资)活动…现金(流量)净额 …).
+3. The statement-level conventions of shared/data/README.md (revenue vs total revenue, SG&A not
+   split, the parent's equity before NCI, EPS under a heading, interest lines of 财务费用 only).
+4. A bank's chart of accounts (``is_bank``): its rows keep a corporate key only where they are
+   that figure (totals, profit lines, equity, net cash flows). **A bank's revenue is its 营业收入**
+   (CAS for banks: net interest income + net fee income + other operating income, printed as
+   营业收入 or 营业收入合计; US banks "Total net revenue"), never its gross interest income; its
+   利息收入 / 利息支出 are interest_income / interest_expense (data README).
+5. One row per key (the first printed keeps it; a heading without figures yields it).
+6. The sum structure (``extractors.structure``): unlabelled or glued totals found by the figures.
+7. Near-miss labels (``similar_key``): similarity ≥ 0.9 with a benign difference (a lost glyph
+   gap, a dropped ligature, one typo), and only where an identity of FIGURES.md confirms the
+   figure (or, with none to evaluate, similarity ≥ 0.95). Below that the row keeps no key.
+
+Every key given by step 6 or 7 and a bank's statement come back as notes for the statement's
+warnings, so an inference is never silent.
 """
 
 from __future__ import annotations
@@ -386,6 +406,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     if kind == _CF:
         _cash_heading(rows, norms, keys)
     if kind == _IS:
+        _eps_heading(rows, norms, keys)
         _attributable_heading(rows, norms, keys)
         _revenue_convention(norms, keys, [any(v is not None for v in r.values) for r in rows])
         _opex_convention(rows, norms, keys)
@@ -419,6 +440,16 @@ def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) 
             for j in range(i + 1, min(i + 4, len(norms))):
                 if re.fullmatch(r"(?:at )?end of (?:the )?(?:period|year|quarter)|ending balances?", norms[j]) and keys[j] is None:
                     keys[j] = "cash_end"
+
+
+def _eps_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """"Basic earnings per share:" printed as a heading, its figure on the next row labelled
+    "Net income attributable to common shareholders": the row under the heading is the EPS."""
+    for i in range(len(rows) - 1):
+        if keys[i] in ("basic_eps", "diluted_eps") and not any(v is not None for v in rows[i].values) \
+                and keys[i + 1] is None and any(v is not None for v in rows[i + 1].values) \
+                and re.match(r"(?:net )?(?:income|earnings|loss|profit)\b", norms[i + 1]) and not _SHARES_HEAD.search(norms[i + 1]):
+            keys[i + 1], keys[i] = keys[i], None
 
 
 def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:

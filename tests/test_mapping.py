@@ -282,3 +282,18 @@ def test_near_miss_cash_flow_total_confirmed_by_the_change_in_cash():
     assert assign_keys(rows, CF)[2] == "net_cash_financing"
     rows[2].values = [Decimal(-3), Decimal(-9)]  # the identity fails in one column
     assert assign_keys(rows, CF)[2] is None
+
+
+def test_eps_figure_on_the_row_under_a_per_share_heading():
+    keys = assign_keys(_rows(("Net income attributable to common shareholders", ["1263"]),
+                             ("Basic earnings per share: (a)", [None]),
+                             ("Net income attributable to common shareholders", ["6.96"]),
+                             ("Diluted earnings per share: (a)", [None]),
+                             ("Net income attributable to common shareholders", ["6.95"]),
+                             ("Weighted average common shares outstanding:", [None]), ("Basic", ["182"])), IS)
+    assert keys[2] == "basic_eps" and keys[4] == "diluted_eps" and keys[6] is None
+
+
+def test_total_revenues_and_other_income_is_the_top_line_when_alone():
+    assert assign_keys(_rows(("Crude oil and products", ["5"]), ("Other income", ["1"]), ("Total revenues and other income", ["6"])), IS) \
+        == [None, None, "revenue"]
