@@ -9,7 +9,14 @@ from decimal import Decimal
 import pytest
 
 from extractors.checks import check_statement, missing_core
-from extractors.mapping import MapRow, assign_keys, explain_keys, is_bank, join_wrapped, normalize
+from extractors.mapping import (
+    MapRow,
+    assign_keys,
+    explain_keys,
+    is_bank,
+    join_wrapped,
+    normalize,
+)
 from extractors.models import Column
 from extractors.statements import build_statement
 from extractors.structure import leaves, sum_tree
