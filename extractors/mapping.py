@@ -266,7 +266,7 @@ def _revenue_convention(norms: list[str], keys: list[str | None], valued: list[b
 
 def _opex_convention(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
     """A "total operating expenses" row is total_operating_costs only when it includes cost of sales."""
-    idx = {k: i for i, k in reversed(list(enumerate(keys))) if k}
+    idx = {k: i for i, k in reversed(list(enumerate(keys))) if k and any(v is not None for v in rows[i].values)}
     for i, n in enumerate(norms):
         if n in _TOTAL_OPEX and keys[i] is None and "revenue" in idx and "operating_profit" in idx:
             rev, op, tot = rows[idx["revenue"]].values, rows[idx["operating_profit"]].values, rows[i].values
@@ -289,7 +289,8 @@ def _common_stock_convention(norms: list[str], keys: list[str | None]) -> None:
 
 
 _EQUITY_TOTAL = re.compile(r"^total (?:[a-z0-9.&,' -]+ )?(?:stockholders|shareholders|shareowners|owners)'? (?:equity|deficit|investment)"
-                           r"(?: deficit)?$|^total equity(?: deficit)?$|^total deficit$")
+                           r"(?: deficit)?(?: attributable to (?!non-?controlling)[a-z0-9.&,' -]+)?$|^total equity(?: deficit)?$|^total deficit$")
+_NCI_ROW = re.compile(r"^non-?controlling interests?\b|^minority interests?\b")
 
 
 def _equity_convention(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
@@ -298,9 +299,9 @@ def _equity_convention(rows: list[MapRow], norms: list[str], keys: list[str | No
     Total equity", "Total MGM … stockholders' equity / Noncontrolling interests / Total stockholders' equity"."""
     totals = [i for i, n in enumerate(norms) if _EQUITY_TOTAL.match(n) and any(v is not None for v in rows[i].values)]
     for a, b in zip(totals, totals[1:]):
-        between = keys[a + 1 : b]
+        nci = "minority_interests" in keys[a + 1 : b] or any(_NCI_ROW.match(n) for n in norms[a + 1 : b])
         differs = any(x is not None and y is not None and x != y for x, y in zip(rows[a].values, rows[b].values))
-        if "minority_interests" in between and differs:
+        if nci and differs:
             keys[a] = "equity_attributable_to_parent"
             keys[b] = "total_equity"
             return

@@ -329,18 +329,19 @@ def _lead_in(lines: list[layout.Line], first_data: int, cols: list[layout.ValueC
     """Where the rows start: the first figures' line, or a section heading just above it ("Revenues");
     on a continuation page also the lines of a row whose label wraps around its figures above the
     first labelled figures ("经营活动产生的现金流" / figures / "量净额" at the top of the page)."""
-    start = first_data
-    while start > 0:
+    start, figures = first_data, False
+    while continuation and start > 0:
         prev = lines[start - 1]
-        if continuation and (_figures_only(prev, cols) and _amounts_only(prev) or _label_only(prev, cols)):
-            start -= 1  # (amounts are never a column header, though they sit over the columns)
-            continue
-        if any(prev is h for h in header_lines):
+        if _figures_only(prev, cols) and _amounts_only(prev):
+            figures = True  # (amounts are never a column header, though they sit over the columns)
+        elif not _label_only(prev, cols):
             break
-        if start == first_data and _section_heading(prev, cols, header_lines):
-            start -= 1
-        break
-    return start
+        start -= 1
+    if figures:
+        return start  # only a row whose figures stand on their own line is taken from above
+    if not continuation and first_data > 0 and _section_heading(lines[first_data - 1], cols, header_lines):
+        return first_data - 1
+    return first_data
 
 
 def _figures_only(line: layout.Line, cols: list[layout.ValueColumn]) -> bool:
@@ -369,7 +370,7 @@ def _section_heading(line: layout.Line, cols: list[layout.ValueColumn], header_l
         return False
     if layout._UNIT_LINE.search(text) or layout._LABEL_HEAD.match(text.replace(" ", "")) or _PREPARER.search(text):
         return False
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z ,'’&-]*:?|[\u4e00-\u9fff]{2,8}[:：]?", text)) and not re.search(
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z ,'’&-]*:?|[\u4e00-\u9fff]{2,8}[:：]", text)) and not re.search(
         r"statements?|consolidated|balance sheets?|unaudited|in (?:millions|thousands)|表$", text, re.IGNORECASE)
 
 

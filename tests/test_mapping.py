@@ -297,3 +297,12 @@ def test_eps_figure_on_the_row_under_a_per_share_heading():
 def test_total_revenues_and_other_income_is_the_top_line_when_alone():
     assert assign_keys(_rows(("Crude oil and products", ["5"]), ("Other income", ["1"]), ("Total revenues and other income", ["6"])), IS) \
         == [None, None, "revenue"]
+
+
+def test_parent_equity_before_a_noncontrolling_heading_and_total_equity():
+    keys = assign_keys(_rows(("Total stockholders' equity attributable to Boston Properties, Inc.", ["5709"]),
+                             ("Noncontrolling interests:", [None]), ("Common units of the Operating Partnership", ["603"]),
+                             ("Property partnerships", ["1574"]), ("Total equity", ["7886"])), BS)
+    assert keys[0] == "equity_attributable_to_parent" and keys[4] == "total_equity"
+    same = assign_keys(_rows(("Total shareholders' equity", ["90"]), ("Total equity", ["90"])), BS)
+    assert same[0] != "equity_attributable_to_parent"  # no NCI between, same figure: not the parent's share
