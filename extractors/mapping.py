@@ -229,13 +229,18 @@ def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) 
 
 
 def _eps_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
-    """"Basic earnings per share:" printed as a heading, its figure on the next row labelled
-    "Net income attributable to common shareholders": the row under the heading is the EPS."""
+    """"Basic earnings per share:" printed as a heading, its figure on a row under it labelled "Net
+    income attributable to common shareholders": that row is the EPS. Rows of continuing or
+    discontinued operations are parts of it, never the EPS."""
     for i in range(len(rows) - 1):
-        if keys[i] in ("basic_eps", "diluted_eps") and not any(v is not None for v in rows[i].values) \
-                and keys[i + 1] is None and any(v is not None for v in rows[i + 1].values) \
-                and re.match(r"(?:net )?(?:income|earnings|loss|profit)\b", norms[i + 1]) and not _SHARES_HEAD.search(norms[i + 1]):
-            keys[i + 1], keys[i] = keys[i], None
+        if keys[i] not in ("basic_eps", "diluted_eps") or any(v is not None for v in rows[i].values):
+            continue
+        for j in range(i + 1, min(i + 5, len(rows))):
+            if not any(v is not None for v in rows[j].values) or keys[j] is not None or _SHARES_HEAD.search(norms[j]):
+                break
+            if re.match(r"(?:net )?(?:income|earnings|loss|profit)\b", norms[j]) and "continu" not in norms[j]:
+                keys[j], keys[i] = keys[i], None
+                break
 
 
 def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:

@@ -306,3 +306,10 @@ def test_parent_equity_before_a_noncontrolling_heading_and_total_equity():
     assert keys[0] == "equity_attributable_to_parent" and keys[4] == "total_equity"
     same = assign_keys(_rows(("Total shareholders' equity", ["90"]), ("Total equity", ["90"])), BS)
     assert same[0] != "equity_attributable_to_parent"  # no NCI between, same figure: not the parent's share
+
+
+def test_eps_of_continuing_operations_is_not_the_eps():
+    keys = assign_keys(_rows(("Basic earnings per share:", [None]), ("Income from continuing operations", ["0.62"]),
+                             ("Loss from discontinued operations", ["-0.02"]), ("Net income attributable to AES", ["0.60"]),
+                             ("Diluted earnings per share:", [None]), ("Income from continuing operations", ["0.61"])), IS)
+    assert keys[3] == "basic_eps" and keys[1] is None and keys[5] is None
