@@ -429,11 +429,16 @@ def similar_key(label: str, kind: str) -> tuple[str, float, str] | None:
     return best
 
 
+_NET_ASIDE = re.compile(r"[(（]\s*(?:income|expense|gain|loss|increase|decrease|收益|损失)s?\s*[)）]", re.IGNORECASE)
+
+
 def _similar_rows(kind: str, rows: list[MapRow], keys: list[str | None], bank: bool) -> list[str]:
     notes = []
     for i, r in enumerate(rows):
         if keys[i] is not None or not any(v is not None for v in r.values) or map_label(r.label, kind) is not None:
             continue  # a known label that a convention left without a key stays so
+        if _NET_ASIDE.search(r.label):
+            continue  # "Nonoperating (income) expense, net": a net figure the aside dropped from the comparison
         hit = similar_key(r.label, kind)
         if hit is None or hit[0] in keys or (bank and hit[0] in _NOT_A_BANK_FIGURE):
             continue

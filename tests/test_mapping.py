@@ -313,3 +313,8 @@ def test_eps_of_continuing_operations_is_not_the_eps():
                              ("Loss from discontinued operations", ["-0.02"]), ("Net income attributable to AES", ["0.60"]),
                              ("Diluted earnings per share:", [None]), ("Income from continuing operations", ["0.61"])), IS)
     assert keys[3] == "basic_eps" and keys[1] is None and keys[5] is None
+
+
+def test_a_net_figure_is_not_similar_to_one_side():
+    assert assign_keys(_rows(("Nonoperating (income) expense, net", ["338"]),), IS) == [None]
+    assert assign_keys(_rows(("Nonoperating expense", ["338"]),), IS) == ["non_operating_expenses"]
