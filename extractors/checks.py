@@ -4,6 +4,10 @@ Sign-aware: filings print costs, tax or outflows in parentheses, so each identit
 with the printed signs and, where a term may be printed either way, with its absolute value;
 a column passes when one reading holds within half the printed unit (times the number of
 rounded terms). Identities whose inputs are not all printed are skipped.
+
+A statement that lacks one of its core figures (``vocabulary.CORE``: total assets and the other
+side's total; revenue and net profit; the three net cash flows) says so first: "core figure not
+found (核心科目缺失): …", so a statement that cannot be used is never silently incomplete.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from extractors.models import Statement
+from extractors.vocabulary import CORE
 
 
 def _tol(unit: int, terms: int) -> Decimal:
@@ -21,8 +26,22 @@ def _close(a: Decimal, b: Decimal, unit: int, terms: int) -> bool:
     return abs(a - b) <= _tol(unit, terms)
 
 
+def missing_core(st: Statement) -> list[str]:
+    """The core figures of FIGURES.md that the statement lacks (a key whose row has no figure counts as
+    missing); each entry names the alternatives ("revenue or total_operating_revenue")."""
+    have = {i.key for i in st.items if i.key and any(v is not None for v in i.values)}
+    out = []
+    for need in CORE.get(st.kind, ()):
+        if not any(all(k in have for k in alt.split("+")) for alt in need):
+            out.append(" or ".join(a.replace("+", " + ") for a in need))
+    return out
+
+
 def check_statement(st: Statement) -> list[str]:
     out: list[str] = []
+    missing = missing_core(st)
+    if missing:
+        out.append(f"core figure not found (核心科目缺失): {'; '.join(missing)} — the statement cannot be fully used")
     for ci, col in enumerate(st.columns):
         name = col.label or (col.period_end.isoformat() if col.period_end else f"column {ci + 1}")
 

@@ -195,8 +195,11 @@ def trailing_run(line: Line) -> tuple[list[Word], list[Word]]:
 
 def _segments(line: Line) -> list[tuple[str, list[Word]]]:
     segs: list[tuple[str, list[Word]]] = []
+    depth = 0  # a figure inside the label's open parenthesis ("(included $66,277 and …") is label text
     for w in line.words:
-        kind = "v" if (is_value_token(w.text) or fold(w.text) in CURRENCY_MARKS) else "t"
+        kind = "v" if depth <= 0 and (is_value_token(w.text) or fold(w.text) in CURRENCY_MARKS) else "t"
+        if kind == "t":
+            depth += w.text.count("(") + w.text.count("（") - w.text.count(")") - w.text.count("）")
         if segs and segs[-1][0] == kind:
             segs[-1][1].append(w)
         else:

@@ -1,104 +1,46 @@
-"""Printed row labels → canonical keys (FIGURES.md), zh and en.
+"""Printed row labels → canonical keys (FIGURES.md), zh (simplified and traditional) and en.
 
-Two steps: ``normalize`` (NFKC, lower case, numbering 一、/（一）/1., prefixes 加：/减：/其中：,
-parenthesised asides such as "(loss)", "（或股本）", "（损失以“-”号填列）", note references,
-", net", punctuation and spaces), then an exact look-up in the synonym table of the statement's
-kind. ``assign_keys`` then applies the statement-level conventions of shared/data/README.md as
-general rules (context of the row, which rows are printed, one row per key).
+Steps, as a statement is mapped (``explain_keys``):
+
+1. ``normalize``: NFKC, traditional characters folded to simplified (綜合/總資產/權益總額 → the
+   simplified lexicon), lower case, numbering 一、/（一）/1., prefixes 加：/减：/其中：, asides in
+   parentheses ("(loss)", "（或股本）", "/(used in)"), note references (附注, "七、78", "Note 11"),
+   ", net", punctuation and spaces.
+2. Look-up in the lexicon of the statement's kind (``lexicon.SYNONYMS``: FIGURES.md and the gold
+   reports; ``VARIANTS``: Hong Kong, 小企业会计准则 and US phrasings), then general rules
+   (``RULES``: "Net cash provided by/(used for) … activities", "Total liabilities, … and
+   equity", 经营/投资/筹资(融资)活动…现金(流量)净额 …).
+3. The statement-level conventions of shared/data/README.md (revenue vs total revenue, SG&A not
+   split, the parent's equity before NCI, EPS under a heading, interest lines of 财务费用 only).
+4. A bank's chart of accounts (``is_bank``): its rows keep a corporate key only where they are
+   that figure (totals, profit lines, equity, net cash flows). **A bank's revenue is its 营业收入**
+   (CAS for banks: net interest income + net fee income + other operating income, printed as
+   营业收入 or 营业收入合计; US banks "Total net revenue"), never its gross interest income; its
+   利息收入 / 利息支出 are interest_income / interest_expense (data README).
+5. One row per key (the first printed keeps it; a heading without figures yields it).
+6. The sum structure (``extractors.structure``): unlabelled or glued totals found by the figures.
+7. Near-miss labels (``similar_key``): similarity ≥ 0.9 with a benign difference (a lost glyph
+   gap, a dropped ligature, one typo), and only where an identity of FIGURES.md confirms the
+   figure (or, with none to evaluate, similarity ≥ 0.95). Below that the row keeps no key.
+
+Every key given by step 6 or 7 and a bank's statement come back as notes for the statement's
+warnings, so an inference is never silent.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from extractors.lexicon import RULES, SYNONYMS, VARIANTS
+from extractors.structure import infer_keys
 
 _BS, _IS, _CF = "balance_sheet", "income_statement", "cash_flow"
-
-_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
-    _BS: {
-        "cash": ("货币资金", "现金及现金等价物", "cash and cash equivalents", "cash and bank balances", "cash and equivalents", "cash", "cash and due from banks"),
-        "trading_financial_assets": ("交易性金融资产", "以公允价值计量且其变动计入当期损益的金融资产", "financial assets at fair value through profit or loss", "trading financial assets", "trading securities"),
-        "notes_receivable": ("应收票据", "notes receivable", "bills receivable"),
-        "accounts_receivable": ("应收账款", "accounts receivable", "trade receivables", "receivables", "accounts receivable and other", "trade accounts receivable"),
-        "prepayments": ("预付款项", "预付账款", "prepayments", "advances to suppliers"),
-        "other_receivables": ("其他应收款", "other receivables"),
-        "inventory": ("存货", "inventories", "inventory", "merchandise inventories", "merchandise inventory"),
-        "contract_assets": ("合同资产", "contract assets"),
-        "total_current_assets": ("流动资产合计", "total current assets"),
-        "long_term_equity_investments": ("长期股权投资", "long-term equity investments", "investments in associates", "investments in associates and joint ventures"),
-        "investment_property": ("投资性房地产", "investment properties", "investment property"),
-        "fixed_assets": ("固定资产", "固定资产净额", "property plant and equipment", "property and equipment", "net property and equipment", "net property plant and equipment"),
-        "construction_in_progress": ("在建工程", "construction in progress"),
-        "right_of_use_assets": ("使用权资产", "right-of-use assets", "operating lease assets", "operating lease right-of-use assets", "right of use assets"),
-        "intangible_assets": ("无形资产", "intangible assets", "acquired intangible assets", "other intangible assets", "intangibles", "intangible assets other than goodwill"),
-        "goodwill": ("商誉", "goodwill"),
-        "total_non_current_assets": ("非流动资产合计", "total non-current assets", "total noncurrent assets"),
-        "total_assets": ("资产总计", "资产合计", "资产总额", "total assets"),
-        "short_term_borrowings": ("短期借款", "short-term borrowings", "short-term loans", "short-term debt", "short term borrowings"),
-        "notes_payable": ("应付票据", "notes payable", "bills payable"),
-        "accounts_payable": ("应付账款", "accounts payable", "trade payables", "trade accounts payable"),
-        "advances_from_customers": ("预收款项", "预收账款", "advances from customers"),
-        "contract_liabilities": ("合同负债", "contract liabilities"),
-        "taxes_payable": ("应交税费", "应交税金", "taxes payable", "income taxes payable", "accrued income taxes", "tax payable"),
-        "current_portion_non_current_liabilities": ("一年内到期的非流动负债", "current portion of long-term debt", "current portion of long-term borrowings", "current maturities of long-term debt", "current portion of non-current liabilities", "long-term debt current portion"),
-        "total_current_liabilities": ("流动负债合计", "total current liabilities"),
-        "long_term_borrowings": ("长期借款", "long-term debt", "long-term borrowings", "long-term loans", "debt", "long-term debt less current portion", "long-term debt net of current portion", "long-term debt excluding current portion"),
-        "bonds_payable": ("应付债券", "bonds payable"),
-        "lease_liabilities": ("租赁负债", "lease liabilities", "long-term operating lease liabilities", "non-current operating lease liabilities", "noncurrent operating lease liabilities", "long-term lease liabilities", "operating lease liabilities non-current", "non-current lease liabilities"),
-        "total_non_current_liabilities": ("非流动负债合计", "total non-current liabilities", "total noncurrent liabilities"),
-        "total_liabilities": ("负债合计", "负债总计", "total liabilities"),
-        "paid_in_capital": ("实收资本", "股本", "实收资本或股本", "share capital", "paid-in capital", "issued capital"),
-        "capital_reserve": ("资本公积", "capital reserve", "additional paid-in capital", "capital in excess of stated value", "other paid in capital", "other paid-in capital", "share premium", "capital surplus"),
-        "surplus_reserve": ("盈余公积", "surplus reserve", "surplus reserves", "statutory surplus reserve"),
-        "retained_earnings": ("未分配利润", "retained earnings", "accumulated deficit", "retained earnings accumulated deficit", "accumulated deficit retained earnings", "retained deficit"),
-        "equity_attributable_to_parent": ("归属于母公司所有者权益合计", "归属于母公司股东权益合计", "归属于母公司所有者权益", "归属于母公司股东权益", "equity attributable to owners of the parent", "equity attributable to owners of the company", "equity attributable to shareholders of the company"),
-        "minority_interests": ("少数股东权益", "non-controlling interests", "noncontrolling interests", "non-controlling interest", "noncontrolling interest", "minority interests", "minority interest"),
-        "total_equity": ("所有者权益合计", "股东权益合计", "所有者权益或股东权益合计", "净资产合计", "total equity", "total stockholders' equity", "total shareholders' equity", "total stockholders equity", "total shareholders equity", "total stockholders' equity deficit", "total stockholders' deficit"),
-        "total_liabilities_and_equity": ("负债和所有者权益总计", "负债及股东权益总计", "负债和股东权益合计", "负债与所有者权益总计", "负债及股东权益合计", "负债和股东权益总计", "负债及所有者权益总计", "负债和所有者权益合计", "负债及所有者权益合计", "负债和所有者权益或股东权益总计", "负债和股东权益合计", "total liabilities and equity", "total liabilities and stockholders' equity", "total liabilities and shareholders' equity", "total liabilities and stockholders equity", "total liabilities and shareholders equity", "total equity and liabilities", "total liabilities and stockholders' deficit"),
-    },
-    _IS: {
-        "total_operating_revenue": ("营业总收入",),
-        "revenue": ("营业收入", "主营业务收入", "revenue", "revenues", "net sales", "operating revenue", "operating revenues", "net revenue", "net revenues", "sales", "turnover"),
-        "total_operating_costs": ("营业总成本", "total operating costs"),
-        "cost_of_revenue": ("营业成本", "主营业务成本", "cost of sales", "cost of revenue", "cost of revenues", "cost of goods sold", "total cost of revenue", "total cost of revenues", "total cost of sales", "cost of products sold"),
-        "taxes_and_surcharges": ("税金及附加", "营业税金及附加", "主营业务税金及附加", "taxes and surcharges"),
-        "selling_expenses": ("销售费用", "营业费用", "selling expenses", "selling and distribution expenses", "distribution and selling expenses", "marketing", "sales and marketing", "marketing expenses", "selling and marketing expenses", "selling and marketing", "sales and marketing expenses"),
-        "admin_expenses": ("管理费用", "general and administrative", "general and administrative expenses", "administrative expenses", "administrative"),
-        "rd_expenses": ("研发费用", "研究与开发费", "research and development", "research and development expenses", "product development", "technology and development"),
-        "financial_expenses": ("财务费用", "finance costs", "finance expenses", "financial expenses", "net finance costs"),
-        "interest_expense": ("利息费用", "interest expense", "interest expenses", "interest income expense", "interest"),
-        "interest_income": ("利息收入", "interest income"),
-        "investment_income": ("投资收益", "investment income"),
-        "credit_impairment_losses": ("信用减值损失", "credit impairment losses", "impairment losses on financial assets", "impairment losses on financial and contract assets", "net impairment losses on financial assets", "net impairment losses on financial and contract assets", "expected credit losses", "credit impairment loss"),
-        "asset_impairment_losses": ("资产减值损失", "asset impairment losses", "impairment losses on assets"),
-        "operating_profit": ("营业利润", "operating income", "operating loss", "operating profit", "income from operations", "loss from operations", "operating income loss", "profit from operations"),
-        "non_operating_income": ("营业外收入", "non-operating income"),
-        "non_operating_expenses": ("营业外支出", "non-operating expenses"),
-        "total_profit": ("利润总额", "profit before tax", "profit before income tax", "income before income taxes", "loss before income taxes", "income before taxes"),
-        "income_tax": ("所得税费用", "所得税", "income tax expense", "provision for income taxes", "income taxes", "income tax", "provision for income tax", "income tax expense benefit", "benefit from income taxes", "income tax benefit", "provision for benefit from income taxes", "benefit from provision for income taxes", "income tax provision"),
-        "net_profit": ("净利润", "净亏损", "net income", "net loss", "net earnings", "net profit", "profit for the period", "profit for the year", "net income loss", "net loss income"),
-        "net_profit_attributable_to_parent": ("归属于母公司所有者的净利润", "归属于母公司股东的净利润", "归属于母公司的净利润", "profit attributable to owners of the parent", "profit attributable to owners of the company", "profit attributable to equity holders of the company"),
-        "minority_interest_income": ("少数股东损益", "profit attributable to non-controlling interests", "net income attributable to noncontrolling interests", "net income attributable to non-controlling interests", "net earnings attributable to noncontrolling interests", "net income attributable to noncontrolling interest", "profit attributable to non-controlling interest"),
-        "basic_eps": ("基本每股收益", "basic earnings per share", "basic earnings per common share", "basic net income per share", "basic net loss per share", "basic eps", "earnings per share basic", "net income per share basic", "net loss per share basic"),
-        "diluted_eps": ("稀释每股收益", "diluted earnings per share", "diluted earnings per common share", "diluted net income per share", "diluted net loss per share", "diluted eps", "earnings per share diluted", "net income per share diluted", "net loss per share diluted"),
-    },
-    _CF: {
-        "cash_from_sales": ("销售商品、提供劳务收到的现金", "销售商品提供劳务收到的现金", "cash received from sales of goods and services", "cash received from sales of goods and rendering of services"),
-        "operating_cash_inflow": ("经营活动现金流入小计", "subtotal of cash inflows from operating activities"),
-        "operating_cash_outflow": ("经营活动现金流出小计", "subtotal of cash outflows from operating activities"),
-        "net_cash_operating": ("经营活动产生的现金流量净额", "经营活动现金流量净额", "net cash from operating activities", "net cash provided by operating activities", "net cash used in operating activities", "net cash provided by used in operating activities", "net cash used in provided by operating activities", "total cash provided by operating activities", "total cash used in operating activities", "net cash generated from operating activities", "net cash inflow from operating activities", "cash generated from operations", "net cash flows from operating activities"),
-        "capex": ("购建固定资产、无形资产和其他长期资产支付的现金", "购建固定资产无形资产和其他长期资产支付的现金", "purchases of property and equipment", "purchase of property and equipment", "capital expenditures", "additions to property and equipment", "purchases of property plant and equipment", "purchase of property plant and equipment", "payments for property plant and equipment", "purchases of property plant and equipment and intangible assets", "purchases of property and equipment including internal-use software and website development", "capital expenditure"),
-        "net_cash_investing": ("投资活动产生的现金流量净额", "投资活动现金流量净额", "net cash used in investing activities", "net cash from investing activities", "net cash provided by investing activities", "net cash provided by used in investing activities", "net cash used in provided by investing activities", "total cash used in investing activities", "total cash provided by investing activities", "net cash flows from investing activities", "net cash used in investing activities:"),
-        "borrowings_received": ("取得借款收到的现金", "proceeds from borrowings", "proceeds from debt", "proceeds from issuance of debt", "proceeds from long-term debt", "proceeds from long-term debt and other", "proceeds from issuance of long-term debt", "proceeds from bank borrowings"),
-        "debt_repaid": ("偿还债务支付的现金", "repayment of borrowings", "repayments of borrowings", "principal payments on debt", "repayments of long-term debt", "repayments of long-term debt and other", "repayment of debt", "repayments of debt", "repayment of long-term debt", "repayment of bank borrowings"),
-        "dividends_and_interest_paid": ("分配股利、利润或偿付利息支付的现金", "分配股利利润或偿付利息支付的现金", "dividends paid", "dividends and interest paid", "cash dividends paid", "dividends paid to shareholders"),
-        "net_cash_financing": ("筹资活动产生的现金流量净额", "筹资活动现金流量净额", "net cash from financing activities", "net cash provided by financing activities", "net cash used in financing activities", "net cash provided by used in financing activities", "net cash used in provided by financing activities", "total cash used in financing activities", "total cash provided by financing activities", "net cash flows from financing activities"),
-        "net_change_in_cash": ("现金及现金等价物净增加额", "现金及现金等价物净增加", "现金及现金等价物净减少额", "net increase in cash and cash equivalents", "net decrease in cash and cash equivalents", "net increase decrease in cash and cash equivalents", "net decrease increase in cash and cash equivalents", "increase in cash and cash equivalents", "decrease in cash and cash equivalents", "net change in cash and cash equivalents", "net increase in cash cash equivalents and restricted cash", "net decrease in cash cash equivalents and restricted cash", "net increase decrease in cash cash equivalents and restricted cash", "decrease in cash cash equivalents and restricted cash", "increase in cash cash equivalents and restricted cash", "net change in cash cash equivalents and restricted cash"),
-        "cash_end": ("期末现金及现金等价物余额", "cash and cash equivalents at end of period", "cash and cash equivalents at end of year", "cash and cash equivalents end of period", "cash and cash equivalents end of year", "cash and cash equivalents end of the year", "cash and cash equivalents end of the period", "cash cash equivalents and restricted cash at end of period", "cash cash equivalents and restricted cash end of period", "cash and cash equivalents at end of the year", "cash and cash equivalents at the end of the year", "cash and cash equivalents at the end of the period", "cash cash equivalents and restricted cash at end of year", "cash cash equivalents and restricted cash end of year"),
-    },
-}
 
 _PREFIX = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[.、．)](?!\d)|[a-z]\s*[.)](?=\s))\s*"
@@ -109,10 +51,29 @@ _NOTE_TAIL = re.compile(r"\s*(?:附注|注释|note|notes)\s*[\w.、,\- ]*$", re.
 _LOOKUP: dict[str, dict[str, str]] = {}
 
 
+# traditional characters of Hong Kong / Taiwan statements → the simplified forms of the lexicon
+_TRAD_PAIRS = (
+    "資资 產产 負负 債债 權权 總总 額额 計计 淨净 減减 稅税 內内 現现 價价 與与 應应 賬账 帳账 項项 預预 費费 銷销 貨货 處处 損损 "
+    "營营 業业 務务 經经 動动 籌筹 發发 長长 貸贷 備备 儲储 積积 餘余 際际 國国 屬属 於于 擁拥 綜综 虧亏 開开 認认 證证 據据 "
+    "準准 攤摊 舊旧 變变 勞劳 為为 爲为 從从 來来 間间 關关 聯联 購购 買买 賣卖 廠厂 設设 無无 譽誉 遞递 兌兑 匯汇 結结 轉转 歸归 "
+    "當当 團团 實实 數数 釋释 約约 銀银 墊垫 納纳 繳缴 級级 續续 優优 補补 貼贴 並并 職职 員员 專专 歷历 條条 週周 擔担 撥拨 庫库 "
+    "錢钱 給给 類类 佔占 傭佣 併并 潤润 減减 額额 值值 盈盈 匯汇 幣币 儅当 獲获 償偿 還还 貿贸 易易 搆构 構构 盤盘 價价 稅税 "
+    "權权 屬属 於于 攤摊 銷销 撥拨 薪薪 酬酬 遞递 產产 會会 東东 衍衍 產产 機机 構构 險险 滙汇 萬万 億亿 徵征 損损 紅红 戶户 後后 裡里 綫线 線线 區区 產产"
+)
+_TRAD = str.maketrans({p[0]: p[1] for p in _TRAD_PAIRS.split()})
+# a note reference printed inside a Chinese label ("七、78", "五(一)1", "60(2)") after wrapping
+_ZH_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+、\s*\d+(?:\s*[(（]\s*\d+\s*[)）])?|(?<=[\u4e00-\u9fff])\s*\d{1,3}(?:\s*[(（]\s*\d+\s*[)）])?\s*$")
+
+
+@lru_cache(maxsize=65536)
 def normalize(label: str) -> str:
     """The comparable form of a printed label (see the module docstring)."""
-    s = unicodedata.normalize("NFKC", label).strip().lower()
+    s = unicodedata.normalize("NFKC", label).strip().lower().translate(_TRAD)
     s = s.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("&", " and ")
+    s = re.sub(r"(?<=s)'(?=[a-z])", "' ", s)  # "stockholders'equity" (a glyph gap lost in the PDF)
+    s = re.sub(r"\s*/\s*(?=[(（])", " ", s)  # "income/(loss)", "by/(used in)": the aside after a slash
+    if re.search(r"[\u4e00-\u9fff]", s):
+        s = _ZH_NOTE_REF.sub("", s)
     for _ in range(3):
         s2 = _ZH_LEAD.sub("", _PREFIX.sub("", s.strip()))
         if s2 == s:
@@ -129,9 +90,9 @@ def normalize(label: str) -> str:
     s = re.sub(r",\s*net\b", " ", s)
     s = s.replace("—", " ").replace("–", " ")
     if re.search(r"[\u4e00-\u9fff]", s):
-        s = re.sub(r"[\s:：;；,，、.。\"'“”]", "", s)
+        s = re.sub(r"[\s:：;；,，、.。\"'“”/／]", "", s)
     else:
-        s = re.sub(r"[,:;.\"]", " ", s)
+        s = re.sub(r"[,:;.\"/]", " ", s)
         s = re.sub(r"\bthe\b", " ", s)
         s = re.sub(r"\s+", " ", s).strip()
     return s
@@ -140,47 +101,21 @@ def normalize(label: str) -> str:
 def _lookup(kind: str) -> dict[str, str]:
     if kind not in _LOOKUP:
         table: dict[str, str] = {}
-        for key, names in _SYNONYMS.get(kind, {}).items():
-            for name in names:
-                table.setdefault(normalize(name), key)
+        for source in (SYNONYMS, VARIANTS):
+            for key, names in source.get(kind, {}).items():
+                for name in names:
+                    if name:
+                        table.setdefault(normalize(name), key)
         _LOOKUP[kind] = table
     return _LOOKUP[kind]
 
 
-# "Net cash provided by (used in) …", "Cash used in …" — not the section heading "Cash flows from …"
-_NET_CASH = (r"^(?:(?:net |total )cash (?:flows? )?(?:(?:provided|used|generated|received|from|by|in)\s+)+"
-             r"|cash (?:flows? )?(?:(?:from|by|in)\s+)*(?:provided|used|generated)\s+(?:(?:provided|used|generated|from|by|in)\s+)*)"
-             r"{} activities(?: total)?$")
-_RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    _BS: [
-        (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\bcurrent portion\b)"), "long_term_borrowings"),
-        (re.compile(r"^(?:non-?current |long-term )(?:operating )?lease liabilities"), "lease_liabilities"),
-        (re.compile(r"^operating lease liabilities non-?current$"), "lease_liabilities"),
-        (re.compile(r"^(?:accounts|trade) receivables?(?: net)?$"), "accounts_receivable"),
-        (re.compile(r"^property(?: plant)? and equipment(?: net)?$"), "fixed_assets"),
-        (re.compile(r"^负债(?:和|及|与)(?:所有者|股东)权益(?:总计|合计)$"), "total_liabilities_and_equity"),
-    ],
-    _IS: [
-        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bbasic\b)"), "basic_eps"),
-        (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bdiluted\b)(?!.*basic)"), "diluted_eps"),
-    ],
-    _CF: [
-        (re.compile(_NET_CASH.format("operating")), "net_cash_operating"),
-        (re.compile(_NET_CASH.format("investing")), "net_cash_investing"),
-        (re.compile(_NET_CASH.format("financing")), "net_cash_financing"),
-        (re.compile(r"^(?:purchases?|acquisitions?|additions?|payments? for|expenditures? for)(?: of| to)? (?:property|premises|fixed assets|capital assets)"), "capex"),
-        (re.compile(r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)"), "borrowings_received"),
-        (re.compile(r"^(?:repayments?|payments?|principal payments?|retirements?) (?:of|on) (?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"), "debt_repaid"),
-        (re.compile(r"^(?:payments? (?:of|for) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
-        (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?$"), "net_change_in_cash"),
-        (re.compile(r"^cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
-    ],
-}
 _NET_INTEREST = re.compile(r"^interest\s*\(?(?:income|expense)\)?\s*(?:and\s*)?\(?(?:income|expense)\)?\s*,?\s*net$|^interest,?\s*net$", re.IGNORECASE)
 
 _TOTAL_PROFIT = re.compile(r"^(?:net )?(?:income|loss|earnings|profit|income loss|loss income)s? before (?:provision for |benefit from )?(?:income )?tax")
 
 
+@lru_cache(maxsize=65536)
 def map_label(label: str, kind: str) -> str | None:
     """The canonical key of one printed label, by normalized look-up (no context)."""
     n = normalize(label)
@@ -192,7 +127,7 @@ def map_label(label: str, kind: str) -> str | None:
     if key is None and kind == _IS and _TOTAL_PROFIT.match(n):
         key = "total_profit"
     if key is None:
-        key = next((k for pattern, k in _RULES.get(kind, []) if pattern.search(n)), None)
+        key = next((k for pattern, k in RULES.get(kind, []) if pattern.search(n)), None)
     return key
 
 
@@ -211,14 +146,26 @@ _ATTRIB_PARENT_EN = re.compile(r"^net (?:income|earnings|loss|profit)(?: loss)? 
 _TOTAL_OPEX = ("total operating expenses", "total costs and expenses", "total operating costs and expenses", "total expenses", "total cost and expenses")
 
 
-def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
+def assign_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> list[str | None]:
     """Canonical keys for the rows of one statement, applying the project's conventions.
 
     A key is never given to two rows (the first printed keeps it); combined rows that straddle
-    two keys (SG&A and the like) are not in the tables, so they stay unmapped.
+    two keys (SG&A and the like) are not in the tables, so they stay without a key.
+    """
+    return explain_keys(rows, kind, bank=bank)[0]
+
+
+def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> tuple[list[str | None], list[str]]:
+    """``assign_keys`` with the notes a person should see: keys given by the statement's sums or by
+    similarity to a known label (each confirmed by the figures), and a bank's chart of accounts.
+
+    Steps: labels → keys (look-up and rules) → conventions → one row per key → sums (structure)
+    → near-miss labels confirmed by an identity → one row per key.
     """
     norms = [normalize(r.label) for r in rows]
     keys: list[str | None] = [map_label(r.label, kind) for r in rows]
+    if bank is None:
+        bank = is_bank(norms, [any(v is not None for v in r.values) for r in rows], kind)
     heading = ""
     after_fin = 99
     for i, n in enumerate(norms):
@@ -237,19 +184,34 @@ def assign_keys(rows: list[MapRow], kind: str) -> list[str | None]:
                 after_fin = 0
             elif re.search(r"[\u4e00-\u9fff]", n):
                 after_fin += 1
-            if keys[i] in ("interest_expense", "interest_income") and re.search(r"[\u4e00-\u9fff]", n) and after_fin > 3:
+            if keys[i] in ("interest_expense", "interest_income") and re.search(r"[\u4e00-\u9fff]", n) and after_fin > 3 \
+                    and not bank:
                 keys[i] = None
+            if bank and keys[i] is None and n == "利息支出":
+                keys[i] = "interest_expense"  # a bank's own interest lines (data README convention)
     if kind == _CF:
         _cash_heading(rows, norms, keys)
     if kind == _IS:
+        _eps_heading(rows, norms, keys)
         _attributable_heading(rows, norms, keys)
-        _revenue_convention(norms, keys)
+        _revenue_convention(norms, keys, [any(v is not None for v in r.values) for r in rows])
         _opex_convention(rows, norms, keys)
         _attribution_convention(norms, keys)
     if kind == _BS:
         _common_stock_convention(norms, keys)
-        _equity_convention(norms, keys)
-    return _unique(keys, [any(v is not None for v in r.values) for r in rows])
+        _equity_convention(rows, norms, keys)
+    valued = [any(v is not None for v in r.values) for r in rows]
+    notes: list[str] = []
+    if bank:
+        keys = [None if k in _NOT_A_BANK_FIGURE else k for k in keys]
+        _bank_revenue(norms, keys, valued)
+        notes.append("bank chart of accounts (银行报表): only totals and rows that mean the same for a bank carry a "
+                     "figure key; loans, deposits and interest lines keep their printed labels")
+    keys = _unique(keys, valued)
+    values = [list(r.values) for r in rows]
+    notes += infer_keys(kind, norms, values, keys)
+    notes += _similar_rows(kind, rows, keys, bank)
+    return _unique(keys, valued), notes
 
 
 _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")
@@ -266,6 +228,21 @@ def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) 
                     keys[j] = "cash_end"
 
 
+def _eps_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """"Basic earnings per share:" printed as a heading, its figure on a row under it labelled "Net
+    income attributable to common shareholders": that row is the EPS. Rows of continuing or
+    discontinued operations are parts of it, never the EPS."""
+    for i in range(len(rows) - 1):
+        if keys[i] not in ("basic_eps", "diluted_eps") or any(v is not None for v in rows[i].values):
+            continue
+        for j in range(i + 1, min(i + 5, len(rows))):
+            if not any(v is not None for v in rows[j].values) or keys[j] is not None or _SHARES_HEAD.search(norms[j]):
+                break
+            if re.match(r"(?:net )?(?:income|earnings|loss|profit)\b", norms[j]) and "continu" not in norms[j]:
+                keys[j], keys[i] = keys[i], None
+                break
+
+
 def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
     """"Profit attributable to:" followed by "Owners of the Company" / "Non-controlling interests"."""
     for i, n in enumerate(norms):
@@ -280,9 +257,9 @@ def _attributable_heading(rows: list[MapRow], norms: list[str], keys: list[str |
                 break
 
 
-def _revenue_convention(norms: list[str], keys: list[str | None]) -> None:
-    totals = [i for i, n in enumerate(norms) if re.fullmatch(r"total (?:net )?(?:operating )?(?:revenues?|sales)", n)]
-    plain = [i for i, k in enumerate(keys) if k == "revenue"]
+def _revenue_convention(norms: list[str], keys: list[str | None], valued: list[bool]) -> None:
+    totals = [i for i, n in enumerate(norms) if re.fullmatch(r"total (?:net )?(?:operating )?(?:revenues?|sales)(?: and other income)?", n)]
+    plain = [i for i, k in enumerate(keys) if k == "revenue" and valued[i]]  # a "Revenue:" heading is no top line
     for i in totals:
         if plain and any(p < i for p in plain):
             keys[i] = "total_operating_revenue"
@@ -294,12 +271,12 @@ def _revenue_convention(norms: list[str], keys: list[str | None]) -> None:
 
 def _opex_convention(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
     """A "total operating expenses" row is total_operating_costs only when it includes cost of sales."""
-    idx = {k: i for i, k in reversed(list(enumerate(keys))) if k}
+    idx = {k: i for i, k in reversed(list(enumerate(keys))) if k and any(v is not None for v in rows[i].values)}
     for i, n in enumerate(norms):
         if n in _TOTAL_OPEX and keys[i] is None and "revenue" in idx and "operating_profit" in idx:
             rev, op, tot = rows[idx["revenue"]].values, rows[idx["operating_profit"]].values, rows[i].values
             pairs = [(r, o, t) for r, o, t in zip(rev, op, tot) if r is not None and o is not None and t is not None]
-            if pairs and all(abs(abs(r) - abs(t) - o) <= Decimal("1") for r, o, t in pairs):
+            if pairs and all(abs(abs(r) - abs(t) - o) <= Decimal(1) for r, o, t in pairs):
                 keys[i] = "total_operating_costs"
 
 
@@ -316,19 +293,23 @@ def _common_stock_convention(norms: list[str], keys: list[str | None]) -> None:
         keys[stock[0]] = "paid_in_capital"
 
 
-def _equity_convention(norms: list[str], keys: list[str | None]) -> None:
-    """US "Total stockholders' equity" followed by NCI and Total equity → equity of the parent."""
-    for i, n in enumerate(norms):
-        shareholders_total = n.startswith("total ") and re.search(r"(?:stockholders|shareholders)'? (?:equity|deficit)", n)
-        if not shareholders_total or n in ("total equity",):
-            continue
-        below = keys[i + 1 :]
-        later_total = [j for j in range(i + 1, len(norms)) if norms[j] == "total equity" or norms[j].startswith("total equity")]
-        if "minority_interests" in below and later_total:
-            keys[i] = "equity_attributable_to_parent"
-            keys[later_total[0]] = "total_equity"
-        elif keys[i] is None and "total_equity" not in keys and not later_total:
-            keys[i] = "total_equity"  # "Total Acme Inc. shareholders' equity" with no NCI printed
+_EQUITY_TOTAL = re.compile(r"^total (?:[a-z0-9.&,' -]+ )?(?:stockholders|shareholders|shareowners|owners)'? (?:equity|deficit|investment)"
+                           r"(?: deficit)?(?: attributable to (?!non-?controlling)[a-z0-9.&,' -]+)?$|^total equity(?: deficit)?$|^total deficit$")
+_NCI_ROW = re.compile(r"^non-?controlling interests?\b|^minority interests?\b")
+
+
+def _equity_convention(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
+    """US "Total stockholders' equity" followed by NCI and a later equity total → equity of the parent
+    (the later one is total_equity): "Total Walmart shareholders' equity / Noncontrolling interest /
+    Total equity", "Total MGM … stockholders' equity / Noncontrolling interests / Total stockholders' equity"."""
+    totals = [i for i, n in enumerate(norms) if _EQUITY_TOTAL.match(n) and any(v is not None for v in rows[i].values)]
+    for a, b in zip(totals, totals[1:]):
+        nci = "minority_interests" in keys[a + 1 : b] or any(_NCI_ROW.match(n) for n in norms[a + 1 : b])
+        differs = any(x is not None and y is not None and x != y for x, y in zip(rows[a].values, rows[b].values))
+        if nci and differs:
+            keys[a] = "equity_attributable_to_parent"
+            keys[b] = "total_equity"
+            return
 
 
 def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:
@@ -345,4 +326,223 @@ def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:
         if k is not None:
             seen.add(k)
         out.append(k)
+    return out
+
+
+# --- banks -------------------------------------------------------------------------------------
+# A bank's statements follow another chart of accounts (CAS for banks, US bank holding companies):
+# loans, deposits, net interest income. Recognised by its own rows, with no corporate-only row.
+_BANK_ROWS = re.compile(
+    r"^(?:吸收存款|发放贷款和垫款|发放贷款及垫款|客户贷款及垫款|现金及存放中央银行款项|存放同业款项|拆出资金|同业及其他金融机构存放款项|"
+    r"利息净收入|手续费及佣金净收入|业务及管理费|吸收存款和同业存放款项净增加额|客户存款和同业存放款项净增加额|发放贷款和垫款净增加额|"
+    r"cash and due from banks|deposits|total deposits|loans|total loans|loans net of allowance for loan losses|"
+    r"allowance for loan losses|net interest income|provision for credit losses|total net revenue|"
+    r"interest-bearing deposits|noninterest-bearing deposits|customer deposits|deposits with banks)$")
+_CORPORATE_ROWS = re.compile(
+    r"^(?:流动资产合计|流动负债合计|营业成本|营业总成本|销售商品提供劳务收到的现金|total current assets|total current liabilities|"
+    r"cost of sales|cost of revenue|cost of revenues|cost of goods sold|gross profit|gross margin|inventories)$")
+_NOT_A_BANK_FIGURE = frozenset({
+    "cash", "notes_receivable", "accounts_receivable", "prepayments", "other_receivables", "inventory", "contract_assets",
+    "total_current_assets", "total_non_current_assets", "total_current_liabilities", "total_non_current_liabilities",
+    "accounts_payable", "notes_payable", "advances_from_customers", "cost_of_revenue", "total_operating_costs",
+    "selling_expenses", "admin_expenses", "rd_expenses", "financial_expenses", "cash_from_sales",
+    "total_operating_revenue"})
+
+
+def is_bank(norms: Sequence[str], valued: Sequence[bool], kind: str) -> bool:
+    """A bank's statement: two or more of its own valued rows and none that only a company prints."""
+    own = {n for n, v in zip(norms, valued) if v and _BANK_ROWS.match(n)}
+    corporate = any(v and _CORPORATE_ROWS.match(n) for n, v in zip(norms, valued))
+    return len(own) >= 2 and not corporate
+
+
+def _bank_revenue(norms: list[str], keys: list[str | None], valued: list[bool]) -> None:
+    """A bank's revenue is its 营业收入 (CAS: net interest, net fee and other operating income, the
+    total printed as 营业收入 or 营业收入合计) or "Total net revenue"; never its interest income."""
+    if any(k == "revenue" and valued[i] for i, k in enumerate(keys)):
+        return
+    for i, n in enumerate(norms):
+        if valued[i] and re.fullmatch(r"营业收入(?:合计|总额)?|total (?:net )?revenues?(?: net of ?interest expense)?", n):
+            keys[:] = [None if k == "revenue" else k for k in keys]
+            keys[i] = "revenue"
+            return
+
+
+# --- near-miss labels --------------------------------------------------------------------------
+_SIMILAR = 0.9  # below: the row keeps no key
+_SIMILAR_ALONE = 0.95  # a key no identity can confirm needs this much
+_LIGATURES = {"fi", "fl", "ff", "ffi", "ffl"}
+_ZH_FILLER = set("的之额项款")
+
+
+def _benign(a: str, b: str) -> bool:
+    """The edits from printed ``a`` to known ``b`` are a lost glyph gap, a dropped ligature or one
+    typo (a letter wrong, missing or doubled) inside a word of six letters or more — never a word or a prefix such as "non" / "非" that changes the figure."""
+    typos = changed = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        x, y = a[i1:i2], b[j1:j2]
+        changed += max(len(x), len(y))
+        if not (x + y).strip(" -'"):
+            continue
+        if not x and y in _LIGATURES or not y and x in _LIGATURES:
+            continue
+        if set(x + y) <= _ZH_FILLER:
+            continue
+        if len(x + y) == 1 and (x + y).isalpha() or op == "replace" and len(x) == len(y) == 1 and x.isalpha() and y.isalpha():
+            word = re.findall(r"[a-z]+", a[max(0, i1 - 8):i2 + 8])
+            if word and max(len(w) for w in word) >= 6:
+                typos += 1
+                continue
+        return False
+    return typos <= 1 and changed <= 4
+
+
+_MATCHERS: dict[str, list[tuple[int, str, str, SequenceMatcher]]] = {}
+
+
+def _matchers(kind: str) -> list[tuple[int, str, str, SequenceMatcher]]:
+    """(length, known label, key, a matcher holding the known label) — built once per kind."""
+    if kind not in _MATCHERS:
+        _MATCHERS[kind] = [(len(k), k, key, SequenceMatcher(None, "", k, autojunk=False)) for k, key in _lookup(kind).items()]
+    return _MATCHERS[kind]
+
+
+@lru_cache(maxsize=16384)
+def similar_key(label: str, kind: str) -> tuple[str, float, str] | None:
+    """The key of the known label most like ``label`` — (key, similarity, that label) — when the
+    similarity reaches the threshold and the difference is benign (``_benign``); else None."""
+    n = normalize(label)
+    if len(n) < 4:
+        return None
+    best: tuple[str, float, str] | None = None
+    for length, known, key, m in _matchers(kind):
+        if abs(length - len(n)) > 4:
+            continue
+        m.set_seq1(n)
+        if m.real_quick_ratio() < _SIMILAR or m.quick_ratio() < _SIMILAR:
+            continue
+        r = m.ratio()
+        if r >= _SIMILAR and (best is None or r > best[1]) and _benign(n, known):
+            best = (key, r, known)
+    return best
+
+
+_NET_ASIDE = re.compile(r"[(（]\s*(?:income|expense|gain|loss|increase|decrease|收益|损失)s?\s*[)）]", re.IGNORECASE)
+
+
+def _similar_rows(kind: str, rows: list[MapRow], keys: list[str | None], bank: bool) -> list[str]:
+    notes = []
+    for i, r in enumerate(rows):
+        if keys[i] is not None or not any(v is not None for v in r.values) or map_label(r.label, kind) is not None:
+            continue  # a known label that a convention left without a key stays so
+        if _NET_ASIDE.search(r.label):
+            continue  # "Nonoperating (income) expense, net": a net figure the aside dropped from the comparison
+        hit = similar_key(r.label, kind)
+        if hit is None or hit[0] in keys or (bank and hit[0] in _NOT_A_BANK_FIGURE):
+            continue
+        key, score, known = hit
+        trial = list(keys)
+        trial[i] = key
+        verdict = _identity(kind, key, rows, trial)
+        if verdict is False or (verdict is None and score < _SIMILAR_ALONE):
+            continue
+        keys[i] = key
+        how = "confirmed by an accounting identity" if verdict else "no identity to confirm it"
+        notes.append(f"row '{r.label}' → {key} by similarity to '{known}' ({score:.2f}; {how})")
+    return notes
+
+
+def _identity(kind: str, key: str, rows: list[MapRow], keys: list[str | None]) -> bool | None:
+    """Whether the identities of FIGURES.md that involve ``key`` hold in every column (None: none can be
+    evaluated). Sign-aware like ``extractors.checks``."""
+
+    def col(k: str) -> list[Decimal | None] | None:
+        return next((list(rows[i].values) for i, x in enumerate(keys) if x == k), None)
+
+    def holds(lhs: list[Decimal | None] | None, *terms: list[Decimal | None] | None,
+              signs: tuple[int, ...] | None = None) -> bool | None:
+        """lhs = Σ sign·term in every column where all are printed (within rounding); None: no such column."""
+        if lhs is None or any(t is None for t in terms):
+            return None
+        signs = signs or (1,) * len(terms)
+        seen = False
+        for c, left in enumerate(lhs):
+            vals = [t[c] if c < len(t) else None for t in terms]  # type: ignore[index]
+            if left is None or any(v is None for v in vals):
+                continue
+            total = sum((sg * v for sg, v in zip(signs, vals)), Decimal(0))  # type: ignore[operator]
+            tol = max([abs(v) for v in vals] + [abs(left)]) * Decimal("0.0001")  # rounding of the printed unit  # type: ignore[arg-type]
+            if abs(left - total) > tol:
+                return False
+            seen = True
+        return True if seen else None
+
+    results: list[bool | None] = []
+    if kind == _BS:
+        ta, tle, tl, te = col("total_assets"), col("total_liabilities_and_equity"), col("total_liabilities"), col("total_equity")
+        if key in ("total_assets", "total_liabilities_and_equity"):
+            results += [holds(ta, tle), holds(ta, tl, te), holds(tle, tl, te)]
+            if key == "total_assets":
+                results.append(holds(ta, col("total_current_assets"), col("total_non_current_assets")))
+        elif key == "total_liabilities":
+            results += [holds(tle or ta, tl, te), holds(tl, col("total_current_liabilities"), col("total_non_current_liabilities"))]
+        elif key == "total_equity":
+            results += [holds(tle or ta, tl, te)]
+    elif kind == _IS and key in ("net_profit", "total_profit", "income_tax"):
+        tp, tax, np_ = col("total_profit"), col("income_tax"), col("net_profit")
+        less, plus = holds(np_, tp, tax, signs=(1, -1)), holds(np_, tp, tax, signs=(1, 1))
+        results.append(True if True in (less, plus) else less)
+    elif kind == _CF and key in ("net_cash_operating", "net_cash_investing", "net_cash_financing", "net_change_in_cash"):
+        op, inv, fin, chg = col("net_cash_operating"), col("net_cash_investing"), col("net_cash_financing"), col("net_change_in_cash")
+        fx = next((list(r.values) for r, k in zip(rows, keys) if k is None and re.search(r"exchange|汇率|foreign currency",
+                                                                                          normalize(r.label))), None)
+        plain = holds(chg, op, inv, fin)
+        results.append(holds(chg, op, inv, fin, fx) if plain is False and fx else plain)
+    known = [r for r in results if r is not None]
+    if not known:
+        return None
+    return all(known)
+
+
+# --- labels wrapped over two rows --------------------------------------------------------------
+def join_wrapped(labels: Sequence[str], valued: Sequence[bool], kind: str) -> list[list[int]]:
+    """Groups of consecutive rows that are one label wrapped over two or three printed lines.
+
+    The layout step joins most wrapped labels; when it cannot (Chinese labels only) (a note reference between the
+    lines, the figures on the last line), the lexicon decides: rows join when at most one of
+    them has figures, no part is a known label on its own and the joined label is one
+    ("经营活动产生的现金流" + "量净额", "所有者权益（或股东权" + "益）合计").
+    """
+    groups: list[list[int]] = []
+    i = 0
+    while i < len(labels):
+        taken = 1
+        # Chinese only (the layout step joins English wraps itself); a heading ("…：") is not a wrap
+        if map_label(labels[i], kind) is None and re.search(r"[\u4e00-\u9fff]", labels[i]) and not re.search(
+                r"[:：]\s*$", labels[i]):
+            for span in (2, 3):
+                idx = list(range(i, min(i + span, len(labels))))
+                if len(idx) < span or sum(valued[j] for j in idx) > 1:
+                    break
+                if any(map_label(labels[j], kind) is not None for j in idx[1:]):
+                    break
+                if map_label(join_label([labels[j] for j in idx]), kind) is not None:
+                    taken = span
+                    break
+        groups.append(list(range(i, i + taken)))
+        i += taken
+    return groups
+
+
+def join_label(parts: Sequence[str]) -> str:
+    """One label from its wrapped lines (no space between Chinese parts; a note reference between them dropped)."""
+    if len(parts) > 1:
+        parts = [_ZH_NOTE_REF.sub("", p) if re.search(r"[\u4e00-\u9fff]", p) else p for p in parts]
+    out = parts[0].strip()
+    for p in parts[1:]:
+        p = p.strip()
+        cjk = re.search(r"[\u4e00-\u9fff）)]$", out) and re.match(r"[\u4e00-\u9fff（(]", p)
+        out = f"{out}{p}" if cjk or out.endswith("-") else f"{out} {p}"
     return out

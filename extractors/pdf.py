@@ -227,7 +227,24 @@ def _body(lines: list[layout.Line], height: float) -> list[layout.Line]:
         if drop[i] and x.bottom < 0.94 * height and any(
                 abs(x.top - h.top) <= 1.2 * (h.bottom - h.top) + 2 for h in kept_heads):
             drop[i] = False
+    # a row printed at the very top of a continuation page: its figures (amounts, never a running head)
+    # and the label lines wrapped just above and below them
+    for i, x in enumerate(lines):
+        if drop[i] and x.top < 0.07 * height and _amounts_only(x):
+            drop[i] = False
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(lines) and drop[j] and abs(lines[j].top - x.top) <= 1.6 * (x.bottom - x.top) + 2 \
+                        and not layout.trailing_run(lines[j])[1]:
+                    drop[j] = False
     return [x for x, d in zip(lines, drop) if not d]
+
+
+_AMOUNT = re.compile(r"[(\-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\)?|[(\-−]?\d+\.\d{2}\)?")
+
+
+def _amounts_only(line: layout.Line) -> bool:
+    return len(line.words) >= 1 and all(_AMOUNT.fullmatch(w.text) or w.text in ("-", "—", "–") for w in line.words) and any(
+        _AMOUNT.fullmatch(w.text) for w in line.words)
 
 
 def _margin(line: layout.Line, height: float) -> bool:
@@ -235,7 +252,7 @@ def _margin(line: layout.Line, height: float) -> bool:
     label_words, run = layout.trailing_run(line)
     label = layout.join_words(label_words)
     if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4 and not any(
-            re.search(r"\d[,.]\d", w.text) for w in line.words):
+            re.search(r"\d[,.]\d", w.text) or _AMOUNT.fullmatch(w.text) for w in line.words):
         return True  # a page number ("57 / 120"), not a row's amounts printed on a line of their own
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
@@ -278,6 +295,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             elif note_range is not None and base_columns is None:
                 base_note_range = note_range
             value_cols = [c for c in cols if c.role == "value"]
+            continuation = base_columns is not None
             if base_columns is None and not value_cols:
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
@@ -294,6 +312,8 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                     ended = True  # a following page with other columns is another table, not this statement
                     break
                 cols = _align(cols, base_columns)
+            if first_data:
+                first_data = _lead_in(lines, first_data, cols, header_lines, continuation=continuation)
             rows, stop = layout.lines_to_rows(lines[first_data or 0 :] if first_data is not None else lines, cols, note_range=note_range)
             n_values = len([c for c in cols if c.role == "value"])
             for row in rows:
@@ -382,6 +402,56 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
 
 
 _PREPARER = re.compile(r"编制单位|单位\s*[:：]")
+
+
+def _lead_in(lines: list[layout.Line], first_data: int, cols: list[layout.ValueColumn], header_lines: list[layout.Line],
+             *, continuation: bool) -> int:
+    """Where the rows start: the first figures' line, or a section heading just above it ("Revenues");
+    on a continuation page also the lines of a row whose label wraps around its figures above the
+    first labelled figures ("经营活动产生的现金流" / figures / "量净额" at the top of the page)."""
+    start, figures = first_data, False
+    while continuation and start > 0:
+        prev = lines[start - 1]
+        if _figures_only(prev, cols) and _amounts_only(prev):
+            figures = True  # (amounts are never a column header, though they sit over the columns)
+        elif not _label_only(prev, cols):
+            break
+        start -= 1
+    if figures:
+        return start  # only a row whose figures stand on their own line is taken from above
+    if not continuation and first_data > 0 and _section_heading(lines[first_data - 1], cols, header_lines):
+        return first_data - 1
+    return first_data
+
+
+def _figures_only(line: layout.Line, cols: list[layout.ValueColumn]) -> bool:
+    values = [c for c in cols if c.role == "value"]
+    label, run = layout.trailing_run(line)
+    return bool(values) and not label and bool(run) and all(
+        any(abs(w.digit_right - c.right) <= 14 for c in values) for w in run)
+
+
+def _label_only(line: layout.Line, cols: list[layout.ValueColumn]) -> bool:
+    values = [c for c in cols if c.role != "percent"]
+    text = line.text.strip()
+    return bool(values) and max(w.x1 for w in line.words) < min(c.left for c in values) - 25 and len(line.words) <= 12 \
+        and bool(re.search(r"[A-Za-z\u4e00-\u9fff]", text)) and not layout._UNIT_LINE.search(text) \
+        and not _HEADER_WORDS.search(text) and not re.search(r"表$|statements?\b|报告$", text, re.IGNORECASE)
+
+
+def _section_heading(line: layout.Line, cols: list[layout.ValueColumn], header_lines: list[layout.Line]) -> bool:
+    """A short label-only line left of the value columns (a section name such as "Revenues"), not part
+    of the column header, a unit line, a title or a 项目 header cell."""
+    values = [c for c in cols if c.role != "percent"]
+    if not values or any(line is h or line.text == h.text for h in header_lines):
+        return False
+    text = line.text.strip()
+    if max(w.x1 for w in line.words) >= min(c.left for c in values) - 25 or len(line.words) > 5:
+        return False
+    if layout._UNIT_LINE.search(text) or layout._LABEL_HEAD.match(text.replace(" ", "")) or _PREPARER.search(text):
+        return False
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z ,'’&-]*:?|[\u4e00-\u9fff]{2,8}[:：]", text)) and not re.search(
+        r"statements?|consolidated|balance sheets?|unaudited|in (?:millions|thousands)|表$", text, re.IGNORECASE)
 
 
 def _first_data(lines: list[layout.Line], cols: list[layout.ValueColumn]) -> int | None:

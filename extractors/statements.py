@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from extractors.checks import check_statement
-from extractors.mapping import MapRow, assign_keys
+from extractors.mapping import MapRow, explain_keys, join_label, join_wrapped
 from extractors.models import BBox, Column, LineItem, Statement
 from extractors.numbers import parse_cell
 
@@ -43,6 +43,7 @@ def build_statement(
     10000, …). A cell that is not a number is kept as printed with value None and a warning.
     """
     warnings: list[str] = []
+    rows, notes, row_nos = _join_wrapped_rows(kind, rows, notes, row_nos)
     parsed: list[tuple[str, list[Decimal | None], list[str], bool, bool, int, BBox | None]] = []
     heading = ""
     for idx, (label, cells, page, box) in enumerate(rows):
@@ -67,7 +68,8 @@ def build_statement(
         if headings is not None and idx < len(headings) and _PER_SHARE.search(headings[idx] or ""):
             per_share = True
         parsed.append((label, values, texts, per_share, percent, page, _bbox(box)))
-    keys = assign_keys([MapRow(p[0], p[1]) for p in parsed], kind)
+    keys, explained = explain_keys([MapRow(p[0], p[1]) for p in parsed], kind)
+    warnings.extend(explained)
     items: list[LineItem] = []
     for i, ((label, values, texts, per_share, percent, page, box), key) in enumerate(zip(parsed, keys)):
         if key in ("basic_eps", "diluted_eps"):
@@ -92,6 +94,28 @@ def build_statement(
                    columns=columns, items=items, warnings=warnings)
     st.warnings.extend(check_statement(st))
     return st
+
+
+def _join_wrapped_rows(kind: str, rows: Sequence[RowInput], notes, row_nos):
+    """Rows that are one label wrapped over several printed lines become one row (``join_wrapped``):
+    the label joined, the figures of the line that has them, the boxes united."""
+    valued = [any(str(c or "").strip() for c in cells) for _, cells, _, _ in rows]
+    groups = join_wrapped([r[0] for r in rows], valued, kind)
+    if all(len(g) == 1 for g in groups):
+        return rows, notes, row_nos
+    out: list[RowInput] = []
+    out_notes: list[str | None] = []
+    out_nos: list[str | None] = []
+    for g in groups:
+        main = next((j for j in g if valued[j]), g[0])
+        label = join_label([rows[j][0] for j in g])
+        boxes = [_bbox(rows[j][3]) for j in g if rows[j][3] is not None]
+        box = BBox(x0=min(b.x0 for b in boxes), top=min(b.top for b in boxes), x1=max(b.x1 for b in boxes),
+                   bottom=max(b.bottom for b in boxes)) if boxes else None
+        out.append((label, rows[main][1], rows[main][2], box))
+        out_notes.append(next((notes[j] for j in g if notes is not None and j < len(notes) and notes[j]), None))
+        out_nos.append(next((row_nos[j] for j in g if row_nos is not None and j < len(row_nos) and row_nos[j]), None))
+    return out, (out_notes if notes is not None else None), (out_nos if row_nos is not None else None)
 
 
 def _bbox(box) -> BBox | None:

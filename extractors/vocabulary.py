@@ -102,6 +102,14 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+
+# The figures without which a statement cannot be used, per kind: each entry is one need, met by any
+# of its alternatives ("a+b" needs both). A statement lacking one carries a warning (extractors.checks).
+CORE: dict[str, tuple[tuple[str, ...], ...]] = {
+    _BS: (("total_assets",), ("total_liabilities_and_equity", "total_liabilities+total_equity")),
+    _IS: (("revenue", "total_operating_revenue"), ("net_profit", "net_profit_attributable_to_parent")),
+    _CF: (("net_cash_operating",), ("net_cash_investing",), ("net_cash_financing",)),
+}
 KEYS: frozenset[str] = frozenset(BY_KEY)
 
 

@@ -633,3 +633,35 @@ def test_a_preparer_line_whose_date_was_cut_by_the_side_by_side_split_is_not_dat
     ls, cols = _table(_line(60, ("编制单位：示例有限公司", 34, 187), ("2026", 189.8, 212.7), ("年", 214.5, 223.5), ("9", 225.3, 231.0)),
                       _line(75, ("资产", 59.7, 77.7), ("期末余额", 135.1, 171.1), ("年初余额", 188.4, 224.4)), *rows)
     assert _first_data(ls, cols) == 2
+
+
+def test_figures_inside_a_labels_parenthesis_do_not_split_the_page_in_halves():
+    """JPMorgan's balance sheet: "Securities borrowed (included $66,277 and $52,983 at fair value) 179,516 160,635"."""
+    def row(y, words, a, b):
+        x, cells = 52.0, []
+        for w in words.split():
+            cells.append((w, x, x + 6 * len(w)))
+            x += 6 * len(w) + 3
+        return _line(y, *cells, (a, 497 - 6 * len(a), 497), (b, 558 - 6 * len(b), 558))
+
+    lines = [row(100 + 11 * i, text, a, b) for i, (text, a, b) in enumerate([
+        ("Cash and due from banks", "25,397", "24,874"),
+        ("Securities borrowed (included $66,277 and $52,983 at fair value)", "179,516", "160,635"),
+        ("Trading assets (included assets pledged of $117,020 and $130,645)", "544,052", "503,126"),
+        ("Loans (included $50,767 and $44,474 at fair value)", "1,011,307", "1,012,853"),
+        ("Deposits (included $14,107 and $14,484 at fair value)", "2,278,112", "2,144,257"),
+        ("Short-term borrowings (included $20,002 and $16,893 at fair value)", "54,978", "45,208"),
+    ])]
+    ls = layout.words_to_lines([w for line in lines for w in line])
+    assert layout.split_side_by_side(ls) is None
+    rows, _ = layout.lines_to_rows(ls, layout.find_columns(ls))
+    assert rows[1].label.startswith("Securities borrowed") and rows[1].cells == ["179,516", "160,635"]
+
+
+def test_amounts_at_the_foot_of_a_page_are_a_row_not_a_page_number():
+    from extractors.pdf import _margin
+
+    figures = layout.Line(_line(760, ("3,771,071,627.99", 320, 391), ("3,541,471,440.88", 460, 531)))
+    page_number = layout.Line(_line(800, ("7", 290, 295), ("/", 297, 300), ("17", 302, 310)))
+    assert not _margin(figures, 842)
+    assert _margin(page_number, 842)
