@@ -40,6 +40,7 @@ def _core_warned(st) -> bool:
 
 @pytest.mark.parametrize("doc", ["FOOTLOCKER_2023Q3_10Q.pdf", "MGMRESORTS_2023Q2_10Q.pdf", "WALMART_2024Q1_10Q.pdf",
                                  "拓普集团_2025_半年度报告.pdf", "巨化股份_2025_半年度报告.pdf"])
+@pytest.mark.real_data
 def test_balance_sheet_totals_found_and_balanced(corpus, doc):
     st = _st(corpus(doc), "balance_sheet")
     assert not _core_warned(st)
@@ -48,6 +49,7 @@ def test_balance_sheet_totals_found_and_balanced(corpus, doc):
         assert ta is not None and ta == tle
 
 
+@pytest.mark.real_data
 def test_walmart_parent_equity_and_total_equity(corpus):
     st = _st(corpus("WALMART_2024Q1_10Q.pdf"), "balance_sheet")
     assert st.value("equity_attributable_to_parent", 0) == Decimal(72405000000)
@@ -59,10 +61,12 @@ def test_walmart_parent_equity_and_total_equity(corpus):
                                            ("EBAY_2023Q2_EARNINGS.pdf", "cash_flow"),
                                            ("宝信软件_2025_年度报告.pdf", "cash_flow"),
                                            ("PEPSICO_2023Q1_EARNINGS.pdf", "cash_flow")])
+@pytest.mark.real_data
 def test_core_figures_found(corpus, doc, kind):
     assert not _core_warned(_st(corpus(doc), kind))
 
 
+@pytest.mark.real_data
 def test_cash_flow_totals_add_up_to_the_change_in_cash(corpus):
     st = _st(corpus("宝信软件_2025_年度报告.pdf"), "cash_flow")
     fx = next(i for i in st.items if "汇率" in i.label)
@@ -71,6 +75,7 @@ def test_cash_flow_totals_add_up_to_the_change_in_cash(corpus):
         assert sum(parts) + fx.values[ci] == st.value("net_change_in_cash", ci)
 
 
+@pytest.mark.real_data
 def test_a_bank_is_recognised_and_keeps_only_its_true_corporate_figures(corpus):
     result = corpus("平安银行_2025_年度报告.pdf")
     for kind in ("balance_sheet", "income_statement", "cash_flow"):
