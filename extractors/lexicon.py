@@ -128,7 +128,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "total_operating_revenue": ("营业总收入", "营业总收入合计"),
         "revenue": ("营业收入合计", "营业额", "收入", "收益", "net operating revenues", "net operating revenue",
                     "net sales and revenue", "revenues net", "sales revenue", "operating revenues"),
-        "cost_of_revenue": ("销售成本", "营业成本", "cost of goods sold", "cost of sales and services", "costs of revenues",
+        "cost_of_revenue": ("销售成本", "营业成本", "收入成本", "cost of goods sold", "cost of sales and services", "costs of revenues",
                             "cost of products and services sold", "cost of merchandise sold", "cost of revenues excluding depreciation and amortization"),
         "taxes_and_surcharges": ("营业税金及附加", "税金及附加"),
         "selling_expenses": ("销售及分销开支", "分销成本", "销售及市场推广开支", "selling and distribution costs"),
@@ -140,7 +140,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "total_profit": ("除税前溢利", "除所得税前溢利", "除税前利润", "税前利润", "除税前盈利", "利润总额", "税前溢利"),
         "income_tax": ("所得税开支", "所得税费用", "所得税抵免", "税项", "income tax expenses", "taxes on income",
                        "benefit for income taxes", "provision for taxes on income", "income tax expense net"),
-        "net_profit": ("年内溢利", "期内溢利", "本年度溢利", "本期溢利", "年度溢利", "年内利润", "期内利润", "本年溢利",
+        "net_profit": ("年内溢利", "期内溢利", "年度盈利", "年内盈利", "期内盈利", "本年度盈利", "本期盈利", "本年度溢利", "本期溢利", "年度溢利", "年内利润", "期内利润", "本年溢利",
                        "本期净利润", "本年净利润", "净利润", "consolidated net income",
                        "consolidated net earnings", "net earnings loss", "net loss earnings", "profit", "profit loss",
                        "profit for the financial year", "net income for the period", "net income for the year"),
@@ -170,7 +170,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
 _VERB = r"(?:provided|used|generated|received|from|by|in|for|applied|absorbed|inflow|outflow|flows?)"
 _NET_CASH = (rf"^(?:(?:net |total )cash(?: {_VERB})*|cash(?: (?:flows? )?(?:from|by|in))* (?:provided|used|generated)(?: {_VERB})*)"
              r" {}(?: total)?$")
-_ZH_NET_CASH = r"^{}(?:活动|业务)(?:所?产生|所?使用|所用|所得|流入|流出|净流入|净流出)*的?现金(?:流量)?(?:净额|净流入|净流出|流入净额|流出净额)$"
+_ZH_NET_CASH = r"^{}(?:活动|业务)(?:所?产生|所?使用|所?耗用|所用|所得|流入|流出|净流入|净流出)*的?现金(?:流量)?(?:净额|净流入|净流出|流入净额|流出净额)$"
 RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [
         (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\bcurrent portion\b)"), "long_term_borrowings"),

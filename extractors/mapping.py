@@ -90,7 +90,7 @@ def normalize(label: str) -> str:
     s = re.sub(r",\s*net\b", " ", s)
     s = s.replace("—", " ").replace("–", " ")
     if re.search(r"[\u4e00-\u9fff]", s):
-        s = re.sub(r"[\s:：;；,，、.。\"'“”/／]", "", s)
+        s = re.sub(r"[\s:：;；,，、.。\"'“”/／╱]", "", s)
     else:
         s = re.sub(r"[,:;.\"/]", " ", s)
         s = re.sub(r"\bthe\b", " ", s)

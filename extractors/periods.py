@@ -94,8 +94,62 @@ def shift_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+_CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+             "七": "7", "八": "8", "九": "9"}
+_CN_YEAR = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年")
+_CN_MONTH_DAY = re.compile(r"([一二三四五六七八九十]{1,3})\s*(月|日)")
+_DATE_CHARS = str.maketrans({"於": "于", "個": "个", "內": "内", "滿": "满", "屆": "届"})
+
+
+def _cn_small(numeral: str) -> int | None:
+    """一 … 三十一 as an integer (month and day numerals), None when not one."""
+    if numeral == "十":
+        return 10
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        t = int(_CN_DIGIT[tens]) if tens else 1
+        o = int(_CN_DIGIT[ones]) if ones else 0
+        return t * 10 + o
+    return int(_CN_DIGIT[numeral]) if len(numeral) == 1 else None
+
+
+def chinese_numeral_dates(text: str) -> str:
+    """Dates written in Chinese numerals, as Hong Kong reports print them, in digits:
+    二零一九年十二月三十一日 → 2019年12月31日, 截至十二月三十一日止年度 → 截至12月31日止年度.
+    Only a four-numeral year before 年 and a 1–31 numeral before 月/日 are read, so no label changes."""
+    if not any(ch in text for ch in "年月日"):
+        return text
+    t = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)) + "年", text)
+
+    def md(m: re.Match[str]) -> str:
+        n = _cn_small(m.group(1))
+        if n is None or not (1 <= n <= (12 if m.group(2) == "月" else 31)):
+            return m.group(0)
+        return f"{n}{m.group(2)}"
+
+    return _year_after_month_day(_CN_MONTH_DAY.sub(md, t).translate(_DATE_CHARS))
+
+
+_BARE_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!\s*\d{1,2}\s*月)")
+
+
+def _year_after_month_day(text: str) -> str:
+    """A header printing the month and day above the year (截至12月31日止年度 / 2019年, as Hong Kong
+    reports do) reads as one date: 截至2019年12月31日止年度. Only when there is exactly one bare
+    month-day and one bare year."""
+    md, years = list(_BARE_MONTH_DAY.finditer(text)), list(_BARE_YEAR.finditer(text))
+    if len(md) != 1 or len(years) != 1:
+        return text
+    y, m = years[0], md[0]
+    merged = f"{y.group(1)}年{m.group(1)}月{m.group(2)}日"
+    if y.start() > m.start():
+        return text[: m.start()] + merged + text[m.end(): y.start()] + text[y.end():]
+    return text[: y.start()] + text[y.end(): m.start()] + merged + text[m.end():]
+
+
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return chinese_numeral_dates(unicodedata.normalize("NFKC", text))
 
 
 def detect_report_period(text: str) -> ReportPeriod | None:
@@ -505,7 +559,8 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
     A 上年同期 column takes the span of the current-year column printed just before it, a year
     back; 52/53-week years start the day after the prior year's printed end.
     """
-    read = [read_column(h, flow=flow, report=report, context=context) for h in headers]
+    read = [_read_own_words(h, own, flow=flow, report=report, context=context)
+            for h, own in zip(headers, _without_shared_head(headers))]
     columns = [c for c, _ in read]
     reasons = [why for _, why in read]
     for i, why in enumerate(reasons):
@@ -529,6 +584,31 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
         elif flow and _counted_weeks(c) and c.period_start - dt.timedelta(days=1) not in ends:
             warnings.append(f"column {i + 1} '{c.label}' starts on {c.period_start}: {ASSUMED_WEEKS}")
     return columns, warnings
+
+
+def _without_shared_head(headers: list[str]) -> list[str]:
+    """Each header less the words every column's header begins with (a spanning line — the title
+    block's "截至2019年12月31日止年度" printed over all columns — is no column's own date)."""
+    if len(headers) < 2:
+        return list(headers)
+    words = [h.split() for h in headers]
+    n = 0
+    while all(len(w) > n + 1 for w in words) and len({w[n] for w in words}) == 1:
+        n += 1
+    if not n:
+        return list(headers)
+    # keep the shared words that are no date by themselves ("截至十二月三十一日止年度" over each year)
+    keep = [w for w in words[0][:n] if read_column(w, flow=True, report=None)[0].period_end is None]
+    return [" ".join(keep + w[n:]) for w in words]
+
+
+def _read_own_words(header: str, own: str, *, flow: bool, report: ReportPeriod | None, context: str):
+    """The column's period from its own words when they date it, else from the whole header."""
+    if own != header:
+        col, why = read_column(own, flow=flow, report=report, context=context)
+        if col.period_end is not None:
+            return col.model_copy(update={"label": read_column(header, flow=flow, report=report, context=context)[0].label}), why
+    return read_column(header, flow=flow, report=report, context=context)
 
 
 #: the note on a 52/53-week span whose start is counted back from its printed end

@@ -146,6 +146,7 @@ def infer_keys(kind: str, norms: list[str], values: list[list[Decimal | None]], 
     if kind == _BS:
         _balance_sheet(ctx)
     elif kind == _IS:
+        _revenue(ctx)
         _net_profit(ctx)
     return ctx.notes
 
@@ -234,3 +235,29 @@ def _net_profit(ctx: _Ctx) -> None:
             if ctx.keys[r] is None and _equal(ctx.values[r], expected):
                 if ctx.give(r, "net_profit", "profit before tax less income tax"):
                     return
+
+
+def _revenue(ctx: _Ctx) -> None:
+    """No revenue row mapped: a total of the rows above the cost of revenue whose gross profit the
+    statement prints (total − cost = the row after the cost) is the revenue, e.g. revenue by segment
+    with an unlabelled total (Hong Kong 綜合收益表)."""
+    if ctx.where("revenue") is not None or ctx.where("total_operating_revenue") is not None:
+        return
+    cost = ctx.where("cost_of_revenue")
+    if cost is None:
+        return
+    totals = [i for i, n in ctx.nodes.items() if n.is_total and i < cost and min(n.parts) <= 2]
+    if not totals:
+        return
+    r = max(totals)
+    if any(any(v is not None for v in ctx.values[j]) for j in range(r + 1, cost)):
+        return  # the total must close the rows just above the cost
+    for sign in (Decimal(-1), Decimal(1)):
+        expected = [x + sign * y if x is not None and y is not None else None
+                    for x, y in zip(ctx.values[r], ctx.values[cost])]
+        if any(e is None for e in expected):
+            continue
+        for g in range(cost + 1, min(cost + 3, len(ctx.values))):
+            if _equal(ctx.values[g], expected):
+                ctx.give(r, "revenue", "the total above the cost of revenue, less which the gross profit is printed")
+                return

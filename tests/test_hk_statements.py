@@ -1,0 +1,100 @@
+"""Hong Kong statements: dates in Chinese numerals, a spanning title-block date, revenue by segment
+with an unlabelled total, 盈利/耗用 wording — generated cases and the real 腾讯控股 2019 report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from extractors.mapping import map_label
+from extractors.periods import chinese_numeral_dates, resolve_columns
+from extractors.structure import infer_keys
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("二零一九年十二月三十一日", "2019年12月31日"),
+    ("二〇二五年三月三十一日", "2025年3月31日"),
+    ("截至十二月三十一日止年度 二零一九年", "截至2019年12月31日止年度 "),
+    ("於十二月三十一日 二零一八年", "于2018年12月31日 "),
+    ("截至六月三十日止六個月 二零二五年", "截至2025年6月30日止六个月 "),
+    # numerals that are no date stay as printed
+    ("第三十一条", "第三十一条"), ("三十二日", "三十二日"), ("十三月", "十三月"), ("一二三四五", "一二三四五"),
+])
+def test_chinese_numeral_dates(text, expected):
+    assert chinese_numeral_dates(text) == expected
+
+
+def test_hong_kong_headers_are_dated():
+    cols, warnings = resolve_columns(["截至十二月三十一日止年度 二零一九年 人民幣百萬元", "截至十二月三十一日止年度 二零一八年 人民幣百萬元"],
+                                     flow=True, report=None)
+    assert [(c.period_start, c.period_end) for c in cols] == [(D(2019, 1, 1), D(2019, 12, 31)), (D(2018, 1, 1), D(2018, 12, 31))]
+    assert warnings == []
+    cols, _ = resolve_columns(["於十二月三十一日 二零一九年", "於十二月三十一日 二零一八年"], flow=False, report=None)
+    assert [c.period_end for c in cols] == [D(2019, 12, 31), D(2018, 12, 31)]
+
+
+def test_a_spanning_title_date_yields_to_each_columns_own_year():
+    # the title block's date printed over both columns used to date the prior-year column 2019 too
+    heads = ["截至二零一九年十二月三十一日止年度 截至十二月三十一日止年度 二零一九年 人民幣百萬元",
+             "截至二零一九年十二月三十一日止年度 截至十二月三十一日止年度 二零一八年 人民幣百萬元 (附註2.2)"]
+    cols, _ = resolve_columns(heads, flow=True, report=None)
+    assert [(c.period_start, c.period_end) for c in cols] == [(D(2019, 1, 1), D(2019, 12, 31)), (D(2018, 1, 1), D(2018, 12, 31))]
+    assert cols[1].label.startswith("截至2019年12月31日止年度")  # the label keeps the whole header
+
+
+def test_shared_words_that_date_nothing_are_kept():
+    cols, _ = resolve_columns(["Years Ended December 31, 2019", "Years Ended December 31, 2018"], flow=True, report=None)
+    assert [c.period_end for c in cols] == [D(2019, 12, 31), D(2018, 12, 31)]
+
+
+@pytest.mark.parametrize(("label", "kind", "key"), [
+    ("年度盈利", "income_statement", "net_profit"),
+    ("期內盈利", "income_statement", "net_profit"),
+    ("收入成本", "income_statement", "cost_of_revenue"),
+    ("投資活動耗用現金流量淨額", "cash_flow", "net_cash_investing"),
+    ("現金及現金等價物增加╱（減少）淨額", "cash_flow", "net_change_in_cash"),
+])
+def test_hong_kong_wording(label, kind, key):
+    assert map_label(label, kind) == key
+
+
+def _v(*xs):
+    return [Decimal(x) for x in xs]
+
+
+def test_revenue_is_the_total_above_cost_whose_gross_profit_is_printed():
+    norms = ["增值服务", "网络广告", "", "收入成本", "毛利"]
+    values = [_v(200, 150), _v(100, 70), _v(300, 220), _v(-180, -120), _v(120, 100)]
+    keys = [None, None, None, "cost_of_revenue", None]
+    notes = infer_keys("income_statement", norms, values, keys)
+    assert keys[2] == "revenue" and any("revenue" in n for n in notes)
+
+
+def test_no_revenue_when_the_gross_profit_does_not_agree():
+    norms = ["增值服务", "网络广告", "", "收入成本", "毛利"]
+    values = [_v(200, 150), _v(100, 70), _v(300, 220), _v(-180, -120), _v(121, 100)]
+    keys = [None, None, None, "cost_of_revenue", None]
+    infer_keys("income_statement", norms, values, keys)
+    assert keys[2] is None
+
+
+@pytest.mark.real_data
+def test_tencent_2019_statements_are_dated_and_core_complete(shared_data):
+    pdf = shared_data / "corpus" / "zh" / "腾讯控股_2019_年报.pdf"
+    if not pdf.exists():
+        pytest.skip(f"{pdf} not found")
+    from extractors.pipeline import extract_file
+
+    r = extract_file(pdf)
+    by = {st.kind: st for st in r.statements if st.scope == "consolidated"}
+    assert set(by) == {"balance_sheet", "income_statement", "cash_flow"}
+    cf = by["cash_flow"]
+    assert [(c.period_start, c.period_end) for c in cf.columns] == [(D(2019, 1, 1), D(2019, 12, 31)), (D(2018, 1, 1), D(2018, 12, 31))]
+    assert cf.value("net_cash_investing", 0) == Decimal("-116170000000")
+    inc = by["income_statement"]
+    assert inc.value("revenue", 0) == Decimal("377289000000") and inc.value("net_profit", 0) == Decimal("95888000000")
+    assert not any("核心科目缺失" in w or "no period" in w for st in by.values() for w in st.warnings)
