@@ -173,7 +173,8 @@ _NET_CASH = (rf"^(?:(?:net |total )cash(?: {_VERB})*|cash(?: (?:flows? )?(?:from
 _ZH_NET_CASH = r"^{}(?:活动|业务)(?:所?产生|所?使用|所?耗用|所用|所得|流入|流出|净流入|净流出)*的?现金(?:流量)?(?:净额|净流入|净流出|流入净额|流出净额)$"
 RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [
-        (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\bcurrent portion\b)"), "long_term_borrowings"),
+        (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\b(?:current|within (?:one|1) year|in (?:one|1) year|due (?:within|in) ))"), "long_term_borrowings"),
+        (re.compile(r"^long-term (?:debt|borrowings|loans)(?: and (?:finance )?lease obligations)? (?:due|maturing|payable) (?:with)?in (?:one|1) year$"), "current_portion_non_current_liabilities"),
         (re.compile(r"^(?:non-?current |long-term )(?:operating )?lease liabilities"), "lease_liabilities"),
         (re.compile(r"^operating lease liabilities non-?current$"), "lease_liabilities"),
         (re.compile(r"^(?:accounts|trade) receivables?(?: net)?$"), "accounts_receivable"),

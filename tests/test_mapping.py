@@ -318,3 +318,14 @@ def test_eps_of_continuing_operations_is_not_the_eps():
 def test_a_net_figure_is_not_similar_to_one_side():
     assert assign_keys(_rows(("Nonoperating (income) expense, net", ["338"]),), IS) == [None]
     assert assign_keys(_rows(("Nonoperating expense", ["338"]),), IS) == ["non_operating_expenses"]
+
+
+@pytest.mark.parametrize(("label", "key"), [
+    ("Long-term debt due within one year", "current_portion_non_current_liabilities"),
+    ("Long-term debt maturing within one year", "current_portion_non_current_liabilities"),
+    ("Long-term debt", "long_term_borrowings"),
+    ("Long-term debt, less current portion", "long_term_borrowings"),
+])
+def test_long_term_debt_due_within_one_year_is_the_current_portion(label, key):
+    # Walmart's "Long-term debt due within one year" was stored as long_term_borrowings (3,975 for 38,120)
+    assert map_label(label, "balance_sheet") == key
