@@ -171,6 +171,10 @@ _VERB = r"(?:provided|used|generated|received|from|by|in|for|applied|absorbed|in
 _NET_CASH = (rf"^(?:(?:net |total )cash(?: {_VERB})*|cash(?: (?:flows? )?(?:from|by|in))* (?:provided|used|generated)(?: {_VERB})*)"
              r" {}(?: total)?$")
 _ZH_NET_CASH = r"^{}(?:活动|业务)(?:所?产生|所?使用|所?耗用|所用|所得|流入|流出|净流入|净流出)*的?现金(?:流量)?(?:净额|净流入|净流出|流入净额|流出净额)$"
+# cash as US statements name it: "cash and cash equivalents", "cash, cash equivalents, restricted cash and
+# restricted cash equivalents", "cash & cash equivalents, including restricted" (normalised: no commas or &)
+_CASH = (r"cash(?:(?: and)? (?:cash )?equivalents|(?: and)? restricted cash(?: and restricted cash equivalents)?"
+         r"|(?: and)? restricted cash equivalents| including restricted(?: cash)?)*")
 RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [
         (re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\b(?:current|within (?:one|1) year|in (?:one|1) year|due (?:within|in) ))"), "long_term_borrowings"),
@@ -221,8 +225,8 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)"), "borrowings_received"),
         (re.compile(r"^(?:repayments?|payments?|principal payments?|retirements?) (?:of|on) (?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"), "debt_repaid"),
         (re.compile(r"^(?:payments? (?:of|for) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
-        (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?$"), "net_change_in_cash"),
-        (re.compile(r"^cash(?: and cash equivalents| cash equivalents and restricted cash| and equivalents)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
+        (re.compile(rf"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in {_CASH}(?: during (?:the )?(?:period|year|quarter))?$"), "net_change_in_cash"),
+        (re.compile(rf"^{_CASH}(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
         # a bank's cash: "Cash and due from banks and deposits with banks at the end of the period"
         (re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash and due from banks(?: and deposits with banks)?$"),
          "net_change_in_cash"),

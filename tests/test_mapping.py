@@ -329,3 +329,25 @@ def test_a_net_figure_is_not_similar_to_one_side():
 def test_long_term_debt_due_within_one_year_is_the_current_portion(label, key):
     # Walmart's "Long-term debt due within one year" was stored as long_term_borrowings (3,975 for 38,120)
     assert map_label(label, "balance_sheet") == key
+
+
+@pytest.mark.parametrize(("label", "key"), [
+    ("Net (decrease) / increase in cash & cash equivalents, including restricted", "net_change_in_cash"),
+    ("Net increase (decrease) in cash, cash equivalents, restricted cash and restricted cash equivalents during the year",
+     "net_change_in_cash"),
+    ("Cash & cash equivalents, including restricted, at end of year", "cash_end"),
+    ("Cash, Cash Equivalents, Restricted Cash and Restricted Cash Equivalents at End of Year", "cash_end"),
+    ("Cash and cash equivalents at end of year", "cash_end"),
+    ("Less restricted cash & cash equivalents, included in Investments", None),
+    ("Cash, cash equivalents and restricted cash at beginning of period", None),
+])
+def test_closing_cash_named_with_restricted_cash(label, key):
+    # the reconciled closing row (with restricted cash) is printed first and keeps cash_end (Boeing, Coca-Cola)
+    assert map_label(label, "cash_flow") == key
+
+
+def test_the_first_closing_cash_row_keeps_the_key():
+    rows = [MapRow("Cash, cash equivalents and restricted cash at end of year", [Decimal(7813)]),
+            MapRow("Less restricted cash", [Decimal(176)]),
+            MapRow("Cash and cash equivalents at end of year", [Decimal(7637)])]
+    assert assign_keys(rows, "cash_flow") == ["cash_end", None, None]
