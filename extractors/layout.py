@@ -533,7 +533,8 @@ def lines_to_rows(
         if note_range is not None:
             kept = []
             for w in label_words:
-                if kept and note_range[0] <= (w.x0 + w.x1) / 2 <= note_range[1]:
+                # a note alone on a line of figures (the label wraps around it) starts within the range
+                if (kept or w.x0 >= note_range[0] - 5) and note_range[0] <= (w.x0 + w.x1) / 2 <= note_range[1]:
                     note = f"{note} {w.text}".strip() if note else w.text
                 else:
                     kept.append(w)
@@ -541,27 +542,36 @@ def lines_to_rows(
         # a row number printed right after the label (行次 without a header) stays out of the label
         parsed.append((line, label_words, cells, note, row_no))
         if label_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(label_words)):
-            rights.append(max(w.x1 for w in label_words))
-    label_right = _wrap_edge(rights)
+            rights.append((max(w.x1 for w in label_words), line.bottom - line.top))
+    # labels stay left of the figures: a line running across the columns (a sub-title) is no edge
+    first_left = min((c.left for c in values), default=1e9)
+    kept_rights = [r for r, _ in rights if r < first_left]
+    label_right = _wrap_edge(kept_rights)
     labels = {id(line): join_words(lw).strip() for line, lw, _, _, _ in parsed}
+    wrap = _Wrap(label_right, max(kept_rights, default=1e9), {id(line): lw for line, lw, _, _, _ in parsed},
+                 min((lw[0].x0 for _, lw, _, _, _ in parsed if lw and _CJK.search(join_words(lw))), default=0.0))
 
     def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
         return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)
 
-    last_valued: Line | None = None
+    last_valued: Line | None = None  # the line holding the figures of the last row
+    last_head: Line | None = None  # the last line of that row's label
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
         label = join_words(label_words).strip()
         if not has_values and not note and not row_no:
-            if label and not pending and last_valued is not None and rows and _continues_forward(last_valued, line, label_right):
-                row = rows[-1]  # the tail of a wrapped label whose figures sit on its first line
+            if label and not pending and last_valued is not None and last_head is not None and rows and _continues_forward(
+                    last_head, last_valued, line, wrap):
+                # the tail of a wrapped label whose figures sit on its first line, or on a line of
+                # their own between its two halves
+                row = rows[-1]
                 row.label = _tidy_join(f"{row.label} {label}")
                 row.bottom, row.x1 = max(row.bottom, line.bottom), max(row.x1, line.words[-1].x1)
-                last_valued = None
+                last_valued = last_head = None
                 continue
-            last_valued = None
+            last_valued = last_head = None
             if label:
-                if pending and (_continues(pending[-1], line, label_right) or _share_description(pending, line, labels)):
+                if pending and (_continues(pending[-1], line, wrap) or _share_description(pending, line, labels)):
                     pending.append(line)
                 else:
                     for p in pending:
@@ -573,8 +583,8 @@ def lines_to_rows(
             # "Common stock, $0.01 par value:" / "Authorized shares — 5,000" / "Outstanding shares — 477  5  5"
             label = " ".join(labels[id(p)] for p in pending) + " " + label
             box_lines = pending + [line]
-        elif pending and (_continues(pending[-1], line, label_right) or not label):
-            chain = _wrapped_chain(pending, label_right)
+        elif pending and (_continues(pending[-1], line, wrap) or not label):
+            chain = _wrapped_chain(pending, wrap)
             for p in pending[: len(pending) - len(chain)]:
                 rows.append(_row_of(p, [""] * len(values), None, None))
             label = " ".join([labels.get(id(p), "") for p in chain] + ([label] if label else []))
@@ -594,6 +604,7 @@ def lines_to_rows(
         x1 = max(w.x1 for x in box_lines for w in x.words)
         rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
         last_valued = line
+        last_head = next((x for x in reversed(box_lines) if wrap.words.get(id(x))), None)
     for p in pending:
         rows.append(_row_of(p, [""] * len(values), None, None))
     return rows, ended
@@ -640,7 +651,28 @@ def _tidy_join(label: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,])\s+(?=[\u4e00-\u9fff（(）)])", "", label)
 
 
-def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
+@dataclass
+class _Wrap:
+    """What the wrap tests know of a region: the label column's wrap edge (where at least two
+    labels end), the longest label, each line's label words (note references and figures left
+    out) and the left edge of the CJK labels."""
+
+    edge: float
+    longest: float
+    words: dict[int, list[Word]]
+    left: float
+
+    def label_right(self, line: Line) -> float:
+        words = self.words.get(id(line))
+        if words is None:
+            words = trailing_run(line)[0]
+        return max((w.x1 for w in words), default=0.0)
+
+
+_LATIN_WRAP_END = (",", ";", "and", "of", "for", "in", "to", "from", "the", "-", "—")
+
+
+def _continues(prev: Line, nxt: Line, wrap: _Wrap) -> bool:
     """Does ``nxt`` continue the label of the value-less line ``prev``?"""
     ptext = prev.text.strip()
     ntext = nxt.text.strip()
@@ -652,35 +684,55 @@ def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
     if first.isalpha() and first.islower():
         return True
     if _CJK.search(ptext):
-        if re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])", ntext):
+        if _ROW_START.match(ntext) or ntext.endswith((":", "：")):
             return False
-        prev_right = max(w.x1 for w in trailing_run(prev)[0]) if trailing_run(prev)[0] else 0
-        return prev_right >= label_right - 14
-    return ptext.endswith((",", "and", "of", "for", "in", "to", "from", "the", "-", "—"))
+        return _cjk_wrap(prev, nxt, wrap)
+    return ptext.endswith(_LATIN_WRAP_END)
 
 
 _ROW_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])")
 
 
-def _continues_forward(prev: Line, nxt: Line, label_right: float) -> bool:
-    """Is the value-less CJK line ``nxt`` the tail of the label of the valued line ``prev``?"""
-    plabel, ntext = trailing_run(prev)[0], nxt.text.strip()
-    if not plabel or not ntext or not _CJK.search(ntext) or _ROW_START.match(ntext) or ntext.endswith((":", "：")):
+def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap) -> bool:
+    """Is the CJK line ``tail`` where the label of ``head`` goes on after reaching the label column's edge?
+
+    A line indented under ``head`` is a row of its own ("其中：营业收入" / "利息收入"). A line
+    left of ``head`` continues it only from the left edge of the label column (the rest of a
+    label printed with a first-line indent) and when ``head`` is about as long as the longest
+    label; a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
+    "商誉"). A line starting where ``head`` starts continues it when ``head`` reaches the
+    column's wrap edge.
+    """
+    head_x0, tail_x0 = head.words[0].x0, tail.words[0].x0
+    right = wrap.label_right(head)
+    if tail_x0 > head_x0 + 2:
         return False
-    if nxt.top - prev.bottom > (prev.bottom - prev.top) * 1.2:
+    if tail_x0 < head_x0 - 2:
+        return tail_x0 <= wrap.left + 2 and right >= wrap.longest - 1.4 * (head.bottom - head.top)
+    return right >= wrap.edge - 14
+
+
+def _continues_forward(head: Line, valued: Line, nxt: Line, wrap: _Wrap) -> bool:
+    """Is the value-less CJK line ``nxt`` the tail of the label whose last line is ``head`` and
+    whose figures sit on ``valued`` (the same line, or a line of figures below ``head``)?"""
+    ntext = nxt.text.strip()
+    if not wrap.words.get(id(head)) or not ntext or not _CJK.search(ntext) or _ROW_START.match(ntext) or ntext.endswith((":", "：")):
         return False
-    if max(w.x1 for w in plabel) < label_right - 14:
+    if nxt.top - max(valued.bottom, head.bottom) > (head.bottom - head.top) * 1.2:
+        return False
+    if not _cjk_wrap(head, nxt, wrap):
         return False  # the row above was not cut at the edge of the label column
-    return max(w.x1 for w in nxt.words) < label_right - 14 or ntext[0] in "(（)）"
+    return max(w.x1 for w in nxt.words) < wrap.edge - 14 or ntext[0] in "(（)）"
 
 
-def _wrapped_chain(pending: list[Line], label_right: float) -> list[Line]:
+def _wrapped_chain(pending: list[Line], wrap: _Wrap) -> list[Line]:
     chain = [pending[-1]]
     for i in range(len(pending) - 1, 0, -1):
-        if _continues(pending[i - 1], pending[i], label_right):
+        if _continues(pending[i - 1], pending[i], wrap):
             chain.insert(0, pending[i - 1])
         else:
             break
     return chain
+
 
 

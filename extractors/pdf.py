@@ -189,8 +189,9 @@ def _margin(line: layout.Line, height: float) -> bool:
     """Running heads and page numbers in the top or bottom 7% of the page, without figures."""
     label_words, run = layout.trailing_run(line)
     label = layout.join_words(label_words)
-    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4:
-        return True  # a page number ("57 / 120")
+    if line.bottom > 0.85 * height and not re.search(r"[A-Za-z\u4e00-\u9fff]", label) and len(line.words) <= 4 and not any(
+            re.search(r"\d[,.]\d", w.text) for w in line.words):
+        return True  # a page number ("57 / 120"), not the figures of a wrapped row ("3,771,071,627.99")
     if line.top > 0.07 * height and line.bottom < 0.94 * height:
         return False
     if _HEADER_WORDS.search(line.text):
@@ -233,6 +234,9 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             elif note_range is not None and base_columns is None:
                 base_note_range = note_range
             value_cols = [c for c in cols if c.role == "value"]
+            start = first_data
+            if base_columns is not None and first_data is not None:
+                start = _rows_start(lines, first_data, header_lines)
             if base_columns is None and not value_cols:
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
@@ -247,7 +251,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                     ended = True  # a following page with other columns is another table, not this statement
                     break
                 cols = _align(cols, base_columns)
-            rows, stop = layout.lines_to_rows(lines[first_data or 0 :] if first_data is not None else lines, cols, note_range=note_range)
+            rows, stop = layout.lines_to_rows(lines[start or 0 :] if start is not None else lines, cols, note_range=note_range)
             n_values = len([c for c in cols if c.role == "value"])
             for row in rows:
                 cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
@@ -298,6 +302,16 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
         if words:
             out.append(layout.Line(words))
     return out
+
+
+def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[layout.Line]) -> int:
+    """Where the rows of a continuation page start: after its repeated column header, or at its
+    first line when none is printed, so that rows printed empty above the first figures ("商誉"
+    at the top of the page) are kept."""
+    at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in header_lines)]
+    if header_lines and len(at) != len(header_lines):
+        return first_data  # a header read from part of a line: keep the old start
+    return at[-1] + 1 if at else 0
 
 
 _PREPARER = re.compile(r"编制单位|单位\s*[:：]")
