@@ -539,27 +539,53 @@ def lines_to_rows(
                 else:
                     kept.append(w)
             label_words = kept
+        if note is None and label_words and _NOTE_REF.fullmatch(join_words(label_words).replace(" ", "")):
+            # a note reference alone on a line of figures ("七、68" between the halves of a wrapped
+            # label, no note column found) is the row's note, not a label of its own
+            note, label_words = join_words(label_words).replace(" ", ""), []
         # a row number printed right after the label (行次 without a header) stays out of the label
         parsed.append((line, label_words, cells, note, row_no))
-        if label_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(label_words)):
-            rights.append((max(w.x1 for w in label_words), line.bottom - line.top))
+        text_words = _without_note_ref(label_words)
+        if text_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(text_words)):
+            rights.append((max(w.x1 for w in text_words), line.bottom - line.top))
     # labels stay left of the figures: a line running across the columns (a sub-title) is no edge
     first_left = min((c.left for c in values), default=1e9)
     kept_rights = [r for r, _ in rights if r < first_left]
     label_right = _wrap_edge(kept_rights)
     labels = {id(line): join_words(lw).strip() for line, lw, _, _, _ in parsed}
-    wrap = _Wrap(label_right, max(kept_rights, default=1e9), {id(line): lw for line, lw, _, _, _ in parsed},
+    wrap = _Wrap(label_right, max(kept_rights, default=1e9), {id(line): _without_note_ref(lw) for line, lw, _, _, _ in parsed},
                  min((lw[0].x0 for _, lw, _, _, _ in parsed if lw and _CJK.search(join_words(lw))), default=0.0))
 
+    notes = {id(line): note for line, _, _, note, _ in parsed}
+
     def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
-        return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)
+        return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1,
+                   note or notes.get(id(line)), row_no)
+
+    def _flush(lines_: list[Line]) -> None:
+        # value-less label lines become rows, the lines of a wrapped label joined into one
+        groups: list[list[Line]] = []
+        for p in lines_:
+            if groups and _continues(groups[-1][-1], p, wrap, strict=True):
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        for g in groups:
+            row = _row_of(g[0], [""] * len(values), None, None)
+            if len(g) > 1:
+                row.label = _tidy_join(" ".join(labels.get(id(p)) or p.text for p in g))
+                row.bottom = max(p.bottom for p in g)
+                row.x0 = min(p.words[0].x0 for p in g)
+                row.x1 = max(p.words[-1].x1 for p in g)
+                row.note = row.note or next((notes[id(p)] for p in g if notes.get(id(p))), None)
+            rows.append(row)
 
     last_valued: Line | None = None  # the line holding the figures of the last row
     last_head: Line | None = None  # the last line of that row's label
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
         label = join_words(label_words).strip()
-        if not has_values and not note and not row_no:
+        if not has_values and not row_no:  # (a note printed beside a label whose figures follow)
             if label and not pending and last_valued is not None and last_head is not None and rows and _continues_forward(
                     last_head, last_valued, line, wrap):
                 # the tail of a wrapped label whose figures sit on its first line, or on a line of
@@ -574,8 +600,7 @@ def lines_to_rows(
                 if pending and (_continues(pending[-1], line, wrap) or _share_description(pending, line, labels)):
                     pending.append(line)
                 else:
-                    for p in pending:
-                        rows.append(_row_of(p, [""] * len(values), None, None))
+                    _flush(pending)
                     pending = [line]
             continue
         box_lines = [line]
@@ -585,14 +610,13 @@ def lines_to_rows(
             box_lines = pending + [line]
         elif pending and (_continues(pending[-1], line, wrap) or not label):
             chain = _wrapped_chain(pending, wrap)
-            for p in pending[: len(pending) - len(chain)]:
-                rows.append(_row_of(p, [""] * len(values), None, None))
+            _flush(pending[: len(pending) - len(chain)])
             label = " ".join([labels.get(id(p), "") for p in chain] + ([label] if label else []))
             label = _tidy_join(label)
             box_lines = chain + [line]
+            note = note or next((notes[id(p)] for p in chain if notes.get(id(p))), None)
         else:
-            for p in pending:
-                rows.append(_row_of(p, [""] * len(values), None, None))
+            _flush(pending)
         pending = []
         if not label and not has_values:
             continue
@@ -605,11 +629,19 @@ def lines_to_rows(
         rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
         last_valued = line
         last_head = next((x for x in reversed(box_lines) if wrap.words.get(id(x))), None)
-    for p in pending:
-        rows.append(_row_of(p, [""] * len(values), None, None))
+    _flush(pending)
     return rows, ended
 
 
+def _without_note_ref(words: list[Word]) -> list[Word]:
+    """The label words less a trailing note reference printed in the label's cell ("长期股权投资 十九、3"):
+    where the label's text ends, for the wrap tests."""
+    if len(words) > 1 and _NOTE_REF.fullmatch(words[-1].text):
+        return words[:-1]
+    return words
+
+
+_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+[、.．]\d+(?:[.．、]\d+)*")
 _SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
 
 
@@ -648,7 +680,7 @@ def _wrap_edge(rights: list[float]) -> float:
 
 def _tidy_join(label: str) -> str:
     # CJK halves of a wrapped label are joined without a space
-    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,])\s+(?=[\u4e00-\u9fff（(）)])", "", label)
+    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,“”])\s+(?=[\u4e00-\u9fff（(）)“”])", "", label)
 
 
 @dataclass
@@ -672,8 +704,10 @@ class _Wrap:
 _LATIN_WRAP_END = (",", ";", "and", "of", "for", "in", "to", "from", "the", "-", "—")
 
 
-def _continues(prev: Line, nxt: Line, wrap: _Wrap) -> bool:
-    """Does ``nxt`` continue the label of the value-less line ``prev``?"""
+def _continues(prev: Line, nxt: Line, wrap: _Wrap, *, strict: bool = False) -> bool:
+    """Does ``nxt`` continue the label of the value-less line ``prev``? ``strict``: without
+    figures to follow, a CJK line starting where an indented ``prev`` starts is not taken as its
+    tail (two complete labels of the same length end at the same edge)."""
     ptext = prev.text.strip()
     ntext = nxt.text.strip()
     if not ptext or not ntext or ptext.endswith((":", "：")):
@@ -686,29 +720,33 @@ def _continues(prev: Line, nxt: Line, wrap: _Wrap) -> bool:
     if _CJK.search(ptext):
         if _ROW_START.match(ntext) or ntext.endswith((":", "：")):
             return False
-        return _cjk_wrap(prev, nxt, wrap)
+        return _cjk_wrap(prev, nxt, wrap, strict=strict)
     return ptext.endswith(_LATIN_WRAP_END)
 
 
 _ROW_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])")
 
 
-def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap) -> bool:
+def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap, *, strict: bool = False) -> bool:
     """Is the CJK line ``tail`` where the label of ``head`` goes on after reaching the label column's edge?
 
     A line indented under ``head`` is a row of its own ("其中：营业收入" / "利息收入"). A line
     left of ``head`` continues it only from the left edge of the label column (the rest of a
-    label printed with a first-line indent) and when ``head`` is about as long as the longest
-    label; a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
+    label printed with a first-line indent) and when ``head`` ends within a few characters of
+    the longest label (an opening quote or bracket never ends a line, so a line may break early); a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
     "商誉"). A line starting where ``head`` starts continues it when ``head`` reaches the
     column's wrap edge.
     """
     head_x0, tail_x0 = head.words[0].x0, tail.words[0].x0
     right = wrap.label_right(head)
+    char = head.bottom - head.top
+    at_left = tail_x0 <= wrap.left + 0.4 * char
     if tail_x0 > head_x0 + 2:
         return False
     if tail_x0 < head_x0 - 2:
-        return tail_x0 <= wrap.left + 2 and right >= wrap.longest - 1.4 * (head.bottom - head.top)
+        return at_left and right >= wrap.longest - 2.5 * char
+    if strict and not at_left:
+        return False
     return right >= wrap.edge - 14
 
 

@@ -236,7 +236,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
             value_cols = [c for c in cols if c.role == "value"]
             start = first_data
             if base_columns is not None and first_data is not None:
-                start = _rows_start(lines, first_data, header_lines)
+                start = _rows_start(lines, first_data, header_lines, value_cols)
             if base_columns is None and not value_cols:
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
@@ -304,12 +304,16 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
     return out
 
 
-def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[layout.Line]) -> int:
+def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[layout.Line],
+                value_cols: list[layout.ValueColumn]) -> int:
     """Where the rows of a continuation page start: after its repeated column header, or at its
     first line when none is printed, so that rows printed empty above the first figures ("商誉"
-    at the top of the page) are kept."""
-    at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in header_lines)]
-    if header_lines and len(at) != len(header_lines):
+    at the top of the page) are kept. A long label reaching towards the figures is no header:
+    a header line has a word starting over the value columns."""
+    left = min((c.left for c in value_cols), default=0.0) - 25
+    heads = [h for h in header_lines if any(w.x0 >= left for w in h.words)]
+    at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in heads)]
+    if len(at) != len(heads):
         return first_data  # a header read from part of a line: keep the old start
     return at[-1] + 1 if at else 0
 
