@@ -315,7 +315,9 @@ def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[la
     at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in heads)]
     if len(at) != len(heads):
         return first_data  # a header read from part of a line: keep the old start
-    return at[-1] + 1 if at else 0
+    # the unit line ("(In millions)") printed again above the rows is no row either
+    at += [i for i, x in enumerate(lines[:first_data]) if layout._UNIT_LINE.search(x.text) and not layout.trailing_run(x)[1]]
+    return max(at) + 1 if at else 0
 
 
 _PREPARER = re.compile(r"编制单位|单位\s*[:：]")
