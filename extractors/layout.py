@@ -543,6 +543,11 @@ def lines_to_rows(
             # a note reference alone on a line of figures ("七、68" between the halves of a wrapped
             # label, no note column found) is the row's note, not a label of its own
             note, label_words = join_words(label_words).replace(" ", ""), []
+        elif note is None and len(label_words) > 1 and _NOTE_REF.fullmatch(label_words[-1].text) and (
+                label_words[-1].x0 - label_words[-2].x1 >= line.bottom - line.top):
+            # a note reference printed apart after the label, in a cell of its own that no note
+            # column was found for ("收到其他与投资活动有关的   七、78")
+            note, label_words = label_words[-1].text, label_words[:-1]
         # a row number printed right after the label (行次 without a header) stays out of the label
         parsed.append((line, label_words, cells, note, row_no))
         text_words = _without_note_ref(label_words)

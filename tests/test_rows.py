@@ -138,6 +138,19 @@ def test_a_note_reference_alone_on_the_figures_line_is_the_rows_note():
     assert len(rows) == 3
 
 
+def test_a_note_reference_printed_apart_after_the_label_is_the_rows_note():
+    rows = _rows(
+        _line(100, _cjk("应收账款", 100), ("十九、1", 240, 272), *_fig("2,972,632,912.88", "2,913,734,399.45")),
+        _line(116, _cjk("收到其他与投资活动有关的", 100), ("七、78", 247, 278)),
+        _line(121, ("28,714,513.23", 435, 500)),
+        _line(126, _cjk("现金", 90)),
+        _line(142, _cjk("其中：十、1类资产", 100), *_fig("1.00", "2.00")),  # text after it: a label
+    )
+    assert [(r.label, r.note) for r in rows] == [
+        ("应收账款", "十九、1"), ("收到其他与投资活动有关的现金", "七、78"), ("其中：十、1类资产", None)]
+    assert rows[1].cells == ["", "28,714,513.23"]
+
+
 def test_an_english_label_wrapped_after_a_semicolon_takes_the_figures_of_its_second_line():
     rows = _rows(
         _line(100, ("Shareholders’", 19, 70), ("equity:", 72, 95)),
