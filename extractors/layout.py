@@ -90,6 +90,8 @@ class Row:
     x1: float
     note: str | None = None
     row_no: str | None = None
+    cut: bool = False  # a CJK label whose last line reaches the label column's edge (it may go on on the next page)
+    tail: bool = False  # a page's first row: a value-less CJK line at the label column's left edge
 
 
 @dataclass
@@ -598,6 +600,7 @@ def lines_to_rows(
                 row = rows[-1]
                 row.label = _tidy_join(f"{row.label} {label}")
                 row.bottom, row.x1 = max(row.bottom, line.bottom), max(row.x1, line.words[-1].x1)
+                row.cut = False
                 last_valued = last_head = None
                 continue
             last_valued = last_head = None
@@ -634,8 +637,22 @@ def lines_to_rows(
         rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
         last_valued = line
         last_head = next((x for x in reversed(box_lines) if wrap.words.get(id(x))), None)
+        rows[-1].cut = last_head is not None and bool(_CJK.search(label)) and wrap.label_right(last_head) >= (
+            wrap.longest - 2.5 * (last_head.bottom - last_head.top))
     _flush(pending)
+    if rows and parsed and not any(parsed[0][2]) and rows[0].top == parsed[0][0].top:
+        first = parsed[0][0]
+        text = rows[0].label
+        rows[0].tail = bool(_CJK.search(text[:1])) and not _ROW_START.match(text) and not text.endswith((":", "：")) and (
+            first.words[0].x0 <= wrap.left + 0.4 * (first.bottom - first.top))
     return rows, ended
+
+
+def continues_across_pages(last: Row, first: Row) -> bool:
+    """Is ``first``, a page's first row, the rest of the label of ``last``, the previous page's last
+    row ("经营活动产生的现金流" / page break / "量净额")? The label of ``last`` reached the edge of
+    its column, ``first`` has no figures and starts at the column's left edge, left of ``last``."""
+    return last.cut and first.tail and first.x0 < last.x0 - 2 and not any(first.cells) and not first.note
 
 
 def _without_note_ref(words: list[Word]) -> list[Word]:

@@ -23,6 +23,7 @@ from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title
+from extractors.numbers import is_dash
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.periods import ReportPeriod, detect_report_period, parse_column, refine_year_starts
 from extractors.statements import build_statement
@@ -217,6 +218,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     base_note_range: tuple[float, float] | None = None
     columns: list[Column] = []
     collected = _Collected()
+    last_row: layout.Row | None = None
     ended = False
     for r in regions:
         if ended:
@@ -253,6 +255,11 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 cols = _align(cols, base_columns)
             rows, stop = layout.lines_to_rows(lines[start or 0 :] if start is not None else lines, cols, note_range=note_range)
             n_values = len([c for c in cols if c.role == "value"])
+            if rows and last_row is not None and r.page != collected.rows[-1][2] and layout.continues_across_pages(last_row, rows[0]):
+                label, cells, page, box = collected.rows[-1]  # a label wrapped over the page break
+                collected.rows[-1] = (layout._tidy_join(f"{label} {rows[0].label}"), cells, page, box)
+                rows = rows[1:]
+            last_row = rows[-1] if rows else last_row
             for row in rows:
                 cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
                 collected.rows.append((row.label, cells, r.page, BBox(x0=row.x0, top=row.top, x1=row.x1, bottom=row.bottom)))
@@ -304,19 +311,24 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
     return out
 
 
+_UNIT_HEAD = re.compile(r"^[(（]?\s*(?:in\s+(?:thousands|millions|billions)|(?:amounts|dollars)\s+in|单位\s*[:：]|币种\s*[:：])", re.IGNORECASE)
+
+
 def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[layout.Line],
                 value_cols: list[layout.ValueColumn]) -> int:
     """Where the rows of a continuation page start: after its repeated column header, or at its
     first line when none is printed, so that rows printed empty above the first figures ("商誉"
     at the top of the page) are kept. A long label reaching towards the figures is no header:
-    a header line has a word starting over the value columns."""
+    a header line has a word starting over the value columns, and a line of figures (the
+    figures of a label wrapped around them) is none."""
     left = min((c.left for c in value_cols), default=0.0) - 25
-    heads = [h for h in header_lines if any(w.x0 >= left for w in h.words)]
+    heads = [h for h in header_lines if any(w.x0 >= left for w in h.words)
+             and not all(re.search(r"\d[,.]\d", w.text) or is_dash(w.text) for w in h.words)]  # figures are no header
     at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in heads)]
     if len(at) != len(heads):
         return first_data  # a header read from part of a line: keep the old start
     # the unit line ("(In millions)") printed again above the rows is no row either
-    at += [i for i, x in enumerate(lines[:first_data]) if layout._UNIT_LINE.search(x.text) and not layout.trailing_run(x)[1]]
+    at += [i for i, x in enumerate(lines[:first_data]) if _UNIT_HEAD.match(x.text) and not layout.trailing_run(x)[1]]
     return max(at) + 1 if at else 0
 
 

@@ -213,6 +213,49 @@ def test_empty_rows_at_the_top_of_a_continuation_page_are_kept(tmp_path):
     assert st.value("total_assets", 0) == Decimal("1100.00")
 
 
+def _cf_pages(p2_top):
+    head = [(60, [(250, "合并现金流量表", "l")]), (75, [(250, "2026 年 1—6 月", "l")]),
+            (90, [(420, "单位：元 币种：人民币", "l")]),
+            (105, [(100, "项目", "l"), (380, "2026年半年度", "l"), (480, "2025年半年度", "l")])]
+    p1 = head + [(120, [(90, "一、经营活动产生的现金流量：", "l")]),
+                 (135, [(100, "销售商品、提供劳务收到的现金", "l"), (460, "1,000.00", "r"), (560, "900.00", "r")]),
+                 (150, [(100, "收到其他与经营活动有关的现金", "l"), (460, "10.00", "r"), (560, "9.00", "r")]),
+                 (165, [(110, "经营活动现金流入小计", "l"), (460, "1,010.00", "r"), (560, "909.00", "r")]),
+                 (180, [(100, "购买商品、接受劳务支付的现金", "l"), (460, "600.00", "r"), (560, "500.00", "r")]),
+                 (195, [(110, "经营活动现金流出小计", "l"), (460, "600.00", "r"), (560, "500.00", "r")])]
+    p2 = [(40, [(250, "示例公司 2026 年半年度报告", "l")])] + p2_top + [
+        (140, [(90, "二、投资活动产生的现金流量：", "l")]),
+        (155, [(100, "收回投资收到的现金", "l"), (460, "5.00", "r"), (560, "4.00", "r")]),
+        (170, [(100, "法定代表人：张三", "l")])]
+    return [p1, p2]
+
+
+def test_a_label_wrapped_around_its_figures_atop_a_continuation_page_keeps_them(tmp_path):
+    from extractors.pdf import extract_pdf
+    from tests.test_layout import _pdf
+
+    top = [(86, [(120, "经营活动产生的现金流", "l")]), (92, [(460, "410.00", "r"), (560, "409.00", "r")]),
+           (98, [(90, "量净额", "l")])]
+    (st,) = extract_pdf(_pdf(tmp_path / "cf.pdf", _cf_pages(top))).statements
+    item = st.item("net_cash_operating")
+    assert item is not None and item.label == "经营活动产生的现金流量净额" and item.page == 2
+    assert st.value("net_cash_operating", 0) == Decimal("410.00")
+
+
+def test_a_label_wrapped_over_a_page_break_is_one_row(tmp_path):
+    from extractors.pdf import extract_pdf
+    from tests.test_layout import _pdf
+
+    pages = _cf_pages([])
+    # the last row of page 1 reaches the label column's edge; the rest of its label opens page 2
+    pages[0].append((210, [(100, "支付的各项税费及其他与经营活动有关的现", "l"), (460, "7.00", "r"), (560, "6.00", "r")]))
+    pages[1].insert(1, (90, [(90, "金", "l")]))
+    (st,) = extract_pdf(_pdf(tmp_path / "cf.pdf", pages)).statements
+    labels = [i.label for i in st.items]
+    assert "支付的各项税费及其他与经营活动有关的现金" in labels and "金" not in labels
+    assert st.items[labels.index("支付的各项税费及其他与经营活动有关的现金")].printed == ["7.00", "6.00"]
+
+
 def _real(shared_data, lang: str, name: str):
     pdf = shared_data / "corpus" / lang / name
     if not pdf.exists():
