@@ -564,6 +564,7 @@ def lines_to_rows(
                  min((lw[0].x0 for _, lw, _, _, _ in parsed if lw and _CJK.search(join_words(lw))), default=0.0))
 
     notes = {id(line): note for line, _, _, note, _ in parsed}
+    wrap.outdented = any(_outdented_tail(a, b, wrap) for a, b in zip(parsed, parsed[1:]))
 
     def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
         return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1,
@@ -663,7 +664,10 @@ def _without_note_ref(words: list[Word]) -> list[Word]:
     return words
 
 
-_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+[、.．]\d+(?:[.．、]\d+)*")
+# a note reference as printed beside a label: 七、1 / 七.33 / 十九、5 / 60(1) / 五(一)3
+_NOTE_REF = re.compile(
+    r"(?:附注)?(?:[一二三四五六七八九十]+[、.．]\d+(?:[.．、]\d+)*(?:[(（]\d+[)）])?"
+    r"|\d+(?:[.．]\d+)*[(（][\d一二三四五六七八九十]+[)）]\d*|[一二三四五六七八九十]+[(（][\d一二三四五六七八九十]+[)）]\d*)")
 _SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
 
 
@@ -702,7 +706,7 @@ def _wrap_edge(rights: list[float]) -> float:
 
 def _tidy_join(label: str) -> str:
     # CJK halves of a wrapped label are joined without a space
-    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,“”])\s+(?=[\u4e00-\u9fff（(）)“”])", "", label)
+    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,“”－])\s+(?=[\u4e00-\u9fff（(）)“”])", "", label)
 
 
 @dataclass
@@ -715,6 +719,7 @@ class _Wrap:
     longest: float
     words: dict[int, list[Word]]
     left: float
+    outdented: bool = False  # the region's wrapped labels go on at the column's left edge
 
     def label_right(self, line: Line) -> float:
         words = self.words.get(id(line))
@@ -767,9 +772,25 @@ def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap, *, strict: bool = False) -> b
         return False
     if tail_x0 < head_x0 - 2:
         return at_left and right >= wrap.longest - 2.5 * char
-    if strict and not at_left:
+    if not at_left and (strict or wrap.outdented):
+        # where wrapped labels go on at the column's left edge, an indented line under an
+        # indented line of the same start is a row of its own
         return False
     return right >= wrap.edge - 14
+
+
+def _outdented_tail(prev, cur, wrap: _Wrap) -> bool:
+    """A value-less CJK line at the label column's left edge right after an indented label: the
+    rest of a label printed with a first-line indent (the region's wrapping style)."""
+    pline, plabel = prev[0], prev[1]
+    line, label, cells = cur[0], cur[1], cur[2]
+    if any(cells) or not label or not plabel or not _CJK.search(join_words(label)[:1]):
+        return False
+    text = join_words(label)
+    char = line.bottom - line.top
+    return (not _ROW_START.match(text) and not text.endswith((":", "："))
+            and label[0].x0 <= wrap.left + 0.4 * char < plabel[0].x0 - 2
+            and line.top - pline.bottom < 1.2 * char)
 
 
 def _continues_forward(head: Line, valued: Line, nxt: Line, wrap: _Wrap) -> bool:

@@ -323,7 +323,8 @@ def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[la
     figures of a label wrapped around them) is none."""
     left = min((c.left for c in value_cols), default=0.0) - 25
     heads = [h for h in header_lines if any(w.x0 >= left for w in h.words)
-             and not all(re.search(r"\d[,.]\d", w.text) or is_dash(w.text) for w in h.words)]  # figures are no header
+             and not all(re.search(r"\d[,.]\d", w.text) or is_dash(w.text) or layout._NOTE_REF.fullmatch(w.text)
+                         for w in h.words)]  # figures (and their note) are no header
     at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in heads)]
     if len(at) != len(heads):
         return first_data  # a header read from part of a line: keep the old start

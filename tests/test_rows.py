@@ -125,6 +125,37 @@ def test_a_wrapped_label_without_figures_is_one_row_but_equal_labels_are_not_joi
     assert rows[4].cells == ["", ""] and (rows[4].top, rows[4].bottom) == (164, 189)
 
 
+def test_where_labels_wrap_to_the_left_edge_an_indented_line_does_not_continue_the_one_above():
+    # 保户储金及投资款净增加额 (complete, empty) / 收取利息、手续费及佣金的现 / figures / 金
+    rows = _rows(
+        _line(100, _cjk("一、经营活动产生的现金流量：", 90)),
+        _line(116, _cjk("收到原保险合同保费取得的", 100)),
+        _line(127, _cjk("现金", 90)),
+        _line(143, _cjk("保户储金及投资款净增加额", 100)),
+        _line(159, _cjk("收取利息、手续费及佣金的现", 100)),
+        _line(164, ("60(1)", 268, 294), *_fig("2,525,372,050.12", "3,122,827,833.43")),
+        _line(169, _cjk("金", 90)),
+        _line(185, _cjk("经营活动现金流入小计", 110), *_fig("186,128,798,765.94", "200,086,334,660.56")),
+    )
+    assert [(r.label, r.cells[0], r.note) for r in rows] == [
+        ("一、经营活动产生的现金流量：", "", None), ("收到原保险合同保费取得的现金", "", None), ("保户储金及投资款净增加额", "", None),
+        ("收取利息、手续费及佣金的现金", "2,525,372,050.12", "60(1)"), ("经营活动现金流入小计", "186,128,798,765.94", None),
+    ]
+
+
+def test_labels_wrapped_under_their_own_indentation_are_still_joined():
+    # no label goes on at the left edge here: the rest of a label starts under its first line
+    rows = _rows(
+        _line(100, _cjk("加：其他收益", 52), *_fig("183,727.13", "159,313.99")),
+        _line(114, _cjk("投资收益（损失以“－", 61)),
+        _line(126, _cjk("”号填列）", 61), *_fig("92,938.06", "297,449.89")),
+        _line(140, _cjk("信用减值损失（损失以", 61)),
+        _line(152, _cjk("“-”号填列）", 61), *_fig("-221,453.08", "-75,661.63")),
+    )
+    assert [(r.label, r.cells[0]) for r in rows] == [
+        ("加：其他收益", "183,727.13"), ("投资收益（损失以“－”号填列）", "92,938.06"), ("信用减值损失（损失以“-”号填列）", "-221,453.08")]
+
+
 def test_a_note_reference_alone_on_the_figures_line_is_the_rows_note():
     # no note column: 七、68 printed on the figures line between the halves of the label
     rows = _rows(
