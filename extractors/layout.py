@@ -561,7 +561,7 @@ def lines_to_rows(
     label_right = _wrap_edge(kept_rights)
     labels = {id(line): join_words(lw).strip() for line, lw, _, _, _ in parsed}
     wrap = _Wrap(label_right, max(kept_rights, default=1e9), {id(line): _without_note_ref(lw) for line, lw, _, _, _ in parsed},
-                 min((lw[0].x0 for _, lw, _, _, _ in parsed if lw and _CJK.search(join_words(lw))), default=0.0))
+                 _left_edge([lw for _, lw, _, _, _ in parsed if lw and lw[-1].x1 < first_left]))
 
     notes = {id(line): note for line, _, _, note, _ in parsed}
     wrap.outdented = any(_outdented_tail(a, b, wrap) for a, b in zip(parsed, parsed[1:]))
@@ -772,11 +772,28 @@ def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap, *, strict: bool = False) -> b
         return False
     if tail_x0 < head_x0 - 2:
         return at_left and right >= wrap.longest - 2.5 * char
-    if not at_left and (strict or wrap.outdented):
-        # where wrapped labels go on at the column's left edge, an indented line under an
-        # indented line of the same start is a row of its own
+    if not at_left and (strict or wrap.outdented or not _unfinished(head, tail)):
+        # an indented line under an indented line of the same start is a row of its own where
+        # wrapped labels go on at the column's left edge, and elsewhere unless the first line
+        # leaves a bracket or quote open or the second starts by closing one
         return False
     return right >= wrap.edge - 14
+
+
+def _unfinished(head: Line, tail: Line) -> bool:
+    text = head.text
+    opened = text.count("（") + text.count("(") - text.count("）") - text.count(")")
+    quoted = text.count("“") - text.count("”")
+    return opened > 0 or quoted > 0 or tail.text.strip()[:1] in "）)”’、，,"
+
+
+
+def _left_edge(labels: list[list[Word]]) -> float:
+    """The left edge of the CJK label column, where wrapped labels go on: the leftmost start of a
+    label that is not a numbered section heading ("六、…" is often printed further left)."""
+    cjk = [lw for lw in labels if lw and _CJK.search(join_words(lw))]
+    plain = [lw[0].x0 for lw in cjk if not _ROW_START.match(join_words(lw))]
+    return min(plain or [lw[0].x0 for lw in cjk] or [0.0])
 
 
 def _outdented_tail(prev, cur, wrap: _Wrap) -> bool:

@@ -156,6 +156,20 @@ def test_labels_wrapped_under_their_own_indentation_are_still_joined():
         ("加：其他收益", "183,727.13"), ("投资收益（损失以“－”号填列）", "92,938.06"), ("信用减值损失（损失以“-”号填列）", "-221,453.08")]
 
 
+def test_an_empty_complete_label_is_not_the_first_line_of_the_indented_row_under_it():
+    # 一年内到期的非流动资产 (empty) / 其他流动资产 (figures), both at the ordinary indentation and
+    # as long as the longest labels: nothing is left open, so they are two rows
+    rows = _rows(
+        _line(100, _cjk("流动资产合计", 57), *_fig("897,052,108.00", "948,599,272.00")),
+        _line(116, _cjk("一年内到期的非流动资产", 66)),
+        _line(132, _cjk("其他流动资产", 66), *_fig("17,873,778.00", "35,659,316.00")),
+        _line(148, _cjk("其他非流动金融资产合计", 66), *_fig("1.00", "2.00")),
+    )
+    assert [(r.label, r.cells[0]) for r in rows] == [
+        ("流动资产合计", "897,052,108.00"), ("一年内到期的非流动资产", ""), ("其他流动资产", "17,873,778.00"),
+        ("其他非流动金融资产合计", "1.00")]
+
+
 def test_a_note_reference_alone_on_the_figures_line_is_the_rows_note():
     # no note column: 七、68 printed on the figures line between the halves of the label
     rows = _rows(
