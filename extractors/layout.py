@@ -9,7 +9,11 @@ The pipeline of one page region::
   edge of their digits (a closing parenthesis or ``%`` sticks out). A column headed
   附注/Note or 行次 is a note / row-number column; a column of percentages is dropped.
 * Labels: the words left of the run; a label line without values that wraps onto the next
-  line is joined to it; a 附注 printed as text ("七、1") is moved out of the label.
+  line is joined to it, also around a line of its figures printed between the two halves; a
+  CJK label goes on at the label column's left edge (or under its own start when a bracket is
+  left open), so a line indented under a label, or back at the ordinary rows' indentation, is
+  a row of its own; a 附注 printed as text ("七、1", alone or apart after the label) is moved
+  out of the label.
 * The classic SME balance sheet printed as two halves side by side (资产 … ‖ 负债和所有者权益 …)
   is split into two halves that are read one after the other.
 """
