@@ -9,7 +9,11 @@ The pipeline of one page region::
   edge of their digits (a closing parenthesis or ``%`` sticks out). A column headed
   附注/Note or 行次 is a note / row-number column; a column of percentages is dropped.
 * Labels: the words left of the run; a label line without values that wraps onto the next
-  line is joined to it; a 附注 printed as text ("七、1") is moved out of the label.
+  line is joined to it, also around a line of its figures printed between the two halves; a
+  CJK label goes on at the label column's left edge (or under its own start when a bracket is
+  left open), so a line indented under a label, or back at the ordinary rows' indentation, is
+  a row of its own; a 附注 printed as text ("七、1", alone or apart after the label) is moved
+  out of the label.
 * The classic SME balance sheet printed as two halves side by side (资产 … ‖ 负债和所有者权益 …)
   is split into two halves that are read one after the other.
 """
@@ -95,6 +99,8 @@ class Row:
     x1: float
     note: str | None = None
     row_no: str | None = None
+    cut: bool = False  # a CJK label whose last line reaches the label column's edge (it may go on on the next page)
+    tail: bool = False  # a page's first row: a value-less CJK line at the label column's left edge
 
 
 @dataclass
@@ -556,39 +562,81 @@ def lines_to_rows(
         if note_range is not None:
             kept = []
             for w in label_words:
-                if kept and note_range[0] <= (w.x0 + w.x1) / 2 <= note_range[1]:
+                # a note alone on a line of figures (the label wraps around it) starts within the range
+                if (kept or w.x0 >= note_range[0] - 5) and note_range[0] <= (w.x0 + w.x1) / 2 <= note_range[1]:
                     note = f"{note} {w.text}".strip() if note else w.text
                 else:
                     kept.append(w)
             label_words = kept
+        if note is None and label_words and _NOTE_REF.fullmatch(join_words(label_words).replace(" ", "")):
+            # a note reference alone on a line of figures ("七、68" between the halves of a wrapped
+            # label, no note column found) is the row's note, not a label of its own
+            note, label_words = join_words(label_words).replace(" ", ""), []
+        elif note is None and len(label_words) > 1 and _NOTE_REF.fullmatch(label_words[-1].text) and (
+                label_words[-1].x0 - label_words[-2].x1 >= line.bottom - line.top):
+            # a note reference printed apart after the label, in a cell of its own that no note
+            # column was found for ("收到其他与投资活动有关的   七、78")
+            note, label_words = label_words[-1].text, label_words[:-1]
         # a row number printed right after the label (行次 without a header) stays out of the label
         parsed.append((line, label_words, cells, note, row_no))
-        if label_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(label_words)):
-            rights.append(max(w.x1 for w in label_words))
-    label_right = _wrap_edge(rights)
+        text_words = _without_note_ref(label_words)
+        if text_words and re.search(r"[A-Za-z\u4e00-\u9fff]", join_words(text_words)):
+            rights.append((max(w.x1 for w in text_words), line.bottom - line.top))
+    # labels stay left of the figures: a line running across the columns (a sub-title) is no edge
+    first_left = min((c.left for c in values), default=1e9)
+    kept_rights = [r for r, _ in rights if r < first_left]
+    label_right = _wrap_edge(kept_rights)
     labels = {id(line): join_words(lw).strip() for line, lw, _, _, _ in parsed}
+    wrap = _Wrap(label_right, max(kept_rights, default=1e9), {id(line): _without_note_ref(lw) for line, lw, _, _, _ in parsed},
+                 _left_edge([lw for _, lw, _, _, _ in parsed if lw and lw[-1].x1 < first_left]))
+
+    notes = {id(line): note for line, _, _, note, _ in parsed}
+    wrap.outdented = any(_outdented_tail(a, b, wrap) for a, b in zip(parsed, parsed[1:]))
 
     def _row_of(line: Line, cells: list[str], note: str | None, row_no: str | None) -> Row:
-        return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1, note, row_no)
+        return Row(labels.get(id(line)) or line.text, cells, line.top, line.bottom, line.words[0].x0, line.words[-1].x1,
+                   note or notes.get(id(line)), row_no)
 
-    last_valued: Line | None = None
+    def _flush(lines_: list[Line]) -> None:
+        # value-less label lines become rows, the lines of a wrapped label joined into one
+        groups: list[list[Line]] = []
+        for p in lines_:
+            if groups and _continues(groups[-1][-1], p, wrap, strict=True):
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        for g in groups:
+            row = _row_of(g[0], [""] * len(values), None, None)
+            if len(g) > 1:
+                row.label = _tidy_join(" ".join(labels.get(id(p)) or p.text for p in g))
+                row.bottom = max(p.bottom for p in g)
+                row.x0 = min(p.words[0].x0 for p in g)
+                row.x1 = max(p.words[-1].x1 for p in g)
+                row.note = row.note or next((notes[id(p)] for p in g if notes.get(id(p))), None)
+            rows.append(row)
+
+    last_valued: Line | None = None  # the line holding the figures of the last row
+    last_head: Line | None = None  # the last line of that row's label
     for line, label_words, cells, note, row_no in parsed:
         has_values = any(cells)
         label = join_words(label_words).strip()
-        if not has_values and not note and not row_no:
-            if label and not pending and last_valued is not None and rows and _continues_forward(last_valued, line, label_right):
-                row = rows[-1]  # the tail of a wrapped label whose figures sit on its first line
+        if not has_values and not row_no:  # (a note printed beside a label whose figures follow)
+            if label and not pending and last_valued is not None and last_head is not None and rows and _continues_forward(
+                    last_head, last_valued, line, wrap):
+                # the tail of a wrapped label whose figures sit on its first line, or on a line of
+                # their own between its two halves
+                row = rows[-1]
                 row.label = _tidy_join(f"{row.label} {label}")
                 row.bottom, row.x1 = max(row.bottom, line.bottom), max(row.x1, line.words[-1].x1)
-                last_valued = None
+                row.cut = False
+                last_valued = last_head = None
                 continue
-            last_valued = None
+            last_valued = last_head = None
             if label:
-                if pending and (_continues(pending[-1], line, label_right) or _share_description(pending, line, labels)):
+                if pending and (_continues(pending[-1], line, wrap) or _share_description(pending, line, labels)):
                     pending.append(line)
                 else:
-                    for p in pending:
-                        rows.append(_row_of(p, [""] * len(values), None, None))
+                    _flush(pending)
                     pending = [line]
             continue
         box_lines = [line]
@@ -596,16 +644,15 @@ def lines_to_rows(
             # "Common stock, $0.01 par value:" / "Authorized shares — 5,000" / "Outstanding shares — 477  5  5"
             label = " ".join(labels[id(p)] for p in pending) + " " + label
             box_lines = pending + [line]
-        elif pending and (_continues(pending[-1], line, label_right) or not label):
-            chain = _wrapped_chain(pending, label_right)
-            for p in pending[: len(pending) - len(chain)]:
-                rows.append(_row_of(p, [""] * len(values), None, None))
+        elif pending and (_continues(pending[-1], line, wrap) or not label):
+            chain = _wrapped_chain(pending, wrap)
+            _flush(pending[: len(pending) - len(chain)])
             label = " ".join([labels.get(id(p), "") for p in chain] + ([label] if label else []))
             label = _tidy_join(label)
             box_lines = chain + [line]
+            note = note or next((notes[id(p)] for p in chain if notes.get(id(p))), None)
         else:
-            for p in pending:
-                rows.append(_row_of(p, [""] * len(values), None, None))
+            _flush(pending)
         pending = []
         if not label and not has_values:
             continue
@@ -617,11 +664,37 @@ def lines_to_rows(
         x1 = max(w.x1 for x in box_lines for w in x.words)
         rows.append(Row(label, cells, top, bottom, x0, x1, note, row_no))
         last_valued = line
-    for p in pending:
-        rows.append(_row_of(p, [""] * len(values), None, None))
+        last_head = next((x for x in reversed(box_lines) if wrap.words.get(id(x))), None)
+        rows[-1].cut = last_head is not None and bool(_CJK.search(label)) and wrap.label_right(last_head) >= (
+            wrap.longest - 2.5 * (last_head.bottom - last_head.top))
+    _flush(pending)
+    if rows and parsed and not any(parsed[0][2]) and rows[0].top == parsed[0][0].top:
+        first = parsed[0][0]
+        text = rows[0].label
+        rows[0].tail = bool(_CJK.search(text[:1])) and not _ROW_START.match(text) and not text.endswith((":", "：")) and (
+            first.words[0].x0 <= wrap.left + 0.4 * (first.bottom - first.top))
     return rows, ended
 
 
+def continues_across_pages(last: Row, first: Row) -> bool:
+    """Is ``first``, a page's first row, the rest of the label of ``last``, the previous page's last
+    row ("经营活动产生的现金流" / page break / "量净额")? The label of ``last`` reached the edge of
+    its column, ``first`` has no figures and starts at the column's left edge, left of ``last``."""
+    return last.cut and first.tail and first.x0 < last.x0 - 2 and not any(first.cells) and not first.note
+
+
+def _without_note_ref(words: list[Word]) -> list[Word]:
+    """The label words less a trailing note reference printed in the label's cell ("长期股权投资 十九、3"):
+    where the label's text ends, for the wrap tests."""
+    if len(words) > 1 and _NOTE_REF.fullmatch(words[-1].text):
+        return words[:-1]
+    return words
+
+
+# a note reference as printed beside a label: 七、1 / 七.33 / 十九、5 / 60(1) / 五(一)3
+_NOTE_REF = re.compile(
+    r"(?:附注)?(?:[一二三四五六七八九十]+[、.．]\d+(?:[.．、]\d+)*(?:[(（]\d+[)）])?"
+    r"|\d+(?:[.．]\d+)*[(（][\d一二三四五六七八九十]+[)）]\d*|[一二三四五六七八九十]+[(（][\d一二三四五六七八九十]+[)）]\d*)")
 _SHARES_DESC = re.compile(r"^(?:authorized|issued|outstanding|issued and outstanding)\b[^:]*\bshares?\b", re.IGNORECASE)
 
 
@@ -660,11 +733,35 @@ def _wrap_edge(rights: list[float]) -> float:
 
 def _tidy_join(label: str) -> str:
     # CJK halves of a wrapped label are joined without a space
-    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,])\s+(?=[\u4e00-\u9fff（(）)])", "", label)
+    return re.sub(r"(?<=[\u4e00-\u9fff（(）)、，,“”－])\s+(?=[\u4e00-\u9fff（(）)“”])", "", label)
 
 
-def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
-    """Does ``nxt`` continue the label of the value-less line ``prev``?"""
+@dataclass
+class _Wrap:
+    """What the wrap tests know of a region: the label column's wrap edge (where at least two
+    labels end), the longest label, each line's label words (note references and figures left
+    out) and the left edge of the CJK labels."""
+
+    edge: float
+    longest: float
+    words: dict[int, list[Word]]
+    left: float
+    outdented: bool = False  # the region's wrapped labels go on at the column's left edge
+
+    def label_right(self, line: Line) -> float:
+        words = self.words.get(id(line))
+        if words is None:
+            words = trailing_run(line)[0]
+        return max((w.x1 for w in words), default=0.0)
+
+
+_LATIN_WRAP_END = (",", ";", "and", "of", "for", "in", "to", "from", "the", "-", "—")
+
+
+def _continues(prev: Line, nxt: Line, wrap: _Wrap, *, strict: bool = False) -> bool:
+    """Does ``nxt`` continue the label of the value-less line ``prev``? ``strict``: without
+    figures to follow, a CJK line starting where an indented ``prev`` starts is not taken as its
+    tail (two complete labels of the same length end at the same edge)."""
     ptext = prev.text.strip()
     ntext = nxt.text.strip()
     if not ptext or not ntext or ptext.endswith((":", "：")):
@@ -675,35 +772,92 @@ def _continues(prev: Line, nxt: Line, label_right: float) -> bool:
     if first.isalpha() and first.islower():
         return True
     if _CJK.search(ptext):
-        if re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])", ntext):
+        if _ROW_START.match(ntext) or ntext.endswith((":", "：")):
             return False
-        prev_right = max(w.x1 for w in trailing_run(prev)[0]) if trailing_run(prev)[0] else 0
-        return prev_right >= label_right - 14
-    return ptext.endswith((",", "and", "of", "for", "in", "to", "from", "the", "-", "—"))
+        return _cjk_wrap(prev, nxt, wrap, strict=strict)
+    return ptext.endswith(_LATIN_WRAP_END)
 
 
 _ROW_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|加[:：]|减[:：]|其中[:：])")
 
 
-def _continues_forward(prev: Line, nxt: Line, label_right: float) -> bool:
-    """Is the value-less CJK line ``nxt`` the tail of the label of the valued line ``prev``?"""
-    plabel, ntext = trailing_run(prev)[0], nxt.text.strip()
-    if not plabel or not ntext or not _CJK.search(ntext) or _ROW_START.match(ntext) or ntext.endswith((":", "：")):
+def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap, *, strict: bool = False) -> bool:
+    """Is the CJK line ``tail`` where the label of ``head`` goes on after reaching the label column's edge?
+
+    A line indented under ``head`` is a row of its own ("其中：营业收入" / "利息收入"). A line
+    left of ``head`` continues it only from the left edge of the label column (the rest of a
+    label printed with a first-line indent) and when ``head`` ends within a few characters of
+    the longest label (an opening quote or bracket never ends a line, so a line may break early); a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
+    "商誉"). A line starting where ``head`` starts continues it when ``head`` reaches the
+    column's wrap edge.
+    """
+    head_x0, tail_x0 = head.words[0].x0, tail.words[0].x0
+    right = wrap.label_right(head)
+    char = head.bottom - head.top
+    at_left = tail_x0 <= wrap.left + 0.4 * char
+    if tail_x0 > head_x0 + 2:
         return False
-    if nxt.top - prev.bottom > (prev.bottom - prev.top) * 1.2:
+    if tail_x0 < head_x0 - 2:
+        return at_left and right >= wrap.longest - 2.5 * char
+    if not at_left and (strict or wrap.outdented or not _unfinished(head, tail)):
+        # an indented line under an indented line of the same start is a row of its own where
+        # wrapped labels go on at the column's left edge, and elsewhere unless the first line
+        # leaves a bracket or quote open or the second starts by closing one
         return False
-    if max(w.x1 for w in plabel) < label_right - 14:
+    return right >= wrap.edge - 14
+
+
+def _unfinished(head: Line, tail: Line) -> bool:
+    text = head.text
+    opened = text.count("（") + text.count("(") - text.count("）") - text.count(")")
+    quoted = text.count("“") - text.count("”")
+    return opened > 0 or quoted > 0 or tail.text.strip()[:1] in "）)”’、，,"
+
+
+
+def _left_edge(labels: list[list[Word]]) -> float:
+    """The left edge of the CJK label column, where wrapped labels go on: the leftmost start of a
+    label that is not a numbered section heading ("六、…" is often printed further left)."""
+    cjk = [lw for lw in labels if lw and _CJK.search(join_words(lw))]
+    plain = [lw[0].x0 for lw in cjk if not _ROW_START.match(join_words(lw))]
+    return min(plain or [lw[0].x0 for lw in cjk] or [0.0])
+
+
+def _outdented_tail(prev, cur, wrap: _Wrap) -> bool:
+    """A value-less CJK line at the label column's left edge right after an indented label: the
+    rest of a label printed with a first-line indent (the region's wrapping style)."""
+    pline, plabel = prev[0], prev[1]
+    line, label, cells = cur[0], cur[1], cur[2]
+    if any(cells) or not label or not plabel or not _CJK.search(join_words(label)[:1]):
+        return False
+    text = join_words(label)
+    char = line.bottom - line.top
+    return (not _ROW_START.match(text) and not text.endswith((":", "："))
+            and label[0].x0 <= wrap.left + 0.4 * char < plabel[0].x0 - 2
+            and line.top - pline.bottom < 1.2 * char)
+
+
+def _continues_forward(head: Line, valued: Line, nxt: Line, wrap: _Wrap) -> bool:
+    """Is the value-less CJK line ``nxt`` the tail of the label whose last line is ``head`` and
+    whose figures sit on ``valued`` (the same line, or a line of figures below ``head``)?"""
+    ntext = nxt.text.strip()
+    if not wrap.words.get(id(head)) or not ntext or not _CJK.search(ntext) or _ROW_START.match(ntext) or ntext.endswith((":", "：")):
+        return False
+    if nxt.top - max(valued.bottom, head.bottom) > (head.bottom - head.top) * 1.2:
+        return False
+    if not _cjk_wrap(head, nxt, wrap):
         return False  # the row above was not cut at the edge of the label column
-    return max(w.x1 for w in nxt.words) < label_right - 14 or ntext[0] in "(（)）"
+    return max(w.x1 for w in nxt.words) < wrap.edge - 14 or ntext[0] in "(（)）"
 
 
-def _wrapped_chain(pending: list[Line], label_right: float) -> list[Line]:
+def _wrapped_chain(pending: list[Line], wrap: _Wrap) -> list[Line]:
     chain = [pending[-1]]
     for i in range(len(pending) - 1, 0, -1):
-        if _continues(pending[i - 1], pending[i], label_right):
+        if _continues(pending[i - 1], pending[i], wrap):
             chain.insert(0, pending[i - 1])
         else:
             break
     return chain
+
 
 

@@ -137,6 +137,7 @@ class MapRow:
 
     label: str
     values: list[Decimal | None]
+    x0: float | None = None  # where the printed row starts on the page, when known
 
 
 _PER_SHARE_HEAD = re.compile(r"per (?:common |ordinary )?share|每股收益|earnings per share|loss per share")
@@ -200,6 +201,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     if kind == _BS:
         _common_stock_convention(norms, keys)
         _equity_convention(rows, norms, keys)
+    _block_headings(rows, keys)
     valued = [any(v is not None for v in r.values) for r in rows]
     notes: list[str] = []
     if bank:
@@ -212,6 +214,20 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     notes += infer_keys(kind, norms, values, keys)
     notes += _similar_rows(kind, rows, keys, bank)
     return _unique(keys, valued), notes
+
+
+def _block_headings(rows: list[MapRow], keys: list[str | None]) -> None:
+    """A heading printed without figures over indented rows that an unlabelled total closes
+    ("Non-operating income (expense)" / three indented rows / a ruled total) names that
+    block, not a figure: its key would stand for the total with no value, so it takes none."""
+    for i, row in enumerate(rows):
+        if keys[i] is None or row.x0 is None or any(v is not None for v in row.values):
+            continue
+        j = i + 1
+        while j < len(rows) and rows[j].label.strip() and rows[j].x0 is not None and rows[j].x0 > row.x0 + 3:
+            j += 1
+        if j > i + 1 and j < len(rows) and not rows[j].label.strip() and any(v is not None for v in rows[j].values):
+            keys[i] = None
 
 
 _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")

@@ -25,6 +25,7 @@ from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
+from extractors.numbers import is_dash
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.periods import (
     ASSUMED_WEEKS,
@@ -278,6 +279,7 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
     columns: list[Column] = []
     period_warnings: list[str] = []
     collected = _Collected()
+    last_row: layout.Row | None = None
     ended = False
     for r in regions:
         if ended:
@@ -296,6 +298,9 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                 base_note_range = note_range
             value_cols = [c for c in cols if c.role == "value"]
             continuation = base_columns is not None
+            start = first_data
+            if continuation and first_data is not None:
+                start = _rows_start(lines, first_data, header_lines, value_cols)
             if base_columns is None and not value_cols:
                 continue  # a title at the foot of a page: the header and rows start on the next
             if base_columns is None:
@@ -312,10 +317,15 @@ def _statement_of(loc: Located, page_lines, doc_period: ReportPeriod | None, doc
                     ended = True  # a following page with other columns is another table, not this statement
                     break
                 cols = _align(cols, base_columns)
-            if first_data:
-                first_data = _lead_in(lines, first_data, cols, header_lines, continuation=continuation)
-            rows, stop = layout.lines_to_rows(lines[first_data or 0 :] if first_data is not None else lines, cols, note_range=note_range)
+            if first_data and not continuation:
+                start = _lead_in(lines, first_data, cols, header_lines, continuation=False)
+            rows, stop = layout.lines_to_rows(lines[start or 0 :] if start is not None else lines, cols, note_range=note_range)
             n_values = len([c for c in cols if c.role == "value"])
+            if rows and last_row is not None and r.page != collected.rows[-1][2] and layout.continues_across_pages(last_row, rows[0]):
+                label, cells, page, box = collected.rows[-1]  # a label wrapped over the page break
+                collected.rows[-1] = (layout._tidy_join(f"{label} {rows[0].label}"), cells, page, box)
+                rows = rows[1:]
+            last_row = rows[-1] if rows else last_row
             for row in rows:
                 cells = (row.cells + [""] * len(base_columns))[: len(base_columns)] if n_values else [""] * len(base_columns)
                 page, shift = r.page, 0.0
@@ -399,6 +409,28 @@ def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[l
         if words:
             out.append(layout.Line(words))
     return out
+
+
+_UNIT_HEAD = re.compile(r"^[(（]?\s*(?:in\s+(?:thousands|millions|billions)|(?:amounts|dollars)\s+in|单位\s*[:：]|币种\s*[:：])", re.IGNORECASE)
+
+
+def _rows_start(lines: list[layout.Line], first_data: int, header_lines: list[layout.Line],
+                value_cols: list[layout.ValueColumn]) -> int:
+    """Where the rows of a continuation page start: after its repeated column header, or at its
+    first line when none is printed, so that rows printed empty above the first figures ("商誉"
+    at the top of the page) are kept. A long label reaching towards the figures is no header:
+    a header line has a word starting over the value columns, and a line of figures (the
+    figures of a label wrapped around them) is none."""
+    left = min((c.left for c in value_cols), default=0.0) - 25
+    heads = [h for h in header_lines if any(w.x0 >= left for w in h.words)
+             and not all(re.search(r"\d[,.]\d", w.text) or is_dash(w.text) or layout._NOTE_REF.fullmatch(w.text)
+                         for w in h.words)]  # figures (and their note) are no header
+    at = [i for i, x in enumerate(lines[:first_data]) if any(x is h for h in heads)]
+    if len(at) != len(heads):
+        return first_data  # a header read from part of a line: keep the old start
+    # the unit line ("(In millions)") printed again above the rows is no row either
+    at += [i for i, x in enumerate(lines[:first_data]) if _UNIT_HEAD.match(x.text) and not layout.trailing_run(x)[1]]
+    return max(at) + 1 if at else 0
 
 
 _PREPARER = re.compile(r"编制单位|单位\s*[:：]")

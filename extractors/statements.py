@@ -68,7 +68,7 @@ def build_statement(
         if headings is not None and idx < len(headings) and _PER_SHARE.search(headings[idx] or ""):
             per_share = True
         parsed.append((label, values, texts, per_share, percent, page, _bbox(box)))
-    keys, explained = explain_keys([MapRow(p[0], p[1]) for p in parsed], kind)
+    keys, explained = explain_keys([MapRow(p[0], p[1], p[6].x0 if p[6] is not None else None) for p in parsed], kind)
     warnings.extend(explained)
     items: list[LineItem] = []
     for i, ((label, values, texts, per_share, percent, page, box), key) in enumerate(zip(parsed, keys)):

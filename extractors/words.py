@@ -84,9 +84,12 @@ def page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[st
 def _kerned_word_gap(prev: str, next_code: int) -> bool:
     """A space pdfium inferred between two Latin letters ("of" + "goods" typeset with a gap
     under the 1.5 pt word rule, loose boxes nearly touching) is a word break: without it
-    "Cost ofgoods sold" reads as one word. Only between letters, so no figure changes."""
+    "Cost ofgoods sold" reads as one word. The same after a closing apostrophe or a comma
+    before a letter ("stockholders’ equity", "Cash, cash equivalents"). Only before a letter
+    (or an opening parenthesis or $), so no figure changes."""
     nxt = chr(next_code) if 0 < next_code < 0x110000 else ""
-    return prev.isascii() and prev.isalpha() and nxt.isascii() and (nxt.isalpha() or nxt in "($")
+    left = (prev.isascii() and prev.isalpha()) or prev in "’',;:)"
+    return left and nxt.isascii() and (nxt.isalpha() or nxt in "($")
 
 
 def chars_to_words(chars: list[tuple[str, float, float, float, float]], x_tolerance: float = 1.5) -> list[layout.Word]:

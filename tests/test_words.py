@@ -32,6 +32,7 @@ def test_an_inferred_blank_between_letters_splits_the_word():
 @pytest.mark.parametrize(("prev", "nxt", "split"), [
     ("f", "g", True), ("s", "(", True), ("d", "$", True),
     ("1", "2", False), ("f", "1", False), ("2", "a", False), ("合", "并", False), ("f", "并", False),
+    ("’", "e", True), (",", "c", True), (";", "a", True), (",", "1", False), ("’", "并", False), ("，", "c", False),
 ])
 def test_only_a_blank_between_latin_letters_counts(prev, nxt, split):
     assert _kerned_word_gap(prev, ord(nxt)) is split
