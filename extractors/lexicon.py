@@ -213,8 +213,8 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     ],
     _CF: [
         (re.compile(_NET_CASH.format("(?:operating activities|operations)")), "net_cash_operating"),
-        (re.compile(_NET_CASH.format("investing activities")), "net_cash_investing"),
-        (re.compile(_NET_CASH.format("financing activities")), "net_cash_financing"),
+        (re.compile(_NET_CASH.format("investing(?: activities)?")), "net_cash_investing"),
+        (re.compile(_NET_CASH.format("financing(?: activities)?")), "net_cash_financing"),
         (re.compile(_ZH_NET_CASH.format("经营")), "net_cash_operating"),
         (re.compile(_ZH_NET_CASH.format("投资")), "net_cash_investing"),
         (re.compile(_ZH_NET_CASH.format("(?:筹资|融资)")), "net_cash_financing"),
@@ -224,7 +224,7 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^(?:purchases?|acquisitions?|additions?|payments? for|expenditures? for)(?: of| to)? (?:property|premises|fixed assets|capital assets)"), "capex"),
         (re.compile(r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)"), "borrowings_received"),
         (re.compile(r"^(?:repayments?|payments?|principal payments?|retirements?) (?:of|on) (?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"), "debt_repaid"),
-        (re.compile(r"^(?:payments? (?:of|for) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
+        (re.compile(r"^(?:payments? (?:of|for) )?(?:common (?:stock|shares?) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"), "dividends_and_interest_paid"),
         (re.compile(rf"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in {_CASH}(?: during (?:the )?(?:period|year|quarter))?$"), "net_change_in_cash"),
         (re.compile(rf"^{_CASH}(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
         # a bank's cash: "Cash and due from banks and deposits with banks at the end of the period"

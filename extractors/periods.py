@@ -407,11 +407,41 @@ def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context
     quarter = re.fullmatch(r"q([1-4])\s*(?:fy)?\s*'?((?:19|20)?\d{2})(?:\(unaudited\))?", low.replace(" ", ""))
     if quarter:
         return _named_quarter(int(quarter.group(1)), int(quarter.group(2)), label, flow, report)
+    explicit = _zh_year_words(label, flow)
+    if explicit is not None:
+        return explicit
     year = _YEAR.search(low)
     bare = re.sub(r"\((?:unaudited|audited|restated|as adjusted)\)|\bfy\b|\bfiscal\b|\byears?\b|年末|年度?|\s", "", low)
     if year and re.fullmatch(r"(?:19|20)\d{2}", bare):
         return _bare_year(int(year.group(1)), label, flow, report, context, zh="年" in label)
     return col(None, None), f"no date or period word this reader understands in '{label}'"
+
+
+_ZH_YEAR_END = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(?:年\s*)?末(?:余额|数)?\s*$")
+_ZH_MONTH_END = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*末(?:余额|数)?\s*$")
+_ZH_WHOLE_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*度\s*(?:金额|发生额)?\s*$")
+
+
+def _zh_year_words(label: str, flow: bool) -> tuple[Column, str | None] | None:
+    """Chinese headers that say what they mean whatever the report's own period: 2024年末 (the year
+    end), 2025年3月末 (that month's end), 2024年度 (the calendar year, a PRC accounting year)."""
+    t = _fold(label)
+    m = _ZH_YEAR_END.match(t) or _ZH_MONTH_END.match(t)
+    if m:
+        y = int(m.group(1))
+        month = int(m.group(2)) if m.re is _ZH_MONTH_END else 12
+        if not 1 <= month <= 12:
+            return None
+        end = month_end(y, month)
+        if flow:
+            return Column(period_start=None, period_end=end, label=label), (
+                f"'{label}' names a balance date, not the span a flow column needs")
+        return Column(period_start=None, period_end=end, label=label), None
+    m = _ZH_WHOLE_YEAR.match(t)
+    if m:
+        y = int(m.group(1))
+        return Column(period_start=dt.date(y, 1, 1) if flow else None, period_end=dt.date(y, 12, 31), label=label), None
+    return None
 
 
 def _annual(report: ReportPeriod | None) -> int | None:
@@ -574,6 +604,8 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
             reasons[i] = None
         else:
             reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
+    if flow:
+        _refuse_bare_years_beside_month_ranges(headers, columns, reasons)
     columns = refine_year_starts(columns)
     ends = {c.period_end for c in columns}  # a start the day after a printed end is confirmed, not counted
     warnings = []
@@ -584,6 +616,24 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
         elif flow and _counted_weeks(c) and c.period_start - dt.timedelta(days=1) not in ends:
             warnings.append(f"column {i + 1} '{c.label}' starts on {c.period_start}: {ASSUMED_WEEKS}")
     return columns, warnings
+
+
+_ZH_BARE_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*$")
+_ZH_MONTH_RANGE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月")
+
+
+def _refuse_bare_years_beside_month_ranges(headers: list[str], columns: list[Column], reasons: list[str | None]) -> None:
+    """"2024 年" printed beside "2025 年 1-3 月": the other column names its months and this one does
+    not, so whether it is the whole year or the same months is not printed — refused, not guessed
+    (a prospectus's three years and one period)."""
+    ranged = [h for h in headers if _ZH_MONTH_RANGE.search(_fold(h))]
+    if not ranged:
+        return
+    for i, h in enumerate(headers):
+        if _ZH_BARE_YEAR.match(_fold(h)) and columns[i].period_end is not None:
+            columns[i] = columns[i].model_copy(update={"period_start": None, "period_end": None})
+            reasons[i] = (f"'{h.strip()}' prints a year beside '{ranged[0].strip()}', which names its months: whether it is "
+                          "the whole year or the same months is not printed")
 
 
 def _without_shared_head(headers: list[str]) -> list[str]:

@@ -98,3 +98,28 @@ def test_tencent_2019_statements_are_dated_and_core_complete(shared_data):
     inc = by["income_statement"]
     assert inc.value("revenue", 0) == Decimal("377289000000") and inc.value("net_profit", 0) == Decimal("95888000000")
     assert not any("核心科目缺失" in w or "no period" in w for st in by.values() for w in st.warnings)
+
+
+@pytest.mark.parametrize(("header", "flow", "expected"), [
+    ("2024 年末", False, (None, D(2024, 12, 31))),
+    ("2025 年 3 月末", False, (None, D(2025, 3, 31))),
+    ("2024 年度", True, (D(2024, 1, 1), D(2024, 12, 31))),
+    ("2024 年度", False, (None, D(2024, 12, 31))),
+])
+def test_chinese_year_words_say_what_they_mean_whatever_the_report(header, flow, expected):
+    from extractors.periods import ReportPeriod
+
+    q1 = ReportPeriod(D(2025, 3, 31), D(2025, 1, 1), D(2025, 1, 1))  # a first-quarter report's period
+    cols, warnings = resolve_columns([header], flow=flow, report=q1)
+    assert (cols[0].period_start, cols[0].period_end) == expected and warnings == []
+
+
+def test_a_bare_year_beside_a_column_with_its_months_is_refused():
+    # a prospectus's parent statements: "2024 年" beside "2025 年 1-3 月" was dated as January–March 2024
+    from extractors.periods import ReportPeriod
+
+    q1 = ReportPeriod(D(2025, 3, 31), D(2025, 1, 1), D(2025, 1, 1))
+    cols, warnings = resolve_columns(["2025 年 1-3 月", "2024 年", "2023 年"], flow=True, report=q1)
+    assert (cols[0].period_start, cols[0].period_end) == (D(2025, 1, 1), D(2025, 3, 31))
+    assert [c.period_end for c in cols[1:]] == [None, None]
+    assert len(warnings) == 2 and all("names its months" in w for w in warnings)
