@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import total_ordering
 from decimal import Decimal
+from functools import total_ordering
 from typing import Iterable, Literal
 
 Source = Literal["extracted", "corrected", "derived"]

@@ -18,9 +18,9 @@ import os
 import re
 import sys
 import time
-from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from multiprocessing import get_context

@@ -142,7 +142,8 @@ _TEMPORAL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 _MARKER = re.compile(r"(?m)(?:^[ \t]*(?:#+[ \t]*)?(?P<list>\d{1,2})[.)、](?=\s|[^\d])|\[\^?(?P<foot>\d{1,3})\]|\^(?P<sup>\d{1,3})\b"
                      r"|\b(?P<ord>\d{1,2})(?:st|nd|rd|th)\b)")
-_PAGE = re.compile(r"(?:第\s*(?P<a>\d{1,5})\s*页|(?<![A-Za-z])pp?\.\s*(?P<b>\d{1,5})(?:\s*[-–]\s*(?P<b2>\d{1,5}))?|(?<![A-Za-z])pages?\s+(?P<c>\d{1,5})\b|页\s*(?P<d>\d{1,5}))", re.I)
+_PAGE = re.compile(r"(?:第\s*(?P<a>\d{1,5})\s*页|(?<![A-Za-z])pp?\.\s*(?P<b>\d{1,5})(?:\s*[-–]\s*(?P<b2>\d{1,5}))?"
+                   r"|(?<![A-Za-z])pages?\s+(?P<c>\d{1,5})\b|页\s*(?P<d>\d{1,5}))", re.I)
 _IDENT = re.compile(r"(?<![A-Za-z0-9_.\-/])(?=[A-Za-z0-9_\-/.#]*[A-Za-z])(?=[A-Za-z0-9_\-/.#]*\d)"
                     r"[A-Za-z0-9][A-Za-z0-9_\-/.#]*[A-Za-z0-9]")
 _AMOUNT = re.compile(

@@ -48,7 +48,8 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from eval._ask_financebench import ask_financebench, table as financebench_table  # noqa: E402
+from eval._ask_financebench import ask_financebench  # noqa: E402
+from eval._ask_financebench import table as financebench_table
 from eval._ask_understanding import score_finglm  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -246,8 +246,11 @@ def benchmark(root: Path) -> list[dict]:
 
 def _bench_one(target: Path) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
-    ours = json.loads(subprocess.run([sys.executable, "-c", _BENCH, str(target)], capture_output=True, text=True, check=True, env=env, cwd=REPO).stdout.strip().splitlines()[-1])
-    plumber = json.loads(subprocess.run([sys.executable, "-c", _PLUMBER, str(target)], capture_output=True, text=True, check=True, env=env, cwd=REPO).stdout.strip().splitlines()[-1])
+    def run(script: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, check=True, env=env, cwd=REPO)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    ours, plumber = run(_BENCH), run(_PLUMBER)
     return {"doc": target.name, "pages": plumber["pages"], "ours_seconds": round(ours["seconds"], 2),
             "ours_peak_rss_mb": round(ours["peak_rss_mb"]), "pdfplumber_all_pages_seconds": round(plumber["seconds"], 2),
             "pdfplumber_peak_rss_mb": round(plumber["peak_rss_mb"]), "speedup": round(plumber["seconds"] / ours["seconds"], 1)}

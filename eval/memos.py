@@ -18,13 +18,20 @@ import json
 import sys
 import tempfile
 import time
-from pathlib import Path
-
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from assistant.domain import ClientSnapshot, Span
 from assistant.memo import (
-    Memo, Table, allowed_numbers, build_memo, memo_text, render_docx, render_markdown, render_pdf, verify_memo,
+    Memo,
+    Table,
+    allowed_numbers,
+    build_memo,
+    memo_text,
+    render_docx,
+    render_markdown,
+    render_pdf,
+    verify_memo,
 )
 from assistant.numguard import find_numbers
 

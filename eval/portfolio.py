@@ -135,8 +135,7 @@ def generate_portfolio(home: Path, clients: int, quarters: int, *, seed: int = 7
     """Write ``clients`` borrowers × ``quarters`` quarters into the store at ``home`` via the repo API."""
     from assistant.demo import portfolio as demo
     from assistant.domain import Covenant, Facility, Repayment
-    from assistant.store import open_store
-    from assistant.store import repo
+    from assistant.store import open_store, repo
     from extractors.models import ExtractionResult
 
     _use_home(home)

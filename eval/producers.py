@@ -214,8 +214,8 @@ def _fit_to_width(xlsx: Path, landscape: bool) -> None:
 
 def libreoffice_cases(specs: dict, tmp: Path, layouts: tuple[str, ...] = XLSX_LAYOUTS,
                       text_numbers: tuple[bool, ...] = (False, True)) -> list[Case]:
-    from assistant.demo.statements import render_xlsx, truth_of
     from assistant.demo.layouts import build_blocks
+    from assistant.demo.statements import render_xlsx, truth_of
 
     cases = []
     for layout in layouts:

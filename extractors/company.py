@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ZH_FIELD = re.compile(r"(?:公司的中文名称|公司名称|中文名称|编制单位|企业名称|单位名称)\s*[:：]\s*([\u4e00-\u9fff()（）A-Za-z0-9]{4,40}(?:有限公司|有限责任公司|集团|银行|公司))")
+_ZH_FIELD = re.compile(r"(?:公司的中文名称|公司名称|中文名称|编制单位|企业名称|单位名称)\s*[:：]\s*"
+                       r"([\u4e00-\u9fff()（）A-Za-z0-9]{4,40}(?:有限公司|有限责任公司|集团|银行|公司))")
 _ZH_LINE = re.compile(r"^([\u4e00-\u9fff()（）]{2,30}(?:股份有限公司|有限责任公司|有限公司|银行股份有限公司))")
-_EN_LINE = re.compile(r"^([A-Z][\w.&,'\- ]{1,60}?,?\s+(?:INC|Inc|CORP|Corp|CORPORATION|Corporation|LTD|Ltd|LIMITED|Limited|PLC|plc|CO|Co|N\.V|S\.A|LLC|L\.P)\.?)\s*$")
+_EN_LINE = re.compile(r"^([A-Z][\w.&,'\- ]{1,60}?,?\s+"
+                      r"(?:INC|Inc|CORP|Corp|CORPORATION|Corporation|LTD|Ltd|LIMITED|Limited|PLC|plc|CO|Co|N\.V|S\.A|LLC|L\.P)\.?)\s*$")
 
 
 _NOT_A_NAME = re.compile(r"commission|file\s+n(?:o\b|umber)", re.IGNORECASE)  # the cover's other fields, not the registrant

@@ -787,7 +787,8 @@ def _cjk_wrap(head: Line, tail: Line, wrap: _Wrap, *, strict: bool = False) -> b
     A line indented under ``head`` is a row of its own ("其中：营业收入" / "利息收入"). A line
     left of ``head`` continues it only from the left edge of the label column (the rest of a
     label printed with a first-line indent) and when ``head`` ends within a few characters of
-    the longest label (an opening quote or bracket never ends a line, so a line may break early); a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
+    the longest label (an opening quote or bracket never ends a line, so a line may break early);
+    a line back at the indentation of the ordinary rows is a row ("其中：数据资源" /
     "商誉"). A line starting where ``head`` starts continues it when ``head`` reaches the
     column's wrap edge.
     """

@@ -234,7 +234,7 @@ def find_titles(lines: list[str], max_join: int = 8) -> list[tuple[int, int, Tit
             if t is not None:
                 found = (i, j, t)
                 break
-        if found and j + 1 < len(lines) and re.match(r"^\s*(?:data|information|highlights|summary|components|items|details|captions)\b", lines[j + 1], re.IGNORECASE):
+        if found and j + 1 < len(lines) and _SUMMARY_NEXT.match(lines[j + 1]):
             found = None  # "Consolidated Statement of Operations Data:" heads a summary table
         if found and not _has_header(lines[found[1] + 1 : found[1] + 10]):
             found = None
@@ -426,7 +426,9 @@ def _span(pages_lines: list[list[str]], kind: str, p: int, b: int, nxt, max_span
     return pages, n_values
 
 
-_NOTES_HEAD = re.compile(r"^\s*(?:notes? to (?:the )?(?:condensed )?(?:consolidated )?financial statements|(?:合并)?财务报表(?:项目)?附注|财务报表注释)", re.IGNORECASE)
+_NOTES_HEAD = re.compile(r"^\s*(?:notes? to (?:the )?(?:condensed )?(?:consolidated )?financial statements"
+                         r"|(?:合并)?财务报表(?:项目)?附注|财务报表注释)", re.IGNORECASE)
+_SUMMARY_NEXT = re.compile(r"^\s*(?:data|information|highlights|summary|components|items|details|captions)\b", re.IGNORECASE)
 
 
 def _statement_like(lines: list[str]) -> bool:

@@ -231,7 +231,8 @@ def _block_headings(rows: list[MapRow], keys: list[str | None]) -> None:
 
 
 _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")
-_OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$")
+_OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?"
+                     r"(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$")
 _NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东)$")
 
 

@@ -25,8 +25,8 @@ from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
-from extractors.numbers import is_dash
 from extractors.models import BBox, Column, ExtractionResult, Statement
+from extractors.numbers import is_dash
 from extractors.periods import (
     ASSUMED_WEEKS,
     ReportPeriod,

@@ -11,7 +11,16 @@ import datetime as dt
 from decimal import Decimal
 
 from assistant.domain import (
-    ClientProfile, ClientSnapshot, Covenant, DocumentInfo, Fact, FactSet, Facility, InspectionNote, Repayment, Span,
+    ClientProfile,
+    ClientSnapshot,
+    Covenant,
+    DocumentInfo,
+    Facility,
+    Fact,
+    FactSet,
+    InspectionNote,
+    Repayment,
+    Span,
     quarter_span,
 )
 

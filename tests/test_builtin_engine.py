@@ -66,8 +66,7 @@ _LABELS = {"cash": "货币资金", "inventory": "存货", "total_current_assets"
 
 @pytest.fixture()
 def store(home):
-    from assistant.store import close_stores, open_store
-    from assistant.store import repo
+    from assistant.store import close_stores, open_store, repo
 
     st = open_store()
     clients = {}

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.analytics.covenants import check_covenant, check_covenants, headroom, is_test_date, passes
-from assistant.domain import Covenant, Fact, FactSet, Facility, Repayment, Span, quarter_span
+from assistant.domain import Covenant, Facility, Fact, FactSet, Repayment, Span, quarter_span
 
 D = Decimal
 

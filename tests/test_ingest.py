@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 
 from assistant import ledger
 from assistant.ingest import ingest
-from assistant.store import close_stores, load_snapshot, open_store
-from assistant.store import repo
+from assistant.store import close_stores, load_snapshot, open_store, repo
 from assistant.store.schema import DocumentRow, NoteRow, StatementRow
 
 REPO = Path(__file__).resolve().parents[1]

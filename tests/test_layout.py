@@ -215,8 +215,8 @@ def test_chinese_statement_spanning_pages_with_title_at_the_foot(tmp_path):
 
 
 def test_identity_failure_is_a_warning_not_a_fix(tmp_path):
-    from extractors.statements import build_statement
     from extractors.models import Column
+    from extractors.statements import build_statement
 
     cols = [Column(period_end=dt.date(2026, 6, 30), label="期末余额")]
     rows = [("资产总计", ["100.00"], 1, None), ("负债合计", ["60.00"], 1, None), ("所有者权益合计", ["30.00"], 1, None),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.mapping import MapRow, assign_keys, explain_keys, is_bank, join_wrapped, map_label, normalize, similar_key
+from extractors.mapping import MapRow, assign_keys, explain_keys, map_label, normalize, similar_key
 
 BS, IS, CF = "balance_sheet", "income_statement", "cash_flow"
 

@@ -20,8 +20,8 @@ from assistant.llm import Endpoint, OpenAIBackend
 from assistant.memo import allowed_numbers, build_memo, render_markdown, verify_memo
 from assistant.memo.builder import resolve_span
 from assistant.memo.model import Paragraph, Table
-from assistant.memo.rewrite import MASK, NARRATIVE_SECTIONS, parse_numbered, rewrite_memo
 from assistant.memo.render_md import read_meta
+from assistant.memo.rewrite import MASK, NARRATIVE_SECTIONS, parse_numbered, rewrite_memo
 from tests.memo_fixtures import declining_client, store_snapshot
 from tests.openai_server import OpenAIServer
 

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, compute_ratios
 from assistant.analytics.trends import change, trends
-from assistant.domain import Covenant, Fact, FactSet, Facility, Repayment, Span, quarter_span
+from assistant.domain import Covenant, Facility, Fact, FactSet, Repayment, Span, quarter_span
 
 D = Decimal
 Q3 = quarter_span(2026, 3)

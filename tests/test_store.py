@@ -12,8 +12,7 @@ from sqlalchemy import inspect, select, text
 
 from assistant.domain import Covenant, Facility, InspectionNote, Repayment, Span, quarter_span
 from assistant.errors import ConfigError, NotFoundError
-from assistant.store import load_snapshot
-from assistant.store import repo
+from assistant.store import load_snapshot, repo
 from assistant.store.db import Store, init_db
 from assistant.store.schema import Base, FacilityRow, FigureRow
 from extractors.models import Column, ExtractionResult, LineItem, Statement

@@ -68,7 +68,7 @@ def _balance_sheet(rng: random.Random, cols: int, blank: bool, heads: bool) -> t
     tl = [a + b for a, b in zip(tcl, total(ncl))]
     add("Total liabilities", tl, "total_liabilities")
     add("Shareholders' equity:", [None] * cols)
-    te = [t - l for t, l in zip(ta, tl)]
+    te = [a - b for a, b in zip(ta, tl)]
     retained = [e - Decimal(1000) for e in te]
     add("Common stock and paid-in capital", [Decimal(1000)] * cols)
     add("Retained earnings", retained)

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import skip_or_fail
 from tests.ui_support import ARGS, CHROMIUM, CLIENT_A, CLIENT_B, USERS, make_ui_home, serve
+
 SHOTS = Path(__file__).resolve().parents[1] / "eval" / "reports" / "ui"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

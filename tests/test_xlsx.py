@@ -14,7 +14,7 @@ import pytest
 from assistant.demo.compare import compare
 from assistant.demo.layouts import LAYOUTS
 from assistant.demo.statements import render_xlsx, sample_specs
-from extractors.errors import CorruptDocumentError, EmptyDocumentError, DocumentError
+from extractors.errors import CorruptDocumentError, DocumentError, EmptyDocumentError
 from extractors.pipeline import extract_file
 from extractors.xlsx import extract_xlsx
 

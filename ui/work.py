@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -91,7 +91,6 @@ def _same_number(fig, quote: str) -> bool:  # noqa: ANN001 - a FigureRow
 def memo_periods(store: Store, user: User, client: str | int) -> list[str]:
     """Quarters the client has figures for, newest first (the memo's period choices)."""
     from assistant.store import load_snapshot
-
     from ui.handlers import quarter_ends
 
     snap = load_snapshot(store, require_client(store, user, client).id)

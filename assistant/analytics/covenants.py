@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Literal
 
 from assistant.analytics.ratios import RATIO_KEYS, RatioResult, compute_ratio, figure_label, flow_span
-from assistant.domain import Covenant, Fact, FactSet, Facility, Span
+from assistant.domain import Covenant, Facility, Fact, FactSet, Span
 from extractors.vocabulary import BY_KEY
 
 #: ``unconfirmed``: the metric was measured, but on a figure flagged for review (see

@@ -39,7 +39,6 @@ from typing import Literal
 from assistant.analytics.ratios import figure_label, flow_span, like_span
 from assistant.domain import Fact, FactSet, Span
 
-
 ZONES_ZH = {"safe": "安全区", "grey": "灰色区", "distress": "困境区"}
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from assistant.domain import Fact, FactSet, Facility, Span, quarter_span, unconfirmed_reasons
+from assistant.domain import Facility, Fact, FactSet, Span, quarter_span, unconfirmed_reasons
 from extractors.vocabulary import BY_KEY
 
 _ZERO = Decimal(0)

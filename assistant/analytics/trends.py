@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable, Literal
 
 from assistant.analytics.ratios import RATIO_KEYS, compute_ratio, flow_span, like_span
-from assistant.domain import FactSet, Facility, Span
+from assistant.domain import Facility, FactSet, Span
 from extractors.vocabulary import BY_KEY
 
 Basis = Literal["qoq", "yoy"]

@@ -44,7 +44,8 @@ def chat_tools(source: Any, unconfirmed: list[str] | None = None) -> list:
     def search_documents(query: str):
         ids = [c.id for c in source.clients()]
         hits = source.search(query, ids, k=5)
-        from assistant.llm.tools import Citation as LlmCitation, ToolOutput
+        from assistant.llm.tools import Citation as LlmCitation
+        from assistant.llm.tools import ToolOutput
 
         data = [{"document": h.document, "page": h.page, "text": h.text} for h in hits]
         return ToolOutput(data, citations=[LlmCitation(h.document, h.page, h.text[:160]) for h in hits])
@@ -59,7 +60,8 @@ def chat_tools(source: Any, unconfirmed: list[str] | None = None) -> list:
 
 
 def _output(ans: Answer):
-    from assistant.llm.tools import Citation as LlmCitation, ToolOutput
+    from assistant.llm.tools import Citation as LlmCitation
+    from assistant.llm.tools import ToolOutput
     from assistant.numguard import AllowedNumber
 
     allowed = []

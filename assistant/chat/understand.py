@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Iterable, Literal
 
 from assistant.chat import lexicon as lx
-from assistant.chat.companies import CJK as _CJK, ClientName, CompanyRef, find_company, normalise
+from assistant.chat.companies import CJK as _CJK
+from assistant.chat.companies import ClientName, CompanyRef, find_company, normalise
 from assistant.chat.defined import Definition, find_definition
 
 __all__ = ["ClientName", "CompanyRef", "ParsedQuestion", "PeriodQuery", "PortfolioQuery", "understand"]

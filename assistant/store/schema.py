@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,

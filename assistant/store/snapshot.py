@@ -38,9 +38,9 @@ from assistant.domain import (
     Repayment,
     Span,
 )
+from assistant.errors import NotFoundError
 from assistant.periods import derive_quarters, is_restatement
 from assistant.store.db import Store
-from assistant.errors import NotFoundError
 from assistant.store.repo import get_client
 from assistant.store.schema import (
     Client,
@@ -53,7 +53,6 @@ from assistant.store.schema import (
     StatementReviewRow,
     StatementRow,
 )
-
 
 _BATCH = 500  # client ids per IN (...) list: well under every database's parameter limit
 
