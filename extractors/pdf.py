@@ -30,10 +30,13 @@ from extractors.numbers import is_dash
 from extractors.periods import (
     ASSUMED_WEEKS,
     ReportPeriod,
+    apply_week_years,
     detect_report_period,
     document_period,
     resolve_columns,
     settle_default_span,
+    week_based,
+    week_years,
 )
 from extractors.statements import build_statement
 from extractors.units import UNIT_WARNING, choose_unit, detect_currency
@@ -85,6 +88,9 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     statements = drop_duplicates(merge_continuations(statements))
     for st in statements:
         warn_undated_columns(st)
+    weeks = week_years("\n".join(text.page_texts)) if any(week_based(st.columns) for st in statements) else {}
+    for st in statements:
+        apply_week_years(st.columns, st.warnings, weeks)
     warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(

@@ -687,3 +687,65 @@ def refine_year_starts(columns: list[Column]) -> list[Column]:
                     c = c.model_copy(update={"period_start": prior[0] + dt.timedelta(days=1)})
         out.append(c)
     return out
+
+
+_WEEK_YEAR = re.compile(
+    r"fiscal(?: years?)? ((?:19|20)\d{2})(?: and ((?:19|20)\d{2}))?,? (?:each )?(?:included|includes|spanned|spans|had|has|was|were|"
+    r"comprised|consisted of|contained)(?: a)? (52|53)[- ]weeks?(?: each| period| year)?", re.IGNORECASE)
+
+
+def week_years(text: str) -> dict[int, int]:
+    """Fiscal years whose length the report states in words: "fiscal years 2019 and 2018 spanned 52
+    weeks each, whereas fiscal year 2017 included 53 weeks" → {2019: 52, 2018: 52, 2017: 53}.
+    Contradicting statements about one year cancel it."""
+    out: dict[int, int] = {}
+    bad: set[int] = set()
+    for m in _WEEK_YEAR.finditer(" ".join(text.split())):
+        weeks = int(m.group(3))
+        for y in (m.group(1), m.group(2)):
+            if y:
+                y = int(y)
+                if out.get(y, weeks) != weeks:
+                    bad.add(y)
+                out[y] = weeks
+    return {y: w for y, w in out.items() if y not in bad}
+
+
+def fiscal_year_of(end: dt.date) -> int:
+    """The fiscal year a year end names: the calendar year it ends in, or for a year ending in January
+    or February (retailers) the year it starts in."""
+    return end.year - 1 if end.month <= 2 else end.year
+
+
+def week_based(columns: list[Column]) -> bool:
+    """A statement on a 52/53-week calendar: a year-long column ends off a month end."""
+    return any(c.period_end is not None and c.period_start is not None and (c.period_end - c.period_start).days >= 360
+               and c.period_end != month_end(c.period_end.year, c.period_end.month) for c in columns)
+
+
+def apply_week_years(columns: list[Column], warnings: list[str], weeks: dict[int, int]) -> None:
+    """The year-long spans of a 52/53-week statement: a start counted back 52 weeks (or read as a
+    calendar month span because that year happened to end on a month end) takes the length the
+    report states for its fiscal year; one whose length is stated nowhere keeps a note saying its
+    start is counted. In place."""
+    if not week_based(columns):
+        return
+    ends = {c.period_end for c in columns}
+    for i, c in enumerate(columns):
+        if c.period_start is None or c.period_end is None or re.search(r"weeks?|周", c.label, re.IGNORECASE):
+            continue
+        days = (c.period_end - c.period_start).days + 1
+        if days not in (364, 365, 366, 371) or c.period_start - dt.timedelta(days=1) in ends:
+            continue  # not a year, or its start is printed as the prior year's end
+        prefix = f"column {i + 1} '{c.label}' starts on "
+        notes = [w for w in warnings if w.startswith(prefix) and w.endswith(ASSUMED_WEEKS)]
+        n = weeks.get(fiscal_year_of(c.period_end))
+        if n is not None:
+            columns[i] = c.model_copy(update={"period_start": c.period_end - dt.timedelta(days=7 * n - 1)})
+            for w in notes:
+                warnings.remove(w)
+        elif days in (365, 366) and not notes:
+            # a calendar span given to a year of a 52/53-week calendar: its start is a guess too
+            start = c.period_end - dt.timedelta(days=7 * 52 - 1)
+            columns[i] = c.model_copy(update={"period_start": start})
+            warnings.append(f"{prefix}{start}: {ASSUMED_WEEKS}")
