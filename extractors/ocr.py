@@ -1,0 +1,471 @@
+"""Scanned and photographed statements: read offline, same pipeline after the words.
+
+The only module that imports the OCR stack (rapidocr → onnxruntime, OpenCV). The named steps::
+
+    scan_pages (pdf pages rendered by pypdfium2 | image files, multi-page TIFF)
+    → statement_pages: a fast low-resolution pass over the top of every page finds the titles,
+      so a 200-page scanned report is not read 200 times at full resolution
+    → ocr_page: PP-OCR detection + recognition at full resolution (red channel as grey: a red
+      seal printed over figures fades out, black ink stays)
+    → boxes_to_words: deskew (median angle of the long boxes), pixels → points, each text box
+      split into words at blanks, wide gaps and lower→upper case joins, using the recogniser's
+      per-character positions; every word keeps its lowest character confidence
+    → the text-PDF pipeline: locate_statements over the OCR'd page texts, then extractors.pdf's
+      statement step (rows, columns, periods, units, mapping, identity checks)
+    → attach_confidence: every figure gets its recogniser confidence and its own box; a figure
+      read with low confidence, or a subtotal that is not the sum of its rows, becomes a
+      statement warning. Misread digits are reported, never fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from extractors import layout
+from extractors.errors import ScannedDocumentError
+from extractors.models import BBox, ExtractionResult, Statement
+from extractors.numbers import fold, is_value_token
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+#: A figure whose weakest digit the recogniser read below this confidence is flagged for review.
+LOW_CONFIDENCE = 0.90
+#: Full-resolution reading: pages are rendered so the longer side has about this many pixels
+#: (≈ 200 dpi for A4); larger scans are reduced to it, smaller ones are read as they are.
+FULL_SIDE = 2300
+#: The statement-finding pass reads the top of each page at this size.
+SCOUT_SIDE = 1100
+SCOUT_TOP = 0.30
+#: Documents of at most this many pages are read in full without the scouting pass.
+SCOUT_FROM = 4
+
+_engines: dict[int, object] = {}
+_engine_lock = threading.Lock()
+
+
+@dataclass
+class OcrWord:
+    """A word read from a scan, in PDF points (top-left origin), with its lowest char confidence."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    confidence: float
+
+
+@dataclass
+class OcrPage:
+    number: int  # 1-based
+    width: float  # points
+    height: float
+    words: list[OcrWord] = field(default_factory=list)
+    angle: float = 0.0  # degrees the scan was skewed by (corrected)
+    seconds: float = 0.0
+
+    @property
+    def lines(self) -> list[layout.Line]:
+        return layout.words_to_lines([layout.Word(w.text, w.x0, w.x1, w.top, w.bottom) for w in self.words])
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+# ---------------------------------------------------------------------------- engine
+
+
+def _engine(threads: int):
+    """One RapidOCR engine per thread count (loading the models takes about a second)."""
+    with _engine_lock:
+        eng = _engines.get(threads)
+        if eng is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:  # e.g. OpenCV without libGL on a bare machine
+                raise ScannedDocumentError(
+                    f"the OCR engine cannot start ({exc})",
+                    hint="install it with `pip install rapidocr-onnxruntime` (on a bare Debian machine also "
+                         "`apt-get install libgl1 libglib2.0-0`, or use opencv-python-headless)",
+                ) from exc
+            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+            eng = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=FULL_SIDE + 100,
+                           print_verbose=False)
+            _engines[threads] = eng
+        return eng
+
+
+def _to_bgr(image):
+    """A PIL image → the BGR array the engine reads; the red channel stands for grey so a red seal fades."""
+    import numpy as np
+
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    arr = np.asarray(image)
+    grey = arr if arr.ndim == 2 else arr[:, :, 0]
+    return np.ascontiguousarray(np.stack([grey, grey, grey], axis=-1))
+
+
+def _resize(image, side: int):
+    w, h = image.size
+    k = side / max(w, h)
+    if k >= 1:
+        return image, 1.0
+    from PIL import Image
+
+    return image.resize((max(1, round(w * k)), max(1, round(h * k))), Image.LANCZOS), k
+
+
+def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = FULL_SIDE) -> OcrPage:
+    """Read one page image; coordinates come back in points of a page ``width_pt`` wide."""
+    started = time.perf_counter()
+    small, _ = _resize(image, side)
+    eng = _engine(threads)
+    result, _ = eng(_to_bgr(small), use_cls=False, return_word_box=True)
+    px_w, px_h = small.size
+    k = width_pt / px_w
+    words, angle = boxes_to_words(result or [], k, (px_w / 2, px_h / 2))
+    return OcrPage(page, width_pt, px_h * k, words, angle, round(time.perf_counter() - started, 2))
+
+
+# ---------------------------------------------------------------------------- boxes → words
+
+_LATIN = re.compile(r"[A-Za-z]")
+_NUMERIC = set("0123456789,.()-−%")
+
+
+def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> tuple[list[OcrWord], float]:
+    """Engine results ``[quad, text, score, char quads, chars, char scores]`` → deskewed words in points."""
+    angle = _skew(result)
+    rad = math.radians(angle)
+    cos, sin = math.cos(-rad), math.sin(-rad)
+    cx, cy = centre
+
+    def rot(x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - cx, y - cy
+        return (cx + dx * cos - dy * sin) * k, (cy + dx * sin + dy * cos) * k
+
+    words: list[OcrWord] = []
+    for r in result:
+        quad, text, score = r[0], str(r[1]), float(r[2])
+        pts = [rot(*p) for p in quad]
+        top, bottom = min(p[1] for p in pts), max(p[1] for p in pts)
+        x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+        chars = list(r[4]) if len(r) > 4 and r[4] else []
+        cboxes = r[3] if len(r) > 3 and r[3] else []
+        confs = [float(c) for c in r[5]] if len(r) > 5 and r[5] else []
+        if chars and len(chars) == len(cboxes) and "".join(chars).replace(" ", "") == text.replace(" ", ""):
+            spans = []
+            for ch, cq in zip(chars, cboxes):
+                cp = [rot(*p) for p in cq]
+                spans.append((ch, min(p[0] for p in cp), max(p[0] for p in cp)))
+            if len(confs) != len(chars):
+                confs = [score] * len(chars)
+        else:  # no per-character positions: spread the text evenly over the box
+            step = (x1 - x0) / max(1, len(text))
+            spans = [(ch, x0 + i * step, x0 + (i + 1) * step) for i, ch in enumerate(text)]
+            confs = [score] * len(text)
+        for part in _split_chars(spans, confs, bottom - top):
+            t = "".join(c[0] for c in part)
+            words.append(OcrWord(t, min(c[1] for c in part), max(c[2] for c in part), top, bottom,
+                                 round(min(c[3] for c in part), 4)))
+    return words, angle
+
+
+def _skew(result: Sequence) -> float:
+    """The page's skew in degrees: the median slope of the long text boxes' top edges."""
+    angles = []
+    for r in result:
+        (ax, ay), (bx, by) = r[0][0], r[0][1]
+        height = abs(r[0][3][1] - r[0][0][1]) or 1
+        if bx - ax > 4 * height:
+            angles.append(math.degrees(math.atan2(by - ay, bx - ax)))
+    if len(angles) < 3:
+        return 0.0
+    a = statistics.median(angles)
+    return a if abs(a) >= 0.05 else 0.0
+
+
+def _split_chars(spans: list[tuple[str, float, float]], confs: list[float], height: float) -> Iterator[list]:
+    """Characters of one box → words: at a blank, a gap wider than the box height, a gap within a
+    Latin run clearly wider than its letter spacing (the recogniser drops English blanks), and
+    a lower→upper case join ("ConsolidatedBalance")."""
+    chars = [(ch, a, b, c) for (ch, a, b), c in zip(spans, confs)]
+    centres = [(c[1] + c[2]) / 2 for c in chars]
+    steps = [b - a for a, b in zip(centres, centres[1:])]
+    latin_steps = [s for s, a, b in zip(steps, chars, chars[1:]) if _LATIN.match(a[0]) and _LATIN.match(b[0])]
+    pitch = statistics.median(latin_steps) if len(latin_steps) >= 3 else None
+    cur: list = []
+    for i, c in enumerate(chars):
+        if c[0].isspace():
+            if cur:
+                yield cur
+            cur = []
+            continue
+        if cur:
+            prev = cur[-1]
+            step = centres[i] - (cur[-1][1] + cur[-1][2]) / 2
+            gap = c[1] - prev[2]
+            latin = _LATIN.match(prev[0]) and _LATIN.match(c[0])
+            brk = gap > 0.9 * height
+            if latin and pitch is not None and step > 1.4 * pitch and step > 0.55 * height:
+                brk = True
+            if prev[0].islower() and c[0].isupper():
+                brk = True
+            if prev[0] == "," and _LATIN.match(c[0]) and not cur[0][0].isdigit():
+                brk = True  # "Receivables,net"
+            if brk:
+                yield cur
+                cur = []
+        cur.append(c)
+    if cur:
+        yield cur
+
+
+# ---------------------------------------------------------------------------- pages of a document
+
+
+@dataclass
+class _Source:
+    """The pages of a scan: a PDF rendered page by page, or image files (a TIFF may hold several)."""
+
+    paths: list[Path]
+    pdf: bool
+
+    def count(self) -> int:
+        if self.pdf:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(str(self.paths[0]))
+            try:
+                return len(doc)
+            finally:
+                doc.close()
+        return sum(_frames(p) for p in self.paths)
+
+    def images(self, wanted: Sequence[int], side: int, top: float = 1.0) -> Iterator[tuple[int, object, float]]:
+        """(page, PIL image, page width in points) of the wanted pages, rendered or loaded at about ``side`` px."""
+        if self.pdf:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(str(self.paths[0]))
+            try:
+                for p in wanted:
+                    page = doc[p - 1]
+                    try:
+                        w, h = page.get_size()
+                        scale = side / max(w, h)
+                        crop = (0, h * (1 - top), 0, 0) if top < 1 else (0, 0, 0, 0)
+                        img = page.render(scale=scale, crop=crop).to_pil()
+                        yield p, img, float(w)
+                    finally:
+                        page.close()
+            finally:
+                doc.close()
+            return
+        from PIL import Image
+
+        n = 0
+        want = set(wanted)
+        for path in self.paths:
+            with Image.open(path) as im:
+                for frame in range(getattr(im, "n_frames", 1)):
+                    n += 1
+                    if n not in want:
+                        continue
+                    im.seek(frame)
+                    img = im.convert("RGB")
+                    width_pt = _width_pt(im, img.size)
+                    if top < 1:
+                        img = img.crop((0, 0, img.size[0], max(1, int(img.size[1] * top))))
+                    img, _ = _resize(img, side if top == 1 else int(side * max(1.0, img.size[0] / max(img.size))))
+                    yield n, img, width_pt
+
+
+def _frames(path: Path) -> int:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return getattr(im, "n_frames", 1)
+
+
+def _width_pt(im, size: tuple[int, int]) -> float:
+    """The page width in points: from the image's dpi when it has one, else an A4 page (portrait or landscape)."""
+    dpi = im.info.get("dpi")
+    if dpi and dpi[0] and 50 <= float(dpi[0]) <= 1200:
+        return size[0] * 72.0 / float(dpi[0])
+    return 595.0 if size[0] <= size[1] else 842.0
+
+
+def statement_pages(source: _Source, n: int, threads: int, progress: Progress | None) -> set[int]:
+    """Pages worth reading in full: those whose top shows a statement title, and the next pages
+    (a statement runs on); documents of a few pages are read in full."""
+    from extractors.locate import find_titles
+
+    if n < SCOUT_FROM:
+        return set(range(1, n + 1))
+    found: set[int] = set()
+    for p, img, width in source.images(range(1, n + 1), SCOUT_SIDE, top=SCOUT_TOP):
+        page = ocr_image(img, page=p, width_pt=width, threads=threads, side=SCOUT_SIDE)
+        texts = [x.text for x in page.lines]
+        if any(t.kind is not None for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4)):
+            found.add(p)
+        if progress:
+            progress(f"scouting page {p}/{n}")
+    return found
+
+
+def extract_scanned(paths: Sequence[str | Path], *, sha256: str, name: str, max_pages: int = 5000,
+                    threads: int = 2, progress: Progress | None = None) -> ExtractionResult:
+    """Extract the statements of a scanned PDF (one path) or of page images (one or more paths)."""
+    from extractors.company import company_name
+    from extractors.locate import locate_statements
+    from extractors.pdf import (_CJK, _safe_statement, detect_report_period, drop_duplicates,
+                                merge_continuations, split_by_scope)
+    from extractors.errors import TooLargeDocumentError
+
+    paths = [Path(p) for p in paths]
+    source = _Source(paths, pdf=len(paths) == 1 and paths[0].read_bytes()[:1024].find(b"%PDF-") >= 0)
+    try:
+        n = source.count()
+    except (OSError, SyntaxError, ValueError) as exc:  # PIL / pdfium refusing a damaged image
+        from extractors.errors import CorruptDocumentError
+
+        raise CorruptDocumentError(f"{name}: the image cannot be read ({exc.__class__.__name__})", path=str(paths[0])) from exc
+    if n > max_pages:
+        raise TooLargeDocumentError(f"{name}: {n} pages is over the {max_pages}-page limit", path=str(paths[0]))
+    pages: dict[int, OcrPage] = {}
+
+    def read(wanted: Sequence[int]) -> None:
+        todo = [p for p in sorted(wanted) if p not in pages and 1 <= p <= n]
+        for p, img, width in source.images(todo, FULL_SIDE):
+            pages[p] = ocr_image(img, page=p, width_pt=width, threads=threads)
+            if progress:
+                progress(f"OCR page {p}/{n}: {len(pages[p].words)} words in {pages[p].seconds:.1f} s")
+
+    candidates = statement_pages(source, n, threads, progress)
+    read({q for p in candidates for q in (p, p + 1)})
+    warnings: list[str] = []
+    for _ in range(6):  # a statement may run on past the pages read so far: read those too
+        texts = [pages[p].text if p in pages else "" for p in range(1, n + 1)]
+        located = locate_statements(texts)
+        more = {q for loc in located for q in (*loc.pages, loc.pages[-1] + 1)} - set(pages)
+        more = {q for q in more if q <= n and (q - 1 in pages)}
+        if not more:
+            break
+        read(more)
+    if not any(p.words for p in pages.values()):
+        raise ScannedDocumentError(
+            f"{name}: no text could be read from the scanned pages ({len(pages)} of {n} read)",
+            path=str(paths[0]),
+            hint="the scan is blank or unreadable; ask for a sharper scan (200–300 dpi) or a text-based PDF",
+        )
+    skewed = [f"page {p}: scan skewed by {pg.angle:.1f}°, corrected" for p, pg in sorted(pages.items()) if abs(pg.angle) >= 2]
+    warnings += skewed
+    page_lines = {p: (pg.lines, pg.height) for p, pg in pages.items()}
+    doc_period = detect_report_period("\n".join(texts[:3]))
+    doc_is_zh = bool(_CJK.search("".join(texts)[:20000]))
+    statements: list[Statement] = []
+    for loc in located:
+        errs: list[str] = []
+        st = _safe_statement(loc, page_lines, doc_period, doc_is_zh, errs)
+        warnings += errs
+        if st is not None:
+            statements += split_by_scope(st)
+    statements = drop_duplicates(merge_continuations(statements))
+    for st in statements:
+        attach_confidence(st, pages)
+        st.warnings.extend(subtotal_warnings(st))
+    if not statements:
+        warnings.append(f"no financial statement was found on the {len(pages)} scanned page(s) read")
+    warnings.insert(0, f"read by OCR from {len(pages)} scanned page(s) of {n}; figures carry the recogniser's confidence")
+    return ExtractionResult(file=name, sha256=sha256, pages=n,
+                            company=company_name(texts, sorted({p for st in statements for p in st.pages})),
+                            statements=statements, warnings=warnings)
+
+
+# ---------------------------------------------------------------------------- confidence and sums
+
+
+def attach_confidence(st: Statement, pages: dict[int, OcrPage]) -> None:
+    """Give every printed figure its recogniser confidence and box; flag the weak ones."""
+    low: list[str] = []
+    for item in st.items:
+        page = pages.get(item.page)
+        if page is None or item.bbox is None:
+            continue
+        confs: list[float | None] = []
+        boxes: list[BBox | None] = []
+        row = [w for w in page.words if item.bbox.top - 2 <= (w.top + w.bottom) / 2 <= item.bbox.bottom + 2]
+        used: set[int] = set()
+        for cell in item.printed:
+            key = _bare(cell)
+            if not key:
+                confs.append(None)
+                boxes.append(None)
+                continue
+            match = [w for w in row if id(w) not in used and _bare(w.text) and _bare(w.text) in key and is_value_token(w.text)]
+            exact = [w for w in match if _bare(w.text) == key]
+            chosen = exact[:1] or match
+            if not chosen:
+                confs.append(None)
+                boxes.append(None)
+                continue
+            used.update(id(w) for w in chosen)
+            c = min(w.confidence for w in chosen)
+            confs.append(c)
+            boxes.append(BBox(x0=min(w.x0 for w in chosen), top=min(w.top for w in chosen),
+                              x1=max(w.x1 for w in chosen), bottom=max(w.bottom for w in chosen)))
+            if c < LOW_CONFIDENCE:
+                low.append(f"page {item.page}: {item.label!r} {cell} read with low confidence {c:.2f}")
+        item.confidence = confs
+        item.value_boxes = boxes
+    if low:
+        head = f"{len(low)} figure(s) read by OCR with low confidence; check them against the scan: "
+        st.warnings.append(head + "; ".join(low[:12]) + (" …" if len(low) > 12 else ""))
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s$¥￥]", "", fold(text or ""))
+
+
+_TOTAL = re.compile(r"合计|总计|小计|^total\b", re.IGNORECASE)
+_SKIP_BLOCK = re.compile(r"其中|减[:：]|加[:：]|^\s*(?:less|add|including|of which)\b|[:：]\s*$", re.IGNORECASE)
+
+
+def subtotal_warnings(st: Statement) -> list[str]:
+    """A subtotal (…合计, Total …) that is not the sum of the rows printed above it since the last
+    heading or subtotal: the rows hold a misread figure. Blocks with 其中 / 减： / less rows are skipped."""
+    out: list[str] = []
+    for ci, col in enumerate(st.columns):
+        block: list = []
+        for item in st.items:
+            v = item.values[ci] if ci < len(item.values) else None
+            if _TOTAL.search(item.label.strip()):
+                parts = [b.values[ci] for b in block if ci < len(b.values) and b.values[ci] is not None]
+                if v is not None and len(parts) >= 2 and not any(_SKIP_BLOCK.search(b.label) for b in block):
+                    total = sum(parts, Decimal(0))
+                    if abs(total - v) > Decimal(st.unit) * Decimal("0.5") * len(parts) + Decimal("0.005"):
+                        name = col.label or (col.period_end.isoformat() if col.period_end else f"column {ci + 1}")
+                        out.append(f"{name}: {item.label} {v} ≠ sum of the {len(parts)} rows above it {total}")
+                block = []
+                continue
+            if v is None and not any(item.printed):
+                block = []  # a heading starts a new block
+                continue
+            if item.per_share or item.percent:
+                continue
+            block.append(item)
+    return out
