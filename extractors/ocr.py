@@ -187,8 +187,10 @@ def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> t
             confs = [score] * len(text)
         for part in _split_chars(spans, confs, bottom - top):
             t = "".join(c[0] for c in part)
+            # a figure is as sure as its weakest digit (the separators' scores say little)
+            digits = [c[3] for c in part if c[0].isdigit()] or [c[3] for c in part]
             words.append(OcrWord(t, min(c[1] for c in part), max(c[2] for c in part), top, bottom,
-                                 round(min(c[3] for c in part), 4)))
+                                 round(min(digits), 4)))
     return words, angle
 
 
@@ -207,10 +209,52 @@ def _skew(result: Sequence) -> float:
 
 
 def _split_chars(spans: list[tuple[str, float, float]], confs: list[float], height: float) -> Iterator[list]:
-    """Characters of one box → words: at a blank, a gap wider than the box height, a gap within a
-    Latin run clearly wider than its letter spacing (the recogniser drops English blanks), and
-    a lower→upper case join ("ConsolidatedBalance")."""
-    chars = [(ch, a, b, c) for (ch, a, b), c in zip(spans, confs)]
+    """Characters of one box → words (the recogniser drops most English blanks): at a blank, a gap
+    wider than the box height, a lower→upper case join ("ConsolidatedBalance"), then a Latin run
+    is cut into the words of the statement vocabulary ("Cashandcashequivalents"), or where no
+    such reading exists, at gaps clearly wider than its letter spacing."""
+    for part in _split_coarse(spans, confs, height):
+        yield from _split_latin(part, height)
+
+
+def _split_coarse(spans, confs, height) -> Iterator[list]:
+    cur: list = []
+    for (ch, a, b), c in zip(spans, confs):
+        if ch.isspace():
+            if cur:
+                yield cur
+            cur = []
+            continue
+        p = cur[-1][0] if cur else ""
+        if cur and (a - cur[-1][2] > 0.9 * height or (p.islower() and ch.isupper())
+                    or (p == "," and _LATIN.match(ch) and not cur[0][0].isdigit())  # "Receivables,net"
+                    or (ch == "(" and _LATIN.match(p)) or (p == ")" and _LATIN.match(ch))):  # "(used in)operating"
+            yield cur
+            cur = []
+        cur.append((ch, a, b, c))
+    if cur:
+        yield cur
+
+
+def _split_latin(chars: list, height: float) -> Iterator[list]:
+    text = "".join(c[0] for c in chars)
+    m = re.fullmatch(r"([$(\[]?)([A-Za-z][A-Za-z'-]*[A-Za-z])([),.:;\]]*)", text)
+    if not m or len(m.group(2)) < 5:
+        yield chars
+        return
+    cuts = _word_break(m.group(2).lower())
+    if cuts is not None:
+        edges = [len(m.group(1)) + c for c in cuts]
+        start = 0
+        for e in edges:
+            yield chars[start:e]
+            start = e
+        yield chars[start:]
+        return
+    yield from _split_gaps(chars, height)
+
+
+def _split_gaps(chars: list, height: float) -> Iterator[list]:
     centres = [(c[1] + c[2]) / 2 for c in chars]
     steps = [b - a for a, b in zip(centres, centres[1:])]
     latin_steps = [s for s, a, b in zip(steps, chars, chars[1:]) if _LATIN.match(a[0]) and _LATIN.match(b[0])]
@@ -240,6 +284,58 @@ def _split_chars(spans: list[tuple[str, float, float]], confs: list[float], heig
         cur.append(c)
     if cur:
         yield cur
+
+
+_lexicon: set[str] | None = None
+_COMMON = ("a an and or of the to in on at by for from with per net less add other others its their total "
+           "used provided ended ending months weeks year years three six nine twelve as than into under over "
+           "amounts thousands millions billions except share shares data unaudited audited gain gains losses sale "
+           "sales subsidiary subsidiaries repurchase repurchases proceeds payments payment issuance dividends "
+           "paid received purchases purchase maturities acquisitions acquisition borrowings debt stock "
+           "compensation depreciation amortization impairment restructuring charges changes change operating "
+           "investing financing activities beginning end period balance balances accrued liabilities assets "
+           "income expense expenses revenue revenues cost costs earnings diluted basic weighted average "
+           "outstanding common preferred treasury additional capital paid-in retained deficit accumulated "
+           "comprehensive deferred taxes tax current noncurrent long-term short-term lease leases operating")
+
+
+def _words_known() -> set[str]:
+    """The English words the statement code itself knows: titles, row labels, period headers."""
+    global _lexicon
+    if _lexicon is None:
+        here = Path(__file__).parent
+        text = _COMMON + " " + " ".join(
+            (here / f).read_text(encoding="utf-8") for f in ("vocabulary.py", "mapping.py", "locate.py", "periods.py", "layout.py")
+            if (here / f).exists())
+        short = {w for w in _COMMON.split() if len(w) <= 2}
+        _lexicon = {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3 or w in short}
+    return _lexicon
+
+
+def _word_break(s: str) -> list[int] | None:
+    """Cut positions splitting ``s`` into known words (fewest words; [] for one known word), or
+    None when the known words cannot cover it."""
+    known = _words_known()
+    if s in known:
+        return []
+    n = len(s)
+    best: list[tuple[int, int] | None] = [None] * (n + 1)  # (words, previous cut)
+    best[0] = (0, -1)
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 20), i):
+            if best[j] is not None and s[j:i] in known:
+                cand = (best[j][0] + 1, j)
+                if best[i] is None or cand[0] < best[i][0]:
+                    best[i] = cand
+    if best[n] is None:
+        return None
+    cuts, i = [], n
+    while i > 0:
+        j = best[i][1]
+        if j > 0:
+            cuts.append(j)
+        i = j
+    return sorted(cuts)
 
 
 # ---------------------------------------------------------------------------- pages of a document
@@ -450,30 +546,35 @@ def _bare(text: str) -> str:
 
 
 _TOTAL = re.compile(r"合计|总计|小计|^total\b", re.IGNORECASE)
-_SKIP_BLOCK = re.compile(r"其中|减[:：]|加[:：]|^\s*(?:less|add|including|of which)\b|[:：]\s*$", re.IGNORECASE)
+_SKIP_BLOCK = re.compile(r"其中|减[:：]|加[:：]|^\s*(?:less|add|including|of which)\b", re.IGNORECASE)
 
 
 def subtotal_warnings(st: Statement) -> list[str]:
-    """A subtotal (…合计, Total …) that is not the sum of the rows printed above it since the last
-    heading or subtotal: the rows hold a misread figure. Blocks with 其中 / 减： / less rows are skipped."""
+    """A subtotal (…合计, 小计, Total …) that is not the sum of any run of rows printed directly above
+    it (back to the subtotal before, which may itself be a term: 资产总计 = 流动资产合计 + the
+    non-current rows) means a misread figure. Runs holding 其中 / 减： / less rows are not judged."""
     out: list[str] = []
     for ci, col in enumerate(st.columns):
-        block: list = []
-        for item in st.items:
+        for idx, item in enumerate(st.items):
             v = item.values[ci] if ci < len(item.values) else None
-            if _TOTAL.search(item.label.strip()):
-                parts = [b.values[ci] for b in block if ci < len(b.values) and b.values[ci] is not None]
-                if v is not None and len(parts) >= 2 and not any(_SKIP_BLOCK.search(b.label) for b in block):
-                    total = sum(parts, Decimal(0))
-                    if abs(total - v) > Decimal(st.unit) * Decimal("0.5") * len(parts) + Decimal("0.005"):
-                        name = col.label or (col.period_end.isoformat() if col.period_end else f"column {ci + 1}")
-                        out.append(f"{name}: {item.label} {v} ≠ sum of the {len(parts)} rows above it {total}")
-                block = []
+            if v is None or not _TOTAL.search(item.label.strip()) or item.per_share or item.percent:
                 continue
-            if v is None and not any(item.printed):
-                block = []  # a heading starts a new block
-                continue
-            if item.per_share or item.percent:
-                continue
-            block.append(item)
+            acc, terms, ok, judged = Decimal(0), 0, False, True
+            for prev in reversed(st.items[:idx]):
+                if _SKIP_BLOCK.search(prev.label):
+                    judged = False
+                    break
+                pv = prev.values[ci] if ci < len(prev.values) else None
+                if pv is None or prev.per_share or prev.percent:
+                    continue
+                acc += pv
+                terms += 1
+                if terms >= 2 and abs(acc - v) <= Decimal(st.unit) * Decimal("0.5") * terms + Decimal("0.005"):
+                    ok = True
+                    break
+                if _TOTAL.search(prev.label.strip()):
+                    break  # an earlier subtotal closes the run (after counting it as a term)
+            if judged and terms >= 2 and not ok:
+                name = col.label or (col.period_end.isoformat() if col.period_end else f"column {ci + 1}")
+                out.append(f"{name}: {item.label} {v} is not the sum of the rows above it")
     return out
