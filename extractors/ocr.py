@@ -569,7 +569,7 @@ def subtotal_warnings(st: Statement) -> list[str]:
                     continue
                 acc += pv
                 terms += 1
-                if terms >= 2 and abs(acc - v) <= Decimal(st.unit) * Decimal("0.5") * terms + Decimal("0.005"):
+                if abs(acc - v) <= Decimal(st.unit) * Decimal("0.5") * terms + Decimal("0.005"):
                     ok = True
                     break
                 if _TOTAL.search(prev.label.strip()):
