@@ -151,6 +151,20 @@ def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int 
 # ---------------------------------------------------------------------------- boxes → words
 
 _LATIN = re.compile(r"[A-Za-z]")
+_NUMBERISH = re.compile(r"[-(]?\d[\d,.]*")
+_SEPARATED = re.compile(r"([-(]?)(\d{1,3}(?:[.,]\d{3})+)[.,](\d{2})(\)?)")
+#: A figure whose group separators had to be read again ("36.712,125.66") is at most this sure.
+REPAIRED_CONFIDENCE = 0.8
+
+
+def repair_separators(text: str) -> str | None:
+    """"36.712,125.66" → "36,712,125.66" when the digits group by threes before a two-digit
+    decimal tail and a separator was read as the other one; None when the text needs nothing."""
+    m = _SEPARATED.fullmatch(text)
+    if not m:
+        return None
+    fixed = f"{m.group(1)}{m.group(2).replace('.', ',')}.{m.group(3)}{m.group(4)}"
+    return fixed if fixed != text else None
 _NUMERIC = set("0123456789,.()-−%")
 
 
@@ -189,8 +203,11 @@ def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> t
             t = "".join(c[0] for c in part)
             # a figure is as sure as its weakest digit (the separators' scores say little)
             digits = [c[3] for c in part if c[0].isdigit()] or [c[3] for c in part]
-            words.append(OcrWord(t, min(c[1] for c in part), max(c[2] for c in part), top, bottom,
-                                 round(min(digits), 4)))
+            conf = min(digits)
+            fixed = repair_separators(t)
+            if fixed is not None:  # the separators were misread: the figure is flagged for review
+                t, conf = fixed, min(conf, REPAIRED_CONFIDENCE)
+            words.append(OcrWord(t, min(c[1] for c in part), max(c[2] for c in part), top, bottom, round(conf, 4)))
     return words, angle
 
 
@@ -219,8 +236,12 @@ def _split_chars(spans: list[tuple[str, float, float]], confs: list[float], heig
 
 def _split_coarse(spans, confs, height) -> Iterator[list]:
     cur: list = []
-    for (ch, a, b), c in zip(spans, confs):
+    items = list(zip(spans, confs))
+    for i, ((ch, a, b), c) in enumerate(items):
         if ch.isspace():
+            nxt = next((x[0][0] for x in items[i + 1:] if not x[0][0].isspace()), "")
+            if cur and cur[-1][0] in ",." and nxt.isdigit() and _NUMBERISH.fullmatch("".join(x[0] for x in cur)):
+                continue  # "952, 944.43": a blank read inside a figure
             if cur:
                 yield cur
             cur = []
@@ -370,7 +391,7 @@ class _Source:
                     page = doc[p - 1]
                     try:
                         w, h = page.get_size()
-                        scale = side / max(w, h)
+                        scale = min(side / max(w, h), _native_scale(page, w) if top == 1 else 9.9)
                         crop = (0, h * (1 - top), 0, 0) if top < 1 else (0, 0, 0, 0)
                         img = page.render(scale=scale, crop=crop).to_pil()
                         yield p, img, float(w)
@@ -396,6 +417,23 @@ class _Source:
                         img = img.crop((0, 0, img.size[0], max(1, int(img.size[1] * top))))
                     img, _ = _resize(img, side if top == 1 else int(side * max(1.0, img.size[0] / max(img.size))))
                     yield n, img, width_pt
+
+
+def _native_scale(page, width_pt: float) -> float:
+    """The scale at which a scanned page's largest image shows at its own resolution (no upsampling)."""
+    import pypdfium2.raw as raw
+
+    best = 0
+    try:
+        for obj in page.get_objects(max_depth=2):
+            if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+                px_w, _ = obj.get_px_size()
+                x0, _, x1, _ = obj.get_bounds()
+                if x1 - x0 > 0.5 * width_pt:
+                    best = max(best, px_w / (x1 - x0))
+    except Exception:  # noqa: BLE001 - no image seen: render at the default size
+        return 9.9
+    return best * 1.05 if best else 9.9
 
 
 def _frames(path: Path) -> int:
