@@ -145,6 +145,7 @@ def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int 
         return OcrPage(page, width_pt, px_h * k, seconds=round(time.perf_counter() - started, 2))
     result, _ = _engine(threads)(bgr, use_cls=False, return_word_box=True)
     words, angle = boxes_to_words(result or [], k, (px_w / 2, px_h / 2))
+    _integer_page_separators(words)
     return OcrPage(page, width_pt, px_h * k, words, angle, round(time.perf_counter() - started, 2))
 
 
@@ -204,6 +205,8 @@ def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> t
             # a figure is as sure as its weakest digit (the separators' scores say little)
             digits = [c[3] for c in part if c[0].isdigit()] or [c[3] for c in part]
             conf = min(digits)
+            if t in ("S", "s", "§"):
+                t = "$"  # a dollar sign standing alone is read as the letter S
             fixed = repair_separators(t)
             if fixed is not None:  # the separators were misread: the figure is flagged for review
                 t, conf = fixed, min(conf, REPAIRED_CONFIDENCE)
@@ -211,18 +214,29 @@ def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> t
     return words, angle
 
 
-def _skew(result: Sequence) -> float:
-    """The page's skew in degrees: the median slope of the long text boxes' top edges."""
-    angles = []
-    for r in result:
-        (ax, ay), (bx, by) = r[0][0], r[0][1]
-        height = abs(r[0][3][1] - r[0][0][1]) or 1
-        if bx - ax > 4 * height:
-            angles.append(math.degrees(math.atan2(by - ay, bx - ax)))
-    if len(angles) < 3:
+def _skew(result: Sequence, limit: float = 5.0) -> float:
+    """The page's skew in degrees: the angle at which the text boxes' centres line up in the
+    fewest, fullest rows (a projection profile over the boxes; the boxes' own edges are often
+    snapped level by the detector)."""
+    import numpy as np
+
+    if len(result) < 4:
         return 0.0
-    a = statistics.median(angles)
-    return a if abs(a) >= 0.05 else 0.0
+    pts = np.array([[sum(p[0] for p in r[0]) / 4, sum(p[1] for p in r[0]) / 4] for r in result], dtype=float)
+    weights = np.array([max(1.0, abs(r[0][1][0] - r[0][0][0])) for r in result])
+    height = float(np.median([abs(r[0][3][1] - r[0][0][1]) for r in result])) or 10.0
+    bin_ = max(1.0, height / 6)
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        y = pts[:, 1] * math.cos(a) - pts[:, 0] * math.sin(a)
+        hist = np.bincount(((y - y.min()) / bin_).astype(int), weights=weights)
+        return float((hist ** 2).sum())
+
+    best = max(np.arange(-limit, limit + 1e-9, 0.1), key=sharpness)
+    best = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.02), key=sharpness)
+    best = float(round(best, 2))
+    return best if abs(best) >= 0.05 else 0.0
 
 
 def _split_chars(spans: list[tuple[str, float, float]], confs: list[float], height: float) -> Iterator[list]:
@@ -249,7 +263,9 @@ def _split_coarse(spans, confs, height) -> Iterator[list]:
         p = cur[-1][0] if cur else ""
         if cur and (a - cur[-1][2] > 0.9 * height or (p.islower() and ch.isupper())
                     or (p == "," and _LATIN.match(ch) and not cur[0][0].isdigit())  # "Receivables,net"
-                    or (ch == "(" and _LATIN.match(p)) or (p == ")" and _LATIN.match(ch))):  # "(used in)operating"
+                    or (ch == "(" and _LATIN.match(p)) or (p == ")" and _LATIN.match(ch))  # "(used in)operating"
+                    or (p in "'’" and len(cur) >= 2 and cur[-2][0] == "s" and _LATIN.match(ch))  # "stockholders'equity"
+                    or (ch.isdigit() and len(cur) >= 3 and all(_LATIN.match(x[0]) for x in cur[-3:]))):  # "December31"
             yield cur
             cur = []
         cur.append((ch, a, b, c))
@@ -357,6 +373,26 @@ def _word_break(s: str) -> list[int] | None:
             cuts.append(j)
         i = j
     return sorted(cuts)
+
+
+_THOUSANDS_AS_POINT = re.compile(r"([-(]?[1-9]\d{0,2})\.(\d{3}\)?)")
+
+
+def _integer_page_separators(words: list[OcrWord]) -> None:
+    """On a page printing whole numbers grouped by commas ("2,835"), "2.835" is a misread comma:
+    read it as "2,835" and cap its confidence so it is flagged for review."""
+    nums = [w.text for w in words if re.fullmatch(r"[-(]?\d[\d,.]*\)?", w.text) and len(re.sub(r"\D", "", w.text)) >= 4]
+    if len(nums) < 8:
+        return
+    grouped = sum(1 for t in nums if re.fullmatch(r"[-(]?\d{1,3}(?:,\d{3})+\)?", t))
+    decimal = sum(1 for t in nums if re.search(r"\.\d{1,2}\)?$", t))
+    if grouped < 0.6 * len(nums) or decimal > 0.05 * len(nums):
+        return
+    for w in words:
+        m = _THOUSANDS_AS_POINT.fullmatch(w.text)
+        if m:
+            w.text = f"{m.group(1)},{m.group(2)}"
+            w.confidence = min(w.confidence, REPAIRED_CONFIDENCE)
 
 
 # ---------------------------------------------------------------------------- pages of a document
