@@ -146,6 +146,7 @@ def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int 
     result, _ = _engine(threads)(bgr, use_cls=False, return_word_box=True)
     words, angle = boxes_to_words(result or [], k, (px_w / 2, px_h / 2))
     _integer_page_separators(words)
+    straighten_columns(words)
     return OcrPage(page, width_pt, px_h * k, words, angle, round(time.perf_counter() - started, 2))
 
 
@@ -200,7 +201,12 @@ def boxes_to_words(result: Sequence, k: float, centre: tuple[float, float]) -> t
             step = (x1 - x0) / max(1, len(text))
             spans = [(ch, x0 + i * step, x0 + (i + 1) * step) for i, ch in enumerate(text)]
             confs = [score] * len(text)
-        for part in _split_chars(spans, confs, bottom - top):
+        parts = list(_split_chars(spans, confs, bottom - top))
+        for i in range(1, len(parts)):  # "stockholders ’equity" (or "²equity"): the apostrophe is the left word's
+            if len(parts[i]) > 1 and parts[i][0][0] in "'’²`´" and _LATIN.match(parts[i][1][0]) and parts[i - 1][-1][0] == "s":
+                parts[i - 1] = parts[i - 1] + [("’",) + tuple(parts[i][0][1:])]
+                parts[i] = parts[i][1:]
+        for part in parts:
             t = "".join(c[0] for c in part)
             # a figure is as sure as its weakest digit (the separators' scores say little)
             digits = [c[3] for c in part if c[0].isdigit()] or [c[3] for c in part]
@@ -225,16 +231,23 @@ def _skew(result: Sequence, limit: float = 5.0) -> float:
     pts = np.array([[sum(p[0] for p in r[0]) / 4, sum(p[1] for p in r[0]) / 4] for r in result], dtype=float)
     weights = np.array([max(1.0, abs(r[0][1][0] - r[0][0][0])) for r in result])
     height = float(np.median([abs(r[0][3][1] - r[0][0][1]) for r in result])) or 10.0
-    bin_ = max(1.0, height / 6)
+    if len(pts) > 400:  # the widest boxes say the most
+        keep = np.argsort(-weights)[:400]
+        pts, weights = pts[keep], weights[keep]
+    sigma = max(1.0, height / 5)
+    ww = np.outer(weights, weights)
 
     def sharpness(deg: float) -> float:
+        """How tightly the centres pair up in rows: Σ w_i w_j exp(-(Δy/σ)²) over box pairs."""
         a = math.radians(deg)
         y = pts[:, 1] * math.cos(a) - pts[:, 0] * math.sin(a)
-        hist = np.bincount(((y - y.min()) / bin_).astype(int), weights=weights)
-        return float((hist ** 2).sum())
+        d = (y[:, None] - y[None, :]) / sigma
+        return float((ww * np.exp(-d * d)).sum())
 
     best = max(np.arange(-limit, limit + 1e-9, 0.1), key=sharpness)
     best = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.02), key=sharpness)
+    if sharpness(best) < 1.05 * sharpness(0.0):
+        return 0.0  # no angle lines the boxes up clearly better than none
     best = float(round(best, 2))
     return best if abs(best) >= 0.05 else 0.0
 
@@ -373,6 +386,54 @@ def _word_break(s: str) -> list[int] | None:
             cuts.append(j)
         i = j
     return sorted(cuts)
+
+
+def straighten_columns(words: list[OcrWord]) -> bool:
+    """A photo taken at a slant (keystone) prints the figure columns as slanted, spreading lines:
+    fit the first and the last figure column's right edge against the height on the page and map
+    every word back so both stand upright (an affine map of x per height). True when it moved words."""
+    import numpy as np
+
+    lines = layout.words_to_lines([layout.Word(w.text, w.x0, w.x1, w.top, w.bottom) for w in words])
+    rows = []
+    for line in lines:
+        _, run = layout.trailing_run(line)
+        run = [w for w in run if re.search(r"\d", w.text)]
+        if len(run) >= 2:
+            rows.append(((line.top + line.bottom) / 2, run[0].digit_right, run[-1].digit_right, len(run)))
+    if len(rows) < 8:
+        return False
+    n = statistics.mode(r[3] for r in rows)
+    rows = [r for r in rows if r[3] == n]
+    if len(rows) < 8:
+        return False
+    y = np.array([r[0] for r in rows])
+    if y.max() - y.min() < 150:
+        return False
+    fits = []
+    for col in (1, 2):
+        x = np.array([r[col] for r in rows])
+        keep = np.ones(len(x), bool)
+        for _ in range(2):
+            b, a = np.polyfit(y[keep], x[keep], 1)
+            keep = np.abs(x - (a + b * y)) < max(4.0, 3 * float(np.std(x[keep] - (a + b * y[keep]))))
+            if keep.sum() < 6:
+                return False
+        fits.append((a, b))
+    (a1, b1), (an, bn) = fits
+    span = y.max() - y.min()
+    if abs(b1) * span < 3 and abs(bn) * span < 3:
+        return False  # within a few points over the table: upright already
+    ym = float(np.median(y))
+    left, right = a1 + b1 * ym, an + bn * ym
+    if right - left < 50:
+        return False
+    for w in words:
+        mid = (w.top + w.bottom) / 2
+        l, r = a1 + b1 * mid, an + bn * mid
+        k = (right - left) / (r - l)
+        w.x0, w.x1 = left + (w.x0 - l) * k, left + (w.x1 - l) * k
+    return True
 
 
 _THOUSANDS_AS_POINT = re.compile(r"([-(]?[1-9]\d{0,2})\.(\d{3}\)?)")

@@ -149,7 +149,8 @@ def test_boxes_become_deskewed_words_split_at_labels_and_figures():
         quad = [at(0, 0), at(n * pitch, 0), at(n * pitch, h), at(0, h)]
         return [quad, text, 0.98, chars, list(text), [0.98] * n]
 
-    rows = [box(100, 100 + 60 * i, f"货币资金{' ' * 8}{i + 1},234.56") for i in range(4)]
+    rows = [box(100, 100 + 60 * i, f"货币资金{' ' * 8}{i + 1},234.56") for i in range(6)]
+    rows += [box(800, 100 + 60 * i, f"{i + 5},678.90") for i in range(6)]  # the next column of figures
     words, angle = boxes_to_words(rows, 0.5, (600, 800))
     assert abs(angle - 1.0) < 0.05
     texts = [w.text for w in words]
@@ -171,3 +172,20 @@ def test_english_words_lost_by_the_recogniser_are_restored():
     spans = [(ch, 10.0 * i, 10.0 * i + 8) for i, ch in enumerate(text)]
     words = ["".join(c[0] for c in part) for part in _split_chars(spans, [0.99] * len(text), 20.0)]
     assert words == ["Cash", "and", "cash", "equivalents"]
+
+
+def test_slanted_photo_columns_are_stood_upright():
+    """A phone photo narrows the page towards the top: the figure columns lean and spread."""
+    from extractors.ocr import OcrWord, straighten_columns
+
+    words, truth = [], []
+    for i in range(20):
+        y = 100 + 25 * i
+        squeeze = 1 - 0.04 * (1 - i / 19)  # 4% narrower at the top row
+        for x0, x1, text in ((60, 140, f"行{i}项目"), (330, 400, f"{i + 1},234.56"), (460, 530, f"{i + 7},890.12")):
+            words.append(OcrWord(text, 300 + (x0 - 300) * squeeze, 300 + (x1 - 300) * squeeze, y - 5, y + 5, 0.99))
+            truth.append((x0, x1))
+    assert straighten_columns(words)
+    rights = [w.x1 for w in words if w.text.endswith(".12")]
+    assert max(rights) - min(rights) < 1.0
+    assert not straighten_columns(words)  # upright now: left alone
