@@ -277,6 +277,7 @@ def _split_coarse(spans, confs, height) -> Iterator[list]:
         if cur and (a - cur[-1][2] > 0.9 * height or (p.islower() and ch.isupper())
                     or (p == "," and _LATIN.match(ch) and not cur[0][0].isdigit())  # "Receivables,net"
                     or (ch == "(" and _LATIN.match(p)) or (p == ")" and _LATIN.match(ch))  # "(used in)operating"
+                    or ch in "$¥￥"  # "100.0%$8,630,889": a currency sign starts a cell
                     or (p in "'’" and len(cur) >= 2 and cur[-2][0] == "s" and _LATIN.match(ch))  # "stockholders'equity"
                     or (ch.isdigit() and len(cur) >= 3 and all(_LATIN.match(x[0]) for x in cur[-3:]))):  # "December31"
             yield cur
@@ -288,7 +289,7 @@ def _split_coarse(spans, confs, height) -> Iterator[list]:
 
 def _split_latin(chars: list, height: float) -> Iterator[list]:
     text = "".join(c[0] for c in chars)
-    m = re.fullmatch(r"([$(\[]?)([A-Za-z][A-Za-z'-]*[A-Za-z])([),.:;\]]*)", text)
+    m = re.fullmatch(r"([$(\[]?)([A-Za-z][A-Za-z'-]*[A-Za-z])([),.:;'’\]]*)", text)
     if not m or len(m.group(2)) < 5:
         yield chars
         return
