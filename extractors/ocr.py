@@ -672,6 +672,10 @@ def attach_confidence(st: Statement, pages: dict[int, OcrPage]) -> None:
                 low.append(f"page {item.page}: {item.label!r} {cell} read with low confidence {c:.2f}")
         item.confidence = confs
         item.value_boxes = boxes
+    for item in st.items:  # a figure read so badly it is no number ("15,144,182,76.19") stayed in the label
+        for tok in re.findall(r"[-(]?\d[\d,.]{4,}\d\)?", item.label):
+            if len(re.sub(r"\D", "", tok)) >= 5:
+                low.append(f"page {item.page}: {item.label!r} holds an unreadable figure {tok}")
     if low:
         head = f"{len(low)} figure(s) read by OCR with low confidence; check them against the scan: "
         st.warnings.append(head + "; ".join(low[:12]) + (" …" if len(low) > 12 else ""))
