@@ -174,7 +174,7 @@ for st in r.statements:
                 flagged.append([st.kind, st.scope, col.period_start and col.period_start.isoformat(),
                                 col.period_end and col.period_end.isoformat(), it.key])
 got = {json.dumps([k[0], k[1], k[2], k[3], k[4]]): (None if v is None else str(v)) for k, v in extracted_values(r).items()}
-print(json.dumps({"got": got, "flagged": flagged, "wall": wall, "cpu": cpu, "peak_mb": peak_mb(), "pages": r.pages,
+print(json.dumps({"got": got, "flagged": flagged, "n_st": len(r.statements), "n_flagged": sum(1 for st in r.statements if st.warnings), "wall": wall, "cpu": cpu, "peak_mb": peak_mb(), "pages": r.pages,
                   "warnings": r.warnings + [w for st in r.statements for w in st.warnings]}, ensure_ascii=False))
 """
 
@@ -186,7 +186,7 @@ def run_one(scan: Path, workers: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(scan), str(workers)], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-1], "got": {}, "flagged": set(), "wall": 0, "cpu": 0,
+        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-1], "got": {}, "flagged": set(), "n_st": 0, "n_flagged": 0, "wall": 0, "cpu": 0,
                 "peak_mb": 0, "pages": 0, "warnings": []}
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["got"] = {tuple(json.loads(k)): (None if v is None else Decimal(v)) for k, v in out["got"].items()}
@@ -210,11 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict = {"conditions": {}}
     lines = ["# Scanned statements (OCR)", "",
-             "| condition | docs | pages | precision | recall | correct | wrong flagged | wrong silent | missed | extra | s/page (wall) | s/page (CPU) | peak MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| condition | docs | pages | precision | recall | correct | wrong flagged | wrong silent | missed | extra | statements flagged | s/page (wall) | s/page (CPU) | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for ci, name in enumerate(conds):
         cond = CONDITIONS[name]
-        tot = dict(gold=0, correct=0, wrong=0, missed=0, extra=0, flagged=0, silent=0, pages=0, wall=0.0, cpu=0.0, peak=0.0)
+        tot = dict(gold=0, correct=0, wrong=0, missed=0, extra=0, flagged=0, silent=0, pages=0, wall=0.0, cpu=0.0, peak=0.0,
+                   n_st=0, n_flagged=0)
         per_doc = []
         for di, pdf in enumerate(docs):
             gold = gold_values(pdf.with_name(pdf.name.replace(".pdf", ".gold.jsonl")))
@@ -235,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             for k in ("gold", "correct", "wrong", "missed", "extra", "flagged", "silent"):
                 tot[k] += row[k]
             tot["pages"] += len(pages)
+            tot["n_st"] += res["n_st"]
+            tot["n_flagged"] += res["n_flagged"]
             tot["wall"] += res["wall"]
             tot["cpu"] += res["cpu"]
             tot["peak"] = max(tot["peak"], res["peak_mb"])
@@ -246,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         rec = tot["correct"] / tot["gold"] if tot["gold"] else 0.0
         pages = max(1, tot["pages"])
         lines.append(f"| {name} | {len(docs)} | {tot['pages']} | {prec:.3f} | {rec:.3f} | {tot['correct']} | {tot['flagged']} | "
-                     f"{tot['silent']} | {tot['missed']} | {tot['extra']} | {tot['wall'] / pages:.1f} | {tot['cpu'] / pages:.1f} | {tot['peak']:.0f} |")
+                     f"{tot['silent']} | {tot['missed']} | {tot['extra']} | {tot['n_flagged']}/{tot['n_st']} | {tot['wall'] / pages:.1f} | {tot['cpu'] / pages:.1f} | {tot['peak']:.0f} |")
         report["conditions"][name] = dict(cond=cond, precision=prec, recall=rec, totals=tot, docs=per_doc)
     lines += ["", f"Target ({TARGET}): precision ≥ 0.99, recall ≥ 0.95, no silent wrong value.",
               f"Scans generated in {out_dir}" + ("" if args.keep else " (temporary)")]
