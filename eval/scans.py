@@ -16,8 +16,9 @@ phone would, then written as an image-only PDF (the page size kept) and extracte
 Scored with ``eval.extraction``'s ``gold_values`` / ``extracted_values`` / ``score``; a wrong value
 is *flagged* when its statement carries a warning (low OCR confidence, a failed identity, a
 subtotal ≠ its rows), *silent* otherwise. Seconds per page are wall time on this machine and the
-CPU seconds of the extracting process (this machine is shared: CPU time is the steadier number);
-peak memory is the extracting process's VmHWM. Writes ``eval/reports/scans.md`` and ``.json``;
+CPU seconds of the extracting process and its OCR workers (this machine is shared: CPU time is
+the steadier number); peak memory is the extracting process's VmHWM plus, for each worker, the
+largest worker's peak (an upper bound of the total). Writes ``eval/reports/scans.md`` and ``.json``;
 the generated scans go to a temporary folder (``--keep DIR`` keeps them).
 """
 
@@ -163,9 +164,14 @@ import json, sys, time
 from eval.extraction import extracted_values
 from extractors.pipeline import extract_file
 
+import resource
 t, c = time.perf_counter(), time.process_time()
 r = extract_file(sys.argv[1], workers=int(sys.argv[2]))
-wall, cpu = time.perf_counter() - t, time.process_time() - c
+wall = time.perf_counter() - t
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the OCR worker processes, reaped by now
+cpu = time.process_time() - c + kids.ru_utime + kids.ru_stime
+# this process's peak plus the largest worker's peak for each worker: an upper bound of the total
+peak_total = peak_mb() + int(sys.argv[2]) * kids.ru_maxrss / 1024
 flagged = []
 for st in r.statements:
     if st.warnings:
@@ -174,7 +180,7 @@ for st in r.statements:
                 flagged.append([st.kind, st.scope, col.period_start and col.period_start.isoformat(),
                                 col.period_end and col.period_end.isoformat(), it.key])
 got = {json.dumps([k[0], k[1], k[2], k[3], k[4]]): (None if v is None else str(v)) for k, v in extracted_values(r).items()}
-print(json.dumps({"got": got, "flagged": flagged, "n_st": len(r.statements), "n_flagged": sum(1 for st in r.statements if st.warnings), "wall": wall, "cpu": cpu, "peak_mb": peak_mb(), "pages": r.pages,
+print(json.dumps({"got": got, "flagged": flagged, "n_st": len(r.statements), "n_flagged": sum(1 for st in r.statements if st.warnings), "wall": wall, "cpu": cpu, "peak_mb": peak_total, "pages": r.pages,
                   "warnings": r.warnings + [w for st in r.statements for w in st.warnings]}, ensure_ascii=False))
 """
 

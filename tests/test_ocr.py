@@ -189,3 +189,22 @@ def test_slanted_photo_columns_are_stood_upright():
     rights = [w.x1 for w in words if w.text.endswith(".12")]
     assert max(rights) - min(rights) < 1.0
     assert not straighten_columns(words)  # upright now: left alone
+
+
+def test_only_pages_whose_top_names_a_statement_are_read_in_full():
+    """The scouting pass reads the top of every page; only title pages (and the page after) get the full pass."""
+    from extractors.ocr import SCOUT_SIDE, OcrPage, OcrWord, statement_pages
+
+    class FakeReader:
+        def __init__(self):
+            self.calls = []
+
+        def read(self, wanted, side, top=1.0):
+            self.calls.append((list(wanted), side, top))
+            for p in wanted:
+                text = "合并资产负债表" if p == 7 else ("母公司利润表" if p == 9 else "第三节 管理层讨论与分析")
+                yield OcrPage(p, 595, 842, [OcrWord(text, 200, 380, 60, 72, 0.99)])
+
+    reader = FakeReader()
+    assert statement_pages(reader, 200, None) == {7, 9}
+    assert reader.calls == [(list(range(1, 201)), SCOUT_SIDE, pytest.approx(0.30))]
