@@ -626,9 +626,10 @@ def _ocr_array(arr, page: int, width_pt: float, side: int) -> OcrPage:
     return ocr_image(Image.fromarray(arr), page=page, width_pt=width_pt, threads=1, side=side)
 
 
-def statement_pages(reader: _Reader, n: int, progress: Progress | None) -> set[int]:
-    """Pages worth reading in full: those whose top shows a statement title, and the next pages
-    (a statement runs on); documents of a few pages are read in full."""
+def statement_pages(reader: _Reader, n: int, progress: Progress | None, seen: dict[int, str] | None = None) -> set[int]:
+    """Pages worth reading in full: those whose top shows a statement title (the caller reads the
+    next pages too: a statement runs on); documents of a few pages are read in full. ``seen``
+    collects the text of each page's top."""
     from extractors.locate import find_titles
 
     if n < SCOUT_FROM:
@@ -636,6 +637,8 @@ def statement_pages(reader: _Reader, n: int, progress: Progress | None) -> set[i
     found: set[int] = set()
     for page in reader.read(range(1, n + 1), SCOUT_SIDE, top=SCOUT_TOP):
         texts = [x.text for x in page.lines]
+        if seen is not None:
+            seen[page.number] = "\n".join(texts)
         if any(t.kind is not None for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4)):
             found.add(page.number)
         if progress:
@@ -684,11 +687,12 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     from extractors.pdf import (_CJK, _safe_statement, detect_report_period, drop_duplicates,
                                 merge_continuations, split_by_scope)
 
-    candidates = statement_pages(reader, n, progress)
+    tops: dict[int, str] = {}
+    candidates = statement_pages(reader, n, progress, tops)
     read({q for p in candidates for q in (p, p + 1)})
     warnings: list[str] = []
     for _ in range(6):  # a statement may run on past the pages read so far: read those too
-        texts = [pages[p].text if p in pages else "" for p in range(1, n + 1)]
+        texts = [pages[p].text if p in pages else tops.get(p, "") for p in range(1, n + 1)]
         located = locate_statements(texts)
         more = {q for loc in located for q in (*loc.pages, loc.pages[-1] + 1)} - set(pages)
         more = {q for q in more if q <= n and (q - 1 in pages)}
