@@ -626,6 +626,12 @@ def _ocr_array(arr, page: int, width_pt: float, side: int) -> OcrPage:
     return ocr_image(Image.fromarray(arr), page=page, width_pt=width_pt, threads=1, side=side)
 
 
+def _has_title(page: OcrPage) -> bool:
+    from extractors.locate import find_titles
+
+    return any(t.kind is not None for _, _, t in find_titles([x.text for x in page.lines] + ["单位：元"], max_join=4))
+
+
 def statement_pages(reader: _Reader, n: int, progress: Progress | None, seen: dict[int, str] | None = None) -> set[int]:
     """Pages worth reading in full: those whose top shows a statement title (the caller reads the
     next pages too: a statement runs on); documents of a few pages are read in full. ``seen``
@@ -691,11 +697,13 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     candidates = statement_pages(reader, n, progress, tops)
     read({q for p in candidates for q in (p, p + 1)})
     warnings: list[str] = []
-    for _ in range(6):  # a statement may run on past the pages read so far: read those too
+    for _ in range(n):  # a statement may run on past the pages read so far: read those too (≥ 1 page a round)
         texts = [pages[p].text if p in pages else tops.get(p, "") for p in range(1, n + 1)]
         located = locate_statements(texts)
-        more = {q for loc in located for q in (*loc.pages, loc.pages[-1] + 1)} - set(pages)
-        more = {q for q in more if q <= n and (q - 1 in pages)}
+        more = {q for loc in located for q in (*loc.pages, loc.pages[-1] + 1)}
+        # a title printed at the foot of a page read in full: its table is on the next page
+        more |= {p + 1 for p, pg in pages.items() if _has_title(pg)}
+        more = {q for q in more - set(pages) if q <= n and (q - 1 in pages)}
         if not more:
             break
         read(more)
