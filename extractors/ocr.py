@@ -290,7 +290,7 @@ def _split_coarse(spans, confs, height) -> Iterator[list]:
         p = cur[-1][0] if cur else ""
         if cur and (a - cur[-1][2] > 0.9 * height or (p.islower() and ch.isupper())
                     or (p == "," and _LATIN.match(ch) and not cur[0][0].isdigit())  # "Receivables,net"
-                    or (ch == "(" and _LATIN.match(p)) or (p == ")" and _LATIN.match(ch))  # "(used in)operating"
+                    or (ch in "(（" and _LATIN.match(p)) or (p in ")）" and _LATIN.match(ch))  # "(used in)operating"
                     or ch in "$¥￥"  # "100.0%$8,630,889": a currency sign starts a cell
                     or (p in "'’" and len(cur) >= 2 and cur[-2][0] == "s" and _LATIN.match(ch))  # "stockholders'equity"
                     or (ch.isdigit() and len(cur) >= 3 and all(_LATIN.match(x[0]) for x in cur[-3:]))):  # "December31"
@@ -692,6 +692,7 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     from extractors.locate import locate_statements
     from extractors.pdf import (_CJK, _safe_statement, detect_report_period, drop_duplicates,
                                 merge_continuations, split_by_scope)
+    from extractors.units import detect_unit
 
     tops: dict[int, str] = {}
     candidates = statement_pages(reader, n, progress, tops)
@@ -729,6 +730,11 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     for st in statements:
         attach_confidence(st, pages)
         st.warnings.extend(subtotal_warnings(st))
+        first = pages.get(st.pages[0]) if st.pages else None
+        if first is not None and st.unit == 1 and detect_unit(first.text).unit is None:
+            # a unit line the scan lost ("$ in millions" under a seal) would scale every figure silently
+            st.warnings.append(f"page {st.pages[0]}: no unit could be read on the page; figures are taken "
+                               "in the currency's base unit — check the unit printed on the scan")
     if not statements:
         warnings.append(f"no financial statement was found on the {len(pages)} scanned page(s) read")
     warnings.insert(0, f"read by OCR from {len(pages)} scanned page(s) of {n}; figures carry the recogniser's confidence")
@@ -773,6 +779,12 @@ def attach_confidence(st: Statement, pages: dict[int, OcrPage]) -> None:
                 low.append(f"page {item.page}: {item.label!r} {cell} read with low confidence {c:.2f}")
         item.confidence = confs
         item.value_boxes = boxes
+    for item in st.items:  # "1.25 1.35 … 125": a row printing decimals, one cell without its point
+        cells = [fold(c).strip("()-$ ") for c in item.printed if c and re.search(r"\d", c)]
+        places = {len(c.split(".")[1]) for c in cells if re.fullmatch(r"[\d,]*\.\d+", c)}
+        for c in cells:
+            if len(places) == 1 and re.fullmatch(r"\d+", c) and len(c) > next(iter(places)):
+                low.append(f"page {item.page}: {item.label!r} {c} printed without the decimal point its row uses")
     for item in st.items:  # a figure read so badly it is no number ("15,144,182,76.19") stayed in the label
         for tok in re.findall(r"[-(]?\d[\d,.]{4,}\d\)?", item.label):
             if len(re.sub(r"\D", "", tok)) >= 5:
