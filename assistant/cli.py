@@ -36,15 +36,25 @@ def _print_json(obj) -> None:
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="a PDF or Excel statement file"),
+    file: Path = typer.Argument(..., help="a PDF or Excel statement file, or a scan (PDF, PNG, JPEG, TIFF)"),
     as_json: bool = typer.Option(False, "--json", help="print the contract's JSON object"),
+    show_progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                                 help="one line per scanned page on stderr (default: when stderr is a terminal)"),
 ) -> None:
-    """Parse one document's financial statements without storing anything."""
+    """Parse one document's financial statements without storing anything (scans by OCR)."""
     from assistant.config import get_settings
     from extractors.pipeline import extract_file
 
     settings = get_settings()
-    result = extract_file(file, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb)
+
+    def progress(line: str) -> None:
+        sys.stderr.write(f"{file.name}: {line}\n")
+        sys.stderr.flush()
+
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    result = extract_file(file, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb,
+                          progress=progress if show_progress else None, workers=max(1, settings.workers))
     if as_json:
         _print_json(result.to_json_dict())
         return

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
     max_pages: int = Field(default=5000, description="refuse documents with more pages")
     max_file_mb: int = Field(default=200, description="refuse larger files")
-    workers: int = Field(default=2, description="processes used by ingest")
+    workers: int = Field(default=2, description="processes used by ingest; OCR worker processes for a scan")
     rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
     today: dt.date | None = Field(
         default=None, description="the date statuses are assessed on (reporting delays, days overdue); default the real date"

@@ -54,7 +54,7 @@ def sha256_of(path: str | Path) -> str:
 
 
 def sniff_format(path: str | Path) -> str:
-    """Return ``pdf``, ``xlsx``, ``docx`` or ``text`` for a file, judged by its bytes."""
+    """Return ``pdf``, ``xlsx``, ``docx``, ``image`` (PNG, JPEG, TIFF: a scan) or ``text``, judged by its bytes."""
     path = Path(path)
     if not path.exists():
         raise NotAPdfError(f"{path.name}: file not found", path=str(path), hint="check the path")
@@ -76,6 +76,8 @@ def sniff_format(path: str | Path) -> str:
         raise UnsupportedFormatError(f"{path.name}: a ZIP archive that is not .xlsx or .docx", path=str(path))
     if suffix == ".pdf":
         raise NotAPdfError(f"{path.name}: not a PDF (no %PDF header)", path=str(path))
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"
     if suffix in _TEXT_SUFFIXES or _looks_like_text(head):
         return "text"
     raise UnsupportedFormatError(f"{path.name}: not a format loanwatch reads", path=str(path))

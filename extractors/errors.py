@@ -9,7 +9,7 @@ The whole loanwatch hierarchy (the rest lives in ``assistant.errors``)::
     │   ├── NotAPdfError           not a PDF (nor another format we read)
     │   ├── CorruptDocumentError   truncated or damaged file
     │   ├── EncryptedDocumentError needs a password we do not have
-    │   ├── ScannedDocumentError   image-only pages, no text layer, no OCR
+    │   ├── ScannedDocumentError   image-only pages and no text could be read from them
     │   ├── TooLargeDocumentError  over the configured size / page limit
     │   └── UnsupportedFormatError an extension we do not parse
     ├── ModelError                 an LLM backend misbehaved (keeps the raw body)
@@ -70,7 +70,7 @@ class EncryptedDocumentError(DocumentError):
 
 
 class ScannedDocumentError(DocumentError):
-    hint = "it has no text layer and OCR is not enabled; ask for a text-based PDF or the Excel original"
+    hint = "it has no text layer; `loanwatch extract` reads it by OCR, or ask for a text-based PDF or the Excel original"
 
 
 class TooLargeDocumentError(DocumentError):

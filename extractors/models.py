@@ -60,6 +60,10 @@ class LineItem(_Model):
     row_no: str | None = None  # 行次, when printed
     per_share: bool = False  # EPS and other per-share rows: never scaled by the unit
     percent: bool = False  # rows printed as percentages: never scaled by the unit
+    # read by OCR from a scan: the recogniser's confidence (0–1) and the box of each printed cell,
+    # in the order of Statement.columns; None for figures read from a text layer
+    confidence: list[float | None] | None = None
+    value_boxes: list[BBox | None] | None = None
 
 
 class Statement(_Model):

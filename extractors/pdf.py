@@ -24,6 +24,7 @@ from pathlib import Path
 from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
+from extractors.errors import ScannedDocumentError
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.numbers import is_dash
@@ -65,18 +66,27 @@ class _Collected:
     row_nos: list[str | None] = field(default_factory=list)
 
 
-def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto") -> ExtractionResult:
+def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto",
+                progress=None, workers: int = 2) -> ExtractionResult:
     """Extract every primary statement of a text PDF; raise ``DocumentError`` when unreadable.
 
     ``engine`` reads the words of the statement pages: ``pdfium`` (pypdfium2's character
     boxes: milliseconds a page), ``pdfplumber`` (pdfminer: about half a second a page), or
     ``auto`` (the default): pdfium, then pdfplumber again for any statement that comes out
-    doubtful (an identity check fails, a column without a period, nothing read).
+    doubtful (an identity check fails, a column without a period, nothing read). A scan (no
+    text layer on any page) is read by OCR (``extractors.ocr``; ``progress`` hears of each page).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}")
     path = Path(path)
-    text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+    try:
+        text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+    except ScannedDocumentError:
+        from extractors.document import sha256_of
+        from extractors.ocr import extract_scanned
+
+        return extract_scanned([path], sha256=sha256_of(path), name=path.name, max_pages=max_pages,
+                               threads=workers, progress=progress)
     warnings = list(text.warnings)
     located = locate_statements(text.page_texts)
     doc_period = document_period("\n".join(text.page_texts[:3]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from extractors.document import sniff_format
@@ -11,12 +12,15 @@ from extractors.models import ExtractionResult
 
 
 def extract_file(
-    path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto"
+    path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto",
+    progress: Callable[[str], None] | None = None, workers: int = 2,
 ) -> ExtractionResult:
-    """Extract the statements of a PDF or Excel file; raise ``DocumentError`` when unreadable.
+    """Extract the statements of a PDF, Excel or scanned-image file; raise ``DocumentError`` when unreadable.
 
     ``engine`` picks the PDF word engine: ``auto`` (pypdfium2 character boxes, doubtful
-    statements re-read with pdfplumber), ``pdfium`` or ``pdfplumber``.
+    statements re-read with pdfplumber), ``pdfium`` or ``pdfplumber``. A scan (a PDF without a
+    text layer, a PNG/JPEG/TIFF image) is read by OCR with ``workers`` threads; ``progress``
+    hears one line per page read.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -24,7 +28,10 @@ def extract_file(
     if fmt == "pdf":
         from extractors.pdf import extract_pdf
 
-        result = extract_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb, engine=engine)
+        result = extract_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb, engine=engine,
+                             progress=progress, workers=workers)
+    elif fmt == "image":
+        result = extract_images([path], max_pages=max_pages, progress=progress, workers=workers)
     elif fmt == "xlsx":
         from extractors.xlsx import extract_xlsx
 
@@ -33,7 +40,24 @@ def extract_file(
         raise UnsupportedFormatError(
             f"{path.name}: a {fmt} file holds no financial statements loanwatch can extract",
             path=str(path),
-            hint="send the statements as PDF or Excel (.xlsx); ingest text and Word files as notes or filings",
+            hint="send the statements as PDF, Excel (.xlsx) or a scan (PDF, PNG, JPEG, TIFF); ingest text and Word files as notes or filings",
         )
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def extract_images(paths: list[str | Path], *, max_pages: int = 5000, progress: Callable[[str], None] | None = None,
+                   workers: int = 2) -> ExtractionResult:
+    """The statements of a scan sent as image files, one page per file (a TIFF may hold several), in order."""
+    import hashlib
+
+    from extractors.document import _checked_size
+    from extractors.ocr import extract_scanned
+
+    paths = [Path(p) for p in paths]
+    h = hashlib.sha256()
+    for p in paths:
+        _checked_size(p)
+        h.update(p.read_bytes())
+    name = paths[0].name if len(paths) == 1 else f"{paths[0].name} (+{len(paths) - 1} pages)"
+    return extract_scanned(paths, sha256=h.hexdigest(), name=name, max_pages=max_pages, threads=workers, progress=progress)

@@ -27,6 +27,9 @@ OWNERS = {
     "langchain_core": ("assistant/llm",),
     "langchain_openai": ("assistant/llm",),
     "gradio": ("ui/",),
+    "rapidocr_onnxruntime": ("extractors/ocr.py",),
+    "onnxruntime": ("extractors/ocr.py",),
+    "cv2": ("extractors/ocr.py",),
 }
 
 
