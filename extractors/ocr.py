@@ -690,7 +690,8 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     """Scout, read the statement pages (and the pages they run on to), then the text-PDF statement step."""
     from extractors.company import company_name
     from extractors.locate import locate_statements
-    from extractors.pdf import _CJK, _safe_statement, detect_report_period, drop_duplicates, merge_continuations, split_by_scope
+    from extractors.pdf import _CJK, _safe_statement, finish_statements, split_by_scope
+    from extractors.periods import document_period
     from extractors.units import detect_unit
 
     tops: dict[int, str] = {}
@@ -716,7 +717,7 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
     skewed = [f"page {p}: scan skewed by {pg.angle:.1f}°, corrected" for p, pg in sorted(pages.items()) if abs(pg.angle) >= 2]
     warnings += skewed
     page_lines = {p: (pg.lines, pg.height) for p, pg in pages.items()}
-    doc_period = detect_report_period("\n".join(texts[:3]))
+    doc_period = document_period("\n".join(texts[:3]))
     doc_is_zh = bool(_CJK.search("".join(texts)[:20000]))
     statements: list[Statement] = []
     for loc in located:
@@ -725,8 +726,12 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
         warnings += errs
         if st is not None:
             statements += split_by_scope(st)
-    statements = drop_duplicates(merge_continuations(statements))
+    statements = finish_statements(statements, located, texts, warnings)
     for st in statements:
+        # every figure read from an image waits for a person: the checks below name what looks wrong,
+        # but a misread digit that passes them is possible, so none enters a decision unconfirmed
+        st.warnings.insert(0, f"read by OCR from a scan (pages {', '.join(map(str, st.pages))}): confirm the figures "
+                              "against the page image before they are used (OCR, 扫描件识别，需人工核对)")
         attach_confidence(st, pages)
         st.warnings.extend(subtotal_warnings(st))
         first = pages.get(st.pages[0]) if st.pages else None

@@ -95,13 +95,7 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
-    statements = drop_duplicates(merge_continuations(statements))
-    for st in statements:
-        warn_undated_columns(st)
-    weeks = week_years("\n".join(text.page_texts)) if any(week_based(st.columns) for st in statements) else {}
-    for st in statements:
-        apply_week_years(st.columns, st.warnings, weeks)
-    warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
+    statements = finish_statements(statements, located, text.page_texts, warnings)
     pages = sorted({p for st in statements for p in st.pages})
     return ExtractionResult(
         file=path.name,
@@ -111,6 +105,21 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
         statements=statements,
         warnings=warnings,
     )
+
+
+def finish_statements(statements: list[Statement], located: list[Located], page_texts: list[str],
+                      warnings: list[str]) -> list[Statement]:
+    """The steps after every statement is read, shared by text PDFs and scans: continuations joined,
+    copies dropped, an undated column warned, 52/53-week years as the report states them, and a
+    statement not found named in the document's ``warnings`` (appended in place)."""
+    statements = drop_duplicates(merge_continuations(statements))
+    for st in statements:
+        warn_undated_columns(st)
+    weeks = week_years("\n".join(page_texts)) if any(week_based(st.columns) for st in statements) else {}
+    for st in statements:
+        apply_week_years(st.columns, st.warnings, weeks)
+    warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
+    return statements
 
 
 def _extract_located(path: Path, located: list[Located], doc_period: ReportPeriod | None, doc_is_zh: bool,

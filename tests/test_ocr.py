@@ -63,6 +63,8 @@ def test_scanned_image_is_read_exactly(scanned_statement):
     assert revenue.confidence and all(0.5 < c <= 1 for c in revenue.confidence)
     assert revenue.value_boxes and all(b is not None and b.x1 > b.x0 for b in revenue.value_boxes)
     assert any("OCR" in w for w in result.warnings)
+    # even an exact read waits for a person: the statement is flagged for review, never used unconfirmed
+    assert st.warnings and st.warnings[0].startswith("read by OCR from a scan")
 
 
 def test_scanned_pdf_is_read_like_the_image(scanned_statement, tmp_path):
