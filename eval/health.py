@@ -207,7 +207,10 @@ def check_document(path: Path) -> DocHealth:
         return h
     h.seconds = round(time.perf_counter() - started, 2)
     h.pages = result.pages
-    text = open_pdf(path).page_texts
+    try:
+        text = open_pdf(path).page_texts
+    except DocumentError:  # a scan read by OCR: no text layer to read the printed unit from independently
+        text = [""] * result.pages
     consolidated = [st for st in result.statements if st.scope == "consolidated"]
     for kind in KINDS:
         sts = [st for st in consolidated if st.kind == kind]
