@@ -282,7 +282,10 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
     from extractors.document import sniff_format
 
     fmt = sniff_format(path)
-    if kind in ("auto", "statement") and fmt in ("pdf", "xlsx"):
+    if fmt == "image" and kind not in ("auto", "statement"):
+        raise ConfigError(f"{path.name}: a scanned image is read as a statement, not as a {kind}",
+                          hint="ingest it without --kind (or with --kind statement)")
+    if kind in ("auto", "statement") and fmt in ("pdf", "xlsx", "image"):
         from extractors.pipeline import extract_file
 
         try:
@@ -330,10 +333,16 @@ def _issuer_aliases(page_texts: list[str]) -> list[str]:
 
 
 def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
+    if fmt == "image":
+        return []  # a scan's words live in its statements; there is no text layer to index
     if fmt == "pdf":
         from extractors.document import open_pdf
+        from extractors.errors import ScannedDocumentError
 
-        return open_pdf(path, **limits).page_texts
+        try:
+            return open_pdf(path, **limits).page_texts
+        except ScannedDocumentError:
+            return []  # a scanned PDF read by OCR: nothing to index for search
     if fmt == "docx":
         import docx
 

@@ -157,7 +157,7 @@ def test_one_bad_file_never_stops_the_rest(store, tmp_path):
     assert status == {"a_empty.pdf": "failed", "b_truncated.pdf": "failed", "c_photo.jpg": "failed",
                       "d_visit.txt": "stored", "e_filing.pdf": "stored"}
     reasons = {Path(r.path).name: r.reason for r in report.failed}
-    assert "empty" in reasons["a_empty.pdf"] and "not a format" in reasons["c_photo.jpg"]
+    assert "empty" in reasons["a_empty.pdf"] and "cannot be read" in reasons["c_photo.jpg"]  # a damaged JPEG: OCR reads images now
     assert all(" — " in r for r in reasons.values())  # what happened — what to do
     assert _counts(store)["documents"] == 2 and _verify(store) == []
 

@@ -209,3 +209,21 @@ def test_only_pages_whose_top_names_a_statement_are_read_in_full():
     reader = FakeReader()
     assert statement_pages(reader, 200, None) == {7, 9}
     assert reader.calls == [(list(range(1, 201)), SCOUT_SIDE, pytest.approx(0.30))]
+
+
+def test_a_scanned_statement_is_ingested_and_flagged_for_review(scanned_statement, home):
+    # through the real ingest path: stored as a statement, its figures unconfirmed until a person confirms
+    from assistant.ingest import ingest
+    from assistant.review import flagged
+    from assistant.store import close_stores, open_store
+
+    png, truth = scanned_statement
+    store = open_store()
+    try:
+        report = ingest([png], client="浙江鼎泰纺织有限公司", store=store, workers=1, index=False)
+        assert [r.status for r in report.results] == ["stored"]
+        waiting = flagged(store)
+        assert len(waiting) == 1 and waiting[0].kind == "income_statement"
+        assert any(w.startswith("read by OCR from a scan") for w in waiting[0].warnings)
+    finally:
+        close_stores()
