@@ -89,6 +89,28 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def corpus(shared_data):
+    """``corpus(name)``: a report of ``shared/data/corpus`` (file name, or its start) extracted once a
+    session; skips when the corpus or the report is absent."""
+    folder = shared_data / "corpus"
+    if not folder.is_dir():
+        pytest.skip("the corpus is not present (shared/data/corpus)")
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            path = next(folder.rglob(name), None) or next(folder.rglob(f"{name}*.pdf"), None)
+            if path is None:
+                pytest.skip(f"{name} is not in the corpus")
+            from extractors.pipeline import extract_file
+
+            cache[name] = extract_file(path)
+        return cache[name]
+
+    return get
+
+
 @pytest.fixture()
 def home(tmp_path, monkeypatch) -> Path:
     """A fresh LOANWATCH_HOME for one test, with settings re-read."""

@@ -275,24 +275,6 @@ def test_a_publication_date_on_the_cover_is_not_the_report_period(tmp_path):
 
 # ---- real reports the mechanisms were not written for -----------------------------------------
 
-_REAL: dict[str, object] = {}
-
-
-@pytest.fixture(scope="module")
-def corpus(shared_data):
-    folder = shared_data / "corpus"
-    if not folder.is_dir():
-        pytest.skip("the corpus is not present")
-
-    def get(name: str):
-        from extractors.pdf import extract_pdf
-
-        if name not in _REAL:
-            (path,) = folder.rglob(f"{name}*.pdf")
-            _REAL[name] = extract_pdf(path)
-        return _REAL[name]
-
-    return get
 
 
 def _periods(result, kind, scope="consolidated"):

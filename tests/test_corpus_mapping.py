@@ -8,27 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.pipeline import extract_file
-
-_CACHE: dict[str, object] = {}
-
-
-@pytest.fixture(scope="module")
-def corpus(shared_data):
-    folder = shared_data / "corpus"
-    if not folder.is_dir():
-        pytest.skip("corpus not found")
-
-    def get(name: str):
-        if name not in _CACHE:
-            path = next(folder.rglob(name), None)
-            if path is None:
-                pytest.skip(f"{name} not in the corpus")
-            _CACHE[name] = extract_file(path)
-        return _CACHE[name]
-
-    return get
-
 
 def _st(result, kind):
     return next(s for s in result.statements if s.kind == kind and s.scope == "consolidated")
