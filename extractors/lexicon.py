@@ -46,6 +46,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "contract_assets": ("合同资产", "contract assets"),
         "total_current_assets": ("流动资产合计", "total current assets"),
         "long_term_equity_investments": (
+            "equity method investments",
+            "equity-method investments",
+            "investments in equity method investees",
             "长期股权投资",
             "long-term equity investments",
             "investments in associates",
@@ -73,12 +76,19 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "goodwill": ("商誉", "goodwill"),
         "total_non_current_assets": ("非流动资产合计", "total non-current assets", "total noncurrent assets"),
         "total_assets": ("资产总计", "资产合计", "资产总额", "total assets"),
-        "short_term_borrowings": ("短期借款", "short-term borrowings", "short-term loans", "short-term debt", "short term borrowings"),
+        "short_term_borrowings": (
+            "loans and notes payable",
+            "短期借款",
+            "short-term borrowings",
+            "short-term loans",
+            "short-term debt",
+            "short term borrowings",
+        ),
         "notes_payable": ("应付票据", "notes payable", "bills payable"),
         "accounts_payable": ("应付账款", "accounts payable", "trade payables", "trade accounts payable"),
         "advances_from_customers": ("预收款项", "预收账款", "advances from customers"),
         "contract_liabilities": ("合同负债", "contract liabilities"),
-        "taxes_payable": ("应交税费", "应交税金", "taxes payable", "income taxes payable", "accrued income taxes", "tax payable"),
+        "taxes_payable": ("short-term income taxes", "应交税费", "应交税金", "taxes payable", "income taxes payable", "accrued income taxes", "tax payable"),
         "current_portion_non_current_liabilities": (
             "一年内到期的非流动负债",
             "current portion of long-term debt",
@@ -113,6 +123,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "total_liabilities": ("负债合计", "负债总计", "total liabilities"),
         "paid_in_capital": ("实收资本", "股本", "实收资本或股本", "share capital", "paid-in capital", "issued capital"),
         "capital_reserve": (
+            "capital in excess of par value",
+            "additional paid in capital",
+            "paid-in capital in excess of par",
             "资本公积",
             "capital reserve",
             "additional paid-in capital",
@@ -124,6 +137,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "surplus_reserve": ("盈余公积", "surplus reserve", "surplus reserves", "statutory surplus reserve"),
         "retained_earnings": (
+            "reinvested earnings",
+            "earnings reinvested in the business",
+            "earnings retained",
             "未分配利润",
             "retained earnings",
             "accumulated deficit",
@@ -235,7 +251,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "technology and development",
         ),
         "financial_expenses": ("财务费用", "finance costs", "finance expenses", "financial expenses", "net finance costs"),
-        "interest_expense": ("利息费用", "interest expense", "interest expenses", "interest income expense", "interest"),
+        "interest_expense": ("interest and debt expense", "利息费用", "interest expense", "interest expenses", "interest income expense", "interest"),
         "interest_income": ("利息收入", "interest income"),
         "investment_income": ("投资收益", "investment income"),
         "credit_impairment_losses": (
@@ -250,6 +266,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "asset_impairment_losses": ("资产减值损失", "asset impairment losses", "impairment losses on assets"),
         "operating_profit": (
+            "earnings from operations",
+            "loss from operations",
+            "earnings loss from operations",
             "营业利润",
             "operating income",
             "operating loss",
@@ -388,6 +407,11 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "net cash used in investing activities:",
         ),
         "borrowings_received": (
+            "new borrowings",
+            "issuances of debt",
+            "issuance of debt",
+            "debt issued",
+            "proceeds from debt issuance",
             "取得借款收到的现金",
             "proceeds from borrowings",
             "proceeds from debt",
@@ -398,6 +422,10 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "proceeds from bank borrowings",
         ),
         "debt_repaid": (
+            "debt repayments",
+            "payments of debt",
+            "repayment of debt and other",
+            "debt repaid",
             "偿还债务支付的现金",
             "repayment of borrowings",
             "repayments of borrowings",
@@ -644,6 +672,10 @@ _CASH = (
 )
 RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [
+        # "Equity attributable to shareowners of The Coca-Cola Company" / "… to noncontrolling interests"
+        (re.compile(r"^(?:total )?equity attributable to (?:non-?controlling interests?|minority interests?)$"), "minority_interests"),
+        (re.compile(r"^(?:total )?equity attributable to (?:the )?(?:share ?owners|shareholders|stockholders|owners|equity holders)"
+                    r"(?: of)?(?!.*non-?controlling)"), "equity_attributable_to_parent"),
         (
             re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\b(?:current|within (?:one|1) year|in (?:one|1) year|due (?:within|in) ))"),
             "long_term_borrowings",
@@ -680,6 +712,10 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^归属于(?:母公司|本行|本公司)(?:普通股)?(?:股东|所有者)?(?:或股东|或所有者)?的?权益(?:合计|总额)?$"), "equity_attributable_to_parent"),
     ],
     _IS: [
+        # "Consolidated net income attributable to Walmart" (the parent named), never the NCI share
+        (re.compile(r"^(?:consolidated )?net (?:income|earnings)(?: loss)? attributable to (?!.*non-?controlling)(?!.*minority)"
+                    r"(?!.*(?:common|ordinary|preferred|participating))\S"),
+         "net_profit_attributable_to_parent"),
         (re.compile(r"^(?:consolidated )?net (?:income|earnings|profit|loss)(?: (?:income|earnings|loss|profit))?$"), "net_profit"),
         (
             re.compile(
@@ -696,6 +732,7 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bdiluted\b)(?!.*basic)"), "diluted_eps"),
     ],
     _CF: [
+        (re.compile(r"^(?:property|premises)(?: plant)? and equipment (?:additions|purchases|expenditures)$"), "capex"),
         (re.compile(_NET_CASH.format("(?:operating activities|operations)")), "net_cash_operating"),
         (re.compile(_NET_CASH.format("investing(?: activities)?")), "net_cash_investing"),
         (re.compile(_NET_CASH.format("financing(?: activities)?")), "net_cash_financing"),

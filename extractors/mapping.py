@@ -86,7 +86,7 @@ def normalize(label: str) -> str:
     s = _NOTE_TAIL.sub("", s) if re.search(r"\b(?:note|notes)\s+\d", s) or "附注" in s else s
     if not s.startswith("net "):
         s = re.sub(r",?\s*\bnet of\b.*$", " ", s)  # ", net of allowance of $1,234"
-    s = re.sub(r",?\s*\bless (?:current portion|current maturities|allowance)\b.*$", " ", s)
+    s = re.sub(r",?\s*\bless (?:current portion|current maturities|allowances?)\b.*$", " ", s)
     s = re.sub(r",\s*net\b", " ", s)
     s = s.replace("—", " ").replace("–", " ")
     if re.search(r"[\u4e00-\u9fff]", s):
@@ -253,7 +253,9 @@ def _eps_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -
         if keys[i] not in ("basic_eps", "diluted_eps") or any(v is not None for v in rows[i].values):
             continue
         for j in range(i + 1, min(i + 5, len(rows))):
-            if not any(v is not None for v in rows[j].values) or keys[j] is not None or _SHARES_HEAD.search(norms[j]):
+            # (a row the lexicon named net profit is, under a per-share heading, the figure per share)
+            if not any(v is not None for v in rows[j].values) or keys[j] not in (None, "net_profit", "net_profit_attributable_to_parent") \
+                    or _SHARES_HEAD.search(norms[j]):
                 break
             if re.match(r"(?:net )?(?:income|earnings|loss|profit)\b", norms[j]) and "continu" not in norms[j]:
                 keys[j], keys[i] = keys[i], None

@@ -351,3 +351,33 @@ def test_the_first_closing_cash_row_keeps_the_key():
             MapRow("Less restricted cash", [Decimal(176)]),
             MapRow("Cash and cash equivalents at end of year", [Decimal(7637)])]
     assert assign_keys(rows, "cash_flow") == ["cash_end", None, None]
+
+
+@pytest.mark.parametrize(("label", "kind", "key"), [
+    ("Trade accounts receivable, less allowances of $524 and $501, respectively", "balance_sheet", "accounts_receivable"),
+    ("Equity method investments", "balance_sheet", "long_term_equity_investments"),
+    ("Reinvested earnings", "balance_sheet", "retained_earnings"),
+    ("Capital in excess of par value", "balance_sheet", "capital_reserve"),
+    ("Equity Attributable to Shareowners of The Coca-Cola Company", "balance_sheet", "equity_attributable_to_parent"),
+    ("Equity attributable to noncontrolling interests", "balance_sheet", "minority_interests"),
+    ("Earnings from operations", "income_statement", "operating_profit"),
+    ("Interest and debt expense", "income_statement", "interest_expense"),
+    ("Consolidated net income attributable to Walmart", "income_statement", "net_profit_attributable_to_parent"),
+    ("Consolidated net income attributable to noncontrolling interest", "income_statement", "minority_interest_income"),
+    ("Property, plant and equipment additions", "cash_flow", "capex"),
+    ("New borrowings", "cash_flow", "borrowings_received"),
+    ("Issuances of debt", "cash_flow", "borrowings_received"),
+    ("Debt repayments", "cash_flow", "debt_repaid"),
+    ("Payments of debt", "cash_flow", "debt_repaid"),
+    # near words that are other figures stay unmapped
+    ("Net income attributable to", "income_statement", None),
+    ("Equity securities", "balance_sheet", None),
+])
+def test_us_label_families(label, kind, key):
+    # Boeing, Coca-Cola and Walmart wording (own corpus gold)
+    assert map_label(label, kind) == key
+
+
+def test_income_attributable_to_common_shareholders_is_not_the_parents_share():
+    # after preferred dividends: not net_profit_attributable_to_parent (and the EPS rows under it stay the EPS's)
+    assert map_label("Net income attributable to common shareholders", "income_statement") is None
