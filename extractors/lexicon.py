@@ -77,6 +77,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "total_non_current_assets": ("非流动资产合计", "total non-current assets", "total noncurrent assets"),
         "total_assets": ("资产总计", "资产合计", "资产总额", "total assets"),
         "short_term_borrowings": (
+            "commercial paper",
             "loans and notes payable",
             "短期借款",
             "short-term borrowings",
@@ -674,8 +675,13 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [
         # "Equity attributable to shareowners of The Coca-Cola Company" / "… to noncontrolling interests"
         (re.compile(r"^(?:total )?equity attributable to (?:non-?controlling interests?|minority interests?)$"), "minority_interests"),
-        (re.compile(r"^(?:total )?equity attributable to (?:the )?(?:share ?owners|shareholders|stockholders|owners|equity holders)"
-                    r"(?: of)?(?!.*non-?controlling)"), "equity_attributable_to_parent"),
+        (
+            re.compile(
+                r"^(?:total )?equity attributable to (?:the )?(?:share ?owners|shareholders|stockholders|owners|equity holders)"
+                r"(?: of)?(?!.*non-?controlling)"
+            ),
+            "equity_attributable_to_parent",
+        ),
         (
             re.compile(r"^long-term (?:debt|borrowings|loans)(?! current)(?!.*\b(?:current|within (?:one|1) year|in (?:one|1) year|due (?:within|in) ))"),
             "long_term_borrowings",
@@ -713,9 +719,13 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
     ],
     _IS: [
         # "Consolidated net income attributable to Walmart" (the parent named), never the NCI share
-        (re.compile(r"^(?:consolidated )?net (?:income|earnings)(?: loss)? attributable to (?!.*non-?controlling)(?!.*minority)"
-                    r"(?!.*(?:common|ordinary|preferred|participating))\S"),
-         "net_profit_attributable_to_parent"),
+        (
+            re.compile(
+                r"^(?:consolidated )?net (?:income|earnings)(?: loss)? attributable to (?!.*non-?controlling)(?!.*minority)"
+                r"(?!.*(?:common|ordinary|preferred|participating))\S"
+            ),
+            "net_profit_attributable_to_parent",
+        ),
         (re.compile(r"^(?:consolidated )?net (?:income|earnings|profit|loss)(?: (?:income|earnings|loss|profit))?$"), "net_profit"),
         (
             re.compile(
@@ -744,13 +754,14 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^(?:年|期)末(?:的)?现金及现金等价物(?:余额)?$|^于(?:年|期)末的?现金及现金等价物$"), "cash_end"),
         (
             re.compile(
-                r"^(?:purchases?|acquisitions?|additions?|payments? for|expenditures? for)(?: of| to)? (?:property|premises|fixed assets|capital assets)"
+                r"^(?:purchases?|acquisitions?|additions?|payments? for|expenditures? for)(?: of| to)?(?: (?:the )?acquisition of)?"
+                r" (?:property|premises|fixed assets|capital assets)"
             ),
             "capex",
         ),
         (
             re.compile(
-                r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?)"
+                r"^proceeds from (?:the )?(?:issuance of )?(?:long-term )?(?:debt|borrowings|notes|senior notes|term loans?|term debt)"
                 r"(?!.*short-term)(?!.*commercial paper)"
             ),
             "borrowings_received",
@@ -758,13 +769,14 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (
             re.compile(
                 r"^(?:repayments?|payments?|principal payments?|retirements?) (?:of|on) (?:long-term )?"
-                r"(?:debt|borrowings|notes|senior notes|term loans?)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"
+                r"(?:debt|borrowings|notes|senior notes|term loans?|term debt)(?!.*short-term)(?!.*commercial paper)(?!.*lease)"
             ),
             "debt_repaid",
         ),
         (
             re.compile(
-                r"^(?:payments? (?:of|for) )?(?:common (?:stock|shares?) )?(?:cash )?dividends(?: paid)?(?: to (?:common |ordinary )?(?:stock|share)holders)?$"
+                r"^(?:payments? (?:of|for) )?(?:common (?:stock|shares?) )?(?:cash )?dividends(?: and dividend equivalents)?(?: paid)?"
+                r"(?: to (?:common |ordinary )?(?:stock|share)holders)?$"
             ),
             "dividends_and_interest_paid",
         ),
@@ -772,7 +784,7 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
             re.compile(rf"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in {_CASH}(?: during (?:the )?(?:period|year|quarter))?$"),
             "net_change_in_cash",
         ),
-        (re.compile(rf"^{_CASH}(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
+        (re.compile(rf"^{_CASH}(?:(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)| ending balances?)$"), "cash_end"),
         # a bank's cash: "Cash and due from banks and deposits with banks at the end of the period"
         (
             re.compile(r"^(?:net )?(?:increase|decrease|change)(?: decrease| increase)? in cash and due from banks(?: and deposits with banks)?$"),

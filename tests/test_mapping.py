@@ -381,3 +381,17 @@ def test_us_label_families(label, kind, key):
 def test_income_attributable_to_common_shareholders_is_not_the_parents_share():
     # after preferred dividends: not net_profit_attributable_to_parent (and the EPS rows under it stay the EPS's)
     assert map_label("Net income attributable to common shareholders", "income_statement") is None
+
+
+@pytest.mark.parametrize(("label", "key"), [
+    ("Proceeds from issuance of term debt, net", "borrowings_received"),
+    ("Repayments of term debt", "debt_repaid"),
+    ("Payments for acquisition of property, plant and equipment", "capex"),
+    ("Cash, cash equivalents and restricted cash, ending balances", "cash_end"),
+    ("Payments for dividends and dividend equivalents", "dividends_and_interest_paid"),
+    ("Proceeds from/(Repayments of) commercial paper, net", None),
+    ("Cash, cash equivalents and restricted cash, beginning balances", None),
+])
+def test_cash_flow_wording_of_term_debt_and_balances(label, key):
+    # Apple 10-K wording (own corpus gold)
+    assert map_label(label, "cash_flow") == key
