@@ -54,8 +54,11 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "investments in associates",
             "investments in associates and joint ventures",
         ),
-        "investment_property": ("投资性房地产", "investment properties", "investment property"),
+        "investment_property": ("投资物业", "投资性房地产", "investment properties", "investment property"),
         "fixed_assets": (
+            "物业设备及器材",
+            "物业厂房及设备",
+            "物业机器及设备",
             "固定资产",
             "固定资产净额",
             "property plant and equipment",
@@ -124,6 +127,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "total_liabilities": ("负债合计", "负债总计", "total liabilities"),
         "paid_in_capital": ("实收资本", "股本", "实收资本或股本", "share capital", "paid-in capital", "issued capital"),
         "capital_reserve": (
+            "股本溢价",
             "capital in excess of par value",
             "additional paid in capital",
             "paid-in capital in excess of par",
@@ -138,6 +142,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "surplus_reserve": ("盈余公积", "surplus reserve", "surplus reserves", "statutory surplus reserve"),
         "retained_earnings": (
+            "保留盈利",
+            "保留溢利",
             "reinvested earnings",
             "earnings reinvested in the business",
             "earnings retained",
@@ -251,7 +257,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "product development",
             "technology and development",
         ),
-        "financial_expenses": ("财务费用", "finance costs", "finance expenses", "financial expenses", "net finance costs"),
+        "financial_expenses": ("财务成本净额", "融资成本净额", "财务费用", "finance costs", "finance expenses", "financial expenses", "net finance costs"),
         "interest_expense": ("interest and debt expense", "利息费用", "interest expense", "interest expenses", "interest income expense", "interest"),
         "interest_income": ("利息收入", "interest income"),
         "investment_income": ("投资收益", "investment income"),
@@ -408,6 +414,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "net cash used in investing activities:",
         ),
         "borrowings_received": (
+            "长期借款所得款项",
+            "借款所得款项",
+            "新增借款所得款项",
             "new borrowings",
             "issuances of debt",
             "issuance of debt",
@@ -423,6 +432,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "proceeds from bank borrowings",
         ),
         "debt_repaid": (
+            "偿还长期借款",
+            "偿还借款",
             "debt repayments",
             "payments of debt",
             "repayment of debt and other",
@@ -742,6 +753,7 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         (re.compile(r"^(?=.*per (?:common |ordinary )?share)(?!.*(?:weighted|shares used|number of))(?=.*\bdiluted\b)(?!.*basic)"), "diluted_eps"),
     ],
     _CF: [
+        (re.compile(r"^购买物业(?:设备及器材|厂房及设备|机器及设备)"), "capex"),
         (re.compile(r"^(?:property|premises)(?: plant)? and equipment (?:additions|purchases|expenditures)$"), "capex"),
         (re.compile(_NET_CASH.format("(?:operating activities|operations)")), "net_cash_operating"),
         (re.compile(_NET_CASH.format("investing(?: activities)?")), "net_cash_investing"),

@@ -58,11 +58,15 @@ _TRAD_PAIRS = (
     "準准 攤摊 舊旧 變变 勞劳 為为 爲为 從从 來来 間间 關关 聯联 購购 買买 賣卖 廠厂 設设 無无 譽誉 遞递 兌兑 匯汇 結结 轉转 歸归 "
     "當当 團团 實实 數数 釋释 約约 銀银 墊垫 納纳 繳缴 級级 續续 優优 補补 貼贴 並并 職职 員员 專专 歷历 條条 週周 擔担 撥拨 庫库 "
     "錢钱 給给 類类 佔占 傭佣 併并 潤润 減减 額额 值值 盈盈 匯汇 幣币 儅当 獲获 償偿 還还 貿贸 易易 搆构 構构 盤盘 價价 稅税 "
-    "權权 屬属 於于 攤摊 銷销 撥拨 薪薪 酬酬 遞递 產产 會会 東东 衍衍 產产 機机 構构 險险 滙汇 萬万 億亿 徵征 損损 紅红 戶户 後后 裡里 綫线 線线 區区 產产"
+    "權权 屬属 於于 攤摊 銷销 撥拨 薪薪 酬酬 遞递 產产 會会 東东 衍衍 產产 機机 構构 險险 滙汇 萬万 億亿 徵征 損损 紅红 戶户 後后 裡里 綫线 線线 區区 產产 "
+    "場场 廣广 財财 賃赁 獎奖 劃划 術术 運运 輸输 網网 絡络 訊讯 倉仓 護护 殘残 測测 樣样 檢检 驗验 託托 貫贯 漲涨 紛纷 "
+    "綠绿 寶宝 貝贝 賦赋 賠赔 謝谢 讓让 豐丰 質质 週周 遠远 適适 選选 遺遗 邊边 鄉乡 鑒鉴 鑑鉴 門门 陸陆 隨随 雜杂 雙双 "
+    "離离 電电 靈灵 韓韩 頁页 頓顿 領领 題题 顯显"
 )
 _TRAD = str.maketrans({p[0]: p[1] for p in _TRAD_PAIRS.split()})
 # a note reference printed inside a Chinese label ("七、78", "五(一)1", "60(2)") after wrapping
-_ZH_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+、\s*\d+(?:\s*[(（]\s*\d+\s*[)）])?|(?<=[\u4e00-\u9fff])\s*\d{1,3}(?:\s*[(（]\s*\d+\s*[)）])?\s*$")
+_ZH_NOTE_REF = re.compile(r"(?:附注)?[一二三四五六七八九十]+、\s*\d+(?:\s*[(（]\s*\d+\s*[)）])?"
+                          r"|(?<=[\u4e00-\u9fff])\s*\d{1,3}(?:\.\d{1,2})*(?:\s*[(（]\s*[0-9a-z]{1,4}\s*[)）])*\s*[,，]?\s*$")
 
 
 @lru_cache(maxsize=65536)
@@ -140,7 +144,8 @@ class MapRow:
     x0: float | None = None  # where the printed row starts on the page, when known
 
 
-_PER_SHARE_HEAD = re.compile(r"per (?:common |ordinary )?share|每股收益|earnings per share|loss per share")
+_PER_SHARE_HEAD = re.compile(r"per (?:common |ordinary )?share|每股收益|每股盈利|每股溢利|每股亏损|earnings per share|loss per share")
+_ZH_EPS_WORD = {"基本": "basic", "摊薄": "diluted", "稀释": "diluted"}
 _SHARES_HEAD = re.compile(r"weighted|shares used|number of shares|shares outstanding|股数")
 _COMMON_STOCK = re.compile(r"^(?:class [a-z] )?(?:common|ordinary) (?:stock|shares)")
 _ATTRIB_PARENT_EN = re.compile(r"^net (?:income|earnings|loss|profit)(?: loss)? attributable to (?!non-?controlling)")
@@ -174,6 +179,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
         if not values_present and not keys[i]:
             heading = n
         if kind == _IS:
+            n = _ZH_EPS_WORD.get(n.lstrip("-－—–"), n)  # "－基本" / "－摊薄" under 每股盈利
             if n in ("basic", "diluted") or n.startswith(("basic ", "diluted ")) and keys[i] is None:
                 word = "basic" if n.startswith("basic") else "diluted"
                 if _PER_SHARE_HEAD.search(heading) and not _SHARES_HEAD.search(heading) and n in ("basic", "diluted"):
@@ -230,10 +236,11 @@ def _block_headings(rows: list[MapRow], keys: list[str | None]) -> None:
             keys[i] = None
 
 
-_ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$|^归属于")
+_ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$"
+                          r"|^归属于|^(?:下列人士|以下人士)?应占$")
 _OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?"
-                     r"(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$")
-_NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东)$")
+                     r"(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$|^本公司(?:权益持有人|拥有人|股东|股权持有人)$")
+_NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东|非控制性权益|非控股权益)$")
 
 
 def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:

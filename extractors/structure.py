@@ -100,7 +100,11 @@ _SAYS: dict[str, Callable[[str], bool]] = {
 # a section heading and the key of the total that closes it
 _HEAD_TOTAL: dict[str, list[tuple[re.Pattern[str], str]]] = {
     _BS: [(re.compile(r"^(?:total )?current assets$|^流动资产$"), "total_current_assets"),
-          (re.compile(r"^current liabilities$|^流动负债$"), "total_current_liabilities")],
+          (re.compile(r"^current liabilities$|^流动负债$"), "total_current_liabilities"),
+          (re.compile(r"^non-?current assets$|^非流动资产$"), "total_non_current_assets"),
+          (re.compile(r"^non-?current liabilities$|^非流动负债$"), "total_non_current_liabilities"),
+          (re.compile(r"^本公司(?:权益持有人|拥有人|股东)应占权益$|^equity attributable to (?:owners|equity holders|shareholders) of the company$"),
+           "equity_attributable_to_parent")],
     _IS: [(re.compile(r"^(?:net )?(?:operating )?(?:revenues?|sales)$|^营业收入$|^收入$"), "revenue")],
     _CF: [],
 }

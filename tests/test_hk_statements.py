@@ -123,3 +123,39 @@ def test_a_bare_year_beside_a_column_with_its_months_is_refused():
     assert (cols[0].period_start, cols[0].period_end) == (D(2025, 1, 1), D(2025, 3, 31))
     assert [c.period_end for c in cols[1:]] == [None, None]
     assert len(warnings) == 2 and all("names its months" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("label", "kind", "key"), [
+    ("銷售及市場推廣開支", "income_statement", "selling_expenses"),
+    ("財務成本淨額", "income_statement", "financial_expenses"),
+    ("使用權資產 2.2,", "balance_sheet", "right_of_use_assets"),  # a note reference after the label
+    ("租賃負債 2.2,", "balance_sheet", "lease_liabilities"),
+    ("物業、設備及器材", "balance_sheet", "fixed_assets"),
+    ("投資物業", "balance_sheet", "investment_property"),
+    ("股本溢價", "balance_sheet", "capital_reserve"),
+    ("保留盈利", "balance_sheet", "retained_earnings"),
+    ("購買物業、設備及器材、在建工程與投資物業", "cash_flow", "capex"),
+    ("長期借款所得款項", "cash_flow", "borrowings_received"),
+    ("償還長期借款", "cash_flow", "debt_repaid"),
+    ("短期借款 1", "balance_sheet", "short_term_borrowings"),
+])
+def test_hong_kong_statement_wording(label, kind, key):
+    assert map_label(label, kind) == key
+
+
+def test_hong_kong_eps_and_attribution_under_their_headings():
+    from extractors.mapping import MapRow, assign_keys
+
+    rows = [("年度盈利", ["95888"]), ("下列人士應佔：", [None]), ("本公司權益持有人", ["93310"]), ("非控制性權益", ["2578"]),
+            ("", ["95888"]), ("歸屬於本公司權益持有人的每股盈利（每股人民幣元）", [None]), ("－基本", ["9.856"]), ("－攤薄", ["9.643"])]
+    keys = assign_keys([MapRow(label, [Decimal(v) if v else None for v in vals]) for label, vals in rows], "income_statement")
+    assert keys[0] == "net_profit" and keys[2] == "net_profit_attributable_to_parent" and keys[3] == "minority_interest_income"
+    assert keys[6] == "basic_eps" and keys[7] == "diluted_eps"
+
+
+def test_hong_kong_heading_totals():
+    norms = ["非流动负债", "借款", "租赁负债", "", "流动负债", "应付账款", "借款", ""]
+    values = [[None], _v(104), _v(8), _v(112), [None], _v(80), _v(22), _v(102)]
+    keys: list = [None, None, "lease_liabilities", None, None, "accounts_payable", None, None]
+    infer_keys("balance_sheet", norms, values, keys)
+    assert keys[3] == "total_non_current_liabilities" and keys[7] == "total_current_liabilities"
