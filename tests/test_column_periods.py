@@ -18,6 +18,7 @@ from extractors.periods import (
     resolve_columns,
     settle_default_span,
 )
+from tests.test_layout import _pdf  # the page writer of the layout tests (words placed at x, y)
 
 D = dt.date
 
@@ -143,23 +144,6 @@ def test_a_named_quarter_only_on_a_calendar_that_fixes_it():
 
 
 # ---- generated PDFs through the real word engines --------------------------------------------
-
-def _pdf(path, pages):
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    c = canvas.Canvas(str(path), pagesize=(595, 842))
-    for page in pages:
-        for y, items in page:
-            for x, text, align in items:
-                c.setFont("STSong-Light", 9)
-                (c.drawRightString if align == "r" else c.drawString)(x, 842 - y, text)
-        c.showPage()
-    c.save()
-    return path
-
 
 def _rows(top, rows, xs=(460, 550), label_x=100, step=15):
     out = []
