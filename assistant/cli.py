@@ -85,14 +85,17 @@ def client_add(
     alias: list[str] = typer.Option([], "--alias", help="another name it goes by (repeatable)"),
     industry: str = typer.Option("", help="industry or project type"),
     officer: Optional[str] = typer.Option(None, help="the officer in charge (name or user id)"),
-    by: str = typer.Option("cli", "--by", help="who is making the change"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
     """Add a client."""
+    from assistant.actor import command_actor
     from assistant.store import open_store
     from assistant.store.repo import add_client
 
+    user = command_actor(as_user, by, "client.add")
     with open_store().transaction() as s:
-        c = add_client(s, name, aliases=alias, industry=industry, officer=officer, actor=by)
+        c = add_client(s, name, aliases=alias, industry=industry, officer=officer, actor=user.name)
     sys.stdout.write(f"client {c.id}: {c.name}\n")
 
 
@@ -150,13 +153,16 @@ def client_show(
 @facility_app.command("import")
 def facility_import(
     file: Path = typer.Argument(..., help="YAML or JSON: clients with facilities, covenants, schedules"),
-    by: str = typer.Option("cli", "--by", help="who is making the change"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
-    """Create or update clients and facilities from a file (one transaction)."""
+    """Create or update clients and facilities from a file (one transaction; reviewer or admin)."""
+    from assistant.actor import command_actor
     from assistant.portfolio_io import import_portfolio
     from assistant.store import open_store
 
-    r = import_portfolio(open_store(), file, actor=by)
+    user = command_actor(as_user, by, "facility.import")
+    r = import_portfolio(open_store(), file, actor=user.name)
     sys.stdout.write(f"{len(r.clients_added)} client(s) added, {len(r.clients_updated)} updated, "
                      f"{len(r.facilities)} facility(ies) stored\n")
 
@@ -168,12 +174,27 @@ def ingest(
     kind: str = typer.Option("auto", help="auto | statement | filing | inspection"),
     workers: Optional[int] = typer.Option(None, help="worker processes (default LOANWATCH_WORKERS)"),
     index: bool = typer.Option(True, "--index/--no-index", help="add the text to the search index"),
-    by: str = typer.Option("cli", "--by", help="who is ingesting"),
+    issuer_override: Optional[str] = typer.Option(None, "--issuer-override",
+                                                  help="admin only: store a statement whose issuer is not the client, for this reason"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
     """Store documents, parse statements and notes, record each step in the ledger."""
+    from assistant.actor import command_actor
     from assistant.ingest import ingest as run_ingest
 
-    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by, index=index,
+    user = command_actor(as_user, by, "ingest")
+    if issuer_override is not None:
+        from assistant.actor import require_right
+
+        require_right(user, "issuer.override")
+    if client and not user.sees_everything:
+        from assistant.access import require_client
+        from assistant.store import open_store
+
+        client = require_client(open_store(), user, client).name
+    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=user.name, index=index,
+                        issuer_override=issuer_override,
                         echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
     sys.stdout.write(report.summary() + "\n")
     if report.failed:
@@ -187,25 +208,32 @@ def figures_set(
     key: str = typer.Argument(..., help="a figure key of FIGURES.md, e.g. revenue"),
     value: str = typer.Argument(..., help="the correct value in base units (or 'null': not reported)"),
     reason: str = typer.Option(..., "--reason", help="what was wrong and where the right value comes from"),
-    by: str = typer.Option(os.environ.get("USER", "officer"), "--by", help="who corrects it"),
     scope: str = typer.Option("consolidated", help="consolidated | parent"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
-    """Correct one figure; the extracted value is kept and shown beside it."""
+    """Propose a correction of one figure: pending (not used) until a reviewer confirms it; the extracted value is kept."""
     from decimal import Decimal, InvalidOperation
 
+    from assistant.access import require_client
+    from assistant.actor import command_actor
     from assistant.errors import ConfigError
     from assistant.store import open_store
     from assistant.store.repo import get_client, set_figure
+
+    user = command_actor(as_user, by, "figure.correct")
+    client = str(require_client(open_store(), user, client).id)
 
     try:
         number = None if value.lower() in {"null", "none", "-"} else Decimal(value.replace(",", ""))
     except InvalidOperation as exc:
         raise ConfigError(f"{value!r} is not a number", hint="write it in base units, e.g. 152300000.00") from exc
     with open_store().transaction() as s:
-        row = set_figure(s, get_client(s, client), period, key, number, reason=reason, by=by, scope=scope)
+        row = set_figure(s, get_client(s, client), period, key, number, reason=reason, by=user.name, scope=scope)
         name = get_client(s, row.client_id).name
-    sys.stdout.write(f"{name} {key} {period}: {row.old_value if row.old_value is not None else 'none'} → "
-                     f"{row.new_value if row.new_value is not None else 'null'} (by {row.by}: {row.reason})\n")
+    sys.stdout.write(f"C{row.id} {name} {key} {period}: {row.old_value if row.old_value is not None else 'none'} → "
+                     f"{row.new_value if row.new_value is not None else 'null'} (by {row.by}: {row.reason}); pending until "
+                     f"another user (reviewer or admin) confirms it: `loanwatch figures confirm C{row.id} --as REVIEWER`\n")
 
 
 review_app = typer.Typer(help="Statements flagged for review: list them, confirm them.", no_args_is_help=True)
@@ -241,20 +269,23 @@ def review_list(
                          f"  ingested by {r.uploaded_by or '-'}\n")
         sys.stdout.write("".join(f"         · {w}\n" for w in r.warnings))
     sys.stdout.write(f"{len(rows)} statement(s) flagged for review; confirm with "
-                     "`loanwatch review confirm S<id>|D<id> --by USER --reason TEXT`\n")
+                     "`loanwatch review confirm S<id>|D<id> --as USER --reason TEXT`\n")
 
 
 @review_app.command("confirm")
 def review_confirm(
     ref: str = typer.Argument(..., help="S<statement id>, or D<document id> / document id / file name (all its flagged statements)"),
-    by: str = typer.Option(..., "--by", help="the user confirming (a user of this home, not the uploader)"),
     reason: str = typer.Option(..., "--reason", help="what you checked against the document"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
-    """Confirm flagged statements after checking them: their figures are then used in decisions."""
+    """Confirm flagged statements after checking them (not the uploader): their figures are then used in decisions."""
+    from assistant.actor import command_actor
     from assistant.review import confirm
     from assistant.store import open_store
 
-    for row in confirm(open_store(), ref, by=by, reason=reason):
+    user = command_actor(as_user, by, "statement.confirm")
+    for row in confirm(open_store(), ref, by=user.name, reason=reason):
         sys.stdout.write(f"S{row.statement_id} (document {row.document_id}) confirmed by {row.confirmed_by}"
                          f" (ingested by {row.uploaded_by or '-'}): {row.reason}\n")
 
@@ -324,7 +355,8 @@ def memo(
     out: Optional[Path] = typer.Option(None, "--out", help="write here (default: stdout for md, CLIENT_PERIOD.ext)"),
     lang: str = typer.Option("zh", "--lang", help="zh | en"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="count overdue days to this date (default: today)"),
-    by: Optional[str] = typer.Option(None, "--by", help="who drafts, edits or approves it (recorded in the ledger)"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="who drafts, edits or approves it (password from LOANWATCH_PASSWORD or a prompt)"),
+    by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
     file: Optional[Path] = typer.Option(None, "--file", help="edit: the officer's edited Markdown"),
     engine: Optional[str] = typer.Option(None, "--engine", help="auto | builtin | llm (default LOANWATCH_ENGINE)"),
 ) -> None:
@@ -356,12 +388,20 @@ def memo(
             return
         if period is None:
             raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+        if client != "versions":
+            from assistant.actor import command_actor
+
+            by = command_actor(as_user, by, f"memo.{client}").name
         _memo_life(client, target, period, by=by, file=file, as_of=day)
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
     from assistant.store import open_store
 
+    if as_user or by:
+        from assistant.actor import command_actor
+
+        by = command_actor(as_user, by, "memo.draft").name
     drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by or "system", as_of=day, engine=engine)
     if drafted.memo.engine == "llm":
         flags = drafted.memo.flags
@@ -438,12 +478,18 @@ def user_add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
     clients: list[str] = typer.Option([], "--clients", help="clients this officer is in charge of (name, alias or id; repeatable)"),
     display_name: str = typer.Option("", "--display-name", help="the name shown in the app"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the admin adding the user (not needed for a home's first user, an admin)"),
 ) -> None:
-    """Add a user (or reset one's role and password) and assign clients."""
+    """Add a user (or reset one's role and password) and assign clients (an admin; the first user of a home is an admin)."""
     import getpass
 
     from assistant.access import add_user
+    from assistant.actor import SETUP_ACTOR, command_actor
     from assistant.store import open_store
+
+    actor = command_actor(as_user, None, "user.add")
+    if actor.name == SETUP_ACTOR and role != "admin":
+        raise LoanwatchError("the first user of a home must be an admin", hint=f"`loanwatch user add NAME --role admin`, then add {name} --as that admin")
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -451,7 +497,7 @@ def user_add(
         password = getpass.getpass(f"password for {name}: ")
     names = [c.strip() for item in clients for c in item.split(",") if c.strip()]
     with open_store().transaction() as s:
-        user = add_user(s, name, role, password, display_name=display_name, clients=names)
+        user = add_user(s, name, role, password, display_name=display_name, clients=names, actor=actor.name)
     sys.stdout.write(f"user {user.name} ({user.role}), {len(user.clients)} client(s) assigned\n")
 
 
@@ -547,7 +593,8 @@ def status(
     period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1, 2026 9M or 2026 (default: latest)"),
     as_json: bool = typer.Option(False, "--json", help="print the contract's JSON object"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="judge reporting and overdue days at this date (default: today)"),
-    save: bool = typer.Option(True, "--record/--no-record", help="record covenant results and new alerts in the store and ledger"),
+    save: bool = typer.Option(False, "--record/--no-record", help="record covenant results and new alerts in the store and ledger (needs --as)"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="with --record: the acting user"),
 ) -> None:
     """A client's grade, suggested classification, covenants, warnings and latest figures with sources."""
     import datetime as dt
@@ -556,9 +603,14 @@ def status(
     from assistant.store import open_store
 
     store = open_store()
-    st = client_status(store, client, period=period, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    actor = None
     if save:
-        record(store, st, actor="status")
+        from assistant.actor import command_actor
+
+        actor = command_actor(as_user, None, "status.record", store=store)
+    st = client_status(store, client, period=period, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    if actor is not None:  # a read writes nothing unless asked to, by a named user
+        record(store, st, actor=actor.name)
     if as_json:
         _print_json(st)
         return
@@ -584,6 +636,11 @@ def alerts(
         _print_json(rows)
         return
     render_alerts(rows)
+
+
+from assistant import cli_changes  # noqa: E402 - registers figures pending|confirm|reject, classification, grade
+
+cli_changes.register(app, figures_app)
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -115,6 +115,9 @@ class Fact:
     previous: Decimal | None = None  # the value reported before the restatement
     currency: str | None = None  # ISO code of the statement it was read from (value stays in base units)
     flagged: str | None = None  # why its statement is flagged for review (None: clean or confirmed)
+    pending: tuple["PendingCorrection", ...] = ()  # corrections awaiting a checker: shown, never used
+    corrected_by: str | None = None  # maker of the confirmed correction in ``value``
+    confirmed_by: str | None = None  # its checker
 
     @property
     def unconfirmed(self) -> str | None:
@@ -133,6 +136,37 @@ class Fact:
         if self.flagged:
             return self.flagged
         return next((i.unconfirmed for i in self.inputs if i.unconfirmed), None)
+
+
+@dataclass(frozen=True)
+class PendingCorrection:
+    """A correction that no second person has confirmed yet: visible everywhere, deciding nothing."""
+
+    id: int
+    key: str
+    span: Span
+    scope: str
+    value: Decimal | None
+    old_value: Decimal | None
+    by: str
+    reason: str
+    at: dt.datetime | None = None
+
+    @property
+    def note(self) -> str:
+        shown = "null" if self.value is None else f"{self.value:,}"
+        return f"pending correction to {shown} by {self.by}, not yet confirmed"
+
+    @property
+    def note_zh(self) -> str:
+        shown = "空值" if self.value is None else f"{self.value:,}"
+        return f"{self.by}提交更正为{shown}，待复核确认，尚未生效"
+
+    def to_json(self) -> dict:
+        return {"correction": self.id, "key": self.key, "period": self.span.label, "scope": self.scope,
+                "value": None if self.value is None else str(self.value),
+                "old_value": None if self.old_value is None else str(self.old_value),
+                "by": self.by, "reason": self.reason, "status": "pending", "note": self.note}
 
 
 def unconfirmed_reasons(facts: Iterable[Fact]) -> list[str]:
@@ -266,6 +300,7 @@ class ClientSnapshot:
     as_of: dt.date | None = None
     parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
     flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
+    pending_corrections: list[PendingCorrection] = field(default_factory=list)  # awaiting a checker, not applied
 
 
 @dataclass

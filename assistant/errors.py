@@ -4,6 +4,7 @@
 
     LoanwatchError                 base of every error we raise on purpose
     ├── ConfigError                the user can fix it (setting, key, path)
+    │   └── IssuerMismatchError    a statement's printed issuer is not the client it is filed under
     ├── DocumentError              bad, encrypted, scanned or unsupported input
     │   └── (EmptyDocumentError, NotAPdfError, CorruptDocumentError,
     │        EncryptedDocumentError, ScannedDocumentError,
@@ -31,6 +32,10 @@ from extractors.errors import (
     TooLargeDocumentError,
     UnsupportedFormatError,
 )
+
+
+class IssuerMismatchError(ConfigError):
+    """A statement names another company as its issuer than the client it is uploaded to."""
 
 
 class ModelError(LoanwatchError):
@@ -68,6 +73,7 @@ __all__ = [
     "DocumentError",
     "EmptyDocumentError",
     "EncryptedDocumentError",
+    "IssuerMismatchError",
     "LoanwatchError",
     "ModelError",
     "NotAPdfError",

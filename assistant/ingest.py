@@ -27,8 +27,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator, Literal
 
+from assistant import ledger
 from assistant.domain import InspectionNote
-from assistant.errors import ConfigError, LoanwatchError, NotFoundError
+from assistant.errors import ConfigError, IssuerMismatchError, LoanwatchError, NotFoundError
 from assistant.store import repo
 from assistant.store.db import Store, open_store
 from assistant.store.schema import DocumentRow, IndexStateRow
@@ -124,8 +125,15 @@ def ingest(
     actor: str = "system",
     received: dt.date | None = None,
     index: bool = True,
+    issuer_override: str | None = None,
 ) -> IngestReport:
     """Ingest files and folders; return one result per file (never raises for a bad file).
+
+    Upload guard: with ``client``, a statement whose printed issuer is another company is
+    refused (``issuer_mismatch``) unless ``issuer_override`` gives the reason an admin stores
+    it anyway (the caller checks the role; the reason is kept in the document's warnings and
+    a ``document.issuer_override`` ledger entry names the actor). A statement that prints no
+    issuer name is stored with a warning.
 
     ``index``: also add each document to the retrieval index (when ``assistant.retrieval``
     is available); a stored document that is not indexed yet is indexed on the next run.
@@ -168,7 +176,7 @@ def ingest(
         limits = {"max_pages": settings.max_pages, "max_file_mb": settings.max_file_mb}
         for prepared in _prepare_all(todo, kind, limits, workers):
             done(_store_prepared(store, prepared, client=client, actor=actor, received=received,
-                                 home=settings.home_dir, index=index))
+                                 home=settings.home_dir, index=index, issuer_override=issuer_override))
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -391,7 +399,7 @@ def parse_note(text: str) -> InspectionNote:
 # ---------------------------------------------------------------- the parent's writes
 
 def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str, received: dt.date | None,
-                    home: Path, index: bool = True) -> FileResult:
+                    home: Path, index: bool = True, issuer_override: str | None = None) -> FileResult:
     if p.error is not None:
         return FileResult(p.path, "failed", reason=p.error)
     try:
@@ -402,12 +410,15 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
             if doc is not None:
                 result = FileResult(p.path, "duplicate", kind=doc.kind, client=owner.name, document_id=doc.id)
             else:
+                overridden = _check_issuer(s, owner, p, client, issuer_override, actor)
                 _add_issuer_aliases(s, owner, p, actor)
                 doc = repo.store_document(
                     s, owner, sha256=p.sha256, kind=p.kind or "filing", name=Path(p.path).name,
                     stored_path=stored_path, pages=p.pages, size=p.size, received=received,
                     extraction=p.extraction, note=p.note, actor=actor,
                 )
+                if overridden:
+                    ledger.append(s, actor=actor, action="document.issuer_override", entity="document", entity_id=doc.id)
                 statements = p.extraction.statements if p.extraction else []
                 result = FileResult(
                     p.path, "stored", kind=doc.kind, client=owner.name, document_id=doc.id, pages=p.pages,
@@ -456,6 +467,41 @@ def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: AN
             return found
     raise ConfigError(f"{Path(p.path).name}: cannot tell which client it belongs to (no company name found)",
                       hint="pass --client NAME")
+
+
+def issuer_matches(s, owner, company: str, aliases: list[str] = ()) -> bool:  # noqa: ANN001
+    """Whether the printed issuer ``company`` (or one of its printed short names) is the client ``owner``."""
+    own = [n for n in (repo.normalise_name(x) for x in [owner.name, *owner.aliases]) if n]
+    printed = [n for n in (repo.normalise_name(x) for x in [company, *aliases]) if n]
+    if any(a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a)) for a in printed for b in own):
+        return True
+    return repo.match_client(s, company) is owner
+
+
+def _check_issuer(s, owner, p: Prepared, client: str | None, override: str | None, actor: str) -> bool:  # noqa: ANN001
+    """The upload guard for a statement filed under a named client; True when an admin's override let it through.
+
+    Adds a warning (kept with the document) for a statement that prints no issuer name; raises
+    ``IssuerMismatchError`` naming both companies when the issuer is another one.
+    """
+    if client is None or p.kind != "statement" or p.extraction is None:
+        return False
+    if not p.company:
+        p.warnings.append(f"no issuer name found in {Path(p.path).name}: not checked against the client {owner.name}")
+        if p.extraction is not None:
+            p.extraction.warnings.append(p.warnings[-1])
+        return False
+    if issuer_matches(s, owner, p.company, p.aliases):
+        return False
+    known = ", ".join([owner.name, *owner.aliases])
+    if not (override or "").strip():
+        raise IssuerMismatchError(
+            f"{Path(p.path).name}: the statements are issued by {p.company}, not by the client {owner.name} ({known})",
+            hint="upload it to the right client, or an admin may store it anyway with --issuer-override REASON")
+    note = f"issuer {p.company} is not the client {owner.name}; stored by {actor}'s override: {override.strip()}"
+    p.warnings.append(note)
+    p.extraction.warnings.append(note)
+    return True
 
 
 def _add_issuer_aliases(s, owner, p: Prepared, actor: str) -> list[str]:  # noqa: ANN001

@@ -44,13 +44,15 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "memo": (t.MemoRow.__table__, ()),
     "covenant_result": (t.CovenantResultRow.__table__, ()),
     "statement_review": (t.StatementReviewRow.__table__, ()),
+    "change_review": (t.ChangeReviewRow.__table__, ()),
+    "decision": (t.DecisionRow.__table__, ()),
     # a user's content covers its assignments: creation, role/password resets and assignments are recorded
     "user": (t.UserRow.__table__, ((t.AssignmentRow.__table__, "user_id"),)),
 }
 #: entities whose every row must be covered by a ledger entry (figures are covered by their statement;
 #: users are not listed: databases made before users were recorded hold unrecorded user rows)
 _COVERED = ("client", "facility", "document", "statement", "note", "correction", "alert", "memo", "covenant_result",
-            "statement_review")
+            "statement_review", "change_review", "decision")
 
 
 @dataclass(frozen=True)

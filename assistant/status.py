@@ -136,6 +136,10 @@ def figure_json(f: Fact) -> dict:
         out["restated_from"] = _num(f.previous)
     if f.unconfirmed:
         out["unconfirmed"] = f.unconfirmed  # flagged for review: shown, not used in decisions
+    if f.source == "corrected" and f.confirmed_by:
+        out["corrected_by"], out["confirmed_by"] = f.corrected_by, f.confirmed_by
+    if f.pending:  # corrections awaiting a checker: shown, the value above is what decides
+        out["pending"] = [p.to_json() for p in f.pending]
     return out
 
 
@@ -213,6 +217,9 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
     span = monitoring_span(snap, period)
     a = assess(snap, span)
     cls = a.classification
+    from assistant.makerchecker import decisions
+
+    decided = decisions(store, snap.client.id, a.span.label)
     return {
         "client": snap.client.name,
         "client_id": snap.client.id,
@@ -232,6 +239,7 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
         "classification_detail": {"suggestion": True, "category": cls.category, "english": cls.english,
                                   "label_zh": cls.label_zh, "label_en": cls.label_en, "reasons": list(cls.reasons),
                                   "overdue_days": cls.overdue_days},
+        "decisions": decided,  # a person's final classification / grade beside the suggestion (maker/checker)
         "covenants": [_covenant_json(r) for r in a.covenants],
         "alerts": sorted((alert_json(snap.client.name, x) for x in a.alerts),
                          key=lambda x: (_RANK.get(x["severity"], 9), x["rule"])),
@@ -251,6 +259,7 @@ def review_json(snap: ClientSnapshot) -> dict:
                      "document": f.document, "kind": f.kind, "scope": f.scope, "pages": list(f.pages),
                      "warnings": list(f.warnings), "uploaded_by": f.uploaded_by} for f in snap.flagged],
         "unconfirmed_figures": sum(1 for f in snap.facts if f.unconfirmed),
+        "pending_corrections": [p.to_json() for p in snap.pending_corrections],
         "document_warnings": [{"document": d.name, "document_id": d.id, "warnings": list(d.warnings)}
                               for d in snap.documents if d.warnings],
     }
@@ -355,6 +364,20 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
                   f"{cls['label_zh']} / {cls['label_en']}: [bold]{cls['category']}[/bold] ({cls['english']})")
     for reason in cls["reasons"]:
         console.print(f"  · {reason}")
+    for kind, d in st.get("decisions", {}).items():
+        label = "五级分类 classification" if kind == "classification" else "评级 grade"
+        if d["value"] is not None:
+            console.print(f"{label} decided 人工认定: [bold]{d['value']}[/bold] (suggested {d['suggested'] or '-'}; "
+                          f"by {d['by']}, confirmed by {d['confirmed_by']}: {d['justification']})", highlight=False)
+        for p in d["pending"]:
+            console.print(f"{label}: {p['note']} ({p['ref']}: {p['justification']})", markup=False, highlight=False)
+    pending = st.get("review", {}).get("pending_corrections", [])
+    if pending:
+        console.print(f"[bold yellow]待复核更正 PENDING CORRECTIONS[/bold yellow]: {len(pending)}; not used until a reviewer "
+                      "confirms them (`loanwatch figures confirm C<id> --as REVIEWER`)", highlight=False)
+        for p in pending:
+            console.print(f"  · C{p['correction']} {p['key']} {p['period']}: {p['note']} ({p['reason']})", markup=False,
+                          highlight=False)
     flagged = st.get("review", {}).get("flagged", [])
     if flagged:
         console.print(f"[bold red]待复核 FLAGGED FOR REVIEW[/bold red]: {len(flagged)} statement(s); their figures are "
@@ -395,7 +418,8 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
             continue
         src = f"{f['document']} p.{f['page']}" if f["document"] else "= " + "; ".join(
             f"{i['period']} {i['document']} p.{i['page']}" for i in f.get("inputs", [])) + " (derived)"
-        shown = _fmt(f["value"]) + ("\n未确认 unconfirmed" if f.get("unconfirmed") else "")
+        shown = _fmt(f["value"]) + ("\n未确认 unconfirmed" if f.get("unconfirmed") else "") + "".join(
+            f"\n待复核更正 pending → {p['value'] or 'null'} ({p['by']})" for p in f.get("pending", []))
         fig.add_row(f"{figure_label(key)} {english_label(key)}", f["period"], shown, src)
     console.print(fig)
     rt = Table(title="主要比率 Key ratios")

@@ -202,12 +202,15 @@ def figures_table(store: Store, user: User, client: str | int, lang: str = "zh")
 def _cell(f: Fact | None) -> str:
     if f is None:
         return ""
-    if f.value is None:
+    if f.value is None and not f.pending:
         return "—"
     mark = " ✎" if f.source == "corrected" else (" ∑" if f.formula else "")
     if f.unconfirmed:
         mark += " ⚠"  # flagged for review: not used in decisions until confirmed
-    return f"{f.value:,.2f}{mark}"
+    shown = f"{f.value:,.2f}{mark}" if f.value is not None else "—"
+    for p in f.pending:  # a correction awaiting a checker: shown beside the value that decides
+        shown += f" ⏳→{'null' if p.value is None else f'{p.value:,.2f}'} ({p.by})"
+    return shown
 
 
 def _ref(key: str, span: Span, f: Fact | None) -> dict | None:
@@ -217,6 +220,7 @@ def _ref(key: str, span: Span, f: Fact | None) -> dict | None:
     src = f if f.document_id else next((i for i in f.inputs if i.document_id), None)
     return {"key": key, "period": span.label, "source": f.source, "formula": f.formula,
             "original": None if f.original is None else str(f.original),
+            "pending": [p.note for p in f.pending],
             "document_id": src.document_id if src else None, "page": src.page if src else None,
             "end": src.span.end.isoformat() if src else None,
             "start": src.span.start.isoformat() if src and src.span.start else None}
@@ -234,6 +238,8 @@ def source_page(store: Store, user: User, client: str | int, ref: dict, lang: st
               ("下图为其中一项原始数据 · " if zh else "one of its inputs below · ")
     if ref.get("original") is not None:
         how += (f"客户经理已更正（提取值 {ref['original']}） · " if zh else f"Corrected (extracted {ref['original']}) · ")
+    for note in ref.get("pending") or []:
+        how += ("待复核更正（尚未生效）：" if zh else "") + note + " · "
     if not ref.get("document_id"):
         return None, how + ("无原始页面（客户经理录入）" if zh else "no source page (entered by an officer)")
     with store.session() as s:
@@ -363,7 +369,7 @@ def review_rows(store: Store, user: User, document_ids: list[int], lang: str = "
 
 def correct_figure(store: Store, user: User, client: str | int, period: str, key: str, value: str,
                    reason: str) -> str:
-    """The officer (maker) corrects one figure with a reason; recorded in the ledger."""
+    """The officer (maker) proposes a correction with a reason; pending until another user confirms it (ledger)."""
     from assistant.store.repo import set_figure
 
     row = require_client(store, user, client)
@@ -374,7 +380,8 @@ def correct_figure(store: Store, user: User, client: str | int, period: str, key
     with store.transaction() as s:
         c = set_figure(s, s.get(t.Client, row.id), period.strip(), key.strip(), number, reason=reason, by=user.name)
         return (f"{row.name} {c.key} {period}: {c.old_value if c.old_value is not None else '—'} → "
-                f"{c.new_value if c.new_value is not None else 'null'} ({user.name}: {c.reason}; correction {c.id})")
+                f"{c.new_value if c.new_value is not None else 'null'} ({user.name}: {c.reason}; correction C{c.id}, "
+                "pending until a reviewer confirms it)")
 
 
 def flagged_rows(store: Store, user: User, client: str | int | None = None) -> list[list]:
@@ -411,7 +418,12 @@ def confirm(store: Store, user: User, *, document_id: int | None = None, correct
     """
     from assistant import ledger
 
-    if document_id is not None and correction_id is None:
+    if correction_id is not None:  # maker/checker: a reviewer other than the maker (assistant.makerchecker)
+        from assistant.makerchecker import review
+
+        c = review(store, f"C{correction_id}", user, "confirm", "checked in the app")
+        return f"correction {c.ref} ({c.what}) confirmed by {c.reviewed_by}"
+    if document_id is not None:
         from assistant.review import flagged
 
         with store.session() as s:
@@ -421,15 +433,6 @@ def confirm(store: Store, user: User, *, document_id: int | None = None, correct
                                    "extracted statements reviewed against the document in the app")
 
     with store.transaction() as s:
-        if correction_id is not None:
-            c = s.get(t.CorrectionRow, correction_id)
-            if c is None or c.client_id not in visible_client_ids(store, user):
-                raise AccessDeniedError(f"no correction {correction_id} among your clients")
-            if c.by == user.name:
-                raise AccessDeniedError("a correction must be confirmed by someone other than its maker",
-                                        hint="ask a reviewer to confirm it")
-            ledger.append(s, actor=user.name, action="figure.confirm", entity="correction", entity_id=c.id)
-            return f"correction {c.id} ({c.key}) confirmed by {user.name}"
         doc = s.get(t.DocumentRow, document_id) if document_id is not None else None
         if doc is None or doc.client_id not in visible_client_ids(store, user):
             raise AccessDeniedError(f"no document {document_id} among your clients")
@@ -438,13 +441,19 @@ def confirm(store: Store, user: User, *, document_id: int | None = None, correct
 
 
 def pending_corrections(store: Store, user: User) -> list[list]:
-    """Corrections of the user's clients not yet confirmed by a checker."""
-    visible = visible_client_ids(store, user)
-    with store.session() as s:
-        confirmed = set(s.execute(select(t.LedgerRow.entity_id).where(
-            t.LedgerRow.entity == "correction", t.LedgerRow.action == "figure.confirm")).scalars())
-        rows = s.execute(select(t.CorrectionRow).order_by(t.CorrectionRow.id.desc())).scalars()
-        names = {c.id: c.name for c in list_clients(s)}
-        return [[c.id, names[c.client_id], c.key, Span(c.period_end, c.period_start).label,
-                 "—" if c.old_value is None else str(c.old_value), "null" if c.new_value is None else str(c.new_value),
-                 c.by, c.reason] for c in rows if c.client_id in visible and c.id not in confirmed]
+    """Corrections of the user's clients awaiting a checker: id, client, key and period, old, new, maker, reason."""
+    from assistant.makerchecker import changes
+
+    out = []
+    for c in changes(store, client_ids=visible_client_ids(store, user), entity="correction"):
+        key, _, period = c.what.partition(" ")
+        out.append([c.id, c.client, key, period, "—" if c.old == "null" else c.old, c.new, c.by, c.reason])
+    return out
+
+
+def reject_correction(store: Store, user: User, correction_id: int, reason: str) -> str:
+    """The checker rejects another person's correction with a reason (it never counts)."""
+    from assistant.makerchecker import review
+
+    c = review(store, f"C{correction_id}", user, "reject", reason or "")
+    return f"correction {c.ref} ({c.what}) rejected by {c.reviewed_by}: {c.review_reason}"

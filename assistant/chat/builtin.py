@@ -345,7 +345,7 @@ def _sentence(name: str, r: _Result, p: ParsedQuestion) -> str:
     when = describe(r.span, p.lang) if r.span else ""
     for_when = when if when.startswith("as of") else f"for {when}"
     src = _sources(r.facts, zh)
-    src += unconfirmed_note(r.facts, zh)
+    src += unconfirmed_note(r.facts, zh) + pending_note(r.facts, zh)
     if r.prior_span is not None:
         before = describe(r.prior_span, p.lang)
         verb = ("同比" if (p.comparison or "yoy") == "yoy" else "环比") if zh else ""
@@ -372,6 +372,21 @@ def unconfirmed_note(facts: list[Fact], zh: bool) -> str:
     if zh:
         return f"（未确认——待复核：{'；'.join(why)}；复核确认前不用于决策。）"
     return f" (unconfirmed — flagged for review: {'; '.join(why)}; not used in decisions until confirmed.)"
+
+
+def pending_note(facts: list[Fact], zh: bool) -> str:
+    """The corrections awaiting a checker behind the value (maker/checker): named, never used in it."""
+    seen: list = []
+    for f in [*facts, *printed_facts(facts)]:
+        seen.extend(p for p in f.pending if p not in seen)
+    if not seen:
+        return ""
+    def shown(p) -> str:  # noqa: ANN001
+        return "null" if p.value is None else fmt_number(p.value, "amount", None)
+    if zh:
+        return "（" + "；".join(f"{p.span.label}{p.key}有{p.by}提交的更正（改为{shown(p)}），待复核确认，尚未采用" for p in seen) + "。）"
+    return " (" + "; ".join(f"{p.key} {p.span.label}: pending correction to {shown(p)} by {p.by}, not yet confirmed"
+                            for p in seen) + ".)"
 
 
 def _inputs_text(facts: list[Fact], zh: bool) -> str:

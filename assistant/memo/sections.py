@@ -240,6 +240,13 @@ def performance(ctx: MemoContext) -> Section:
         sep = "、" if ctx.lang == "zh" else "; "
         notes.append(say("performance", "unconfirmed_note", statements=sep.join(
             dict.fromkeys(f"{f.document} {ctx.say('words', 'kind_' + f.kind)}" for f in ctx.snapshot.flagged))))
+    if ctx.snapshot.pending_corrections:  # maker/checker: shown, never used
+        sep = "；" if ctx.lang == "zh" else "; "
+        notes.append(say("performance", "pending_note", items=sep.join(
+            f"{ctx.name(p.key)} {p.span.label}: "
+            + (f"{p.by}提交更正为{'空值' if p.value is None else ctx.show(p.key, p.value)}，尚未确认" if ctx.lang == "zh"
+               else f"pending correction to {'null' if p.value is None else ctx.show(p.key, p.value)} by {p.by}, not yet confirmed")
+            for p in ctx.snapshot.pending_corrections)))
     blocks: list = [Table(caption=say("performance", "table"), header=header, rows=rows, notes=notes)]
     blocks += [_p(*runs) for runs in (_revenue(ctx), _profit(ctx), _liquidity(ctx), _leverage(ctx), _cash(ctx)) if runs]
     return Section(key="performance", title="", blocks=blocks)

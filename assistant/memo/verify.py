@@ -126,6 +126,9 @@ def _facts(snapshot: ClientSnapshot, ends: set[dt.date]) -> list[AllowedNumber]:
         if fact.page is not None:
             out.append(AllowedNumber(Decimal(fact.page), "page", str(fact.page), where))
         out.append(_date(fact.span.end, where))
+    for pending in snapshot.pending_corrections:  # stated as pending in the memo, never used
+        if pending.value is not None and pending.span.end in ends:
+            out.append(AllowedNumber(pending.value, "amount", pending.key, f"pending correction C{pending.id}"))
     return out
 
 

@@ -20,6 +20,7 @@ from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
 from assistant.store.schema import (
     AlertRow,
+    ChangeReviewRow,
     Client,
     CorrectionRow,
     CovenantResultRow,
@@ -333,7 +334,11 @@ def document_counts(s: Session) -> dict[str, int]:
 
 def set_figure(s: Session, client: Client, period: str, key: str, value: Decimal | None, *, reason: str,
                by: str, scope: str = "consolidated") -> CorrectionRow:
-    """Record an officer's correction of one figure; the extracted value is kept."""
+    """Record an officer's correction of one figure (the maker's step); the extracted value is kept.
+
+    The correction is *pending* until a second person confirms it (``assistant.makerchecker``);
+    ``old_value`` is the value in force when it was made.
+    """
     if key not in _KEYS:
         raise ConfigError(f"{key!r} is not a figure key", hint="use a key of FIGURES.md, e.g. revenue or total_assets")
     if not reason.strip():
@@ -346,11 +351,13 @@ def set_figure(s: Session, client: Client, period: str, key: str, value: Decimal
             FigureRow.period_start.is_(None) if span.start is None else FigureRow.period_start == span.start,
         ).order_by(FigureRow.id.desc()).limit(1)
     ).scalar_one_or_none()
-    previous = s.execute(
-        select(CorrectionRow.new_value).where(
+    previous = s.execute(  # the value in force: the latest confirmed correction (a pending one is not)
+        select(CorrectionRow.new_value).join(ChangeReviewRow, (ChangeReviewRow.entity == "correction")
+                                             & (ChangeReviewRow.entity_id == CorrectionRow.id)).where(
             CorrectionRow.client_id == client.id, CorrectionRow.key == key, CorrectionRow.scope == scope,
             CorrectionRow.period_end == span.end, CorrectionRow.period_start == span.start
             if span.start is not None else CorrectionRow.period_start.is_(None),
+            ChangeReviewRow.outcome == "confirmed",
         ).order_by(CorrectionRow.id.desc()).limit(1)
     ).first()
     old = previous[0] if previous is not None else extracted

@@ -348,3 +348,43 @@ class StatementReviewRow(Base):
     confirmed_by: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ChangeReviewRow(Base):
+    """A checker's decision on a maker's change: a figure correction or a classification/grade decision.
+
+    The maker's row (``corrections``, ``decisions``) never changes; this row says whether a
+    second person confirmed or rejected it. No row: the change is *pending* and decides nothing.
+    """
+
+    __tablename__ = "change_reviews"
+    __table_args__ = (UniqueConstraint("entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))  # correction | decision
+    entity_id: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # confirmed | rejected
+    by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class DecisionRow(Base):
+    """A person's final 五级分类 (``classification``) or rating (``grade``) for a client and period.
+
+    The system's suggestion is kept beside the decided value; the decision counts once a
+    second person confirms it (``ChangeReviewRow``).
+    """
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # classification | grade
+    suggested: Mapped[str | None] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(20))
+    justification: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -7,7 +7,9 @@ Steps: ``_flagged_statements`` (statements with extraction warnings and no offic
 confirmation) → ``_extracted_facts`` (latest report wins, restatements flagged, figures of a
 flagged statement marked unconfirmed unless a clean report printed the same value) →
 ``_choose_scope`` (consolidated preferred, parent where only parent exists) →
-``_apply_corrections`` (officer's value used, extracted kept as ``original``) →
+``_apply_corrections`` (the latest *confirmed* correction's value used, extracted kept as
+``original``; corrections no checker has confirmed yet ride along as ``Fact.pending`` and
+``ClientSnapshot.pending_corrections``, deciding nothing) →
 ``derive_quarters`` (single quarters from year-to-date spans). The parent company's own
 figures (scope ``parent``) are also kept whole in ``parent_facts`` for questions about 母公司.
 """
@@ -35,6 +37,7 @@ from assistant.domain import (
     FactSet,
     FlaggedStatement,
     InspectionNote,
+    PendingCorrection,
     Repayment,
     Span,
 )
@@ -43,6 +46,7 @@ from assistant.periods import derive_quarters, is_restatement
 from assistant.store.db import Store
 from assistant.store.repo import get_client
 from assistant.store.schema import (
+    ChangeReviewRow,
     Client,
     CorrectionRow,
     DocumentRow,
@@ -108,6 +112,7 @@ class _Rows:
     documents: dict[int, list[DocumentRow]] = field(default_factory=lambda: defaultdict(list))
     figures: dict[int, list[_Figure]] = field(default_factory=lambda: defaultdict(list))
     corrections: dict[int, list[CorrectionRow]] = field(default_factory=lambda: defaultdict(list))
+    reviews: dict[int, ChangeReviewRow] = field(default_factory=dict)  # correction id → its checker's decision
     facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
     flagged: dict[int, list[FlaggedStatement]] = field(default_factory=lambda: defaultdict(list))
@@ -130,6 +135,9 @@ class _Rows:
         for c in session.execute(select(CorrectionRow).where(CorrectionRow.client_id.in_(ids))
                                  .order_by(CorrectionRow.id)).scalars():
             out.corrections[c.client_id].append(c)
+        for r in session.execute(select(ChangeReviewRow).where(ChangeReviewRow.client_id.in_(ids),
+                                                               ChangeReviewRow.entity == "correction")).scalars():
+            out.reviews[r.entity_id] = r
         for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
                                    .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule))
                                    .order_by(FacilityRow.id)).scalars():
@@ -171,9 +179,11 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
     facts = FactSet()
     for fact in _choose_scope(extracted):
         facts.add(fact)
-    _apply_corrections(rows.corrections.get(row.id, []), facts)
+    corrections = rows.corrections.get(row.id, [])
+    pending = _apply_corrections(corrections, facts, rows.reviews)
     derive_quarters(facts)
-    _apply_corrections([c for c in rows.corrections.get(row.id, []) if c.scope == "parent"], parent)
+    pending += [p for p in _apply_corrections([c for c in corrections if c.scope == "parent"], parent, rows.reviews)
+                if p not in pending]
     derive_quarters(parent)
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
@@ -186,6 +196,7 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         as_of=as_of or config.today(),
         parent_facts=parent,
         flagged=list(flagged),
+        pending_corrections=sorted(pending, key=lambda p: p.id),
     )
 
 
@@ -233,22 +244,45 @@ def _choose_scope(facts: list[Fact]) -> list[Fact]:
     return [f for f in facts if f.scope == "consolidated" or f.span not in consolidated_spans]
 
 
-def _apply_corrections(rows: list[CorrectionRow], facts: FactSet) -> None:
-    latest: dict[tuple[str, Span], CorrectionRow] = {}
+def _apply_corrections(rows: list[CorrectionRow], facts: FactSet,
+                       reviews: dict[int, ChangeReviewRow] | None = None) -> list[PendingCorrection]:
+    """Apply each figure's latest confirmed correction; return the pending ones (attached to their facts).
+
+    A correction counts once a second person confirmed it (``reviews``: correction id → the
+    checker's row). Unreviewed corrections newer than the confirmed one are *pending*: kept on
+    the fact (``Fact.pending``) and returned, never used. Rejected ones are dropped.
+    """
+    reviews = reviews or {}
+    groups: dict[tuple[str, Span], list[CorrectionRow]] = defaultdict(list)
     for row in rows:
-        latest[(row.key, Span(row.period_end, row.period_start))] = row
-    for (key, span), row in latest.items():
+        groups[(row.key, Span(row.period_end, row.period_start))].append(row)
+    out: list[PendingCorrection] = []
+    for (key, span), group in groups.items():
+        confirmed = [c for c in group if (r := reviews.get(c.id)) is not None and r.outcome == "confirmed"]
+        row = confirmed[-1] if confirmed else None
+        waiting = [PendingCorrection(c.id, key, span, c.scope or "consolidated", c.new_value, c.old_value, c.by, c.reason, c.at)
+                   for c in group if c.id not in reviews and (row is None or c.id > row.id)]
+        out.extend(waiting)
         extracted = facts.get(key, span)
-        if extracted is not None and extracted.scope != (row.scope or "consolidated"):
+        scope = (row.scope if row is not None else group[-1].scope) or "consolidated"
+        if extracted is not None and extracted.scope != scope:
             continue  # a correction of the parent's figure does not change the consolidated one (or back)
+        if extracted is not None:
+            extracted.pending = tuple(waiting)
+        if row is None:
+            continue
+        checker = reviews[row.id].by
         if extracted is not None and extracted.source == "extracted":
             extracted.original = extracted.value
             extracted.value = row.new_value
             extracted.source = "corrected"
             extracted.label = extracted.label or key
+            extracted.corrected_by, extracted.confirmed_by = row.by, checker
             continue
-        facts.add(Fact(key=key, value=row.new_value, span=span, label=f"corrected by {row.by}",
-                       source="corrected", original=None, scope=row.scope))
+        facts.add(Fact(key=key, value=row.new_value, span=span, label=f"corrected by {row.by}, confirmed by {checker}",
+                       source="corrected", original=None, scope=row.scope, pending=tuple(waiting),
+                       corrected_by=row.by, confirmed_by=checker))
+    return out
 
 
 def _facilities(rows: list[FacilityRow]) -> list[Facility]:

@@ -1,0 +1,148 @@
+"""Who is acting: the one place a data-changing command resolves its user.
+
+``resolve_actor(store, name, right)`` returns the authenticated ``access.User`` allowed to do
+``right`` (a key of ``RIGHTS``), or raises ``AccessDeniedError`` with one line. The proof of
+identity is tried in this order:
+
+1. a token source (``TOKEN_SOURCES``: callables ``(store, name) -> User | None``). Empty
+   today; ``loanwatch login`` registers its session tokens here, so every command accepts
+   them without another change;
+2. the password in ``LOANWATCH_PASSWORD``;
+3. a hidden prompt (``getpass``) when standard input is a terminal.
+
+An unknown user and a wrong password read the same (no user-name oracle). A user whose role
+lacks the right is refused naming the roles that have it.
+
+*Setup*: a home that has no user at all (a bank loading its portfolio before anyone can log
+in) may run the loading commands (``SETUP_RIGHTS``) without ``--as``; the ledger records the
+actor ``setup``. Once the first user exists, every data-changing command needs ``--as``.
+Nothing that a second person must check (corrections, confirmations, decisions, approvals)
+can run in setup.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from assistant.access import User, authenticate, get_user
+from assistant.errors import AccessDeniedError
+from assistant.store.db import Store
+from assistant.store.schema import UserRow
+
+ANY = ("officer", "reviewer", "admin")
+CHECKERS = ("reviewer", "admin")
+
+#: right → roles that hold it
+RIGHTS: dict[str, tuple[str, ...]] = {
+    "client.add": ANY,
+    "ingest": ANY,
+    "statement.confirm": ANY,  # any user who may reach the client, never the uploader (assistant.review)
+    "figure.correct": ANY,
+    "figure.confirm": CHECKERS,
+    "decision.make": ANY,
+    "decision.confirm": CHECKERS,
+    "status.record": ANY,
+    "memo.draft": ANY,
+    "memo.edit": ANY,
+    "memo.approve": CHECKERS,
+    "facility.import": CHECKERS,  # covenant thresholds decide breaches: not an officer's alone
+    "issuer.override": ("admin",),
+    "user.add": ("admin",),
+}
+#: what a home with no users yet may do without --as (loading the portfolio)
+SETUP_RIGHTS = frozenset({"client.add", "ingest", "facility.import", "user.add", "memo.draft", "status.record"})
+SETUP_ACTOR = "setup"
+
+TokenSource = Callable[[Store, str], "User | None"]
+#: tried before the password: ``loanwatch login`` appends its token check here
+TOKEN_SOURCES: list[TokenSource] = []
+
+
+def has_users(store: Store) -> bool:
+    with store.session() as s:
+        return bool(s.execute(select(func.count()).select_from(UserRow)).scalar_one())
+
+
+def resolve_actor(store: Store, name: str | None, right: str, *, password: str | None = None) -> User:
+    """The authenticated user ``name`` holding ``right``; ``AccessDeniedError`` (one line) otherwise.
+
+    ``password`` overrides the environment and the prompt (the app passes none: its session
+    already proved who is logged in and it calls :func:`require_right`).
+    """
+    name = (name or "").strip()
+    if not name:
+        if right in SETUP_RIGHTS and not has_users(store):
+            return User(SETUP_ACTOR, "admin", "setup (no users yet)")
+        raise AccessDeniedError(f"{_what(right)} needs the acting user: pass --as USER",
+                                hint="the password comes from LOANWATCH_PASSWORD or a prompt")
+    user = _from_token(store, name)
+    if user is None:
+        secret = password if password is not None else _password(name)
+        if not authenticate(store, name, secret):
+            raise AccessDeniedError(f"unknown user or wrong password for {name!r}",
+                                    hint="check the name (`loanwatch user list`) and LOANWATCH_PASSWORD")
+        user = get_user(store, name)
+    return require_right(user, right)
+
+
+def require_right(user: User, right: str) -> User:
+    """``user`` when their role holds ``right``, else ``AccessDeniedError`` naming who may."""
+    roles = RIGHTS[right]
+    if user.role not in roles:
+        raise AccessDeniedError(f"{user.name} ({user.role}) may not {_what(right)}: only {' or '.join(roles)} users may",
+                                hint="ask a user with that role")
+    return user
+
+
+def _from_token(store: Store, name: str) -> User | None:
+    for source in TOKEN_SOURCES:
+        user = source(store, name)
+        if user is not None:
+            if user.name != name:
+                raise AccessDeniedError(f"the session token belongs to {user.name}, not {name}")
+            return user
+    return None
+
+
+def _password(name: str) -> str:
+    secret = os.environ.get("LOANWATCH_PASSWORD")
+    if secret is not None:
+        return secret
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"password for {name}: ")
+    raise AccessDeniedError(f"no password for {name!r}",
+                            hint="set LOANWATCH_PASSWORD or run the command in a terminal to be asked")
+
+
+_WHAT = {
+    "client.add": "add clients", "ingest": "ingest documents", "statement.confirm": "confirm statements",
+    "figure.correct": "correct figures", "figure.confirm": "confirm or reject corrections",
+    "decision.make": "decide a classification or grade", "decision.confirm": "confirm or reject decisions",
+    "status.record": "record covenant results", "memo.draft": "draft memos", "memo.edit": "edit memos",
+    "memo.approve": "approve memos", "facility.import": "import facilities and covenants",
+    "issuer.override": "override the issuer check", "user.add": "add users",
+}
+
+
+def _what(right: str) -> str:
+    return _WHAT.get(right, right)
+
+
+
+
+def command_actor(as_user: str | None, by: str | None, right: str, *, store: Store | None = None) -> User:
+    """The CLI's acting user from ``--as`` (or the deprecated ``--by``, held to the same check)."""
+    from assistant.store import open_store
+
+    if as_user and by and as_user != by:
+        raise AccessDeniedError(f"--as {as_user} and --by {by} name different users", hint="give --as only")
+    return resolve_actor(store or open_store(), as_user or by, right)
+
+
+__all__ = ["ANY", "CHECKERS", "RIGHTS", "SETUP_ACTOR", "SETUP_RIGHTS", "TOKEN_SOURCES", "command_actor", "has_users", "require_right",
+           "resolve_actor"]
