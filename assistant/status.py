@@ -260,6 +260,7 @@ def review_json(snap: ClientSnapshot) -> dict:
                      "warnings": list(f.warnings), "uploaded_by": f.uploaded_by} for f in snap.flagged],
         "unconfirmed_figures": sum(1 for f in snap.facts if f.unconfirmed),
         "pending_corrections": [p.to_json() for p in snap.pending_corrections],
+        "pending_count": len(snap.pending_corrections),
         "document_warnings": [{"document": d.name, "document_id": d.id, "warnings": list(d.warnings)}
                               for d in snap.documents if d.warnings],
     }

@@ -16,6 +16,7 @@ from assistant.store import load_snapshot, repo
 from assistant.store.db import Store, init_db
 from assistant.store.schema import Base, FacilityRow, FigureRow
 from extractors.models import Column, ExtractionResult, LineItem, Statement
+from tests.checkers import PASSWORD, confirm_corrections
 
 D = Decimal
 FY25, FY24 = Span(dt.date(2025, 12, 31), dt.date(2025, 1, 1)), Span(dt.date(2024, 12, 31), dt.date(2024, 1, 1))
@@ -249,16 +250,24 @@ def test_correction_is_used_and_the_extracted_value_kept(store):
         assert (row.old_value, row.new_value) == (D("1000"), D("1200.5"))
         repo.set_figure(s, client, "2026-09-30", "total_assets", D("5100"), reason="audited figure", by="li.na")
         repo.set_figure(s, client, "2026Q3", "net_profit", D("80"), reason="missing on the page", by="li.na")
+    snap = load_snapshot(store, "Corrected Co")  # pending: shown on the fact, the extracted value still decides
+    revenue = snap.facts.get("revenue", q3)
+    assert (revenue.value, revenue.source, [p.value for p in revenue.pending]) == (D("1000"), "extracted", [D("1200.5")])
+    assert snap.facts.get("net_profit", q3) is None and len(snap.pending_corrections) == 3
+    assert "pending correction to 1,200.5 by li.na, not yet confirmed" == revenue.pending[0].note
+    confirm_corrections(store)
     facts = load_snapshot(store, "Corrected Co").facts
     revenue = facts.get("revenue", q3)
     assert (revenue.value, revenue.original, revenue.source, revenue.document) == (D("1200.5"), D("1000"), "corrected", "q3.pdf")
     assert facts.value("total_assets", Span(q3.end)) == D("5100")
     added = facts.get("net_profit", q3)
     assert (added.value, added.original, added.source) == (D("80"), None, "corrected")
-    with store.transaction() as s:  # a second correction records the first as its old value
+    assert (revenue.corrected_by, revenue.confirmed_by, revenue.pending) == ("li.na", "checker_t", ())
+    with store.transaction() as s:  # a second correction records the confirmed first as its old value
         row = repo.set_figure(s, repo.get_client(s, "Corrected Co"), "2026Q3", "revenue", D("1201"), reason="typo", by="wang")
         assert row.old_value == D("1200.5")
-    assert load_snapshot(store, "Corrected Co").facts.get("revenue", q3).original == D("1000")
+    revenue = load_snapshot(store, "Corrected Co").facts.get("revenue", q3)
+    assert (revenue.original, revenue.value, [p.value for p in revenue.pending]) == (D("1000"), D("1200.5"), [D("1201")])
 
 
 def test_correction_needs_a_reason_a_known_key_and_a_readable_period(store):
@@ -278,6 +287,8 @@ def test_snapshot_derives_single_quarters_from_ytd_after_corrections(store):
     assert (q3.value, q3.source) == (D("250"), "derived") and [i.value for i in q3.inputs] == [D("650"), D("400")]
     with store.transaction() as s:
         repo.set_figure(s, repo.get_client(s, "YTD Co"), "2026H1", "revenue", D("420"), reason="restated by auditor", by="x")
+    assert load_snapshot(store, "YTD Co").facts.value("revenue", quarter_span(2026, 3)) == D("250")  # pending: not used
+    confirm_corrections(store)
     assert load_snapshot(store, "YTD Co").facts.value("revenue", quarter_span(2026, 3)) == D("230")
 
 
@@ -345,8 +356,23 @@ def _cli(home, *args):
 
     env = {k: v for k, v in os.environ.items() if k != "LOANWATCH_DB_URL"}
     env["LOANWATCH_HOME"] = str(home)
+    env["LOANWATCH_PASSWORD"] = PASSWORD
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=Path(__file__).resolve().parents[1],
                           env=env, capture_output=True, text=True, timeout=120)
+
+
+def subprocess_input(home, *args):
+    """``_cli`` with the password (PASSWORD) on standard input, for ``--password-stdin``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "LOANWATCH_DB_URL"}
+    env["LOANWATCH_HOME"] = str(home)
+    env["LOANWATCH_PASSWORD"] = PASSWORD
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=Path(__file__).resolve().parents[1], env=env,
+                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
 
 
 def test_cli_client_commands_and_corrections(tmp_path):
@@ -362,9 +388,24 @@ def test_cli_client_commands_and_corrections(tmp_path):
                        "officer": "zhang.wei"}]
     missing = _cli(home, "client", "show", "Nobody")
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no client named 'Nobody'" in missing.stderr
+    setup = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "1", "--reason", "r")
+    assert setup.returncode == 1 and "correct figures needs the acting user: pass --as USER" in setup.stderr
+    assert _cli(home, "user", "add", "li", "--role", "officer", "--password-stdin").returncode == 1  # the first user is an admin
+    from assistant import access
+    from assistant.store.db import open_store
+
+    with open_store(f"sqlite:///{home}/loanwatch.db").transaction() as s:
+        access.add_user(s, "admin_t", "admin", PASSWORD)
+    stranger = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "1", "--reason", "r", "--as", "li")
+    assert stranger.returncode == 1 and stranger.stderr == "loanwatch: unknown user or wrong password for 'li' — " \
+        "check the name (`loanwatch user list`) and LOANWATCH_PASSWORD\n"
+    added = subprocess_input(home, "user", "add", "li", "--role", "officer", "--password-stdin", "--clients", "示例新能源",
+                             "--as", "admin_t")
+    assert added.returncode == 0, added.stderr
     ok = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "-1,250.75", "--reason", "sign lost", "--by", "li")
-    assert ok.returncode == 0 and ok.stdout == "示例新能源股份有限公司 net_profit 2026Q3: none → -1250.75 (by li: sign lost)\n"
-    bad = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "12x", "--reason", "r")
+    assert ok.returncode == 0 and ok.stdout.startswith("C1 示例新能源股份有限公司 net_profit 2026Q3: none → -1250.75 (by li: sign lost); "
+                                                       "pending until another user (reviewer or admin) confirms it")
+    bad = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "12x", "--reason", "r", "--as", "li")
     assert bad.returncode == 1 and "'12x' is not a number" in bad.stderr
     usage = _cli(home, "figures", "set", "示例新能源", "2026Q3", "net_profit", "1")
     assert usage.returncode == 2  # --reason is required
@@ -393,6 +434,9 @@ def test_bulk_snapshots_equal_one_by_one_and_keep_the_statement_currency(store):
                             note=InspectionNote(visit_date=dt.date(2026, 10, 8), inspector="张伟", text="现场检查"))
         repo.add_client(s, "Empty Co")
         ids = [c.id for c in repo.list_clients(s)]
+    confirm_corrections(store)
+    with store.transaction() as s:
+        repo.set_figure(s, repo.get_client(s, "Dollar Co"), "2026Q3", "revenue", D("240"), reason="still pending", by="x")
     day = dt.date(2026, 11, 15)
     bulk = load_snapshots(store, ids, as_of=day)
     assert list(bulk) == ids and len(ids) == 4
@@ -401,6 +445,7 @@ def test_bulk_snapshots_equal_one_by_one_and_keep_the_statement_currency(store):
     assert len(dollar.facilities[0].covenants) == 1 and len(dollar.notes) == 1 and len(dollar.documents) == 3
     q3 = dollar.facts.get("revenue", quarter_span(2026, 3))
     assert (q3.value, q3.source, q3.currency) == (D("230"), "derived", "USD")  # 650 − the corrected 420, in USD
+    assert [p.value for p in q3.pending] == [D("240")]  # a pending correction of a derived quarter shows on it, unused
     assert dollar.facts.get("revenue", ytd9).currency == "USD"
     restating = next(snap for snap in bulk.values() if snap.client.name == "Restating Co")
     assert {f.currency for f in restating.facts} == {"CNY"}

@@ -185,6 +185,10 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
     pending += [p for p in _apply_corrections([c for c in corrections if c.scope == "parent"], parent, rows.reviews)
                 if p not in pending]
     derive_quarters(parent)
+    for p in pending:  # a pending correction of a derived figure (Q3 = 9M − H1) shows on the derived fact too
+        fact = (parent if p.scope == "parent" else facts).get(p.key, p.span)
+        if fact is not None and p not in fact.pending:
+            fact.pending = (*fact.pending, p)
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
                              officer=row.officer),
