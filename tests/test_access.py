@@ -83,15 +83,26 @@ def test_re_adding_a_user_resets_password_and_keeps_assignments(store):
 
 
 def test_cli_user_add_reads_the_password_from_stdin(store, home):
+    with store.transaction() as s:
+        access.add_user(s, "root", "admin", "root-password-1")
+    env = {**_env(home), "LOANWATCH_PASSWORD": "root-password-1"}
+    anonymous = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", "wang", "--role", "officer",
+                                "--password-stdin"], input="wang-password-1\n", capture_output=True, text=True,
+                               env=_env(home), timeout=120)
+    assert anonymous.returncode == 1 and "add users needs the acting user: pass --as USER" in anonymous.stderr
+    officer = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", "wang", "--role", "admin",
+                              "--password-stdin", "--as", "officer_a"], input="wang-password-1\n", capture_output=True,
+                             text=True, env={**env, "LOANWATCH_PASSWORD": "officer-a-pass"}, timeout=120)
+    assert officer.returncode == 1 and officer.stderr.startswith("loanwatch: officer_a (officer) may not add users: only admin")
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", "wang", "--role", "officer",
-                          "--password-stdin", "--clients", "甲公司,丙公司"],
-                         input="wang-password-1\n", capture_output=True, text=True, env=_env(home), timeout=120)
+                          "--password-stdin", "--clients", "甲公司,丙公司", "--as", "root"],
+                         input="wang-password-1\n", capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "2 client(s) assigned" in run.stdout
     assert access.authenticate(store, "wang", "wang-password-1")
     bad = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", "li", "--role", "boss",
-                          "--password-stdin"], input="li-password-1\n", capture_output=True, text=True,
-                         env=_env(home), timeout=120)
+                          "--password-stdin", "--as", "root"], input="li-password-1\n", capture_output=True, text=True,
+                         env=env, timeout=120)
     assert bad.returncode == 1 and "unknown role" in bad.stderr
 
 

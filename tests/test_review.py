@@ -21,6 +21,7 @@ from assistant.ingest import ingest
 from assistant.review import confirm, flagged
 from assistant.status import client_status
 from assistant.store import close_stores, load_snapshot, open_store, repo
+from tests.checkers import confirm_corrections
 
 END = dt.date(2026, 9, 30)
 COMPANY = "示例能源股份有限公司"
@@ -174,16 +175,20 @@ def test_an_officer_of_another_client_cannot_confirm(store, tmp_path):
         confirm(store, f"S{f.statement_id}", by="stranger", reason="checked")
 
 
-def test_review_cli_lists_and_confirms(store, tmp_path, capsys):
+def test_review_cli_lists_and_confirms(store, tmp_path, capsys, monkeypatch):
     _flagged_client(store, tmp_path)
     assert _cli("review", "list", "--json") == 0
     (item,) = json.loads(capsys.readouterr().out)
     assert item["ref"] == f"S{item['statement_id']}" and item["uploaded_by"] == "maker" and item["warnings"]
     assert _cli("review", "list") == 0
     assert "1 statement(s) flagged for review" in capsys.readouterr().out
-    assert _cli("review", "confirm", item["ref"], "--by", "maker", "--reason", "mine") == 1
+    monkeypatch.setenv("LOANWATCH_PASSWORD", "maker-password-1")
+    assert _cli("review", "confirm", item["ref"], "--as", "maker", "--reason", "mine") == 1
     assert "second person" in capsys.readouterr().err
-    assert _cli("review", "confirm", item["ref"], "--by", "checker", "--reason", "checked p.2") == 0
+    assert _cli("review", "confirm", item["ref"], "--by", "checker", "--reason", "checked p.2") == 1  # maker's password
+    assert "unknown user or wrong password for 'checker'" in capsys.readouterr().err
+    monkeypatch.setenv("LOANWATCH_PASSWORD", "checker-password-1")
+    assert _cli("review", "confirm", item["ref"], "--by", "checker", "--reason", "checked p.2") == 0  # --by: deprecated alias
     assert "confirmed by checker (ingested by maker)" in capsys.readouterr().out
     assert _cli("review", "list") == 0
     assert "nothing flagged for review" in capsys.readouterr().out
@@ -195,7 +200,9 @@ def test_a_correction_releases_that_figure_only(store, tmp_path):
     right = snap.facts.value("total_assets", Span(END)) - Decimal(1_000_000)
     with store.transaction() as s:
         repo.set_figure(s, repo.get_client(s, client), END.isoformat(), "total_assets", right,
-                        reason="p.2 total assets misprinted; equals liabilities + equity", by="checker")
+                        reason="p.2 total assets misprinted; equals liabilities + equity", by="maker")
+    assert load_snapshot(store, client).facts.get("total_assets", Span(END)).unconfirmed  # pending: releases nothing yet
+    confirm_corrections(store, "checker")
     snap = load_snapshot(store, client)
     assert snap.facts.get("total_assets", Span(END)).unconfirmed is None
     assert snap.facts.get("total_liabilities", Span(END)).unconfirmed  # the rest of the statement still waits
