@@ -125,7 +125,8 @@ class Fact:
 
         The rule (one for every consumer): a figure read from a statement flagged for review
         (the extractor warned about it) is *unconfirmed* until an officer confirms that
-        statement (``loanwatch review confirm``) or corrects the figure (``figures set``). A
+        statement (``loanwatch review confirm``) or a confirmed correction replaces the figure
+        (``figures set``, then ``figures confirm`` by a second person; a pending one changes nothing). A
         figure derived from others (Q3 = 9M − H1) is unconfirmed when any input is. Unconfirmed
         figures are shown, always with this reason, but never decide: covenant tests on them
         report ``unconfirmed`` instead of pass/breach, warnings they raise are marked and not

@@ -10,7 +10,8 @@ confirms one statement (``S12``) or every flagged statement of a document (``D5`
 its file name). The confirmer must be a user of this home who may reach the client, and not
 the person who ingested the document (four eyes: the maker of the upload does not check it);
 both names are stored with the confirmation, which is recorded in the hash-chained ledger.
-Correcting a figure (``figures set``) also releases that one figure.
+A confirmed correction of a figure (``figures set`` by one user, ``figures confirm`` by
+another: ``assistant.makerchecker``) also releases that one figure.
 """
 
 from __future__ import annotations

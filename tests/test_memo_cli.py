@@ -19,13 +19,20 @@ CLIENT = "示例新能源"  # an alias: the store resolves it
 def stored(home):
     from assistant.store import close_stores, open_store
 
-    store_snapshot(open_store(), declining_client())
+    from tests.checkers import ensure_user
+
+    store = open_store()
+    store_snapshot(store, declining_client())
+    ensure_user(store, "李强", "officer")
+    ensure_user(store, "张主管", "reviewer")
     close_stores()
     return home
 
 
 def _run(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    from tests.checkers import PASSWORD
+
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1", "LOANWATCH_PASSWORD": PASSWORD}
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd or REPO, timeout=120)
 
@@ -94,14 +101,14 @@ def test_life_of_a_memo_on_the_cli(stored, tmp_path):
     # a wrong number planted by hand: approval is refused, nothing stored
     wrong = tmp_path / "wrong.md"
     wrong.write_text(again.stdout.replace("营业收入 1.52亿元", "营业收入 1.85亿元"), encoding="utf-8")
-    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(wrong)).returncode == 0
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(wrong), "--as", "李强").returncode == 0
     refused = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3", "--by", "张主管")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "cannot be approved" in refused.stderr and "1.85亿" in refused.stderr
     # the officer fixes it; the reviewer approves
     fixed = tmp_path / "fixed.md"
     fixed.write_text(again.stdout, encoding="utf-8")
-    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed)).returncode == 0
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed), "--as", "李强").returncode == 0
     approved = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3", "--by", "张主管")
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.startswith("v7\tapproved\t张主管") and "numbers traceable" in approved.stdout
@@ -109,7 +116,7 @@ def test_life_of_a_memo_on_the_cli(stored, tmp_path):
     assert listed.returncode == 0, listed.stderr
     rows = [line.split("\t")[:3] for line in listed.stdout.splitlines()]
     assert rows == [["v1", "draft", "system"], ["v2", "edited", "李强"], ["v3", "draft", "system"],
-                    ["v4", "edited", "system"], ["v5", "edited", "officer"], ["v6", "edited", "officer"],
+                    ["v4", "edited", "system"], ["v5", "edited", "李强"], ["v6", "edited", "李强"],
                     ["v7", "approved", "张主管"]]
     # every version is a ledger entry, and the chain verifies
     store = open_store()
@@ -122,11 +129,15 @@ def test_life_of_a_memo_on_the_cli(stored, tmp_path):
         assert ledger.verify(s) == []
     close_stores()
     # an approved memo cannot be edited; a memo of another client is refused
-    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed)).returncode == 1
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(fixed), "--as", "李强").returncode == 1
     other = tmp_path / "other.md"
     other.write_text(again.stdout.replace("2026Q3", "2026Q2"), encoding="utf-8")
-    refused = _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(other))
+    refused = _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(other), "--as", "李强")
     assert refused.returncode == 1 and "not 示例新能源股份有限公司 2026Q3" in refused.stderr
+    anonymous = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3")
+    assert anonymous.returncode == 1 and "approve memos needs the acting user: pass --as USER" in anonymous.stderr
+    officer = _run(stored, "memo", "approve", CLIENT, "--period", "2026Q3", "--as", "李强")
+    assert officer.returncode == 1 and "李强 (officer) may not approve memos: only reviewer or admin" in officer.stderr
 
 
 def test_memo_verify_catches_a_figure_swapped_for_another_quarters(stored, tmp_path):

@@ -250,8 +250,8 @@ def test_status_records_covenant_results_and_alerts_in_the_ledger(demo_home, sna
     from assistant.status import record
     from assistant.store import open_store
 
-    out = run_cli("status", "鼎盛化纤", "--json", "--as-of", DEMO_DATE, home=demo_home, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_cli("status", "鼎盛化纤", "--json", "--as-of", DEMO_DATE, "--record", home=demo_home, timeout=120)
+    assert out.returncode == 0, out.stderr  # the demo home has no users yet: recording runs as `setup`
     st = json.loads(out.stdout)
     snapshot(STORY)  # opens the demo store in this process
     assert record(open_store(), st)[1] == 0  # recording the same status again adds no alert

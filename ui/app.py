@@ -227,7 +227,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 pending_df = L(gr.Dataframe(label=tr("pending"), interactive=False, max_height=260), "pending")
                 with gr.Row():
                     pending_id = L(gr.Number(label=tr("correction_id"), precision=0), "correction_id")
-                    confirm_btn = L(gr.Button(tr("confirm_btn")), "confirm_btn", "value")
+                    confirm_btn = L(gr.Button(tr("confirm_btn"), elem_id="lw-confirm-correction"), "confirm_btn", "value")
+                    reject_btn = L(gr.Button(tr("reject_btn"), elem_id="lw-reject-correction"), "reject_btn", "value")
 
             # ---------------------------------------------------------------- chat
             with L(gr.Tab(tr("tab_chat"), id="chat", elem_id="tab-chat"), "tab_chat"):
@@ -431,7 +432,16 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 raise gr.Error(tr("correction_id", lg))
             return H.confirm(store, user, correction_id=int(cid)), _pending(user, lg)
 
-        confirm_btn.click(safe(_confirm_correction), [pending_id, lang], [correct_out, pending_df])
+        confirm_btn.click(safe(_confirm_correction), [pending_id, lang], [correct_out, pending_df]).then(
+            safe(_client), [client_dd, lang], client_outputs)
+
+        def _reject_correction(user: User, cid, reason, lg: str):
+            if cid is None:
+                raise gr.Error(tr("correction_id", lg))
+            return H.reject_correction(store, user, int(cid), reason or ""), _pending(user, lg)
+
+        reject_btn.click(safe(_reject_correction), [pending_id, c_reason, lang], [correct_out, pending_df]).then(
+            safe(_client), [client_dd, lang], client_outputs)
 
         def _ask(user: User, q: str, history, client, lg: str):
             q = (q or "").strip()

@@ -93,6 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pending": ("待复核的更正（复核人确认）", "Corrections awaiting a checker"),
     "correction_id": ("更正编号", "Correction ID"),
     "confirm_btn": ("复核确认", "Confirm as checker"),
+    "reject_btn": ("退回更正（原因写在上方“更正原因”）", "Reject (reason in the field above)"),
     "flagged_title": ("待复核的报表（提取有疑点：数据未确认，不用于约束测试、预警与评级）",
                       "Statements flagged for review (extraction doubts: figures unconfirmed, kept out of decisions)"),
     "flagged": ("待复核的报表", "Statements flagged for review"),
