@@ -129,7 +129,7 @@ def ingest(
 ) -> IngestReport:
     """Ingest files and folders; return one result per file (never raises for a bad file).
 
-    Upload guard: with ``client``, a statement whose printed issuer is another company is
+    Upload guard: with ``client``, a statement or report whose printed issuer is another company is
     refused (``issuer_mismatch``) unless ``issuer_override`` gives the reason an admin stores
     it anyway (the caller checks the role; the reason is kept in the document's warnings and
     a ``document.issuer_override`` ledger entry names the actor). A statement that prints no
@@ -417,7 +417,9 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     stored_path=stored_path, pages=p.pages, size=p.size, received=received,
                     extraction=p.extraction, note=p.note, actor=actor,
                 )
-                if overridden:
+                if overridden:  # the reason is kept with the document; the entry names the admin
+                    if overridden not in (doc.warnings or []):
+                        doc.warnings = [*(doc.warnings or []), overridden]
                     ledger.append(s, actor=actor, action="document.issuer_override", entity="document", entity_id=doc.id)
                 statements = p.extraction.statements if p.extraction else []
                 result = FileResult(
@@ -478,30 +480,35 @@ def issuer_matches(s, owner, company: str, aliases: list[str] = ()) -> bool:  # 
     return repo.match_client(s, company) is owner
 
 
-def _check_issuer(s, owner, p: Prepared, client: str | None, override: str | None, actor: str) -> bool:  # noqa: ANN001
-    """The upload guard for a statement filed under a named client; True when an admin's override let it through.
+def _check_issuer(s, owner, p: Prepared, client: str | None, override: str | None, actor: str) -> str | None:  # noqa: ANN001
+    """The upload guard for a document filed under a named client; the override note when an admin's override let it through.
 
-    Adds a warning (kept with the document) for a statement that prints no issuer name; raises
-    ``IssuerMismatchError`` naming both companies when the issuer is another one.
+    Covers statements and reports read as filings (a report whose statements were not found
+    still feeds answers through the search index). Adds a warning (kept with the document) for
+    one that prints no issuer name; raises ``IssuerMismatchError`` naming both companies when
+    the issuer is another one.
     """
-    if client is None or p.kind != "statement" or p.extraction is None:
-        return False
+    if client is None or p.kind not in ("statement", "filing"):
+        return None  # an inspection note is the bank's own
     if not p.company:
-        p.warnings.append(f"no issuer name found in {Path(p.path).name}: not checked against the client {owner.name}")
-        if p.extraction is not None:
-            p.extraction.warnings.append(p.warnings[-1])
-        return False
+        if p.kind == "statement":  # a filing may be anything (a contract, a news cutting): only statements must name one
+            p.warnings.append(f"no issuer name found in {Path(p.path).name}: not checked against the client {owner.name}")
+            if p.extraction is not None:
+                p.extraction.warnings.append(p.warnings[-1])
+        return None
     if issuer_matches(s, owner, p.company, p.aliases):
-        return False
+        return None
     known = ", ".join([owner.name, *owner.aliases])
     if not (override or "").strip():
         raise IssuerMismatchError(
-            f"{Path(p.path).name}: the statements are issued by {p.company}, not by the client {owner.name} ({known})",
+            f"{Path(p.path).name}: the {'statements are' if p.kind == 'statement' else 'report is'} issued by {p.company}, "
+            f"not by the client {owner.name} ({known})",
             hint="upload it to the right client, or an admin may store it anyway with --issuer-override REASON")
     note = f"issuer {p.company} is not the client {owner.name}; stored by {actor}'s override: {override.strip()}"
     p.warnings.append(note)
-    p.extraction.warnings.append(note)
-    return True
+    if p.extraction is not None:
+        p.extraction.warnings.append(note)
+    return note
 
 
 def _add_issuer_aliases(s, owner, p: Prepared, actor: str) -> list[str]:  # noqa: ANN001

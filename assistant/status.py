@@ -383,7 +383,7 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
     if flagged:
         console.print(f"[bold red]待复核 FLAGGED FOR REVIEW[/bold red]: {len(flagged)} statement(s); their figures are "
                       "unconfirmed and left out of covenant tests, warnings and the grade until confirmed "
-                      "(`loanwatch review confirm S<id> --by USER --reason …`)", highlight=False)
+                      "(`loanwatch review confirm S<id> --as USER --reason …`)", highlight=False)
         for f in flagged:
             console.print(f"  · {f['ref']} {f['document']} {f['kind']}: {'; '.join(f['warnings'])}", markup=False,
                           highlight=False)

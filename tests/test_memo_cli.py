@@ -18,7 +18,6 @@ CLIENT = "示例新能源"  # an alias: the store resolves it
 @pytest.fixture()
 def stored(home):
     from assistant.store import close_stores, open_store
-
     from tests.checkers import ensure_user
 
     store = open_store()
