@@ -174,17 +174,27 @@ def test_correction_is_made_by_one_and_confirmed_by_another_in_the_ledger(ui):
 
     store, _ = ui
     a, b, rev = _users(store)
+    extracted = load_snapshot(store, CLIENT_A).facts.get("cash", _point(store, CLIENT_A)).value
     line = H.correct_figure(store, a, CLIENT_A, "2026-06-30", "cash", "1,234,567.89", "bank confirmation letter")
-    assert "1234567.89" in line
-    assert load_snapshot(store, CLIENT_A).facts.get("cash", _point(store, CLIENT_A)).value == Decimal("1234567.89")
+    assert "1234567.89" in line and "pending until a reviewer confirms it" in line
+    fact = load_snapshot(store, CLIENT_A).facts.get("cash", _point(store, CLIENT_A))
+    assert fact.value == extracted and [p.value for p in fact.pending] == [Decimal("1234567.89")]  # shown, not used
+    _, rows, _ = H.figures_table(store, a, CLIENT_A)
+    assert any("⏳→1,234,567.89 (officer_a)" in cell for row in rows for cell in row[1:])
     (pending,) = [p for p in H.pending_corrections(store, a) if p[2] == "cash"]
     assert H.pending_corrections(store, b) == []
-    with pytest.raises(AccessDeniedError, match="other than its maker"):
-        H.confirm(store, a, correction_id=pending[0])
+    with pytest.raises(AccessDeniedError, match="may not confirm or reject corrections"):
+        H.confirm(store, a, correction_id=pending[0])  # an officer, and its maker
     with pytest.raises(AccessDeniedError):
         H.confirm(store, b, correction_id=pending[0])
     H.confirm(store, rev, correction_id=pending[0])
+    assert load_snapshot(store, CLIENT_A).facts.get("cash", _point(store, CLIENT_A)).value == Decimal("1234567.89")
     assert all(p[0] != pending[0] for p in H.pending_corrections(store, rev))
+    H.correct_figure(store, rev, CLIENT_A, "2026-06-30", "cash", "1", "a reviewer's own correction")
+    (own,) = [p for p in H.pending_corrections(store, rev) if p[2] == "cash"]
+    with pytest.raises(AccessDeniedError, match="a second person must confirm it"):
+        H.confirm(store, rev, correction_id=own[0])
+    assert "rejected by admin_t: typed in the wrong row" in H.reject_correction(store, W_admin(store), own[0], "typed in the wrong row")
     with store.session() as s:
         actions = [(e.actor, e.action) for e in s.execute(select(LedgerRow).order_by(LedgerRow.seq)).scalars()]
     assert ("officer_a", "figure.correct") in actions and ("reviewer", "figure.confirm") in actions
@@ -282,7 +292,13 @@ def test_verify_button_finds_a_figure_edited_behind_the_applications_back(ui):
     assert W.audit_verify(store, a)[0]
 
 
-def test_portfolio_follows_a_correction_at_once(ui):
+def W_admin(store):  # noqa: N802 - a second checker for the tests above
+    from tests.checkers import ensure_user
+
+    return ensure_user(store, "admin_t", "admin")
+
+
+def test_portfolio_follows_a_correction_once_a_reviewer_confirms_it(ui):
     from assistant.chat.portfolio import latest_span
 
     store, _ = ui
@@ -293,6 +309,10 @@ def test_portfolio_follows_a_correction_at_once(ui):
     before = {r.name: r for r in H.portfolio(store, rev)}[CLIENT_A]
     H.correct_figure(store, a, CLIENT_A, end.isoformat(), "total_liabilities", str(assets * Decimal("0.9")),
                      "test: liabilities restated upwards")
+    pending = {r.name: r for r in H.portfolio(store, rev)}[CLIENT_A]
+    assert pending.breaches == before.breaches  # the officer's correction alone changes nothing
+    (c,) = [p for p in H.pending_corrections(store, rev) if p[2] == "total_liabilities"]
+    H.confirm(store, rev, correction_id=c[0])
     after = {r.name: r for r in H.portfolio(store, rev)}[CLIENT_A]
     assert after.breaches == before.breaches + 1 and after.problem
 
