@@ -197,3 +197,49 @@ def test_a_flagged_upload_is_shown_and_confirmed_by_a_second_person(app, browser
         _shot(page, "10_confirmed_by_reviewer")
     finally:
         ctx.close()
+
+
+def test_a_pending_correction_is_shown_and_counts_once_a_reviewer_confirms_it(app, browser):
+    """The officer's correction shows as pending (⏳ with the new value and the maker) beside the value in force;
+    the officer cannot confirm it; the reviewer's confirmation makes it the value (✎)."""
+    import re
+
+    from tests.ui_support import CLIENT_A
+
+    server, _ = app
+    ctx, page = _login(browser, server.url, "officer_a")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_A).click()
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        _tab(page, "上传与复核")
+        page.locator("#lw-c-period textarea").fill("2026-06-30")
+        page.locator("#lw-c-key textarea").fill("total_equity")
+        page.locator("#lw-c-value textarea").fill("4321987.65")
+        page.locator("#lw-c-reason textarea").fill("审计调整后的所有者权益")
+        page.locator("#lw-correct-btn").click()
+        page.locator("#lw-correct-out").get_by_text("pending until a reviewer confirms it").wait_for()
+        ref = re.search(r"correction C(\d+)", page.locator("#lw-correct-out").inner_text()).group(1)
+        page.locator("#lw-correction-id input").fill(ref)
+        page.locator("#lw-confirm-correction").click()
+        page.get_by_text("may not confirm or reject corrections").first.wait_for()  # the maker is an officer
+        _tab(page, "客户")
+        pending = _cell(page, "#lw-figures", "⏳→4,321,987.65 (officer_a)")
+        pending.wait_for()
+        assert not pending.inner_text().startswith("4,321,987.65")  # the value in force is still the extracted one
+        _shot(page, "11_pending_correction")
+    finally:
+        ctx.close()
+    ctx, page = _login(browser, server.url, "reviewer")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_A).click()
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        _tab(page, "上传与复核")
+        page.locator("#lw-correction-id input").fill(ref)
+        page.locator("#lw-confirm-correction").click()
+        page.locator("#lw-correct-out").get_by_text("confirmed by reviewer").wait_for()
+        _tab(page, "客户")
+        _cell(page, "#lw-figures", "4,321,987.65 ✎").wait_for()
+        assert page.locator("#lw-figures [role=gridcell]", has_text="⏳→4,321,987.65").count() == 0
+        _shot(page, "12_correction_confirmed")
+    finally:
+        ctx.close()

@@ -224,9 +224,11 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     correct_btn = L(gr.Button(tr("correct_btn"), variant="primary", elem_id="lw-correct-btn"),
                                     "correct_btn", "value")
                     correct_out = gr.Markdown("", elem_id="lw-correct-out")
-                pending_df = L(gr.Dataframe(label=tr("pending"), interactive=False, max_height=260), "pending")
+                pending_df = L(gr.Dataframe(label=tr("pending"), interactive=False, max_height=260, elem_id="lw-pending"),
+                               "pending")
                 with gr.Row():
-                    pending_id = L(gr.Number(label=tr("correction_id"), precision=0), "correction_id")
+                    pending_id = L(gr.Number(label=tr("correction_id"), precision=0, elem_id="lw-correction-id"),
+                                   "correction_id")
                     confirm_btn = L(gr.Button(tr("confirm_btn"), elem_id="lw-confirm-correction"), "confirm_btn", "value")
                     reject_btn = L(gr.Button(tr("reject_btn"), elem_id="lw-reject-correction"), "reject_btn", "value")
 
