@@ -188,10 +188,14 @@ def ingest(
         from assistant.actor import require_right
 
         require_right(user, "issuer.override")
-    if client and not user.sees_everything:
+    if not user.sees_everything:  # an officer files documents under their own clients only
         from assistant.access import require_client
+        from assistant.errors import AccessDeniedError
         from assistant.store import open_store
 
+        if not client:
+            raise AccessDeniedError(f"{user.name} (officer) must name the client: pass --client NAME",
+                                    hint="one of the clients assigned to you")
         client = require_client(open_store(), user, client).name
     report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=user.name, index=index,
                         issuer_override=issuer_override,

@@ -256,6 +256,7 @@ def test_a_statement_of_another_company_is_refused_unless_an_admin_overrides(sto
                  user="officer_w"), "officer_w (officer) may not override the issuer check")
     _refused(cli("ingest", str(other), "--client", COMPANY, "--no-index", user="officer_w"),
              "no client '示例能源股份有限公司' among the clients assigned to officer_w")
+    _refused(cli("ingest", str(other), "--no-index", user="officer_w"), "officer_w (officer) must name the client")
     before = len(_ledger(store))
     out = _ok(cli("ingest", str(other), "--client", "清源水务", "--no-index", "--issuer-override",
                   "the guarantor's statements, filed with the borrower", user="admin_z"))

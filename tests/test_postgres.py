@@ -16,14 +16,24 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.postgres
 
 
-def _cli(home: Path, url: str, *args: str, wait: bool = True):
-    env = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": url, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO, env=env,
+PASSWORD = "a-long-password"  # every user of these tests (LOANWATCH_PASSWORD for --as)
+
+
+def _cli(home: Path, url: str, *args: str, wait: bool = True, stdin: str | None = None):
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": url, "OMP_NUM_THREADS": "1",
+           "LOANWATCH_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
+        proc.stdin.close()
         return proc
-    out, err = proc.communicate(timeout=180)
+    out, err = proc.communicate(input=stdin, timeout=180)
     return proc.returncode, out, err
+
+
+def _add_user(home: Path, url: str, name: str, role: str, *extra: str) -> None:
+    rc, _, err = _cli(home, url, "user", "add", name, "--role", role, "--password-stdin", *extra, stdin=PASSWORD + "\n")
+    assert rc == 0, err
 
 
 def test_cli_end_to_end_on_postgres(tmp_path, pg_database):
@@ -48,14 +58,19 @@ def test_cli_end_to_end_on_postgres(tmp_path, pg_database):
     rc, out, err = _cli(home, pg_database, "ingest", str(note), "--no-index")
     assert rc == 0, err
     assert "stored     2026-10现场检查.txt → 污水处理项目有限公司" in out
+    _add_user(home, pg_database, "root", "admin")  # the home's first user: an admin, added in setup
+    _add_user(home, pg_database, "li.na", "officer", "--clients", "污水处理项目", "--as", "root")
     rc, out, err = _cli(home, pg_database, "figures", "set", "污水处理项目", "2026Q3", "revenue", "12,500,000.50",
-                        "--reason", "from the signed management accounts", "--by", "li.na")
+                        "--reason", "from the signed management accounts", "--as", "li.na")
     assert rc == 0, err
-    assert out == "污水处理项目有限公司 revenue 2026Q3: none → 12500000.5 (by li.na: from the signed management accounts)\n"
+    assert out.startswith("C1 污水处理项目有限公司 revenue 2026Q3: none → 12500000.5 (by li.na: from the signed management "
+                          "accounts); pending")
+    rc, out, err = _cli(home, pg_database, "figures", "confirm", "C1", "--as", "root")  # migration 0005 on PostgreSQL
+    assert rc == 0 and "confirmed by root" in out, err
     rc, out, _ = _cli(home, pg_database, "client", "show", "污水处理项目", "--json")
     assert rc == 0 and '"amount": "300000000"' in out and '"kind": "inspection"' in out
     rc, out, err = _cli(home, pg_database, "audit", "verify")
-    assert rc == 0 and out.startswith("ledger OK: 5 entries"), err
+    assert rc == 0 and out.startswith("ledger OK: 9 entries"), err  # + 3 user entries and the confirmation
     assert not (home / "loanwatch.db").exists()  # everything went to PostgreSQL
 
     st = Store(pg_database)
@@ -99,14 +114,12 @@ def test_flagged_statement_is_confirmed_by_a_second_user_on_postgres(tmp_path, p
 
     home = tmp_path / "home"
     pdf = _report(tmp_path / "planted.pdf", planted=True, cover=COVER)
-    rc, out, err = _cli(home, pg_database, "ingest", str(pdf), "--no-index", "--by", "maker")
-    assert rc == 0 and "FLAGGED FOR REVIEW" in out, err
+    assert _cli(home, pg_database, "client", "add", "示例能源股份有限公司", "--alias", "示例能源")[0] == 0
+    _add_user(home, pg_database, "root", "admin")
     for name, role in (("maker", "officer"), ("checker", "reviewer")):
-        proc = subprocess.run([sys.executable, "-m", "assistant.cli", "user", "add", name, "--role", role,
-                               "--password-stdin", "--clients", "示例能源"], cwd=REPO, input="a-long-password\n",
-                              env={**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": pg_database},
-                              capture_output=True, text=True, timeout=180, check=False)
-        assert proc.returncode == 0, proc.stderr
+        _add_user(home, pg_database, name, role, "--clients", "示例能源", "--as", "root")
+    rc, out, err = _cli(home, pg_database, "ingest", str(pdf), "--client", "示例能源", "--no-index", "--by", "maker")
+    assert rc == 0 and "FLAGGED FOR REVIEW" in out, err
     rc, out, err = _cli(home, pg_database, "review", "list", "--json")
     (item,) = json.loads(out)
     assert item["uploaded_by"] == "maker" and item["kind"] == "balance_sheet"

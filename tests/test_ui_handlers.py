@@ -181,6 +181,7 @@ def test_correction_is_made_by_one_and_confirmed_by_another_in_the_ledger(ui):
     assert fact.value == extracted and [p.value for p in fact.pending] == [Decimal("1234567.89")]  # shown, not used
     _, rows, _ = H.figures_table(store, a, CLIENT_A)
     assert any("⏳→1,234,567.89 (officer_a)" in cell for row in rows for cell in row[1:])
+    assert "officer_a提交更正为1,234,567.89，待复核确认，尚未生效" in H.client_profile(store, a, CLIENT_A)
     (pending,) = [p for p in H.pending_corrections(store, a) if p[2] == "cash"]
     assert H.pending_corrections(store, b) == []
     with pytest.raises(AccessDeniedError, match="may not confirm or reject corrections"):

@@ -119,6 +119,21 @@ def client_choices(store: Store, user: User) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- client
 
 
+def _decided(store: Store, client_id: int, period: str, zh: bool) -> list[str]:
+    """The person's decided classification / grade beside the suggestion, and decisions awaiting a checker."""
+    from assistant.makerchecker import decisions
+
+    out = []
+    for kind, d in decisions(store, client_id, period).items():
+        what = ("最终分类" if kind == "classification" else "最终评级") if zh else ("Decided classification" if kind ==
+                                                                           "classification" else "Decided grade")
+        if d["value"] is not None:
+            out.append(f"**{what}: {d['value']}** ({'建议' if zh else 'suggested'} {d['suggested'] or '—'}; "
+                       f"{d['by']} → {d['confirmed_by']}: {d['justification']})")
+        out.extend(f"⏳ {what}: {p['note']} ({p['justification']})" for p in d["pending"])
+    return out
+
+
 def client_snapshot(store: Store, user: User, client: str | int) -> ClientSnapshot:
     return load_snapshot(store, require_client(store, user, client).id)
 
@@ -137,6 +152,11 @@ def client_profile(store: Store, user: User, client: str | int, lang: str = "zh"
                    f"{a.classification.category if zh else a.classification.english}** "
                    f"({a.classification.label_zh if zh else a.classification.label_en}) · "
                    f"{'期间' if zh else 'Period'} {a.span.label}")
+        out.extend(_decided(store, c.id, a.span.label, zh))
+    if snap.pending_corrections:  # maker/checker: listed with their maker, never used
+        out.append(f"\n⏳ {'待复核的更正' if zh else 'Corrections awaiting a checker'} ({len(snap.pending_corrections)}): "
+                   + "; ".join(f"C{p.id} {display_name(p.key, lang)} {p.span.label}: {p.note_zh if zh else p.note}"
+                               for p in snap.pending_corrections))
     out.append(f"\n#### {'授信' if zh else 'Facilities'}")
     out.append("| " + " | ".join(["授信", "金额", "到期日", "担保"] if zh else
                                   ["Facility", "Amount", "Maturity", "Security"]) + " |\n|---|---:|---|---|")
