@@ -22,10 +22,10 @@ PASSWORD = "a-long-password"  # every user of these tests (LOANWATCH_PASSWORD fo
 def _cli(home: Path, url: str, *args: str, wait: bool = True, stdin: str | None = None):
     env = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_DB_URL": url, "OMP_NUM_THREADS": "1",
            "LOANWATCH_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO, env=env, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO, env=env,
+                            stdin=subprocess.PIPE if wait else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
-        proc.stdin.close()
         return proc
     out, err = proc.communicate(input=stdin, timeout=180)
     return proc.returncode, out, err
