@@ -67,7 +67,7 @@ def extract(
 
 client_app = typer.Typer(help="Borrowers: add, list, show.", no_args_is_help=True)
 facility_app = typer.Typer(help="Facilities, covenants and repayment schedules.", no_args_is_help=True)
-figures_app = typer.Typer(help="Officer corrections of extracted figures.", no_args_is_help=True)
+figures_app = typer.Typer(help="Corrections of extracted figures: made by one user, confirmed by another.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit ledger.", no_args_is_help=True)
 app.add_typer(client_app, name="client")
 app.add_typer(facility_app, name="facility")

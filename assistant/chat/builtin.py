@@ -384,9 +384,10 @@ def pending_note(facts: list[Fact], zh: bool) -> str:
     def shown(p) -> str:  # noqa: ANN001
         return "null" if p.value is None else fmt_number(p.value, "amount", None)
     if zh:
-        return "（" + "；".join(f"{p.span.label}{p.key}有{p.by}提交的更正（改为{shown(p)}），待复核确认，尚未采用" for p in seen) + "。）"
-    return " (" + "; ".join(f"{p.key} {p.span.label}: pending correction to {shown(p)} by {p.by}, not yet confirmed"
-                            for p in seen) + ".)"
+        return "（" + "；".join(f"{p.span.label}{lx.display_name(p.key, 'zh')}有{p.by}提交的更正（改为{shown(p)}），待复核确认，尚未采用"
+                               for p in seen) + "。）"
+    return " (" + "; ".join(f"{lx.display_name(p.key, 'en')} {p.span.label}: pending correction to {shown(p)} by {p.by}, "
+                            "not yet confirmed" for p in seen) + ".)"
 
 
 def _inputs_text(facts: list[Fact], zh: bool) -> str:
