@@ -240,7 +240,11 @@ def test_read_commands_write_nothing(store, cli, tmp_path):
         _ok(cli(*args))
     assert _ledger(store) == before
     _refused(cli("status", COMPANY, "--record"), "needs the acting user")
+    _refused(cli("client", "add", "新客户有限公司"), "add clients needs the acting user: pass --as USER")  # the home has users
+    _refused(cli("client", "add", "新客户有限公司", user="officer_x", password="wrong-password"), "unknown user or wrong password")
+    assert _ledger(store) == before
     _ok(cli("status", COMPANY, "--record", user="officer_x"))  # recording is asked for, by a named user
+    _ok(cli("client", "add", "新客户有限公司", user="officer_x"))
     assert {who for _, who, _ in _ledger(store)[len(before):]} == {"officer_x"}
 
 
