@@ -93,7 +93,7 @@ def _detail(text: str | None) -> str:
     if not text:
         return ""
     data = json.loads(text)
-    data.pop("rows", None)  # row digests: for verify, not for people
+    data.pop("row_digests", None)  # for verify, not for people
     return ", ".join(f"{k}={v}" for k, v in sorted(data.items()))
 
 

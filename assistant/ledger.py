@@ -158,7 +158,7 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
         session.flush()
         payload_digest = content_digest(session, entity, entity_id)
         if entity in _NAMED_CHILDREN:
-            detail = {**(detail or {}), "rows": _row_digests(session, entity, entity_id)}
+            detail = {**(detail or {}), "row_digests": _row_digests(session, entity, entity_id)}
     text = canonical_json(detail) if detail is not None else None
     last = session.execute(select(t.LedgerRow).order_by(t.LedgerRow.seq.desc()).limit(1)).scalar_one_or_none()
     seq = 1 if last is None else last.seq + 1
@@ -342,7 +342,7 @@ def verify(session: Session, *, home: Path | None = None, anchor: Path | None = 
 def _changed(session: Session, entity: str, entity_id: int, entry: t.LedgerRow) -> list[Problem]:
     """The rows of a changed entity that differ from what ``entry`` recorded (the entity itself when it cannot tell)."""
     since = f"since ledger #{entry.seq} ({entry.action})"
-    recorded = (json.loads(entry.detail) if entry.detail else {}).get("rows")
+    recorded = (json.loads(entry.detail) if entry.detail else {}).get("row_digests")
     if entity not in _NAMED_CHILDREN or not isinstance(recorded, dict):
         return [Problem(f"{entity} {entity_id}", f"was changed in the database {since}")]
     now = _row_digests(session, entity, entity_id)
