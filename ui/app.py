@@ -526,8 +526,14 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             return _df(W.audit_search(store, user, who, client, action, since, until), headers)
 
         a_show.click(safe(_audit_search), [*audit_inputs, lang], [a_table])
-        a_csv.click(safe(lambda user, *f: W.audit_export(store, user, *f, "csv")), audit_inputs, [a_file])
-        a_xlsx.click(safe(lambda user, *f: W.audit_export(store, user, *f, "xlsx")), audit_inputs, [a_file])
+        def _audit_csv(user: User, who, client, action, since, until):
+            return W.audit_export(store, user, who, client, action, since, until, "csv")
+
+        def _audit_xlsx(user: User, who, client, action, since, until):
+            return W.audit_export(store, user, who, client, action, since, until, "xlsx")
+
+        a_csv.click(safe(_audit_csv), audit_inputs, [a_file])
+        a_xlsx.click(safe(_audit_xlsx), audit_inputs, [a_file])
         app.load(safe(lambda user: gr.update(choices=H.client_choices(store, user))), None, [a_client])
         dl_docx.click(safe(lambda user, c, p: W.memo_downloaded(store, user, c, p, "docx")), [client_dd, memo_period], None)
         dl_pdf.click(safe(lambda user, c, p: W.memo_downloaded(store, user, c, p, "pdf")), [client_dd, memo_period], None)
