@@ -297,6 +297,16 @@ def head(session: Session) -> t.LedgerRow | None:
     return session.execute(select(t.LedgerRow).order_by(t.LedgerRow.seq.desc()).limit(1)).scalar_one_or_none()
 
 
+def head_line(session: Session) -> str:
+    """The head as one line for a document's footer (an approved memo): ``ledger #N sha256:HASH``.
+
+    Printed copies of approved memos then carry the chain's state at approval, a second anchor the
+    bank keeps outside the system; ``audit verify`` cannot read paper, but a person can compare.
+    """
+    top = head(session)
+    return f"ledger #{top.seq} sha256:{top.hash}" if top is not None else f"ledger #0 sha256:{GENESIS}"
+
+
 def count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(t.LedgerRow)).scalar_one()
 

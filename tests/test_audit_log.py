@@ -195,3 +195,9 @@ def test_cli_audit_verify_finds_a_deleted_tail_through_the_anchor(tmp_path):
         db.execute("DELETE FROM ledger WHERE seq = 2")
     bad = cli("audit", "verify")
     assert bad.returncode == 1 and "ledger #2: is anchored in anchor.txt but missing from the ledger" in bad.stderr
+
+
+def test_head_line_for_a_memo_footer(store):
+    with store.session() as s:
+        top = ledger.head(s)
+        assert ledger.head_line(s) == f"ledger #{top.seq} sha256:{top.hash}"
