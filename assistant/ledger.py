@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from assistant.store import schema as t
@@ -160,17 +160,18 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
         if entity in _NAMED_CHILDREN:
             detail = {**(detail or {}), "row_digests": _row_digests(session, entity, entity_id)}
     text = canonical_json(detail) if detail is not None else None
-    last = session.execute(select(t.LedgerRow).order_by(t.LedgerRow.seq.desc()).limit(1)).scalar_one_or_none()
+    last = session.execute(select(t.LedgerRow.seq, t.LedgerRow.hash).order_by(t.LedgerRow.seq.desc()).limit(1)).first()
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash
     ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-    entry = t.LedgerRow(seq=seq, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
-                        payload_digest=payload_digest, prev_hash=prev, detail=text,
-                        hash=entry_hash(seq=seq, ts=ts, actor=actor, action=action, entity=entity,
-                                        entity_id=entity_id, payload_digest=payload_digest, prev_hash=prev,
-                                        detail=text))
-    session.add(entry)
-    session.flush()
+    values = dict(seq=seq, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                  payload_digest=payload_digest, prev_hash=prev,
+                  hash=entry_hash(seq=seq, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                                  payload_digest=payload_digest, prev_hash=prev, detail=text))
+    if text is not None:  # left out, not NULL: a database not yet migrated past 0007 can still append
+        values["detail"] = text
+    session.execute(insert(t.LedgerRow.__table__).values(**values))
+    entry = t.LedgerRow(**values)  # a detached copy for the caller
     _anchor_on_commit(session, entry)
     return entry
 

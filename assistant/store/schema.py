@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -282,6 +283,7 @@ class LedgerRow(Base):
     """One link of the hash chain; ``seq`` is unique so concurrent appends cannot fork it."""
 
     __tablename__ = "ledger"
+    __table_args__ = (Index("ix_ledger_entity_entity_id", "entity", "entity_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[str] = mapped_column(String(40))
