@@ -201,3 +201,13 @@ def test_head_line_for_a_memo_footer(store):
     with store.session() as s:
         top = ledger.head(s)
         assert ledger.head_line(s) == f"ledger #{top.seq} sha256:{top.hash}"
+
+
+def test_the_cli_records_a_denied_client_where_it_reports_the_error(store):
+    from assistant import cli
+
+    with pytest.raises(AccessDeniedError) as err:
+        access.require_client(store, _user(store, "officer_a"), "乙公司")
+    cli._record_denial(err.value)
+    (row,) = audit_log.entries(store, _user(store, "rev"), Filter(action="access.denied"))
+    assert (row.actor, row.client) == ("officer_a", "乙公司股份有限公司")

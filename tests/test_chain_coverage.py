@@ -209,3 +209,29 @@ def test_a_session_inserted_directly_is_refused(store):
                 "FROM users WHERE name = 'officer_a'")
     with pytest.raises(sessions.SessionError, match="ledger"):
         sessions.session_user(token, store=store, now=NOW)
+
+
+def test_a_database_indexed_before_0007_upgrades_and_verifies_clean(tmp_path, monkeypatch):
+    """index_state was derived data before 0007: its rows are adopted into the ledger once, by the migration."""
+    from alembic import command
+
+    from tests.test_store import _alembic_config
+
+    monkeypatch.delenv("LOANWATCH_ANCHOR_FILE", raising=False)
+    st = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    with st.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0004")
+    with st.transaction() as s:
+        client = repo.add_client(s, "Old Co")
+        doc = repo.store_document(s, client, sha256="e" * 64, kind="filing", name="o.pdf", stored_path="documents/e.pdf")
+        s.flush()
+        s.execute(text(f"INSERT INTO index_state (document_id, chunks, indexed_at) VALUES ({doc.id}, 4, '2026-01-01')"))
+    init_db(st)
+    assert _problems(st) == []
+    with st.session() as s:
+        top = ledger.head(s)
+        assert (top.actor, top.action, top.entity, top.entity_id) == ("migration 0007", "index_state.adopt", "index_state",
+                                                                      doc.id)
+    _sql(st, "UPDATE index_state SET chunks = 0")
+    assert _problems(st) == [f"index_state {doc.id}: was changed in the database since ledger #{top.seq} (index_state.adopt)"]
+    st.dispose()
