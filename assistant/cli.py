@@ -547,11 +547,12 @@ def login(
     from assistant.sessions import cli_login, save_token
     from assistant.store import open_store
 
-    user, token = cli_login(open_store(), name, _password(name, password_stdin))
+    store = open_store()
+    user, token = cli_login(store, name, _password(name, password_stdin))
     if print_token:
         sys.stdout.write(token + "\n")
         return
-    path = save_token(token)
+    path = save_token(token, store=store)
     sys.stdout.write(f"logged in as {user.name} ({user.role}); session saved in {path}\n")
 
 

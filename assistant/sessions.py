@@ -258,9 +258,16 @@ def token_path() -> Path:
     return _settings().home_dir / TOKEN_FILE
 
 
-def save_token(token: str) -> Path:
-    """Write the token to LOANWATCH_HOME/session, readable by its owner only (0600)."""
+def save_token(token: str, *, store: Store | None = None) -> Path:
+    """Write the token to LOANWATCH_HOME/session, readable by its owner only (0600).
+
+    With ``store``, the session saved there before (a second ``loanwatch login``) is ended first.
+    """
     path = token_path()
+    if store is not None and path.is_file():
+        old = path.read_text(encoding="ascii", errors="replace").strip()
+        if old and old != token:
+            close_session(store, old, reason="replaced")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)

@@ -211,3 +211,11 @@ def test_the_cli_records_a_denied_client_where_it_reports_the_error(store):
     cli._record_denial(err.value)
     (row,) = audit_log.entries(store, _user(store, "rev"), Filter(action="access.denied"))
     assert (row.actor, row.client) == ("officer_a", "乙公司股份有限公司")
+
+
+def test_the_client_pages_audit_table_shows_its_events(store):
+    from ui import work as W
+
+    audit_log.record_export(store, "officer_a", "download.memo", 1, period="2026Q3", format="pdf")
+    rows = W.audit_entries(store, _user(store, "officer_a"), "甲公司")
+    assert rows[0][2:6] == ["officer_a", "download.memo", "export", 1]

@@ -176,6 +176,15 @@ def test_cli_login_saves_a_private_token_that_session_user_accepts_until_logout(
         sessions.session_user(token, store=store)
 
 
+def test_a_second_cli_login_ends_the_session_saved_before(store, home):
+    assert _cli(home, "login", "officer_a", "--password-stdin", stdin="officer-a-pass\n").returncode == 0
+    first = (home / "session").read_text().strip()
+    assert _cli(home, "login", "admin", "--password-stdin", stdin="admin-pass-123\n").returncode == 0
+    assert sessions.session_user(store=store).name == "admin"
+    with pytest.raises(sessions.SessionError, match="replaced"):
+        sessions.session_user(first, store=store)
+
+
 def test_cli_login_print_token_for_the_environment_and_a_wrong_password_fails(store, home):
     out = _cli(home, "login", "admin", "--print-token", env={"LOANWATCH_PASSWORD": "admin-pass-123"})
     assert out.returncode == 0 and not (home / "session").exists()

@@ -220,6 +220,8 @@ def _client_entities(s, client_id: int) -> dict[str, set[int]]:  # noqa: ANN001
         "memo": ids(select(t.MemoRow.id).where(t.MemoRow.client_id == client_id)),
         "covenant_result": ids(select(t.CovenantResultRow.id).where(
             t.CovenantResultRow.covenant_id.in_(covenants or {-1}))),
+        "access": {client_id},  # events about the client: denied lookups, exports and downloads
+        "export": {client_id},
     }
 
 
