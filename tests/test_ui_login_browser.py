@@ -127,3 +127,28 @@ def test_a_denied_client_is_recorded_and_a_password_change_ends_the_session(app,
         assert ("admin", "session.revoke") in _ledger(home, "session.revoke")
     finally:
         ctx.close()
+
+
+def test_the_audit_page_filters_and_exports_the_rows_it_shows(app, browser):
+    server, home = app
+    ctx, page = _page(browser, server.url)
+    try:
+        assert _try(page, "reviewer", USERS["reviewer"]) == 200
+        page.locator("#lw-portfolio [role=gridcell]", has_text=CLIENT_A).first.wait_for()
+        page.locator("button[role=tab]", has_text="审计").first.click()
+        page.locator("#lw-a-action textarea").fill("login.ok")
+        page.locator("#lw-a-user textarea").fill("reviewer")
+        page.locator("#lw-a-show").click()
+        page.locator("#lw-a-table [role=gridcell]", has_text="login.ok").first.wait_for()
+        cells = page.locator("#lw-a-table [role=gridcell]", has_text="login.")
+        assert cells.count() >= 1 and all(t == "login.ok" for t in cells.all_inner_texts())
+        page.locator("#lw-a-csv").click()
+        link = page.locator("#lw-a-file a[download='audit.csv']").first
+        link.wait_for()
+        csv_text = page.request.get(link.get_attribute("href")).text()
+        body = [line for line in csv_text.lstrip("\ufeff").splitlines()[1:] if line]
+        assert body and all(",reviewer,login.ok," in line for line in body)
+        assert len(body) == cells.count()  # the same rows as the table
+        assert ("reviewer", "export.audit") in _ledger(home, "export")
+    finally:
+        ctx.close()
