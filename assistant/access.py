@@ -105,6 +105,10 @@ def add_user(s: Session, name: str, role: str, password: str, *, display_name: s
         row.display_name = display_name or row.display_name
     s.flush()
     ledger.record(s, row, action=action, actor=actor)
+    if action == "update":  # a reset password or role: sessions opened before it end
+        from assistant.sessions import revoke_user_sessions
+
+        revoke_user_sessions(s, row.id, reason="password reset", actor=actor)
     for ref in clients:
         assign(s, row.name, get_client(s, ref).id, actor=actor)
     return _user(s, row)
@@ -121,6 +125,56 @@ def assign(s: Session, user: str, client_id: int, *, actor: str = "system") -> N
         s.add(AssignmentRow(user_id=row.id, client_id=client_id))
         s.flush()
         ledger.record(s, row, action="assign", actor=actor)
+
+
+def unassign(s: Session, user: str, client_id: int, *, actor: str = "system") -> bool:
+    """Take the client away from ``user`` (recorded as an update of the user); False when it was not assigned.
+
+    A client whose ``officer`` field names the user stays visible to them: change that field too.
+    """
+    from assistant import ledger
+
+    row = _user_row(s, user)
+    exists = s.execute(select(AssignmentRow).where(AssignmentRow.user_id == row.id,
+                                                   AssignmentRow.client_id == client_id)).scalar_one_or_none()
+    if exists is None:
+        return False
+    s.delete(exists)
+    s.flush()
+    ledger.record(s, row, action="unassign", actor=actor)
+    return True
+
+
+def set_password(s: Session, name: str, password: str, *, actor: str = "system") -> int:
+    """Change a user's password; every open session of the user ends. Returns the sessions ended."""
+    from assistant import ledger
+    from assistant.sessions import revoke_user_sessions
+
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"the password is shorter than {MIN_PASSWORD} characters", hint="choose a longer one")
+    row = _user_row(s, name)
+    row.password_hash = hash_password(password)
+    s.flush()
+    ledger.record(s, row, action="passwd", actor=actor)
+    return revoke_user_sessions(s, row.id, reason="password changed", actor=actor)
+
+
+def set_active(s: Session, name: str, active: bool, *, actor: str = "system") -> int:
+    """Deactivate (every session ends, no login) or reactivate (the failed-login lock lifts) a user.
+
+    Returns the sessions ended.
+    """
+    from assistant import ledger
+    from assistant.sessions import reset_throttle, revoke_user_sessions
+
+    row = _user_row(s, name)
+    row.active = active
+    s.flush()
+    ledger.record(s, row, action="activate" if active else "deactivate", actor=actor)
+    if active:
+        reset_throttle(s, row.name, actor=actor)
+        return 0
+    return revoke_user_sessions(s, row.id, reason="user deactivated", actor=actor)
 
 
 def _user_row(s: Session, name: str) -> UserRow:
@@ -143,10 +197,17 @@ def list_users(store: Store) -> list[User]:
 
 
 def authenticate(store: Store, name: str, password: str) -> bool:
-    """True when ``name`` is an active user with this password (the app's login check)."""
+    """True when ``name`` is an active user, recorded as it is in the ledger, with this password.
+
+    A check only: nothing is recorded and nothing is throttled — logins go through
+    ``assistant.sessions.login``, which does both.
+    """
+    from assistant import ledger
+
     with store.session() as s:
         row = s.execute(select(UserRow).where(UserRow.name == (name or "").strip())).scalar_one_or_none()
-    if row is None or not row.active:
+        recorded = row is not None and ledger.is_recorded(s, "user", row.id)
+    if row is None or not row.active or not recorded:
         check_password(password or "", hash_password("-"))  # same work either way: no user-name oracle
         return False
     return check_password(password or "", row.password_hash)
@@ -180,14 +241,36 @@ def require_client(store: Store, user: User, client: str | int) -> Client:
     except NotFoundError:
         row = None
     if row is None or row.id not in visible_client_ids(store, user):
-        raise AccessDeniedError(f"no client {client!r} among the clients assigned to {user.name}")
+        err = AccessDeniedError(f"no client {client!r} among the clients assigned to {user.name}")
+        err.denied = (user.name, str(client), row.id if row is not None else None)  # for record_denial
+        raise err
     return row
+
+
+def record_denial(store: Store, exc: BaseException) -> bool:
+    """Put a refused client lookup in the ledger (``access.denied``); False when ``exc`` is not one.
+
+    Called where the error reaches a person (the app's handlers, the CLI's ``main``), after the
+    failed work's transaction has ended — never inside one.
+    """
+    from assistant import ledger
+
+    denied = getattr(exc, "denied", None)
+    if not isinstance(exc, AccessDeniedError) or not denied:
+        return False
+    name, ref, client_id = denied
+    with store.transaction() as s:
+        ledger.event_entry(s, actor=name, action="access.denied", entity="access", entity_id=client_id,
+                           asked=ledger.printable(ref, 200))
+    exc.denied = None  # recorded once
+    return True
 
 
 __all__ = [
     "DEMO_USERS", "MIN_PASSWORD", "ROLES", "User", "add_user", "assign", "authenticate", "check_password",
     "ensure_demo_users", "get_user",
-    "hash_password", "list_users", "require_client", "visible_client_ids",
+    "hash_password", "list_users", "record_denial", "require_client", "set_active", "set_password", "unassign",
+    "visible_client_ids",
 ]
 
 

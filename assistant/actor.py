@@ -4,11 +4,14 @@
 ``right`` (a key of ``RIGHTS``), or raises ``AccessDeniedError`` with one line. The proof of
 identity is tried in this order:
 
-1. a token source (``TOKEN_SOURCES``: callables ``(store, name) -> User | None``). Empty
-   today; ``loanwatch login`` registers its session tokens here, so every command accepts
-   them without another change;
+1. a token source (``TOKEN_SOURCES``: callables ``(store, name) -> User | None``): the session
+   saved by ``loanwatch login`` (or ``LOANWATCH_TOKEN``), used when it belongs to ``name`` or
+   when no ``--as`` is given; an expired or revoked token is refused, never ignored;
 2. the password in ``LOANWATCH_PASSWORD``;
 3. a hidden prompt (``getpass``) when standard input is a terminal.
+
+Passwords go through ``sessions.login``: the same throttle, lockout and ledger record
+(``login.ok`` / ``login.fail``) as the app's login form.
 
 An unknown user and a wrong password read the same (no user-name oracle). A user whose role
 lacks the right is refused naming the roles that have it.
@@ -29,7 +32,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from assistant.access import User, authenticate, get_user
+from assistant.access import User
 from assistant.errors import AccessDeniedError
 from assistant.store.db import Store
 from assistant.store.schema import UserRow
@@ -53,6 +56,8 @@ RIGHTS: dict[str, tuple[str, ...]] = {
     "facility.import": CHECKERS,  # covenant thresholds decide breaches: not an officer's alone
     "issuer.override": ("admin",),
     "user.add": ("admin",),
+    "user.manage": ("admin",),  # deactivate, reactivate, assign, unassign, another user's password
+    "user.passwd.own": ANY,
 }
 #: what a home with no users yet may do without --as (loading the portfolio)
 SETUP_RIGHTS = frozenset({"client.add", "ingest", "facility.import", "user.add", "memo.draft", "status.record"})
@@ -78,15 +83,23 @@ def resolve_actor(store: Store, name: str | None, right: str, *, password: str |
     if not name:
         if right in SETUP_RIGHTS and not has_users(store):
             return User(SETUP_ACTOR, "admin", "setup (no users yet)")
-        raise AccessDeniedError(f"{_what(right)} needs the acting user: pass --as USER",
+        user = _from_token(store, None) if password is None else None
+        if user is not None:  # `loanwatch login` proved who is at the keyboard
+            return require_right(user, right)
+        raise AccessDeniedError(f"{_what(right)} needs the acting user: pass --as USER (or run `loanwatch login USER` first)",
                                 hint="the password comes from LOANWATCH_PASSWORD or a prompt")
-    user = _from_token(store, name)
+    user = _from_token(store, name) if password is None else None
     if user is None:
+        from assistant.sessions import login  # the same throttle, lockout and ledger record as the app's login
+
         secret = password if password is not None else _password(name)
-        if not authenticate(store, name, secret):
+        result = login(store, name, secret, source="cli")
+        if not result.ok:
+            if result.reason == "locked":
+                raise AccessDeniedError(result.message)
             raise AccessDeniedError(f"unknown user or wrong password for {name!r}",
                                     hint="check the name (`loanwatch user list`) and LOANWATCH_PASSWORD")
-        user = get_user(store, name)
+        user = result.user
     return require_right(user, right)
 
 
@@ -99,14 +112,23 @@ def require_right(user: User, right: str) -> User:
     return user
 
 
-def _from_token(store: Store, name: str) -> User | None:
+def _from_token(store: Store, name: str | None) -> User | None:
+    """The user a token source vouches for: ``name`` itself (or anyone, when no name is given).
+
+    A token of another user is not an error: ``--as`` then asks for that user's password.
+    """
     for source in TOKEN_SOURCES:
         user = source(store, name)
-        if user is not None:
-            if user.name != name:
-                raise AccessDeniedError(f"the session token belongs to {user.name}, not {name}")
+        if user is not None and (name is None or user.name == name):
             return user
     return None
+
+
+def _login_token(store: Store, name: str | None) -> User | None:
+    """The user of the session saved by ``loanwatch login`` (or ``LOANWATCH_TOKEN``); None without one."""
+    from assistant.sessions import session_user
+
+    return session_user(store=store)
 
 
 def _password(name: str) -> str:
@@ -126,6 +148,7 @@ _WHAT = {
     "status.record": "record covenant results", "memo.draft": "draft memos", "memo.edit": "edit memos",
     "memo.approve": "approve memos", "facility.import": "import facilities and covenants",
     "issuer.override": "override the issuer check", "user.add": "add users",
+    "user.manage": "manage users", "user.passwd.own": "change your own password",
 }
 
 
@@ -146,3 +169,6 @@ def command_actor(as_user: str | None, by: str | None, right: str, *, store: Sto
 
 __all__ = ["ANY", "CHECKERS", "RIGHTS", "SETUP_ACTOR", "SETUP_RIGHTS", "TOKEN_SOURCES", "command_actor", "has_users", "require_right",
            "resolve_actor"]
+
+
+TOKEN_SOURCES.append(_login_token)

@@ -421,6 +421,9 @@ def memo(
         return
     target_path = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
     workflow.write_memo(drafted.memo, fmt, target_path, markdown=drafted.markdown)
+    from assistant.audit_log import record_export
+
+    record_export(open_store(), by or "system", "export.memo", drafted.memo.client, period=period, format=fmt)
     sys.stdout.write(f"{target_path}\n")
 
 
@@ -503,6 +506,127 @@ def user_add(
     with open_store().transaction() as s:
         user = add_user(s, name, role, password, display_name=display_name, clients=names, actor=actor.name)
     sys.stdout.write(f"user {user.name} ({user.role}), {len(user.clients)} client(s) assigned\n")
+
+
+def _password(name: str, stdin: bool, prompt: str = "password") -> str:
+    import getpass
+
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return os.environ.get("LOANWATCH_PASSWORD") or getpass.getpass(f"{prompt} for {name}: ")
+
+
+def _user_change(fn, name: str, *args, as_user: Optional[str], right: str = "user.manage") -> object:  # noqa: ANN001
+    """Run ``fn(session, name, *args, actor=…)`` in one transaction as the acting user (see assistant/actor.py)."""
+    from assistant.actor import command_actor
+    from assistant.store import open_store
+
+    store = open_store()
+    actor = command_actor(as_user, None, right, store=store)
+    with store.transaction() as s:
+        return fn(s, name, *args, actor=actor.name)
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    name: str = typer.Argument(..., help="the login name"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting admin (password from LOANWATCH_PASSWORD or a prompt)"),
+) -> None:
+    """Stop a user from logging in; every open session of the user ends."""
+    from assistant.access import set_active
+
+    ended = _user_change(set_active, name, False, as_user=as_user)
+    sys.stdout.write(f"user {name} deactivated; {ended} session(s) ended\n")
+
+
+@user_app.command("reactivate")
+def user_reactivate(
+    name: str = typer.Argument(..., help="the login name"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting admin (password from LOANWATCH_PASSWORD or a prompt)"),
+) -> None:
+    """Let a deactivated user log in again (also lifts a failed-login lock)."""
+    from assistant.access import set_active
+
+    _user_change(set_active, name, True, as_user=as_user)
+    sys.stdout.write(f"user {name} active; failed-login lock lifted\n")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: str = typer.Argument(..., help="the login name"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the new password from standard input"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting user: the user themself or an admin (password from LOANWATCH_PASSWORD or a prompt)"),
+) -> None:
+    """Set a user's password (your own, or anyone's as an admin); every open session of the user ends."""
+    from assistant.access import set_password
+
+    right = "user.passwd.own" if (as_user or "").strip() == name else "user.manage"
+    ended = _user_change(set_password, name, _password(name, password_stdin, "new password"), as_user=as_user, right=right)
+    sys.stdout.write(f"password of {name} changed; {ended} session(s) ended\n")
+
+
+def _client_ids(refs: list[str]) -> list[int]:
+    from assistant.store import open_store
+    from assistant.store.repo import get_client
+
+    with open_store().session() as s:
+        return [get_client(s, c.strip()).id for ref in refs for c in ref.split(",") if c.strip()]
+
+
+@user_app.command("assign")
+def user_assign(
+    name: str = typer.Argument(..., help="the login name"),
+    clients: list[str] = typer.Argument(..., help="clients (name, alias or id)"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting admin (password from LOANWATCH_PASSWORD or a prompt)"),
+) -> None:
+    """Put a user in charge of clients."""
+    from assistant.access import assign
+
+    for cid in _client_ids(clients):
+        _user_change(assign, name, cid, as_user=as_user)
+    sys.stdout.write(f"user {name}: {len(clients)} client(s) assigned\n")
+
+
+@user_app.command("unassign")
+def user_unassign(
+    name: str = typer.Argument(..., help="the login name"),
+    clients: list[str] = typer.Argument(..., help="clients (name, alias or id)"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="the acting admin (password from LOANWATCH_PASSWORD or a prompt)"),
+) -> None:
+    """Take clients away from a user (a client whose officer field names the user stays visible to them)."""
+    from assistant.access import unassign
+
+    done = sum(bool(_user_change(unassign, name, cid, as_user=as_user)) for cid in _client_ids(clients))
+    sys.stdout.write(f"user {name}: {done} client(s) unassigned\n")
+
+
+@app.command()
+def login(
+    name: str = typer.Argument(..., help="the login name"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    print_token: bool = typer.Option(False, "--print-token", help="print the token (for LOANWATCH_TOKEN) instead of saving it"),
+) -> None:
+    """Start a session: later commands act as this user until `loanwatch logout` or the session expires."""
+    from assistant.sessions import cli_login, save_token
+    from assistant.store import open_store
+
+    store = open_store()
+    user, token = cli_login(store, name, _password(name, password_stdin))
+    if print_token:
+        sys.stdout.write(token + "\n")
+        return
+    path = save_token(token, store=store)
+    sys.stdout.write(f"logged in as {user.name} ({user.role}); session saved in {path}\n")
+
+
+@app.command()
+def logout() -> None:
+    """End the session `loanwatch login` started (or the one in LOANWATCH_TOKEN)."""
+    from assistant.sessions import cli_logout
+    from assistant.store import open_store
+
+    ended = cli_logout(open_store())
+    sys.stdout.write("logged out\n" if ended else "no session was open\n")
 
 
 @user_app.command("list")
@@ -652,6 +776,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     try:
         app(args=argv)  # standalone: typer prints usage errors and exits 2 itself
     except LoanwatchError as exc:
+        _record_denial(exc)
         sys.stderr.write(f"loanwatch: {exc}\n")
         sys.exit(1)
     except KeyboardInterrupt:
@@ -665,6 +790,18 @@ def main(argv: Optional[list[str]] = None) -> None:
             "set LOANWATCH_DEBUG=1 for details and report it\n"
         )
         sys.exit(1)
+
+
+def _record_denial(exc: LoanwatchError) -> None:
+    """A refused client lookup goes to the ledger (never a second error on top of the first)."""
+    if getattr(exc, "denied", None):
+        from assistant.access import record_denial
+        from assistant.store import open_store
+
+        try:
+            record_denial(open_store(), exc)
+        except LoanwatchError as inner:
+            sys.stderr.write(f"loanwatch: the refusal could not be recorded ({inner})\n")
 
 
 if __name__ == "__main__":

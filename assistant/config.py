@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(default=200, description="refuse larger files")
     workers: int = Field(default=2, description="processes used by ingest; OCR worker processes for a scan")
     rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
+    anchor_file: Path | None = Field(
+        default=None, description="a file outside home where every ledger head is appended (detects a deleted tail)"
+    )
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins in a row that lock a login name")
+    login_lockout_minutes: int = Field(default=15, ge=1, description="how long a locked login name stays locked")
+    session_idle_minutes: int = Field(default=30, ge=1, description="a session unused this long ends (app and CLI)")
+    session_hours: int = Field(default=12, ge=1, description="a session ends this long after login, used or not")
     today: dt.date | None = Field(
         default=None, description="the date statuses are assessed on (reporting delays, days overdue); default the real date"
     )

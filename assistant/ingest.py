@@ -566,7 +566,9 @@ def _index(store: Store, doc: DocumentRow, p: Prepared) -> str | None:
             tables=list(p.extraction.statements) if p.extraction is not None else None,
         )
         with store.transaction() as s:
-            s.merge(IndexStateRow(document_id=doc.id, chunks=int(chunks or 0)))
+            row = s.merge(IndexStateRow(document_id=doc.id, chunks=int(chunks or 0)))
+            s.flush()
+            ledger.append(s, actor="system", action="index_state.index", entity="index_state", entity_id=row.document_id)
     except Exception as exc:  # noqa: BLE001 - indexing is best effort per file
         return f"not indexed for search ({type(exc).__name__}: {exc})"
     return None

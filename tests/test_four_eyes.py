@@ -99,9 +99,11 @@ def _ok(result: tuple[int, str, str]) -> str:
     return out
 
 
-def _ledger(store) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def _ledger(store, *, logins: bool = False) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    """(action, actor, entity) of every ledger entry; the login records (one per password check) only with ``logins``."""
     with store.session() as s:
-        return [(r.action, r.actor, r.entity) for r in s.execute(select(LedgerRow).order_by(LedgerRow.seq)).scalars()]
+        return [(r.action, r.actor, r.entity) for r in s.execute(select(LedgerRow).order_by(LedgerRow.seq)).scalars()
+                if logins or r.entity != "login"]
 
 
 def _status(cli: Cli) -> dict:
@@ -169,7 +171,9 @@ def test_one_officer_alone_cannot_cure_a_breach_and_two_people_can(store, cli, t
     decisions = st["decisions"]
     assert decisions["classification"]["value"] is None and decisions["classification"]["pending"][0]["by"] == "officer_x"
     assert decisions["grade"]["pending"][0]["value"] == "A"
-    # the refused attempts wrote nothing: only the maker's three pending changes were recorded
+    # the refused attempts changed nothing: besides the login records (each password check is one,
+    # successful or not), only the maker's three pending changes were recorded
+    assert ("login.fail", "nobody", "login") in _ledger(store, logins=True)
     assert [(a, who) for a, who, _ in _ledger(store)[before:]] == [
         ("figure.correct", "officer_x"), ("classification.decide", "officer_x"), ("grade.decide", "officer_x")]
 

@@ -190,6 +190,9 @@ def test_a_stored_but_unindexed_document_is_indexed_on_the_next_run(store, tmp_p
     before = _counts(store)
     (third,) = ingest([note], client="光伏电站项目公司", store=store).results
     assert third.status == "duplicate" and _counts(store) == before
+    assert _verify(store) == []  # the index state row is recorded in the ledger with the indexing
+    with store.session() as s:
+        assert ledger.is_recorded(s, "index_state", first.document_id)
     retrieval.reset_retrieval()
 
 

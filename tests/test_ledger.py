@@ -78,7 +78,7 @@ def test_editing_a_correction_or_a_covenant_is_reported(store):
     _sql(store, "UPDATE covenants SET threshold = '0.5'")
     problems = _problems(store)
     assert any(p.startswith("correction 1: was changed") for p in problems)
-    assert any(p.startswith("facility 1: was changed") for p in problems)
+    assert any(p.startswith("covenant 1 (facility 1): was changed") for p in problems)  # the row is named
     assert len(problems) == 2
 
 

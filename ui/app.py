@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 import pandas as pd
 
-from assistant.access import User, authenticate, get_user
+from assistant.access import User, get_user, record_denial
 from assistant.errors import LoanwatchError
 from assistant.store import Store
 from ui import handlers as H
@@ -105,6 +105,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 try:
                     yield from fn(user_of(request), *values)
                 except LoanwatchError as exc:
+                    record_denial(store, exc)
                     raise gr.Error(str(exc)) from exc
         else:
             def run(*args):  # noqa: ANN002, ANN202
@@ -112,6 +113,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 try:
                     return fn(user_of(request), *values)
                 except LoanwatchError as exc:
+                    record_denial(store, exc)
                     raise gr.Error(str(exc)) from exc
         hints = typing.get_type_hints(fn)
         params = [p.replace(annotation=hints.get(p.name, inspect.Parameter.empty), default=inspect.Parameter.empty)
@@ -291,6 +293,22 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     verify_out = gr.Markdown("", elem_id="lw-verify-out")
                 audit_df = L(gr.Dataframe(label=tr("audit_entries"), interactive=False, max_height=560),
                              "audit_entries")
+                with L(gr.Accordion(tr("audit_search"), open=True, elem_id="lw-audit-search"), "audit_search"):
+                    with gr.Row():
+                        a_user = L(gr.Textbox(label=tr("audit_user"), elem_id="lw-a-user"), "audit_user")
+                        a_client = L(gr.Dropdown(choices=[], label=tr("audit_client"), allow_custom_value=True,
+                                                 elem_id="lw-a-client"), "audit_client")
+                        a_action = L(gr.Textbox(label=tr("audit_action"), elem_id="lw-a-action"), "audit_action")
+                        a_since = L(gr.Textbox(label=tr("audit_since"), elem_id="lw-a-since"), "audit_since")
+                        a_until = L(gr.Textbox(label=tr("audit_until"), elem_id="lw-a-until"), "audit_until")
+                    with gr.Row():
+                        a_show = L(gr.Button(tr("audit_show"), variant="primary", elem_id="lw-a-show"), "audit_show",
+                                   "value")
+                        a_csv = L(gr.Button(tr("audit_csv"), elem_id="lw-a-csv"), "audit_csv", "value")
+                        a_xlsx = L(gr.Button(tr("audit_xlsx"), elem_id="lw-a-xlsx"), "audit_xlsx", "value")
+                    a_file = L(gr.File(label=tr("audit_file"), interactive=False, elem_id="lw-a-file"), "audit_file")
+                    a_table = L(gr.Dataframe(label=tr("audit_entries"), interactive=False, max_height=560, wrap=True,
+                                             elem_id="lw-a-table"), "audit_entries")
 
         # ================================================================ events
 
@@ -512,6 +530,26 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         verify_btn.click(safe(_verify), [lang], [verify_out])
 
+        audit_inputs = [a_user, a_client, a_action, a_since, a_until]
+
+        def _audit_search(user: User, who, client, action, since, until, lg):
+            headers = [tr(k, lg) for k in ("col_seq", "col_ts", "col_actor", "col_action", "col_entity",
+                                           "col_entity_id", "col_client_name", "col_detail", "col_hash")]
+            return _df(W.audit_search(store, user, who, client, action, since, until), headers)
+
+        a_show.click(safe(_audit_search), [*audit_inputs, lang], [a_table])
+        def _audit_csv(user: User, who, client, action, since, until):
+            return W.audit_export(store, user, who, client, action, since, until, "csv")
+
+        def _audit_xlsx(user: User, who, client, action, since, until):
+            return W.audit_export(store, user, who, client, action, since, until, "xlsx")
+
+        a_csv.click(safe(_audit_csv), audit_inputs, [a_file])
+        a_xlsx.click(safe(_audit_xlsx), audit_inputs, [a_file])
+        app.load(safe(lambda user: gr.update(choices=H.client_choices(store, user))), None, [a_client])
+        dl_docx.click(safe(lambda user, c, p: W.memo_downloaded(store, user, c, p, "docx")), [client_dd, memo_period], None)
+        dl_pdf.click(safe(lambda user, c, p: W.memo_downloaded(store, user, c, p, "pdf")), [client_dd, memo_period], None)
+
         # ---------------------------------------------------------------- language
         def _switch(user: User, choice, client, q, problems):
             lg = "en" if choice == "English" else "zh"
@@ -530,9 +568,23 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
 def launch(app: gr.Blocks, store: Store, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
            concurrency: int = 4):  # noqa: ANN201
-    """Serve behind the store-backed login; several officers at once (queue, ``concurrency`` workers)."""
+    """Serve behind the store-backed login; several officers at once (queue, ``concurrency`` workers).
+
+    Logins go through ``assistant.sessions.login`` (throttled, recorded) and Gradio's cookie table
+    is replaced by ``AppTokens``: each cookie is a server-side session that expires and is revoked.
+    """
+    from assistant.config import get_settings
+    from assistant.sessions import AppTokens, login
+
+    cfg = get_settings()
+    lock = f"{cfg.login_max_failures} 次失败后锁定 {cfg.login_lockout_minutes} 分钟 / " \
+           f"locked for {cfg.login_lockout_minutes} minutes after {cfg.login_max_failures} failures"
     app.queue(default_concurrency_limit=concurrency)
-    return app.launch(server_name=host, server_port=port, auth=lambda u, p: authenticate(store, u, p),
-                      auth_message="loanwatch · 贷后管理助手 — 请登录 / please sign in", prevent_thread_lock=not block,
-                      theme=_theme(), css=CSS, head=_HEAD, footer_links=[], quiet=True, show_error=True,
-                      ssr_mode=False)
+    result = app.launch(server_name=host, server_port=port, auth=lambda u, p: login(store, u, p, source="app").ok,
+                        auth_message=f"loanwatch · 贷后管理助手 — 请登录 / please sign in ({lock})", prevent_thread_lock=True,
+                        theme=_theme(), css=CSS, head=_HEAD, footer_links=[], quiet=True, show_error=True,
+                        ssr_mode=False)
+    app.server_app.tokens = AppTokens(store)
+    if block:
+        app.block_thread()
+    return result

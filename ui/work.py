@@ -183,7 +183,20 @@ def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str
         raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
     out = _export_dir() / f"{row.name}_{period}.{fmt}"
     write_memo(structured, fmt, out, markdown=versions[-1].text)
+    _record_export(store, user, "export.memo", row.id, period=period, format=fmt, version=versions[-1].version)
     return str(out)
+
+
+def _record_export(store: Store, user: User, action: str, client_id: int | None, **detail) -> None:  # noqa: ANN003
+    from assistant.audit_log import record_export
+
+    record_export(store, user.name, action, client_id, **detail)
+
+
+def memo_downloaded(store: Store, user: User, client: str | int, period: str, fmt: str) -> None:
+    """The officer clicked a memo download button: recorded as ``download.memo``."""
+    row = require_client(store, user, client)
+    _record_export(store, user, "download.memo", row.id, period=period, format=fmt)
 
 
 # ---------------------------------------------------------------- audit
@@ -207,6 +220,8 @@ def _client_entities(s, client_id: int) -> dict[str, set[int]]:  # noqa: ANN001
         "memo": ids(select(t.MemoRow.id).where(t.MemoRow.client_id == client_id)),
         "covenant_result": ids(select(t.CovenantResultRow.id).where(
             t.CovenantResultRow.covenant_id.in_(covenants or {-1}))),
+        "access": {client_id},  # events about the client: denied lookups, exports and downloads
+        "export": {client_id},
     }
 
 
@@ -234,3 +249,27 @@ def audit_verify(store: Store, user: User) -> tuple[bool, int, str, list[str]]:
         problems = ledger.verify(s)
         n, top = ledger.count(s), ledger.head(s)
     return not problems, n, top.hash if top else "-", [str(p) for p in problems]
+
+
+def audit_filter(store: Store, user: User, who: str, client, action: str, since: str, until: str):  # noqa: ANN001, ANN201
+    """The page's filter fields as an ``audit_log.Filter`` (a client the user may not reach is refused)."""
+    from assistant.audit_log import Filter, parse_day
+
+    client_id = require_client(store, user, client).id if client not in (None, "") else None
+    return Filter(user=(who or "").strip(), client=client_id, action=(action or "").strip(),
+                  since=parse_day(since, "from"), until=parse_day(until, "to"))
+
+
+def audit_search(store: Store, user: User, who: str, client, action: str, since: str, until: str) -> list[list]:  # noqa: ANN001
+    """The audit page's table: the filtered ledger entries, newest first."""
+    from assistant.audit_log import entries
+
+    return [e.cells() for e in entries(store, user, audit_filter(store, user, who, client, action, since, until))]
+
+
+def audit_export(store: Store, user: User, who: str, client, action: str, since: str, until: str, fmt: str) -> str:  # noqa: ANN001
+    """The same rows as the table, as CSV or Excel in a fresh temporary folder (the export is recorded)."""
+    from assistant.audit_log import export
+
+    flt = audit_filter(store, user, who, client, action, since, until)
+    return str(export(store, user, flt, fmt, _export_dir()))

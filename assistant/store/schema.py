@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -282,6 +283,7 @@ class LedgerRow(Base):
     """One link of the hash chain; ``seq`` is unique so concurrent appends cannot fork it."""
 
     __tablename__ = "ledger"
+    __table_args__ = (Index("ix_ledger_entity_entity_id", "entity", "entity_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[str] = mapped_column(String(40))
@@ -292,10 +294,13 @@ class LedgerRow(Base):
     payload_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # canonical JSON: an event's particulars (a login, a denied access, an export) or, for a user or a
+    # facility, the digest of each of its rows (so ``verify`` names the covenant or assignment that changed)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class IndexStateRow(Base):
-    """Which documents the retrieval index holds (derived data: not in the ledger)."""
+    """Which documents the retrieval index holds (recorded in the ledger: it decides what search can find)."""
 
     __tablename__ = "index_state"
 
@@ -388,3 +393,36 @@ class DecisionRow(Base):
     justification: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class AuthSessionRow(Base):
+    """A login: the app's cookie or a ``loanwatch login`` token, kept only as its sha256.
+
+    Recorded in the ledger when opened and when revoked (``last_seen_at`` alone is left out of the
+    recorded content: it moves with every request). Valid while not revoked, the user is active
+    and recorded, and neither the idle nor the absolute limit has passed.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # app | cli
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the absolute limit
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class LoginAttemptRow(Base):
+    """One login attempt by name (known or not): the throttle counts the failures since the last success."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(10))  # ok | fail | locked | reset
+    source: Mapped[str] = mapped_column(String(10))  # app | cli
