@@ -197,6 +197,18 @@ class Repayment:
 
 
 @dataclass
+class Security:
+    """Collateral pledged (抵押/质押物) or a guarantee given (保证) for a facility."""
+
+    kind: Literal["collateral", "guarantee"]
+    description: str = ""
+    provider: str = ""  # the collateral's owner or the guarantor
+    value: Decimal | None = None  # appraised value (collateral) or the amount guaranteed; None: not valued
+    currency: str = "CNY"
+    valuation_date: dt.date | None = None
+
+
+@dataclass
 class Facility:
     name: str
     amount: Decimal
@@ -213,6 +225,9 @@ class Facility:
     reporting_days: int = 45  # statements due this many days after period end
     reporting_frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"  # periods reported
     id: int | None = None
+    annual_reporting_days: int = 120  # audited annual statements due this many days after the year end
+    inspection_days: int = 90  # a site visit at least this often
+    securities: list[Security] = field(default_factory=list)
 
 
 @dataclass
@@ -266,6 +281,7 @@ class ClientSnapshot:
     as_of: dt.date | None = None
     parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
     flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
+    filings: list[InspectionNote] = field(default_factory=list)  # announcements' text (date in ``visit_date``)
 
 
 @dataclass

@@ -33,7 +33,8 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "client": (t.Client.__table__, ()),
     "facility": (
         t.FacilityRow.__table__,
-        ((t.CovenantRow.__table__, "facility_id"), (t.RepaymentRow.__table__, "facility_id")),
+        ((t.CovenantRow.__table__, "facility_id"), (t.RepaymentRow.__table__, "facility_id"),
+         (t.SecurityRow.__table__, "facility_id")),
     ),
     "document": (t.DocumentRow.__table__, ()),
     "statement": (t.StatementRow.__table__, ((t.FigureRow.__table__, "statement_id"),)),
@@ -46,11 +47,19 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "statement_review": (t.StatementReviewRow.__table__, ()),
     # a user's content covers its assignments: creation, role/password resets and assignments are recorded
     "user": (t.UserRow.__table__, ((t.AssignmentRow.__table__, "user_id"),)),
+    "watch_event": (t.WatchEventRow.__table__, ()),
+    # a warning item's content covers its history (acknowledged, assigned, commented, resolved)
+    "warning_item": (t.WarningItemRow.__table__, ((t.WarningEventRow.__table__, "item_id"),)),
 }
+#: columns added to a recorded table after rows were recorded (revision 0009) → their default: a row at
+#: the default digests as before the column existed, so upgraded databases still verify
+_LATER_COLUMNS: dict[str, dict[str, Any]] = {"facilities": {"annual_reporting_days": 120, "inspection_days": 90}}
+#: child tables added after rows were recorded: left out of a digest while empty, for the same reason
+_LATER_CHILDREN = frozenset({"securities"})
 #: entities whose every row must be covered by a ledger entry (figures are covered by their statement;
 #: users are not listed: databases made before users were recorded hold unrecorded user rows)
 _COVERED = ("client", "facility", "document", "statement", "note", "correction", "alert", "memo", "covenant_result",
-            "statement_review")
+            "statement_review", "watch_event", "warning_item")
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,10 @@ def entry_hash(*, seq: int, ts: str, actor: str, action: str, entity: str, entit
     }))
 
 
-def _row_dict(row: Any) -> dict[str, Any]:
-    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items()}
+def _row_dict(row: Any, table: str = "") -> dict[str, Any]:
+    later = _LATER_COLUMNS.get(table, {})
+    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items()
+            if not (k in later and v == later[k])}
 
 
 def content_digest(session: Session, entity: str, entity_id: int) -> str | None:
@@ -98,10 +109,11 @@ def content_digest(session: Session, entity: str, entity_id: int) -> str | None:
     row = session.execute(select(table).where(table.c.id == entity_id)).first()
     if row is None:
         return None
-    content: dict[str, Any] = {"row": _row_dict(row)}
+    content: dict[str, Any] = {"row": _row_dict(row, table.name)}
     for child, fk in children:
         rows = session.execute(select(child).where(child.c[fk] == entity_id).order_by(child.c.id)).all()
-        content[child.name] = [_row_dict(r) for r in rows]
+        if rows or child.name not in _LATER_CHILDREN:
+            content[child.name] = [_row_dict(r, child.name) for r in rows]
     return _sha(canonical_json(content))
 
 

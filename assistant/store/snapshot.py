@@ -36,6 +36,7 @@ from assistant.domain import (
     FlaggedStatement,
     InspectionNote,
     Repayment,
+    Security,
     Span,
 )
 from assistant.errors import NotFoundError
@@ -131,7 +132,8 @@ class _Rows:
                                  .order_by(CorrectionRow.id)).scalars():
             out.corrections[c.client_id].append(c)
         for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
-                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule))
+                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule),
+                                            selectinload(FacilityRow.securities))
                                    .order_by(FacilityRow.id)).scalars():
             out.facilities[fac.client_id].append(fac)
         for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
@@ -175,17 +177,21 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
     derive_quarters(facts)
     _apply_corrections([c for c in rows.corrections.get(row.id, []) if c.scope == "parent"], parent)
     derive_quarters(parent)
+    names = {d.id: d.name for d in documents}
+    filing_ids = {d.id for d in documents if d.kind == "filing"}
+    received = {d.id: d.received for d in documents}
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
                              officer=row.officer),
         facilities=_facilities(rows.facilities.get(row.id, [])),
         facts=facts,
-        notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
+        notes=_notes([n for n in rows.notes.get(row.id, []) if n.document_id not in filing_ids], names),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
                                 period_end=d.period_end, warnings=list(d.warnings or [])) for d in documents],
         as_of=as_of or config.today(),
         parent_facts=parent,
         flagged=list(flagged),
+        filings=_filings([n for n in rows.notes.get(row.id, []) if n.document_id in filing_ids], names, received),
     )
 
 
@@ -257,6 +263,9 @@ def _facilities(rows: list[FacilityRow]) -> list[Facility]:
             name=f.name, amount=f.amount, currency=f.currency, drawn=f.drawn, outstanding=f.outstanding,
             drawdown_date=f.drawdown_date, maturity_date=f.maturity_date, rate=f.rate, collateral=f.collateral,
             guarantors=f.guarantors, reporting_days=f.reporting_days, id=f.id,
+            annual_reporting_days=f.annual_reporting_days, inspection_days=f.inspection_days,
+            securities=[Security(kind=x.kind, description=x.description, provider=x.provider, value=x.value,  # type: ignore[arg-type]
+                                 currency=x.currency, valuation_date=x.valuation_date) for x in f.securities],
             covenants=[Covenant(metric=c.metric, operator=c.operator, threshold=c.threshold,
                                 frequency=c.frequency, grace_days=c.grace_days, id=c.id,
                                 description=c.description) for c in f.covenants],
@@ -277,3 +286,11 @@ def _notes(rows: list[NoteRow], names: dict[int, str]) -> list[InspectionNote]:
         )
         for n in rows
     ]
+
+
+def _filings(rows: list[NoteRow], names: dict[int, str], received: dict[int, dt.date]) -> list[InspectionNote]:
+    """Announcements' text, dated by the date they print or else the day they were received."""
+    out = _notes(rows, names)
+    for note, row in zip(out, rows):
+        note.visit_date = note.visit_date or received.get(row.document_id)
+    return out
