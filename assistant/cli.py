@@ -586,6 +586,11 @@ def alerts(
     render_alerts(rows)
 
 
+from assistant.cli_book import register as _register_book  # noqa: E402 - the book's commands (watch, calendar, warning, book)
+
+_register_book(app)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
     try:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from assistant.analytics.warnings import BUILTIN_RULES, evaluate, load_rules
-from assistant.errors import ConfigError
 from assistant.domain import Repayment
+from assistant.errors import ConfigError
 from tests.snapshot_builder import ASSESSED, D, documents, note, point, q, sound_client, sound_table
 
 Q3_VISIT = dt.date(2026, 8, 20)
