@@ -18,7 +18,9 @@ from tests.clock import TODAY
 from tests.ui_support import CLIENT_A, CLIENT_B, make_ui_home, using_home
 
 D = Decimal
-FACILITIES_CSV = f"""record,client,facility,limit,currency,drawn,outstanding,drawdown_date,maturity_date,reporting_days,annual_reporting_days,due,principal,interest,paid_on,paid_amount,kind,description,provider,value,valuation_date
+HEADER = ("record,client,facility,limit,currency,drawn,outstanding,drawdown_date,maturity_date,reporting_days,annual_reporting_days,"
+          "due,principal,interest,paid_on,paid_amount,kind,description,provider,value,valuation_date")
+FACILITIES_CSV = HEADER + f"""
 facility,{CLIENT_B},流动资金贷款,80000000,CNY,80000000,60000000,2025-06-30,2028-06-30,30,120,,,,,,,,,,
 instalment,{CLIENT_B},流动资金贷款,,,,,,,,,2026-04-30,10000000,900000,2026-04-30,10900000,,,,,
 instalment,{CLIENT_B},流动资金贷款,,,,,,,,,2026-07-31,10000000,800000,,,,,,,
