@@ -270,6 +270,23 @@ class ClientProfile:
 
 
 @dataclass
+class WorkItemInfo:
+    """A warning handled as work (``assistant.workitems``), as the memo lists it."""
+
+    ref: str  # W12
+    period: str
+    rule: str
+    severity: str
+    message: str
+    status: str  # open | acknowledged | resolved
+    assignee: str | None = None
+    action_taken: str | None = None  # a key of assistant.workitems.ACTIONS
+    resolution: str | None = None  # the resolving note
+    resolved_by: str | None = None
+    resolved_on: dt.date | None = None
+
+
+@dataclass
 class ClientSnapshot:
     """Everything the store knows about one client, as analytics, chat and memos read it."""
 
@@ -282,6 +299,7 @@ class ClientSnapshot:
     parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
     flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
     filings: list[InspectionNote] = field(default_factory=list)  # announcements' text (date in ``visit_date``)
+    work_items: list[WorkItemInfo] = field(default_factory=list)  # warnings handled as work, oldest first
 
 
 @dataclass

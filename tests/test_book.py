@@ -263,6 +263,32 @@ def test_a_warning_is_acknowledged_assigned_commented_and_resolved_with_the_acti
         assert ledger.verify(s) == []
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_memo_lists_open_and_resolved_warning_items_and_still_verifies(store, lang):
+    from assistant.memo import build_memo
+    from assistant.memo.render_md import render_markdown
+    from assistant.memo.verify import allowed_numbers, verify_memo
+    from assistant.status import monitoring_span
+    from assistant.store import load_snapshot
+
+    snap = load_snapshot(store, "远洋物流")
+    span = monitoring_span(snap)
+    memo = build_memo(snap, span, lang=lang)
+    section = memo.section("work")
+    (table,) = [b for b in section.blocks if hasattr(b, "rows")]
+    states = {row[0].text: row[1].text for row in table.rows}
+    resolved = [i for i in snap.work_items if i.status == "resolved"]
+    assert resolved and len(states) == len(snap.work_items)
+    row = next(r for r in table.rows if r[0].text == resolved[0].ref)
+    assert ("重组或调整还款计划" if lang == "zh" else "restructuring") in row[4].text and "签订展期协议" in row[4].text
+    assert any(i.status != "resolved" for i in snap.work_items) and ("未结" if lang == "zh" else "open") in section.blocks[0].text
+    report = verify_memo(render_markdown(memo), allowed_numbers(snap, span))
+    assert report.ok, report.summary()
+    sound = load_snapshot(store, "示例新能源")
+    sound.work_items = []
+    assert "work" not in [s.key for s in build_memo(sound, monitoring_span(sound), lang=lang).sections]
+
+
 # ---------------------------------------------------------------- dashboard tables and Excel
 
 

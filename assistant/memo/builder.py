@@ -119,6 +119,8 @@ def build_memo(snapshot: ClientSnapshot, period: str | Span, *, lang: str = "zh"
     sections: list[Section] = []
     for writer in SECTION_WRITERS:
         section = writer(ctx)
+        if not section.blocks:  # a section with nothing to say for this client (no warning items)
+            continue
         section.title = titles[section.key]
         sections.append(section)
     sections[0].blocks.insert(0, Paragraph(style="quote", runs=[Run(text=say("meta", "draft_note"))]))

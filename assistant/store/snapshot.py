@@ -38,6 +38,7 @@ from assistant.domain import (
     Repayment,
     Security,
     Span,
+    WorkItemInfo,
 )
 from assistant.errors import NotFoundError
 from assistant.periods import derive_quarters, is_restatement
@@ -53,6 +54,7 @@ from assistant.store.schema import (
     NoteRow,
     StatementReviewRow,
     StatementRow,
+    WarningItemRow,
 )
 
 _BATCH = 500  # client ids per IN (...) list: well under every database's parameter limit
@@ -112,6 +114,7 @@ class _Rows:
     facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
     flagged: dict[int, list[FlaggedStatement]] = field(default_factory=lambda: defaultdict(list))
+    work: dict[int, list[WarningItemRow]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def fetch(cls, session: Session, ids: list[int]) -> "_Rows":
@@ -138,6 +141,9 @@ class _Rows:
             out.facilities[fac.client_id].append(fac)
         for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
             out.notes[n.client_id].append(n)
+        for w in session.execute(select(WarningItemRow).where(WarningItemRow.client_id.in_(ids))
+                                 .options(selectinload(WarningItemRow.events)).order_by(WarningItemRow.id)).scalars():
+            out.work[w.client_id].append(w)
         return out
 
 
@@ -191,6 +197,7 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         as_of=as_of or config.today(),
         parent_facts=parent,
         flagged=list(flagged),
+        work_items=[_work_item(w) for w in rows.work.get(row.id, [])],
         filings=_filings([n for n in rows.notes.get(row.id, []) if n.document_id in filing_ids], names, received),
     )
 
@@ -294,3 +301,10 @@ def _filings(rows: list[NoteRow], names: dict[int, str], received: dict[int, dt.
     for note, row in zip(out, rows):
         note.visit_date = note.visit_date or received.get(row.document_id)
     return out
+
+
+def _work_item(row: WarningItemRow) -> WorkItemInfo:
+    done = next((e for e in reversed(row.events) if e.action == "resolve"), None) if row.status == "resolved" else None
+    return WorkItemInfo(f"W{row.id}", row.period, row.rule, row.severity, row.message, row.status, row.assignee,
+                        row.action_taken, done.text if done else None, done.actor if done else None,
+                        done.at.date() if done else None)
