@@ -225,9 +225,10 @@ class Facility:
     reporting_days: int = 45  # statements due this many days after period end
     reporting_frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"  # periods reported
     id: int | None = None
-    annual_reporting_days: int = 120  # audited annual statements due this many days after the year end
-    inspection_days: int = 90  # a site visit at least this often
-    securities: list[Security] = field(default_factory=list)
+    # later terms, kept out of repr: memo digests (``memo.builder.input_digest``) of older memos stay as they were
+    annual_reporting_days: int = field(default=120, repr=False)  # audited annual statements due this many days after the year end
+    inspection_days: int = field(default=90, repr=False)  # a site visit at least this often
+    securities: list[Security] = field(default_factory=list, repr=False)
 
 
 @dataclass

@@ -557,6 +557,11 @@ ACTIONS_BY_RULE: dict[str, tuple[str, ...]] = {
     "operations_reduced": ("site_visit", "closer_monitoring"),
     "statements_late": ("chase_statements", "more_reporting"),
     "source_contradiction": ("verify_sources", "site_visit"),
+    "repayment_overdue": ("renegotiate", "closer_monitoring"),
+    "repayment_overdue_90": ("renegotiate", "collateral", "reduce_exposure"),
+    "inspection_overdue": ("site_visit",),
+    "adverse_words": ("verify_sources", "site_visit"),
+    "note_contradicts_decline": ("verify_sources", "site_visit"),
 }
 _BY_SEVERITY = {"high": ("closer_monitoring", "more_reporting"), "medium": ("closer_monitoring",), "low": ()}
 ACTION_ORDER = ("reduce_exposure", "covenant_waiver", "renegotiate", "collateral", "verify_sources", "site_visit",
