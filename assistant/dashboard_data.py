@@ -66,8 +66,12 @@ def book_tables(books: list[ClientBook], currency: str) -> dict[str, Table]:
 
 
 def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency: str | None = None,  # noqa: ANN001
-              newest: int = 20) -> Dashboard:
-    """Every table of the dashboard for the clients ``user`` may see."""
+              newest: int = 20, sync: bool = False) -> Dashboard:
+    """Every table of the dashboard for the clients ``user`` may see.
+
+    With ``sync``, first put on the watch list the clients a rule names and open an item for
+    each new warning (recorded in the ledger as ``rules``), as ``loanwatch watch list`` does.
+    """
     from assistant import watchlist, workitems
     from assistant.book import portfolio_books, visible_ids
     from assistant.calendar import agenda, client_calendar
@@ -76,6 +80,9 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
 
     day = as_of or today()
     books = portfolio_books(store, user=user, as_of=day)
+    if sync:
+        watchlist.sync(store, books, actor="rules", today=day)
+        workitems.sync(store, workitems.alerts_of(books), actor="rules")
     found = currencies(books) or ["CNY"]
     cur = currency or found[0]
     tables = book_tables(books, cur)
