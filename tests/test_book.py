@@ -1,9 +1,9 @@
 """The book: exposure and repayment from the bank's files, the watch list, the calendar, warnings as work.
 
-One small home (``tests/ui_support.make_ui_home``: 示例新能源 with 2026Q2 statements, 远洋物流
-breaching its covenant) is built per module through the real paths; a CSV file then loads
-the bank's facility data (balances, a schedule with a 102-day unpaid instalment, collateral
-and a guarantee). The CLI runs in-process through its real entry point. Today is 2026-11-10.
+One small home (``tests/book_support.make_book_home``: 示例新能源 with 2026Q2 statements,
+远洋物流 highly leveraged, and a CSV file with the bank's facility data — balances, a schedule
+with a 102-day unpaid instalment, collateral and a guarantee) is built per module through the
+real paths. The CLI runs in-process through its real entry point. Today is 2026-11-10.
 """
 
 from __future__ import annotations
@@ -14,36 +14,16 @@ from decimal import Decimal
 
 import pytest
 
+from tests.book_support import make_book_home
 from tests.clock import TODAY
-from tests.ui_support import CLIENT_A, CLIENT_B, make_ui_home, using_home
+from tests.ui_support import CLIENT_A, CLIENT_B, using_home
 
 D = Decimal
-HEADER = ("record,client,facility,limit,currency,drawn,outstanding,drawdown_date,maturity_date,reporting_days,annual_reporting_days,"
-          "due,principal,interest,paid_on,paid_amount,kind,description,provider,value,valuation_date")
-FACILITIES_CSV = HEADER + f"""
-facility,{CLIENT_B},流动资金贷款,80000000,CNY,80000000,60000000,2025-06-30,2028-06-30,30,120,,,,,,,,,,
-instalment,{CLIENT_B},流动资金贷款,,,,,,,,,2026-04-30,10000000,900000,2026-04-30,10900000,,,,,
-instalment,{CLIENT_B},流动资金贷款,,,,,,,,,2026-07-31,10000000,800000,,,,,,,
-instalment,{CLIENT_B},流动资金贷款,,,,,,,,,2026-11-15,10000000,700000,,,,,,,
-collateral,{CLIENT_B},流动资金贷款,,,,,,,,,,,,,,,仓库及土地使用权抵押,远洋物流股份有限公司,45000000,2026-03-31
-guarantee,{CLIENT_B},流动资金贷款,,,,,,,,,,,,,,,连带责任保证,远洋集团有限公司,80000000,
-"""
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    path = tmp_path_factory.mktemp("book") / "home"
-    make_ui_home(path)
-    csv = path.parent / "facilities.csv"
-    csv.write_text(FACILITIES_CSV, encoding="utf-8")
-    with using_home(path):
-        from assistant.portfolio_io import import_portfolio
-        from assistant.store import close_stores, open_store
-
-        close_stores()
-        import_portfolio(open_store(), csv, actor="test")
-        close_stores()
-    return path
+    return make_book_home(tmp_path_factory.mktemp("book") / "home")
 
 
 @pytest.fixture()
