@@ -21,8 +21,9 @@ maturity      the maturity date                                                 
 Each item's ``state`` on ``as_of``: ``done``, ``late`` (done after its date), ``overdue`` (its
 date passed, not done), ``due`` (within the coming week), ``upcoming``. An overdue item is a
 warning sign in itself (a statement that does not arrive, a visit not made, an unpaid
-instalment): ``warning`` carries the sentence. Obligations before the facility's drawdown
-are not listed.
+instalment): ``warning`` carries the sentence. Obligations start at the facility's
+drawdown; without a drawdown date, at the first statement period the store holds (earlier
+history was never loaded, which is not the same as missed).
 """
 
 from __future__ import annotations
@@ -81,12 +82,16 @@ def _state(date: dt.date, done_on: dt.date | None, as_of: dt.date) -> str:
 
 def _facility_items(snap: ClientSnapshot, fac: Facility, as_of: dt.date, horizon: int) -> list[CalendarItem]:
     c = snap.client
-    first = max(as_of - dt.timedelta(days=LOOKBACK_DAYS), fac.drawdown_date or dt.date.min)
-    last = as_of + dt.timedelta(days=horizon)
     received: dict[dt.date, dt.date] = {}
     for d in snap.documents:
         if d.kind == "statement" and d.period_end is not None:
             received[d.period_end] = min(received.get(d.period_end, d.received), d.received)
+    # obligations run from the drawdown; without one, from the first period the store holds (earlier
+    # history was never loaded, not missed), and with neither, only the latest period's
+    since = fac.drawdown_date or (min(received) + dt.timedelta(days=1) if received else
+                                  as_of - dt.timedelta(days=fac.reporting_days + 92))
+    first = max(as_of - dt.timedelta(days=LOOKBACK_DAYS), since)
+    last = as_of + dt.timedelta(days=horizon)
     stored_ends = {s.end for s in snap.facts.spans()}
     items: list[CalendarItem] = []
 
@@ -104,7 +109,7 @@ def _facility_items(snap: ClientSnapshot, fac: Facility, as_of: dt.date, horizon
         item._as_of = as_of
         items.append(item)
 
-    ends_from = first - dt.timedelta(days=max(fac.annual_reporting_days, fac.reporting_days))
+    ends_from = max(since - dt.timedelta(days=1), first - dt.timedelta(days=max(fac.annual_reporting_days, fac.reporting_days)))
     for end in _quarter_ends(ends_from, last):
         got = received.get(end)
         if end.month != 12 or fac.reporting_days < fac.annual_reporting_days:

@@ -202,6 +202,10 @@ def test_calendar_shows_overdue_items_as_warnings_and_the_week(store):
     assert any(i.kind == "instalment" and i.date == dt.date(2026, 11, 15) and i.state == "due" for i in week)
     a = [i for i in items if i.client == CLIENT_A]
     assert any(i.kind == "statement" and i.date == dt.date(2026, 11, 14) and i.state == "due" for i in a)  # 45 days
+    # no drawdown date: obligations start at the first period stored (2026Q2), so older history is not "overdue"
+    assert [i for i in a if i.state == "overdue"] == [] and min(i.date for i in a) >= dt.date(2026, 7, 1)
+    # with a drawdown date (2025-06-30), a statement never received is overdue from its due date
+    assert any(i.kind == "statement" and i.date == dt.date(2025, 10, 30) and i.state == "overdue" for i in b)
 
 
 def test_calendar_cli_filters_by_officer(capsys, store):
