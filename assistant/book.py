@@ -32,6 +32,12 @@ def visible_ids(store: Store, user=None) -> list[int]:  # noqa: ANN001 - access.
 
 def portfolio_books(store: Store, *, user=None, as_of: dt.date | None = None,  # noqa: ANN001 - access.User | None
                     client_ids: list[int] | None = None) -> list[ClientBook]:
+    return load_book(store, user=user, as_of=as_of, client_ids=client_ids)[0]
+
+
+def load_book(store: Store, *, user=None, as_of: dt.date | None = None,  # noqa: ANN001 - access.User | None
+              client_ids: list[int] | None = None) -> tuple[list[ClientBook], dict]:
+    """The book lines and the snapshots they were built from (id → snapshot), for callers that need both."""
     from assistant.analytics import assess, load_rules
     from assistant.status import monitoring_span
     from assistant.store.snapshot import load_snapshots
@@ -48,7 +54,7 @@ def portfolio_books(store: Store, *, user=None, as_of: dt.date | None = None,  #
             out.append(client_book(snap))
             continue
         out.append(client_book(snap, assess(snap, span, rules=rules)))
-    return out
+    return out, snaps
 
 
 def acting_user(store: Store, name: str | None):  # noqa: ANN201 - access.User

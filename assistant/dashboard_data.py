@@ -73,24 +73,22 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
     each new warning (recorded in the ledger as ``rules``), as ``loanwatch watch list`` does.
     """
     from assistant import watchlist, workitems
-    from assistant.book import portfolio_books, visible_ids
+    from assistant.book import load_book, visible_ids
     from assistant.calendar import agenda, client_calendar
     from assistant.config import today
-    from assistant.store.snapshot import load_snapshots
 
     day = as_of or today()
-    books = portfolio_books(store, user=user, as_of=day)
+    ids = visible_ids(store, user)
+    books, snaps = load_book(store, as_of=day, client_ids=ids)
     if sync:
         watchlist.sync(store, books, actor="rules", today=day)
         workitems.sync(store, workitems.alerts_of(books), actor="rules")
     found = currencies(books) or ["CNY"]
     cur = currency or found[0]
     tables = book_tables(books, cur)
-    ids = visible_ids(store, user)
     watch = watchlist.current(store, ids)
     tables["watch_list"] = Table("watch_list", "重点关注名单", ["client", "source", "reason", "owner", "next_review", "review_overdue"],
                                  [[e.client, e.source, e.reason, e.owner, e.next_review, e.review_overdue(day)] for e in watch])
-    snaps = load_snapshots(store, ids, as_of=day)
     due = agenda([i for cid in ids for i in client_calendar(snaps[cid], day, horizon=14)], week=True)
     due.sort(key=lambda i: (i.state != "overdue", i.date, i.client))
     tables["due"] = Table("due", "待办（逾期及本周到期）", ["date", "state", "client", "facility", "kind", "item", "warning"],
