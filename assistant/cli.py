@@ -149,7 +149,8 @@ def client_show(
 
 @facility_app.command("import")
 def facility_import(
-    file: Path = typer.Argument(..., help="YAML or JSON: clients with facilities, covenants, schedules"),
+    file: Path = typer.Argument(..., help="YAML, JSON, CSV or Excel: clients with facilities, covenants, schedules, "
+                                          "collateral (format: assistant/portfolio_io.py)"),
     by: str = typer.Option("cli", "--by", help="who is making the change"),
 ) -> None:
     """Create or update clients and facilities from a file (one transaction)."""

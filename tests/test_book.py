@@ -308,3 +308,25 @@ def test_dashboard_tables_add_up_and_the_workbook_holds_the_same_numbers(tmp_pat
                     assert cell in (None, "")
                 else:
                     assert cell == value
+
+
+# ---------------------------------------------------------------- filings feed the bank's keyword rules (last: it adds a document)
+
+
+def test_an_ingested_filing_is_kept_as_text_and_its_words_raise_a_warning(tmp_path, store):
+    from assistant.analytics import assess
+    from assistant.ingest import ingest
+    from assistant.status import monitoring_span
+    from assistant.store import load_snapshot
+
+    path = tmp_path / "远洋物流关于重大诉讼的公告.txt"
+    path.write_text("远洋物流股份有限公司\n关于涉及重大诉讼的公告\n公司近日收到法院应诉通知书，涉及运输合同纠纷诉讼，标的金额3,200万元。"
+                    "公司生产经营正常，未发现停产情况。\n", encoding="utf-8")
+    report = ingest([path], store=store, client="远洋物流", kind="filing", index=False, progress=False, actor="test",
+                    received=dt.date(2026, 6, 5))
+    assert not report.failed, report.summary()
+    snap = load_snapshot(store, "远洋物流")
+    assert [f.document for f in snap.filings] == [path.name] and path.name not in {n.document for n in snap.notes}
+    (alert,) = [a for a in assess(snap, monitoring_span(snap)).alerts if a.rule == "adverse_words"]
+    assert alert.values["source"] == "filing" and alert.values["words"] == "诉讼"  # 停产 is negated (未发现停产)
+    assert alert.evidence == [(path.name, 1)]
