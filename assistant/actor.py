@@ -56,6 +56,7 @@ RIGHTS: dict[str, tuple[str, ...]] = {
     "facility.import": CHECKERS,  # covenant thresholds decide breaches: not an officer's alone
     "issuer.override": ("admin",),
     "user.add": ("admin",),
+    "book.work": ANY,  # watch list entries, warnings as work (the client must be the user's: assistant.book)
     "user.manage": ("admin",),  # deactivate, reactivate, assign, unassign, another user's password
     "user.passwd.own": ANY,
 }
@@ -148,7 +149,7 @@ _WHAT = {
     "status.record": "record covenant results", "memo.draft": "draft memos", "memo.edit": "edit memos",
     "memo.approve": "approve memos", "facility.import": "import facilities and covenants",
     "issuer.override": "override the issuer check", "user.add": "add users",
-    "user.manage": "manage users", "user.passwd.own": "change your own password",
+    "book.work": "change the watch list or warnings", "user.manage": "manage users", "user.passwd.own": "change your own password",
 }
 
 

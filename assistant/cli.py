@@ -152,7 +152,8 @@ def client_show(
 
 @facility_app.command("import")
 def facility_import(
-    file: Path = typer.Argument(..., help="YAML or JSON: clients with facilities, covenants, schedules"),
+    file: Path = typer.Argument(..., help="YAML, JSON, CSV or Excel: clients with facilities, covenants, schedules, "
+                                          "collateral (format: assistant/portfolio_io.py)"),
     as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
     by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
 ) -> None:
@@ -769,6 +770,10 @@ def alerts(
 from assistant import cli_changes  # noqa: E402 - registers figures pending|confirm|reject, classification, grade
 
 cli_changes.register(app, figures_app)
+
+from assistant.cli_book import register as _register_book  # noqa: E402 - the book's commands (watch, calendar, warning, book)
+
+_register_book(app)
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -232,6 +232,18 @@ class Repayment:
 
 
 @dataclass
+class Security:
+    """Collateral pledged (抵押/质押物) or a guarantee given (保证) for a facility."""
+
+    kind: Literal["collateral", "guarantee"]
+    description: str = ""
+    provider: str = ""  # the collateral's owner or the guarantor
+    value: Decimal | None = None  # appraised value (collateral) or the amount guaranteed; None: not valued
+    currency: str = "CNY"
+    valuation_date: dt.date | None = None
+
+
+@dataclass
 class Facility:
     name: str
     amount: Decimal
@@ -248,6 +260,10 @@ class Facility:
     reporting_days: int = 45  # statements due this many days after period end
     reporting_frequency: Literal["quarterly", "semiannual", "annual"] = "quarterly"  # periods reported
     id: int | None = None
+    # later terms, kept out of repr: memo digests (``memo.builder.input_digest``) of older memos stay as they were
+    annual_reporting_days: int = field(default=120, repr=False)  # audited annual statements due this many days after the year end
+    inspection_days: int = field(default=90, repr=False)  # a site visit at least this often
+    securities: list[Security] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -290,6 +306,23 @@ class ClientProfile:
 
 
 @dataclass
+class WorkItemInfo:
+    """A warning handled as work (``assistant.workitems``), as the memo lists it."""
+
+    ref: str  # W12
+    period: str
+    rule: str
+    severity: str
+    message: str
+    status: str  # open | acknowledged | resolved
+    assignee: str | None = None
+    action_taken: str | None = None  # a key of assistant.workitems.ACTIONS
+    resolution: str | None = None  # the resolving note
+    resolved_by: str | None = None
+    resolved_on: dt.date | None = None
+
+
+@dataclass
 class ClientSnapshot:
     """Everything the store knows about one client, as analytics, chat and memos read it."""
 
@@ -302,6 +335,8 @@ class ClientSnapshot:
     parent_facts: FactSet = field(default_factory=FactSet)  # the parent company's own statements (母公司)
     flagged: list[FlaggedStatement] = field(default_factory=list)  # statements awaiting an officer's review
     pending_corrections: list[PendingCorrection] = field(default_factory=list)  # awaiting a checker, not applied
+    filings: list[InspectionNote] = field(default_factory=list)  # announcements' text (date in ``visit_date``)
+    work_items: list[WorkItemInfo] = field(default_factory=list)  # warnings handled as work, oldest first
 
 
 @dataclass

@@ -321,6 +321,7 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
         out.note = parse_note(out.text)
     else:
         out.kind = "filing"
+        out.note = InspectionNote(visit_date=None, text=out.text)  # kept for the bank's keyword rules
     if out.extraction is not None and not out.extraction.statements:
         out.extraction = None  # keep the company name, store no empty statement list
     if out.company and out.kind == "filing":

@@ -49,7 +49,8 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "client": (t.Client.__table__, ()),
     "facility": (
         t.FacilityRow.__table__,
-        ((t.CovenantRow.__table__, "facility_id"), (t.RepaymentRow.__table__, "facility_id")),
+        ((t.CovenantRow.__table__, "facility_id"), (t.RepaymentRow.__table__, "facility_id"),
+         (t.SecurityRow.__table__, "facility_id")),
     ),
     "document": (t.DocumentRow.__table__, ()),
     "statement": (t.StatementRow.__table__, ((t.FigureRow.__table__, "statement_id"),)),
@@ -66,16 +67,25 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "user": (t.UserRow.__table__, ((t.AssignmentRow.__table__, "user_id"),)),
     "session": (t.AuthSessionRow.__table__, ()),
     "index_state": (t.IndexStateRow.__table__, ()),  # keyed by document_id
+    "watch_event": (t.WatchEventRow.__table__, ()),
+    # a warning item's content covers its history (acknowledged, assigned, commented, resolved)
+    "warning_item": (t.WarningItemRow.__table__, ((t.WarningEventRow.__table__, "item_id"),)),
 }
 #: entities whose every row must be covered by a ledger entry (figures are covered by their statement)
 _COVERED = ("client", "facility", "document", "statement", "note", "correction", "alert", "memo", "covenant_result",
-            "statement_review", "change_review", "decision", "user", "session", "index_state")
+            "statement_review", "change_review", "decision", "user", "session", "index_state", "watch_event", "warning_item")
 #: entities whose entries keep each child row's digest in ``detail`` (to name the row that changed)
 _NAMED_CHILDREN = ("facility", "user")
 #: a child table's rows named in problems: table → singular
-_CHILD_NAMES = {"covenants": "covenant", "repayments": "repayment", "assignments": "assignment", "figures": "figure"}
+_CHILD_NAMES = {"covenants": "covenant", "repayments": "repayment", "assignments": "assignment", "figures": "figure",
+                "securities": "security", "warning_events": "warning event"}
 #: columns left out of a row's recorded content (they move on every read)
 _VOLATILE = {"auth_sessions": frozenset({"last_seen_at"})}
+#: columns added to a recorded table after rows were recorded (revision 0009) → their default: a row at
+#: the default digests as before the column existed, so upgraded databases still verify
+_LATER_COLUMNS: dict[str, dict[str, Any]] = {"facilities": {"annual_reporting_days": 120, "inspection_days": 90}}
+#: child tables added after rows were recorded: left out of a digest while empty, for the same reason
+_LATER_CHILDREN = frozenset({"securities"})
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,9 @@ def entry_hash(*, seq: int, ts: str, actor: str, action: str, entity: str, entit
 
 def _row_dict(row: Any, table: Table) -> dict[str, Any]:
     skip = _VOLATILE.get(table.name, frozenset())
-    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items() if k not in skip}
+    later = _LATER_COLUMNS.get(table.name, {})
+    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items()
+            if k not in skip and not (k in later and v == later[k])}
 
 
 def _pk(table: Table):  # noqa: ANN202 - a Column
@@ -133,7 +145,8 @@ def content_digest(session: Session, entity: str, entity_id: int) -> str | None:
     content: dict[str, Any] = {"row": _row_dict(row, table)}
     for child, fk in children:
         rows = session.execute(select(child).where(child.c[fk] == entity_id).order_by(_pk(child))).all()
-        content[child.name] = [_row_dict(r, child) for r in rows]
+        if rows or child.name not in _LATER_CHILDREN:
+            content[child.name] = [_row_dict(r, child) for r in rows]
     return _sha(canonical_json(content))
 
 

@@ -1,6 +1,6 @@
-"""Client and facility set-up from a YAML or JSON file (a bank bulk-loads its book).
+"""Client and facility set-up from a YAML, JSON, CSV or Excel file (a bank bulk-loads its book).
 
-::
+YAML or JSON (nested)::
 
     clients:
       - name: 示例新能源股份有限公司
@@ -16,14 +16,50 @@
             rate: "0.042"
             covenants:
               - {metric: current_ratio, operator: ">=", threshold: "1.2"}
+            drawn: "450000000"           # drawn so far; outstanding: what is still owed
+            outstanding: "425000000"
+            reporting_days: 30           # quarterly statements due 30 days after the quarter end
+            annual_reporting_days: 120   # audited annual statements due 120 days after the year end
+            inspection_days: 90          # a site visit at least every 90 days
             schedule:
               - {due: 2026-12-20, principal: "25000000", interest: "5250000"}
+              - {due: 2026-09-20, principal: "25000000", interest: "5250000", paid_on: 2026-09-20, paid_amount: "30250000"}
+            securities:                  # collateral and guarantees with values and valuation dates
+              - {kind: collateral, description: 电站收费权质押, value: "620000000", valuation_date: 2026-06-30}
+              - {kind: guarantee, provider: 示例集团有限公司, value: "500000000"}
     facilities:            # facilities of clients that already exist (or are listed above)
       - client: 示例新能源
         name: 流动资金贷款
         amount: "80000000"
 
 Money is read as text or integers (a float in the file is refused: it has already lost digits).
+
+CSV or Excel (flat, one row per record; the bank's core-system export): every row names its
+``client`` and ``facility``, and its table says what it is. In an Excel workbook the table is
+the sheet's name; in a CSV file (UTF-8, a header row) it is the ``record`` column (an Excel
+sheet with a ``record`` column is read the same way):
+
+============  ========================================  ===========================================
+table         ``record`` values (CSV) / sheet names     columns (besides client, facility)
+============  ========================================  ===========================================
+facilities    facility, 授信, 额度                         limit (or amount), currency, drawn, outstanding,
+                                                        drawdown_date, maturity_date, rate,
+                                                        reporting_days, annual_reporting_days,
+                                                        inspection_days, collateral, guarantors,
+                                                        industry, officer, aliases (separated by ;)
+schedule      instalment, schedule, 还款计划                due, principal, interest, paid_on, paid_amount
+securities    collateral, guarantee, security, 担保         kind (collateral | guarantee; the record value
+                                                        when it is one of them), description, provider,
+                                                        value, currency, valuation_date
+covenants     covenant, 约束条款                            metric, operator, threshold, frequency,
+                                                        grace_days, description
+============  ========================================  ===========================================
+
+Dates are ISO (2026-09-20) or Excel dates; empty cells are absent values. An Excel number is
+taken as the shortest decimal that reads back as the stored double (what Excel displays), so
+``25000000`` and ``0.042`` arrive exactly; type long or exact amounts as text to be sure. A
+facility in the file replaces its stored covenants, schedule and securities with the file's
+rows (as the YAML form does). Each bad row is reported with its table and row number.
 """
 
 from __future__ import annotations
@@ -38,7 +74,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.domain import Covenant, Facility, Repayment
+from assistant.domain import Covenant, Facility, Repayment, Security
 from assistant.errors import ConfigError, NotFoundError
 from assistant.store import repo
 from assistant.store.db import Store
@@ -75,6 +111,17 @@ class RepaymentIn(_In):
     _m = field_validator("principal", "interest", "paid_amount", mode="before")(_exact)
 
 
+class SecurityIn(_In):
+    kind: Literal["collateral", "guarantee"]
+    description: str = ""
+    provider: str = ""
+    value: Decimal | None = None
+    currency: str = "CNY"
+    valuation_date: dt.date | None = None
+
+    _m = field_validator("value", mode="before")(_exact)
+
+
 class FacilityIn(_In):
     client: str | None = None  # only in the top-level ``facilities`` list
     name: str
@@ -88,8 +135,11 @@ class FacilityIn(_In):
     collateral: str = ""
     guarantors: str = ""
     reporting_days: int = 45
+    annual_reporting_days: int = 120
+    inspection_days: int = 90
     covenants: list[CovenantIn] = Field(default_factory=list)
     schedule: list[RepaymentIn] = Field(default_factory=list)
+    securities: list[SecurityIn] = Field(default_factory=list)
 
     _m = field_validator("amount", "drawn", "outstanding", "rate", mode="before")(_exact)
 
@@ -98,9 +148,11 @@ class FacilityIn(_In):
             name=self.name, amount=self.amount, currency=self.currency, drawn=self.drawn,
             outstanding=self.outstanding, drawdown_date=self.drawdown_date, maturity_date=self.maturity_date,
             rate=self.rate, collateral=self.collateral, guarantors=self.guarantors,
-            reporting_days=self.reporting_days,
+            reporting_days=self.reporting_days, annual_reporting_days=self.annual_reporting_days,
+            inspection_days=self.inspection_days,
             covenants=[Covenant(**c.model_dump()) for c in self.covenants],
             schedule=[Repayment(**r.model_dump()) for r in self.schedule],
+            securities=[Security(**x.model_dump()) for x in self.securities],
         )
 
 
@@ -125,8 +177,12 @@ class ImportReport:
 
 
 def read_portfolio(path: str | Path) -> PortfolioFile:
-    """Parse and validate a YAML or JSON portfolio file; ``ConfigError`` says what is wrong."""
+    """Parse and validate a YAML, JSON, CSV or Excel portfolio file; ``ConfigError`` says what is wrong."""
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".xlsx", ".xlsm"):
+        from assistant.portfolio_tables import read_tables
+
+        return read_tables(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

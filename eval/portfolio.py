@@ -14,7 +14,8 @@
    rendering and extracting 8,000 PDFs would take hours on this machine and measure
    extraction, which (1) and (2) already do. Then time ``status`` per client (warm, in
    process; p50/p95 over a sample), ``alerts`` over the whole portfolio, and both commands
-   end to end through the CLI (a fresh process each, so imports included).
+   end to end through the CLI (a fresh process each, so imports included), and the app
+   dashboard's tables (``assistant.dashboard_data.dashboard``) over the whole portfolio.
 
 The generated portfolio is cached under ``--cache`` (keyed by the generator's code), so a
 rerun only measures. Writes ``eval/reports/portfolio.md`` and ``eval/reports/portfolio.json``.
@@ -216,6 +217,11 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
     t0 = time.perf_counter()
     portfolio_alerts(store, client=picks[0], as_of=DEMO_DATE)
     one_ms = (time.perf_counter() - t0) * 1000
+    from assistant.dashboard_data import dashboard
+
+    t0 = time.perf_counter()
+    board = dashboard(store, as_of=DEMO_DATE)  # every table of the app's dashboard (book, watch list, due, warnings)
+    dashboard_s = time.perf_counter() - t0
     cli = {}
     env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1"}
     for label, args in (("status", ["status", picks[1], "--json", "--as-of", DEMO_DATE.isoformat(), "--no-record"]),
@@ -230,6 +236,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
                       "p95": round(_pct(status_ms, 0.95), 1), "max": round(max(status_ms), 1)},
         "alerts_all_s": round(alerts_s, 2), "alerts_all_count": len(alerts), "clients_with_alerts": len(flagged),
         "alerts_one_client_ms": round(one_ms, 1), "cli": cli,
+        "dashboard_s": round(dashboard_s, 2), "dashboard_clients": board.clients,
     }
 
 
@@ -268,6 +275,8 @@ def _markdown(result: dict) -> str:
                   f"| alerts, whole portfolio, in process | {sc['alerts_all_s']} s ({sc['alerts_all_count']} alerts, "
                   f"{sc['clients_with_alerts']} clients) |",
                   f"| alerts --client, in process | {sc['alerts_one_client_ms']} ms |",
+                  f"| dashboard tables (book by grade/class/industry, heat map, watch list, due, warnings), in process | "
+                  f"{sc['dashboard_s']} s ({sc['dashboard_clients']} clients) |",
                   f"| `loanwatch status --json`, fresh process | {sc['cli']['status']['seconds']} s |",
                   f"| `loanwatch alerts --json`, fresh process | {sc['cli']['alerts']['seconds']} s |"]
     lines += ["", "Machine load matters: these runs share 2 CPU cores with other work; see `load_average` in the JSON.", ""]

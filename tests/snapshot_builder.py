@@ -118,6 +118,7 @@ def sound_client(table: dict[Span, dict[str, object]] | None = None, **kw) -> Cl
         notes=kw.get("notes", [note(dt.date(2026, 8, 20))]),
         documents=kw.get("documents", documents()),
         as_of=kw.get("as_of", dt.date(2026, 11, 20)),
+        filings=kw.get("filings", []),
     )
 
 

@@ -113,8 +113,10 @@ def test_every_borrower_is_stored_with_eight_quarters_notes_and_filings(demo_sto
             assert sum(d.kind == "inspection" for d in docs) == 4, b.name
             assert sum(d.kind == "filing" for d in docs) >= 1, b.name
             assert sorted(clients[b.name].aliases) == sorted([b.alias, b.english]), b.name  # and its English name
-            # received within the reporting window: no statement is late on the demo date
-            assert all(d.received <= d.period_end + dt.timedelta(days=45) for d in statements), b.name
+            # received within the reporting window, except the latest statements of the borrower on a 30-day term
+            days = b.statement_days or 45
+            late = [d for d in statements if d.received > d.period_end + dt.timedelta(days=days)]
+            assert {d.period_end for d in late} == ({max(ends)} if b.late_latest else set()), b.name
 
 
 @pytest.mark.slow
@@ -158,9 +160,43 @@ def test_facilities_covenants_and_schedules_come_from_the_facility_file(demo_sto
         assert facility.collateral and facility.guarantors and facility.rate
         principal = sum(r.principal for r in facility.schedule)
         assert principal == facility.amount  # the schedule repays the loan
-        paid = [r for r in facility.schedule if r.due <= as_of]
-        assert paid and all(r.paid_on == r.due for r in paid)  # no instalment overdue on the demo date
-        assert facility.outstanding == sum(r.principal for r in facility.schedule if r.due > as_of)
+        due = [r for r in facility.schedule if r.due <= as_of]
+        unpaid = [r for r in due if r.paid_on is None]
+        assert all(r.paid_on == r.due for r in due if r not in unpaid)  # paid on the day, or not at all
+        # only the story's latest instalment is overdue (the repayment plan is under discussion)
+        assert [r.due for r in unpaid] == ([max(r.due for r in due)] if b.story else []), b.name
+        assert facility.outstanding == sum(r.principal for r in facility.schedule if r.due > as_of or r in unpaid)
+        collateral, guarantee = facility.securities
+        assert collateral.kind == "collateral" and collateral.value > facility.amount and collateral.valuation_date
+        assert guarantee.kind == "guarantee" and guarantee.provider == b.guarantors
+
+
+@pytest.mark.slow
+def test_the_demo_shows_a_late_statement_a_past_due_instalment_a_watch_list_entry_and_a_resolved_warning(demo_store):
+    """Each part of the book has something real to show, and it follows the seed's story."""
+    from assistant import watchlist, workitems
+    from assistant.book import portfolio_books, portfolio_calendar
+    from assistant.demo.portfolio import BORROWERS, RESOLVED, WATCHED_BY_OFFICER
+
+    as_of = dt.date.fromisoformat(DEMO_DATE)
+    story = next(b for b in BORROWERS if b.story)
+    late = next(b for b in BORROWERS if b.late_latest)
+    books = {b.client: b for b in portfolio_books(demo_store, as_of=as_of)}
+    assert books[story.name].days_past_due == 56 and books[story.name].category == "关注"  # 2026-09-20 → 2026-11-15
+    assert all(b.days_past_due == 0 for name, b in books.items() if name != story.name)
+    assert any(a["rule"] == "repayment_overdue" for a in books[story.name].alerts)
+    assert any(a["rule"] == "statements_late" and "迟交8天" in a["message_zh"] for a in books[late.name].alerts)
+    items = portfolio_calendar(demo_store, as_of=as_of)
+    assert [(i.client, i.kind) for i in items if i.state == "overdue"] == [(story.name, "instalment")]
+    assert any(i.client == late.name and i.kind == "statement" and i.state == "late" for i in items)
+    entries = {e.client: e for e in watchlist.current(demo_store)}
+    assert entries[story.name].source == "rule" and "56 days past due" in entries[story.name].reason
+    assert entries[late.name].source == "officer" and entries[late.name].reason == WATCHED_BY_OFFICER[1]
+    done = [i for i in workitems.items(demo_store, status="resolved")]
+    assert [(i.client, i.rule, i.action_taken) for i in done] == [(story.name, RESOLVED[1], RESOLVED[2])]
+    assert done[0].resolution == RESOLVED[3] and [e.action for e in done[0].events] == ["open", "ack", "resolve"]
+    sound = [b for b in BORROWERS if not b.story and not b.late_latest]
+    assert all(books[b.name].category == "正常" and b.name not in entries for b in sound)
 
 
 def test_bulk_snapshots_of_the_demo_portfolio_equal_one_by_one(demo_store):

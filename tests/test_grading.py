@@ -140,8 +140,11 @@ def test_overdue_days_set_the_regulator_floor(days, category):
     fac = facility(schedule=[Repayment(due, D(100), D(5))])
     c = classify(_grade("A"), [], [], [fac], as_of)
     assert (c.category, c.overdue_days) == (category, days)
-    assert c.reasons[0] == (f"Project loan A: instalment due {due.isoformat()} unpaid, {days} days overdue as of "
-                            f"2026-11-20 → at least {category}")
+    assert c.reasons[0].startswith(f"Project loan A: instalment due {due.isoformat()} unpaid, {days} days overdue as of "
+                                   f"2026-11-20 (《商业银行金融资产风险分类办法》(2023)")
+    assert c.reasons[0].endswith(f"→ at least {category}")
+    more = {"关注": "at least special mention", "次级": "more than 90 days", "可疑": "more than 270 days", "损失": "360 days → loss"}
+    assert more[category] in c.reasons[0] and "《商业银行金融资产风险分类办法》(2023)" in c.reasons_zh[0]
 
 
 def test_short_payment_is_overdue_and_paid_instalments_are_not():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -129,3 +130,32 @@ def test_flagged_statement_is_confirmed_by_a_second_user_on_postgres(tmp_path, p
     assert rc == 0 and "confirmed by checker" in out, err
     rc, out, err = _cli(home, pg_database, "audit", "verify")
     assert rc == 0, err
+
+
+def test_the_book_on_postgres(tmp_path, pg_database):
+    """CSV import with collateral, the watch list and a warning item through the CLI; the ledger agrees."""
+    from tests.book_support import FACILITIES_CSV
+
+    home = tmp_path / "home"
+    csv = tmp_path / "book.csv"
+    csv.write_text(FACILITIES_CSV.replace("远洋物流股份有限公司", "港口物流有限公司"), encoding="utf-8")
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(csv))
+    assert rc == 0 and "1 client(s) added" in out, err
+    from assistant.access import add_user
+
+    st = Store(pg_database)
+    with st.transaction() as s:
+        add_user(s, "officer_p", "officer", "pg-officer-pass", clients=["港口物流"])
+    st.dispose()
+    rc, out, err = _cli(home, pg_database, "book", "--json", "--as-of", "2026-11-10", "--as", "officer_p")
+    assert rc == 0, err
+
+    (client,) = json.loads(out)["clients"]
+    (f,) = client["facilities"]
+    assert (f["exposure"], f["days_past_due"], f["collateral_value"]) == ("60000000", 102, "45000000")
+    rc, out, err = _cli(home, pg_database, "watch", "add", "港口物流", "--reason", "逾期102天", "--as", "officer_p")
+    assert rc == 0, err
+    rc, out, err = _cli(home, pg_database, "watch", "remove", "港口物流", "--reason", "已重组", "--as", "officer_p")
+    assert rc == 0, err
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0 and out.startswith("ledger OK"), err

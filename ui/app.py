@@ -26,6 +26,7 @@ from assistant.store import Store
 from ui import handlers as H
 from ui import work as W
 from ui.charts import ratio_trends
+from ui.dashboard import dashboard_tab
 from ui.i18n import tr
 
 CSS = """
@@ -161,6 +162,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 L(gr.Markdown(tr("open_client_hint"), elem_classes="lw-note"), "open_client_hint", "value")
 
             # ---------------------------------------------------------------- client
+            dashboard_tab(store, safe)  # ui/dashboard.py: the book, watch list, what is due, warnings as work
+
             with L(gr.Tab(tr("tab_client"), id="client", elem_id="tab-client"), "tab_client"):
                 with gr.Row():
                     with gr.Column(scale=3):

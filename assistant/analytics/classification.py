@@ -67,10 +67,18 @@ def overdue_items(facilities: list[Facility], as_of: dt.date) -> list[Overdue]:
             if p.due > as_of:
                 continue
             owed = p.principal + p.interest
-            short = p.paid_on is None or (p.paid_amount is not None and p.paid_amount < owed)
+            short = p.paid_on is None or p.paid_on > as_of or (p.paid_amount is not None and p.paid_amount < owed)
             if short and (as_of - p.due).days > 0:
                 out.append(Overdue(fac.name, p.due, (as_of - p.due).days, owed))
     return sorted(out, key=lambda o: -o.days)
+
+
+RULE_CITED_ZH = "《商业银行金融资产风险分类办法》(2023)"
+RULE_CITED_EN = "《商业银行金融资产风险分类办法》(2023), the regulator's risk-classification measures"
+_RULE_ZH = {1: "本金、利息逾期的至少归为关注类", 2: "逾期超过90天的至少归为次级类", 3: "逾期超过270天的至少归为可疑类",
+            4: "逾期超过360天的归为损失类"}
+_RULE_EN = {1: "overdue principal or interest → at least special mention", 2: "overdue more than 90 days → at least substandard",
+            3: "overdue more than 270 days → at least doubtful", 4: "overdue more than 360 days → loss"}
 
 
 def _floor_for_overdue(days: int) -> int:
@@ -91,11 +99,12 @@ def classify(grade: Grade, covenants: list[CovenantResult], alerts: list[Alert],
     days = overdue[0].days if overdue else 0
     if overdue:
         o = overdue[0]
-        floors.append((_floor_for_overdue(days),
+        floor = _floor_for_overdue(days)
+        floors.append((floor,
                        f"{o.facility}: instalment due {o.due.isoformat()} unpaid, "
-                       f"{days} days overdue as of {as_of.isoformat()}",  # type: ignore[union-attr]
+                       f"{days} days overdue as of {as_of.isoformat()} ({RULE_CITED_EN}: {_RULE_EN[floor]})",  # type: ignore[union-attr]
                        f"{o.facility}：{o.due.isoformat()} 到期的一期未足额偿还，截至 {as_of.isoformat()} "  # type: ignore[union-attr]
-                       f"逾期 {days} 天"))
+                       f"逾期 {days} 天（{RULE_CITED_ZH}：{_RULE_ZH[floor]}）"))
     for r in covenants:
         if r.status == "breach":
             state = "within its cure period" if r.in_grace else "past any cure period"

@@ -81,19 +81,25 @@ class CovenantCond(_Cond):
     headroom_below: Decimal = Decimal("0.10")
 
 
+NoteScope = Literal["all", "latest"]
+
+
 class NoteProgressCond(_Cond):
     type: Literal["note_progress"]
     min_gap_pp: Decimal = Decimal(10)
+    notes: NoteScope = "all"
 
 
 class NoteCostCond(_Cond):
     type: Literal["note_cost"]
     min_excess_pp: Decimal = Decimal(10)
+    notes: NoteScope = "all"
 
 
 class NoteStatusCond(_Cond):
     type: Literal["note_status"]
     statuses: list[Literal["stopped", "reduced"]] = ["stopped"]
+    notes: NoteScope = "all"
 
 
 class ReportingCond(_Cond):
@@ -103,11 +109,31 @@ class ReportingCond(_Cond):
 class ContradictionCond(_Cond):
     type: Literal["contradiction"]
     statuses: list[Literal["stopped", "reduced"]] = ["stopped"]
+    direction: Literal["negative_note_rising", "positive_note_falling"] = "negative_note_rising"
+    metric: str = "revenue"
+    min_change: Decimal | None = None  # relative, 0.20 = 20 %; None: any move that way
+
+
+class KeywordsCond(_Cond):
+    type: Literal["keywords"]
+    words: list[str] = Field(min_length=1)
+    sources: list[Literal["inspection", "filing"]] = ["inspection", "filing"]
+    negations: bool = True  # False: a negated mention fires too
+
+
+class OverdueCond(_Cond):
+    type: Literal["overdue"]
+    min_days: int = 1
+    max_days: int | None = None  # fire only up to this many days (leave longer delays to another rule)
+
+
+class InspectionDueCond(_Cond):
+    type: Literal["inspection_due"]
 
 
 Condition = Annotated[
     Union[ChangeCond, ThresholdCond, CovenantCond, NoteProgressCond, NoteCostCond, NoteStatusCond,
-          ReportingCond, ContradictionCond],
+          ReportingCond, ContradictionCond, KeywordsCond, OverdueCond, InspectionDueCond],
     Field(discriminator="type"),
 ]
 
@@ -365,6 +391,10 @@ def notes_in(snapshot: ClientSnapshot, span: Span) -> list[InspectionNote]:
     return sorted(notes, key=lambda n: n.visit_date)
 
 
+def _scoped(notes: list[InspectionNote], scope: str) -> list[InspectionNote]:
+    return notes[-1:] if scope == "latest" else notes
+
+
 def _note_values(note: InspectionNote) -> dict[str, Decimal | str | None]:
     return {"visit_date": note.visit_date.isoformat() if note.visit_date else None, "site": note.site,
             "inspector": note.inspector, "actual": note.progress_actual, "planned": note.progress_planned}
@@ -373,7 +403,7 @@ def _note_values(note: InspectionNote) -> dict[str, Decimal | str | None]:
 @_evaluator("note_progress")
 def _note_progress(ctx: _Context, cond: NoteProgressCond) -> list[_Hit]:
     hits: list[_Hit] = []
-    for note in notes_in(ctx.snapshot, ctx.span)[-1:]:
+    for note in _scoped(notes_in(ctx.snapshot, ctx.span), cond.notes):
         if note.progress_actual is None or note.progress_planned is None:
             continue
         gap = note.progress_planned - note.progress_actual
@@ -385,7 +415,7 @@ def _note_progress(ctx: _Context, cond: NoteProgressCond) -> list[_Hit]:
 @_evaluator("note_cost")
 def _note_cost(ctx: _Context, cond: NoteCostCond) -> list[_Hit]:
     hits: list[_Hit] = []
-    for note in notes_in(ctx.snapshot, ctx.span)[-1:]:
+    for note in _scoped(notes_in(ctx.snapshot, ctx.span), cond.notes):
         if note.cost_spent is None or not note.cost_budget:
             continue
         spent_pct = note.cost_spent / note.cost_budget * 100
@@ -404,7 +434,7 @@ _STATUS_ZH = {"stopped": "停产/停工", "reduced": "减产/部分停工", "nor
 @_evaluator("note_status")
 def _note_status(ctx: _Context, cond: NoteStatusCond) -> list[_Hit]:
     hits: list[_Hit] = []
-    for note in notes_in(ctx.snapshot, ctx.span)[-1:]:
+    for note in _scoped(notes_in(ctx.snapshot, ctx.span), cond.notes):
         if note.operating_status in cond.statuses:
             values = {**_note_values(note), "status": note.operating_status, "status_zh": _STATUS_ZH[note.operating_status]}
             hits.append((values, [(note.document, note.page)]))
@@ -416,20 +446,149 @@ _BASIS_EN = {"qoq": "quarter on quarter", "yoy": "year on year"}
 
 @_evaluator("contradiction")
 def _contradiction(ctx: _Context, cond: ContradictionCond) -> list[_Hit]:
-    stopped = [n for n in notes_in(ctx.snapshot, ctx.span) if n.operating_status in cond.statuses]
-    if not stopped:
+    rising = cond.direction == "negative_note_rising"
+    wanted = set(cond.statuses) if rising else {"normal"}
+    notes = [n for n in notes_in(ctx.snapshot, ctx.span) if n.operating_status in wanted]
+    if not notes:
         return []
-    note = stopped[-1]
+    note = notes[-1]
     for basis, zh in (("qoq", "环比"), ("yoy", "同比")):
-        c = change(ctx.snapshot.facts, "revenue", ctx.span, basis)  # type: ignore[arg-type]
-        if c is not None and c.direction == "up":
-            values = {**_note_values(note), "status": note.operating_status, "basis": _BASIS_EN[basis], "basis_zh": zh,
-                      "current": c.current, "prior": c.prior,
-                      "change_pct": _pct(c.relative) if c.relative is not None else "n/a",
-                      **_unconfirmed(ctx, "revenue", [c.span, c.prior_span])}
-            evidence = [(note.document, note.page)] + _metric_evidence(ctx, "revenue", [c.span, c.prior_span])
-            return [(values, evidence)]
+        c = change(ctx.snapshot.facts, cond.metric, ctx.span, basis, facilities=ctx.snapshot.facilities)  # type: ignore[arg-type]
+        if c is None or c.direction != ("up" if rising else "down"):
+            continue
+        if cond.min_change is not None and (c.relative is None or abs(c.relative) < cond.min_change):
+            continue
+        values = {**_note_values(note), "status": note.operating_status, "status_zh": _STATUS_ZH.get(note.operating_status or "", ""),
+                  "basis": _BASIS_EN[basis], "basis_zh": zh, "metric": figure_label(cond.metric),
+                  "metric_en": english_label(cond.metric), "current": c.current, "prior": c.prior,
+                  "change_pct": _pct(c.relative) if c.relative is not None else "n/a",
+                  **_unconfirmed(ctx, cond.metric, [c.span, c.prior_span])}
+        evidence = [(note.document, note.page)] + _metric_evidence(ctx, cond.metric, [c.span, c.prior_span])
+        return [(values, evidence)]
     return []
+
+
+# ---------------------------------------------------------------- words in notes and filings
+
+_CLAUSE = re.compile(r"[。；;！!？?\n]|[,，](?=\s*\S)|\.(?=\s|$)")
+_NEGATION_ZH = re.compile(r"(未发现|未见|未发生|未出现|未涉及|不存在|没有|并无|暂无|尚无|均无|未|无(?![法力奈论]))[^，,。；;]{0,4}$")
+_NEGATION_EN = re.compile(r"\b(no|not|without|never|none|nor|free of|absence of)\b(\W+\w+){0,3}\W*$", re.IGNORECASE)
+_ANSWERED_NO = re.compile(r"^\W{0,3}(无|否|没有|none|no|nil)\b|^\s*[:：]\s*(无|否|没有)", re.IGNORECASE)
+_SOURCE_ZH = {"inspection": "现场检查记录", "filing": "公告"}
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c and c.strip()]
+
+
+def mentions(text: str, word: str, *, negations: bool = True) -> list[str]:
+    """The clauses of ``text`` that mention ``word`` without negating it (each once, in order)."""
+    out: list[str] = []
+    latin = word.isascii()
+    pattern = re.compile((r"\b" + re.escape(word) + r"\b") if latin else re.escape(word), re.IGNORECASE if latin else 0)
+    for clause in _clauses(text):
+        for m in pattern.finditer(clause):
+            before, after = clause[:m.start()], clause[m.end():]
+            negated = bool((_NEGATION_EN if latin else _NEGATION_ZH).search(before) or _ANSWERED_NO.search(after))
+            if latin and not negated:
+                negated = bool(_NEGATION_ZH.search(before))
+            if negated and negations:
+                continue
+            if clause.strip() not in out:
+                out.append(clause.strip())
+            break
+    return out
+
+
+@_evaluator("keywords")
+def _keywords(ctx: _Context, cond: KeywordsCond) -> list[_Hit]:
+    span = flow_span(ctx.span)
+    docs: list[tuple[str, InspectionNote]] = []
+    if "inspection" in cond.sources:
+        docs += [("inspection", n) for n in notes_in(ctx.snapshot, span)]
+    if "filing" in cond.sources:
+        docs += [("filing", n) for n in ctx.snapshot.filings
+                 if n.visit_date is not None and span.start <= n.visit_date <= span.end]
+    hits: list[_Hit] = []
+    for source, note in sorted(docs, key=lambda d: (d[1].visit_date, d[1].document or "")):
+        found = {w: mentions(note.text, w, negations=cond.negations) for w in cond.words}
+        found = {w: c for w, c in found.items() if c}
+        if not found:
+            continue
+        excerpt = next(iter(found.values()))[0]
+        excerpt = excerpt if len(excerpt) <= 80 else excerpt[:79] + "…"
+        values = {"date": note.visit_date.isoformat() if note.visit_date else None, "document": note.document,
+                  "source": source, "source_zh": _SOURCE_ZH[source], "words": "、".join(found),
+                  "words_en": ", ".join(found), "excerpt": excerpt}
+        hits.append((values, [(note.document, note.page)]))
+    return hits
+
+
+# ---------------------------------------------------------------- repayment and visits
+
+
+#: the regulator's rule behind the overdue floors (cited in alerts and the classification)
+OVERDUE_RULE_ZH = "《商业银行金融资产风险分类办法》(2023)：本金、利息逾期即至少为关注类，逾期超过90天至少为次级类，超过270天至少为可疑类，超过360天为损失类"
+OVERDUE_RULE_EN = ("Measures for the Risk Classification of Financial Assets of Commercial Banks (2023): any overdue "
+                   "principal or interest → at least special mention; over 90 days → at least substandard; "
+                   "over 270 → at least doubtful; over 360 → loss")
+
+
+def overdue_floor(days: int) -> str:
+    """The least five-category class the regulator allows for ``days`` past due (正常 when none)."""
+    if days > 360:
+        return "损失"
+    if days > 270:
+        return "可疑"
+    if days > 90:
+        return "次级"
+    return "关注" if days > 0 else "正常"
+
+
+@_evaluator("overdue")
+def _overdue(ctx: _Context, cond: OverdueCond) -> list[_Hit]:
+    snap = ctx.snapshot
+    if snap.as_of is None:
+        return []
+    worst: dict[str, tuple[int, dt.date, Decimal]] = {}
+    for fac in snap.facilities:
+        for p in fac.schedule:
+            owed = p.principal + p.interest
+            unpaid = p.paid_on is None or p.paid_on > snap.as_of or (p.paid_amount is not None and p.paid_amount < owed)
+            days = (snap.as_of - p.due).days
+            if unpaid and days >= max(1, cond.min_days) and days > worst.get(fac.name, (0,))[0] \
+                    and (cond.max_days is None or days <= cond.max_days):
+                paid = p.paid_amount if p.paid_on is not None and p.paid_on <= snap.as_of and p.paid_amount else Decimal(0)
+                worst[fac.name] = (days, p.due, owed - paid)
+    hits: list[_Hit] = []
+    for name, (days, due, amount) in worst.items():
+        floor = overdue_floor(days)
+        hits.append(({"facility": name, "due": due.isoformat(), "days": Decimal(days), "amount": amount,
+                      "as_of": snap.as_of.isoformat(), "floor": floor, "floor_en": _FLOOR_EN[floor],
+                      "rule_zh": OVERDUE_RULE_ZH, "rule_en": OVERDUE_RULE_EN}, []))
+    return hits
+
+
+_FLOOR_EN = {"正常": "normal", "关注": "special mention", "次级": "substandard", "可疑": "doubtful", "损失": "loss"}
+
+
+@_evaluator("inspection_due")
+def _inspection_due(ctx: _Context, cond: InspectionDueCond) -> list[_Hit]:
+    snap = ctx.snapshot
+    if snap.as_of is None or not snap.facilities:
+        return []
+    every = min(f.inspection_days for f in snap.facilities)
+    visits = [n.visit_date for n in snap.notes if n.visit_date is not None and n.visit_date <= snap.as_of]
+    starts = [f.drawdown_date for f in snap.facilities if f.drawdown_date is not None]
+    last = max(visits, default=None)
+    since = last or (min(starts) if starts else None)
+    if since is None:
+        return []
+    due = since + dt.timedelta(days=every)
+    if due >= snap.as_of:
+        return []
+    return [({"last_visit": last.isoformat() if last else "none", "due": due.isoformat(), "every": Decimal(every),
+              "days_late": Decimal((snap.as_of - due).days), "as_of": snap.as_of.isoformat()}, [])]
 
 
 _PERIOD_MONTHS = {"quarterly": (3, 6, 9, 12), "semiannual": (6, 12), "annual": (12,)}

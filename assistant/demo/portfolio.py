@@ -14,8 +14,17 @@ current ``LOANWATCH_HOME``:
   paths as a bank's own files, nothing written into the database directly.
 
 One borrower, 鼎盛化纤, follows the seed article's story: demand for its main product falls,
-revenue and operating cash flow drop, covenant headroom thins, warnings fire, and the last
-site visit reports reduced output with a risk of stoppages. The others stay sound.
+revenue and operating cash flow drop, covenant headroom thins, warnings fire, the last site
+visit reports reduced output with a risk of stoppages, and the latest instalment is not paid
+(the bank and the borrower are discussing a new repayment plan). The others stay sound, but
+锦程置业 has a 30-day reporting term and sent its latest statements late.
+
+After the files are loaded, ``demo_book`` does what the officers would have done: the
+watch list takes the clients its rules name, 刘洋 adds 锦程置业 with a reason, a warning
+item is opened for every current warning, and the story's revenue warning is resolved with
+the action taken (closer monitoring) while its overdue instalment is acknowledged and
+assigned. Collateral and guarantees carry values and valuation dates (the story's
+collateral was last valued more than a year ago).
 
 Output depends only on ``as_of``: the quarters end at the latest quarter whose statements
 are due (``REPORTING_LAG`` days) on that date, and every generator is seeded.
@@ -72,6 +81,8 @@ class Borrower:
     guarantors: str = ""
     story: bool = False
     english: str = ""  # an English name kept as a second alias ("Huaxin Solar")
+    statement_days: int | None = None  # a tighter reporting term than the default (the facility's reporting_days)
+    late_latest: int = 0  # days after the quarter end the latest statements arrive (0: on time, the usual 18–27)
 
 
 def _story_demand(t: int) -> float:
@@ -98,7 +109,8 @@ BORROWERS: tuple[Borrower, ...] = (
              collateral="PPP项目合同项下应收账款质押", guarantors="仁和市建设投资集团有限公司", english="Renhe Hospital"),
     Borrower("锦程置业有限公司", "锦程置业", "房地产开发", "刘洋", ("consolidated_parent", "ruled_grid"), 3.2e9,
              "锦程·滨江花园项目", "商品房销售", seed=0, leverage=lambda t: 1.45, construction=(58, 60),
-             collateral="项目土地使用权及在建工程抵押", guarantors="锦程控股集团有限公司", english="Jincheng Property"),
+             collateral="项目土地使用权及在建工程抵押", guarantors="锦程控股集团有限公司", english="Jincheng Property",
+             statement_days=30, late_latest=38),
 )
 
 
@@ -241,6 +253,11 @@ def facility_for(b: Borrower, facts: FactSet, ends: list[dt.date], as_of: dt.dat
         if due <= as_of:
             row |= {"paid_on": due.isoformat(), "paid_amount": str(paid + interest)}
         schedule.append(row)
+    if b.story:  # the latest instalment due by the demo date is not paid: the repayment plan is under discussion
+        last = max((r for r in schedule if "paid_on" in r and r["due"] > ends[-2].isoformat()), key=lambda r: r["due"],
+                   default=None)
+        if last is not None:
+            del last["paid_on"], last["paid_amount"]
     if outstanding > 0:
         schedule[-1]["principal"] = str(D(schedule[-1]["principal"]) + outstanding)
 
@@ -260,12 +277,19 @@ def facility_for(b: Borrower, facts: FactSet, ends: list[dt.date], as_of: dt.dat
         {"metric": "debt_to_assets", "operator": "<=", "threshold": str(da_max), "description": "资产负债率不高于约定值"},
         {"metric": "dscr", "operator": ">=", "threshold": "1.20", "description": "偿债备付率（季度）不低于1.20"},
     ]
+    valued = ends[0] if b.story else ends[-3]  # the story's collateral was last valued more than a year ago
+    securities = [
+        {"kind": "collateral", "description": b.collateral, "provider": b.name,
+         "value": str(_round(amount * (D("1.1") if b.story else D("1.6")), "1000000", up=False)),
+         "valuation_date": valued.isoformat()},
+        {"kind": "guarantee", "description": "连带责任保证", "provider": b.guarantors, "value": str(amount)},
+    ]
     return {
         "name": "项目贷款", "amount": str(amount), "currency": "CNY", "drawn": str(amount),
-        "outstanding": str(sum((D(r["principal"]) for r in schedule if "paid_on" not in r), D(0))),
+        "outstanding": str(sum((D(r["principal"]) for r in schedule if "paid_on" not in r), D(0))),  # unpaid principal
         "drawdown_date": drawdown.isoformat(), "maturity_date": schedule[-1]["due"], "rate": str(rate),
-        "collateral": b.collateral, "guarantors": b.guarantors, "reporting_days": REPORTING_LAG + 15,
-        "covenants": covenants, "schedule": schedule,
+        "collateral": b.collateral, "guarantors": b.guarantors, "reporting_days": b.statement_days or REPORTING_LAG + 15,
+        "covenants": covenants, "schedule": schedule, "securities": securities,
     }
 
 
@@ -370,7 +394,10 @@ def write_inbox(root: Path, as_of: dt.date) -> Inbox:
                 else:
                     truth = render_pdf(spec, path)
                 truths.append(truth)
-                received = min(spec.period_end + dt.timedelta(days=18 + (i * 3 + len(b.name)) % 10), as_of)
+                lag = 18 + (i * 3 + len(b.name)) % 10
+                if b.late_latest and spec.period_end == ends[-1]:
+                    lag = b.late_latest
+                received = min(spec.period_end + dt.timedelta(days=lag), as_of)
                 inbox.files.append(InboxFile(b.name, path, "statement", received, truth.pages))
         facts = truth_facts(truths)
         inbox.truth[b.name] = facts
@@ -388,6 +415,42 @@ def write_inbox(root: Path, as_of: dt.date) -> Inbox:
         "# 演示组合：客户、贷款及合同约定（loanwatch facility import 格式）\n"
         + yaml.safe_dump({"clients": clients}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return inbox
+
+
+# ---------------------------------------------------------------- what the officers did
+
+
+WATCHED_BY_OFFICER = ("锦程置业", "最新一期财务报表迟交；房地产销售回款放缓，需跟踪预售资金监管账户", 21)
+RESOLVED = ("鼎盛化纤", "revenue_decline", "closer_monitoring",
+            "已将客户列入重点关注名单，现场检查改为每月一次，并要求按月报送产销存数据")
+ASSIGNED = ("鼎盛化纤", "repayment_overdue", "与企业协商还款计划调整方案，报授信审批部门")
+
+
+def demo_book(store, as_of: dt.date) -> None:  # noqa: ANN001 - Store
+    """The officers' steps on the demo date (see the module docstring), through the same functions as the CLI."""
+    from assistant import watchlist, workitems
+    from assistant.book import portfolio_books
+    from assistant.store.repo import get_client
+
+    books = portfolio_books(store, as_of=as_of)
+    watchlist.sync(store, books, actor="demo", today=as_of)
+    alias, reason, days = WATCHED_BY_OFFICER
+    officer = next(b.officer for b in BORROWERS if b.alias == alias)
+    with store.session() as s:
+        ids = {a: get_client(s, a).id for a in (alias, RESOLVED[0], ASSIGNED[0])}
+    watchlist.add(store, ids[alias], reason=reason, actor=officer, owner=officer,
+                  next_review=as_of + dt.timedelta(days=days), today=as_of)
+    workitems.sync(store, workitems.alerts_of(books), actor="demo")
+    story_officer = next(b.officer for b in BORROWERS if b.story)
+    open_items = workitems.items(store, client_ids=[ids[RESOLVED[0]]])
+    for client, rule, action, note in (RESOLVED,):
+        for item in (i for i in open_items if i.rule == rule):
+            workitems.acknowledge(store, item.id, actor=story_officer)
+            workitems.resolve(store, item.id, actor=story_officer, action=action, note=note)
+    client, rule, note = ASSIGNED
+    for item in (i for i in open_items if i.rule == rule):
+        workitems.acknowledge(store, item.id, actor=story_officer)
+        workitems.assign(store, item.id, actor=story_officer, to=story_officer, note=note)
 
 
 # ---------------------------------------------------------------- the command
@@ -446,6 +509,8 @@ def build_demo(*, as_of: dt.date | None = None, force: bool = False, workers: in
         stored += sum(r.status == "stored" for r in report.results)
         pages += report.pages
         failed += [f"{Path(r.path).name}: {r.reason}" for r in report.failed]
+    if not failed:
+        demo_book(store, as_of)
     with store.session() as s:
         names = [c.name for c in list_clients(s)]
     unexpected = sorted(set(names) - set(existing) - {b.name for b in BORROWERS})

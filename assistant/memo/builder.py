@@ -103,6 +103,8 @@ def input_digest(snapshot: ClientSnapshot, span: Span, lang: str) -> str:
         "facilities": [repr(f) for f in snapshot.facilities],
         "notes": [repr(n) for n in snapshot.notes],
     }
+    if snapshot.work_items:  # only when there are some: digests of memos without them stay as they were
+        payload["work_items"] = [repr(w) for w in snapshot.work_items]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -119,6 +121,8 @@ def build_memo(snapshot: ClientSnapshot, period: str | Span, *, lang: str = "zh"
     sections: list[Section] = []
     for writer in SECTION_WRITERS:
         section = writer(ctx)
+        if not section.blocks:  # a section with nothing to say for this client (no warning items)
+            continue
         section.title = titles[section.key]
         sections.append(section)
     sections[0].blocks.insert(0, Paragraph(style="quote", runs=[Run(text=say("meta", "draft_note"))]))

@@ -564,6 +564,11 @@ ACTIONS_BY_RULE: dict[str, tuple[str, ...]] = {
     "operations_reduced": ("site_visit", "closer_monitoring"),
     "statements_late": ("chase_statements", "more_reporting"),
     "source_contradiction": ("verify_sources", "site_visit"),
+    "repayment_overdue": ("renegotiate", "closer_monitoring"),
+    "repayment_overdue_90": ("renegotiate", "collateral", "reduce_exposure"),
+    "inspection_overdue": ("site_visit",),
+    "adverse_words": ("verify_sources", "site_visit"),
+    "note_contradicts_decline": ("verify_sources", "site_visit"),
 }
 _BY_SEVERITY = {"high": ("closer_monitoring", "more_reporting"), "medium": ("closer_monitoring",), "low": ()}
 ACTION_ORDER = ("reduce_exposure", "covenant_waiver", "renegotiate", "collateral", "verify_sources", "site_visit",
@@ -597,8 +602,43 @@ def actions(ctx: MemoContext) -> Section:
     return Section(key="actions", title="", blocks=blocks)
 
 
+# ---------------------------------------------------------------- 8b warnings handled as work
+
+
+#: the action keys of assistant.workitems.ACTIONS, as the phrasebook names them
+WORK_ACTIONS = ("closer_monitoring", "extra_reporting", "restructuring", "collateral", "exposure_reduction")
+
+
+def warning_work(ctx: MemoContext) -> Section:
+    """Open and resolved warning items (acknowledged, assigned, resolved with the action taken).
+
+    No blocks when the client has none: the builder leaves the section out.
+    """
+    say, items = ctx.say, ctx.snapshot.work_items
+    if not items:
+        return Section(key="work", title="", blocks=[])
+    open_items = [i for i in items if i.status != "resolved"]
+    done = [i for i in items if i.status == "resolved"]
+    rows = []
+    for i in [*open_items, *done]:
+        state = say("work", f"state_{i.status}")
+        who = i.assignee or "—"
+        if i.status == "resolved":
+            action = say("work", f"action_{i.action_taken}") if i.action_taken in WORK_ACTIONS else (i.action_taken or "")
+            what = say("work", "resolved", action=action, note=i.resolution or "", by=i.resolved_by or "",
+                       on=date_text(i.resolved_on, ctx.lang) if i.resolved_on else "")
+        else:
+            what = "—"
+        rows.append([Cell(text=i.ref), Cell(text=state), Cell(text=f"{i.period} {i.message}"), Cell(text=who), Cell(text=what)])
+    header = [say("work", k) for k in ("col_ref", "col_state", "col_signal", "col_owner", "col_action")]
+    return Section(key="work", title="", blocks=[
+        _p(_r(say("work", "summary", open=len(open_items), resolved=len(done)))),
+        Table(caption=say("work", "table"), header=header, rows=rows, align=["l", "l", "l", "l", "l"]),
+    ])
+
+
 def sources(ctx: MemoContext) -> Section:
     return Section(key="sources", title="", blocks=[_p(_r(ctx.say("sources", "intro")))])
 
 
-SECTION_WRITERS = (overview, changes, performance, covenants, projects, warnings, grade, actions, sources)
+SECTION_WRITERS = (overview, changes, performance, covenants, projects, warnings, grade, actions, warning_work, sources)

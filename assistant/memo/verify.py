@@ -105,6 +105,7 @@ def allowed_numbers(snapshot: ClientSnapshot, span: Span, *, assessment: Assessm
     out += _facilities(snapshot)
     out += _notes(snapshot)
     out += _names(snapshot)
+    out += _work_items(snapshot)
     for s in _spans_around(span):
         out.append(_date(s.end, "period"))
         if s.start:
@@ -270,6 +271,22 @@ def _names(snapshot: ClientSnapshot) -> list[AllowedNumber]:
         if text:
             out += harvest(text, source="name")  # record text: its numbers are from the source
             out.append(AllowedNumber(None, "identifier", text, "name"))
+    return out
+
+
+def _work_items(snapshot: ClientSnapshot) -> list[AllowedNumber]:
+    """Warning items the memo lists: their references, messages, resolving notes (record text) and dates."""
+    resolved = sum(1 for i in snapshot.work_items if i.status == "resolved")
+    out = [AllowedNumber(Decimal(n), "count", "warning items", "count of warning items")
+           for n in {resolved, len(snapshot.work_items) - resolved} if snapshot.work_items]
+    for item in snapshot.work_items:
+        src = f"warning item {item.ref}"
+        out.append(AllowedNumber(None, "identifier", item.ref, src))
+        out += harvest(item.ref, source=src)
+        for text in (item.message, item.resolution or "", item.period):
+            out += harvest(text, source=src)
+        if item.resolved_on:
+            out.append(_date(item.resolved_on, src))
     return out
 
 

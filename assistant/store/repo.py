@@ -31,6 +31,7 @@ from assistant.store.schema import (
     MemoRow,
     NoteRow,
     RepaymentRow,
+    SecurityRow,
     StatementRow,
     canonical_decimal,
 )
@@ -167,7 +168,7 @@ def upsert_facility(s: Session, client: Client, facility: Facility, *, actor: st
         row = FacilityRow(client_id=client.id, name=facility.name)
         s.add(row)
     for attr in ("amount", "currency", "drawn", "outstanding", "drawdown_date", "maturity_date", "rate",
-                 "collateral", "guarantors", "reporting_days"):
+                 "collateral", "guarantors", "reporting_days", "annual_reporting_days", "inspection_days"):
         setattr(row, attr, getattr(facility, attr))
     row.covenants = [
         CovenantRow(metric=c.metric, operator=c.operator, threshold=c.threshold, frequency=c.frequency,
@@ -178,6 +179,11 @@ def upsert_facility(s: Session, client: Client, facility: Facility, *, actor: st
         RepaymentRow(due=r.due, principal=r.principal, interest=r.interest, paid_on=r.paid_on,
                      paid_amount=r.paid_amount)
         for r in facility.schedule
+    ]
+    row.securities = [
+        SecurityRow(kind=x.kind, description=x.description, provider=x.provider, value=x.value, currency=x.currency,
+                    valuation_date=x.valuation_date)
+        for x in facility.securities
     ]
     s.flush()
     ledger.record(s, row, action=action, actor=actor)

@@ -102,6 +102,8 @@ class FacilityRow(Base):
     collateral: Mapped[str] = mapped_column(Text, default="")
     guarantors: Mapped[str] = mapped_column(Text, default="")
     reporting_days: Mapped[int] = mapped_column(Integer, default=45)
+    annual_reporting_days: Mapped[int] = mapped_column(Integer, default=120)  # audited annual statements due
+    inspection_days: Mapped[int] = mapped_column(Integer, default=90)  # a site visit at least this often
 
     client: Mapped[Client] = relationship(back_populates="facilities")
     covenants: Mapped[list["CovenantRow"]] = relationship(
@@ -109,6 +111,9 @@ class FacilityRow(Base):
     )
     schedule: Mapped[list["RepaymentRow"]] = relationship(
         back_populates="facility", cascade="all, delete-orphan", order_by="RepaymentRow.due"
+    )
+    securities: Mapped[list["SecurityRow"]] = relationship(
+        back_populates="facility", cascade="all, delete-orphan", order_by="SecurityRow.id"
     )
 
 
@@ -139,6 +144,23 @@ class RepaymentRow(Base):
     paid_amount: Mapped[Decimal | None] = mapped_column(Money)
 
     facility: Mapped[FacilityRow] = relationship(back_populates="schedule")
+
+
+class SecurityRow(Base):
+    """Collateral pledged or a guarantee given for a facility, with its value and valuation date."""
+
+    __tablename__ = "securities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # collateral | guarantee
+    description: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str] = mapped_column(String(300), default="")  # owner of the collateral / the guarantor
+    value: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    valuation_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    facility: Mapped[FacilityRow] = relationship(back_populates="securities")
 
 
 class DocumentRow(Base):
@@ -426,3 +448,56 @@ class LoginAttemptRow(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     outcome: Mapped[str] = mapped_column(String(10))  # ok | fail | locked | reset
     source: Mapped[str] = mapped_column(String(10))  # app | cli
+
+
+class WatchEventRow(Base):
+    """One step of a client's watch-list history: enter, update, review or leave (with a reason)."""
+
+    __tablename__ = "watch_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # enter | update | review | leave
+    source: Mapped[str] = mapped_column(String(20))  # rule | officer
+    reason: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    next_review: Mapped[dt.date | None] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class WarningItemRow(Base):
+    """An early warning handled as work: acknowledged, assigned, commented and resolved with the action taken."""
+
+    __tablename__ = "warning_items"
+    __table_args__ = (UniqueConstraint("client_id", "period", "rule", "message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | acknowledged | resolved
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    action_taken: Mapped[str | None] = mapped_column(String(40))  # see assistant.workitems.ACTIONS
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    events: Mapped[list["WarningEventRow"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="WarningEventRow.id"
+    )
+
+
+class WarningEventRow(Base):
+    """One step of a warning item's history (who did what, when, and what they wrote)."""
+
+    __tablename__ = "warning_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("warning_items.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # open | ack | assign | comment | resolve
+    actor: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    item: Mapped[WarningItemRow] = relationship(back_populates="events")

@@ -39,7 +39,9 @@ from assistant.domain import (
     InspectionNote,
     PendingCorrection,
     Repayment,
+    Security,
     Span,
+    WorkItemInfo,
 )
 from assistant.errors import NotFoundError
 from assistant.periods import derive_quarters, is_restatement
@@ -56,6 +58,7 @@ from assistant.store.schema import (
     NoteRow,
     StatementReviewRow,
     StatementRow,
+    WarningItemRow,
 )
 
 _BATCH = 500  # client ids per IN (...) list: well under every database's parameter limit
@@ -116,6 +119,7 @@ class _Rows:
     facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
     flagged: dict[int, list[FlaggedStatement]] = field(default_factory=lambda: defaultdict(list))
+    work: dict[int, list[WarningItemRow]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def fetch(cls, session: Session, ids: list[int]) -> "_Rows":
@@ -139,11 +143,15 @@ class _Rows:
                                                                ChangeReviewRow.entity == "correction")).scalars():
             out.reviews[r.entity_id] = r
         for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
-                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule))
+                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule),
+                                            selectinload(FacilityRow.securities))
                                    .order_by(FacilityRow.id)).scalars():
             out.facilities[fac.client_id].append(fac)
         for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
             out.notes[n.client_id].append(n)
+        for w in session.execute(select(WarningItemRow).where(WarningItemRow.client_id.in_(ids))
+                                 .options(selectinload(WarningItemRow.events)).order_by(WarningItemRow.id)).scalars():
+            out.work[w.client_id].append(w)
         return out
 
 
@@ -189,18 +197,23 @@ def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
         fact = (parent if p.scope == "parent" else facts).get(p.key, p.span)
         if fact is not None and p not in fact.pending:
             fact.pending = (*fact.pending, p)
+    names = {d.id: d.name for d in documents}
+    filing_ids = {d.id for d in documents if d.kind == "filing"}
+    received = {d.id: d.received for d in documents}
     return ClientSnapshot(
         client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
                              officer=row.officer),
         facilities=_facilities(rows.facilities.get(row.id, [])),
         facts=facts,
-        notes=_notes(rows.notes.get(row.id, []), {d.id: d.name for d in documents}),
+        notes=_notes([n for n in rows.notes.get(row.id, []) if n.document_id not in filing_ids], names),
         documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
                                 period_end=d.period_end, warnings=list(d.warnings or [])) for d in documents],
         as_of=as_of or config.today(),
         parent_facts=parent,
         flagged=list(flagged),
         pending_corrections=sorted(pending, key=lambda p: p.id),
+        work_items=[_work_item(w) for w in rows.work.get(row.id, [])],
+        filings=_filings([n for n in rows.notes.get(row.id, []) if n.document_id in filing_ids], names, received),
     )
 
 
@@ -295,6 +308,9 @@ def _facilities(rows: list[FacilityRow]) -> list[Facility]:
             name=f.name, amount=f.amount, currency=f.currency, drawn=f.drawn, outstanding=f.outstanding,
             drawdown_date=f.drawdown_date, maturity_date=f.maturity_date, rate=f.rate, collateral=f.collateral,
             guarantors=f.guarantors, reporting_days=f.reporting_days, id=f.id,
+            annual_reporting_days=f.annual_reporting_days, inspection_days=f.inspection_days,
+            securities=[Security(kind=x.kind, description=x.description, provider=x.provider, value=x.value,  # type: ignore[arg-type]
+                                 currency=x.currency, valuation_date=x.valuation_date) for x in f.securities],
             covenants=[Covenant(metric=c.metric, operator=c.operator, threshold=c.threshold,
                                 frequency=c.frequency, grace_days=c.grace_days, id=c.id,
                                 description=c.description) for c in f.covenants],
@@ -315,3 +331,18 @@ def _notes(rows: list[NoteRow], names: dict[int, str]) -> list[InspectionNote]:
         )
         for n in rows
     ]
+
+
+def _filings(rows: list[NoteRow], names: dict[int, str], received: dict[int, dt.date]) -> list[InspectionNote]:
+    """Announcements' text, dated by the date they print or else the day they were received."""
+    out = _notes(rows, names)
+    for note, row in zip(out, rows):
+        note.visit_date = note.visit_date or received.get(row.document_id)
+    return out
+
+
+def _work_item(row: WarningItemRow) -> WorkItemInfo:
+    done = next((e for e in reversed(row.events) if e.action == "resolve"), None) if row.status == "resolved" else None
+    return WorkItemInfo(f"W{row.id}", row.period, row.rule, row.severity, row.message, row.status, row.assignee,
+                        row.action_taken, done.text if done else None, done.actor if done else None,
+                        done.at.date() if done else None)
