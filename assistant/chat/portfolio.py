@@ -40,6 +40,14 @@ def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a C
     if not clients:
         return Answer(answer="您可查看的客户中没有任何资料。" if zh else "There are no clients you can see.",
                       missing=["clients"])
+    if q is not None and q.kind in ("attention", "headroom", "exit", "support", "rank", "exposure", "due"):
+        from assistant.chat.portfolio_answers import answer_rows
+
+        return answer_rows(p, source)
+    if q is not None and q.kind in ("compare", "trend"):
+        from assistant.chat.portfolio_series import answer_series
+
+        return answer_series(p, source)
     snaps = [source.snapshot(c.id) for c in clients]
     if q is None or q.kind == "list":
         names = [s.client.name for s in snaps]
