@@ -15,6 +15,10 @@
    extraction, which (1) and (2) already do. Then time ``status`` per client (warm, in
    process; p50/p95 over a sample), ``alerts`` over the whole portfolio, and both commands
    end to end through the CLI (a fresh process each, so imports included).
+4. **Portfolio questions at scale** (same book): ``chat.service.ask`` on ranking, filter,
+   exposure, comparison and trend questions — the first question builds every client's row
+   (cold), the rest read the cached rows (warm, p50/max); then one figure correction through
+   ``repo.set_figure`` and the next question, which must rebuild exactly that client's row.
 
 The generated portfolio is cached under ``--cache`` (keyed by the generator's code), so a
 rerun only measures. Writes ``eval/reports/portfolio.md`` and ``eval/reports/portfolio.json``.
@@ -185,12 +189,12 @@ def generate_portfolio(home: Path, clients: int, quarters: int, *, seed: int = 7
             "documents": clients * quarters, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
+def bench_scale(cache: Path, clients: int, quarters: int, sample: int, home: Path | None = None) -> dict:
     from assistant.status import client_status, portfolio_alerts
     from assistant.store import open_store
     from assistant.store.repo import list_clients
 
-    home = cache / f"scale-{clients}x{quarters}-{_code_key(clients, quarters)}"
+    home = home or cache / f"scale-{clients}x{quarters}-{_code_key(clients, quarters)}"
     marker = home / ".complete"
     generated: dict = {"cached": True}
     if not marker.exists():
@@ -224,13 +228,49 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
         out = subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env)
         cli[label] = {"seconds": round(time.perf_counter() - t0, 2), "rc": out.returncode}
     flagged = sorted({a["client"] for a in alerts})
-    return {
+    questions = bench_questions(store, names)
+    return {"questions": questions,
         "generated": generated, "clients": len(names),
         "status_ms": {"n": len(status_ms), "p50": round(statistics.median(status_ms), 1),
                       "p95": round(_pct(status_ms, 0.95), 1), "max": round(max(status_ms), 1)},
         "alerts_all_s": round(alerts_s, 2), "alerts_all_count": len(alerts), "clients_with_alerts": len(flagged),
         "alerts_one_client_ms": round(one_ms, 1), "cli": cli,
     }
+
+
+QUESTIONS = ("哪些客户需要重点关注？", "Which clients have thin covenant headroom?", "哪些客户违反了契约？", "哪些客户应该考虑退出？",
+             "Which clients should we support?", "资产负债率最高的三家客户", "Rank clients by current ratio", "敞口最大的五个客户",
+             "Exposure by industry", "按评级统计敞口", "未来60天内哪些客户有还款到期？", "比较客户0001和客户0002",
+             "客户0003近四个季度经营现金流趋势", "客户0013的DSCR趋势如何?")
+
+
+def bench_questions(store, names: list[str]) -> dict:  # noqa: ANN001 - a Store
+    """Cold first question, warm questions, then a correction and the next question (one row rebuilt)."""
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask
+    from assistant.store import repo
+
+    BOARD.clear()
+    t0 = time.perf_counter()
+    ask(QUESTIONS[0], store=store)
+    cold = time.perf_counter() - t0
+    warm = []
+    for q in QUESTIONS[1:] * 2:
+        t0 = time.perf_counter()
+        ask(q, store=store)
+        warm.append((time.perf_counter() - t0) * 1000)
+    built = BOARD.built
+    with store.transaction() as s:
+        client = repo.get_client(s, names[0])
+        end = DEMO_DATE.replace(month=9, day=30)
+        repo.set_figure(s, client, f"{end.year}Q3", "revenue", Decimal("123456789"), reason="benchmark: a correction",
+                        by="bench")
+    t0 = time.perf_counter()
+    ask(QUESTIONS[0], store=store)
+    after = time.perf_counter() - t0
+    return {"cold_s": round(cold, 2), "warm_ms": {"n": len(warm), "p50": round(statistics.median(warm), 1),
+                                                  "p95": round(_pct(warm, 0.95), 1), "max": round(max(warm), 1)},
+            "after_correction_ms": round(after * 1000, 1), "rows_rebuilt_after_correction": BOARD.built - built}
 
 
 # ---------------------------------------------------------------- report
@@ -270,6 +310,15 @@ def _markdown(result: dict) -> str:
                   f"| alerts --client, in process | {sc['alerts_one_client_ms']} ms |",
                   f"| `loanwatch status --json`, fresh process | {sc['cli']['status']['seconds']} s |",
                   f"| `loanwatch alerts --json`, fresh process | {sc['cli']['alerts']['seconds']} s |"]
+        qs = sc.get("questions")
+        if qs:
+            lines += ["", "Portfolio questions (`chat.service.ask`, in process, SQLite): rows of every client built on the first "
+                      "question and cached until the ledger shows their data changed.", "",
+                      "| measure | value |", "|---|---:|",
+                      f"| first question (cold: builds {sc['clients']} rows) | {qs['cold_s']} s |",
+                      f"| warm question p50 | {qs['warm_ms']['p50']} ms |",
+                      f"| warm question p95 / max | {qs['warm_ms']['p95']} / {qs['warm_ms']['max']} ms (n={qs['warm_ms']['n']}) |",
+                      f"| after one figure correction | {qs['after_correction_ms']} ms ({qs['rows_rebuilt_after_correction']} row rebuilt) |"]
     lines += ["", "Machine load matters: these runs share 2 CPU cores with other work; see `load_average` in the JSON.", ""]
     return "\n".join(lines)
 
@@ -282,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", action="store_true", help="include search indexing in the ingest runs")
     ap.add_argument("--workers", type=int, default=None, help="ingest worker processes (default LOANWATCH_WORKERS)")
     ap.add_argument("--skip", action="append", default=[], choices=["demo", "real", "scale"])
+    ap.add_argument("--scale-home", type=Path, default=None, help="use this already generated book (LOANWATCH_HOME) for (3) and (4)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "loanwatch-eval-portfolio")
     args = ap.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -298,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             result["real"] = bench_real(work, index=args.index, workers=args.workers)
         if "scale" not in args.skip:
             print(f"{args.clients} clients × {args.quarters} quarters …", flush=True)
-            result["scale"] = bench_scale(args.cache, args.clients, args.quarters, args.sample)
+            result["scale"] = bench_scale(args.cache, args.clients, args.quarters, args.sample, args.scale_home)
     finally:
         from assistant.store import close_stores
 

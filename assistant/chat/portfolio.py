@@ -48,6 +48,10 @@ def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a C
         from assistant.chat.portfolio_series import answer_series
 
         return answer_series(p, source)
+    if q is not None and q.kind == "breach" and not p.period.given:  # each client at its latest period: the cached rows
+        from assistant.chat.portfolio_answers import rows_of
+
+        return breaches_answer(p, [(r.name, r.covenants) for r in rows_of(source) if r.has_figures])
     snaps = [source.snapshot(c.id) for c in clients]
     if q is None or q.kind == "list":
         names = [s.client.name for s in snaps]
@@ -110,24 +114,36 @@ def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
 def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
     from assistant.analytics.covenants import check_covenants
 
-    zh = p.lang == "zh"
-    lines, cites, unknown, waiting = [], [], [], []
+    results = []
     for snap in snaps:
         span = latest_span(snap, p.period if p.period.given else None)
         if span is None or not snap.facilities:
             continue
-        for r in check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of):
+        results.append((snap.client.name, check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of)))
+    return breaches_answer(p, results)
+
+
+def breaches_answer(p: ParsedQuestion, results: list[tuple[str, list]]) -> Answer:
+    """The breach answer from (client, covenant results) pairs; unknown and unconfirmed tests listed apart."""
+    zh = p.lang == "zh"
+    lines, cites, unknown, waiting, items = [], [], [], [], []
+    for name, covenants in results:
+        for r in covenants:
             label = lx.display_name(r.covenant.metric, p.lang)
             if r.status == "breach":
                 value = "—" if r.value is None else f"{r.value:.2f}"
-                lines.append(f"{snap.client.name}：{r.facility} {label} {value}（要求 {r.operator} {r.threshold}，{r.span.label}）"
-                             if zh else f"{snap.client.name}: {r.facility} {label} {value} (required {r.operator} "
+                lines.append(f"{name}：{r.facility} {label} {value}（要求 {r.operator} {r.threshold}，{r.span.label}）"
+                             if zh else f"{name}: {r.facility} {label} {value} (required {r.operator} "
                              f"{r.threshold}, {r.span.label})")
                 cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.inputs if f.document]
+                items.append({"client": name, "facility": r.facility, "metric": r.covenant.metric, "value": r.value,
+                              "threshold": r.threshold, "operator": r.operator, "period": r.span.label})
             elif r.status == "unknown":
-                unknown.append(f"{snap.client.name} {label}")
+                unknown.append(f"{name} {label}")
+                items.append({"client": name, "metric": r.covenant.metric, "unknown": True, "reason": "not testable"})
             elif r.status == "unconfirmed":
-                waiting.append(f"{snap.client.name} {label}")
+                waiting.append(f"{name} {label}")
+                items.append({"client": name, "metric": r.covenant.metric, "unknown": True, "reason": "unconfirmed"})
     if zh:
         text = ("违反契约的客户：\n" + "\n".join(lines)) if lines else "您可查看的客户在最新一期均未违反契约。"
         if unknown:
@@ -140,7 +156,7 @@ def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
             text += "\nNot testable (data missing): " + ", ".join(unknown)
         if waiting:
             text += "\nNot decided (figures unconfirmed, statement flagged for review): " + ", ".join(waiting)
-    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)
+    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites, items=items)
 
 
 def _warnings(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
