@@ -222,3 +222,26 @@ def _book_query(p, low: str, text: str, metric: str | None):  # noqa: ANN001, AN
         if mine and _any(lx.WARNING_WORDS, low):
             return PortfolioQuery("warnings")
     return None
+
+
+def direct(kind: str, *, lang: str = "en", metric: str | None = None, clients: list[ClientName] = (),
+           n: int | None = None, order: str | None = None, group_by: str | None = None, text: str = ""):  # noqa: ANN201
+    """A ``ParsedQuestion`` for ``loanwatch portfolio rank|filter|compare|trend|exposure`` (no text to read)."""
+    from assistant.chat.understand import ParsedQuestion, PortfolioQuery
+
+    q = PortfolioQuery(kind, metric=metric, metrics=(metric,) if metric else (), clients=tuple(c.id for c in clients),
+                       n=n, order=order, group_by=group_by)  # type: ignore[arg-type]
+    return ParsedQuestion(text=text or kind, lang=lang, intent="portfolio", metrics=[metric] if metric else [], portfolio=q)
+
+
+def metric_key(word: str) -> str:
+    """A metric key from a key or a phrase (current_ratio, 流动比率, "debt to assets"); ConfigError when unknown."""
+    from assistant.chat.understand import find_metrics
+    from assistant.errors import ConfigError
+
+    if word in lx.RATIO_BY_KEY or word in lx.BY_KEY:
+        return word
+    found, _, _ = find_metrics(normalise(word).replace("_", " "))
+    if not found:
+        raise ConfigError(f"unknown metric {word!r}", hint="use a FIGURES.md key such as current_ratio, debt_to_assets, dscr, revenue")
+    return found[0]
