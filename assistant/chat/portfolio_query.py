@@ -22,6 +22,7 @@ aliases (each at most once, longest first). Nothing here reads the store.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.chat import lexicon as lx
 from assistant.chat.companies import ClientName, core_name, normalise
@@ -63,6 +64,25 @@ GROUP_WORDS = {
 def named_clients(text: str, clients: list[ClientName]) -> list[ClientName]:
     """Every visible client named in ``text`` by name, alias or name without suffix, in order of appearance."""
     low = normalise(text).lower()
+    taken = [False] * len(low)
+    found: list[tuple[int, ClientName]] = []
+    for form, c in _forms(tuple(clients)):
+        start = low.find(form)
+        while start >= 0:
+            end = start + len(form)
+            bounded = not form.isascii() or ((start == 0 or not low[start - 1].isalnum())
+                                             and (end == len(low) or not low[end].isalnum()))
+            if bounded and not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                if all(c.id != f.id for _, f in found):
+                    found.append((start, c))
+            start = low.find(form, start + 1)
+    return [c for _, c in sorted(found, key=lambda x: x[0])]
+
+
+@lru_cache(maxsize=8)
+def _forms(clients: tuple[ClientName, ...]) -> list[tuple[str, ClientName]]:
+    """(name form, client), longest first: each client's names and aliases, with and without legal suffix."""
     forms: list[tuple[str, ClientName]] = []
     for c in clients:
         for n in (c.name, *c.aliases):
@@ -70,19 +90,7 @@ def named_clients(text: str, clients: list[ClientName]) -> list[ClientName]:
                 if len(form) >= 2:
                     forms.append((form, c))
     forms.sort(key=lambda fc: -len(fc[0]))
-    taken = [False] * len(low)
-    found: list[tuple[int, ClientName]] = []
-    for form, c in forms:
-        pattern = re.escape(form)
-        if form.isascii():
-            pattern = r"(?<![a-z0-9])" + pattern + r"(?![a-z0-9])"
-        for m in re.finditer(pattern, low):
-            if any(taken[m.start():m.end()]):
-                continue
-            taken[m.start():m.end()] = [True] * (m.end() - m.start())
-            if all(c.id != f.id for _, f in found):
-                found.append((m.start(), c))
-    return [c for _, c in sorted(found, key=lambda x: x[0])]
+    return forms
 
 
 def _number(word: str) -> int | None:
