@@ -292,3 +292,15 @@ def test_only_visible_clients_are_answered(demo_store):
     assert {i["client"] for i in out.items} == {"华信光伏电力有限公司", "鼎盛化纤制造有限公司"}
     out = ask("Exposure by industry", client_ids=mine)
     assert {c for g in out.items for c in g.get("clients", [])} == {"华信光伏电力有限公司", "鼎盛化纤制造有限公司"}
+
+
+def test_the_app_draws_a_trend_answer_with_a_legend_and_the_covenant_line(demo_store):
+    from assistant.chat.service import ask
+    from ui.charts import answer_chart
+
+    out = ask("江华高速的DSCR趋势如何?")
+    fig = answer_chart(out.chart, "zh")
+    names = [t.name for t in fig.data]
+    assert names[0] == "江华高速公路有限公司" and any(n.startswith("约束 >=") for n in names)
+    assert fig.layout.showlegend and len(fig.data[0].x) == len(out.items)
+    assert [float(v) for v in fig.data[0].y] == [float(i["value"]) for i in out.items]
