@@ -303,6 +303,11 @@ def questions(t: Truth) -> list[Case]:
                 if p.paid_on is None and AS_OF < p.due <= AS_OF + dt.timedelta(days=days)}
         cases.append(Case("deadline", "zh", f"未来{days}天内哪些客户有还款到期？", expect_set(want)))
         cases.append(Case("deadline", "en", f"Which clients have a repayment due in the next {days} days?", expect_set(want)))
+    first = (AS_OF.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    last_day = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    want = {n for n in names for f in t.facilities[n] for p in f.schedule if p.paid_on is None and first <= p.due <= last_day}
+    cases.append(Case("deadline", "zh", "哪些客户下个月有还款？", expect_set(want)))
+    cases.append(Case("deadline", "en", "Which clients have an instalment due next month?", expect_set(want)))
     return cases
 
 

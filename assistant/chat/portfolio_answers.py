@@ -439,22 +439,27 @@ def _exposure(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
 def _due(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
     zh = p.lang == "zh"
     days = p.portfolio.n or 30
+    as_of = rows[0].as_of if rows else dt.date.today()
+    if p.portfolio.next_month:
+        first = (as_of.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        start, end = first - dt.timedelta(days=1), (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        window_zh, window_en = f"下个月（{first.isoformat()} 至 {end.isoformat()}）", f"next month ({first.isoformat()} to {end.isoformat()})"
+    else:
+        start, end = as_of, as_of + dt.timedelta(days=days)
+        window_zh, window_en = f"未来{days}天内（{as_of.isoformat()} 起）", f"in the next {days} days (from {as_of.isoformat()})"
     items, lines = [], []
     for r in rows:
         if p.portfolio.clients and r.client_id not in p.portfolio.clients:
             continue
-        for d in r.upcoming:
-            if r.as_of < d[1] <= r.as_of + dt.timedelta(days=days):
-                fac, due, principal, interest = d
+        for fac, due, principal, interest in r.upcoming:
+            if start < due <= end:
                 items.append({"client": r.name, "facility": fac, "due": due, "amount": principal + interest})
                 lines.append(f"{due.isoformat()} {r.name} {fac}：本金 {_money(principal, zh)}，利息 {_money(interest, zh)}" if zh
                              else f"{due.isoformat()} {r.name} {fac}: principal {_money(principal, zh)}, interest {_money(interest, zh)}")
     lines.sort()
-    as_of = rows[0].as_of if rows else dt.date.today()
     if zh:
-        text = (f"未来{days}天内（{as_of.isoformat()} 起）到期的还款：\n" + "\n".join(lines)) if lines else f"未来{days}天内没有到期的还款。"
+        text = (f"{window_zh}到期的还款：\n" + "\n".join(lines)) if lines else f"{window_zh}没有到期的还款。"
     else:
-        text = (f"Instalments due in the next {days} days (from {as_of.isoformat()}):\n" + "\n".join(lines)) if lines else \
-            f"No instalment falls due in the next {days} days."
+        text = (f"Instalments due {window_en}:\n" + "\n".join(lines)) if lines else f"No instalment falls due {window_en}."
     text += "\n" + ("来源：还款计划（贷款台账）。" if zh else "Source: the repayment schedules (facility records).")
     return Answer(answer=text, value=Decimal(len(items)), unit="amount", items=sorted(items, key=lambda i: (i["due"], i["client"])))

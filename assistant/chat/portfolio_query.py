@@ -34,16 +34,19 @@ ATTENTION_WORDS = ("重点关注", "需要关注", "需关注", "值得关注", 
                    "问题客户", "need attention", "needs attention", "need my attention", "needs my attention",
                    "attention", "at risk", "watch closely", "worry about", "riskiest", "most risky", "problem clients",
                    "troubled")
-HEADROOM_WORDS = ("余量", "空间不足", "接近约定", "接近契约", "接近合同约定", "接近阈值", "接近触发", "headroom", "cushion",
+HEADROOM_WORDS = ("余量", "空间不足", "接近约定", "接近契约", "接近合同约定", "接近阈值", "接近触发", "接近违约", "临近违约", "接近约束",
+                  "接近红线", "逼近", "headroom", "cushion", "closest to", "covenant limit", "near the limit", "close to the limit",
+                  "near a covenant", "close to a covenant",
                   "close to breach", "close to breaching", "near breach", "near a breach", "close to a breach",
                   "close to their covenant", "close to the covenant", "near their covenant", "near the covenant")
 EXIT_WORDS = ("退出", "压缩", "压降", "减持", "收回贷款", "清收", "exit", "wind down", "reduce exposure", "reduce our exposure",
               "pull out", "get out")
 SUPPORT_WORDS = ("加大支持", "支持", "增加授信", "扩大授信", "追加授信", "优质客户", "support", "grow with", "expand lending",
                  "increase lending", "lend more", "best clients", "strongest clients")
-EXPOSURE_WORDS = ("敞口", "贷款余额", "授信余额", "借款余额", "未偿", "余额", "风险暴露", "放款", "exposure", "exposures",
-                  "outstanding", "loan balance", "balances", "balance")
-DUE_WORDS = ("到期", "还款日", "应还", "还款计划", "due", "instalment", "installment", "repayment")
+EXPOSURE_WORDS = ("敞口", "贷款余额", "授信余额", "借款余额", "未偿", "余额", "风险暴露", "放款", "贷款最多", "贷款最大", "借款最多",
+                  "exposure", "exposures", "outstanding", "loan balance", "balances", "balance", "biggest loans", "largest loans",
+                  "loans")
+DUE_WORDS = ("到期", "还款日", "应还", "还款计划", "还款", "due", "instalment", "installment", "repayment", "repay")
 RANK_HIGH = ("最高", "最大", "最多", "最好", "最强", "排名前", "highest", "largest", "biggest", "most", "top", "best",
              "strongest")
 RANK_LOW = ("最低", "最小", "最少", "最差", "最弱", "lowest", "smallest", "least", "bottom", "worst", "weakest")
@@ -54,9 +57,10 @@ TREND_WORDS = ("趋势", "走势", "变化情况", "变动情况", "历史", "�
                "trajectory", "history", "each quarter", "quarter by quarter", "by quarter", "over time", "evolve",
                "evolved", "develop")
 GROUP_WORDS = {
-    "grade": ("按评级", "各评级", "按风险评级", "评级分布", "by grade", "by rating", "per grade", "each grade", "grade breakdown"),
-    "industry": ("按行业", "各行业", "行业分布", "行业集中", "集中度", "by industry", "by sector", "per industry", "each industry",
-                 "concentration"),
+    "grade": ("按评级", "各评级", "按风险评级", "评级分布", "不同评级", "by grade", "by rating", "per grade", "each grade",
+              "grade breakdown", "across grades", "by risk grade"),
+    "industry": ("按行业", "各行业", "行业分布", "行业集中", "集中度", "不同行业", "分行业", "by industry", "by sector", "per industry",
+                 "each industry", "concentration", "across industries", "across sectors", "industry breakdown", "per sector"),
     "category": ("按五级分类", "按分类", "各分类", "by classification", "by class", "by category", "per class"),
 }
 
@@ -139,7 +143,8 @@ def top_n(text: str) -> int | None:
     m = re.search(r"前\s*([一两二三四五六七八九十]|\d{1,2})\s*(?:名|家|位|个(?!季|月))", text) or re.search(
         r"(?:最高|最低|最大|最小|最多|最少|最好|最差)的?\s*([一两二三四五六七八九十]|\d{1,2})\s*(?:家|个|位|名)", text) or re.search(
         r"([一两二三四五六七八九十]|\d{1,2})\s*(?:家|个|位|名)(?:客户|企业|公司|借款人)?(?:中)?.{0,6}(?:最高|最低|最大|最小)", text) or re.search(
-        r"\b(?:top|bottom|the|largest|biggest|highest|lowest|smallest)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+        r"\b(?:top|bottom|the|our|my|largest|biggest|highest|lowest|smallest)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|"
+        r"ten)\b"
         r"(?!\s+quarters)", low)
     return _number(m[1]) if m else None
 
@@ -173,7 +178,7 @@ def refine(p, text: str, clients: list[ClientName]) -> None:  # noqa: ANN001 - a
         elif _any(EXPOSURE_WORDS, low) and not p.metrics and p.intent != "figure":
             q = PortfolioQuery("exposure", clients=ids)
         elif _any(DUE_WORDS, low) and not p.metrics and re.search(r"还款|repay|instal", low):
-            q = PortfolioQuery("due", clients=ids, n=_days(low))
+            q = PortfolioQuery("due", clients=ids, n=_days(low), next_month=_next_month(low))
     elif p.company is None or p.company.client_id is None:
         q = _book_query(p, low, text, metric)
     if q is not None:
@@ -183,11 +188,15 @@ def refine(p, text: str, clients: list[ClientName]) -> None:  # noqa: ANN001 - a
         p.intent, p.portfolio = "portfolio", q
 
 
+def _next_month(low: str) -> bool:
+    return bool(re.search(r"下个月|下月|next month|coming month", low)) and not re.search(r"\d+\s*(?:天|日|days?)", low)
+
+
 def _days(low: str) -> int:
     m = re.search(r"(\d{1,3})\s*(?:天|日|days?)", low)
     if m:
         return int(m[1])
-    if re.search(r"本周|这周|this week|7\s*天", low):
+    if re.search(r"本周|这周|下周|this week|next week|7\s*天", low):
         return 7
     if re.search(r"本季|this quarter|90", low):
         return 90
@@ -213,7 +222,7 @@ def _book_query(p, low: str, text: str, metric: str | None):  # noqa: ANN001, AN
     if _any(EXPOSURE_WORDS, low) and not (metric and metric not in ("total_liabilities",)):
         return PortfolioQuery("exposure", group_by=group, n=n, order=order or ("high" if n else None))
     if _any(DUE_WORDS, low) and re.search(r"还款|repay|instal|到期", low) and not metric:
-        return PortfolioQuery("due", n=_days(low))
+        return PortfolioQuery("due", n=_days(low), next_month=_next_month(low))
     if metric and (order or _any(RANK_ALL, low)) and existing is None or (metric and order and existing is not None
                                                                         and existing.kind in ("list",)):
         return PortfolioQuery("rank", metric=metric, metrics=tuple(p.metrics), order=order or "high", n=n)

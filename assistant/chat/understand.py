@@ -62,6 +62,7 @@ class PortfolioQuery:
     n: int | None = None  # top N (rank, exposure), N quarters (trend), N days (due)
     group_by: Literal["grade", "industry", "category"] | None = None
     order: Literal["high", "low"] | None = None
+    next_month: bool = False  # due: the next calendar month (下个月 / next month), not N days
 
 
 @dataclass
