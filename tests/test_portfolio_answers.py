@@ -57,6 +57,15 @@ def test_a_single_figure_question_stays_a_figure_question():
         assert understand(q, _clients()).intent == "figure"
 
 
+def test_a_company_that_is_not_a_client_is_never_read_as_a_book_question():
+    """Regression: 长虹华意压缩机 held 压缩 (an exit word) and was answered with the exit candidates."""
+    from assistant.chat.understand import understand
+
+    for q in ("长虹华意压缩机股份有限公司2019年的研发人员占职工人数的比例是多少？", "贵州茅台的营业收入最高是多少"):
+        p = understand(q, _clients())
+        assert p.intent == "figure" and p.company is not None and p.company.client_id is None
+
+
 def test_trend_reads_the_count_and_named_quarters():
     from assistant.chat.understand import understand
 
@@ -304,3 +313,19 @@ def test_the_app_draws_a_trend_answer_with_a_legend_and_the_covenant_line(demo_s
     assert names[0] == "江华高速公路有限公司" and any(n.startswith("约束 >=") for n in names)
     assert fig.layout.showlegend and len(fig.data[0].x) == len(out.items)
     assert [float(v) for v in fig.data[0].y] == [float(i["value"]) for i in out.items]
+
+
+@pytest.mark.parametrize("question", ["哪些客户的流动比率低于1.5?", "Which clients have a debt-to-assets ratio above 45%?",
+                                      "哪些客户的营业收入低于2亿?", "哪些客户的偿债备付率低于2?", "哪些客户有预警?",
+                                      "哪些客户违反了契约?"])
+def test_the_cached_rows_answer_exactly_as_the_snapshots_do(demo_store, question):
+    """Threshold, warning and breach questions read the cached rows when no period is named: same answer as before."""
+    from assistant.chat import portfolio as P
+    from assistant.chat.service import scoped_source
+    from assistant.chat.understand import understand
+
+    source = scoped_source()
+    p = understand(question, source.clients())
+    snaps = [source.snapshot(c.id) for c in source.clients()]
+    by_snapshots = {"threshold": P._threshold, "warnings": P._warnings, "breach": P._breaches}[p.portfolio.kind](p, snaps)
+    assert P.answer_portfolio(p, source).answer == by_snapshots.answer

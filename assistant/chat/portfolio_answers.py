@@ -309,6 +309,35 @@ def _metric_of(row: ClientRow, key: str, zh: bool) -> tuple[Decimal | None, str,
     return fact.value, "amount", [fact], None
 
 
+def measured_at_row(row: ClientRow, key: str, zh: bool) -> tuple[str, Any, Any]:
+    """(client, span, result) as ``builtin.metric_value`` gives it, read from the row (unconfirmed figures kept, marked)."""
+    from assistant.chat.builtin import _Result
+    from assistant.domain import Span
+
+    if not row.has_figures:
+        return row.name, None, None
+    label = lx.display_name(key, "zh" if zh else "en")
+    fact = next(iter(row.figures.values()))
+    end = max(f.span.end for f in row.figures.values()) if row.figures else fact.span.end
+    if key in lx.RATIO_BY_KEY:
+        unit = lx.RATIO_BY_KEY[key].unit
+        r = row.ratios.get(key)
+        from assistant.chat.resolve import is_point_metric
+
+        span = r.span if r is not None and r.span is not None else Span(end)
+        span = Span(span.end) if is_point_metric(key) else span  # a balance-sheet ratio is dated at the balance date
+        if r is None or r.value is None:
+            why = (r.reason_zh if zh else r.reason) if r is not None else "not computed"
+            return row.name, span, _Result(key, None, unit, span, facts=list(r.inputs) if r else [], missing=[f"{label}：{why}" if zh else f"{label}: {why}"])
+        value = r.value * _HUNDRED if unit == "percent" else r.value
+        return row.name, span, _Result(key, value, unit, span, r.formula, list(r.inputs))
+    f = row.figures.get(key)
+    if f is None:
+        return row.name, Span(end), _Result(key, None, "amount", Span(end), missing=[f"{label}（{row.period}）未存储" if zh
+                                                                               else f"{label} for {row.period} is not stored"])
+    return row.name, f.span, _Result(key, f.value, "amount", f.span, facts=[f])
+
+
 def _rank(p: ParsedQuestion, rows: list[ClientRow], source: Any) -> Answer:
     zh = p.lang == "zh"
     q = p.portfolio

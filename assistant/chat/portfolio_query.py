@@ -39,7 +39,7 @@ HEADROOM_WORDS = ("余量", "空间不足", "接近约定", "接近契约", "接
                   "near a covenant", "close to a covenant",
                   "close to breach", "close to breaching", "near breach", "near a breach", "close to a breach",
                   "close to their covenant", "close to the covenant", "near their covenant", "near the covenant")
-EXIT_WORDS = ("退出", "压缩", "压降", "减持", "收回贷款", "清收", "exit", "wind down", "reduce exposure", "reduce our exposure",
+EXIT_WORDS = ("退出", "压缩贷款", "压缩授信", "压降", "减持", "收回贷款", "清收", "exit", "wind down", "reduce exposure", "reduce our exposure",
               "pull out", "get out")
 SUPPORT_WORDS = ("加大支持", "支持", "增加授信", "扩大授信", "追加授信", "优质客户", "support", "grow with", "expand lending",
                  "increase lending", "lend more", "best clients", "strongest clients")
@@ -179,8 +179,8 @@ def refine(p, text: str, clients: list[ClientName]) -> None:  # noqa: ANN001 - a
             q = PortfolioQuery("exposure", clients=ids)
         elif _any(DUE_WORDS, low) and not p.metrics and re.search(r"还款|repay|instal", low):
             q = PortfolioQuery("due", clients=ids, n=_days(low), next_month=_next_month(low))
-    elif p.company is None or p.company.client_id is None:
-        q = _book_query(p, low, text, metric)
+    elif p.company is None or (p.company.client_id is None and p.company.described):
+        q = _book_query(p, low, text, metric)  # a company named that is not a client: the figure path says so
     if q is not None:
         if p.company is not None and p.company.client_id is None and not p.company.described and not named and q.kind in (
                 "compare", "trend"):
