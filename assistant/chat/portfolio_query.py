@@ -179,13 +179,18 @@ def refine(p, text: str, clients: list[ClientName]) -> None:  # noqa: ANN001 - a
             q = PortfolioQuery("exposure", clients=ids)
         elif _any(DUE_WORDS, low) and not p.metrics and re.search(r"还款|repay|instal", low):
             q = PortfolioQuery("due", clients=ids, n=_days(low), next_month=_next_month(low))
-    elif p.company is None or (p.company.client_id is None and p.company.described):
+    elif p.company is None or p.company.described or _not_a_company(p.company.name):
         q = _book_query(p, low, text, metric)  # a company named that is not a client: the figure path says so
     if q is not None:
         if p.company is not None and p.company.client_id is None and not p.company.described and not named and q.kind in (
                 "compare", "trend"):
             return  # a company that is not a client: the figure path says so
         p.intent, p.portfolio = "portfolio", q
+
+
+def _not_a_company(name: str) -> bool:
+    """Words left over that speak of clients in general (最高的三家客户, 排名前两位的客户), not a company's name."""
+    return bool(re.search(r"客户|借款人|哪家|哪些|哪几|\bclients?\b|\bborrowers?\b", name.lower()))
 
 
 def _next_month(low: str) -> bool:
