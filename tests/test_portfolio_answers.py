@@ -329,3 +329,23 @@ def test_the_cached_rows_answer_exactly_as_the_snapshots_do(demo_store, question
     snaps = [source.snapshot(c.id) for c in source.clients()]
     by_snapshots = {"threshold": P._threshold, "warnings": P._warnings, "breach": P._breaches}[p.portfolio.kind](p, snaps)
     assert P.answer_portfolio(p, source).answer == by_snapshots.answer
+
+
+def test_editing_the_rules_file_rebuilds_every_row(small_store, tmp_path, monkeypatch):
+    from assistant.analytics.warnings import BUILTIN_RULES
+    from assistant.chat.board import Board
+    from assistant.config import reset_settings
+    from assistant.store import repo
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(BUILTIN_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("LOANWATCH_RULES_FILE", str(rules))
+    reset_settings()
+    board = Board()
+    with small_store.session() as s:
+        ids = frozenset(c.id for c in repo.list_clients(s))
+    board.rows(small_store, ids)
+    assert board.built == 3
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# the bank's own edit\n", encoding="utf-8")
+    board.rows(small_store, ids)
+    assert board.built == 6

@@ -12,7 +12,8 @@ amount (``basis`` says which). Amounts in different currencies are never added t
 
 **Cache.** Building rows for a thousand clients takes seconds (loading eight quarters of
 figures each, then assessing), so ``Board`` keeps rows per client in process, keyed by the
-store, the assessment date and the rules file. Every write to the store is recorded in the
+store, the assessment date, the warning rules file and the bank's trained model (each by
+path, mtime and size). Every write to the store is recorded in the
 audit ledger, so the ledger's head says whether anything changed: when it moved, the
 entries since the rows were built name what changed (document, statement, note, figure
 correction, facility, review, client) and only those clients are rebuilt; an entry that
@@ -195,17 +196,22 @@ class Board:
 
 
 def _rules_key() -> tuple:
-    """The warning rules file in use (path, mtime, size): editing it changes every row."""
+    """The warning rules file and the bank's trained model in use (path, mtime, size): changing either changes every row."""
+    import os
+
+    from assistant.analytics.training import model_path
+    from assistant.analytics.warnings import BUILTIN_RULES
     from assistant.config import get_settings
 
-    path = getattr(get_settings(), "rules_file", None)
-    if not path:
-        return ()
-    try:
-        st = __import__("os").stat(path)
-    except OSError:
-        return (str(path),)
-    return (str(path), st.st_mtime_ns, st.st_size)
+    out: list = []
+    for path in (get_settings().rules_file or BUILTIN_RULES, model_path()):
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append((str(path), None))
+            continue
+        out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
 
 
 def _ledger_head(s: Any) -> int:
