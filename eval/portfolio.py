@@ -48,12 +48,17 @@ REPORTS = REPO / "eval" / "reports"
 DEMO_DATE = dt.date(2026, 11, 15)
 
 
-def _use_home(path: Path) -> None:
+_DB_URL: str | None = None  # --db-url: the scale book in this database (PostgreSQL) instead of the home's SQLite
+
+
+def _use_home(path: Path, db_url: str | None = None) -> None:
     from assistant.config import reset_settings
     from assistant.store import close_stores
 
     os.environ["LOANWATCH_HOME"] = str(path)
     os.environ.pop("LOANWATCH_DB_URL", None)
+    if db_url:
+        os.environ["LOANWATCH_DB_URL"] = db_url
     reset_settings()
     close_stores()
 
@@ -142,7 +147,7 @@ def generate_portfolio(home: Path, clients: int, quarters: int, *, seed: int = 7
     from assistant.store import open_store, repo
     from extractors.models import ExtractionResult
 
-    _use_home(home)
+    _use_home(home, _DB_URL)
     store = open_store()
     ends = demo.demo_quarters(DEMO_DATE, quarters)
     rng = random.Random(seed)
@@ -203,7 +208,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int, home: Pat
         marker.write_text(json.dumps(generated), encoding="utf-8")
     else:
         generated = {**json.loads(marker.read_text(encoding="utf-8")), "cached": True}
-    _use_home(home)
+    _use_home(home, _DB_URL)
     store = open_store()
     with store.session() as s:
         names = [c.name for c in list_clients(s)]
@@ -221,7 +226,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int, home: Pat
     portfolio_alerts(store, client=picks[0], as_of=DEMO_DATE)
     one_ms = (time.perf_counter() - t0) * 1000
     cli = {}
-    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1", **({"LOANWATCH_DB_URL": _DB_URL} if _DB_URL else {})}
     for label, args in (("status", ["status", picks[1], "--json", "--as-of", DEMO_DATE.isoformat(), "--no-record"]),
                         ("alerts", ["alerts", "--json", "--as-of", DEMO_DATE.isoformat()])):
         t0 = time.perf_counter()
@@ -230,7 +235,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int, home: Pat
     flagged = sorted({a["client"] for a in alerts})
     questions = bench_questions(store, names)
     return {"questions": questions,
-        "generated": generated, "clients": len(names),
+        "generated": generated, "clients": len(names), "database": "postgresql" if _DB_URL else "sqlite",
         "status_ms": {"n": len(status_ms), "p50": round(statistics.median(status_ms), 1),
                       "p95": round(_pct(status_ms, 0.95), 1), "max": round(max(status_ms), 1)},
         "alerts_all_s": round(alerts_s, 2), "alerts_all_count": len(alerts), "clients_with_alerts": len(flagged),
@@ -312,7 +317,7 @@ def _markdown(result: dict) -> str:
                   f"| `loanwatch alerts --json`, fresh process | {sc['cli']['alerts']['seconds']} s |"]
         qs = sc.get("questions")
         if qs:
-            lines += ["", "Portfolio questions (`chat.service.ask`, in process, SQLite): rows of every client built on the first "
+            lines += ["", f"Portfolio questions (`chat.service.ask`, in process, {sc.get('database', 'sqlite')}): rows of every client built on the first "
                       "question and cached until the ledger shows their data changed.", "",
                       "| measure | value |", "|---|---:|",
                       f"| first question (cold: builds {sc['clients']} rows) | {qs['cold_s']} s |",
@@ -331,9 +336,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", action="store_true", help="include search indexing in the ingest runs")
     ap.add_argument("--workers", type=int, default=None, help="ingest worker processes (default LOANWATCH_WORKERS)")
     ap.add_argument("--skip", action="append", default=[], choices=["demo", "real", "scale"])
+    ap.add_argument("--db-url", default=None, help="(3) and (4) in this database, e.g. postgresql+psycopg://… (generated there once)")
     ap.add_argument("--scale-home", type=Path, default=None, help="use this already generated book (LOANWATCH_HOME) for (3) and (4)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "loanwatch-eval-portfolio")
     args = ap.parse_args(argv)
+    global _DB_URL
+    _DB_URL = args.db_url
     args.cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="lw-portfolio-"))
     result: dict = {"run_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
