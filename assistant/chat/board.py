@@ -178,6 +178,8 @@ class Board:
                             entry.rows.pop(cid, None)
                         entry.seq = head
                 if entry is None:
+                    for old in [k for k in self._entries if k[0] == key[0]]:  # another date or rules: not kept
+                        del self._entries[old]
                     entry = _Entry(head, {})
                     self._entries[key] = entry
                 missing = [i for i in client_ids if i not in entry.rows]
