@@ -776,6 +776,91 @@ from assistant.cli_book import register as _register_book  # noqa: E402 - the bo
 _register_book(app)
 
 
+portfolio_app = typer.Typer(help="Questions over the whole book: attention, headroom, rankings, exposure, compare, trend.",
+                            no_args_is_help=True)
+app.add_typer(portfolio_app, name="portfolio")
+_FILTERS = ("attention", "headroom", "breach", "exit", "support", "due")
+
+
+def _portfolio_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer
+    if as_json:
+        out = result.to_json_dict()
+        out.pop("understood", None)
+        _print_json(out)
+        return
+    sys.stdout.write(result.answer + "\n")
+    for c in result.citations:
+        sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
+
+
+@portfolio_app.command("ask")
+def portfolio_ask(question: str = typer.Argument(..., help="a portfolio question in Chinese or English"),
+                  as_json: bool = typer.Option(False, "--json", help="print the answer's JSON object (items, chart)")) -> None:
+    """Answer a question over every client you can see (same engine as `loanwatch ask`)."""
+    from assistant.chat.service import ask as ask_question
+
+    _portfolio_out(ask_question(question, engine="builtin"), as_json)
+
+
+@portfolio_app.command("filter")
+def portfolio_filter(what: str = typer.Argument(..., help=" | ".join(_FILTERS)),
+                     days: Optional[int] = typer.Option(None, "--days", help="due: instalments due within this many days"),
+                     lang: str = typer.Option("en", "--lang", help="zh | en"),
+                     as_json: bool = typer.Option(False, "--json")) -> None:
+    """Clients that need attention, have thin headroom, breached, are exit or support candidates, or have instalments due."""
+    from assistant.chat.service import portfolio
+    from assistant.errors import ConfigError
+
+    if what not in _FILTERS:
+        raise ConfigError(f"unknown filter {what!r}", hint=f"use one of {', '.join(_FILTERS)}")
+    _portfolio_out(portfolio(what, n=days, lang=lang), as_json)
+
+
+@portfolio_app.command("rank")
+def portfolio_rank(metric: str = typer.Option(..., "--metric", help="current_ratio, debt_to_assets, dscr, revenue …"),
+                   top: Optional[int] = typer.Option(None, "--top", help="only the first N"),
+                   low: bool = typer.Option(False, "--lowest", help="lowest first"),
+                   lang: str = typer.Option("en", "--lang", help="zh | en"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Clients ranked by a metric at their latest period (missing data listed apart)."""
+    from assistant.chat.service import portfolio
+
+    _portfolio_out(portfolio("rank", metric=metric, n=top, low=low, lang=lang), as_json)
+
+
+@portfolio_app.command("exposure")
+def portfolio_exposure(by: Optional[str] = typer.Option(None, "--by", help="grade | industry | category"),
+                       top: Optional[int] = typer.Option(None, "--top", help="only the N largest"),
+                       lang: str = typer.Option("en", "--lang", help="zh | en"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Outstanding exposure (drawn − principal repaid per the schedule), largest first or grouped."""
+    from assistant.chat.service import portfolio
+    from assistant.errors import ConfigError
+
+    if by not in (None, "grade", "industry", "category"):
+        raise ConfigError(f"unknown grouping {by!r}", hint="use grade, industry or category")
+    _portfolio_out(portfolio("exposure", n=top, group_by=by, lang=lang), as_json)
+
+
+@portfolio_app.command("compare")
+def portfolio_compare(clients: list[str] = typer.Argument(..., help="two or more clients (name, alias)"),
+                      metric: Optional[str] = typer.Option(None, "--metric", help="one metric (default: the key ratios and figures)"),
+                      lang: str = typer.Option("en", "--lang", help="zh | en"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Two or more clients side by side at their latest period."""
+    from assistant.chat.service import portfolio
+
+    _portfolio_out(portfolio("compare", clients=clients, metric=metric, lang=lang), as_json)
+
+
+@portfolio_app.command("trend")
+def portfolio_trend(client: str = typer.Argument(..., help="client name or alias"),
+                    metric: str = typer.Option(..., "--metric", help="current_ratio, dscr, net_cash_operating …"),
+                    quarters: Optional[int] = typer.Option(None, "--quarters", help="the last N quarters (default: up to 8)"),
+                    lang: str = typer.Option("en", "--lang", help="zh | en"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """One client's metric quarter by quarter, with the covenant line and sources."""
+    from assistant.chat.service import portfolio
+
+    _portfolio_out(portfolio("trend", clients=[client], metric=metric, n=quarters, lang=lang), as_json)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
     try:

@@ -27,7 +27,10 @@
 5. **Demo portfolio** (``--demo``, on by default): the demo portfolio built through ingest into
    another temporary home; portfolio questions (below/above a threshold, covenant breaches)
    and each borrower's latest ratio, revenue and growth, against answers known from the
-   generator's true figures (``eval/_ask_portfolio.py``).
+   generator's true figures (``eval/_ask_portfolio.py``); then the portfolio question set
+   (``eval/_ask_book.py``: 150+ ranking, filter, comparison, trend, exposure and due-instalment
+   questions in Chinese and English, scored exact / wrong / could not answer).
+   ``--portfolio`` runs only this part (about a minute) and writes ``ask_portfolio.md``.
 
 Writes ``eval/reports/ask.md`` and ``eval/reports/ask.json``.
 """
@@ -276,6 +279,10 @@ def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | Non
                   f"{demo['correct']} of {demo['questions']} correct ({demo['rate']:.1%}); demo built in "
                   f"{demo['build_seconds']} s.", ""]
         lines += [f"- {'ok ' if c['ok'] else 'BAD'} {c['question']} → {c['got'][:60]}" for c in demo["cases"] if not c["ok"]]
+        if demo.get("book"):
+            from eval._ask_book import table as book_table
+
+            lines += ["", *book_table(demo["book"])]
     if ingest:
         lines += ["", "## Ingest", "", f"{ingest['seconds']:.1f} s", "", *[f"- {line}" for line in ingest["lines"].values()]]
     wrong = [r for r in fig["rows"] if r["status"] != "exact"]
@@ -284,6 +291,37 @@ def _table(fig: dict, und: dict, nis: dict | None, mode: str, ingest: dict | Non
         lines += [f"| {r['id']} | {r['status']} | {r['gold']} | {r['value']} | {r['answer'][:140].replace('|', '/')} |"
                   for r in wrong]
     return "\n".join(lines) + "\n"
+
+
+def _demo_with_book(run_demo) -> dict:  # noqa: ANN001
+    """The demo questions, then the portfolio question set on the same demo (at its fixed date)."""
+    from eval._ask_book import AS_OF
+    from eval._ask_book import run as run_book
+
+    os.environ["LOANWATCH_TODAY"] = AS_OF.isoformat()  # overdue days and due instalments as of the demo's date
+    from assistant.config import reset_settings
+
+    reset_settings()
+    demo = run_demo()
+    demo["book"] = run_book()
+    return demo
+
+
+def _portfolio_only(outdir: Path) -> int:
+    from eval._ask_book import table as book_table
+    from eval._ask_portfolio import run as run_demo
+
+    with tempfile.TemporaryDirectory(prefix="loanwatch-eval-book-") as tmp:
+        _use_home(Path(tmp) / "demo")
+        demo = _demo_with_book(run_demo)
+    lines = ["# ask — demo portfolio", "", "Command: `python -m eval ask --portfolio`", "",
+             f"Demo questions (eval/_ask_portfolio.py): {demo['correct']} of {demo['questions']} correct.", "",
+             *book_table(demo["book"])]
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "ask_portfolio.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (outdir / "ask_portfolio.json").write_text(json.dumps(demo, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    sys.stdout.write("\n".join(lines[:16]) + "\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--finglm-limit", type=int, default=None, help="ask only this many FinGLM questions")
     ap.add_argument("--out", default=str(REPORTS), help="where to write ask.md / ask.json")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo-portfolio questions (saves ~2.5 min)")
+    ap.add_argument("--portfolio", action="store_true", help="only the demo portfolio and its question set")
     args = ap.parse_args(argv)
+    if args.portfolio:
+        return _portfolio_only(Path(args.out))
     data = _data_dir(args.data)
     und = score_finglm(data / "questions" / "finglm_A.jsonl")
     ingest_info = None
@@ -328,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             from eval._ask_portfolio import run as run_demo
 
             _use_home(Path(tmp) / "demo")
-            demo = run_demo()
+            demo = _demo_with_book(run_demo)
     out = {"mode": mode, "figures": fig, "finglm_understanding": {k: v for k, v in und.items() if k != "misses"},
            "finglm_not_in_store": nis, "financebench": fb, "ingest": ingest_info, "demo": demo}
     report = _table(fig, und, nis, mode, ingest_info, demo, fb)

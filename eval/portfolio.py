@@ -16,6 +16,10 @@
    process; p50/p95 over a sample), ``alerts`` over the whole portfolio, and both commands
    end to end through the CLI (a fresh process each, so imports included), and the app
    dashboard's tables (``assistant.dashboard_data.dashboard``) over the whole portfolio.
+4. **Portfolio questions at scale** (same book): ``chat.service.ask`` on ranking, filter,
+   exposure, comparison and trend questions — the first question builds every client's row
+   (cold), the rest read the cached rows (warm, p50/max); then one figure correction through
+   ``repo.set_figure`` and the next question, which must rebuild exactly that client's row.
 
 The generated portfolio is cached under ``--cache`` (keyed by the generator's code), so a
 rerun only measures. Writes ``eval/reports/portfolio.md`` and ``eval/reports/portfolio.json``.
@@ -45,12 +49,17 @@ REPORTS = REPO / "eval" / "reports"
 DEMO_DATE = dt.date(2026, 11, 15)
 
 
-def _use_home(path: Path) -> None:
+_DB_URL: str | None = None  # --db-url: the scale book in this database (PostgreSQL) instead of the home's SQLite
+
+
+def _use_home(path: Path, db_url: str | None = None) -> None:
     from assistant.config import reset_settings
     from assistant.store import close_stores
 
     os.environ["LOANWATCH_HOME"] = str(path)
     os.environ.pop("LOANWATCH_DB_URL", None)
+    if db_url:
+        os.environ["LOANWATCH_DB_URL"] = db_url
     reset_settings()
     close_stores()
 
@@ -139,7 +148,7 @@ def generate_portfolio(home: Path, clients: int, quarters: int, *, seed: int = 7
     from assistant.store import open_store, repo
     from extractors.models import ExtractionResult
 
-    _use_home(home)
+    _use_home(home, _DB_URL)
     store = open_store()
     ends = demo.demo_quarters(DEMO_DATE, quarters)
     rng = random.Random(seed)
@@ -186,12 +195,12 @@ def generate_portfolio(home: Path, clients: int, quarters: int, *, seed: int = 7
             "documents": clients * quarters, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
+def bench_scale(cache: Path, clients: int, quarters: int, sample: int, home: Path | None = None) -> dict:
     from assistant.status import client_status, portfolio_alerts
     from assistant.store import open_store
     from assistant.store.repo import list_clients
 
-    home = cache / f"scale-{clients}x{quarters}-{_code_key(clients, quarters)}"
+    home = home or cache / f"scale-{clients}x{quarters}-{_code_key(clients, quarters)}"
     marker = home / ".complete"
     generated: dict = {"cached": True}
     if not marker.exists():
@@ -200,7 +209,7 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
         marker.write_text(json.dumps(generated), encoding="utf-8")
     else:
         generated = {**json.loads(marker.read_text(encoding="utf-8")), "cached": True}
-    _use_home(home)
+    _use_home(home, _DB_URL)
     store = open_store()
     with store.session() as s:
         names = [c.name for c in list_clients(s)]
@@ -223,21 +232,57 @@ def bench_scale(cache: Path, clients: int, quarters: int, sample: int) -> dict:
     board = dashboard(store, as_of=DEMO_DATE)  # every table of the app's dashboard (book, watch list, due, warnings)
     dashboard_s = time.perf_counter() - t0
     cli = {}
-    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1", **({"LOANWATCH_DB_URL": _DB_URL} if _DB_URL else {})}
     for label, args in (("status", ["status", picks[1], "--json", "--as-of", DEMO_DATE.isoformat(), "--no-record"]),
                         ("alerts", ["alerts", "--json", "--as-of", DEMO_DATE.isoformat()])):
         t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env)
         cli[label] = {"seconds": round(time.perf_counter() - t0, 2), "rc": out.returncode}
     flagged = sorted({a["client"] for a in alerts})
-    return {
-        "generated": generated, "clients": len(names),
+    questions = bench_questions(store, names)
+    return {"questions": questions,
+        "generated": generated, "clients": len(names), "database": "postgresql" if _DB_URL else "sqlite",
         "status_ms": {"n": len(status_ms), "p50": round(statistics.median(status_ms), 1),
                       "p95": round(_pct(status_ms, 0.95), 1), "max": round(max(status_ms), 1)},
         "alerts_all_s": round(alerts_s, 2), "alerts_all_count": len(alerts), "clients_with_alerts": len(flagged),
         "alerts_one_client_ms": round(one_ms, 1), "cli": cli,
         "dashboard_s": round(dashboard_s, 2), "dashboard_clients": board.clients,
     }
+
+
+QUESTIONS = ("哪些客户需要重点关注？", "Which clients have thin covenant headroom?", "哪些客户违反了契约？", "哪些客户应该考虑退出？",
+             "Which clients should we support?", "资产负债率最高的三家客户", "Rank clients by current ratio", "敞口最大的五个客户",
+             "Exposure by industry", "按评级统计敞口", "未来60天内哪些客户有还款到期？", "比较客户0001和客户0002",
+             "客户0003近四个季度经营现金流趋势", "客户0013的DSCR趋势如何?")
+
+
+def bench_questions(store, names: list[str]) -> dict:  # noqa: ANN001 - a Store
+    """Cold first question, warm questions, then a correction and the next question (one row rebuilt)."""
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask
+    from assistant.store import repo
+
+    BOARD.clear()
+    t0 = time.perf_counter()
+    ask(QUESTIONS[0], store=store)
+    cold = time.perf_counter() - t0
+    warm = []
+    for q in QUESTIONS[1:] * 2:
+        t0 = time.perf_counter()
+        ask(q, store=store)
+        warm.append((time.perf_counter() - t0) * 1000)
+    built = BOARD.built
+    with store.transaction() as s:
+        client = repo.get_client(s, names[0])
+        end = DEMO_DATE.replace(month=9, day=30)
+        repo.set_figure(s, client, f"{end.year}Q3", "revenue", Decimal("123456789"), reason="benchmark: a correction",
+                        by="bench")
+    t0 = time.perf_counter()
+    ask(QUESTIONS[0], store=store)
+    after = time.perf_counter() - t0
+    return {"cold_s": round(cold, 2), "warm_ms": {"n": len(warm), "p50": round(statistics.median(warm), 1),
+                                                  "p95": round(_pct(warm, 0.95), 1), "max": round(max(warm), 1)},
+            "after_correction_ms": round(after * 1000, 1), "rows_rebuilt_after_correction": BOARD.built - built}
 
 
 # ---------------------------------------------------------------- report
@@ -279,6 +324,15 @@ def _markdown(result: dict) -> str:
                   f"{sc['dashboard_s']} s ({sc['dashboard_clients']} clients) |",
                   f"| `loanwatch status --json`, fresh process | {sc['cli']['status']['seconds']} s |",
                   f"| `loanwatch alerts --json`, fresh process | {sc['cli']['alerts']['seconds']} s |"]
+        qs = sc.get("questions")
+        if qs:
+            lines += ["", f"Portfolio questions (`chat.service.ask`, in process, {sc.get('database', 'sqlite')}): rows of every client built on the first "
+                      "question and cached until the ledger shows their data changed.", "",
+                      "| measure | value |", "|---|---:|",
+                      f"| first question (cold: builds {sc['clients']} rows) | {qs['cold_s']} s |",
+                      f"| warm question p50 | {qs['warm_ms']['p50']} ms |",
+                      f"| warm question p95 / max | {qs['warm_ms']['p95']} / {qs['warm_ms']['max']} ms (n={qs['warm_ms']['n']}) |",
+                      f"| after one figure correction | {qs['after_correction_ms']} ms ({qs['rows_rebuilt_after_correction']} row rebuilt) |"]
     lines += ["", "Machine load matters: these runs share 2 CPU cores with other work; see `load_average` in the JSON.", ""]
     return "\n".join(lines)
 
@@ -291,8 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", action="store_true", help="include search indexing in the ingest runs")
     ap.add_argument("--workers", type=int, default=None, help="ingest worker processes (default LOANWATCH_WORKERS)")
     ap.add_argument("--skip", action="append", default=[], choices=["demo", "real", "scale"])
+    ap.add_argument("--db-url", default=None, help="(3) and (4) in this database, e.g. postgresql+psycopg://… (generated there once)")
+    ap.add_argument("--scale-home", type=Path, default=None, help="use this already generated book (LOANWATCH_HOME) for (3) and (4)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "loanwatch-eval-portfolio")
     args = ap.parse_args(argv)
+    global _DB_URL
+    _DB_URL = args.db_url
     args.cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="lw-portfolio-"))
     result: dict = {"run_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -307,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             result["real"] = bench_real(work, index=args.index, workers=args.workers)
         if "scale" not in args.skip:
             print(f"{args.clients} clients × {args.quarters} quarters …", flush=True)
-            result["scale"] = bench_scale(args.cache, args.clients, args.quarters, args.sample)
+            result["scale"] = bench_scale(args.cache, args.clients, args.quarters, args.sample, args.scale_home)
     finally:
         from assistant.store import close_stores
 

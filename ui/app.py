@@ -25,7 +25,7 @@ from assistant.errors import LoanwatchError
 from assistant.store import Store
 from ui import handlers as H
 from ui import work as W
-from ui.charts import ratio_trends
+from ui.charts import answer_chart, ratio_trends
 from ui.dashboard import dashboard_tab
 from ui.i18n import tr
 
@@ -244,6 +244,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                         scope = L(gr.Dropdown(choices=[], label=tr("chat_scope"), elem_id="lw-scope", allow_custom_value=True),
                                   "chat_scope")
                         chatbot = L(gr.Chatbot(label=tr("chat"), height=420, elem_id="lw-chatbot"), "chat")
+                        chat_chart = gr.Plot(visible=False, elem_id="lw-chat-chart")
                         with gr.Row(equal_height=True):
                             question = L(gr.Textbox(label=tr("question"), placeholder=tr("question_ph"), scale=5,
                                                     elem_id="lw-question"), "question")
@@ -471,19 +472,20 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             if not q:
                 raise gr.Error(tr("question_ph", lg))
             history = list(history or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
-            yield history, "", gr.update(choices=[], value=None), "", []
+            yield history, "", gr.update(choices=[], value=None), "", [], gr.update(visible=False)
             for turn in W.ask_stream(store, user, q, client or None):
                 history[-1] = {"role": "assistant", "content": turn.text or "…"}
                 engine = f"{tr('engine', lg)}: `{turn.engine}`"
                 if turn.done:
                     choices = [(f"{c['document']} p.{c['page']}" + (f" — {c['quote'][:60]}" if c["quote"] else ""),
                                 str(i)) for i, c in enumerate(turn.citations)]
-                    yield history, "", gr.update(choices=choices, value=None), engine, turn.citations
+                    chart = gr.update(value=answer_chart(turn.chart, lg), visible=True) if turn.chart else gr.update(visible=False)
+                    yield history, "", gr.update(choices=choices, value=None), engine, turn.citations, chart
                 else:
-                    yield history, "", gr.update(), engine, gr.update()
+                    yield history, "", gr.update(), engine, gr.update(), gr.update()
 
         ask_event = dict(fn=safe(_ask), inputs=[question, chatbot, scope, lang],
-                         outputs=[chatbot, question, cites, engine_md, cite_list])
+                         outputs=[chatbot, question, cites, engine_md, cite_list, chat_chart])
         ask_btn.click(**ask_event)
         question.submit(**ask_event)
 
@@ -583,6 +585,7 @@ def launch(app: gr.Blocks, store: Store, *, host: str = "127.0.0.1", port: int =
     lock = f"{cfg.login_max_failures} 次失败后锁定 {cfg.login_lockout_minutes} 分钟 / " \
            f"locked for {cfg.login_lockout_minutes} minutes after {cfg.login_max_failures} failures"
     app.queue(default_concurrency_limit=concurrency)
+    W.warm_portfolio(store)  # portfolio rows built in the background: the first portfolio question is quick
     result = app.launch(server_name=host, server_port=port, auth=lambda u, p: login(store, u, p, source="app").ok,
                         auth_message=f"loanwatch · 贷后管理助手 — 请登录 / please sign in ({lock})", prevent_thread_lock=True,
                         theme=_theme(), css=CSS, head=_HEAD, footer_links=[], quiet=True, show_error=True,

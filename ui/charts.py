@@ -42,3 +42,23 @@ def ratio_trends(series: dict[str, dict], lang: str = "zh") -> go.Figure:
 def _breach(value: float, operator: str, threshold: float) -> bool:
     return {">=": value < threshold, ">": value <= threshold, "<=": value > threshold,
             "<": value >= threshold}.get(operator, False)
+
+
+def answer_chart(chart: dict, lang: str = "zh") -> go.Figure:
+    """A chat answer's trend: one line per client over the quarters, the covenant line dashed, with a legend."""
+    fig = go.Figure()
+    periods = chart.get("periods", [])
+    unit = "%" if chart.get("unit") == "percent" else ""
+    for s in chart.get("series", []):
+        by_period = dict(zip(s["periods"], s["values"]))
+        fig.add_trace(go.Scatter(x=periods, y=[None if by_period.get(p) is None else float(by_period[p]) for p in periods],
+                                 mode="lines+markers", name=s["name"], connectgaps=False, marker={"size": 7}))
+    threshold = chart.get("threshold")
+    if threshold is not None:
+        label = ("约束 " if lang == "zh" else "covenant ") + f"{chart.get('operator', '')} {float(threshold):g}{unit}"
+        fig.add_trace(go.Scatter(x=periods, y=[float(threshold)] * len(periods), mode="lines", name=label,
+                                 line={"color": RED, "dash": "dash", "width": 1.5}))
+    fig.update_layout(title=chart.get("label", ""), height=300, margin={"l": 40, "r": 20, "t": 40, "b": 40},
+                      template="plotly_white", showlegend=True, legend={"orientation": "h", "y": -0.2},
+                      yaxis={"ticksuffix": unit}, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 12})
+    return fig

@@ -27,6 +27,7 @@ class ChatTurn:
     citations: list[dict] = field(default_factory=list)  # {document, page, quote}
     engine: str = "builtin"
     done: bool = False
+    chart: dict | None = None  # a trend to draw beside the answer (see ``ui.charts.answer_chart``)
 
 
 def ask_stream(store: Store, user: User, question: str, client: str | int | None = None,
@@ -47,7 +48,25 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
         shown += piece
         yield ChatTurn(shown, engine=answer.engine)
     cites = [{"document": c.document, "page": c.page, "quote": c.quote} for c in answer.citations]
-    yield ChatTurn(answer.answer, cites, answer.engine, done=True)
+    yield ChatTurn(answer.answer, cites, answer.engine, done=True, chart=answer.chart)
+
+
+def warm_portfolio(store: Store) -> None:
+    """Build every client's portfolio row in the background, so the first portfolio question is quick."""
+    import threading
+
+    from assistant.chat.board import BOARD
+    from assistant.store.repo import list_clients
+
+    def _build() -> None:
+        try:
+            with store.session() as s:
+                ids = frozenset(c.id for c in list_clients(s))
+            BOARD.rows(store, ids)
+        except Exception:  # noqa: BLE001 - a warm-up only: the first question builds the rows itself
+            pass
+
+    threading.Thread(target=_build, name="loanwatch-warm-portfolio", daemon=True).start()
 
 
 def citation_page(store: Store, user: User, document: str, page: int | None, quote: str = ""):  # noqa: ANN201

@@ -52,6 +52,8 @@ class Answer(_Model):
     missing: list[str] = Field(default_factory=list)
     unconfirmed: list[str] = Field(default_factory=list)  # the value rests on figures flagged for review: why
     understood: dict[str, Any] = Field(default_factory=dict)
+    items: list[dict[str, Any]] = Field(default_factory=list)  # a portfolio answer's rows: one per client, quarter or group
+    chart: dict[str, Any] | None = None  # a trend or comparison to draw: {"metric", "unit", "periods", "series", ...}
 
     @property
     def answered(self) -> bool:
@@ -64,4 +66,19 @@ class Answer(_Model):
         out["value"] = None if self.value is None else decimal_to_number(self.value)
         for item in out["inputs"]:
             item["value"] = None if item["value"] is None else decimal_to_number(item["value"])
+        out["items"] = _plain(out["items"])
+        out["chart"] = _plain(out["chart"])
         return out
+
+
+def _plain(obj: Any) -> Any:
+    """Decimals as JSON numbers, dates as ISO text, all the way down."""
+    if isinstance(obj, Decimal):
+        return decimal_to_number(obj)
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return obj

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from assistant.chat import lexicon as lx
 from assistant.chat.industries import Described, describe_client
@@ -62,14 +63,15 @@ def core_name(name: str) -> str:
     return out
 
 
-def _candidates(client: ClientName) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=8192)  # a portfolio of a thousand clients: computed once per client, not per question
+def _candidates(client: ClientName) -> tuple[tuple[str, bool], ...]:
     """(name form, whether fuzzy matching may use it): legal suffixes never count as a match."""
     out: dict[str, bool] = {}
     for n in (client.name, *client.aliases):
         for c, fuzzy in ((normalise(n).lower(), False), (core_name(n), True)):
             if c:
                 out[c] = out.get(c, False) or fuzzy
-    return list(out.items())
+    return tuple(out.items())
 
 
 def _lcs(a: str, b: str) -> int:

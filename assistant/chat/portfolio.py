@@ -40,6 +40,23 @@ def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a C
     if not clients:
         return Answer(answer="您可查看的客户中没有任何资料。" if zh else "There are no clients you can see.",
                       missing=["clients"])
+    if q is not None and q.kind in ("attention", "headroom", "exit", "support", "rank", "exposure", "due"):
+        from assistant.chat.portfolio_answers import answer_rows
+
+        return answer_rows(p, source)
+    if q is not None and q.kind in ("compare", "trend"):
+        from assistant.chat.portfolio_series import answer_series
+
+        return answer_series(p, source)
+    if q is not None and q.kind in ("breach", "threshold", "warnings") and not p.period.given and not q.new_only:
+        from assistant.chat.portfolio_answers import measured_at_row, rows_of  # each at its latest period: cached rows
+
+        rows = rows_of(source)
+        if q.kind == "warnings":
+            return warnings_answer(p, [(r.name, r.alerts) for r in rows if r.has_figures])
+        if q.kind == "threshold":
+            return threshold_answer(p, [measured_at_row(r, q.metric, zh) for r in rows])
+        return breaches_answer(p, [(r.name, r.covenants) for r in rows if r.has_figures])
     snaps = [source.snapshot(c.id) for c in clients]
     if q is None or q.kind == "list":
         names = [s.client.name for s in snaps]
@@ -53,7 +70,24 @@ def answer_portfolio(p: ParsedQuestion, source) -> Answer:  # noqa: ANN001 - a C
 
 
 def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
-    from assistant.chat.builtin import fmt_number, metric_value
+    from assistant.chat.builtin import metric_value
+
+    key = p.portfolio.metric
+    zh = p.lang == "zh"
+    measured = []
+    for snap in snaps:
+        span = resolve_span(p.period, snap.facts, key, point=is_point_metric(key)) if p.period.given else None
+        if span is None:
+            base = latest_span(snap)
+            if base is not None and not p.period.given:
+                span = Span(base.end) if is_point_metric(key) else base
+        measured.append((snap.client.name, span, metric_value(snap, key, span, zh) if span is not None else None))
+    return threshold_answer(p, measured)
+
+
+def threshold_answer(p: ParsedQuestion, measured: list[tuple[str, Span | None, object]]) -> Answer:
+    """Clients above or below the threshold from (client, span, measured result) — result None: no data."""
+    from assistant.chat.builtin import fmt_number
 
     q = p.portfolio
     zh = p.lang == "zh"
@@ -62,26 +96,23 @@ def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
     threshold = q.threshold
     if unit == "percent" and threshold < 1:  # "70%" was read as 0.70; percent ratios are answered in percent
         threshold = threshold * _HUNDRED
-    hits, unknown, cites = [], [], []
-    for snap in snaps:
-        span = resolve_span(p.period, snap.facts, key, point=is_point_metric(key)) if p.period.given else None
-        if span is None:
-            base = latest_span(snap)
-            if base is not None and not p.period.given:
-                span = Span(base.end) if is_point_metric(key) else base
-        if span is None:
-            unknown.append(f"{snap.client.name}（无数据）" if zh else f"{snap.client.name} (no data)")
+    hits, unknown, cites, items = [], [], [], []
+    for name, span, r in measured:
+        if r is None:
+            unknown.append(f"{name}（无数据）" if zh else f"{name} (no data)")
+            items.append({"client": name, "unknown": True, "reason": "no data"})
             continue
-        r = metric_value(snap, key, span, zh)
         if r.value is None:
-            unknown.append(f"{snap.client.name}（{'；'.join(r.missing)}）" if zh else f"{snap.client.name} ({'; '.join(r.missing)})")
+            unknown.append(f"{name}（{'；'.join(r.missing)}）" if zh else f"{name} ({'; '.join(r.missing)})")
+            items.append({"client": name, "unknown": True, "reason": "; ".join(r.missing)})
             continue
         below = r.value < threshold if q.operator == "<" else r.value > threshold
         if below:
             waiting = bool(unconfirmed_reasons(r.facts))  # a figure flagged for review: listed, marked
-            hits.append(f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
+            items.append({"client": name, "metric": key, "value": r.value, "period": span.label, "unconfirmed": waiting})
+            hits.append(f"{name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
                         f"（{describe(span, p.lang)}{'，未确认：报表待复核' if waiting else ''}）" if zh else
-                        f"{snap.client.name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
+                        f"{name} {fmt_number(r.value, unit, p.decimals)}{'%' if unit == 'percent' else ''}"
                         f" ({describe(span, p.lang)}{'; unconfirmed: statement flagged for review' if waiting else ''})")
             cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.facts if f.document]
     label = lx.display_name(key, p.lang)
@@ -95,31 +126,43 @@ def _threshold(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
         text = f"Clients with {label} {op} {shown}: " + (", ".join(hits) if hits else "none") + "."
         if unknown:
             text += " Cannot tell for: " + "; ".join(unknown) + "."
-    return Answer(answer=text, value=Decimal(len(hits)), unit="amount", citations=cites,
+    return Answer(answer=text, value=Decimal(len(hits)), unit="amount", citations=cites, items=items,
                   missing=[] if not unknown else [f"data for {len(unknown)} client(s)"])
 
 
 def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
     from assistant.analytics.covenants import check_covenants
 
-    zh = p.lang == "zh"
-    lines, cites, unknown, waiting = [], [], [], []
+    results = []
     for snap in snaps:
         span = latest_span(snap, p.period if p.period.given else None)
         if span is None or not snap.facilities:
             continue
-        for r in check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of):
+        results.append((snap.client.name, check_covenants(snap.facts, snap.facilities, span, as_of=snap.as_of)))
+    return breaches_answer(p, results)
+
+
+def breaches_answer(p: ParsedQuestion, results: list[tuple[str, list]]) -> Answer:
+    """The breach answer from (client, covenant results) pairs; unknown and unconfirmed tests listed apart."""
+    zh = p.lang == "zh"
+    lines, cites, unknown, waiting, items = [], [], [], [], []
+    for name, covenants in results:
+        for r in covenants:
             label = lx.display_name(r.covenant.metric, p.lang)
             if r.status == "breach":
                 value = "—" if r.value is None else f"{r.value:.2f}"
-                lines.append(f"{snap.client.name}：{r.facility} {label} {value}（要求 {r.operator} {r.threshold}，{r.span.label}）"
-                             if zh else f"{snap.client.name}: {r.facility} {label} {value} (required {r.operator} "
+                lines.append(f"{name}：{r.facility} {label} {value}（要求 {r.operator} {r.threshold}，{r.span.label}）"
+                             if zh else f"{name}: {r.facility} {label} {value} (required {r.operator} "
                              f"{r.threshold}, {r.span.label})")
                 cites += [Citation(document=f.document, page=f.page, quote=f"{f.label} {f.value}") for f in r.inputs if f.document]
+                items.append({"client": name, "facility": r.facility, "metric": r.covenant.metric, "value": r.value,
+                              "threshold": r.threshold, "operator": r.operator, "period": r.span.label})
             elif r.status == "unknown":
-                unknown.append(f"{snap.client.name} {label}")
+                unknown.append(f"{name} {label}")
+                items.append({"client": name, "metric": r.covenant.metric, "unknown": True, "reason": "not testable"})
             elif r.status == "unconfirmed":
-                waiting.append(f"{snap.client.name} {label}")
+                waiting.append(f"{name} {label}")
+                items.append({"client": name, "metric": r.covenant.metric, "unknown": True, "reason": "unconfirmed"})
     if zh:
         text = ("违反契约的客户：\n" + "\n".join(lines)) if lines else "您可查看的客户在最新一期均未违反契约。"
         if unknown:
@@ -132,15 +175,14 @@ def _breaches(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
             text += "\nNot testable (data missing): " + ", ".join(unknown)
         if waiting:
             text += "\nNot decided (figures unconfirmed, statement flagged for review): " + ", ".join(waiting)
-    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)
+    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites, items=items)
 
 
 def _warnings(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
     from assistant.analytics.warnings import evaluate
 
-    zh = p.lang == "zh"
     q = p.portfolio
-    lines, cites = [], []
+    found = []
     for snap in snaps:
         span = latest_span(snap, p.period if p.period.given else None)
         if span is None:
@@ -150,10 +192,21 @@ def _warnings(p: ParsedQuestion, snaps: list[ClientSnapshot]) -> Answer:
             prior = span.same_span_last_year() if span.months >= 12 else span.previous_quarter()
             before = {a.rule for a in evaluate(snap, prior)} if not span.is_point else set()
             alerts = [a for a in alerts if a.rule not in before]
+        found.append((snap.client.name, alerts))
+    return warnings_answer(p, found)
+
+
+def warnings_answer(p: ParsedQuestion, found: list[tuple[str, list]]) -> Answer:
+    """The warnings answer from (client, alerts) pairs."""
+    zh = p.lang == "zh"
+    q = p.portfolio
+    lines, cites, items = [], [], []
+    for name, alerts in found:
         for a in alerts:
-            lines.append(f"{snap.client.name}：[{a.severity}] {a.message_zh}" if zh else f"{snap.client.name}: [{a.severity}] {a.message_en}")
+            lines.append(f"{name}：[{a.severity}] {a.message_zh}" if zh else f"{name}: [{a.severity}] {a.message_en}")
             cites += [Citation(document=d, page=pg, quote=a.name_zh if zh else a.name_en) for d, pg in a.evidence if d]
+            items.append({"client": name, "rule": a.rule, "severity": a.severity, "period": a.span.label})
     head = ("新出现的预警：" if q.new_only else "预警：") if zh else ("New warnings:" if q.new_only else "Warnings:")
     none = "您可查看的客户没有预警。" if zh else "No warnings for the clients you can see."
     text = (head + "\n" + "\n".join(lines)) if lines else none
-    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites)
+    return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=cites, items=items)

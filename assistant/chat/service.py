@@ -148,3 +148,29 @@ def ask(question: str, *, user: Any = None, client: str | None = None, engine: s
 def answer_with(question: str, source: Any) -> Answer:
     """The built-in engine over any source (``StoreSource`` or ``SnapshotSource``)."""
     return builtin_answer(understand(question, source.clients()), source)
+
+
+def portfolio(kind: str, *, metric: str | None = None, clients: Collection[str] = (), n: int | None = None,
+              low: bool = False, group_by: str | None = None, lang: str = "en", user: Any = None, store: Any = None) -> Answer:
+    """``loanwatch portfolio KIND``: a portfolio answer without a question to parse (same engine, same scoping)."""
+    from assistant.chat.builtin import answer as builtin_answer
+    from assistant.chat.portfolio_query import direct, metric_key, named_clients
+
+    source = scoped_source(user=user, store=store)
+    visible = source.clients()
+    named = []
+    for ref in clients:
+        found = named_clients(ref, visible)
+        if not found:
+            raise NotFoundError(f"no client named {ref!r} among the clients you can see")
+        named.append(found[0])
+    key = metric_key(metric) if metric else None
+    if kind == "compare" and len(named) < 2:
+        raise ConfigError("compare needs two or more clients", hint="loanwatch portfolio compare 华信光伏 江华高速")
+    if kind == "trend" and (len(named) != 1 or key is None):
+        raise ConfigError("trend needs one client and a metric", hint="loanwatch portfolio trend 鼎盛化纤 --metric dscr")
+    if kind == "rank" and key is None:
+        raise ConfigError("rank needs a metric", hint="loanwatch portfolio rank --metric current_ratio")
+    parsed = direct(kind, lang=lang, metric=key, clients=named, n=n, order="low" if low else "high" if kind in ("rank", "exposure") else None,
+                    group_by=group_by)
+    return builtin_answer(parsed, source)

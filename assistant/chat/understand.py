@@ -48,11 +48,21 @@ class PeriodQuery:
 
 @dataclass
 class PortfolioQuery:
-    kind: Literal["threshold", "breach", "warnings", "list"]
+    """A question over several clients; the kinds after "list" are read in ``assistant.chat.portfolio_query``."""
+
+    kind: Literal["threshold", "breach", "warnings", "list", "attention", "headroom", "exit", "support", "rank",
+                  "exposure", "due", "compare", "trend"]
     metric: str | None = None
     operator: str | None = None  # "<" or ">"
     threshold: Decimal | None = None
     new_only: bool = False
+    metrics: tuple[str, ...] = ()
+    clients: tuple[int, ...] = ()  # clients named (compare, trend, exposure of named clients)
+    quarters: tuple[tuple[int | None, int], ...] = ()  # quarters named: (year or None, quarter)
+    n: int | None = None  # top N (rank, exposure), N quarters (trend), N days (due)
+    group_by: Literal["grade", "industry", "category"] | None = None
+    order: Literal["high", "low"] | None = None
+    next_month: bool = False  # due: the next calendar month (下个月 / next month), not N days
 
 
 @dataclass
@@ -91,8 +101,12 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     _growth_ratio_to_measure(parsed)
     _ratio_with_its_inputs(parsed)
     figure_like = bool(parsed.metrics or parsed.unsupported or parsed.period.given)
-    parsed.company = find_company(text, rest, list(clients), guess_unknown=figure_like)
+    clients = list(clients)
+    parsed.company = find_company(text, rest, clients, guess_unknown=figure_like)
     find_intent(parsed)
+    from assistant.chat.portfolio_query import refine
+
+    refine(parsed, text, clients)  # rankings, exposure, several clients, a metric over quarters
     return parsed
 
 

@@ -1,0 +1,267 @@
+"""One row per visible client: what portfolio questions rank, filter and total, kept until its data changes.
+
+``client_row(snapshot)`` runs ``assess`` at the client's monitoring span (its latest balance
+date with the quarter ending there) and keeps what portfolio answers read: grade, suggested
+classification with its reasons, covenant results with headroom, warnings, the span's
+figures and ratios with their sources, and exposure from the facilities.
+
+**Exposure** per facility: ``outstanding = drawn − principal repaid on or before as_of``,
+read from the repayment schedule (an instalment paid short counts only what exceeds its
+interest); a facility without a schedule uses its recorded outstanding, else its drawn
+amount (``basis`` says which). Amounts in different currencies are never added together.
+
+**Cache.** Building rows for a thousand clients takes seconds (loading eight quarters of
+figures each, then assessing), so ``Board`` keeps rows per client in process, keyed by the
+store, the assessment date, the warning rules file and the bank's trained model (each by
+path, mtime and size). Every write to the store is recorded in the
+audit ledger, so the ledger's head says whether anything changed: when it moved, the
+entries since the rows were built name what changed (document, statement, note, figure
+correction, facility, review, client) and only those clients are rebuilt; an entry that
+cannot be traced to one client rebuilds every row. Alerts, covenant results and memos the
+store records are outputs, not inputs, and leave the rows as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from assistant.domain import ClientSnapshot, Facility, Fact
+
+_ZERO = Decimal(0)
+
+
+@dataclass
+class Exposure:
+    facility: str
+    currency: str
+    amount: Decimal
+    drawn: Decimal
+    outstanding: Decimal
+    basis: str  # schedule | recorded | drawn
+    repaid: Decimal = _ZERO
+    paid_instalments: int = 0
+
+
+def facility_exposure(fac: Facility, as_of: dt.date) -> Exposure:
+    """Limit, drawn and outstanding of one facility at ``as_of`` (outstanding from the repayment schedule)."""
+    drawn = fac.drawn if fac.drawn is not None else fac.amount
+    if fac.schedule:
+        repaid, count = _ZERO, 0
+        for p in fac.schedule:
+            if p.paid_on is None or p.paid_on > as_of:
+                continue
+            part = p.principal if p.paid_amount is None else min(p.principal, max(_ZERO, p.paid_amount - p.interest))
+            repaid += part
+            count += part > 0
+        return Exposure(fac.name, fac.currency, fac.amount, drawn, max(_ZERO, drawn - repaid), "schedule", repaid, count)
+    if fac.outstanding is not None:
+        return Exposure(fac.name, fac.currency, fac.amount, drawn, fac.outstanding, "recorded")
+    return Exposure(fac.name, fac.currency, fac.amount, drawn, drawn, "drawn")
+
+
+@dataclass
+class ClientRow:
+    """What the portfolio answers read about one client at its monitoring span."""
+
+    client_id: int
+    name: str
+    industry: str
+    officer: str | None
+    as_of: dt.date
+    period: str | None = None  # the monitoring span's label; None: no figures stored
+    grade: str = "NR"
+    grade_reasons_zh: list[str] = field(default_factory=list)
+    grade_reasons_en: list[str] = field(default_factory=list)
+    category: str = "正常"  # suggested five-category class
+    category_level: int = 0
+    category_reasons_zh: list[str] = field(default_factory=list)
+    category_reasons_en: list[str] = field(default_factory=list)
+    overdue_days: int = 0
+    covenants: list[Any] = field(default_factory=list)  # analytics.CovenantResult
+    alerts: list[Any] = field(default_factory=list)  # analytics.Alert
+    ratios: dict[str, Any] = field(default_factory=dict)  # key → analytics.RatioResult
+    figures: dict[str, Fact] = field(default_factory=dict)  # the span's and its balance date's figures
+    exposures: list[Exposure] = field(default_factory=list)
+    flagged: int = 0  # statements awaiting review
+    upcoming: list[tuple[str, dt.date, Decimal, Decimal]] = field(default_factory=list)  # unpaid: (facility, due, principal, interest)
+
+    def outstanding(self, currency: str = "CNY") -> Decimal:
+        return sum((e.outstanding for e in self.exposures if e.currency == currency), _ZERO)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({e.currency for e in self.exposures})
+
+    @property
+    def has_figures(self) -> bool:
+        return self.period is not None
+
+
+def client_row(snap: ClientSnapshot, rules: list | None = None) -> ClientRow:
+    """The row of one client (see the module docstring)."""
+    from assistant.analytics import assess
+    from assistant.analytics.classification import CATEGORIES
+    from assistant.errors import NotFoundError
+    from assistant.status import monitoring_span
+
+    as_of = snap.as_of or dt.date.today()
+    row = ClientRow(snap.client.id, snap.client.name, snap.client.industry, snap.client.officer, as_of,
+                    exposures=[facility_exposure(f, as_of) for f in snap.facilities], flagged=len(snap.flagged),
+                    upcoming=[(f.name, p.due, p.principal, p.interest) for f in snap.facilities for p in f.schedule
+                              if p.paid_on is None and p.due > as_of])
+    try:
+        span = monitoring_span(snap)
+    except NotFoundError:
+        return row
+    a = assess(snap, span, rules=rules)
+    row.period = a.span.label
+    row.grade = a.grade.letter
+    row.grade_reasons_zh, row.grade_reasons_en = list(a.grade.reasons_zh), list(a.grade.reasons)
+    row.category = a.classification.category
+    row.category_level = CATEGORIES.index(a.classification.category)
+    row.category_reasons_zh = list(a.classification.reasons_zh)
+    row.category_reasons_en = list(a.classification.reasons)
+    row.overdue_days = a.classification.overdue_days
+    row.covenants, row.alerts, row.ratios = list(a.covenants), list(a.alerts), dict(a.ratios)
+    from assistant.domain import Span
+
+    wanted = (Span(a.span.end), a.span)
+    row.figures = {f.key: f for f in snap.facts if f.span in wanted and f.value is not None}
+    return row
+
+
+# ---------------------------------------------------------------- the cache
+
+
+#: ledger entities that are outputs of the assessment (or access, scoped separately), not its inputs
+_OUTPUTS = frozenset({"alert", "covenant_result", "memo", "user", "assignment",
+                      # events and bookkeeping that change no client's inputs
+                      "login", "access", "export", "session", "index_state"})
+
+
+@dataclass
+class _Entry:
+    seq: int  # ledger head when built
+    rows: dict[int, ClientRow]
+
+
+class Board:
+    """Rows of every client, per store and assessment date, rebuilt only for clients whose data changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple, _Entry] = {}
+        self.built = 0  # rows built since start (tests read it to see the cache work)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def rows(self, store: Any, client_ids: frozenset[int] | set[int], as_of: dt.date | None = None) -> dict[int, ClientRow]:
+        """id → row for ``client_ids`` (each built at most once until its data changes)."""
+        from assistant import config
+
+        as_of = as_of or config.today()
+        key = (str(store.url) if hasattr(store, "url") else id(store), as_of, _rules_key())
+        with self._lock:
+            entry = self._entries.get(key)
+            with store.session() as s:
+                head = _ledger_head(s)
+                if entry is not None and entry.seq != head:
+                    stale = _changed_clients(s, entry.seq)
+                    if stale is None:
+                        entry = None
+                    else:
+                        for cid in stale:
+                            entry.rows.pop(cid, None)
+                        entry.seq = head
+                if entry is None:
+                    for old in [k for k in self._entries if k[0] == key[0]]:  # another date or rules: not kept
+                        del self._entries[old]
+                    entry = _Entry(head, {})
+                    self._entries[key] = entry
+                missing = [i for i in client_ids if i not in entry.rows]
+                if missing:
+                    self._build(s, entry, missing, as_of)
+            return {i: entry.rows[i] for i in client_ids if i in entry.rows}
+
+    def _build(self, s: Any, entry: _Entry, ids: list[int], as_of: dt.date) -> None:
+        from assistant.analytics import load_rules
+        from assistant.store import load_snapshots
+
+        rules = load_rules()
+        for cid, snap in load_snapshots(s, ids, as_of=as_of).items():
+            entry.rows[cid] = client_row(snap, rules)
+            self.built += 1
+
+
+def _rules_key() -> tuple:
+    """The warning rules file and the bank's trained model in use (path, mtime, size): changing either changes every row."""
+    import os
+
+    from assistant.analytics.training import model_path
+    from assistant.analytics.warnings import BUILTIN_RULES
+    from assistant.config import get_settings
+
+    out: list = []
+    for path in (get_settings().rules_file or BUILTIN_RULES, model_path()):
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append((str(path), None))
+            continue
+        out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _ledger_head(s: Any) -> int:
+    from sqlalchemy import func, select
+
+    from assistant.store.schema import LedgerRow
+
+    return s.execute(select(func.max(LedgerRow.seq))).scalar() or 0
+
+
+def _changed_clients(s: Any, since: int) -> set[int] | None:
+    """Client ids whose stored inputs changed after ledger entry ``since``; None: cannot tell, rebuild all."""
+    from sqlalchemy import select
+
+    from assistant.store import schema as t
+
+    entries = s.execute(select(t.LedgerRow.entity, t.LedgerRow.entity_id).where(t.LedgerRow.seq > since)).all()
+    by_entity: dict[str, set[int]] = {}
+    for entity, eid in entries:
+        if entity in _OUTPUTS:
+            continue
+        if eid is None:
+            return None
+        by_entity.setdefault(entity, set()).add(eid)
+    tables = {"client": (t.Client.id, t.Client.id), "document": (t.DocumentRow.id, t.DocumentRow.client_id),
+              "facility": (t.FacilityRow.id, t.FacilityRow.client_id), "figure": (t.FigureRow.id, t.FigureRow.client_id),
+              "correction": (t.CorrectionRow.id, t.CorrectionRow.client_id), "note": (t.NoteRow.id, t.NoteRow.client_id),
+              "statement_review": (t.StatementReviewRow.id, t.StatementReviewRow.client_id),
+              "statement": (t.StatementRow.id, t.DocumentRow.client_id),
+              "change_review": (t.ChangeReviewRow.id, t.ChangeReviewRow.client_id),
+              "decision": (t.DecisionRow.id, t.DecisionRow.client_id),
+              "watch_event": (t.WatchEventRow.id, t.WatchEventRow.client_id),
+              "warning_item": (t.WarningItemRow.id, t.WarningItemRow.client_id)}
+    out: set[int] = set()
+    for entity, ids in by_entity.items():
+        if entity not in tables:
+            return None  # a kind of write this cache does not know: rebuild everything
+        key, client = tables[entity]
+        query = select(key, client).where(key.in_(ids))
+        if entity == "statement":
+            query = query.join(t.DocumentRow, t.DocumentRow.id == t.StatementRow.document_id)
+        found = dict(s.execute(query).all())
+        if set(found) != ids:
+            return None  # a row deleted since: its client cannot be read back, rebuild everything
+        out |= set(found.values())
+    return out
+
+
+BOARD = Board()
