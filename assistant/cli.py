@@ -360,6 +360,7 @@ def memo(
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+    from assistant.safety import output_path
     from assistant.store import open_store
 
     drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by or "system", as_of=day, engine=engine)
@@ -375,7 +376,7 @@ def memo(
     if fmt == "md" and out is None:
         sys.stdout.write(drafted.markdown)
         return
-    target_path = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
+    target_path = out or output_path(Path.cwd(), drafted.memo.client, drafted.memo.period, suffix=fmt)
     workflow.write_memo(drafted.memo, fmt, target_path, markdown=drafted.markdown)
     sys.stdout.write(f"{target_path}\n")
 
@@ -588,6 +589,9 @@ def alerts(
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
+    for stream in (sys.stdout, sys.stderr):  # valid UTF-8 always, whatever a document's text layer decodes to
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     try:
         app(args=argv)  # standalone: typer prints usage errors and exits 2 itself
     except LoanwatchError as exc:
@@ -599,10 +603,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
         if os.environ.get("LOANWATCH_DEBUG"):
             raise
-        sys.stderr.write(
-            f"loanwatch: internal error ({type(exc).__name__}: {exc}); "
-            "set LOANWATCH_DEBUG=1 for details and report it\n"
-        )
+        from assistant.safety import error_line
+
+        sys.stderr.write(f"loanwatch: internal error ({error_line(exc)}); set LOANWATCH_DEBUG=1 for details and report it\n")
         sys.exit(1)
 
 

@@ -29,6 +29,7 @@ from typing import Callable, Iterator, Literal
 
 from assistant.domain import InspectionNote
 from assistant.errors import ConfigError, LoanwatchError, NotFoundError
+from assistant.safety import clean_name, scrub
 from assistant.store import repo
 from assistant.store.db import Store, open_store
 from assistant.store.schema import DocumentRow, IndexStateRow
@@ -275,7 +276,7 @@ def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Pre
         out.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
         out.error = f"unexpected {type(exc).__name__}: {exc}"
-    return out
+    return scrub(out)  # document text is data: no NUL, control character or lone surrogate reaches SQL or a terminal
 
 
 def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
@@ -327,9 +328,17 @@ def _issuer_aliases(page_texts: list[str]) -> list[str]:
     out: list[str] = []
     for name in issuer_aliases(page_texts):
         for n in (name, short_name(name)):
-            if n and n not in out:
+            if n and n not in out and _usable_name(n):
                 out.append(n)
     return out
+
+
+def _usable_name(name: str) -> bool:
+    try:
+        clean_name(name, what="alias")
+    except ConfigError:
+        return False
+    return True
 
 
 def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
@@ -394,6 +403,7 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     home: Path, index: bool = True) -> FileResult:
     if p.error is not None:
         return FileResult(p.path, "failed", reason=p.error)
+    stored_path = None
     try:
         stored_path = _keep_copy(Path(p.path), p.sha256, home)
         with store.transaction() as s:
@@ -418,9 +428,13 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                 )
             indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:
+        _drop_orphan(store, home, stored_path)
         return FileResult(p.path, "failed", reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - report it against this file and go on
-        return FileResult(p.path, "failed", reason=f"could not store it ({type(exc).__name__}: {exc})")
+        _drop_orphan(store, home, stored_path)
+        from assistant.safety import error_line
+
+        return FileResult(p.path, "failed", reason=f"could not store it ({error_line(exc)})")
     if index and not indexed:
         warning = _index(store, doc, p)
         if warning:
@@ -440,6 +454,19 @@ def _keep_copy(path: Path, sha: str, home: Path) -> str:
     return rel.as_posix()
 
 
+def _drop_orphan(store: Store, home: Path, stored_path: str | None) -> None:
+    """Remove the copy under documents/ when the store failed and no stored document refers to it."""
+    if stored_path is None:
+        return
+    try:
+        with store.session() as s:
+            if s.query(DocumentRow.id).filter(DocumentRow.stored_path == stored_path).first() is not None:
+                return
+        (home / stored_path).unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a copy left behind is harmless (same bytes, same name) and `audit verify` lists it
+        pass
+
+
 def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: ANN001, ANN202
     if client is not None:
         try:
@@ -447,9 +474,13 @@ def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: AN
         except NotFoundError:
             return repo.add_client(s, client, actor=actor)
     if p.company:
-        short = repo.short_name(p.company)  # "SQUARE, INC." is also "Square"
-        found = repo.match_client(s, p.company) or _client_by_alias(s, p.aliases)
-        return found or repo.add_client(s, p.company.strip(), aliases=[short] if short else [], actor=actor)
+        try:  # the printed name is data: a name with control, bidi or zero-width characters is refused
+            company = clean_name(p.company, what="company name printed in it")
+        except ConfigError as exc:
+            raise ConfigError(f"{Path(p.path).name}: {exc.message}", hint="pass --client NAME") from exc
+        short = repo.short_name(company)  # "SQUARE, INC." is also "Square"
+        found = repo.match_client(s, company) or _client_by_alias(s, p.aliases)
+        return found or repo.add_client(s, company, aliases=[short] if short else [], actor=actor)
     if p.text:
         found = _client_named_in(s, p.text)
         if found is not None:

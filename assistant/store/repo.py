@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -18,6 +19,7 @@ from assistant import config, ledger
 from assistant.domain import Facility, InspectionNote, Span
 from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
+from assistant.safety import MAX_NAME, clean_name
 from assistant.store.schema import (
     AlertRow,
     Client,
@@ -92,9 +94,8 @@ def short_name(name: str) -> str | None:
 
 def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: str = "",
                officer: str | None = None, actor: str = "system") -> Client:
-    name = name.strip()
-    if not name:
-        raise ConfigError("a client needs a name", hint="pass the borrower's registered name")
+    name = clean_name(name)
+    aliases = [clean_name(a, what="alias") for a in aliases if a.strip()]
     if s.execute(select(Client).where(Client.name == name)).scalar_one_or_none() is not None:
         raise ConfigError(f"client {name!r} already exists", hint="use `loanwatch client show` to see it")
     client = Client(name=name, aliases=sorted({a.strip() for a in aliases if a.strip()}),
@@ -108,7 +109,7 @@ def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: 
 def update_client(s: Session, client: Client, *, aliases: Iterable[str] | None = None,
                   industry: str | None = None, officer: str | None = None, actor: str = "system") -> Client:
     if aliases is not None:
-        client.aliases = sorted(set(client.aliases) | {a.strip() for a in aliases if a.strip()})
+        client.aliases = sorted(set(client.aliases) | {clean_name(a, what="alias") for a in aliases if a.strip()})
     if industry is not None:
         client.industry = industry
     if officer is not None:
@@ -146,12 +147,15 @@ def get_client(s: Session, ref: str | int) -> Client:
         if client is not None:
             return client
     if isinstance(ref, str):
-        client = s.execute(select(Client).where(Client.name == ref.strip())).scalar_one_or_none()
+        ref = unicodedata.normalize("NFKC", ref).strip()
+        if "\x00" in ref or len(ref) > 2 * MAX_NAME:  # no stored name can match; never send it to the database
+            raise NotFoundError(f"no client named {ref[:60]!r}{'…' if len(ref) > 60 else ''}")
+        client = s.execute(select(Client).where(Client.name == ref)).scalar_one_or_none()
         if client is None:
             client = match_client(s, ref)
         if client is not None:
             return client
-    raise NotFoundError(f"no client named {ref!r}")
+    raise NotFoundError(f"no client named {str(ref)[:60]!r}{'…' if len(str(ref)) > 60 else ''}")
 
 
 # ---------------------------------------------------------------- facilities
