@@ -23,7 +23,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator, Literal
 
@@ -34,6 +33,7 @@ from assistant.store import repo
 from assistant.store.db import Store, open_store
 from assistant.store.schema import DocumentRow, IndexStateRow
 from extractors.models import ExtractionResult
+from extractors.procs import worker_pool
 
 Kind = Literal["auto", "statement", "filing", "inspection"]
 KINDS = ("auto", "statement", "filing", "inspection")
@@ -232,7 +232,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """A worker pool kept for the life of the process (the demo ingests day by day)."""
     pool = _pools.get(workers)
     if pool is None:
-        pool = _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = _pools[workers] = worker_pool(workers)
     return pool
 
 
@@ -259,7 +259,7 @@ def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, wor
     if retry:  # a worker died (a crash in a native library): retry one at a time to find the culprit
         _drop_pool(workers)
         for item in retry:
-            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as alone:
+            with worker_pool(1) as alone:
                 try:
                     yield alone.submit(prepare_file, str(item[0]), item[1], item[2], kind, limits).result()
                 except BrokenProcessPool:

@@ -292,11 +292,13 @@ def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[Any]
     """
     fr = FigureRow
     cols = (fr.key, fr.scope, fr.period_start, fr.period_end, fr.value, fr.page, fr.document_id)
-    new = s.execute(select(*cols).where(fr.document_id == doc.id, fr.key.is_not(None), fr.value.is_not(None))
-                    .order_by(fr.id)).all()
+    # an undated figure (a column whose period could not be read) restates nothing: it has no period to compare
+    new = s.execute(select(*cols).where(fr.document_id == doc.id, fr.key.is_not(None), fr.value.is_not(None),
+                                        fr.period_end.is_not(None)).order_by(fr.id)).all()
     earlier: dict[tuple, Any] = {}
     for old in s.execute(select(*cols).where(fr.client_id == doc.client_id, fr.document_id != doc.id,
-                                             fr.key.is_not(None), fr.value.is_not(None)).order_by(fr.id)):
+                                             fr.key.is_not(None), fr.value.is_not(None),
+                                             fr.period_end.is_not(None)).order_by(fr.id)):
         earlier[old[:4]] = old  # the most recent one wins
     restated: list[tuple[Any, Any]] = []
     seen: set[tuple] = set()
