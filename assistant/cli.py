@@ -180,6 +180,26 @@ def ingest(
         raise typer.Exit(1)
 
 
+index_app = typer.Typer(help="The search index: what is not indexed yet.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("status")
+def index_status(as_json: bool = typer.Option(False, "--json", help="print a JSON list")) -> None:
+    """Stored documents not yet in the search index (e.g. the Chroma server was down); `ingest` retries them."""
+    from assistant.ingest import unindexed
+    from assistant.store import open_store
+
+    rows = unindexed(open_store())
+    if as_json:
+        _print_json([{"document_id": d, "client": c, "document": n} for d, c, n in rows])
+        return
+    for d, c, n in rows:
+        sys.stdout.write(f"D{d:<5} {c}  {n}\n")
+    sys.stdout.write(f"{len(rows)} document(s) not indexed for search" +
+                     ("; run `loanwatch ingest` on them again (or on their folder) to index them\n" if rows else "\n"))
+
+
 @figures_app.command("set", context_settings={"ignore_unknown_options": True})  # VALUE may be negative
 def figures_set(
     client: str = typer.Argument(..., help="client name, alias or id"),

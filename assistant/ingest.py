@@ -57,6 +57,7 @@ class Prepared:
     page_texts: list[str] | None = None
     note: InspectionNote | None = None
     warnings: list[str] = field(default_factory=list)
+    partial: str | None = None  # why the file was read only in part (None: read whole)
     error: str | None = None
 
 
@@ -73,6 +74,7 @@ class FileResult:
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)  # "balance_sheet: <its warnings>" per statement flagged for review
+    partial: str | None = None  # stored, but read only in part: why
 
     def line(self) -> str:
         name = Path(self.path).name
@@ -85,6 +87,8 @@ class FileResult:
         extra = f"; {len(self.warnings)} warning(s): {'; '.join(self.warnings)}" if self.warnings else ""
         pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
         out = f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        if self.partial:
+            out += f"\n           PARTIAL: read only in part ({self.partial}); its figures are flagged for review"
         if self.flagged:
             out += (f"\n           FLAGGED FOR REVIEW ({len(self.flagged)} statement(s); figures unconfirmed until "
                     f"`loanwatch review confirm D{self.document_id}`): " + " | ".join(self.flagged))
@@ -297,16 +301,17 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
             out.warnings.append(f"statement extraction unavailable for {fmt}: {exc}")
         else:
             out.extraction, out.pages, out.company = result, result.pages, result.company
+            out.partial = result.partial
             out.warnings.extend(result.warnings)
             if result.statements:
                 out.kind = "statement"
-                out.page_texts = _page_texts(path, fmt, limits)  # for the retrieval index
+                out.page_texts = _page_texts(path, fmt, limits, out)  # for the retrieval index
                 out.aliases = _issuer_aliases(out.page_texts) if out.company else []
                 return
     if kind == "statement":
         raise ConfigError(f"{path.name}: no financial statement found in it",
                           hint="ingest it with --kind filing or --kind inspection")
-    out.page_texts = _page_texts(path, fmt, limits)
+    out.page_texts = _page_texts(path, fmt, limits, out)
     out.text = "\n".join(out.page_texts)
     out.pages = out.pages or len(out.page_texts)
     if kind == "inspection" or (kind == "auto" and _NOTE_WORDS.search(path.stem + "\n" + out.text[:3000])):
@@ -341,7 +346,8 @@ def _usable_name(name: str) -> bool:
     return True
 
 
-def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
+def _page_texts(path: Path, fmt: str, limits: dict, out: Prepared | None = None) -> list[str]:
+    """Each page's text (for the index and for notes); a PDF read only in part sets ``out.partial``."""
     if fmt == "image":
         return []  # a scan's words live in its statements; there is no text layer to index
     if fmt == "pdf":
@@ -349,7 +355,10 @@ def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
         from extractors.errors import ScannedDocumentError
 
         try:
-            return open_pdf(path, **limits).page_texts
+            text = open_pdf(path, **limits)
+            if out is not None and text.damage and out.partial is None:
+                out.partial = "; ".join(text.damage)
+            return text.page_texts
         except ScannedDocumentError:
             return []  # a scanned PDF read by OCR: nothing to index for search
     if fmt == "docx":
@@ -413,10 +422,11 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                 result = FileResult(p.path, "duplicate", kind=doc.kind, client=owner.name, document_id=doc.id)
             else:
                 _add_issuer_aliases(s, owner, p, actor)
+                partial_note = [f"read only in part: {p.partial}"] if p.partial and p.extraction is None else []
                 doc = repo.store_document(
                     s, owner, sha256=p.sha256, kind=p.kind or "filing", name=Path(p.path).name,
                     stored_path=stored_path, pages=p.pages, size=p.size, received=received,
-                    extraction=p.extraction, note=p.note, actor=actor,
+                    extraction=p.extraction, note=p.note, actor=actor, warnings=partial_note,
                 )
                 statements = p.extraction.statements if p.extraction else []
                 result = FileResult(
@@ -425,6 +435,7 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     warnings=list(p.warnings),
                     flagged=[f"{st.kind}{'' if st.scope == 'consolidated' else f' ({st.scope})'}: {'; '.join(st.warnings)}"
                              for st in statements if st.warnings],
+                    partial=p.partial,
                 )
             indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:
@@ -546,5 +557,22 @@ def _index(store: Store, doc: DocumentRow, p: Prepared) -> str | None:
         with store.transaction() as s:
             s.merge(IndexStateRow(document_id=doc.id, chunks=int(chunks or 0)))
     except Exception as exc:  # noqa: BLE001 - indexing is best effort per file
-        return f"not indexed for search ({type(exc).__name__}: {exc})"
+        from assistant.safety import error_line
+
+        return (f"not indexed for search ({error_line(exc, limit=300)}); the next ingest retries it, "
+                "`loanwatch index status` lists what is not indexed")
     return None
+
+
+def unindexed(store: Store) -> list[tuple[int, str, str]]:
+    """(document id, client name, file name) of every stored document not yet in the search index."""
+    from sqlalchemy import select
+
+    from assistant.store.schema import Client
+
+    with store.session() as s:
+        rows = s.execute(select(DocumentRow.id, Client.name, DocumentRow.name)
+                         .join(Client, Client.id == DocumentRow.client_id)
+                         .outerjoin(IndexStateRow, IndexStateRow.document_id == DocumentRow.id)
+                         .where(IndexStateRow.document_id.is_(None)).order_by(DocumentRow.id)).all()
+    return [(r[0], r[1], r[2]) for r in rows]

@@ -210,8 +210,11 @@ def store_document(
     extraction: ExtractionResult | None = None,
     note: InspectionNote | None = None,
     actor: str = "system",
+    warnings: list[str] | None = None,
 ) -> DocumentRow:
-    """Store one document with its statements, figures and note, each recorded in the ledger."""
+    """Store one document with its statements, figures and note, each recorded in the ledger.
+
+    ``warnings``: more document-level warnings (e.g. why a filing was read only in part)."""
     statements = extraction.statements if extraction is not None else []
     ends = [c.period_end for st in statements for c in st.columns if c.period_end is not None]
     doc = DocumentRow(
@@ -219,7 +222,7 @@ def store_document(
         received=received or config.today(), stored_path=stored_path,
         company=extraction.company if extraction is not None else None,
         period_end=max(ends) if ends else None,
-        warnings=list(extraction.warnings) if extraction is not None else [],
+        warnings=[*(warnings or []), *(extraction.warnings if extraction is not None else [])],
     )
     s.add(doc)
     s.flush()
