@@ -53,6 +53,9 @@ class Integrity:
     declared_pages: int | None = None  # the page tree's /Count, when the file states one we could read
     truncated: bool = False  # no %%EOF at the end
     encrypted: bool = False  # an /Encrypt entry is present
+    xref_entries: int = 0  # in-use entries of the classic cross-reference tables
+    xref_bad: int = 0  # of those, entries that do not point at their object
+    tree_pages: int | None = None  # pages reached by walking the page tree (None: not in plain objects)
 
     def problems(self) -> list[str]:
         """One line per sign of damage (empty for a whole file)."""
@@ -61,6 +64,8 @@ class Integrity:
             out.append(f"{len(self.damaged)} of {self.streams} compressed streams are damaged and read only in part")
         if self.truncated:
             out.append("the file is cut short (no end-of-file marker)")
+        if self.xref_bad:
+            out.append(f"its cross-reference table is damaged ({self.xref_bad} of {self.xref_entries} entries point elsewhere)")
         return out
 
 
@@ -81,17 +86,16 @@ def check_pdf(data: bytes) -> Integrity:
             end = len(data)
         head = _stream_dict(data, m.start())
         pos = max(end, start)
-        if encrypted or not _first_filter_is_flate(head):  # an encrypted stream decodes only after decryption
+        filters = _filters(head)
+        if encrypted or "FlateDecode" not in filters:  # an encrypted stream decodes only after decryption
             continue
         out.streams += 1
         limit = _limit(head)
         keep = b"/ObjStm" in head  # an object stream may hold the page tree
         try:
-            size, text = _inflate(data[start:end], limit, keep)
-        except zlib.error:
-            out.damaged.append(start)
-            continue
-        except _Truncated:
+            raw = _ascii_decode(data[start:end], filters[: filters.index("FlateDecode")])
+            size, text = _inflate(raw, limit, keep)
+        except (zlib.error, ValueError, _Truncated):
             out.damaged.append(start)
             continue
         out.inflated += size
@@ -100,7 +104,90 @@ def check_pdf(data: bytes) -> Integrity:
         if text:
             counts.extend(int(a or b) for a, b in _PAGES_COUNT.findall(text))
     out.declared_pages = max(counts) if counts else None
+    headers = _object_headers(data)
+    out.xref_entries, out.xref_bad = _check_xref(data, headers)
+    out.tree_pages = _tree_pages(data, headers)
     return out
+
+
+_ROOT_PAGES = re.compile(rb"/Type\s*/Catalog\b[^>]*?/Pages\s+(\d+)\s+\d+\s+R|/Pages\s+(\d+)\s+\d+\s+R[^>]*?/Type\s*/Catalog\b")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R")
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_TYPE = re.compile(rb"/Type\s*/(Pages|Page)(?![A-Za-z])")
+
+
+def _tree_pages(data: bytes, headers: dict[int, list[int]]) -> int | None:
+    """The pages reached by walking the page tree from the catalog, each page object once; None when
+    the tree is not all in plain objects (object streams, encryption) or cannot be followed."""
+    roots = _ROOT_PAGES.findall(data)
+    if not roots:
+        return None
+    a, b = roots[-1]  # the newest catalog (an incremental update appends its own)
+    seen: set[int] = set()
+    leaves = 0
+    todo = [int(a or b)]
+    while todo:
+        number = todo.pop()
+        if number in seen:
+            continue
+        seen.add(number)
+        if len(seen) > 1_000_000 or number not in headers:
+            return None
+        at = headers[number][-1]
+        end = min(x for x in (data.find(b"endobj", at), data.find(b"stream", at), len(data)) if x >= 0)
+        body = data[at:end]
+        kind = _TYPE.search(body)
+        if kind is None:
+            return None
+        if kind.group(1) == b"Page":
+            leaves += 1
+            continue
+        kids = _KIDS.search(body)
+        if kids is None:
+            return None
+        todo.extend(int(r) for r in reversed(_REF.findall(kids.group(1))))
+    return leaves
+
+
+_XREF_SECTION = re.compile(rb"xref\s*\r?\n((?:\s*\d+\s+\d+\s*\r?\n(?:\d{10}\s\d{5}\s[nf][ \t]*\r?\n?)*)+)")
+_XREF_SUBSECTION = re.compile(rb"(\d+)\s+(\d+)\s*\r?\n((?:\d{10}\s\d{5}\s[nf][ \t]*\r?\n?)*)")
+_XREF_ENTRY = re.compile(rb"(\d{10})\s(\d{5})\s([nf])")
+_OBJ_BEFORE = re.compile(rb"(\d+)\s+\d+\s*$")
+
+
+def _object_headers(data: bytes) -> dict[int, list[int]]:
+    """Object number → the offsets of its ``N G obj`` headers (found by the literal `` obj``, fast)."""
+    out: dict[int, list[int]] = {}
+    at = data.find(b"obj")
+    while at >= 0:
+        if at >= 4:
+            m = _OBJ_BEFORE.search(data, max(0, at - 24), at)
+            if m is not None:
+                out.setdefault(int(m.group(1)), []).append(m.start())
+        at = data.find(b"obj", at + 3)
+    return out
+XREF_SLACK = 32  # bytes an entry may be off (a CR/LF miscounted by the writer) before it counts as damaged
+
+
+def _check_xref(data: bytes, headers: dict[int, list[int]]) -> tuple[int, int]:
+    """(in-use entries, entries that do not point at their object) over every classic xref table."""
+    entries = bad = 0
+    at = data.find(b"xref")
+    while at >= 0:
+        section = _XREF_SECTION.match(data, at)
+        at = data.find(b"xref", at + 4)
+        if section is None:
+            continue
+        for sub in _XREF_SUBSECTION.finditer(section.group(1)):
+            first = int(sub.group(1))
+            for k, e in enumerate(_XREF_ENTRY.finditer(sub.group(3))):
+                if e.group(3) != b"n":
+                    continue
+                entries += 1
+                offset, number = int(e.group(1)), first + k
+                if not any(abs(at - offset) <= XREF_SLACK for at in headers.get(number, ())):
+                    bad += 1
+    return entries, bad
 
 
 class _Truncated(Exception):
@@ -115,12 +202,43 @@ def _stream_dict(data: bytes, stream_at: int) -> bytes:
     return window[starts[-1]:] if starts else window[-2048:]
 
 
-def _first_filter_is_flate(head: bytes) -> bool:
-    i = head.find(b"/Filter")
-    if i < 0:
-        return False
-    rest = head[i + 7:].lstrip(b" \r\n\t[")
-    return rest.startswith((b"/FlateDecode", b"/Fl\b", b"/Fl ", b"/Fl/", b"/Fl]", b"/Fl>"))
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_ABBREVIATED = {"Fl": "FlateDecode", "A85": "ASCII85Decode", "AHx": "ASCIIHexDecode"}
+
+
+def _filters(head: bytes) -> list[str]:
+    """The stream's filter chain, full names; [] when there is none. Only a chain of ASCII
+    filters before FlateDecode is checked (``check_pdf`` skips any other)."""
+    m = _FILTER.search(head)
+    if m is None:
+        return []
+    names = [_ABBREVIATED.get(n.decode(), n.decode()) for n in re.findall(rb"/([A-Za-z0-9]+)", m.group(1))]
+    if "FlateDecode" in names and any(n not in ("ASCII85Decode", "ASCIIHexDecode") for n in names[: names.index("FlateDecode")]):
+        return []
+    return names
+
+
+def _ascii_decode(raw: bytes, filters: list[str]) -> bytes:
+    """Undo the ASCII filters before FlateDecode; ``ValueError`` when their data is damaged."""
+    import base64
+    import binascii
+
+    for name in filters:
+        if name == "ASCII85Decode":
+            body = re.sub(rb"\s", b"", raw)
+            end = body.find(b"~>")
+            if end < 0:
+                raise ValueError("ASCII85 data without its end marker")
+            body = body[:end]
+            body = body[2:] if body.startswith(b"<~") else body
+            raw = base64.a85decode(body)
+        elif name == "ASCIIHexDecode":
+            body = re.sub(rb"\s", b"", raw).split(b">")[0]
+            try:
+                raw = binascii.unhexlify(body + (b"0" if len(body) % 2 else b""))
+            except binascii.Error as exc:
+                raise ValueError(str(exc)) from None
+    return raw
 
 
 def _limit(head: bytes) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
-from extractors.errors import ScannedDocumentError
+from extractors.errors import DocumentError, ScannedDocumentError
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.numbers import is_dash
@@ -50,6 +50,7 @@ MAX_FIGURES = 50_000  # per document; a long annual report holds a few thousand
 MAX_CHARS_PER_PAGE = 20_000  # a statement page holds a few thousand; more is a pathological page
 ENGINES = ("auto", "pdfium", "pdfplumber")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNREAD = re.compile(r"page (\d+): could not be read")
 
 
 @dataclass
@@ -98,6 +99,9 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
+        unread = sorted({int(m.group(1)) for w in page_warnings if (m := _UNREAD.match(w))})
+        if unread:  # a statement page whose words could not be read: what it held is missing
+            limits.append(f"the words of statement page{'s' if len(unread) > 1 else ''} {', '.join(map(str, unread))} could not be read")
     statements = cap_figures(finish_statements(statements, located, text.page_texts, warnings), limits)
     warnings.extend(limits)
     pages = sorted({p for st in statements for p in st.pages})
@@ -191,7 +195,10 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
         doubtful = [i for i, st in enumerate(results) if _doubt(st)]
         if doubtful:
             pages = sorted({p for i in doubtful for p in located[i].pages if p in wanted})
-            plumber_lines, more = page_lines_pdfplumber(path, pages)
+            try:
+                plumber_lines, more = page_lines_pdfplumber(path, pages)
+            except DocumentError as exc:  # the stricter parser refuses the file: keep what pdfium read
+                plumber_lines, more = {}, [f"page {p}: could not be read ({exc.message})" for p in pages]
             warnings.extend(more)
             for i in doubtful:
                 alt_errors: list[str] = []
