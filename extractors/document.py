@@ -29,7 +29,7 @@ from extractors.errors import (
     TooLargeDocumentError,
     UnsupportedFormatError,
 )
-from extractors.integrity import DecompressionBomb, check_pdf
+from extractors.integrity import BROKEN_TREE, DecompressionBomb, check_pdf
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".csv"}
 
@@ -169,6 +169,8 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
     damage = integrity.problems()
     if integrity.declared_pages is not None and integrity.declared_pages != n:
         damage.append(f"its page tree declares {integrity.declared_pages} pages but {n} were found")
+    elif integrity.tree_pages == BROKEN_TREE:
+        damage.append("its page tree points at an object that is not a page")
     elif integrity.tree_pages is not None and integrity.tree_pages != n:
         damage.append(f"its page tree holds {integrity.tree_pages} pages but {n} were found")
     if failed:

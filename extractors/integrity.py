@@ -55,7 +55,7 @@ class Integrity:
     encrypted: bool = False  # an /Encrypt entry is present
     xref_entries: int = 0  # in-use entries of the classic cross-reference tables
     xref_bad: int = 0  # of those, entries that do not point at their object
-    tree_pages: int | None = None  # pages reached by walking the page tree (None: not in plain objects)
+    tree_pages: int | None = None  # pages reached by walking the page tree (None: not in plain objects; -1: broken)
 
     def problems(self) -> list[str]:
         """One line per sign of damage (empty for a whole file)."""
@@ -87,6 +87,10 @@ def check_pdf(data: bytes) -> Integrity:
         head = _stream_dict(data, m.start())
         pos = max(end, start)
         filters = _filters(head)
+        if filters is None:  # a filter no reader knows (a damaged name): the stream cannot be decoded
+            out.streams += 1
+            out.damaged.append(start)
+            continue
         if encrypted or "FlateDecode" not in filters:  # an encrypted stream decodes only after decryption
             continue
         out.streams += 1
@@ -137,16 +141,17 @@ def _tree_pages(data: bytes, headers: dict[int, list[int]]) -> int | None:
         end = min(x for x in (data.find(b"endobj", at), data.find(b"stream", at), len(data)) if x >= 0)
         body = data[at:end]
         kind = _TYPE.search(body)
-        if kind is None:
-            return None
-        if kind.group(1) == b"Page":
+        kids = _KIDS.search(body)
+        if (kind is not None and kind.group(1) == b"Page") or (kind is None and kids is None and b"/MediaBox" in body):
             leaves += 1
             continue
-        kids = _KIDS.search(body)
         if kids is None:
-            return None
+            return BROKEN_TREE  # the tree points at an object that is neither a page nor a node of pages
         todo.extend(int(r) for r in reversed(_REF.findall(kids.group(1))))
     return leaves
+
+
+BROKEN_TREE = -1
 
 
 _XREF_SECTION = re.compile(rb"xref\s*\r?\n((?:\s*\d+\s+\d+\s*\r?\n(?:\d{10}\s\d{5}\s[nf][ \t]*\r?\n?)*)+)")
@@ -202,17 +207,26 @@ def _stream_dict(data: bytes, stream_at: int) -> bytes:
     return window[starts[-1]:] if starts else window[-2048:]
 
 
-_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]*)")
 _ABBREVIATED = {"Fl": "FlateDecode", "A85": "ASCII85Decode", "AHx": "ASCIIHexDecode"}
 
 
-def _filters(head: bytes) -> list[str]:
-    """The stream's filter chain, full names; [] when there is none. Only a chain of ASCII
-    filters before FlateDecode is checked (``check_pdf`` skips any other)."""
+_KNOWN_FILTERS = frozenset({"ASCIIHexDecode", "ASCII85Decode", "LZWDecode", "FlateDecode", "RunLengthDecode", "CCITTFaxDecode",
+                            "JBIG2Decode", "DCTDecode", "JPXDecode", "Crypt", "AHx", "A85", "LZW", "Fl", "RL", "CCF", "DCT"})
+
+
+def _filters(head: bytes) -> list[str] | None:
+    """The stream's filter chain, full names ([] when there is none; None when a name is not a
+    filter at all). Only a chain of ASCII filters before FlateDecode is checked."""
     m = _FILTER.search(head)
     if m is None:
         return []
-    names = [_ABBREVIATED.get(n.decode(), n.decode()) for n in re.findall(rb"/([A-Za-z0-9]+)", m.group(1))]
+    value = m.group(1)
+    raw = re.findall(rb"/([^\s/\[\]<>()]*)", value)
+    if not raw or any(n.decode("latin-1") not in _KNOWN_FILTERS for n in raw) or \
+            (value.startswith(b"[") and re.sub(rb"/[A-Za-z0-9]+|\s", b"", value[1:-1])):
+        return None
+    names = [_ABBREVIATED.get(n.decode(), n.decode()) for n in raw]
     if "FlateDecode" in names and any(n not in ("ASCII85Decode", "ASCIIHexDecode") for n in names[: names.index("FlateDecode")]):
         return []
     return names
