@@ -221,11 +221,24 @@ def garbled_text(text: str, *, min_chars: int = 40) -> bool:
     # or traditional) use almost only characters of GB2312 or Big5 (at most 2.4 % others on any page of the
     # corpus), a garbled page a third or more
     han = _HAN.findall(text)
-    if len(han) < min_chars:
-        return False
-    counts = Counter(han)
-    rare = sum(n for ch, n in counts.items() if _rare_han(ch))
-    return rare > RARE_HAN_SHARE * len(han)
+    if len(han) >= min_chars:
+        counts = Counter(han)
+        if sum(n for ch, n in counts.items() if _rare_han(ch)) > RARE_HAN_SHARE * len(han):
+            return True
+    # a font map whose targets were shuffled gives common characters in uncommon order: no page of
+    # real Chinese runs 80 Han characters without one of the commonest words (English has no such
+    # test: a list of subsidiaries is real text without common words)
+    if len(han) >= 80 and not any(w in text for w in _ZH_COMMON):
+        return True
+    # two-byte codes read through a one-byte fallback font: control characters among Latin-1 letters
+    return len(_CONTROL.findall(text)) > CONTROL_SHARE * visible
+
+
+CONTROL_SHARE = 0.02
+_CONTROL = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # U+0002 is pdfium's soft hyphen
+_ZH_COMMON = tuple("""公司 资产 資產 负债 負債 合计 合計 利润 利潤 现金 現金 收入 本期 上期 年度 报告 報告 项目 項目 金额 金額
+股份 有限 经营 經營 投资 投資 管理 财务 財務 会计 會計 期末 期初 人民币 人民幣 董事 股东 股東 集团 集團 业务 業務 情况 情況 以及
+其他 主要 相关 相關 单位 單位 根据 根據 发生 發生 费用 費用 本年 上年 银行 銀行 交易 风险 風險 的""".split())
 
 
 RARE_HAN_SHARE = 0.15

@@ -146,7 +146,7 @@ def font_map(data: bytes, rng: random.Random) -> bytes:
                     changed = True
                     break
             elif str(font.get("/Encoding", "")) in ("/UniGB-UCS2-H", "/UniCNS-UCS2-H", "/UniJIS-UCS2-H"):
-                font.Encoding = pikepdf.Name(rng.choice(["/Identity-H", "/GBK-EUC-H", "/UniKS-UCS2-H"]))
+                font.Encoding = pikepdf.Name(rng.choice(["/Identity-H", "/GBK-EUC-H", "/UniKS-UCS2-H"]))  # the last one reads the same
                 changed = True
                 break
         if not changed:
