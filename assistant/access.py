@@ -86,11 +86,13 @@ def add_user(s: Session, name: str, role: str, password: str, *, display_name: s
     inside ``Store.transaction()``.
     """
     from assistant import ledger
+    from assistant.safety import clean_name
     from assistant.store.repo import get_client
 
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise ConfigError("the user name is empty", hint="give a login name, e.g. `loanwatch user add zhangwei`")
+    name = clean_name(name, what="user name", max_len=100)
+    display_name = clean_name(display_name, what="display name", max_len=100) if display_name.strip() else ""
     if role not in ROLES:
         raise ConfigError(f"unknown role {role!r}", hint=f"use one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:

@@ -206,6 +206,26 @@ def ingest(
         raise typer.Exit(1)
 
 
+index_app = typer.Typer(help="The search index: what is not indexed yet.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("status")
+def index_status(as_json: bool = typer.Option(False, "--json", help="print a JSON list")) -> None:
+    """Stored documents not yet in the search index (e.g. the Chroma server was down); `ingest` retries them."""
+    from assistant.ingest import unindexed
+    from assistant.store import open_store
+
+    rows = unindexed(open_store())
+    if as_json:
+        _print_json([{"document_id": d, "client": c, "document": n} for d, c, n in rows])
+        return
+    for d, c, n in rows:
+        sys.stdout.write(f"D{d:<5} {c}  {n}\n")
+    sys.stdout.write(f"{len(rows)} document(s) not indexed for search" +
+                     ("; run `loanwatch ingest` on them again (or on their folder) to index them\n" if rows else "\n"))
+
+
 @figures_app.command("set", context_settings={"ignore_unknown_options": True})  # VALUE may be negative
 def figures_set(
     client: str = typer.Argument(..., help="client name, alias or id"),
@@ -401,6 +421,7 @@ def memo(
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+    from assistant.safety import output_path
     from assistant.store import open_store
 
     if as_user or by:
@@ -420,7 +441,7 @@ def memo(
     if fmt == "md" and out is None:
         sys.stdout.write(drafted.markdown)
         return
-    target_path = out or Path(f"{drafted.memo.client}_{drafted.memo.period}.{fmt}")
+    target_path = out or output_path(Path.cwd(), drafted.memo.client, drafted.memo.period, suffix=fmt)
     workflow.write_memo(drafted.memo, fmt, target_path, markdown=drafted.markdown)
     from assistant.audit_log import record_export
 
@@ -863,6 +884,9 @@ def portfolio_trend(client: str = typer.Argument(..., help="client name or alias
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the app, turn errors into one line and an exit status."""
+    for stream in (sys.stdout, sys.stderr):  # valid UTF-8 always, whatever a document's text layer decodes to
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     try:
         app(args=argv)  # standalone: typer prints usage errors and exits 2 itself
     except LoanwatchError as exc:
@@ -875,10 +899,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
         if os.environ.get("LOANWATCH_DEBUG"):
             raise
-        sys.stderr.write(
-            f"loanwatch: internal error ({type(exc).__name__}: {exc}); "
-            "set LOANWATCH_DEBUG=1 for details and report it\n"
-        )
+        from assistant.safety import error_line
+
+        sys.stderr.write(f"loanwatch: internal error ({error_line(exc)}); set LOANWATCH_DEBUG=1 for details and report it\n")
         sys.exit(1)
 
 

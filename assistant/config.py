@@ -37,9 +37,9 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="chat model name for the OpenAI-compatible backend")
     engine: str = Field(default="auto", description="auto | builtin | llm")
 
-    max_pages: int = Field(default=5000, description="refuse documents with more pages")
-    max_file_mb: int = Field(default=200, description="refuse larger files")
-    workers: int = Field(default=2, description="processes used by ingest; OCR worker processes for a scan")
+    max_pages: int = Field(default=5000, gt=0, description="refuse documents with more pages")
+    max_file_mb: int = Field(default=200, gt=0, description="refuse larger files")
+    workers: int = Field(default=2, gt=0, le=64, description="processes used by ingest; OCR worker processes for a scan")
     rules_file: Path | None = Field(default=None, description="early-warning rules YAML; default the built-in set")
     anchor_file: Path | None = Field(
         default=None, description="a file outside home where every ledger head is appended (detects a deleted tail)"
@@ -76,8 +76,19 @@ def get_settings() -> Settings:
     ``LOANWATCH_ENV_FILE`` names the ``.env`` file to read (default ``.env`` in the working
     directory; empty: none) — the test session sets it empty so a developer's keys never reach
     a test."""
+    from pydantic import ValidationError
+
     env_file = os.environ.get("LOANWATCH_ENV_FILE", ".env")
-    return Settings(_env_file=env_file or None)
+    try:
+        return Settings(_env_file=env_file or None)
+    except ValidationError as exc:  # one line naming the variable, its value and what it takes
+        from assistant.errors import ConfigError
+
+        err = exc.errors()[0]
+        field_name = str(err["loc"][0]) if err.get("loc") else "?"
+        value = str(err.get("input", ""))[:40]
+        raise ConfigError(f"LOANWATCH_{field_name.upper()}={value!r} is not valid: {err['msg'].lower()}",
+                          hint=f"fix or unset LOANWATCH_{field_name.upper()}") from None
 
 
 def today() -> dt.date:

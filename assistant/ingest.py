@@ -23,17 +23,18 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator, Literal
 
 from assistant import ledger
 from assistant.domain import InspectionNote
 from assistant.errors import ConfigError, IssuerMismatchError, LoanwatchError, NotFoundError
+from assistant.safety import clean_name, scrub
 from assistant.store import repo
 from assistant.store.db import Store, open_store
 from assistant.store.schema import DocumentRow, IndexStateRow
 from extractors.models import ExtractionResult
+from extractors.procs import worker_pool
 
 Kind = Literal["auto", "statement", "filing", "inspection"]
 KINDS = ("auto", "statement", "filing", "inspection")
@@ -57,6 +58,7 @@ class Prepared:
     page_texts: list[str] | None = None
     note: InspectionNote | None = None
     warnings: list[str] = field(default_factory=list)
+    partial: str | None = None  # why the file was read only in part (None: read whole)
     error: str | None = None
 
 
@@ -73,6 +75,7 @@ class FileResult:
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)  # "balance_sheet: <its warnings>" per statement flagged for review
+    partial: str | None = None  # stored, but read only in part: why
 
     def line(self) -> str:
         name = Path(self.path).name
@@ -85,6 +88,8 @@ class FileResult:
         extra = f"; {len(self.warnings)} warning(s): {'; '.join(self.warnings)}" if self.warnings else ""
         pages = f"{self.pages} page{'' if self.pages == 1 else 's'}"
         out = f"stored     {name} → {self.client} (document {self.document_id}, {pages}, {detail}{extra})"
+        if self.partial:
+            out += f"\n           PARTIAL: read only in part ({self.partial}); its figures are flagged for review"
         if self.flagged:
             out += (f"\n           FLAGGED FOR REVIEW ({len(self.flagged)} statement(s); figures unconfirmed until "
                     f"`loanwatch review confirm D{self.document_id}`): " + " | ".join(self.flagged))
@@ -239,7 +244,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """A worker pool kept for the life of the process (the demo ingests day by day)."""
     pool = _pools.get(workers)
     if pool is None:
-        pool = _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = _pools[workers] = worker_pool(workers)
     return pool
 
 
@@ -266,7 +271,7 @@ def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, wor
     if retry:  # a worker died (a crash in a native library): retry one at a time to find the culprit
         _drop_pool(workers)
         for item in retry:
-            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as alone:
+            with worker_pool(1) as alone:
                 try:
                     yield alone.submit(prepare_file, str(item[0]), item[1], item[2], kind, limits).result()
                 except BrokenProcessPool:
@@ -283,7 +288,7 @@ def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Pre
         out.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
         out.error = f"unexpected {type(exc).__name__}: {exc}"
-    return out
+    return scrub(out)  # document text is data: no NUL, control character or lone surrogate reaches SQL or a terminal
 
 
 def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
@@ -304,16 +309,17 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
             out.warnings.append(f"statement extraction unavailable for {fmt}: {exc}")
         else:
             out.extraction, out.pages, out.company = result, result.pages, result.company
+            out.partial = result.partial
             out.warnings.extend(result.warnings)
             if result.statements:
                 out.kind = "statement"
-                out.page_texts = _page_texts(path, fmt, limits)  # for the retrieval index
+                out.page_texts = _page_texts(path, fmt, limits, out)  # for the retrieval index
                 out.aliases = _issuer_aliases(out.page_texts) if out.company else []
                 return
     if kind == "statement":
         raise ConfigError(f"{path.name}: no financial statement found in it",
                           hint="ingest it with --kind filing or --kind inspection")
-    out.page_texts = _page_texts(path, fmt, limits)
+    out.page_texts = _page_texts(path, fmt, limits, out)
     out.text = "\n".join(out.page_texts)
     out.pages = out.pages or len(out.page_texts)
     if kind == "inspection" or (kind == "auto" and _NOTE_WORDS.search(path.stem + "\n" + out.text[:3000])):
@@ -336,12 +342,21 @@ def _issuer_aliases(page_texts: list[str]) -> list[str]:
     out: list[str] = []
     for name in issuer_aliases(page_texts):
         for n in (name, short_name(name)):
-            if n and n not in out:
+            if n and n not in out and _usable_name(n):
                 out.append(n)
     return out
 
 
-def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
+def _usable_name(name: str) -> bool:
+    try:
+        clean_name(name, what="alias")
+    except ConfigError:
+        return False
+    return True
+
+
+def _page_texts(path: Path, fmt: str, limits: dict, out: Prepared | None = None) -> list[str]:
+    """Each page's text (for the index and for notes); a PDF read only in part sets ``out.partial``."""
     if fmt == "image":
         return []  # a scan's words live in its statements; there is no text layer to index
     if fmt == "pdf":
@@ -349,7 +364,10 @@ def _page_texts(path: Path, fmt: str, limits: dict) -> list[str]:
         from extractors.errors import ScannedDocumentError
 
         try:
-            return open_pdf(path, **limits).page_texts
+            text = open_pdf(path, **limits)
+            if out is not None and text.damage and out.partial is None:
+                out.partial = "; ".join(text.damage)
+            return text.page_texts
         except ScannedDocumentError:
             return []  # a scanned PDF read by OCR: nothing to index for search
     if fmt == "docx":
@@ -403,6 +421,7 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     home: Path, index: bool = True, issuer_override: str | None = None) -> FileResult:
     if p.error is not None:
         return FileResult(p.path, "failed", reason=p.error)
+    stored_path = None
     try:
         stored_path = _keep_copy(Path(p.path), p.sha256, home)
         with store.transaction() as s:
@@ -413,10 +432,11 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
             else:
                 overridden = _check_issuer(s, owner, p, client, issuer_override, actor)
                 _add_issuer_aliases(s, owner, p, actor)
+                partial_note = [f"read only in part: {p.partial}"] if p.partial and p.extraction is None else []
                 doc = repo.store_document(
                     s, owner, sha256=p.sha256, kind=p.kind or "filing", name=Path(p.path).name,
                     stored_path=stored_path, pages=p.pages, size=p.size, received=received,
-                    extraction=p.extraction, note=p.note, actor=actor,
+                    extraction=p.extraction, note=p.note, actor=actor, warnings=partial_note,
                 )
                 if overridden:  # the reason is kept with the document; the entry names the admin
                     if overridden not in (doc.warnings or []):
@@ -429,12 +449,17 @@ def _store_prepared(store: Store, p: Prepared, *, client: str | None, actor: str
                     warnings=list(p.warnings),
                     flagged=[f"{st.kind}{'' if st.scope == 'consolidated' else f' ({st.scope})'}: {'; '.join(st.warnings)}"
                              for st in statements if st.warnings],
+                    partial=p.partial,
                 )
             indexed = s.get(IndexStateRow, doc.id) is not None
     except LoanwatchError as exc:
+        _drop_orphan(store, home, stored_path)
         return FileResult(p.path, "failed", reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - report it against this file and go on
-        return FileResult(p.path, "failed", reason=f"could not store it ({type(exc).__name__}: {exc})")
+        _drop_orphan(store, home, stored_path)
+        from assistant.safety import error_line
+
+        return FileResult(p.path, "failed", reason=f"could not store it ({error_line(exc)})")
     if index and not indexed:
         warning = _index(store, doc, p)
         if warning:
@@ -454,6 +479,19 @@ def _keep_copy(path: Path, sha: str, home: Path) -> str:
     return rel.as_posix()
 
 
+def _drop_orphan(store: Store, home: Path, stored_path: str | None) -> None:
+    """Remove the copy under documents/ when the store failed and no stored document refers to it."""
+    if stored_path is None:
+        return
+    try:
+        with store.session() as s:
+            if s.query(DocumentRow.id).filter(DocumentRow.stored_path == stored_path).first() is not None:
+                return
+        (home / stored_path).unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a copy left behind is harmless (same bytes, same name) and `audit verify` lists it
+        pass
+
+
 def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: ANN001, ANN202
     if client is not None:
         try:
@@ -461,9 +499,13 @@ def _resolve_client(s, p: Prepared, client: str | None, actor: str):  # noqa: AN
         except NotFoundError:
             return repo.add_client(s, client, actor=actor)
     if p.company:
-        short = repo.short_name(p.company)  # "SQUARE, INC." is also "Square"
-        found = repo.match_client(s, p.company) or _client_by_alias(s, p.aliases)
-        return found or repo.add_client(s, p.company.strip(), aliases=[short] if short else [], actor=actor)
+        try:  # the printed name is data: a name with control, bidi or zero-width characters is refused
+            company = clean_name(p.company, what="company name printed in it")
+        except ConfigError as exc:
+            raise ConfigError(f"{Path(p.path).name}: {exc.message}", hint="pass --client NAME") from exc
+        short = repo.short_name(company)  # "SQUARE, INC." is also "Square"
+        found = repo.match_client(s, company) or _client_by_alias(s, p.aliases)
+        return found or repo.add_client(s, company, aliases=[short] if short else [], actor=actor)
     if p.text:
         found = _client_named_in(s, p.text)
         if found is not None:
@@ -571,5 +613,22 @@ def _index(store: Store, doc: DocumentRow, p: Prepared) -> str | None:
             s.flush()
             ledger.append(s, actor="system", action="index_state.index", entity="index_state", entity_id=row.document_id)
     except Exception as exc:  # noqa: BLE001 - indexing is best effort per file
-        return f"not indexed for search ({type(exc).__name__}: {exc})"
+        from assistant.safety import error_line
+
+        return (f"not indexed for search ({error_line(exc, limit=300)}); the next ingest retries it, "
+                "`loanwatch index status` lists what is not indexed")
     return None
+
+
+def unindexed(store: Store) -> list[tuple[int, str, str]]:
+    """(document id, client name, file name) of every stored document not yet in the search index."""
+    from sqlalchemy import select
+
+    from assistant.store.schema import Client
+
+    with store.session() as s:
+        rows = s.execute(select(DocumentRow.id, Client.name, DocumentRow.name)
+                         .join(Client, Client.id == DocumentRow.client_id)
+                         .outerjoin(IndexStateRow, IndexStateRow.document_id == DocumentRow.id)
+                         .where(IndexStateRow.document_id.is_(None)).order_by(DocumentRow.id)).all()
+    return [(r[0], r[1], r[2]) for r in rows]

@@ -10,9 +10,12 @@ slow word-level analysis runs on those pages alone.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from extractors.errors import (
     TooLargeDocumentError,
     UnsupportedFormatError,
 )
+from extractors.integrity import BROKEN_TREE, DecompressionBomb, check_pdf
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".csv"}
 
@@ -39,6 +43,7 @@ class PdfText:
     page_texts: list[str]
     image_pages: int = 0  # pages with images but no text (a scan)
     warnings: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)  # why the file was read only in part (empty: whole)
 
     @property
     def page_count(self) -> int:
@@ -110,17 +115,21 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
         raise TooLargeDocumentError(
             f"{path.name}: {size / 1e6:.0f} MB is over the {max_file_mb} MB limit", path=str(path)
         )
-    with open(path, "rb") as fh:
-        if b"%PDF-" not in fh.read(1024):
-            raise NotAPdfError(f"{path.name}: not a PDF (no %PDF header)", path=str(path))
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
+        raise NotAPdfError(f"{path.name}: not a PDF (no %PDF header)", path=str(path))
+    try:
+        integrity = check_pdf(data)
+    except DecompressionBomb as exc:
+        raise CorruptDocumentError(f"{path.name}: {exc} (a decompression bomb); not read", path=str(path)) from None
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        if "password" in str(exc).lower() and integrity.encrypted:
             raise EncryptedDocumentError(f"{path.name}: the PDF is password-protected", path=str(path)) from exc
-        raise CorruptDocumentError(
-            f"{path.name}: the PDF structure cannot be read", path=str(path)
-        ) from exc
+        what = "it reads as protected but holds no encryption dictionary" if "password" in str(exc).lower() else \
+            "its structure cannot be read"
+        raise CorruptDocumentError(f"{path.name}: the PDF is damaged ({what})", path=str(path)) from exc
     try:
         n = len(pdf)
         if n == 0:
@@ -157,13 +166,98 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
     warnings += [f"page {p} holds over {MAX_PAGE_CHARS:,} characters and was skipped" for p in oversized]
     if failed and len(failed) == n:
         raise CorruptDocumentError(f"{path.name}: no page of the PDF could be read", path=str(path))
+    damage = integrity.problems()
+    if integrity.declared_pages is not None and integrity.declared_pages != n:
+        damage.append(f"its page tree declares {integrity.declared_pages} pages but {n} were found")
+    elif integrity.tree_pages == BROKEN_TREE:
+        damage.append("its page tree points at an object that is not a page")
+    elif integrity.tree_pages is not None and integrity.tree_pages != n:
+        damage.append(f"its page tree holds {integrity.tree_pages} pages but {n} were found")
+    if failed:
+        damage.append(f"{_pages(failed)} could not be read")
+    if oversized:
+        damage.append(f"{_pages(oversized)} skipped (over {MAX_PAGE_CHARS:,} characters)")
+    garbled = [i + 1 for i, t in enumerate(texts) if garbled_text(t)]
+    if garbled:
+        damage.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
+        warnings.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
     if image_pages and not any(t.strip() for t in texts):
         raise ScannedDocumentError(
             f"{path.name}: a scanned PDF ({image_pages} image-only pages)", path=str(path)
         )
     if image_pages:
         warnings.append(f"{image_pages} page(s) are images without a text layer and were not read")
-    return PdfText(path=path, sha256=sha256_of(path), page_texts=texts, image_pages=image_pages, warnings=warnings)
+    return PdfText(path=path, sha256=hashlib.sha256(data).hexdigest(), page_texts=texts, image_pages=image_pages,
+                   warnings=warnings, damage=damage)
+
+
+def _pages(pages: list[int]) -> str:
+    shown = ", ".join(map(str, pages[:8])) + (f" and {len(pages) - 8} more" if len(pages) > 8 else "")
+    return f"page {shown}" if len(pages) == 1 else f"pages {shown}"
+
+
+_PLAUSIBLE = (  # the blocks a financial document's text is written in
+    (0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x218F),
+    (0x2190, 0x23FF), (0x2460, 0x24FF), (0x2500, 0x25FF), (0x2600, 0x27BF), (0x3000, 0x303F), (0x3040, 0x30FF),
+    (0x3100, 0x312F), (0x3200, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF), (0xAC00, 0xD7AF),
+)
+GARBLED_SHARE = 0.3  # of a page's visible characters outside those blocks (or U+FFFD, private use, controls)
+
+
+def garbled_text(text: str, *, min_chars: int = 40) -> bool:
+    """Does a page's text layer decode to garbage (a damaged or missing font map)?
+
+    True when more than ``GARBLED_SHARE`` of its visible characters are replacement characters,
+    private-use or control code points, or lie outside the scripts financial documents are
+    written in (Latin, Greek, Cyrillic, CJK, kana, Hangul and their punctuation and symbols).
+    Pages with fewer than ``min_chars`` visible characters are not judged."""
+    visible = len(text) - len(_SPACE.findall(text))
+    if visible < min_chars:
+        return False
+    if len(_IMPLAUSIBLE.findall(text)) > GARBLED_SHARE * visible:
+        return True
+    # a CID font read through the wrong CMap gives Han characters, but rare ones: real reports (simplified
+    # or traditional) use almost only characters of GB2312 or Big5 (at most 2.4 % others on any page of the
+    # corpus), a garbled page a third or more
+    han = _HAN.findall(text)
+    if len(han) >= min_chars:
+        counts = Counter(han)
+        if sum(n for ch, n in counts.items() if _rare_han(ch)) > RARE_HAN_SHARE * len(han):
+            return True
+    # a font map whose targets were shuffled gives common characters in uncommon order: no page of
+    # real Chinese runs 80 Han characters without one of the commonest words (English has no such
+    # test: a list of subsidiaries is real text without common words)
+    if len(han) >= 80 and not any(w in text for w in _ZH_COMMON):
+        return True
+    # two-byte codes read through a one-byte fallback font: control characters among Latin-1 letters
+    return len(_CONTROL.findall(text)) > CONTROL_SHARE * visible
+
+
+CONTROL_SHARE = 0.02
+_CONTROL = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # U+0002 is pdfium's soft hyphen
+_ZH_COMMON = tuple("""公司 资产 資產 负债 負債 合计 合計 利润 利潤 现金 現金 收入 本期 上期 年度 报告 報告 项目 項目 金额 金額
+股份 有限 经营 經營 投资 投資 管理 财务 財務 会计 會計 期末 期初 人民币 人民幣 董事 股东 股東 集团 集團 业务 業務 情况 情況 以及
+其他 主要 相关 相關 单位 單位 根据 根據 发生 發生 费用 費用 本年 上年 银行 銀行 交易 风险 風險 的""".split())
+
+
+RARE_HAN_SHARE = 0.15
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=65536)
+def _rare_han(ch: str) -> bool:
+    for encoding in ("gb2312", "big5"):
+        try:
+            ch.encode(encoding)
+            return False
+        except UnicodeEncodeError:
+            continue
+    return True
+
+
+_SPACE = re.compile(r"\s")
+_IMPLAUSIBLE = re.compile("[^\\s" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _PLAUSIBLE) + "]")
 
 
 def _checked_size(path: Path) -> int:
@@ -221,7 +315,10 @@ def open_plumber(path: str | Path, *, password: str = "", pages: list[int] | Non
             raise _plumber_error(path, exc) from exc
         raise
     finally:
-        pdf.close()
+        try:
+            pdf.close()
+        except Exception:  # noqa: BLE001 - closing a damaged file re-reads its page tree; the error above (if any) is the one to report
+            pass
 
 
 def _plumber_error(path: Path, exc: Exception) -> DocumentError:

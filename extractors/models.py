@@ -97,6 +97,7 @@ class ExtractionResult(_Model):
     company: str | None = None
     statements: list[Statement] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    partial: str | None = None  # why the document was read only in part (damaged, cut short, capped); None: read whole
     seconds: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:

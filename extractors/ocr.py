@@ -598,10 +598,9 @@ class _Reader:
 
     def _get_pool(self):
         if self._pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
+            from extractors.procs import worker_pool
 
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+            self._pool = worker_pool(self.workers)
         return self._pool
 
     def close(self) -> None:

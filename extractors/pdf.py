@@ -24,7 +24,7 @@ from pathlib import Path
 from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
-from extractors.errors import ScannedDocumentError
+from extractors.errors import DocumentError, ScannedDocumentError
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.numbers import is_dash
@@ -45,9 +45,12 @@ from extractors.words import PageLines, page_lines_pdfium, page_lines_pdfplumber
 
 log = logging.getLogger(__name__)
 
+MAX_STATEMENT_PAGES = 400  # the statements of a bank's annual report span a few dozen pages
+MAX_FIGURES = 50_000  # per document; a long annual report holds a few thousand
 MAX_CHARS_PER_PAGE = 20_000  # a statement page holds a few thousand; more is a pathological page
 ENGINES = ("auto", "pdfium", "pdfplumber")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNREAD = re.compile(r"page (\d+): could not be read")
 
 
 @dataclass
@@ -88,23 +91,75 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
         return extract_scanned([path], sha256=sha256_of(path), name=path.name, max_pages=max_pages,
                                threads=workers, progress=progress)
     warnings = list(text.warnings)
-    located = locate_statements(text.page_texts)
+    limits: list[str] = []
+    located = cap_located(locate_statements(text.page_texts), limits)
     doc_period = document_period("\n".join(text.page_texts[:3]))
     doc_is_zh = bool(_CJK.search("".join(text.page_texts[:3])[:5000]))
     statements: list[Statement] = []
     if located:
         statements, page_warnings = _extract_located(path, located, doc_period, doc_is_zh, text.page_texts, engine)
         warnings.extend(page_warnings)
-    statements = finish_statements(statements, located, text.page_texts, warnings)
+        unread = sorted({int(m.group(1)) for w in page_warnings if (m := _UNREAD.match(w))})
+        if unread:  # a statement page whose words could not be read: what it held is missing
+            limits.append(f"the words of statement page{'s' if len(unread) > 1 else ''} {', '.join(map(str, unread))} could not be read")
+    statements = cap_figures(finish_statements(statements, located, text.page_texts, warnings), limits)
+    warnings.extend(limits)
     pages = sorted({p for st in statements for p in st.pages})
-    return ExtractionResult(
+    return mark_partial(ExtractionResult(
         file=path.name,
         sha256=text.sha256,
         pages=text.page_count,
         company=company_name(text.page_texts, pages),
         statements=statements,
         warnings=warnings,
-    )
+    ), text.damage + limits)
+
+
+def cap_located(located: list[Located], limits: list[str], max_pages: int | None = None) -> list[Located]:
+    """The statements found, in document order, up to ``MAX_STATEMENT_PAGES`` pages in all; what is
+    left out is named in ``limits`` (a file of thousands of pages each titled as a statement must
+    not take minutes to read nor write hundreds of thousands of figures)."""
+    cap = max_pages or MAX_STATEMENT_PAGES
+    kept: list[Located] = []
+    seen: set[int] = set()
+    for loc in located:
+        if len(seen | set(loc.pages)) > cap:
+            break
+        seen |= set(loc.pages)
+        kept.append(loc)
+    if len(kept) < len(located):
+        limits.append(f"over {cap} statement pages: only the first {len(kept)} of {len(located)} statements found were read")
+    return kept
+
+
+def cap_figures(statements: list[Statement], limits: list[str], max_figures: int | None = None) -> list[Statement]:
+    """The statements, in order, up to ``MAX_FIGURES`` figures in all; the rest named in ``limits``."""
+    cap = max_figures or MAX_FIGURES
+    kept: list[Statement] = []
+    total = 0
+    for st in statements:
+        n = sum(len(i.values) for i in st.items)
+        if total + n > cap:
+            break
+        total += n
+        kept.append(st)
+    if len(kept) < len(statements):
+        limits.append(f"over {cap:,} figures: only the first {len(kept)} of {len(statements)} statements were kept")
+    return kept
+
+
+def mark_partial(result: ExtractionResult, reasons: list[str]) -> ExtractionResult:
+    """A document read only in part says so: ``partial`` holds the reasons, the document's warnings
+    open with them, and every statement carries them (so its figures are flagged for review and
+    kept out of decisions until an officer confirms them against the original)."""
+    if not reasons:
+        return result
+    reason = "; ".join(dict.fromkeys(reasons))
+    result.partial = f"{result.partial}; {reason}" if result.partial else reason
+    result.warnings.insert(0, f"read only in part: {reason}")
+    for st in result.statements:
+        st.warnings.append(f"the document was read only in part ({reason}): check these figures against the original")
+    return result
 
 
 def finish_statements(statements: list[Statement], located: list[Located], page_texts: list[str],
@@ -140,7 +195,10 @@ def _extract_located(path: Path, located: list[Located], doc_period: ReportPerio
         doubtful = [i for i, st in enumerate(results) if _doubt(st)]
         if doubtful:
             pages = sorted({p for i in doubtful for p in located[i].pages if p in wanted})
-            plumber_lines, more = page_lines_pdfplumber(path, pages)
+            try:
+                plumber_lines, more = page_lines_pdfplumber(path, pages)
+            except DocumentError as exc:  # the stricter parser refuses the file: keep what pdfium read
+                plumber_lines, more = {}, [f"page {p}: could not be read ({exc.message})" for p in pages]
             warnings.extend(more)
             for i in doubtful:
                 alt_errors: list[str] = []

@@ -67,3 +67,17 @@ def test_rules_see_real_code() -> None:
     """The scan must actually find the packages, or the rules above check nothing."""
     found = {pkg for pkg, _ in _sources()}
     assert {"extractors", "assistant"} <= found
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    """Cold start (issue 14): `import assistant.cli` must not pull in the vector store, a model runtime or the UI."""
+    import subprocess
+    import sys
+
+    code = ("import sys, assistant.cli; heavy = ('chromadb', 'torch', 'onnxruntime', 'gradio', 'pdfplumber', 'pypdfium2', "
+            "'sqlalchemy', 'openai', 'langchain', 'jieba', 'bm25s', 'numpy', 'pydantic'); "
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -15,7 +15,6 @@ from decimal import Decimal
 import pytest
 
 from tests.checkers import confirm_corrections
-
 from tests.test_demo import demo_home  # noqa: F401 - the session's demo home
 
 # ---------------------------------------------------------------- understanding (no store)

@@ -24,6 +24,7 @@ from assistant.analytics.assessment import Assessment, assess
 from assistant.chat.lexicon import display_name
 from assistant.domain import ClientSnapshot, Fact, Span
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
+from assistant.safety import inside
 from assistant.store import Store, load_snapshot, load_snapshots
 from assistant.store import schema as t
 from assistant.store.repo import list_clients
@@ -278,7 +279,7 @@ def source_page(store: Store, user: User, client: str | int, ref: dict, lang: st
     caption = how + f"{name} · {'第' if zh else 'p.'}{page}{'页' if zh else ''}" + (f" · {fig.label}: {fig.printed}" if fig else "")
     if not stored.lower().endswith(".pdf"):
         return None, caption + (" （非PDF文件，无页面图像）" if zh else " (not a PDF: no page image)")
-    return render_page(Path(store.home) / stored, page, bbox), caption
+    return render_page(inside(store.home, stored), page, bbox), caption
 
 
 def ratio_series(store: Store, user: User, client: str | int) -> dict[str, dict]:

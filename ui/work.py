@@ -15,6 +15,7 @@ from sqlalchemy import select
 from assistant.access import User, require_client, visible_client_ids
 from assistant.domain import Span
 from assistant.errors import AccessDeniedError, ConfigError
+from assistant.safety import inside, output_path
 from assistant.store import Store
 from assistant.store import schema as t
 
@@ -93,7 +94,7 @@ def citation_page(store: Store, user: User, document: str, page: int | None, quo
     caption = f"{name} p.{page or 1}" + (f" · {quote}" if quote else "")
     if not stored.lower().endswith(".pdf"):
         return None, caption + " (not a PDF: no page image)"
-    return render_page(Path(store.home) / stored, page or 1, bbox), caption
+    return render_page(inside(store.home, stored), page or 1, bbox), caption
 
 
 def _same_number(fig, quote: str) -> bool:  # noqa: ANN001 - a FigureRow
@@ -200,7 +201,7 @@ def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str
     structured = next((v.memo for v in reversed(versions) if v.memo is not None), None)
     if structured is None:
         raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
-    out = _export_dir() / f"{row.name}_{period}.{fmt}"
+    out = output_path(_export_dir(), row.name, period, suffix=fmt)  # a generated name: the client's name is data
     write_memo(structured, fmt, out, markdown=versions[-1].text)
     _record_export(store, user, "export.memo", row.id, period=period, format=fmt, version=versions[-1].version)
     return str(out)

@@ -106,14 +106,27 @@ def _table(doc, block: Table) -> None:
         _set_fonts(para.add_run(note), 8)
 
 
+def _short(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _set_long_property(props, name: str, value: str) -> None:  # noqa: ANN001
+    """A core property of any length: OOXML has no limit, python-docx refuses over 255 characters
+    (the metadata ``memo verify`` reads back holds the client's name, up to 200 characters)."""
+    if len(value) <= 255:
+        setattr(props, "comments" if name == "description" else name, value)
+        return
+    props._element._get_or_add(name).text = value
+
+
 def render_docx(memo: Memo, path: str | Path | None = None) -> bytes:
     """The memo as .docx bytes; also written to ``path`` when given."""
     doc = Document()
     _prepare(doc, memo.lang)
     props = doc.core_properties
-    props.title = memo.title
-    props.subject = f"{memo.client} {memo.period}"
-    props.comments = json.dumps(memo_meta(memo), ensure_ascii=False)
+    props.title = _short(memo.title)  # python-docx refuses a core property over 255 characters
+    props.subject = _short(f"{memo.client} {memo.period}")
+    _set_long_property(props, "description", json.dumps(memo_meta(memo), ensure_ascii=False))  # = props.comments
     props.author = "loanwatch"
     doc.add_heading(memo.title, level=1)
     for index, section in enumerate(memo.sections, start=1):

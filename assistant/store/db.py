@@ -16,7 +16,7 @@ from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.errors import StoreError
@@ -54,7 +54,11 @@ class Store:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            raise StoreError(f"the database refused a write ({exc.orig})") from exc
+            raise StoreError(f"the database refused a write ({_first_line(exc.orig)})") from exc
+        except DBAPIError as exc:  # a value the database will not take: say which kind, never the SQL or the data
+            session.rollback()
+            raise StoreError(f"the database refused a value ({type(exc.orig).__name__}: {_first_line(exc.orig)}); nothing was stored",
+                             hint="remove NUL bytes or control characters, or shorten the text, and try again") from exc
         except BaseException:
             session.rollback()
             raise
@@ -63,6 +67,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _first_line(orig: object, limit: int = 160) -> str:
+    """The driver's message without the statement or parameters (first line, cut)."""
+    line = (str(orig).strip().splitlines() or [""])[0]
+    return line if len(line) <= limit else line[:limit] + "…"
 
 
 def _make_engine(url: str) -> Engine:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -18,6 +19,7 @@ from assistant import config, ledger
 from assistant.domain import Facility, InspectionNote, Span
 from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
+from assistant.safety import MAX_NAME, clean_name
 from assistant.store.schema import (
     AlertRow,
     ChangeReviewRow,
@@ -94,9 +96,8 @@ def short_name(name: str) -> str | None:
 
 def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: str = "",
                officer: str | None = None, actor: str = "system") -> Client:
-    name = name.strip()
-    if not name:
-        raise ConfigError("a client needs a name", hint="pass the borrower's registered name")
+    name = clean_name(name)
+    aliases = [clean_name(a, what="alias") for a in aliases if a.strip()]
     if s.execute(select(Client).where(Client.name == name)).scalar_one_or_none() is not None:
         raise ConfigError(f"client {name!r} already exists", hint="use `loanwatch client show` to see it")
     client = Client(name=name, aliases=sorted({a.strip() for a in aliases if a.strip()}),
@@ -110,7 +111,7 @@ def add_client(s: Session, name: str, *, aliases: Iterable[str] = (), industry: 
 def update_client(s: Session, client: Client, *, aliases: Iterable[str] | None = None,
                   industry: str | None = None, officer: str | None = None, actor: str = "system") -> Client:
     if aliases is not None:
-        client.aliases = sorted(set(client.aliases) | {a.strip() for a in aliases if a.strip()})
+        client.aliases = sorted(set(client.aliases) | {clean_name(a, what="alias") for a in aliases if a.strip()})
     if industry is not None:
         client.industry = industry
     if officer is not None:
@@ -148,12 +149,15 @@ def get_client(s: Session, ref: str | int) -> Client:
         if client is not None:
             return client
     if isinstance(ref, str):
-        client = s.execute(select(Client).where(Client.name == ref.strip())).scalar_one_or_none()
+        ref = unicodedata.normalize("NFKC", ref).strip()
+        if "\x00" in ref or len(ref) > 2 * MAX_NAME:  # no stored name can match; never send it to the database
+            raise NotFoundError(f"no client named {ref[:60]!r}{'…' if len(ref) > 60 else ''}")
+        client = s.execute(select(Client).where(Client.name == ref)).scalar_one_or_none()
         if client is None:
             client = match_client(s, ref)
         if client is not None:
             return client
-    raise NotFoundError(f"no client named {ref!r}")
+    raise NotFoundError(f"no client named {str(ref)[:60]!r}{'…' if len(str(ref)) > 60 else ''}")
 
 
 # ---------------------------------------------------------------- facilities
@@ -213,8 +217,11 @@ def store_document(
     extraction: ExtractionResult | None = None,
     note: InspectionNote | None = None,
     actor: str = "system",
+    warnings: list[str] | None = None,
 ) -> DocumentRow:
-    """Store one document with its statements, figures and note, each recorded in the ledger."""
+    """Store one document with its statements, figures and note, each recorded in the ledger.
+
+    ``warnings``: more document-level warnings (e.g. why a filing was read only in part)."""
     statements = extraction.statements if extraction is not None else []
     ends = [c.period_end for st in statements for c in st.columns if c.period_end is not None]
     doc = DocumentRow(
@@ -222,7 +229,7 @@ def store_document(
         received=received or config.today(), stored_path=stored_path,
         company=extraction.company if extraction is not None else None,
         period_end=max(ends) if ends else None,
-        warnings=list(extraction.warnings) if extraction is not None else [],
+        warnings=[*(warnings or []), *(extraction.warnings if extraction is not None else [])],
     )
     s.add(doc)
     s.flush()
@@ -295,11 +302,13 @@ def _flag_restatements(s: Session, doc: DocumentRow, *, actor: str) -> list[Any]
     """
     fr = FigureRow
     cols = (fr.key, fr.scope, fr.period_start, fr.period_end, fr.value, fr.page, fr.document_id)
-    new = s.execute(select(*cols).where(fr.document_id == doc.id, fr.key.is_not(None), fr.value.is_not(None))
-                    .order_by(fr.id)).all()
+    # an undated figure (a column whose period could not be read) restates nothing: it has no period to compare
+    new = s.execute(select(*cols).where(fr.document_id == doc.id, fr.key.is_not(None), fr.value.is_not(None),
+                                        fr.period_end.is_not(None)).order_by(fr.id)).all()
     earlier: dict[tuple, Any] = {}
     for old in s.execute(select(*cols).where(fr.client_id == doc.client_id, fr.document_id != doc.id,
-                                             fr.key.is_not(None), fr.value.is_not(None)).order_by(fr.id)):
+                                             fr.key.is_not(None), fr.value.is_not(None),
+                                             fr.period_end.is_not(None)).order_by(fr.id)):
         earlier[old[:4]] = old  # the most recent one wins
     restated: list[tuple[Any, Any]] = []
     seen: set[tuple] = set()
