@@ -71,7 +71,8 @@ def test_cli_end_to_end_on_postgres(tmp_path, pg_database):
     rc, out, _ = _cli(home, pg_database, "client", "show", "污水处理项目", "--json")
     assert rc == 0 and '"amount": "300000000"' in out and '"kind": "inspection"' in out
     rc, out, err = _cli(home, pg_database, "audit", "verify")
-    assert rc == 0 and out.startswith("ledger OK: 9 entries"), err  # + 3 user entries and the confirmation
+    # 5 + 3 user entries and the confirmation + 3 logins (each --as password check is recorded: root, li.na, root)
+    assert rc == 0 and out.startswith("ledger OK: 12 entries"), err
     assert not (home / "loanwatch.db").exists()  # everything went to PostgreSQL
 
     st = Store(pg_database)
