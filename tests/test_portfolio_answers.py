@@ -54,8 +54,10 @@ def test_portfolio_question_kinds(question, kind):
 def test_a_single_figure_question_stays_a_figure_question():
     from assistant.chat.understand import understand
 
-    for q in ("江华高速2026年第三季度营业收入是多少元?", "鼎盛化纤2026年三季度末的流动比率是多少?"):
-        assert understand(q, _clients()).intent == "figure"
+    # 前三季度 is the year to date (January to September), never "the previous three quarters"
+    for q in ("江华高速2026年第三季度营业收入是多少元?", "鼎盛化纤2026年三季度末的流动比率是多少?",
+              "江华高速2026年前三季度营业收入是多少", "清源水务母公司2026年前三个季度的净利润是多少"):
+        assert understand(q, _clients()).intent == "figure", q
 
 
 def test_a_company_that_is_not_a_client_is_never_read_as_a_book_question():

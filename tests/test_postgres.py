@@ -146,7 +146,7 @@ def test_the_book_on_postgres(tmp_path, pg_database):
 
     st = Store(pg_database)
     with st.transaction() as s:
-        add_user(s, "officer_p", "officer", "pg-officer-pass", clients=["港口物流"])
+        add_user(s, "officer_p", "officer", PASSWORD, clients=["港口物流"])
     st.dispose()
     rc, out, err = _cli(home, pg_database, "book", "--json", "--as-of", "2026-11-10", "--as", "officer_p")
     assert rc == 0, err

@@ -108,8 +108,11 @@ def _number(word: str) -> int | None:
 
 
 def quarters_asked(text: str) -> int | None:
-    """近四个季度 / 过去8个季度 / last four quarters → the count, else None."""
-    m = re.search(r"(?:近|最近|过去|前|连续|这)\s*([一两二三四五六七八九十]{1,2}|\d{1,2})\s*个?\s*季度", text) or re.search(
+    """近四个季度 / 过去8个季度 / last four quarters → the count, else None.
+
+    Never 前三季度 / 前三个季度: that is the year to date (January to September), not a trend.
+    """
+    m = re.search(r"(?:近|最近|过去|连续|这)\s*([一两二三四五六七八九十]{1,2}|\d{1,2})\s*个?\s*季度", text) or re.search(
         r"(?:last|past|previous|recent|trailing|over(?: the)?(?: last| past)?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|"
         r"nine|ten)\s+quarters", text.lower())
     return _number(m[1]) if m else None
