@@ -852,24 +852,10 @@ SECTION_KEYS: dict[str, dict[str, dict[str, str | None]]] = {
         # "Cash, cash equivalents and restricted cash:" / "Net change for the period" / "Balance, beginning of
         # period" / "Balance, end of period"
         "cash": {
-            "net change for the period": "net_change_in_cash",
-            "net change for the year": "net_change_in_cash",
-            "net change": "net_change_in_cash",
-            "net increase decrease": "net_change_in_cash",
-            "net decrease increase": "net_change_in_cash",
-            "net increase decrease for the period": "net_change_in_cash",
-            "increase decrease": "net_change_in_cash",
-            "balance end of period": "cash_end",
-            "balance end of year": "cash_end",
-            "balance at end of period": "cash_end",
-            "balance at end of year": "cash_end",
-            "end of period": "cash_end",
-            "end of year": "cash_end",
-            "at end of period": "cash_end",
-            "at end of year": "cash_end",
-            "end of the period": "cash_end",
-            "end of the year": "cash_end",
-            "end of quarter": "cash_end",
+            **{f"{net}{move}{span}": "net_change_in_cash" for net in ("net ", "") for move in ("change", "increase (decrease)",
+               "decrease (increase)", "increase", "decrease") for span in ("", " for the period", " for the year", " for the quarter")},
+            **{f"{head}{span}": "cash_end" for head in ("balance, end of ", "balance at end of ", "end of ", "at end of ")
+               for span in ("period", "year", "quarter")},
             "ending balance": "cash_end",
             "ending balances": "cash_end",
         },

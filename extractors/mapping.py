@@ -19,6 +19,10 @@ Steps, as a statement is mapped (``explain_keys``):
    利息收入 / 利息支出 are interest_income / interest_expense (data README).
 5. One row per key (the first printed keeps it; a heading without figures yields it).
 6. The sum structure (``extractors.structure``): unlabelled or glued totals found by the figures.
+   Then the section each row sits in (``structure.row_sections``: headings, closing subtotals and
+   the sums) for labels whose meaning it gives (``lexicon.SECTION_KEYS``: "Term debt" current or
+   non-current, 借款 / 應付票據 printed under both liability headings, "Balance, end of period"
+   under a cash heading), and an item printed in parts keeps no key.
 7. Near-miss labels (``similar_key``): similarity ≥ 0.9 with a benign difference (a lost glyph
    gap, a dropped ligature, one typo), and only where an identity of FIGURES.md confirms the
    figure (or, with none to evaluate, similarity ≥ 0.95). Below that the row keeps no key.
@@ -166,7 +170,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     similarity to a known label (each confirmed by the figures), and a bank's chart of accounts.
 
     Steps: labels → keys (look-up and rules) → conventions → one row per key → sums (structure)
-    → near-miss labels confirmed by an identity → one row per key.
+    → sections → items in parts → near-miss labels confirmed by an identity → one row per key.
     """
     norms = [normalize(r.label) for r in rows]
     keys: list[str | None] = [map_label(r.label, kind) for r in rows]

@@ -456,6 +456,12 @@ def _bare_year(y: int, label: str, flow: bool, report: ReportPeriod | None, cont
     ctx = _fold(context).lower()
     md = _EN_MD.search(ctx)
     end = _date(y, _MONTHS[md.group(1)], int(md.group(2))) if md else None
+    printed = _en_dates(ctx)
+    if end is not None and len({(d.month, d.day) for d in printed}) > 1 and end not in printed:
+        # "December 28, 2019, December 29, 2018 …": the first month and day is that year's, not every year's
+        return Column(period_start=None, period_end=None, label=label), (
+            f"'{label}' prints a year without its month and day, and the title block prints year ends on different days "
+            f"({', '.join(d.isoformat() for d in printed)}), none of them in {y}")
     zh_ctx = _ZH_MD_CONTEXT.search(ctx.replace(" ", ""))  # 截至6月30日止六个月 / 截至12月31日止年度
     if end is None and zh_ctx:
         end = _date(y, int(zh_ctx.group(1)), int(zh_ctx.group(2)))

@@ -290,9 +290,9 @@ def _revenue(ctx: _Ctx) -> None:
 # section whatever the headings say (a heading lost at a page's top).
 _SECTION_HEADS: dict[str, list[tuple[re.Pattern[str], str | None]]] = {
     _BS: [(re.compile(r"^current assets$|^流动资产$"), "current_assets"),
-          (re.compile(r"^non-?current assets$|^long-term assets$|^非流动资产$"), "non_current_assets"),
+          (re.compile(r"non-?current assets|long-term assets|^非流动资产$"), "non_current_assets"),
           (re.compile(r"^current liabilities$|^流动负债$"), "current_liabilities"),
-          (re.compile(r"^non-?current liabilities$|^long-term liabilities$|^非流动负债$"), "non_current_liabilities"),
+          (re.compile(r"non-?current liabilities|long-term liabilities|^非流动负债$"), "non_current_liabilities"),
           (re.compile(r"liabilit|负债"), "liabilities"),
           (re.compile(r"equity|deficit|权益"), "equity"),
           (re.compile(r"^assets$|^资产$"), "assets")],

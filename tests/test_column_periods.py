@@ -73,8 +73,12 @@ def test_each_year_header_takes_the_title_date_of_its_year(headers):
 
 
 def test_title_dates_of_other_years_date_no_year_header():
-    cols, _ = resolve_columns(["2019", "2018"], flow=False, report=None, context="Years ended December 28, 2021 and December 29, 2020")
-    assert all(c.period_end is None or c.period_end.year in (2018, 2019) for c in cols)
+    """Year ends printed on different days for other years: the first one's month and day is no year's — refused, not guessed."""
+    cols, warnings = resolve_columns(["2019", "2018"], flow=False, report=None, context="Years ended December 28, 2021 and December 29, 2020")
+    assert [c.period_end for c in cols] == [None, None] and len(warnings) == 2 and "different days" in warnings[0]
+    # one month and day for every year ("December 31, 2021 and 2020") still dates each year
+    cols, _ = resolve_columns(["2019", "2018"], flow=False, report=None, context="As of December 31")
+    assert [c.period_end for c in cols] == [D(2019, 12, 31), D(2018, 12, 31)]
 
 
 def test_fiscal_year_ends_stated_in_words_chain_and_a_broken_one_is_dropped():

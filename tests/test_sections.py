@@ -154,3 +154,33 @@ def test_hong_kong_interest_income_without_a_finance_cost_block():
                  ("财务费用", [3, 2]), ("其中：利息费用", [4, 3]), ("利息收入", [1, 1])])
     keys = assign_keys(cas, IS)
     assert keys[2] is None and keys[6] == "interest_income"
+
+
+# --- real reports the mechanism was not built on (shared/data/corpus; skipped when absent) -----------
+def _rows_of(result, kind: str, label: str) -> list[tuple[str | None, list]]:
+    st = next(s for s in result.statements if s.kind == kind and s.scope == "consolidated")
+    return [(i.key, [None if v is None else int(v) for v in i.values]) for i in st.items if i.label.strip() == label]
+
+
+@pytest.mark.real_data
+def test_real_term_debt_under_both_liability_headings(corpus):
+    """Apple 10-Q Q3 2023, p.4: "Term debt" 7,216 / 11,128 under current and 98,071 / 98,959 under non-current liabilities."""
+    assert _rows_of(corpus("APPLE_2023Q3_10Q.pdf"), BS, "Term debt") == [
+        ("current_portion_non_current_liabilities", [7_216_000_000, 11_128_000_000]),
+        ("long_term_borrowings", [98_071_000_000, 98_959_000_000])]
+
+
+@pytest.mark.real_data
+def test_real_operating_lease_liabilities_under_an_other_long_term_liabilities_heading(corpus):
+    """FedEx 10-K 2023: "Operating lease liabilities" 2,390 under CURRENT LIABILITIES and 15,363 under OTHER LONG-TERM LIABILITIES."""
+    assert _rows_of(corpus("FEDEX_2023_10K.pdf"), BS, "Operating lease liabilities") == [
+        (None, [2_390_000_000, 2_443_000_000]), ("lease_liabilities", [15_363_000_000, 14_487_000_000])]
+
+
+@pytest.mark.real_data
+def test_real_cash_block_of_a_ten_k(corpus):
+    """MGM 10-K 2020: "Cash and cash equivalents" / "Net increase for the period" / "Balance, end of period"."""
+    result = corpus("MGMRESORTS_2020_10K.pdf")
+    assert _rows_of(result, CF, "Net increase for the period") == [("net_change_in_cash", [2_772_033_000, 802_842_000, 26_767_000])]
+    assert _rows_of(result, CF, "Balance, end of period") == [("cash_end", [5_101_637_000, 2_329_604_000, 1_526_762_000])]
+    assert _rows_of(result, CF, "Balance, beginning of period")[0][0] is None
