@@ -78,6 +78,13 @@ def check_statement(st: Statement) -> list[str]:
                 if not _close(total, chg, u, 4):
                     fx = [i.values[ci] for i in st.items if i.key is None and ci < len(i.values) and i.values[ci] is not None
                           and any(w in i.label.lower() for w in ("exchange", "汇率", "foreign currency"))]
-                    if not any(_close(total + f, chg, u, 5) for f in fx):
+                    # the reconciling rows printed between the last net cash flow and the net change (FX, cash of
+                    # assets reclassified as held for sale …) all count
+                    rows = [i.key for i in st.items]
+                    last = max(rows.index(k) for k in ("net_cash_operating", "net_cash_investing", "net_cash_financing"))
+                    between = [i.values[ci] for i in st.items[last + 1:rows.index("net_change_in_cash")]
+                               if i.key is None and ci < len(i.values) and i.values[ci] is not None]
+                    bridged = bool(between) and _close(total + sum(between, Decimal(0)), chg, u, 4 + len(between))
+                    if not bridged and not any(_close(total + f, chg, u, 5) for f in fx):
                         out.append(f"{name}: operating {op} + investing {inv} + financing {fin} ≠ net change in cash {chg}")
     return out
