@@ -88,8 +88,12 @@ def entry_hash(*, seq: int, ts: str, actor: str, action: str, entity: str, entit
     }))
 
 
+#: columns added after rows were first recorded: left out of a digest while empty, so older chains still verify
+_LATE_COLUMNS = frozenset({"confidence", "flag", "cell_x0", "cell_top", "cell_x1", "cell_bottom"})
+
+
 def _row_dict(row: Any) -> dict[str, Any]:
-    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items()}
+    return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items() if not (v is None and k in _LATE_COLUMNS)}
 
 
 def content_digest(session: Session, entity: str, entity_id: int) -> str | None:
