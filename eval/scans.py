@@ -15,8 +15,9 @@ phone would, then written as an image-only PDF (the page size kept) and extracte
 * ``photo``     a phone photo: mild perspective (keystone), uneven light, grain, JPEG 80, ≈ 200 dpi
 
 Scored with ``eval.extraction``'s ``gold_values`` / ``extracted_values`` / ``score``; a wrong value
-is *flagged* when its statement carries a warning (low OCR confidence, a failed identity, a
-subtotal ≠ its rows), *silent* otherwise. Seconds per page are wall time on this machine and the
+is *flagged* when its statement carries a warning (every OCR statement does), *silent* otherwise;
+"on the figure" counts the wrong values whose own flag names them (low OCR confidence, a failed
+identity, a subtotal ≠ its rows). Seconds per page are wall time on this machine and the
 CPU seconds of the extracting process and its OCR workers (this machine is shared: CPU time is
 the steadier number); peak memory is the extracting process's VmHWM plus, for each worker, the
 largest worker's peak (an upper bound of the total). Writes ``eval/reports/scans.md`` and ``.json``;
@@ -246,16 +247,20 @@ kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the OCR worker processes,
 cpu = time.process_time() - c + kids.ru_utime + kids.ru_stime
 # this process's peak plus the largest worker's peak for each worker: an upper bound of the total
 peak_total = peak_mb() + int(sys.argv[2]) * kids.ru_maxrss / 1024
-flagged = []
+flagged, own = [], []
 for st in r.statements:
-    if st.warnings:
-        for it in st.items:
-            for col in st.columns:
-                flagged.append([st.kind, st.scope, col.period_start and col.period_start.isoformat(),
-                                col.period_end and col.period_end.isoformat(), it.key])
+    for it in st.items:
+        for ci, col in enumerate(st.columns):
+            key = [st.kind, st.scope, col.period_start and col.period_start.isoformat(),
+                   col.period_end and col.period_end.isoformat(), it.key]
+            if st.warnings:
+                flagged.append(key)
+            if it.flags and ci < len(it.flags) and it.flags[ci]:
+                own.append(key)
 got = {json.dumps([k[0], k[1], k[2], k[3], k[4]]): (None if v is None else str(v)) for k, v in extracted_values(r).items()}
-read = sorted({p for st in r.statements for p in st.pages})
-print(json.dumps({"read_full": [w for w in r.warnings if w.startswith("read by OCR from")][:1], "statement_pages": read, "got": got, "flagged": flagged, "n_st": len(r.statements), "n_flagged": sum(1 for st in r.statements if st.warnings),
+read = [w for w in r.warnings if w.startswith("read by OCR from")][:1]
+print(json.dumps({"read_full": read, "statement_pages": sorted({p for st in r.statements for p in st.pages}), "got": got,
+                  "flagged": flagged, "own": own, "n_st": len(r.statements), "n_flagged": sum(1 for st in r.statements if st.warnings),
                   "wall": wall, "cpu": cpu, "peak_mb": peak_total, "pages": r.pages,
                   "warnings": r.warnings + [w for st in r.statements for w in st.warnings]}, ensure_ascii=False))
 """
@@ -268,11 +273,13 @@ def run_one(scan: Path, workers: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(scan), str(workers)], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-1], "got": {}, "flagged": set(), "n_st": 0, "n_flagged": 0, "wall": 0, "cpu": 0,
+        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-1], "got": {}, "flagged": set(), "own": set(), "n_st": 0, "n_flagged": 0,
+                "wall": 0, "cpu": 0,
                 "peak_mb": 0, "pages": 0, "warnings": []}
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["got"] = {tuple(json.loads(k)): (None if v is None else Decimal(v)) for k, v in out["got"].items()}
     out["flagged"] = {tuple(k) for k in out["flagged"]}
+    out["own"] = {tuple(k) for k in out["own"]}
     return out
 
 
@@ -296,12 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict = {"conditions": {}}
     lines = ["# Scanned statements (OCR)", "",
-             "| condition | docs | pages | precision | recall | correct | wrong flagged | wrong silent | missed | extra "
-             "| statements flagged | s/page (wall) | s/page (CPU) | peak MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| condition | docs | pages | precision | recall | correct | wrong flagged | of which on the figure | wrong silent | missed "
+             "| extra | statements flagged | s/page (wall) | s/page (CPU) | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for ci, name in enumerate(conds):
         cond = CONDITIONS[name]
-        tot = dict(gold=0, correct=0, wrong=0, missed=0, extra=0, flagged=0, silent=0, pages=0, wall=0.0, cpu=0.0, peak=0.0,
+        tot = dict(gold=0, correct=0, wrong=0, missed=0, extra=0, flagged=0, own=0, silent=0, pages=0, wall=0.0, cpu=0.0, peak=0.0,
                    n_st=0, n_flagged=0)
         per_doc = []
         for di, pdf in enumerate(docs):
@@ -314,13 +321,14 @@ def main(argv: list[str] | None = None) -> int:
             wrong_keys = [k for k in gold if k in got and s and got[k] != gold[k]
                           and not (got[k] is not None and gold[k] is not None and abs(got[k] - gold[k]) < 0.0001)]
             flagged = sum(1 for k in wrong_keys if k in res["flagged"])
+            own = sum(1 for k in wrong_keys if k in res["own"])  # flagged on the figure itself, not only its statement
             row = dict(doc=pdf.name, pages=len(pages), wall=round(res["wall"], 1), cpu=round(res["cpu"], 1),
-                       peak_mb=round(res["peak_mb"]), flagged=flagged, silent=len(wrong_keys) - flagged,
+                       peak_mb=round(res["peak_mb"]), flagged=flagged, own=own, silent=len(wrong_keys) - flagged,
                        error=res.get("error"), **{k: s[k] for k in ("gold", "correct", "wrong", "missed", "extra", "precision", "recall")},
                        errors=s["errors"][:40], silent_errors=[f"{k} gold={gold[k]} got={got[k]}" for k in wrong_keys if k not in res["flagged"]],
                        warnings=res["warnings"][:20])
             per_doc.append(row)
-            for k in ("gold", "correct", "wrong", "missed", "extra", "flagged", "silent"):
+            for k in ("gold", "correct", "wrong", "missed", "extra", "flagged", "own", "silent"):
                 tot[k] += row[k]
             tot["pages"] += len(pages)
             tot["n_st"] += res["n_st"]
@@ -335,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         prec = tot["correct"] / denom if denom else 0.0
         rec = tot["correct"] / tot["gold"] if tot["gold"] else 0.0
         pages = max(1, tot["pages"])
-        lines.append(f"| {name} | {len(docs)} | {tot['pages']} | {prec:.3f} | {rec:.3f} | {tot['correct']} | {tot['flagged']} | "
+        lines.append(f"| {name} | {len(docs)} | {tot['pages']} | {prec:.3f} | {rec:.3f} | {tot['correct']} | {tot['flagged']} | {tot['own']} | "
                      f"{tot['silent']} | {tot['missed']} | {tot['extra']} | {tot['n_flagged']}/{tot['n_st']} | "
                      f"{tot['wall'] / pages:.1f} | {tot['cpu'] / pages:.1f} | {tot['peak']:.0f} |")
         report["conditions"][name] = dict(cond=cond, precision=prec, recall=rec, totals=tot, docs=per_doc)
@@ -389,7 +397,7 @@ def report_main(docs: list[Path], args) -> int:  # noqa: ANN001 - argparse's nam
     (REPORTS / "scans_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (REPORTS / "scans_report.json").write_text(json.dumps(dict(doc=pdf.name, pages=n, made_s=made, load_before=load_before,
                                                                load_after=load_after, score={k: v for k, v in s.items() if k != "errors"},
-                                                               **{k: v for k, v in res.items() if k not in ("got", "flagged")}),
+                                                               **{k: v for k, v in res.items() if k not in ("got", "flagged", "own")}),
                                                           ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print("\n".join(lines))
     return 0
