@@ -169,11 +169,13 @@ def ingest(
     workers: Optional[int] = typer.Option(None, help="worker processes (default LOANWATCH_WORKERS)"),
     index: bool = typer.Option(True, "--index/--no-index", help="add the text to the search index"),
     by: str = typer.Option("cli", "--by", help="who is ingesting"),
+    show_progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                                 help="a progress bar and one line per scanned page on stderr (default: when stderr is a terminal)"),
 ) -> None:
     """Store documents, parse statements and notes, record each step in the ledger."""
     from assistant.ingest import ingest as run_ingest
 
-    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by, index=index,
+    report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=by, index=index, progress=show_progress,
                         echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
     sys.stdout.write(report.summary() + "\n")
     if report.failed:

@@ -100,10 +100,28 @@ def _resize(image, side: int):
     return image.resize((max(1, round(w * k)), max(1, round(h * k))), Image.LANCZOS), k
 
 
+#: A scan coarser than this (pixels per point; 200 dpi) is enlarged to it before reading: at 150 dpi
+#: a small figure's digits are a few pixels wide, and the recogniser, which stretches each text
+#: line to its own height with a plain bilinear resize, confuses them more than after a Lanczos one.
+READ_PX_PER_PT = 200 / 72
+
+
+def _upscale(image, width_pt: float, side: int):
+    """The page enlarged to ``READ_PX_PER_PT`` (never past ``side`` pixels), or as it is when fine enough."""
+    w, h = image.size
+    k = min(READ_PX_PER_PT * width_pt / w, side / max(w, h))
+    if k < 1.1:
+        return image
+    from PIL import Image
+
+    return image.resize((round(w * k), round(h * k)), Image.LANCZOS)
+
+
 def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = FULL_SIDE) -> OcrPage:
     """Read one page image; coordinates come back in points of a page ``width_pt`` wide."""
     started = time.perf_counter()
     small, _ = _resize(image, side)
+    small = _upscale(small, width_pt, side)
     px_w, px_h = small.size
     k = width_pt / px_w
     bgr = _to_bgr(small)
@@ -115,6 +133,56 @@ def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int 
     straighten_columns(words)
     return OcrPage(page, width_pt, px_h * k, words, angle, round(time.perf_counter() - started, 2))
 
+
+#: The scouting pass recognises only text boxes narrower than this share of the page and at most
+#: this many times as wide as they are tall (a title, a header, a date; not a line of body text,
+#: whose recognition costs most of a page's time: the recogniser's work grows with that ratio) …
+SCOUT_MAX_WIDTH = 0.7
+SCOUT_MAX_ASPECT = 32.0
+#: … top down, until their ratios add up to this (a title sits among a page's first lines).
+SCOUT_BUDGET = 120.0
+
+
+def scout_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = SCOUT_SIDE) -> OcrPage:
+    """The scouting read of a page's top: detection, then recognition of its first short boxes only
+    (a statement title is never a full-width line of prose); words without per-character boxes."""
+    started = time.perf_counter()
+    small, _ = _resize(image, side)
+    px_w, px_h = small.size
+    k = width_pt / px_w
+    bgr = _to_bgr(small)
+    if _blank(bgr):
+        return OcrPage(page, width_pt, px_h * k, seconds=round(time.perf_counter() - started, 2))
+    eng = _engine(threads)
+    boxes, _ = eng.text_det(bgr)
+    if boxes is None or len(boxes) == 0:
+        return OcrPage(page, width_pt, px_h * k, seconds=round(time.perf_counter() - started, 2))
+    boxes = _scout_boxes(eng.sorted_boxes(boxes), px_w)
+    if not boxes:
+        return OcrPage(page, width_pt, px_h * k, seconds=round(time.perf_counter() - started, 2))
+    rec, _ = eng.text_rec(eng.get_crop_img_list(bgr, boxes), False)
+    result = [[b.tolist(), r[0], float(r[1])] for b, r in zip(boxes, rec) if r[0] and float(r[1]) >= 0.5]
+    words, angle = boxes_to_words(result, k, (px_w / 2, px_h / 2))
+    return OcrPage(page, width_pt, px_h * k, words, angle, round(time.perf_counter() - started, 2))
+
+
+def _scout_boxes(boxes, px_w: int) -> list:
+    """The short boxes of a page's top, top down, within the recognition budget."""
+    out, spent = [], 0.0
+    for b in boxes:
+        w = float(b[:, 0].max() - b[:, 0].min())
+        aspect = w / max(1.0, float(b[:, 1].max() - b[:, 1].min()))
+        if w > SCOUT_MAX_WIDTH * px_w or aspect > SCOUT_MAX_ASPECT:
+            continue
+        if spent + aspect > SCOUT_BUDGET and out:
+            break
+        out.append(b)
+        spent += aspect
+    return out
+
+
+def _read(image, page: int, width_pt: float, threads: int, side: int, scout: bool) -> OcrPage:
+    return (scout_image if scout else ocr_image)(image, page=page, width_pt=width_pt, threads=threads, side=side)
 
 
 # ---------------------------------------------------------------------------- pages of a document
@@ -219,7 +287,7 @@ class _Reader:
         todo = list(wanted)
         if self.workers == 1 or len(todo) < 2:
             for p, img, width in self.source.images(todo, side, top):
-                yield ocr_image(img, page=p, width_pt=width, threads=self.workers, side=side)
+                yield _read(img, p, width, self.workers, side, top < 1)
             return
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
@@ -227,7 +295,7 @@ class _Reader:
         done: set[int] = set()
         try:
             pool = self._get_pool()
-            futures = [pool.submit(_ocr_array, _array(img), p, width, side)
+            futures = [pool.submit(_ocr_array, _array(img), p, width, side, top < 1)
                        for p, img, width in self.source.images(todo, side, top)]
             for f in as_completed(futures):
                 page = f.result()
@@ -238,7 +306,7 @@ class _Reader:
             self.close()
             self.workers = 1
             for p, img, width in self.source.images([p for p in todo if p not in done], side, top):
-                yield ocr_image(img, page=p, width_pt=width, threads=1, side=side)
+                yield _read(img, p, width, 1, side, top < 1)
 
     def _get_pool(self):
         if self._pool is None:
@@ -263,11 +331,11 @@ def _array(image):
     return np.asarray(image.convert("RGB"))
 
 
-def _ocr_array(arr, page: int, width_pt: float, side: int) -> OcrPage:
+def _ocr_array(arr, page: int, width_pt: float, side: int, scout: bool = False) -> OcrPage:
     """Worker side of ``_Reader``: one page, one onnxruntime thread."""
     from PIL import Image
 
-    return ocr_image(Image.fromarray(arr), page=page, width_pt=width_pt, threads=1, side=side)
+    return _read(Image.fromarray(arr), page, width_pt, 1, side, scout)
 
 
 def _has_title(page: OcrPage) -> bool:

@@ -303,3 +303,16 @@ def test_ocr_figures_are_stored_with_confidence_and_cell_box_and_the_cell_crop_s
                 assert ff.confidence < 0.90
     finally:
         close_stores()
+
+
+def test_ingest_shows_each_scanned_page_read(scanned_statement, home, capsys):
+    from assistant.ingest import ingest
+    from assistant.store import close_stores, open_store
+
+    png, _ = scanned_statement
+    store = open_store()
+    try:
+        ingest([png], client="浙江鼎泰纺织有限公司", store=store, workers=1, index=False, progress=True)
+    finally:
+        close_stores()
+    assert "statement.png: OCR page 1/1" in capsys.readouterr().err
