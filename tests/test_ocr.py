@@ -137,7 +137,7 @@ def test_boxes_become_deskewed_words_split_at_labels_and_figures():
     a page skewed by a degree comes back level."""
     import math
 
-    from extractors.ocr import boxes_to_words
+    from extractors.ocr_words import boxes_to_words
 
     a = math.radians(1.0)  # the whole page turned by 1° about its centre (600, 800)
 
@@ -163,7 +163,7 @@ def test_boxes_become_deskewed_words_split_at_labels_and_figures():
 
 
 def test_english_words_lost_by_the_recogniser_are_restored():
-    from extractors.ocr import _split_chars
+    from extractors.ocr_words import _split_chars
 
     text = "CondensedConsolidatedBalanceSheets"
     spans = [(ch, 10.0 * i, 10.0 * i + 8) for i, ch in enumerate(text)]
@@ -177,7 +177,7 @@ def test_english_words_lost_by_the_recogniser_are_restored():
 
 def test_slanted_photo_columns_are_stood_upright():
     """A phone photo narrows the page towards the top: the figure columns lean and spread."""
-    from extractors.ocr import OcrWord, straighten_columns
+    from extractors.ocr_words import OcrWord, straighten_columns
 
     words, truth = [], []
     for i in range(20):
