@@ -397,7 +397,7 @@ def report_main(docs: list[Path], args) -> int:  # noqa: ANN001 - argparse's nam
     (REPORTS / "scans_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (REPORTS / "scans_report.json").write_text(json.dumps(dict(doc=pdf.name, pages=n, made_s=made, load_before=load_before,
                                                                load_after=load_after, score={k: v for k, v in s.items() if k != "errors"},
-                                                               **{k: v for k, v in res.items() if k not in ("got", "flagged", "own")}),
+                                                               **{k: v for k, v in res.items() if k not in ("got", "flagged", "own", "pages")}),
                                                           ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print("\n".join(lines))
     return 0
