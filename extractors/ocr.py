@@ -30,7 +30,7 @@ from pathlib import Path
 
 from extractors.errors import ScannedDocumentError
 from extractors.models import ExtractionResult, Statement
-from extractors.ocr_checks import LOW_CONFIDENCE, attach_confidence, figure_flags, subtotal_warnings
+from extractors.ocr_checks import LOW_CONFIDENCE, attach_confidence, figure_flags, flag_all, subtotal_warnings
 from extractors.ocr_words import OcrPage, OcrWord, _integer_page_separators, boxes_to_words, straighten_columns
 
 log = logging.getLogger(__name__)
@@ -100,28 +100,10 @@ def _resize(image, side: int):
     return image.resize((max(1, round(w * k)), max(1, round(h * k))), Image.LANCZOS), k
 
 
-#: A scan coarser than this (pixels per point; 200 dpi) is enlarged to it before reading: at 150 dpi
-#: a small figure's digits are a few pixels wide, and the recogniser, which stretches each text
-#: line to its own height with a plain bilinear resize, confuses them more than after a Lanczos one.
-READ_PX_PER_PT = 200 / 72
-
-
-def _upscale(image, width_pt: float, side: int):
-    """The page enlarged to ``READ_PX_PER_PT`` (never past ``side`` pixels), or as it is when fine enough."""
-    w, h = image.size
-    k = min(READ_PX_PER_PT * width_pt / w, side / max(w, h))
-    if k < 1.1:
-        return image
-    from PIL import Image
-
-    return image.resize((round(w * k), round(h * k)), Image.LANCZOS)
-
-
 def ocr_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = FULL_SIDE) -> OcrPage:
     """Read one page image; coordinates come back in points of a page ``width_pt`` wide."""
     started = time.perf_counter()
     small, _ = _resize(image, side)
-    small = _upscale(small, width_pt, side)
     px_w, px_h = small.size
     k = width_pt / px_w
     bgr = _to_bgr(small)
@@ -445,12 +427,13 @@ def _extract_read(name: str, paths: list[Path], n: int, pages: dict[int, OcrPage
         st.warnings.insert(0, f"read by OCR from a scan (pages {', '.join(map(str, st.pages))}): confirm the figures "
                               "against the page image before they are used (OCR, 扫描件识别，需人工核对)")
         attach_confidence(st, pages)
-        st.warnings.extend(figure_flags(st))
         first = pages.get(st.pages[0]) if st.pages else None
         if first is not None and st.unit == 1 and detect_unit(first.text).unit is None:
             # a unit line the scan lost ("$ in millions" under a seal) would scale every figure silently
             st.warnings.append(f"page {st.pages[0]}: no unit could be read on the page; figures are taken "
                                "in the currency's base unit — check the unit printed on the scan")
+            flag_all(st, "no unit could be read on the page: the figure may be in thousands or millions")
+        st.warnings.extend(figure_flags(st))
     if not statements:
         warnings.append(f"no financial statement was found on the {len(pages)} scanned page(s) read")
     warnings.insert(0, f"read by OCR from {len(pages)} scanned page(s) of {n}; figures carry the recogniser's confidence")

@@ -149,6 +149,14 @@ def _one_digit_away(printed: str, step: Decimal) -> bool:
     return m < len(plain)
 
 
+def flag_all(st: Statement, reason: str) -> None:
+    """Flag every figure of the statement: a doubt that touches them all (a unit the scan lost)."""
+    for item in st.items:
+        for ci, v in enumerate(item.values):
+            if v is not None:
+                _flag(item, ci, reason)
+
+
 def _flag(item, ci: int, reason: str) -> None:  # noqa: ANN001 - a LineItem
     if item.flags is None or len(item.flags) < len(item.values):
         item.flags = (item.flags or []) + [None] * (len(item.values) - len(item.flags or []))

@@ -316,3 +316,13 @@ def test_ingest_shows_each_scanned_page_read(scanned_statement, home, capsys):
     finally:
         close_stores()
     assert "statement.png: OCR page 1/1" in capsys.readouterr().err
+
+
+def test_a_unit_the_scan_lost_flags_every_figure():
+    from extractors.ocr import figure_flags
+    from extractors.ocr_checks import flag_all
+
+    st = _statement([("货币资金", "100.00"), ("存货", "50.00"), ("流动资产合计", "150.00")])
+    flag_all(st, "no unit could be read on the page")
+    figure_flags(st)
+    assert all(it.flags == ["no unit could be read on the page"] for it in st.items)
