@@ -179,6 +179,8 @@ def ingest(
                                                   help="admin only: store a statement whose issuer is not the client, for this reason"),
     as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
     by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
+    show_progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                                 help="a progress bar and one line per scanned page on stderr (default: when stderr is a terminal)"),
 ) -> None:
     """Store documents, parse statements and notes, record each step in the ledger."""
     from assistant.actor import command_actor
@@ -199,7 +201,7 @@ def ingest(
                                     hint="one of the clients assigned to you")
         client = require_client(open_store(), user, client).name
     report = run_ingest(paths, client=client, kind=kind, workers=workers, actor=user.name, index=index,
-                        issuer_override=issuer_override,
+                        issuer_override=issuer_override, progress=show_progress,
                         echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
     sys.stdout.write(report.summary() + "\n")
     if report.failed:

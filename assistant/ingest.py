@@ -179,7 +179,8 @@ def ingest(
                 continue
             todo.append((path, sha, size))
         limits = {"max_pages": settings.max_pages, "max_file_mb": settings.max_file_mb}
-        for prepared in _prepare_all(todo, kind, limits, workers):
+        pages = sys.stderr.isatty() if progress is None else progress  # one stderr line per scanned page read by OCR
+        for prepared in _prepare_all(todo, kind, limits, workers, pages):
             done(_store_prepared(store, prepared, client=client, actor=actor, received=received,
                                  home=settings.home_dir, index=index, issuer_override=issuer_override))
     report.seconds = round(time.perf_counter() - started, 3)
@@ -254,14 +255,15 @@ def _drop_pool(workers: int) -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, workers: int) -> Iterator[Prepared]:
+def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, workers: int,
+                 pages: bool = False) -> Iterator[Prepared]:
     """Prepare files in worker processes; a crashed worker costs only its own file."""
     if workers == 1 or len(todo) <= 1:
         for path, sha, size in todo:
-            yield prepare_file(str(path), sha, size, kind, limits)
+            yield prepare_file(str(path), sha, size, kind, limits, pages)
         return
     retry: list[tuple[Path, str, int]] = []
-    futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits): (p, sha, size)
+    futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits, pages): (p, sha, size)
                for p, sha, size in todo}
     for future in as_completed(futures):
         try:
@@ -279,11 +281,12 @@ def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, wor
                                    " — send it to the loanwatch maintainers; ingest the others meanwhile")
 
 
-def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Prepared:
-    """Worker: detect the kind and extract what the file holds (no database access)."""
+def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict, pages: bool = False) -> Prepared:
+    """Worker: detect the kind and extract what the file holds (no database access); ``pages``: one
+    stderr line per scanned page read by OCR."""
     out = Prepared(path=path, sha256=sha, size=size)
     try:
-        _prepare(Path(path), kind, limits, out)
+        _prepare(Path(path), kind, limits, out, pages)
     except LoanwatchError as exc:
         out.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
@@ -291,7 +294,15 @@ def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict) -> Pre
     return scrub(out)  # document text is data: no NUL, control character or lone surrogate reaches SQL or a terminal
 
 
-def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
+def _page_line(name: str):  # noqa: ANN202 - a progress callback
+    def say(line: str) -> None:
+        sys.stderr.write(f"{name}: {line}\n")
+        sys.stderr.flush()
+
+    return say
+
+
+def _prepare(path: Path, kind: str, limits: dict, out: Prepared, pages: bool = False) -> None:
     from extractors.document import sniff_format
 
     fmt = sniff_format(path)
@@ -302,7 +313,7 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared) -> None:
         from extractors.pipeline import extract_file
 
         try:
-            result = extract_file(path, **limits)
+            result = extract_file(path, **limits, progress=_page_line(path.name) if pages else None)
         except ImportError as exc:  # the extractor for this format is not installed yet
             if kind == "statement":
                 raise ConfigError(f"{path.name}: no {fmt} statement extractor available ({exc})") from exc

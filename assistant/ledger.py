@@ -84,6 +84,8 @@ _VOLATILE = {"auth_sessions": frozenset({"last_seen_at"})}
 #: columns added to a recorded table after rows were recorded (revision 0009) → their default: a row at
 #: the default digests as before the column existed, so upgraded databases still verify
 _LATER_COLUMNS: dict[str, dict[str, Any]] = {"facilities": {"annual_reporting_days": 120, "inspection_days": 90}}
+#: figure columns added by revision 0008 (OCR confidence and cell box): left out of a digest while empty
+_LATE_COLUMNS = frozenset({"confidence", "flag", "cell_x0", "cell_top", "cell_x1", "cell_bottom"})
 #: child tables added after rows were recorded: left out of a digest while empty, for the same reason
 _LATER_CHILDREN = frozenset({"securities"})
 
@@ -128,7 +130,7 @@ def _row_dict(row: Any, table: Table) -> dict[str, Any]:
     skip = _VOLATILE.get(table.name, frozenset())
     later = _LATER_COLUMNS.get(table.name, {})
     return {k: (repr(v) if isinstance(v, float) else v) for k, v in row._mapping.items()
-            if k not in skip and not (k in later and v == later[k])}
+            if k not in skip and not (k in later and v == later[k]) and not (v is None and k in _LATE_COLUMNS)}
 
 
 def _pk(table: Table):  # noqa: ANN202 - a Column

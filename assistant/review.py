@@ -12,6 +12,11 @@ the person who ingested the document (four eyes: the maker of the upload does no
 both names are stored with the confirmation, which is recorded in the hash-chained ledger.
 A confirmed correction of a figure (``figures set`` by one user, ``figures confirm`` by
 another: ``assistant.makerchecker``) also releases that one figure.
+
+``flagged_figures(store, ref)`` lists the figures of a flagged statement (or document) that were
+flagged one by one (read by OCR: low confidence, a failed identity, a subtotal ≠ its rows), each
+with its confidence and cell box; ``cell_image(store, figure_id)`` cuts that cell out of the
+stored page, so the officer sees what was read beside the value.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from sqlalchemy import select
 from assistant import ledger
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 from assistant.store.db import Store
-from assistant.store.schema import Client, DocumentRow, StatementReviewRow, StatementRow
+from assistant.store.schema import Client, DocumentRow, FigureRow, StatementReviewRow, StatementRow
 from assistant.store.snapshot import flagged_statements
 
 _STATEMENT_REF = re.compile(r"^[Ss](\d+)$")
@@ -105,6 +110,63 @@ def confirm(store: Store, ref: str | int, *, by: str, reason: str,
         return out
 
 
+@dataclass
+class FlaggedFigure:
+    """One figure flagged on its own, with what the officer needs to check it against the page."""
+
+    figure_id: int
+    statement_id: int
+    document: str
+    page: int
+    label: str
+    column: str
+    printed: str | None
+    value: str | None
+    confidence: float | None
+    flag: str
+    bbox: tuple[float, float, float, float] | None  # the cell, in points (top-left origin)
+
+
+def flagged_figures(store: Store, ref: str | int, *, client_ids: frozenset[int] | set[int] | None = None) -> list[FlaggedFigure]:
+    """The individually flagged figures of statement ``S<id>`` or of document ``D<id>``/name, in page order."""
+    with store.session() as s:
+        rows = _statements(s, str(ref))
+        if rows and client_ids is not None and rows[0][1].client_id not in client_ids:
+            raise AccessDeniedError(f"no statement or document {ref!r} among your clients")
+        ids = [st.id for st, _ in rows]
+        names = {st.id: doc.name for st, doc in rows}
+        figs = s.execute(select(FigureRow).where(FigureRow.statement_id.in_(ids or [-1]), FigureRow.flag.is_not(None))
+                         .order_by(FigureRow.page, FigureRow.top, FigureRow.col_index)).scalars()
+        out = []
+        for f in figs:
+            box = (f.cell_x0, f.cell_top, f.cell_x1, f.cell_bottom)
+            out.append(FlaggedFigure(f.id, f.statement_id, names[f.statement_id], f.page, f.label, f.column_label,
+                                     f.printed, None if f.value is None else str(f.value), f.confidence, f.flag,
+                                     None if None in box else box))
+        return out
+
+
+def cell_image(store: Store, figure_id: int, *, client_ids: frozenset[int] | set[int] | None = None,
+               dpi: float = 200.0) -> bytes:
+    """PNG of a figure's cell cut from the stored page (its row when the cell has no box of its own)."""
+    from pathlib import Path
+
+    from extractors.render import render_cell_png
+
+    with store.session() as s:
+        f = s.get(FigureRow, figure_id)
+        if f is None:
+            raise NotFoundError(f"no figure {figure_id}")
+        if client_ids is not None and f.client_id not in client_ids:
+            raise AccessDeniedError(f"figure {figure_id} is not among your clients' figures")
+        doc = s.get(DocumentRow, f.document_id)
+        box = (f.cell_x0, f.cell_top, f.cell_x1, f.cell_bottom)
+        if None in box:
+            box = (f.x0, f.top, f.x1, f.bottom)
+        page, stored = f.page, doc.stored_path
+    return render_cell_png(Path(store.home) / stored, page, box, dpi=dpi)
+
+
 def _statements(s, ref: str) -> list[tuple[StatementRow, DocumentRow]]:  # noqa: ANN001 - a Session
     """The statement ``S<id>``, or the statements of a document by id or file name."""
     ref = ref.strip()
@@ -126,4 +188,4 @@ def _statements(s, ref: str) -> list[tuple[StatementRow, DocumentRow]]:  # noqa:
     return [(st, doc) for st in sts]
 
 
-__all__ = ["Flagged", "confirm", "flagged"]
+__all__ = ["Flagged", "FlaggedFigure", "cell_image", "confirm", "flagged", "flagged_figures"]

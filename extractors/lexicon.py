@@ -89,7 +89,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "short term borrowings",
         ),
         "notes_payable": ("应付票据", "notes payable", "bills payable"),
-        "accounts_payable": ("应付账款", "accounts payable", "trade payables", "trade accounts payable"),
+        "accounts_payable": ("应付账款", "accounts payable", "trade payables", "trade accounts payable", "accounts and construction payable"),
         "advances_from_customers": ("预收款项", "预收账款", "advances from customers"),
         "contract_liabilities": ("合同负债", "contract liabilities"),
         "taxes_payable": ("short-term income taxes", "应交税费", "应交税金", "taxes payable", "income taxes payable", "accrued income taxes", "tax payable"),
@@ -429,6 +429,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "proceeds from long-term debt",
             "proceeds from long-term debt and other",
             "proceeds from issuance of long-term debt",
+            "issuance of long-term debt",
             "proceeds from bank borrowings",
         ),
         "debt_repaid": (
@@ -514,7 +515,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts_receivable": ("应收贸易账款", "贸易应收款项", "应收账款及票据", "应收贸易款项"),
         "inventory": ("存货", "库存"),
         "fixed_assets": ("物业厂房及设备", "物业厂房及设备净额", "固定资产账面价值", "property plant and equipment net"),
-        "intangible_assets": ("无形资产",),
+        "intangible_assets": ("无形资产", "identified intangible assets", "purchased intangible assets"),
         "total_current_assets": ("流动资产总额", "流动资产总计", "total current assets"),
         "total_non_current_assets": ("非流动资产总额", "非流动资产总计"),
         "total_assets": ("总资产", "资产总值", "资产合计"),
@@ -804,4 +805,59 @@ RULES: dict[str, list[tuple[re.Pattern[str], str]]] = {
         ),
         (re.compile(r"^cash and due from banks(?: and deposits with banks)?(?: at)? (?:the )?end of (?:the )?(?:period|year|quarter)$"), "cash_end"),
     ],
+}
+
+
+# Labels whose figure depends on the section they sit in (``extractors.structure.row_sections``): the same
+# words mean a current item under the current heading and a non-current one under the non-current
+# heading, and a cash-flow line such as "Balance, end of period" takes its meaning from the block it
+# closes. section → normalised label → key (None: the row takes no key in that section). A label of this
+# table keeps its context-free key (if any) where its section is unknown.
+SECTION_KEYS: dict[str, dict[str, dict[str, str | None]]] = {
+    _BS: {
+        "current_assets": {
+            "以公允价值计量且其变动计入损益的金融资产": "trading_financial_assets",
+            "financial assets at fair value through profit or loss": "trading_financial_assets",
+        },
+        "non_current_assets": {
+            "以公允价值计量且其变动计入损益的金融资产": None,  # CAS 其他非流动金融资产, no key
+            "financial assets at fair value through profit or loss": None,
+        },
+        "current_liabilities": {
+            "term debt": "current_portion_non_current_liabilities",
+            "borrowings": None,  # short-term loans and the current part of long-term ones together
+            "借款": None,
+            "银行借款": None,
+            "bank borrowings": None,
+            "lease liabilities": None,  # the current part of a lease liability (CAS: 一年内到期的非流动负债)
+            "租赁负债": None,
+            "operating lease liabilities": None,
+            "finance lease liabilities": None,
+        },
+        "non_current_liabilities": {
+            "term debt": "long_term_borrowings",
+            "borrowings": "long_term_borrowings",
+            "借款": "long_term_borrowings",
+            "银行借款": "long_term_borrowings",
+            "bank borrowings": "long_term_borrowings",
+            "应付票据": "bonds_payable",  # Hong Kong: notes issued under a note programme
+            "notes payable": "bonds_payable",
+            "senior notes": "bonds_payable",
+            "lease liabilities": "lease_liabilities",
+            "租赁负债": "lease_liabilities",
+            "operating lease liabilities": "lease_liabilities",
+        },
+    },
+    _CF: {
+        # "Cash, cash equivalents and restricted cash:" / "Net change for the period" / "Balance, beginning of
+        # period" / "Balance, end of period"
+        "cash": {
+            **{f"{net}{move}{span}": "net_change_in_cash" for net in ("net ", "") for move in ("change", "increase (decrease)",
+               "decrease (increase)", "increase", "decrease") for span in ("", " for the period", " for the year", " for the quarter")},
+            **{f"{head}{span}": "cash_end" for head in ("balance, end of ", "balance at end of ", "end of ", "at end of ")
+               for span in ("period", "year", "quarter")},
+            "ending balance": "cash_end",
+            "ending balances": "cash_end",
+        },
+    },
 }

@@ -19,6 +19,10 @@ Steps, as a statement is mapped (``explain_keys``):
    利息收入 / 利息支出 are interest_income / interest_expense (data README).
 5. One row per key (the first printed keeps it; a heading without figures yields it).
 6. The sum structure (``extractors.structure``): unlabelled or glued totals found by the figures.
+   Then the section each row sits in (``structure.row_sections``: headings, closing subtotals and
+   the sums) for labels whose meaning it gives (``lexicon.SECTION_KEYS``: "Term debt" current or
+   non-current, 借款 / 應付票據 printed under both liability headings, "Balance, end of period"
+   under a cash heading), and an item printed in parts keeps no key.
 7. Near-miss labels (``similar_key``): similarity ≥ 0.9 with a benign difference (a lost glyph
    gap, a dropped ligature, one typo), and only where an identity of FIGURES.md confirms the
    figure (or, with none to evaluate, similarity ≥ 0.95). Below that the row keeps no key.
@@ -37,8 +41,8 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from extractors.lexicon import RULES, SYNONYMS, VARIANTS
-from extractors.structure import infer_keys
+from extractors.lexicon import RULES, SECTION_KEYS, SYNONYMS, VARIANTS
+from extractors.structure import infer_keys, row_sections
 
 _BS, _IS, _CF = "balance_sheet", "income_statement", "cash_flow"
 
@@ -166,7 +170,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     similarity to a known label (each confirmed by the figures), and a bank's chart of accounts.
 
     Steps: labels → keys (look-up and rules) → conventions → one row per key → sums (structure)
-    → near-miss labels confirmed by an identity → one row per key.
+    → sections → items in parts → near-miss labels confirmed by an identity → one row per key.
     """
     norms = [normalize(r.label) for r in rows]
     keys: list[str | None] = [map_label(r.label, kind) for r in rows]
@@ -174,6 +178,7 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
         bank = is_bank(norms, [any(v is not None for v in r.values) for r in rows], kind)
     heading = ""
     after_fin = 99
+    cas_finance = "财务费用" in norms  # a CAS income statement: its interest lines are 财务费用's sub-items
     for i, n in enumerate(norms):
         values_present = any(v is not None for v in rows[i].values)
         if not values_present and not keys[i]:
@@ -192,12 +197,10 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
             elif re.search(r"[\u4e00-\u9fff]", n):
                 after_fin += 1
             if keys[i] in ("interest_expense", "interest_income") and re.search(r"[\u4e00-\u9fff]", n) and after_fin > 3 \
-                    and not bank:
+                    and not bank and cas_finance:
                 keys[i] = None
             if bank and keys[i] is None and n == "利息支出":
                 keys[i] = "interest_expense"  # a bank's own interest lines (data README convention)
-    if kind == _CF:
-        _cash_heading(rows, norms, keys)
     if kind == _IS:
         _eps_heading(rows, norms, keys)
         _attributable_heading(rows, norms, keys)
@@ -207,9 +210,9 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     if kind == _BS:
         _common_stock_convention(norms, keys)
         _equity_convention(rows, norms, keys)
-    _block_headings(rows, keys)
+    block_notes = _block_headings(rows, keys, kind)
     valued = [any(v is not None for v in r.values) for r in rows]
-    notes: list[str] = []
+    notes: list[str] = list(block_notes)
     if bank:
         keys = [None if k in _NOT_A_BANK_FIGURE else k for k in keys]
         _bank_revenue(norms, keys, valued)
@@ -218,14 +221,55 @@ def explain_keys(rows: list[MapRow], kind: str, *, bank: bool | None = None) -> 
     keys = _unique(keys, valued)
     values = [list(r.values) for r in rows]
     notes += infer_keys(kind, norms, values, keys)
+    _section_keys(kind, norms, values, keys, bank)
+    if kind == _BS:
+        _items_in_parts(norms, keys, valued)
+    keys = _unique(keys, valued)
     notes += _similar_rows(kind, rows, keys, bank)
     return _unique(keys, valued), notes
 
 
-def _block_headings(rows: list[MapRow], keys: list[str | None]) -> None:
+@lru_cache(maxsize=8)
+def _section_table(kind: str) -> dict[str, dict[str, str | None]]:
+    return {sec: {normalize(label): key for label, key in table.items()} for sec, table in SECTION_KEYS.get(kind, {}).items()}
+
+
+_TWINS = {"current_assets": "non_current_assets", "current_liabilities": "non_current_liabilities"}
+
+
+def _section_keys(kind: str, norms: list[str], values: list[list[Decimal | None]], keys: list[str | None], bank: bool) -> None:
+    """Labels whose meaning is given by their section (``lexicon.SECTION_KEYS``, ``structure.row_sections``).
+
+    A label printed with figures under both a current heading and the matching non-current one is one
+    item split by maturity: the non-current row keeps the item's key and the current row is a part of
+    the current portion, with no key of its own unless the table gives one ("Term debt")."""
+    table = _section_table(kind)
+    if not table:
+        return
+    sections = row_sections(kind, norms, values, keys)
+    valued = [any(v is not None for v in vals) for vals in values]
+    for i, n in enumerate(norms):
+        sec = sections[i]
+        if not valued[i] or sec is None or not n:
+            continue
+        if n in table.get(sec, {}):
+            key = table[sec][n]
+            if bank and key is not None and key in _NOT_A_BANK_FIGURE:
+                key = None
+            keys[i] = key  # a look-up with its context, as certain as the lexicon's: no note
+        elif sec in _TWINS and keys[i] is not None:
+            twin = _TWINS[sec]
+            if any(norms[j] == n and sections[j] == twin and valued[j] for j in range(len(norms))):
+                keys[i] = None  # the current part of an item printed again under the non-current heading
+
+
+def _block_headings(rows: list[MapRow], keys: list[str | None], kind: str) -> list[str]:
     """A heading printed without figures over indented rows that an unlabelled total closes
     ("Non-operating income (expense)" / three indented rows / a ruled total) names that
-    block, not a figure: its key would stand for the total with no value, so it takes none."""
+    block, not a figure: its key would stand for the total with no value, so it takes none.
+    On a balance sheet the block is the item's breakdown ("Inventories:" / raw materials, work in
+    process, finished goods / a ruled total): the total, when it is the sum of the rows, is the item."""
+    notes: list[str] = []
     for i, row in enumerate(rows):
         if keys[i] is None or row.x0 is None or any(v is not None for v in row.values):
             continue
@@ -233,7 +277,20 @@ def _block_headings(rows: list[MapRow], keys: list[str | None]) -> None:
         while j < len(rows) and rows[j].label.strip() and rows[j].x0 is not None and rows[j].x0 > row.x0 + 3:
             j += 1
         if j > i + 1 and j < len(rows) and not rows[j].label.strip() and any(v is not None for v in rows[j].values):
-            keys[i] = None
+            key, keys[i] = keys[i], None
+            if kind == _BS and keys[j] is None and j - i > 2 and _sums(rows[i + 1:j], rows[j]):
+                keys[j] = key
+                notes.append(f"an unlabelled row → {key} by the statement's sums (the total of the rows under '{row.label.strip()}')")
+    return notes
+
+
+def _sums(parts: list[MapRow], total: MapRow) -> bool:
+    """Every column of ``total`` printed and equal to the sum of ``parts`` (each part printed there)."""
+    for c, t in enumerate(total.values):
+        vals = [p.values[c] if c < len(p.values) else None for p in parts]
+        if t is None or any(v is None for v in vals) or sum(vals, Decimal(0)) != t:  # type: ignore[arg-type]
+            return False
+    return True
 
 
 _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss|income loss)(?: for the (?:period|year))? attributable to$"
@@ -241,15 +298,6 @@ _ATTRIB_HEAD = re.compile(r"^(?:net )?(?:profit|income|earnings|loss|profit loss
 _OWNERS = re.compile(r"^(?:owners|equity holders|shareholders|stockholders|equity shareholders|ordinary shareholders) of (?:the )?"
                      r"(?:company|parent|bank|group)$|^母公司(?:所有者|股东)$|^本公司(?:权益持有人|拥有人|股东|股权持有人)$")
 _NCI = re.compile(r"^(?:non-?controlling interests?|minority interests?|少数股东|非控制性权益|非控股权益)$")
-
-
-def _cash_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
-    """"Cash, cash equivalents and restricted cash:" / "Beginning of period" / "End of period"."""
-    for i, n in enumerate(norms):
-        if n.startswith("cash") and not any(v is not None for v in rows[i].values):
-            for j in range(i + 1, min(i + 4, len(norms))):
-                if re.fullmatch(r"(?:at )?end of (?:the )?(?:period|year|quarter)|ending balances?", norms[j]) and keys[j] is None:
-                    keys[j] = "cash_end"
 
 
 def _eps_heading(rows: list[MapRow], norms: list[str], keys: list[str | None]) -> None:
@@ -336,6 +384,31 @@ def _equity_convention(rows: list[MapRow], norms: list[str], keys: list[str | No
             keys[a] = "equity_attributable_to_parent"
             keys[b] = "total_equity"
             return
+
+
+_LEASE_KIND = re.compile(r"\b(operating|finance|financing) lease")
+_INTANGIBLE_PART = re.compile(r"trademark|trade name|brand|franchise|licen[cs]e|patent|customer relationship|商标|专利|特许")
+
+
+def _items_in_parts(norms: list[str], keys: list[str | None], valued: list[bool]) -> None:
+    """One item printed in parts keeps no key (the data README's rule for split rows): an operating-lease
+    row beside the same row for finance leases ("Operating lease right-of-use assets" / "Finance lease
+    right-of-use assets") is half of the right-of-use assets, and "Other intangible assets" beside
+    trademarks or franchise rights is one part of the intangible assets (beside goodwill alone it is
+    the whole)."""
+    present = {n for n, v in zip(norms, valued) if v}
+    for i, n in enumerate(norms):
+        if keys[i] is None or not valued[i]:
+            continue
+        m = _LEASE_KIND.search(n)
+        if m:
+            others = ("finance", "financing") if m.group(1) == "operating" else ("operating",)
+            if any(n[: m.start(1)] + o + n[m.end(1):] in present for o in others):
+                keys[i] = None
+                continue
+        if keys[i] == "intangible_assets" and n.startswith("other ") and any(
+                _INTANGIBLE_PART.search(o) for o, v in zip(norms, valued) if v and o != n):
+            keys[i] = None
 
 
 def _unique(keys: list[str | None], valued: list[bool]) -> list[str | None]:

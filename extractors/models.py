@@ -64,6 +64,9 @@ class LineItem(_Model):
     # in the order of Statement.columns; None for figures read from a text layer
     confidence: list[float | None] | None = None
     value_boxes: list[BBox | None] | None = None
+    # why a person must look at each figure before it is used ("low confidence 0.71; not the sum …"), None where
+    # nothing was found; set for figures read by OCR only
+    flags: list[str | None] | None = None
 
 
 class Statement(_Model):

@@ -32,8 +32,10 @@ from extractors.periods import (
     ASSUMED_WEEKS,
     ReportPeriod,
     apply_week_years,
+    date_fiscal_years,
     detect_report_period,
     document_period,
+    fiscal_year_ends,
     resolve_columns,
     settle_default_span,
     week_based,
@@ -168,6 +170,10 @@ def finish_statements(statements: list[Statement], located: list[Located], page_
     copies dropped, an undated column warned, 52/53-week years as the report states them, and a
     statement not found named in the document's ``warnings`` (appended in place)."""
     statements = drop_duplicates(merge_continuations(statements))
+    if any(c.period_end is None for st in statements for c in st.columns):
+        ends = fiscal_year_ends("\n".join(page_texts))
+        for st in statements:
+            date_fiscal_years(st.columns, st.warnings, ends, flow=st.kind != "balance_sheet")
     for st in statements:
         warn_undated_columns(st)
     weeks = week_years("\n".join(page_texts)) if any(week_based(st.columns) for st in statements) else {}

@@ -456,9 +456,18 @@ def _bare_year(y: int, label: str, flow: bool, report: ReportPeriod | None, cont
     ctx = _fold(context).lower()
     md = _EN_MD.search(ctx)
     end = _date(y, _MONTHS[md.group(1)], int(md.group(2))) if md else None
+    printed = _en_dates(ctx)
+    if end is not None and len({(d.month, d.day) for d in printed}) > 1 and end not in printed:
+        # "December 28, 2019, December 29, 2018 …": the first month and day is that year's, not every year's
+        return Column(period_start=None, period_end=None, label=label), (
+            f"'{label}' prints a year without its month and day, and the title block prints year ends on different days "
+            f"({', '.join(d.isoformat() for d in printed)}), none of them in {y}")
     zh_ctx = _ZH_MD_CONTEXT.search(ctx.replace(" ", ""))  # 截至6月30日止六个月 / 截至12月31日止年度
     if end is None and zh_ctx:
         end = _date(y, int(zh_ctx.group(1)), int(zh_ctx.group(2)))
+    point = _ZH_YMD.search(ctx.replace(" ", "")) if not flow else None
+    if end is None and point and int(point.group(1)) in (y, y + 1):
+        end = _date(y, int(point.group(2)), int(point.group(3)))  # 於2025年3月31日 over "2025年 2024年": each year's March 31
     if end is None and report is not None:
         if report.end == month_end(report.end.year, report.end.month):
             end = month_end(y, report.end.month)  # a fiscal year ending on a month end: the same month end
@@ -589,9 +598,12 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
     A 上年同期 column takes the span of the current-year column printed just before it, a year
     back; 52/53-week years start the day after the prior year's printed end.
     """
+    printed = headers
+    headers = [_without_unit_words(h) for h in headers]
     read = [_read_own_words(h, own, flow=flow, report=report, context=context)
             for h, own in zip(headers, _without_shared_head(headers))]
-    columns = [c for c, _ in read]
+    columns = [c if h == p else c.model_copy(update={"label": re.sub(r"\s+", " ", _fold(p)).strip()})
+               for (c, _), h, p in zip(read, headers, printed)]
     reasons = [why for _, why in read]
     for i, why in enumerate(reasons):
         if why != _SAME_LAST_YEAR:
@@ -604,6 +616,7 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
             reasons[i] = None
         else:
             reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
+    _years_dated_by_title(headers, columns, reasons, flow=flow, report=report, context=context)
     if flow:
         _refuse_bare_years_beside_month_ranges(headers, columns, reasons)
     columns = refine_year_starts(columns)
@@ -616,6 +629,51 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
         elif flow and _counted_weeks(c) and c.period_start - dt.timedelta(days=1) not in ends:
             warnings.append(f"column {i + 1} '{c.label}' starts on {c.period_start}: {ASSUMED_WEEKS}")
     return columns, warnings
+
+
+_UNIT_WORD = re.compile(r"^[(（]?(?:(?:人民币|人民幣|港币|港幣|美元|澳门币)?(?:千|百万|百萬|万|萬|亿|億)?(?:港元|元|美元|人民币|人民幣)"
+                        r"|(?:rmb|hk\$|us\$|\$|usd|hkd|eur|€|£)\s*['’]?\s*(?:000|m|mn|million|millions|thousands?))[)）]?$", re.IGNORECASE)
+
+
+def _without_unit_words(header: str) -> str:
+    """A column header less the words that print its unit ("2025年 千港元", "2024 HK$'000"): they date nothing."""
+    words = header.split()
+    kept = [w for w in words if not _UNIT_WORD.match(w)]
+    return " ".join(kept) if kept and len(kept) < len(words) else header
+
+
+_EN_BARE_YEAR = re.compile(r"^\s*(?:fiscal\s+(?:year\s+)?)?((?:19|20)\d{2})\s*$", re.IGNORECASE)
+
+
+def _years_dated_by_title(headers: list[str], columns: list[Column], reasons: list[str | None], *, flow: bool,
+                          report: ReportPeriod | None, context: str) -> None:
+    """Year headers ("2019 2018 2017") under a title block that prints each year's end in full ("Fiscal
+    years ended December 28, 2019, December 29, 2018 and December 30, 2017"): each year takes the one
+    date of its year — or, for a fiscal year named for the year it starts in, of the next year, the same
+    way for every column. A 52/53-week year's end is then printed, not taken from a month and day that
+    fit only the first year. In place."""
+    years = [_EN_BARE_YEAR.match(_fold(h)) for h in headers]
+    if len(headers) < 2 or not all(years):
+        return
+    ys = [int(m.group(1)) for m in years if m]
+    dates = list(dict.fromkeys(_en_dates(_fold(context).lower())))
+    if len(dates) < 2 or len(set(ys)) != len(ys):
+        return
+    for offset in (0, 1):
+        found = [[d for d in dates if d.year - y == offset] for y in ys]
+        if all(len(f) == 1 for f in found):
+            break
+    else:
+        return
+    months, weeks = _en_span(_fold(context).lower())
+    if months is None and weeks is None:
+        months = _annual(report)
+    for i, (end,) in enumerate(found):
+        start = _span_start(end, months, weeks) if flow and (months or weeks) else None
+        if flow and start is None:
+            continue
+        columns[i] = Column(period_start=start, period_end=end, label=columns[i].label)
+        reasons[i] = None
 
 
 _ZH_BARE_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*$")
@@ -749,3 +807,80 @@ def apply_week_years(columns: list[Column], warnings: list[str], weeks: dict[int
             start = c.period_end - dt.timedelta(days=7 * 52 - 1)
             columns[i] = c.model_copy(update={"period_start": start})
             warnings.append(f"{prefix}{start}: {ASSUMED_WEEKS}")
+
+
+_YEAR_LIST = r"((?:19|20)\d{2}(?:\s*,\s*(?:and\s+)?(?:19|20)\d{2}|\s+and\s+(?:19|20)\d{2})*)"
+_MDY_ANY = r"[a-z]+\.?\s*\d{1,2}\s*,?\s*\d{4}"
+_FISCAL_YEAR_ENDS = re.compile(
+    r"fiscal(?: years?)? " + _YEAR_LIST + r",? (?:represented|were|was|included|comprised|consisted of|are|is|covered)"
+    r"(?: the)?(?: (52|53)[- ]weeks?(?: periods?)?)? end(?:ed|ing)(?: on)? (" + _MDY_ANY + r"(?:\s*,\s*(?:and\s+)?" + _MDY_ANY
+    + r"|\s+and\s+" + _MDY_ANY + r")*)", re.IGNORECASE)
+
+
+def fiscal_year_ends(text: str) -> dict[int, tuple[dt.date, int | None]]:
+    """The end (and, when stated, the length in weeks) of each fiscal year the report names in words:
+    "Fiscal year 2022, 2021, and 2020 represented the 52 weeks ended January 28, 2023, January 29, 2022,
+    and February 1, 2020, respectively" → {2022: (2023-01-28, 52), …}.
+
+    The years must chain: from the newest, each older year's end lies one 52- or 53-week year before
+    the next one's (exactly its stated weeks when stated). A year whose printed end breaks the chain (a
+    typo: Foot Locker's fiscal 2020 "ended February 1, 2020") is dropped, and where the next year's
+    length is stated its end is the day before that year starts."""
+    stated: dict[int, tuple[dt.date, int | None]] = {}
+    for m in _FISCAL_YEAR_ENDS.finditer(" ".join(text.split())):
+        years = [int(y) for y in _YEAR.findall(m.group(1))]
+        dates = _en_dates(m.group(3).lower())
+        if len(years) != len(dates) or len(years) < 1:
+            continue
+        weeks = int(m.group(2)) if m.group(2) else None
+        for y, d in zip(years, dates):
+            if stated.get(y, (d, weeks))[0] != d:
+                stated[y] = (dt.date.min, None)  # two ends for one year: neither
+            else:
+                stated[y] = (d, weeks)
+    stated = {y: v for y, v in stated.items() if v[0] != dt.date.min}
+    if not stated:
+        return {}
+    out: dict[int, tuple[dt.date, int | None]] = {}
+    newest = max(stated)
+    out[newest] = stated[newest]
+    for y in range(newest - 1, min(stated) - 1, -1):
+        later = out.get(y + 1)
+        if later is None:
+            break
+        gap = {7 * later[1]} if later[1] else {364, 371}
+        if y in stated and (later[0] - stated[y][0]).days in gap:
+            out[y] = stated[y]
+        elif later[1]:
+            out[y] = (later[0] - dt.timedelta(days=7 * later[1]), None)
+        else:
+            break
+    return out
+
+
+def date_fiscal_years(columns: list[Column], warnings: list[str], ends: dict[int, tuple[dt.date, int | None]], *, flow: bool) -> None:
+    """Columns headed by a bare fiscal year ("2022") that nothing on the page dated take the end the
+    report states for that year (``fiscal_year_ends``); a flow column starts the day after the prior
+    year's stated end, or is counted back its stated weeks, or else 52 weeks with the note that says
+    so. In place; the column's "has no period" warning goes."""
+    for i, c in enumerate(columns):
+        m = _EN_BARE_YEAR.match(c.label or "")
+        if c.period_end is not None or not m or int(m.group(1)) not in ends:
+            continue
+        y = int(m.group(1))
+        end, weeks = ends[y]
+        start = None
+        note = None
+        if flow:
+            if y - 1 in ends:
+                start = ends[y - 1][0] + dt.timedelta(days=1)
+            elif weeks:
+                start = end - dt.timedelta(days=7 * weeks - 1)
+            else:
+                start = end - dt.timedelta(days=7 * 52 - 1)
+                note = f"column {i + 1} '{c.label}' starts on {start}: {ASSUMED_WEEKS}"
+        columns[i] = c.model_copy(update={"period_start": start, "period_end": end})
+        prefix = f"column {i + 1} '{c.label}' has no period"
+        warnings[:] = [w for w in warnings if not w.startswith(prefix)]
+        if note:
+            warnings.append(note)

@@ -96,6 +96,7 @@ _SAYS: dict[str, Callable[[str], bool]] = {
     "net_profit": lambda n: bool(re.search(r"income|earnings|profit|loss|利润|溢利|亏损", n)) and not re.search(
         r"before|comprehensive|per share|综合|每股|税前|continuing|持续", n),
     "revenue": lambda n: bool(re.search(r"revenue|sales|收入|营业额", n)),
+    "total_non_current_assets": lambda n: bool(re.search(r"non-?current assets|long-term assets|非流动资产", n)),
 }
 # a section heading and the key of the total that closes it
 _HEAD_TOTAL: dict[str, list[tuple[re.Pattern[str], str]]] = {
@@ -105,7 +106,9 @@ _HEAD_TOTAL: dict[str, list[tuple[re.Pattern[str], str]]] = {
           (re.compile(r"^non-?current liabilities$|^非流动负债$"), "total_non_current_liabilities"),
           (re.compile(r"^本公司(?:权益持有人|拥有人|股东)应占权益$|^equity attributable to (?:owners|equity holders|shareholders) of the company$"),
            "equity_attributable_to_parent")],
-    _IS: [(re.compile(r"^(?:net )?(?:operating )?(?:revenues?|sales)$|^营业收入$|^收入$"), "revenue")],
+    _IS: [(re.compile(r"^(?:net )?(?:operating )?(?:revenues?|sales)$|^营业收入$|^收入$"), "revenue"),
+          # a single-step statement's "Expenses" block (no gross profit above it): all the operating costs
+          (re.compile(r"^(?:operating )?(?:costs and )?expenses$|^operating costs$"), "total_operating_costs")],
     _CF: [],
 }
 _CURRENT_ASSET_KEYS = {"cash", "trading_financial_assets", "notes_receivable", "accounts_receivable", "prepayments",
@@ -162,13 +165,19 @@ def _heading_totals(kind: str, ctx: _Ctx) -> None:
             continue
         first = min(node.parts)
         h = first - 1
-        while h >= 0 and not any(v is not None for v in ctx.values[h]) and not ctx.norms[h]:
+        heads = _HEAD_TOTAL.get(kind, [])
+        # back over blank lines and template rows printed without figures (股本 "–") to the heading
+        while h >= 0 and not any(v is not None for v in ctx.values[h]) and not any(p.match(ctx.norms[h]) for p, _ in heads) \
+                and (not ctx.norms[h] or ctx.keys[h] is not None):
             h -= 1
         if h < 0 or any(v is not None for v in ctx.values[h]):
             continue
-        for pattern, key in _HEAD_TOTAL.get(kind, []):
-            if pattern.match(ctx.norms[h]):
-                ctx.give(i, key, f"the total of the rows under '{ctx.norms[h]}'")
+        for pattern, key in heads:
+            if not pattern.match(ctx.norms[h]):
+                continue
+            if key == "total_operating_costs" and any(re.match(r"gross (?:profit|margin)|毛利", n) for n in ctx.norms[:h]):
+                continue  # after a gross profit the block holds the operating expenses only
+            ctx.give(i, key, f"the total of the rows under '{ctx.norms[h]}'")
 
 
 def _balance_sheet(ctx: _Ctx) -> None:
@@ -202,6 +211,11 @@ def _balance_sheet(ctx: _Ctx) -> None:
             ta = ctx.where("total_assets")
     if ta is not None and ctx.nodes.get(ta) is not None and ctx.nodes[ta].is_total:
         subs = [p for p in ctx.nodes[ta].parts if ctx.nodes[p].is_total]
+        tca = ctx.where("total_current_assets")
+        if len(ctx.nodes[ta].parts) == 2 and len(subs) == 2 and tca in subs and ctx.where("total_non_current_assets") is None:
+            other = next(p for p in subs if p != tca)
+            if not {ctx.keys[r] for r in leaves(ctx.nodes, other)} & _CURRENT_ASSET_KEYS:
+                ctx.give(other, "total_non_current_assets", "with the current assets' total it makes up the total assets")
         if subs and ctx.where("total_current_assets") is None:
             first = subs[0]
             if {ctx.keys[r] for r in leaves(ctx.nodes, first)} & _CURRENT_ASSET_KEYS:
@@ -265,3 +279,66 @@ def _revenue(ctx: _Ctx) -> None:
             if _equal(ctx.values[g], expected):
                 ctx.give(r, "revenue", "the total above the cost of revenue, less which the gross profit is printed")
                 return
+
+
+# --- sections ------------------------------------------------------------------------------------
+# The section a row sits in gives the meaning of labels that are printed in more than one of them
+# ("Term debt" under current and under non-current liabilities, Hong Kong 借款 / 應付票據, "Balance, end
+# of period" under a cash heading). A heading opens a section; a subtotal that closes one (Total
+# current assets, 流动负债合计) ends it, and what follows a current total on its side is non-current
+# until the next heading or closing total. The rows a section total sums (``sum_tree``) are in that
+# section whatever the headings say (a heading lost at a page's top).
+_SECTION_HEADS: dict[str, list[tuple[re.Pattern[str], str | None]]] = {
+    _BS: [(re.compile(r"^current assets$|^流动资产$"), "current_assets"),
+          (re.compile(r"non-?current assets|long-term assets|^非流动资产$"), "non_current_assets"),
+          (re.compile(r"^current liabilities$|^流动负债$"), "current_liabilities"),
+          (re.compile(r"non-?current liabilities|long-term liabilities|^非流动负债$"), "non_current_liabilities"),
+          (re.compile(r"liabilit|负债"), "liabilities"),
+          (re.compile(r"equity|deficit|权益"), "equity"),
+          (re.compile(r"^assets$|^资产$"), "assets")],
+    _CF: [(re.compile(r"operating|经营"), "operating"),
+          (re.compile(r"investing|投资"), "investing"),
+          (re.compile(r"financing|筹资|融资"), "financing"),
+          (re.compile(r"^cash(?: and| cash| equivalents| restricted| including)*\b(?!.*(?:paid|received|activit))"), "cash")],
+}
+_CLOSES: dict[str, str | None] = {
+    "total_current_assets": "non_current_assets", "total_non_current_assets": "assets", "total_assets": None,
+    "total_current_liabilities": "non_current_liabilities", "total_non_current_liabilities": "liabilities",
+    "total_liabilities": None, "equity_attributable_to_parent": "equity", "total_equity": None,
+    "total_liabilities_and_equity": None,
+    "net_cash_operating": None, "net_cash_investing": None, "net_cash_financing": None,
+}
+_SECTION_OF_TOTAL = {"total_current_assets": "current_assets", "total_non_current_assets": "non_current_assets",
+                     "total_current_liabilities": "current_liabilities", "total_non_current_liabilities": "non_current_liabilities"}
+
+
+def row_sections(kind: str, norms: Sequence[str], values: Sequence[Sequence[Decimal | None]],
+                 keys: Sequence[str | None]) -> list[str | None]:
+    """The section of every row (None where no heading or total says), for a balance sheet or a
+    cash-flow statement (see the comment above)."""
+    heads = _SECTION_HEADS.get(kind)
+    out: list[str | None] = [None] * len(norms)
+    if not heads:
+        return out
+    state: str | None = None
+    for i, n in enumerate(norms):
+        valued = any(v is not None for v in values[i])
+        if not valued and n and keys[i] is None:
+            hit = next((sec for pattern, sec in heads if pattern.search(n)), "")
+            if hit:
+                state = hit
+            elif kind == _CF:
+                state = None  # "Supplemental disclosures": the block is over
+            out[i] = state
+            continue
+        out[i] = state
+        if valued and keys[i] in _CLOSES:
+            state = _CLOSES[keys[i]]
+    if kind == _BS:
+        nodes = sum_tree(values)
+        for i, k in enumerate(keys):
+            sec = _SECTION_OF_TOTAL.get(k or "")
+            if sec and i in nodes and nodes[i].is_total:
+                for r in leaves(nodes, i):
+                    out[r] = sec
+    return out

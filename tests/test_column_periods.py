@@ -11,9 +11,12 @@ from decimal import Decimal
 
 import pytest
 
+from extractors.models import Column
 from extractors.periods import (
+    date_fiscal_years,
     detect_report_period,
     document_period,
+    fiscal_year_ends,
     parse_column,
     resolve_columns,
     settle_default_span,
@@ -45,6 +48,70 @@ def test_quarters_ended_in_the_title_block_is_a_quarter():
 def test_bare_years_under_a_hong_kong_title_block():
     col = parse_column("2025年", flow=True, report=None, context="截至6月30日止六个月")
     assert (col.period_start, col.period_end) == (D(2025, 1, 1), D(2025, 6, 30))
+
+
+@pytest.mark.parametrize("title, ends", [
+    ("Fiscal years ended December 28, 2019, December 29, 2018 and December 30, 2017", [D(2019, 12, 28), D(2018, 12, 29), D(2017, 12, 30)]),
+    # a fiscal year named for the year it starts in
+    ("Fiscal years ended February 3, 2024, January 28, 2023 and January 29, 2022", [D(2024, 2, 3), D(2023, 1, 28), D(2022, 1, 29)]),
+])
+def test_year_headers_take_their_ends_from_the_title_block(title, ends):
+    """PepsiCo's 2018 column was dated 2018-12-28 (the title's first month and day given to every year): silently wrong."""
+    years = [str(e.year - (1 if e.month < 3 else 0)) for e in ends]
+    cols, warnings = resolve_columns(years, flow=True, report=None, context=title)
+    assert [c.period_end for c in cols] == ends
+    assert [c.period_start for c in cols[:2]] == [ends[1] + dt.timedelta(days=1), ends[2] + dt.timedelta(days=1)]
+    assert [w.split(":")[0] for w in warnings] == [f"column 3 '{years[2]}' starts on {cols[2].period_start}"]  # no prior end printed
+
+
+@pytest.mark.parametrize("headers", [["2019", "2018"], ["2017", "2018", "2019"]])
+def test_each_year_header_takes_the_title_date_of_its_year(headers):
+    title = "Fiscal years ended December 28, 2019, December 29, 2018 and December 30, 2017"
+    cols, _ = resolve_columns(headers, flow=False, report=None, context=title)
+    printed = {2019: D(2019, 12, 28), 2018: D(2018, 12, 29), 2017: D(2017, 12, 30)}
+    assert [c.period_end for c in cols] == [printed[int(h)] for h in headers]
+
+
+def test_title_dates_of_other_years_date_no_year_header():
+    """Year ends printed on different days for other years: the first one's month and day is no year's — refused, not guessed."""
+    cols, warnings = resolve_columns(["2019", "2018"], flow=False, report=None, context="Years ended December 28, 2021 and December 29, 2020")
+    assert [c.period_end for c in cols] == [None, None] and len(warnings) == 2 and "different days" in warnings[0]
+    # one month and day for every year ("December 31, 2021 and 2020") still dates each year
+    cols, _ = resolve_columns(["2019", "2018"], flow=False, report=None, context="As of December 31")
+    assert [c.period_end for c in cols] == [D(2019, 12, 31), D(2018, 12, 31)]
+
+
+def test_fiscal_year_ends_stated_in_words_chain_and_a_broken_one_is_dropped():
+    text = ("Our fiscal year end is a 52-week or 53-week period. Fiscal year 2022, 2021, and 2020 represented the 52 weeks "
+            "ended January 28, 2023, January 29, 2022, and February 1, 2020, respectively.")
+    assert fiscal_year_ends(text) == {2022: (D(2023, 1, 28), 52), 2021: (D(2022, 1, 29), 52), 2020: (D(2021, 1, 30), None)}
+    # a consistent statement keeps every year; two ends for one year keep neither
+    good = "Fiscal years 2019 and 2018 were the 52 weeks ended September 28, 2019 and September 29, 2018."
+    assert fiscal_year_ends(good) == {2019: (D(2019, 9, 28), 52), 2018: (D(2018, 9, 29), 52)}
+    assert fiscal_year_ends(good + " Fiscal year 2019 was the 52 weeks ended October 5, 2019.") == {2018: (D(2018, 9, 29), 52)}
+
+
+def test_bare_fiscal_years_take_the_stated_ends():
+    ends = {2022: (D(2023, 1, 28), 52), 2021: (D(2022, 1, 29), 52), 2020: (D(2021, 1, 30), None)}
+    cols = [Column(label=y) for y in ("2022", "2021", "2020", "2019")]
+    warnings = [f"column {i + 1} '{c.label}' has no period: why" for i, c in enumerate(cols)]
+    date_fiscal_years(cols, warnings, ends, flow=True)
+    assert [(c.period_start, c.period_end) for c in cols] == [
+        (D(2022, 1, 30), D(2023, 1, 28)), (D(2021, 1, 31), D(2022, 1, 29)), (D(2020, 2, 2), D(2021, 1, 30)), (None, None)]
+    assert [w.split(":")[0] for w in warnings] == ["column 4 '2019' has no period", "column 3 '2020' starts on 2020-02-02"]
+
+
+@pytest.mark.parametrize("headers, context, flow, expected", [
+    (["二零二五年 千港元", "二零二四年 千港元"], "綜合損益表 截至二零二五年三月三十一日止年度", True,
+     [(D(2024, 4, 1), D(2025, 3, 31)), (D(2023, 4, 1), D(2024, 3, 31))]),
+    (["二零二五年 千港元", "二零二四年 千港元"], "綜合財務狀況表 於二零二五年三月三十一日", False, [(None, D(2025, 3, 31)), (None, D(2024, 3, 31))]),
+    (["2024 HK$'000", "2023 HK$'000"], "Year ended March 31", True, [(D(2023, 4, 1), D(2024, 3, 31)), (D(2022, 4, 1), D(2023, 3, 31))]),
+])
+def test_unit_words_in_a_column_header_date_nothing(headers, context, flow, expected):
+    """ALCO's "二零二五年 千港元" was left undated; its balance sheet's "於…三月三十一日" was read as December 31."""
+    cols, warnings = resolve_columns(headers, flow=flow, report=None, context=context)
+    assert [(c.period_start, c.period_end) for c in cols] == expected and not warnings
+    assert cols[0].label.endswith(("千港元", "HK$'000"))  # the printed header is kept
 
 
 Q3 = "某公司 2025 年第三季度报告"
@@ -285,9 +352,13 @@ def test_real_columns_are_dated(corpus, doc, kind, scope, expected):
 
 
 @pytest.mark.real_data
-def test_real_fiscal_year_names_without_dates_are_refused(corpus):
-    """Foot Locker's "2022" is the fiscal year that ended 28 January 2023: it was read as calendar 2022."""
+def test_real_fiscal_year_names_take_the_ends_the_report_states(corpus):
+    """Foot Locker's "2022" is the fiscal year that ended 28 January 2023 (it was read as calendar 2022,
+    then refused): its note "Fiscal year 2022, 2021, and 2020 represented the 52 weeks ended January 28,
+    2023, January 29, 2022, and February 1, 2020" dates the columns; the 2020 end printed there breaks
+    the chain (a typo: fiscal 2020 ended January 30, 2021), so 2020 ends the day before 2021 starts and
+    its start is counted, with the note that says so."""
     st = next(s for s in corpus("FOOTLOCKER_2023_10K").statements if s.kind == "income_statement")
-    assert all(c.period_end is None for c in st.columns)
-    assert [w.split(":")[0] for w in st.warnings if w.startswith("column ")] == [
-        "column 1 '2022' has no period", "column 2 '2021' has no period", "column 3 '2020' has no period"]
+    assert [(c.period_start, c.period_end) for c in st.columns] == [
+        (D(2022, 1, 30), D(2023, 1, 28)), (D(2021, 1, 31), D(2022, 1, 29)), (D(2020, 2, 2), D(2021, 1, 30))]
+    assert [w.split(":")[0] for w in st.warnings if w.startswith("column ")] == ["column 3 '2020' starts on 2020-02-02"]

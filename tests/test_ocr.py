@@ -137,7 +137,7 @@ def test_boxes_become_deskewed_words_split_at_labels_and_figures():
     a page skewed by a degree comes back level."""
     import math
 
-    from extractors.ocr import boxes_to_words
+    from extractors.ocr_words import boxes_to_words
 
     a = math.radians(1.0)  # the whole page turned by 1° about its centre (600, 800)
 
@@ -163,7 +163,7 @@ def test_boxes_become_deskewed_words_split_at_labels_and_figures():
 
 
 def test_english_words_lost_by_the_recogniser_are_restored():
-    from extractors.ocr import _split_chars
+    from extractors.ocr_words import _split_chars
 
     text = "CondensedConsolidatedBalanceSheets"
     spans = [(ch, 10.0 * i, 10.0 * i + 8) for i, ch in enumerate(text)]
@@ -177,7 +177,7 @@ def test_english_words_lost_by_the_recogniser_are_restored():
 
 def test_slanted_photo_columns_are_stood_upright():
     """A phone photo narrows the page towards the top: the figure columns lean and spread."""
-    from extractors.ocr import OcrWord, straighten_columns
+    from extractors.ocr_words import OcrWord, straighten_columns
 
     words, truth = [], []
     for i in range(20):
@@ -227,3 +227,102 @@ def test_a_scanned_statement_is_ingested_and_flagged_for_review(scanned_statemen
         assert any(w.startswith("read by OCR from a scan") for w in waiting[0].warnings)
     finally:
         close_stores()
+
+
+# ---------------------------------------------------------------- figures flagged one by one
+
+
+def test_each_low_confidence_figure_carries_its_own_flag():
+    from extractors.ocr import OcrPage, OcrWord, attach_confidence
+
+    st = _statement([("货币资金", "1,234.56"), ("存货", "7,000.00")])
+    words = [OcrWord("货币资金", 50, 100, 100, 112, 0.99), OcrWord("1,234.56", 400, 480, 100, 112, 0.99),
+             OcrWord("存货", 50, 80, 120, 132, 0.99), OcrWord("7,000.00", 400, 480, 120, 132, 0.61)]
+    attach_confidence(st, {1: OcrPage(1, 595, 842, words)})
+    assert st.item("cash").flags is None
+    assert st.item("inventory").flags == ["read with low confidence 0.61"]
+
+
+def test_a_subtotal_off_by_one_digit_flags_its_run_and_names_the_likely_misread_figure():
+    from extractors.ocr import figure_flags
+
+    # 存货 printed 50.00, read 80.00: the run is off by 30.00, one digit of 存货 explains it
+    st = _statement([("货币资金", "100.00"), ("存货", "80.00"), ("流动资产合计", "150.00"),
+                     ("固定资产", "30.00"), ("非流动资产合计", "30.00")])
+    warnings = figure_flags(st)
+    flags = {it.label: (it.flags or [None])[0] for it in st.items}
+    assert "likely the misread figure" in flags["存货"]
+    assert flags["货币资金"] and "does not add up" in flags["货币资金"]
+    assert flags["流动资产合计"] and "does not add up" in flags["流动资产合计"]
+    assert flags["固定资产"] is None and flags["非流动资产合计"] is None  # their own run adds up
+    assert any("is not the sum of the rows above it" in w and "存货 80.00" in w for w in warnings)
+    # the figures stay as read: the identities find misread digits, they never fix them
+    assert st.item("inventory").values == [Decimal("80.00")]
+
+
+def test_a_failed_identity_flags_every_figure_it_reads():
+    from extractors.ocr import figure_flags
+
+    st = _statement([("资产总计", "180.00"), ("负债合计", "100.00"), ("所有者权益合计", "90.00"),
+                     ("负债和所有者权益总计", "190.00")])
+    figure_flags(st)
+    for key in ("total_assets", "total_liabilities_and_equity"):
+        assert "fails an identity" in st.item(key).flags[0], key
+
+
+def test_ocr_figures_are_stored_with_confidence_and_cell_box_and_the_cell_crop_shows_the_value(scanned_statement, home):
+    """The stored box cuts the printed figure out of the stored scan: reading the crop back gives the value."""
+    import io
+
+    from PIL import Image
+    from sqlalchemy import select
+
+    from assistant.ingest import ingest
+    from assistant.review import cell_image, flagged_figures
+    from assistant.store import close_stores, open_store
+    from assistant.store.schema import FigureRow
+    from extractors.ocr import ocr_image
+
+    png, truth = scanned_statement
+    store = open_store()
+    try:
+        ingest([png], client="浙江鼎泰纺织有限公司", store=store, workers=1, index=False)
+        with store.session() as s:
+            figs = list(s.execute(select(FigureRow).where(FigureRow.key == "revenue")).scalars())
+        assert figs and all(f.confidence is not None and 0.5 < f.confidence <= 1 for f in figs)
+        f = figs[0]
+        assert f.cell_x0 is not None and f.cell_x0 < f.cell_x1 and f.cell_top < f.cell_bottom
+        crop = Image.open(io.BytesIO(cell_image(store, f.id)))
+        assert crop.size[0] < 600 and crop.size[1] < 120  # one cell, not the page
+        read = ocr_image(crop, page=1, width_pt=crop.size[0] * 72 / 200, threads=1)
+        assert f.printed.replace(",", "") in "".join(w.text for w in read.words).replace(",", "")
+        # the review lists the figures flagged on their own, each with its reason and its cell
+        for ff in flagged_figures(store, f"S{f.statement_id}"):
+            assert ff.flag and ff.bbox is not None
+            if ff.flag.startswith("read with low confidence"):
+                assert ff.confidence < 0.90
+    finally:
+        close_stores()
+
+
+def test_ingest_shows_each_scanned_page_read(scanned_statement, home, capsys):
+    from assistant.ingest import ingest
+    from assistant.store import close_stores, open_store
+
+    png, _ = scanned_statement
+    store = open_store()
+    try:
+        ingest([png], client="浙江鼎泰纺织有限公司", store=store, workers=1, index=False, progress=True)
+    finally:
+        close_stores()
+    assert "statement.png: OCR page 1/1" in capsys.readouterr().err
+
+
+def test_a_unit_the_scan_lost_flags_every_figure():
+    from extractors.ocr import figure_flags
+    from extractors.ocr_checks import flag_all
+
+    st = _statement([("货币资金", "100.00"), ("存货", "50.00"), ("流动资产合计", "150.00")])
+    flag_all(st, "no unit could be read on the page")
+    figure_flags(st)
+    assert all(it.flags == ["no unit could be read on the page"] for it in st.items)

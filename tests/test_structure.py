@@ -140,7 +140,17 @@ def test_revenue_as_the_total_under_a_revenues_heading():
         ("Revenues", None), ("Casino", "2871"), ("Rooms", "830"), ("Food and beverage", "696"), ("", "4397"),
         ("Expenses", None), ("Casino", "1701"), ("Rooms", "419"), ("", "2120"), ("Operating income", "2277")]]
     keys = assign_keys(rows, IS)
-    assert keys[4] == "revenue" and keys[8] is None and keys.count("revenue") == 1
+    assert keys[4] == "revenue" and keys.count("revenue") == 1
+    # a single-step statement: the "Expenses" block's total holds every operating cost (MGM's layout)
+    assert keys[8] == "total_operating_costs"
+
+
+def test_an_expenses_block_after_gross_profit_is_not_the_total_operating_costs():
+    rows = [MapRow(label, [None if v is None else Decimal(v)]) for label, v in [
+        ("Revenue", "4397"), ("Cost of sales", "1900"), ("Gross profit", "2497"),
+        ("Expenses", None), ("Selling", "120"), ("Administrative", "100"), ("", "220"), ("Operating income", "2277")]]
+    keys = assign_keys(rows, IS)
+    assert keys[6] is None and "total_operating_costs" not in keys
 
 
 # --- banks ---------------------------------------------------------------------------------------

@@ -322,3 +322,37 @@ def _span(end):
     from assistant.domain import Span
 
     return Span(end)
+
+
+def test_the_review_shows_a_flagged_figure_as_its_cell_cut_from_the_stored_page(ui):
+    """A figure flagged on its own is shown as its cell cut from the stored page, only to who may reach the client."""
+    from sqlalchemy import select
+
+    from assistant.store.schema import Client, FigureRow
+    from ui.review_cells import flagged_cells
+
+    store, _ = ui
+    a, b, _rev = _users(store)
+    with store.transaction() as s:
+        client_id = s.execute(select(Client.id).where(Client.name == CLIENT_A)).scalar_one()
+        fig = s.execute(select(FigureRow).where(FigureRow.client_id == client_id,
+                                                FigureRow.value.is_not(None), FigureRow.x0.is_not(None))
+                        .order_by(FigureRow.id).limit(1)).scalar_one()
+        fid, ref = fig.id, f"S{fig.statement_id}"
+        # as OCR stores it: the cell's own box, its confidence and why it is flagged
+        fig.cell_x0, fig.cell_top, fig.cell_x1, fig.cell_bottom = fig.x1 - 80, fig.top, fig.x1, fig.bottom
+        fig.confidence, fig.flag = 0.61, "read with low confidence 0.61"
+    try:
+        ((image, caption),) = flagged_cells(store, a, ref, "en")
+        assert "confidence 0.61" in caption and "read with low confidence" in caption and fig.label in caption
+        assert 100 < image.size[0] < 400 and image.size[1] < 120  # the cell at 200 dpi, not the page
+        import numpy as np
+
+        assert np.asarray(image.convert("L")).min() < 100  # ink: the printed figure is in the crop
+        assert flagged_cells(store, a, "", "en") == []
+        with pytest.raises(AccessDeniedError):
+            flagged_cells(store, b, ref, "en")
+    finally:
+        with store.transaction() as s:
+            fig = s.get(FigureRow, fid)
+            fig.cell_x0 = fig.cell_top = fig.cell_x1 = fig.cell_bottom = fig.confidence = fig.flag = None

@@ -24,6 +24,7 @@ from assistant.access import User, get_user, record_denial
 from assistant.errors import LoanwatchError
 from assistant.store import Store
 from ui import handlers as H
+from ui import review_cells as RC
 from ui import work as W
 from ui.charts import answer_chart, ratio_trends
 from ui.dashboard import dashboard_tab
@@ -193,6 +194,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                         flagged_btn = L(gr.Button(tr("flagged_confirm_btn"), elem_id="lw-flagged-btn"),
                                         "flagged_confirm_btn", "value")
                     flagged_out = gr.Markdown("", elem_id="lw-flagged-out")
+                    flagged_cells = L(gr.Gallery(label=tr("flagged_cells"), columns=3, height=320, object_fit="contain",
+                                                 elem_id="lw-flagged-cells"), "flagged_cells")
                 with L(gr.Accordion(tr("new_visit"), open=False), "new_visit"):
                     with gr.Row():
                         visit_date = L(gr.Textbox(label=tr("visit_date")), "visit_date")
@@ -386,6 +389,8 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
             return _df(H.flagged_rows(store, user, client) if client not in (None, "") else [], headers)
 
         client_dd.change(safe(_flagged), [client_dd, lang], [flagged_df])
+
+        flagged_ref.submit(safe(lambda user, ref, lg: RC.flagged_cells(store, user, ref, lg)), [flagged_ref, lang], [flagged_cells])
 
         def _confirm_flagged(user: User, client, ref, reason, lg: str):
             return H.confirm_flagged(store, user, ref or "", reason or ""), _flagged(user, client, lg)

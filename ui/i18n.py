@@ -97,6 +97,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flagged_title": ("待复核的报表（提取有疑点：数据未确认，不用于约束测试、预警与评级）",
                       "Statements flagged for review (extraction doubts: figures unconfirmed, kept out of decisions)"),
     "flagged": ("待复核的报表", "Statements flagged for review"),
+    "flagged_cells": ("逐项待核对的数字（输入编号后回车：扫描原图 · 识别值 · 原因）",
+                      "Figures to check one by one (type a reference, press Enter: scan · value read · why)"),
     "flagged_ref": ("报表编号（如 S12）或文件编号（如 D5）", "Statement (e.g. S12) or document (e.g. D5)"),
     "flagged_reason": ("复核说明（核对了什么）", "What you checked"),
     "flagged_confirm_btn": ("复核确认（须由上传人以外的人员）", "Confirm (someone other than the uploader)"),

@@ -260,6 +260,7 @@ def _store_statement(s: Session, doc: DocumentRow, st: Statement) -> StatementRo
         for c, value in enumerate(item.values):
             column = st.columns[c] if c < len(st.columns) else None
             bbox = item.bbox
+            cell = _nth(item.value_boxes, c)
             figures.append(dict(
                 statement_id=row.id, document_id=doc.id, client_id=doc.client_id,
                 key=item.key if item.key in _KEYS else None, label=item.label,
@@ -272,10 +273,17 @@ def _store_statement(s: Session, doc: DocumentRow, st: Statement) -> StatementRo
                 x0=bbox.x0 if bbox else None, top=bbox.top if bbox else None,
                 x1=bbox.x1 if bbox else None, bottom=bbox.bottom if bbox else None,
                 row_index=r, col_index=c,
+                confidence=_nth(item.confidence, c), flag=_nth(item.flags, c),
+                cell_x0=cell.x0 if cell else None, cell_top=cell.top if cell else None,
+                cell_x1=cell.x1 if cell else None, cell_bottom=cell.bottom if cell else None,
             ))
     if figures:
         s.execute(insert(FigureRow), figures)  # one executemany, not one ORM object per cell
     return row
+
+
+def _nth(values: list | None, i: int):  # noqa: ANN202 - the list's own type
+    return values[i] if values is not None and i < len(values) else None
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -223,6 +223,13 @@ class FigureRow(Base):
     bottom: Mapped[float | None] = mapped_column(Float)
     row_index: Mapped[int] = mapped_column(Integer)
     col_index: Mapped[int] = mapped_column(Integer)
+    # read by OCR (None for a text layer): the recogniser's confidence, the cell's own box, why a person must look
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    flag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cell_x0: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_top: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_x1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_bottom: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class NoteRow(Base):
