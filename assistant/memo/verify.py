@@ -397,13 +397,15 @@ def memo_text(path: str | Path) -> tuple[str, dict | None]:
     if suffix == ".docx":
         return _docx_text(path)
     if suffix == ".pdf":
+        from assistant.memo.export import meta_from_pdf_bytes, strip_page_furniture
         from extractors.document import open_pdf
 
         # pdfium ends lines with \r\n; a wrapped "CNY 1.52\nmillion" or "3.5个百分\n点" must read
         # as one amount
         text = "\n".join(open_pdf(path).page_texts).replace("\r\n", "\n").replace("\r", "\n")
         text = _join_split_units(text)
-        return text, _meta_in(text)
+        meta = meta_from_pdf_bytes(path.read_bytes()) or _meta_in(text)
+        return strip_page_furniture(text, meta), meta
     raise DocumentError(f"{path.name}: not a memo file", path=str(path), hint="give a .md, .docx or .pdf memo")
 
 
@@ -420,7 +422,9 @@ def _docx_text(path: Path) -> tuple[str, dict | None]:
         meta = json.loads(doc.core_properties.comments or "null")
     except json.JSONDecodeError:
         meta = None
-    return "\n".join(lines), meta
+    from assistant.memo.export import strip_page_furniture
+
+    return strip_page_furniture("\n".join(lines), meta), meta
 
 
 #: Units of more than one CJK character that a number may carry (see ``numguard``).

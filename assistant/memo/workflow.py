@@ -25,9 +25,7 @@ from assistant.errors import AccessDeniedError, ConfigError, LoanwatchError, Not
 from assistant.memo.builder import build_memo, resolve_span
 from assistant.memo.claims import claim_facts
 from assistant.memo.model import Memo
-from assistant.memo.render_docx import render_docx
 from assistant.memo.render_md import read_meta, render_markdown
-from assistant.memo.render_pdf import render_pdf
 from assistant.memo.verify import VerifyReport, allowed_numbers, memo_text, rebuilt_tables, verify_memo
 from assistant.memo.versions import (
     MemoStageError,
@@ -129,14 +127,52 @@ def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: s
 
 
 def write_memo(memo: Memo, fmt: str, out: Path | None, *, markdown: str | None = None) -> bytes:
-    """Render ``memo`` as md/docx/pdf; write it to ``out`` when given. Returns the bytes."""
+    """Write the memo's text (``markdown``: the stored text with the officer's edits; default the
+    engine's) as md/docx/pdf, marked DRAFT (see ``memo.export``); to ``out`` when given."""
+    from assistant.memo.export import SignOff, export
+
     if fmt not in FORMATS:
         raise ConfigError(f"unknown memo format {fmt!r}", hint="use --format md, docx or pdf")
-    data = {"md": lambda: (markdown or render_markdown(memo)).encode("utf-8"),
-            "docx": lambda: render_docx(memo), "pdf": lambda: render_pdf(memo)}[fmt]()
-    if out is not None:
-        Path(out).write_bytes(data)
-    return data
+    signoff = SignOff(0, "draft", prepared_on=memo.as_of)
+    return export(markdown or render_markdown(memo), fmt, signoff, bank=_bank(), out=out)
+
+
+def _bank() -> str:
+    from assistant.config import get_settings
+
+    return getattr(get_settings(), "bank", "") or ""
+
+
+def signoff_for(versions: list[MemoVersion], version: MemoVersion):
+    """Who prepared, submitted and approved ``version`` (for the export's sign-off block)."""
+    from assistant.memo.export import SignOff
+
+    chain = [v for v in versions if v.version <= version.version]
+    wrote = sorted(authors(chain, version.version), key=lambda n: next(v.version for v in chain if v.by == n))
+    made = [v for v in chain if v.stage in ("draft", "edited") and v.text == version.text]
+    submitted = next((v for v in reversed(chain) if v.stage == "submitted"), None)
+    day = (made[-1].created_at.date() if made and made[-1].created_at else None)
+    out = SignOff(version.version, version.stage, prepared_by=wrote, prepared_on=day)
+    if submitted is not None and submitted.text == version.text:
+        out.submitted_by = submitted.by
+    if version.stage == "approved":
+        out.approved_by = version.by
+        out.approved_on = version.created_at.date() if version.created_at else None
+    return out
+
+
+def export_version(store, client: str | int, period: str, version: MemoVersion, fmt: str, out: Path | None = None,
+                   *, user=None) -> bytes:
+    """Write a stored version byte for byte (md) or as Word/PDF with its sign-off; DRAFT unless approved."""
+    from assistant.memo.export import export
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown memo format {fmt!r}", hint="use --format md, docx or pdf")
+    client = _reach(store, user, client)
+    cid, _ = _client(store, client)
+    with store.session() as s:
+        versions = list_versions(s, cid, resolve_span(period).label)
+    return export(version.text, fmt, signoff_for(versions, version), bank=_bank(), out=out)
 
 
 def verify_file(path: str | Path, store=None, *, as_of: dt.date | None = None) -> VerifyReport:
