@@ -354,12 +354,15 @@ def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[Number
 # ------------------------------------------------------------------ checking
 
 
-def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = True, bind: bool = True) -> GuardResult:
+def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = True, bind: bool = True,
+          period: dt.date | None = None) -> GuardResult:
     """Which numbers of ``text`` no allowed value supports (see the module docstring).
 
     With ``bind`` (the default) a number attached to a label ("营业收入 … 1.70亿") must also be
     a value of that figure, of the period and basis the sentence names (see :func:`bindings`):
     a number that only some *other* figure or period holds is reported in ``mislabelled``.
+    ``period`` is the end of the period the text is about: a change whose clause names no
+    period is a change *to* it (a memo's 同比 is this quarter's, not last quarter's).
     """
     facts = list(facts)
     values = _ValueIndex(facts)
@@ -375,7 +378,7 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
             continue
         b = bound.get(mention.start)
         if b is not None:
-            wrong = _misbound(mention, b, values)
+            wrong = _misbound(mention, b, values, period)
             if wrong is not None:
                 result.unsupported.append(mention)
                 result.mislabelled.append((mention, b, wrong))
@@ -385,20 +388,21 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
     return result
 
 
-def _misbound(mention: NumberMention, b: "Binding", values: "_ValueIndex") -> AllowedNumber | None:
+def _misbound(mention: NumberMention, b: "Binding", values: "_ValueIndex", period: dt.date | None = None) -> AllowedNumber | None:
     """None when a value of the bound figure (of the period and basis the sentence names)
     supports the number, or when no value that belongs to a figure does (then nothing
     contradicts it: a term, a count, a number quoted from a source); else what the number
     really is — another figure's value, or this figure's value of another period or basis."""
     keyed = [c for c in values.find_all(mention) if c.key]
-    if not keyed or any(c.key == b.key and _fits(c, b) for c in keyed):
+    if not keyed or any(c.key == b.key and _fits(c, b, period) for c in keyed):
         return None
     return keyed[0]
 
 
-def _fits(c: AllowedNumber, b: "Binding") -> bool:
-    if c.basis:  # a change: the basis word of the clause, when there is one
-        return not b.basis or b.basis == c.basis
+def _fits(c: AllowedNumber, b: "Binding", period: dt.date | None = None) -> bool:
+    if c.basis:  # a change: the basis word of the clause, when there is one, and the period it is a change to
+        when = b.periods or ({period} if period else set())
+        return (not b.basis or b.basis == c.basis) and (not when or c.period is None or c.period in when)
     return not b.periods or c.period is None or c.period in b.periods
 
 
@@ -532,12 +536,13 @@ def _last_day(year: int | None, month: int) -> int:
 # ------------------------------------------------------------------ allowed values from sources
 
 
-def harvest(text: str, *, source: str = "", bind: bool = False) -> list[AllowedNumber]:
+def harvest(text: str, *, source: str = "", bind: bool = False, period: dt.date | None = None) -> list[AllowedNumber]:
     """Every number printed in a source text (a tool result, a quoted passage) as allowed.
 
     With ``bind`` a number the text attaches to a label ("营业收入同比下降28.2%") keeps that
     figure as its ``key``, so it supports the number only where a text attaches it to the same
-    figure; otherwise harvested numbers belong to no figure.
+    figure; otherwise harvested numbers belong to no figure. ``period``: the period the text
+    is about, for a bound number whose clause names none.
     """
     out: list[AllowedNumber] = []
     mentions = find_numbers(text)
@@ -551,9 +556,9 @@ def harvest(text: str, *, source: str = "", bind: bool = False) -> list[AllowedN
             kind: AllowedKind = {"percent": "percent", "points": "percent", "amount": "amount",
                                  "page": "page"}.get(m.kind, "number")  # type: ignore[assignment]
             b = bound.get(m.start)
-            period = next(iter(b.periods)) if b is not None and len(b.periods) == 1 else None
+            when = (next(iter(b.periods)) if len(b.periods) == 1 else None) if b is not None and b.periods else period
             out.append(AllowedNumber(m.value, kind, m.text, source, key=b.key if b else "", basis=b.basis if b else "",
-                                     period=period))
+                                     period=when if b is not None else None))
             if m.counted:  # "3 warnings" in a source also says how many there are
                 out.append(AllowedNumber(m.value, "count", m.text, source))
             if m.context_scaled:  # also at face value

@@ -60,6 +60,7 @@ class CovenantState:
     metric: str
     status: str  # pass | breach | unknown | not_tested | unconfirmed
     prior: str | None = None  # last quarter's status
+    headroom: tuple[Decimal, ...] = ()  # the headroom trend, oldest first, this quarter last
 
 
 @dataclass
@@ -102,8 +103,8 @@ def claim_facts(snapshot: ClientSnapshot, span) -> ClaimFacts:
     prior = assess(snapshot, before) if any(f.span.end == before.end for f in snapshot.facts) else None
     prior_status = {(c.facility, c.covenant.metric): c.status for c in (prior.covenants if prior else [])}
     facts = ClaimFacts(span)
-    facts.covenants = [CovenantState(c.facility, c.covenant.metric, c.status, prior_status.get((c.facility, c.covenant.metric)))
-                       for c in a.covenants]
+    facts.covenants = [CovenantState(c.facility, c.covenant.metric, c.status, prior_status.get((c.facility, c.covenant.metric)),
+                                     _trend(c)) for c in a.covenants]
     facts.classification = a.classification.category
     facts.prior_classification = prior.classification.category if prior else None
     facts.grade = a.grade.letter
@@ -117,6 +118,13 @@ def claim_facts(snapshot: ClientSnapshot, span) -> ClaimFacts:
                 facts.changes[(key, basis)] = c.absolute
     facts.names = [f.name for f in snapshot.facilities] + [snapshot.client.name, *snapshot.client.aliases]
     return facts
+
+
+def _trend(c) -> tuple[Decimal, ...]:  # noqa: ANN001 - a CovenantResult
+    points = [(s.end, h) for s, h in c.headroom_trend if h is not None]
+    if c.headroom is not None and not any(end == c.span.end for end, _ in points):
+        points.append((c.span.end, c.headroom))
+    return tuple(h for _, h in sorted(points))
 
 
 # ---------------------------------------------------------------- reading the text
@@ -205,7 +213,8 @@ def check_claims(text: str, facts: ClaimFacts) -> list[Contradiction]:
         context = text[lo:hi].strip()[:160]
         opinion = any(a <= lo < b for a, b in opinions)
         found = (_covenant_claims(scan, low, lo, hi, labels, facts) + _class_claims(low, lo, hi, facts)
-                 + _grade_claims(scan, lo, hi, facts) + _direction_claims(scan, low, lo, hi, labels, mentions, facts))
+                 + _grade_claims(scan, lo, hi, facts) + _direction_claims(scan, low, lo, hi, labels, mentions, facts)
+                 + _headroom_claims(scan, low, lo, hi, labels, mentions, facts))
         out += [Contradiction(kind, claim, expected, context, opinion) for kind, claim, expected in found]
     return out
 
@@ -246,6 +255,45 @@ def _covenant_claims(text, low, lo, hi, labels, facts: ClaimFacts) -> list[tuple
             out.append(("covenant", word, f"{metric[2]}: {' / '.join(_status(t) for t in sorted(truths))}"
                         + (" (last quarter)" if is_prior else "")))
     return out
+
+
+_HEADROOM = ("余量", "headroom")
+
+
+def _headroom_claims(text, low, lo, hi, labels, mentions, facts: ClaimFacts) -> list[tuple[str, str, str]]:
+    """A printed headroom series ("余量持续收窄（17.8% → 12.2% → 3.9%）") must be the covenant's trend."""
+    if "→" not in text[lo:hi] or not any(w in low[lo:hi] for w in _HEADROOM):
+        return []
+    metrics = {c.metric for c in facts.covenants}
+    here = [lab for lab in labels if lo <= lab[0] < hi and lab[2] in metrics]
+    if not here:
+        return []
+    chain = [m for m in mentions if lo <= m.start < hi and m.kind == "percent" and m.start > here[0][1]]
+    chain = [m for i, m in enumerate(chain) if i == 0 or "→" in text[chain[i - 1].end:m.start]]
+    if len(chain) < 2:
+        return []
+    states = [c for c in facts.covenants if c.metric == here[0][2] and c.headroom]
+    named = [c for c in states if c.facility and c.facility.casefold() in low[lo:hi]]
+    for c in named or states:
+        trend = c.headroom[-len(chain):]
+        if len(trend) == len(chain) and all(_prints_as(h * 100, m) for h, m in zip(trend, chain)):
+            return []
+    if not states:
+        return []
+    shown = " → ".join(m.text for m in chain)
+    want = " → ".join(f"{h * 100:.1f}%" for h in (named or states)[0].headroom[-len(chain):])
+    return [("number", shown, f"headroom {want}")]
+
+
+def _prints_as(value: Decimal, m) -> bool:  # noqa: ANN001 - a NumberMention
+    quantum = Decimal(1).scaleb(-m.decimals)
+    printed = abs(m.mantissa) if m.value is not None else None
+    if printed is None:
+        return False
+    from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP
+
+    same = any(abs(value).quantize(quantum, rounding=r) == printed for r in (ROUND_HALF_UP, ROUND_HALF_EVEN))
+    return same and (printed == 0 or (value < 0) == (m.value < 0))
 
 
 def _status(status: str) -> str:

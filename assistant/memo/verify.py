@@ -178,9 +178,9 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
         for v in (c.value, c.margin):
             if v is not None:
                 out.append(AllowedNumber(v, kind, "value", src, key=metric, period=c.span.end))  # type: ignore[arg-type]
-        for _, h in c.headroom_trend + [(c.span, c.headroom)]:
+        for at, h in c.headroom_trend + [(c.span, c.headroom)]:
             if h is not None:
-                out.append(AllowedNumber(h, "ratio", "headroom", src, key=metric))
+                out.append(AllowedNumber(h, "ratio", "headroom", src, key=metric, period=at.end))
         if c.cure_by:
             out.append(_date(c.cure_by, src))
     if counts:
@@ -193,9 +193,9 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
             if isinstance(v, Decimal):
                 out.append(AllowedNumber(v, "number", alert.rule, src, key=f"rule:{alert.rule}"))
             elif isinstance(v, str):
-                out += harvest(v, source=src, bind=True)
+                out += harvest(v, source=src, bind=True, period=alert.span.end)
         for text in (alert.message_zh, alert.message_en, alert.name_zh, alert.name_en):
-            out += harvest(text, source=src, bind=True)
+            out += harvest(text, source=src, bind=True, period=alert.span.end)
     g = a.grade
     out += [AllowedNumber(Decimal(g.points), "number", "grade", "scorecard"),
             AllowedNumber(Decimal(g.max_points), "number", "grade", "scorecard")]
@@ -319,7 +319,7 @@ def verify_memo(text: str, allowed: list[AllowedNumber], *, tables: list | None 
     from assistant.memo.claims import check_claims, opinion_ranges
 
     text = _strip_meta(text)
-    result = check(text, allowed, allow_counts=False)
+    result = check(text, allowed, allow_counts=False, period=claims.span.end if claims is not None else None)
     counted = [m for m in result.mentions if m.kind != "marker"]
     misbound = {id(m): (b, other) for m, b, other in result.mislabelled}
     bad = [Unsupported(m.text, _context(text, m), _why(*misbound[id(m)]) if id(m) in misbound else "")
