@@ -16,7 +16,8 @@ Rules (one place, so the memo verifier and the LLM guard agree):
 * The period of a number is the quarter, half or quarter-end date (2026Q3, 2026年三季度,
   2026-09-30) named nearest before it in its clause, else those its clause names; a value
   attached to a label must be that figure's value of it (any of the memo's periods when the
-  clause names none).
+  clause names none). A value in a sentence of its own ("净利润率 14.4%": no table row, no
+  series, no comparison or opening word) is of the text's period, when the caller names one.
 * The basis of a number is the nearest basis word of its clause (同比 / year on year → yoy;
   环比, 较上期 / quarter on quarter, on the prior period → qoq), before it, else after it;
   a change attached to a label must be that figure's change on that basis.
@@ -56,6 +57,8 @@ YOY_WORDS = ("同比", "上年同期", "去年同期", "较上年", "year on yea
 QOQ_WORDS = ("环比", "较上期", "上一季度", "上季度", "上期", "quarter on quarter", "quarter-on-quarter",
              "on the prior period", "prior period", "previous quarter", "prior quarter", "qoq")
 
+OPENING_WORDS = ("年初", "期初", "上年末", "年末", "上年", "去年", "beginning of", "opening", "prior year", "last year")
+_SERIES = re.compile(r"→|由\s*[-−\d]|变为|降至|升至|\bfrom\s+\S*\s*[-−\d]|\bto\s+\S*\s*[-−\d]", re.I)
 _CLAUSE = re.compile(r"[，,、；;（）()：:]|\band\b|\bbut\b")
 _SENTENCE_END = re.compile(r"[。！？；!?\n]|\.(?=\s|$)")
 _BOUND_KINDS = frozenset({"amount", "percent", "points", "multiple", "number"})
@@ -69,6 +72,9 @@ class Binding:
     label: str
     periods: frozenset[dt.date] = field(default_factory=frozenset)
     basis: str = ""  # "yoy" | "qoq" | ""
+    #: nothing but the text's own period can be meant: not a table row (its columns name the periods),
+    #: not a series ("由 A 变为 B", "A → B"), no comparison or opening word in the clause
+    current: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -208,7 +214,11 @@ def bindings(text: str, mentions: list["NumberMention"], *, names: Iterable[str]
             named = [x for x in in_sentence if a <= x.start < b and periods_of([x])]
             earlier = [x for x in named if x.end <= m.start]
             periods = periods_of(earlier[-1:] if earlier else named)
-            out[m.start] = Binding(key, text[start:end], periods, basis_near(scan, a, b, m.start))
+            basis = basis_near(scan, a, b, m.start)
+            line_start = scan.rfind("\n", 0, m.start) + 1
+            current = not (scan[line_start:m.start].lstrip().startswith("|") or basis or _SERIES.search(scan, lo, hi)
+                           or any(w in low[a:b] for w in OPENING_WORDS))
+            out[m.start] = Binding(key, text[start:end], periods, basis, current)
     return out
 
 

@@ -362,7 +362,8 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
     a value of that figure, of the period and basis the sentence names (see :func:`bindings`):
     a number that only some *other* figure or period holds is reported in ``mislabelled``.
     ``period`` is the end of the period the text is about: a change whose clause names no
-    period is a change *to* it (a memo's 同比 is this quarter's, not last quarter's).
+    period is a change *to* it (a memo's 同比 is this quarter's, not last quarter's), and so is
+    a value standing alone in its sentence (``bindings.Binding.current``).
     """
     facts = list(facts)
     values = _ValueIndex(facts)
@@ -390,19 +391,24 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
 
 def _misbound(mention: NumberMention, b: "Binding", values: "_ValueIndex", period: dt.date | None = None) -> AllowedNumber | None:
     """None when a value of the bound figure (of the period and basis the sentence names)
-    supports the number, or when no value that belongs to a figure does (then nothing
-    contradicts it: a term, a count, a number quoted from a source); else what the number
-    really is — another figure's value, or this figure's value of another period or basis."""
-    keyed = [c for c in values.find_all(mention) if c.key]
-    if not keyed or any(c.key == b.key and _fits(c, b, period) for c in keyed):
+    supports the number, or when the facts hold no value of that figure at all (then the label
+    says nothing checkable); else what the number really is — another figure's value, this
+    figure's value of another period or basis, or a number that belongs to no figure."""
+    candidates = values.find_all(mention)
+    if not candidates or not values.has_key(b.key):
         return None
-    return keyed[0]
+    if any(c.key == b.key and _fits(c, b, period) for c in candidates):
+        return None
+    keyed = [c for c in candidates if c.key]
+    return (keyed or candidates)[0]
 
 
 def _fits(c: AllowedNumber, b: "Binding", period: dt.date | None = None) -> bool:
     if c.basis:  # a change: the basis word of the clause, when there is one, and the period it is a change to
         when = b.periods or ({period} if period else set())
         return (not b.basis or b.basis == c.basis) and (not when or c.period is None or c.period in when)
+    if not b.periods and b.current and period is not None:
+        return c.period is None or c.period == period
     return not b.periods or c.period is None or c.period in b.periods
 
 
@@ -447,12 +453,16 @@ class _ValueIndex:
     def __init__(self, facts: list[AllowedNumber]) -> None:
         self._sorted: dict[Decimal, tuple[list[Decimal], list[AllowedNumber]]] = {}
         numeric = [f for f in facts if f.value is not None and f.kind in _NUMERIC_KINDS]
+        self._keys = {f.key for f in numeric if f.key}
         for factor in (Decimal(1), _X100, _D100):
             pairs = sorted(((abs(f.value) * factor, i) for i, f in enumerate(numeric)), key=lambda p: p[0])
             self._sorted[factor] = ([p[0] for p in pairs], [numeric[p[1]] for p in pairs])
 
     def find(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> AllowedNumber | None:
         return next(self._matches(mention, kinds), None)
+
+    def has_key(self, key: str) -> bool:
+        return key in self._keys
 
     def find_all(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> list[AllowedNumber]:
         return list(self._matches(mention, kinds))

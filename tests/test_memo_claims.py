@@ -152,3 +152,19 @@ def test_the_chat_guard_ties_numbers_to_labels_too():
     wrong = check(f"2026年三季度营业收入{liabilities}。", allowed)
     assert not wrong.ok and wrong.mislabelled and wrong.mislabelled[0][2].key == "total_current_liabilities"
     assert check(f"2026年三季度营业收入{liabilities}。", allowed, bind=False).ok  # the number alone exists
+
+
+def test_a_value_standing_alone_is_of_the_memos_period(memo_zh):
+    """"毛利率 27.4%" where 27.4% is last year's gross margin: no period named, so this quarter's."""
+    text = memo_zh[1]
+    assert "毛利率 17.0%，较上期下降 3.5个百分点" in text and "| 毛利率 | 17.0%[^6] | 20.5%[^7] | 27.4%[^9]" in text
+    report = _verify(memo_zh, text.replace("毛利率 17.0%，较上期下降", "毛利率 27.4%，较上期下降", 1))
+    assert not report.ok and "27.4%" in {u.text for u in report.unsupported}
+    # a series or a comparison word names the other periods: "由 20.5% 变为 17.0%" stays fine
+    assert _verify(memo_zh, _add_paragraph(text, "毛利率由 20.5% 变为 17.0%。")).ok
+
+
+def test_a_labelled_number_that_only_some_term_equals_fails(memo_zh):
+    """The facility's 4.35% rate is allowed, but not as the net margin."""
+    report = _verify(memo_zh, _add_paragraph(memo_zh[1], "净利润率 4.35%。"))
+    assert not report.ok and "4.35%" in {u.text for u in report.unsupported}

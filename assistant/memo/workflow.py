@@ -82,7 +82,8 @@ def compose_memo(snapshot, period: str, *, lang: str = "zh", engine: str | None 
 
         backend = OpenAIBackend.from_settings()
     model = getattr(getattr(backend, "endpoint", None), "model", "") or ""
-    return rewrite_memo(memo, backend, allowed_numbers(snapshot, resolve_span(period)), model=model)
+    span = resolve_span(period)
+    return rewrite_memo(memo, backend, allowed_numbers(snapshot, span), model=model, claims=claim_facts(snapshot, span))
 
 
 @dataclass
