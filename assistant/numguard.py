@@ -391,13 +391,11 @@ def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = Tru
 
 def _misbound(mention: NumberMention, b: "Binding", values: "_ValueIndex", period: dt.date | None = None) -> AllowedNumber | None:
     """None when a value of the bound figure (of the period and basis the sentence names)
-    supports the number, or when the facts hold no value of that figure at all (then the label
-    says nothing checkable); else what the number really is — another figure's value, this
-    figure's value of another period or basis, or a number that belongs to no figure."""
+    supports the number; else what the number really is — another figure's value, this
+    figure's value of another period or basis, or a number that belongs to no figure (also
+    when the facts hold no value of the figure at all: nothing supports a number for it)."""
     candidates = values.find_all(mention)
-    if not candidates or not values.has_key(b.key):
-        return None
-    if any(c.key == b.key and _fits(c, b, period) for c in candidates):
+    if not candidates or any(c.key == b.key and _fits(c, b, period) for c in candidates):
         return None
     keyed = [c for c in candidates if c.key]
     return (keyed or candidates)[0]
@@ -453,16 +451,12 @@ class _ValueIndex:
     def __init__(self, facts: list[AllowedNumber]) -> None:
         self._sorted: dict[Decimal, tuple[list[Decimal], list[AllowedNumber]]] = {}
         numeric = [f for f in facts if f.value is not None and f.kind in _NUMERIC_KINDS]
-        self._keys = {f.key for f in numeric if f.key}
         for factor in (Decimal(1), _X100, _D100):
             pairs = sorted(((abs(f.value) * factor, i) for i, f in enumerate(numeric)), key=lambda p: p[0])
             self._sorted[factor] = ([p[0] for p in pairs], [numeric[p[1]] for p in pairs])
 
     def find(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> AllowedNumber | None:
         return next(self._matches(mention, kinds), None)
-
-    def has_key(self, key: str) -> bool:
-        return key in self._keys
 
     def find_all(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> list[AllowedNumber]:
         return list(self._matches(mention, kinds))
