@@ -16,8 +16,9 @@ Rules (one place, so the memo verifier and the LLM guard agree):
 * The period of a number is the quarter, half or quarter-end date (2026Q3, 2026年三季度,
   2026-09-30) named nearest before it in its clause, else those its clause names; a value
   attached to a label must be that figure's value of it (any of the memo's periods when the
-  clause names none). A value in a sentence of its own ("净利润率 14.4%": no table row, no
-  series, no comparison or opening word) is of the text's period, when the caller names one.
+  clause names none). A value in a sentence of its own ("净利润率 14.4%": the first number after
+  its label, no table row, no series, no comparison or opening word) is of the text's period,
+  when the caller names one.
 * The basis of a number is the nearest basis word of its clause (同比 / year on year → yoy;
   环比, 较上期 / quarter on quarter, on the prior period → qoq), before it, else after it;
   a change attached to a label must be that figure's change on that basis.
@@ -59,7 +60,7 @@ QOQ_WORDS = ("环比", "较上期", "上一季度", "上季度", "上期", "quar
 
 OPENING_WORDS = ("年初", "期初", "上年末", "年末", "上年", "去年", "beginning of", "opening", "prior year", "last year")
 _SERIES = re.compile(r"→|由\s*[-−\d]|变为|降至|升至|\bfrom\s+\S*\s*[-−\d]|\bto\s+\S*\s*[-−\d]", re.I)
-_CLAUSE = re.compile(r"[，,、；;（）()：:]|\band\b|\bbut\b")
+_CLAUSE = re.compile(r"[，、；;（）()：:]|(?<!\d),|,(?!\d{3})|\band\b|\bbut\b")  # not the comma of 5,230.00
 _SENTENCE_END = re.compile(r"[。！？；!?\n]|\.(?=\s|$)")
 _BOUND_KINDS = frozenset({"amount", "percent", "points", "multiple", "number"})
 
@@ -216,8 +217,14 @@ def bindings(text: str, mentions: list["NumberMention"], *, names: Iterable[str]
             periods = periods_of(earlier[-1:] if earlier else named)
             basis = basis_near(scan, a, b, m.start)
             line_start = scan.rfind("\n", 0, m.start) + 1
-            current = not (scan[line_start:m.start].lstrip().startswith("|") or basis or _SERIES.search(scan, lo, hi)
-                           or any(w in low[a:b] for w in OPENING_WORDS))
+            line_end = scan.find("\n", m.start)
+            table = "|" in scan[line_start:line_end if line_end >= 0 else None]
+            # only the first number after its label: the next ones of the clause are columns or
+            # comparisons (a table row read back from a PDF has no bars: "营业收入 1.52亿元 1.68亿元 …")
+            first = not any(end <= x.start < m.start and x.kind in _BOUND_KINDS and x.kind != "number" or
+                            (end <= x.start < m.start and x.kind == "number" and x.decimals) for x in in_sentence
+                            if a <= x.start)
+            current = first and not (table or basis or _SERIES.search(scan, lo, hi) or any(w in low[a:b] for w in OPENING_WORDS))
             out[m.start] = Binding(key, text[start:end], periods, basis, current)
     return out
 
