@@ -295,10 +295,14 @@ def submit_memo(store, client: str | int, period: str, *, by: str | None = None,
         return save_version(s, cid, label, latest.text, stage="submitted", by=actor, note=f"submitted v{latest.version} for review")
 
 
-def _require_checker(user, actor: str, versions: list[MemoVersion], latest: MemoVersion, what: str) -> None:
+def _require_role(user, what: str) -> None:
     if user is not None and not user.can_approve:
         raise AccessDeniedError(f"{user.name} is an officer: memos are {what} by a reviewer or admin",
                                 hint="ask a reviewer to do it")
+
+
+def _require_checker(user, actor: str, versions: list[MemoVersion], latest: MemoVersion, what: str) -> None:
+    _require_role(user, what)
     wrote = authors(versions, latest.version)
     if actor in wrote:
         verb = {"approved": "approve", "returned": "return"}.get(what, what)
@@ -318,6 +322,7 @@ def approve_memo(store, client: str | int, period: str, *, by: str | None = None
     client = _reach(store, user, client)
     actor = _actor(user, by, "reviewer")
     label = resolve_span(period).label
+    _require_role(user, "approved")
     cid, versions = _latest(store, client, label, "approve")
     latest = _pin(versions, version, "submitted", "approved")
     _require_checker(user, actor, versions, latest, "approved")
@@ -340,6 +345,7 @@ def return_memo(store, client: str | int, period: str, comments: str, *, by: str
     if not (comments or "").strip():
         raise ConfigError("a returned memo needs the reviewer's comments", hint='give them: --comment "…"')
     label = resolve_span(period).label
+    _require_role(user, "returned")
     cid, versions = _latest(store, client, label, "return")
     latest = _pin(versions, version, "submitted", "returned")
     _require_checker(user, actor, versions, latest, "returned")
