@@ -274,9 +274,9 @@ def _headroom_claims(text, low, lo, hi, labels, mentions, facts: ClaimFacts) -> 
         return []
     states = [c for c in facts.covenants if c.metric == here[0][2] and c.headroom]
     named = [c for c in states if c.facility and c.facility.casefold() in low[lo:hi]]
-    for c in named or states:
-        trend = c.headroom[-len(chain):]
-        if len(trend) == len(chain) and all(_prints_as(h * 100, m) for h, m in zip(trend, chain)):
+    for c in named or states:  # the printed run of the trend (a PDF line may wrap it: a run, not always the end)
+        runs = [c.headroom[i:i + len(chain)] for i in range(len(c.headroom) - len(chain) + 1)]
+        if any(all(_prints_as(h * 100, m) for h, m in zip(run, chain)) for run in runs):
             return []
     if not states:
         return []
