@@ -93,6 +93,9 @@ def _label_table() -> tuple[tuple[str, str, bool], ...]:
         pairs.setdefault(en.casefold(), key)
         if "(" in en:  # "Debt service coverage ratio (DSCR)" is also printed without the abbreviation
             pairs.setdefault(en.split("(")[0].strip().casefold(), key)
+    for key in [f.key for f in FIGURES] + list(RATIO_LABELS):  # reasons print the key itself ("current_ratio >= 1.20")
+        if "_" in key:
+            pairs.setdefault(key, key)
     for key, labels in EXTRA_LABELS.items():
         for label in labels:
             pairs.setdefault(label if not label.isascii() else label.casefold(), key)

@@ -168,3 +168,19 @@ def test_a_labelled_number_that_only_some_term_equals_fails(memo_zh):
     """The facility's 4.35% rate is allowed, but not as the net margin."""
     report = _verify(memo_zh, _add_paragraph(memo_zh[1], "净利润率 4.35%。"))
     assert not report.ok and "4.35%" in {u.text for u in report.unsupported}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_benchmark_plants_one_claim_of_each_kind_and_each_is_caught(memo_zh, memo_en, seed):
+    """eval.claims' alterations on the fixture memos: each changes the text, and verification fails."""
+    import random
+
+    from eval.claims import KINDS, plants
+
+    for bundle, lang in ((memo_zh, "zh"), (memo_en, "en")):
+        made = plants(bundle[1], lang, random.Random(seed))
+        assert set(made) == set(KINDS), set(KINDS) - set(made)
+        for kind, (altered, what) in made.items():
+            assert altered != bundle[1]
+            report = _verify(bundle, altered)
+            assert not report.ok, f"{kind}: {what}"

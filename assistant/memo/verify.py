@@ -201,7 +201,8 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
             AllowedNumber(Decimal(g.max_points), "number", "grade", "scorecard")]
     for f in g.factors:
         if isinstance(f.value, Decimal):
-            out.append(AllowedNumber(f.value, _kind_for(f.key), f.key, "scorecard factor", key=f.key))  # type: ignore[arg-type]
+            out.append(AllowedNumber(f.value, _kind_for(f.key), f.key, "scorecard factor", key=f.key,  # type: ignore[arg-type]
+                                     period=a.span.end))
         for v in (f.points, f.max_points):
             if v is not None:
                 out.append(AllowedNumber(Decimal(v), "number", f.key, "scorecard points"))
