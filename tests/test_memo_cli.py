@@ -189,3 +189,24 @@ def test_memo_verify_catches_a_figure_swapped_for_another_quarters(stored, tmp_p
     path.write_text(done.stdout.replace(row, row.replace("1.52亿元", "1.68亿元", 1)), encoding="utf-8")
     checked = _run(stored, "memo", "verify", str(path))
     assert checked.returncode == 1 and "'1.68亿'" in checked.stderr
+
+
+def test_the_stored_export_is_the_saved_text_with_edits(stored, tmp_path):
+    _users(stored)
+    first = _run(stored, "memo", CLIENT, "--period", "2026Q3", "--as-of", "2026-10-25")
+    edited = tmp_path / "edited.md"
+    edited.write_text(first.stdout.replace("检查发现的问题：", "检查发现的问题（客户经理补充：已约谈实际控制人）："), encoding="utf-8")
+    assert _run(stored, "memo", "edit", CLIENT, "--period", "2026Q3", "--file", str(edited), "--as", "李强").returncode == 0
+    out = tmp_path / "stored.docx"
+    done = _run(stored, "memo", CLIENT, "--period", "2026Q3", "--stored", "--format", "docx", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    from docx import Document
+
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "客户经理补充：已约谈实际控制人" in text and "loanwatch-memo" not in text
+    assert "DRAFT" in doc.sections[0].header.paragraphs[0].text
+    md = tmp_path / "stored.md"
+    assert _run(stored, "memo", CLIENT, "--period", "2026Q3", "--stored", "--out", str(md)).returncode == 0
+    assert md.read_text(encoding="utf-8") == edited.read_text(encoding="utf-8")  # byte for byte the saved text
+    assert _run(stored, "memo", "verify", str(out)).returncode == 0
