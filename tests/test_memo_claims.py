@@ -184,3 +184,14 @@ def test_the_benchmark_plants_one_claim_of_each_kind_and_each_is_caught(memo_zh,
             assert altered != bundle[1]
             report = _verify(bundle, altered)
             assert not report.ok, f"{kind}: {what}"
+
+
+def test_a_grade_move_must_go_the_way_the_letters_go():
+    from assistant.memo.claims import ClaimFacts, check_claims
+
+    facts = ClaimFacts(span=None, grade="C", prior_grade="A")  # type: ignore[arg-type]
+    assert check_claims("- The risk grade moved down from A to C.\n- 风险评级由 A 下调至 C。\n", facts) == []
+    wrong = check_claims("- The risk grade moved up from A to C.\n- 风险评级由 A 上调至 C。\n- 风险评级由 B 下调至 C。\n", facts)
+    found = {(c.kind, c.claim) for c in wrong}
+    assert {("direction", "up"), ("direction", "上调"), ("grade", "B")} <= found
+    assert {c.context for c in wrong} == {"- The risk grade moved up from A to C.", "- 风险评级由 A 上调至 C。", "- 风险评级由 B 下调至 C。"}

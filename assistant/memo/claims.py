@@ -214,7 +214,7 @@ def check_claims(text: str, facts: ClaimFacts) -> list[Contradiction]:
         opinion = any(a <= lo < b for a, b in opinions)
         found = (_covenant_claims(scan, low, lo, hi, labels, facts) + _class_claims(low, lo, hi, facts)
                  + _grade_claims(scan, lo, hi, facts) + _direction_claims(scan, low, lo, hi, labels, mentions, facts)
-                 + _headroom_claims(scan, low, lo, hi, labels, mentions, facts))
+                 + _headroom_claims(scan, low, lo, hi, labels, mentions, facts) + _grade_move_claims(scan, low, lo, hi, facts))
         out += [Contradiction(kind, claim, expected, context, opinion) for kind, claim, expected in found]
     return out
 
@@ -333,6 +333,33 @@ def _grade_claims(text, lo, hi, facts: ClaimFacts) -> list[tuple[str, str, str]]
                         text[m.end():hi])
         if is_prior and tail and tail.group(1) != facts.grade:
             out.append(("grade", tail.group(1), f"grade {facts.grade}"))
+    return out
+
+
+_GRADE_MOVE = re.compile(r"(?:由|from)\s*(?P<a>[A-E])\s*(?P<verb>下调至|上调至|调整为|调整至|变为|至|to)\s*(?P<b>[A-E])(?![A-Za-z])")
+_WORSE = ("下调", "down", "downgraded", "lowered", "cut", "worsened")
+_BETTER = ("上调", "up", "upgraded", "raised", "improved")
+
+
+def _grade_move_claims(text, low, lo, hi, facts: ClaimFacts) -> list[tuple[str, str, str]]:
+    """"The risk grade moved down from A to C" / "风险评级由 B 下调至 C": the letters are last
+    quarter's and this quarter's grade, and the verb says which way (A is the best)."""
+    sentence = low[lo:hi]
+    if "评级" not in sentence and "grade" not in sentence:
+        return []
+    out = []
+    for m in _GRADE_MOVE.finditer(text, lo, hi):
+        a, b = m.group("a"), m.group("b")
+        if facts.prior_grade and a != facts.prior_grade:
+            out.append(("grade", a, f"grade {facts.prior_grade} (last quarter)"))
+        if facts.grade and b != facts.grade:
+            out.append(("grade", b, f"grade {facts.grade}"))
+        words = re.findall(r"[a-z]+|[\u4e00-\u9fff]{2}", sentence)
+        said = [w for w in _WORSE + _BETTER if (w in words if w.isascii() else w in sentence)]
+        if a != b and said:
+            worse = said[0] in _WORSE
+            if worse != (b > a):
+                out.append(("direction", said[0], f"grade {a} → {b} is {'worse' if b > a else 'better'}"))
     return out
 
 
