@@ -370,13 +370,13 @@ def ask(
         sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
 
 
-MEMO_ACTIONS = ("verify", "versions", "edit", "approve")
+MEMO_ACTIONS = ("verify", "versions", "edit", "submit", "approve", "return", "diff")
 
 
 @app.command()
 def memo(
-    client: str = typer.Argument(..., help="client name, alias or id — or verify | versions | edit | approve"),
-    target: Optional[str] = typer.Argument(None, help="verify: the memo file; versions/edit/approve: the client"),
+    client: str = typer.Argument(..., help="client name, alias or id — or verify | versions | edit | submit | approve | return | diff"),
+    target: Optional[str] = typer.Argument(None, help="verify: the memo file; the other actions: the client"),
     period: Optional[str] = typer.Option(None, "--period", help="2026Q3, 2026H1 or 2026"),
     fmt: str = typer.Option("md", "--format", help="md | docx | pdf"),
     out: Optional[Path] = typer.Option(None, "--out", help="write here (default: stdout for md, CLIENT_PERIOD.ext)"),
@@ -386,22 +386,34 @@ def memo(
     by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
     file: Optional[Path] = typer.Option(None, "--file", help="edit: the officer's edited Markdown"),
     engine: Optional[str] = typer.Option(None, "--engine", help="auto | builtin | llm (default LOANWATCH_ENGINE)"),
+    version: Optional[int] = typer.Option(None, "--version", help="approve/return/submit/diff: the version you reviewed (refused if it is not the latest)"),
+    against: Optional[int] = typer.Option(None, "--against", help="diff: compare with this version (default: the last approved, else the draft)"),
+    comment: Optional[str] = typer.Option(None, "--comment", help="return: the reviewer's comments"),
+    stored: bool = typer.Option(False, "--stored", help="export the stored text (approved, else latest saved, marked DRAFT) instead of drafting anew"),
 ) -> None:
-    """Draft the monitoring memo for a client and period.
+    """Draft the monitoring memo for a client and period, or move it through review.
 
-    `memo verify FILE` checks a memo file.
+    `memo verify FILE` checks a memo file (numbers and claims).
 
     `memo versions CLIENT --period P` lists the stored versions.
 
-    `memo edit CLIENT --period P --file EDITED.md` stores the officer's edits.
+    `memo edit CLIENT --period P --file EDITED.md --as USER` stores the officer's edits.
 
-    `memo approve CLIENT --period P` approves the latest version (refused when a number does not trace).
+    `memo submit CLIENT --period P --as USER` submits the latest text for review.
+
+    `memo diff CLIENT --period P [--version N] [--against M]` shows a version and its diff.
+
+    `memo approve CLIENT --period P --as REVIEWER [--version N]` approves the submitted version
+    (refused to whoever wrote it, and while a number does not trace or a claim contradicts the facts).
+
+    `memo return CLIENT --period P --as REVIEWER --comment TEXT` sends it back to the officer.
     """
     import datetime as dt
 
     from assistant.memo import workflow
 
     day = dt.date.fromisoformat(as_of) if as_of else None
+    actor = as_user or by
     if client in MEMO_ACTIONS:
         if target is None:
             what = "the memo file" if client == "verify" else "the client"
@@ -410,27 +422,32 @@ def memo(
             report = workflow.verify_file(Path(target), as_of=day)
             if not report.ok:
                 raise LoanwatchError(f"{Path(target).name}: {report.summary()}",
-                                     hint="correct or remove those numbers, or regenerate the memo")
+                                     hint="correct or remove those numbers and claims, or regenerate the memo")
             sys.stdout.write(f"{Path(target).name}: {report.summary()}\n")
             return
         if period is None:
             raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
-        if client != "versions":
-            from assistant.actor import command_actor
+        from assistant.memo.cli_life import memo_life
 
-            by = command_actor(as_user, by, f"memo.{client}").name
-        _memo_life(client, target, period, by=by, file=file, as_of=day)
+        memo_life(client, target, period, actor=actor, file=file, as_of=day, version=version, against=against,
+                  comment=comment)
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
     from assistant.safety import output_path
     from assistant.store import open_store
 
-    if as_user or by:
-        from assistant.actor import command_actor
+    if stored:
+        from assistant.memo.cli_life import export_stored
 
-        by = command_actor(as_user, by, "memo.draft").name
-    drafted = workflow.draft_memo(open_store(), client, period, lang=lang, by=by or "system", as_of=day, engine=engine)
+        sys.stdout.write(export_stored(open_store(), client, period, fmt, out, actor=actor or "system") + "\n")
+        return
+    store = open_store()
+    if actor:
+        from assistant.memo.cli_life import acting_user
+
+        actor = acting_user(store, actor).name
+    drafted = workflow.draft_memo(store, client, period, lang=lang, by=actor or "system", as_of=day, engine=engine)
     if drafted.memo.engine == "llm":
         flags = drafted.memo.flags
         sys.stderr.write(f"engine llm ({drafted.memo.model}): narrative rewritten, {len(flags)} flag(s)\n")
@@ -447,31 +464,8 @@ def memo(
     workflow.write_memo(drafted.memo, fmt, target_path, markdown=drafted.markdown)
     from assistant.audit_log import record_export
 
-    record_export(open_store(), by or "system", "export.memo", drafted.memo.client, period=period, format=fmt)
+    record_export(open_store(), actor or "system", "export.memo", drafted.memo.client, period=period, format=fmt)
     sys.stdout.write(f"{target_path}\n")
-
-
-def _memo_life(action: str, client: str, period: str, *, by: Optional[str], file: Optional[Path], as_of) -> None:
-    """memo versions / edit / approve."""
-    from assistant.memo import workflow
-    from assistant.store import open_store
-
-    store = open_store()
-    if action == "versions":
-        for v in workflow.memo_versions(store, client, period):
-            when = v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "-"
-            sys.stdout.write(f"v{v.version}\t{v.stage}\t{v.by}\t{when}\t{v.note}\n")
-        return
-    if action == "edit":
-        if file is None:
-            raise typer.BadParameter("give the edited memo: --file EDITED.md")
-        if not file.is_file():
-            raise LoanwatchError(f"{file}: no such file", hint="give the path of the edited Markdown memo")
-        version = workflow.edit_memo(store, client, period, file.read_text(encoding="utf-8"), by=by or "officer")
-        sys.stdout.write(f"v{version.version}\tedited\t{version.by}\n")
-        return
-    version, report = workflow.approve_memo(store, client, period, by=by or "reviewer", as_of=as_of)
-    sys.stdout.write(f"v{version.version}\tapproved\t{version.by}\t{report.summary()}\n")
 
 
 model_app = typer.Typer(help="The bank's own default model.", no_args_is_help=True)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(default="gpt-4o-mini", description="chat model name for the OpenAI-compatible backend")
     engine: str = Field(default="auto", description="auto | builtin | llm")
+    bank: str = Field(default="", description="the bank's name in the header of exported memos (Word, PDF)")
 
     max_pages: int = Field(default=5000, gt=0, description="refuse documents with more pages")
     max_file_mb: int = Field(default=200, gt=0, description="refuse larger files")

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Literal
 
+from assistant.bindings import Binding, bindings
 from assistant.domain import Fact
 from extractors.vocabulary import KEYS
 
@@ -90,6 +91,9 @@ class AllowedNumber:
     source: str = ""
     when: tuple[int | None, int | None, int | None] | None = None
     quarter: int | None = None
+    key: str = ""  # the figure or ratio it is a value of ("" when it is not one: a count, a term, a page)
+    period: dt.date | None = None  # the end of the span it belongs to (facts, ratios and changes)
+    basis: str = ""  # "qoq" / "yoy" for a change; "" for a value
 
 
 @dataclass
@@ -98,6 +102,8 @@ class GuardResult:
     unsupported: list[NumberMention] = field(default_factory=list)
     supported: list[tuple[NumberMention, AllowedNumber | None]] = field(default_factory=list)
     mentions: list[NumberMention] = field(default_factory=list)
+    #: numbers that some value supports, but not one of the figure, period or basis they are attached to
+    mislabelled: list[tuple[NumberMention, "Binding", AllowedNumber]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ scanning
@@ -348,21 +354,60 @@ def _apply_declarations(text: str, mentions: list[NumberMention]) -> list[Number
 # ------------------------------------------------------------------ checking
 
 
-def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = True) -> GuardResult:
-    """Which numbers of ``text`` no allowed value supports (see the module docstring)."""
+def check(text: str, facts: Iterable[AllowedNumber], *, allow_counts: bool = True, bind: bool = True,
+          period: dt.date | None = None) -> GuardResult:
+    """Which numbers of ``text`` no allowed value supports (see the module docstring).
+
+    With ``bind`` (the default) a number attached to a label ("营业收入 … 1.70亿") must also be
+    a value of that figure, of the period and basis the sentence names (see :func:`bindings`):
+    a number that only some *other* figure or period holds is reported in ``mislabelled``.
+    ``period`` is the end of the period the text is about: a change whose clause names no
+    period is a change *to* it (a memo's 同比 is this quarter's, not last quarter's), and so is
+    a value standing alone in its sentence (``bindings.Binding.current``).
+    """
     facts = list(facts)
     values = _ValueIndex(facts)
     dates = _TemporalIndex(facts)
     ids = {f.text.casefold() for f in facts if f.kind == "identifier" and f.text}
     result = GuardResult(ok=True, mentions=find_numbers(text))
+    names = [f.text for f in facts if f.kind == "identifier"]
+    bound = bindings(text, result.mentions, names=names) if bind and any(f.key for f in facts) else {}
     for mention in result.mentions:
         support = _support(mention, values, dates, ids, allow_counts)
         if support is False:
             result.unsupported.append(mention)
-        else:
-            result.supported.append((mention, support if isinstance(support, AllowedNumber) else None))
+            continue
+        b = bound.get(mention.start)
+        if b is not None:
+            wrong = _misbound(mention, b, values, period)
+            if wrong is not None:
+                result.unsupported.append(mention)
+                result.mislabelled.append((mention, b, wrong))
+                continue
+        result.supported.append((mention, support if isinstance(support, AllowedNumber) else None))
     result.ok = not result.unsupported
     return result
+
+
+def _misbound(mention: NumberMention, b: "Binding", values: "_ValueIndex", period: dt.date | None = None) -> AllowedNumber | None:
+    """None when a value of the bound figure (of the period and basis the sentence names)
+    supports the number; else what the number really is — another figure's value, this
+    figure's value of another period or basis, or a number that belongs to no figure (also
+    when the facts hold no value of the figure at all: nothing supports a number for it)."""
+    candidates = values.find_all(mention)
+    if not candidates or any(c.key == b.key and _fits(c, b, period) for c in candidates):
+        return None
+    keyed = [c for c in candidates if c.key]
+    return (keyed or candidates)[0]
+
+
+def _fits(c: AllowedNumber, b: "Binding", period: dt.date | None = None) -> bool:
+    if c.basis:  # a change: the basis word of the clause, when there is one, and the period it is a change to
+        when = b.periods or ({period} if period else set())
+        return (not b.basis or b.basis == c.basis) and (not when or c.period is None or c.period in when)
+    if not b.periods and b.current and period is not None:
+        return c.period is None or c.period == period
+    return not b.periods or c.period is None or c.period in b.periods
 
 
 def _support(mention: NumberMention, values: "_ValueIndex", dates: "_TemporalIndex", ids: set[str],
@@ -411,8 +456,14 @@ class _ValueIndex:
             self._sorted[factor] = ([p[0] for p in pairs], [numeric[p[1]] for p in pairs])
 
     def find(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> AllowedNumber | None:
+        return next(self._matches(mention, kinds), None)
+
+    def find_all(self, mention: NumberMention, *, kinds: frozenset[str] | None = None) -> list[AllowedNumber]:
+        return list(self._matches(mention, kinds))
+
+    def _matches(self, mention: NumberMention, kinds: frozenset[str] | None) -> Iterable[AllowedNumber]:
         if mention.value is None:
-            return None
+            return
         printed, decimals = abs(mention.mantissa), mention.decimals
         scales = [mention.scale] + ([Decimal(1)] if mention.context_scaled else [])
         half = Decimal(5).scaleb(-decimals - 1)
@@ -423,8 +474,7 @@ class _ValueIndex:
                 hi = bisect_right(keys, (printed + half) * scale)
                 for key, fact in zip(keys[lo:hi], facts[lo:hi]):
                     if fact.kind in allowed_kinds and _rounds_to(key / scale, decimals, printed):
-                        return fact
-        return None
+                        yield fact
 
 
 def _rounds_to(value: Decimal, decimals: int, printed: Decimal) -> bool:
@@ -490,10 +540,18 @@ def _last_day(year: int | None, month: int) -> int:
 # ------------------------------------------------------------------ allowed values from sources
 
 
-def harvest(text: str, *, source: str = "") -> list[AllowedNumber]:
-    """Every number printed in a source text (a tool result, a quoted passage) as allowed."""
+def harvest(text: str, *, source: str = "", bind: bool = False, period: dt.date | None = None) -> list[AllowedNumber]:
+    """Every number printed in a source text (a tool result, a quoted passage) as allowed.
+
+    With ``bind`` a number the text attaches to a label ("营业收入同比下降28.2%") keeps that
+    figure as its ``key``, so it supports the number only where a text attaches it to the same
+    figure; otherwise harvested numbers belong to no figure. ``period``: the period the text
+    is about, for a bound number whose clause names none.
+    """
     out: list[AllowedNumber] = []
-    for m in find_numbers(text):
+    mentions = find_numbers(text)
+    bound = bindings(text, mentions) if bind else {}
+    for m in mentions:
         if m.kind in _TEMPORAL:
             out.append(AllowedNumber(None, "date", m.text, source, when=m.when, quarter=m.quarter if m.kind == "quarter" else None))
         elif m.kind == "identifier":
@@ -501,7 +559,10 @@ def harvest(text: str, *, source: str = "") -> list[AllowedNumber]:
         elif m.value is not None:
             kind: AllowedKind = {"percent": "percent", "points": "percent", "amount": "amount",
                                  "page": "page"}.get(m.kind, "number")  # type: ignore[assignment]
-            out.append(AllowedNumber(m.value, kind, m.text, source))
+            b = bound.get(m.start)
+            when = (next(iter(b.periods)) if len(b.periods) == 1 else None) if b is not None and b.periods else period
+            out.append(AllowedNumber(m.value, kind, m.text, source, key=b.key if b else "", basis=b.basis if b else "",
+                                     period=when if b is not None else None))
             if m.counted:  # "3 warnings" in a source also says how many there are
                 out.append(AllowedNumber(m.value, "count", m.text, source))
             if m.context_scaled:  # also at face value
@@ -534,7 +595,7 @@ def allowed_from_facts(facts: Iterable[Fact]) -> list[AllowedNumber]:
                 kind = "number"
             else:
                 kind = "ratio"
-            out.append(AllowedNumber(fact.value, kind, fact.key, where))
+            out.append(AllowedNumber(fact.value, kind, fact.key, where, key=fact.key, period=fact.span.end))
         out.append(allowed_date(fact.span.end, source=where))
         if fact.span.start is not None:
             out.append(allowed_date(fact.span.start, source=where))
@@ -576,6 +637,7 @@ def drop_unsupported(text: str, result: GuardResult) -> tuple[str, list[str]]:
 
 __all__ = [
     "AllowedNumber",
+    "Binding",
     "allowed_date",
     "allowed_from_facts",
     "GuardResult",

@@ -218,10 +218,11 @@ def test_reviewer_reaches_every_client_and_officers_reach_their_own(two_officers
     assert drafted.version.by == "officer_b"
     with pytest.raises(AccessDeniedError, match="reviewer"):
         workflow.approve_memo(store, CLIENT_B, "2026Q2", user=officer_b)  # the maker is not the checker
+    workflow.submit_memo(store, CLIENT_B, "2026Q2", user=officer_b)
     approved, report = workflow.approve_memo(store, CLIENT_B, "2026Q2", user=rev)
     assert report.ok and approved.stage == "approved" and approved.by == "reviewer"
     stages = [v.stage for v in workflow.memo_versions(store, CLIENT_B, "2026Q2", user=admin)]
-    assert stages[-2:] == ["draft", "approved"]
+    assert stages[-3:] == ["draft", "submitted", "approved"]
 
 
 def test_user_creation_and_assignments_are_recorded_in_the_ledger(store):

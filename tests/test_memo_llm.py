@@ -173,3 +173,21 @@ def test_an_llm_memo_file_reads_back_and_verifies(client, tmp_path, fmt):
     assert "审阅提示" in text and MASK in text and "1.85" not in text
     report = verify_memo(text, allowed)
     assert report.ok, report.summary()
+
+
+def test_a_rewrite_that_contradicts_a_claim_is_not_used(client):
+    """The model writes "已达标" where the covenant is breached: every number traces, the claim does not."""
+    from assistant.memo.claims import claim_facts
+
+    snap, allowed = client
+    builtin = build_memo(snap, "2026Q3")
+    assert "已构成违约" in render_markdown(builtin)
+    plant = planting("已构成违约", "已达标")
+    with OpenAIServer([plant]) as server:
+        memo = rewrite_memo(builtin, backend_for(server), allowed, model="scripted-model",
+                            claims=claim_facts(snap, resolve_span("2026Q3")))
+    covenants = " ".join(b.text for b in memo.section("covenants").blocks if isinstance(b, Paragraph))
+    assert "已达标" not in covenants and "已构成违约" in covenants  # the built-in wording stays
+    flag = next(f for f in memo.flags if f.kind == "contradiction")
+    assert flag.section == "covenants" and "达标" in flag.detail
+    assert any(flag.message == b.text for b in memo.section("review").blocks)

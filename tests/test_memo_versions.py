@@ -60,12 +60,19 @@ def test_an_edit_to_a_line_the_engine_rewrote_is_reported_not_lost():
 def test_stage_transitions():
     check_transition(None, "draft")
     check_transition("draft", "edited")
-    check_transition("edited", "approved")
+    check_transition("edited", "submitted")
+    check_transition("submitted", "approved")
+    check_transition("submitted", "returned")
+    check_transition("returned", "edited")
     check_transition("approved", "draft")
     with pytest.raises(MemoStageError):
         check_transition(None, "approved")
-    with pytest.raises(MemoStageError, match="approved memo cannot become edited"):
+    with pytest.raises(MemoStageError, match="an approved memo cannot become edited"):
         check_transition("approved", "edited")
+    with pytest.raises(MemoStageError, match="an edited memo cannot become approved"):
+        check_transition("edited", "approved")  # approval only of a submitted version
+    with pytest.raises(MemoStageError, match="a submitted memo cannot become edited"):
+        check_transition("submitted", "edited")  # frozen while the reviewer reads it
 
 
 def test_versions_in_the_store_with_ledger(home):
@@ -86,17 +93,18 @@ def test_versions_in_the_store_with_ledger(home):
         cid = get_client(s, snap.client.name).id
         save_version(s, cid, "2026Q3", text, stage="draft", memo=memo)
         save_version(s, cid, "2026Q3", text.replace("加强贷后监控", "立即加强贷后监控"), stage="edited", by="李强")
+        save_version(s, cid, "2026Q3", text.replace("加强贷后监控", "立即加强贷后监控"), stage="submitted", by="李强")
         save_version(s, cid, "2026Q3", text.replace("加强贷后监控", "立即加强贷后监控"), stage="approved", by="张主管")
         with pytest.raises(MemoStageError):
             save_version(s, cid, "2026Q3", text, stage="edited")
     with store.session() as s:
         versions = list_versions(s, cid, "2026Q3")
         assert [(v.version, v.stage, v.by) for v in versions] == [(1, "draft", "system"), (2, "edited", "李强"),
-                                                                  (3, "approved", "张主管")]
+                                                                  (3, "submitted", "李强"), (4, "approved", "张主管")]
         assert versions[0].memo is not None and versions[0].memo.input_digest == memo.input_digest
         assert "+- **立即加强贷后监控" in diff(versions[0].text, versions[1].text)
         memo_entries = s.execute(select(LedgerRow).where(LedgerRow.action == "memo.save")).scalars().all()
-        assert len(memo_entries) == 3
+        assert len(memo_entries) == 4
         assert ledger.verify(s) == []
 
 

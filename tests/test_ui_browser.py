@@ -243,3 +243,55 @@ def test_a_pending_correction_is_shown_and_counts_once_a_reviewer_confirms_it(ap
         _shot(page, "12_correction_confirmed")
     finally:
         ctx.close()
+
+
+def _as_officer(home_path: Path, *steps: str) -> None:
+    """Officer_a drafts, edits or submits the latest quarter's memo through the handlers (the maker's side)."""
+    from assistant.access import get_user
+    from assistant.store import close_stores, open_store
+    from tests.ui_support import using_home
+    from ui import work as W
+
+    with using_home(home_path):
+        store = open_store()
+        officer = get_user(store, "officer_a")
+        period = W.memo_periods(store, officer, CLIENT_A)[0]
+        for step in steps:
+            if step == "draft":
+                W.memo_draft(store, officer, CLIENT_A, period)
+            else:
+                W.memo_save(store, officer, CLIENT_A, period, "", stage="submitted")
+        close_stores()
+
+
+def test_the_reviewer_returns_then_approves_exactly_the_version_shown(app, browser):
+    server, home = app
+    _as_officer(home.path, "draft", "submit")
+    ctx, page = _login(browser, server.url, "reviewer")
+    try:
+        _cell(page, "#lw-portfolio", CLIENT_A).click()
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        _tab(page, "贷后报告")
+        # the pane loads the stored version under review, with its diff
+        page.locator("#lw-memo-note").get_by_text("submitted").wait_for()
+        assert CLIENT_A in page.locator("#lw-memo-text textarea").input_value()
+        # returning needs comments; with them the memo goes back to the officer
+        page.locator("#lw-memo-comment textarea").fill("请补充现场检查结论")
+        page.locator("#lw-memo-return").click()
+        page.locator("#lw-memo-note").get_by_text("returned").first.wait_for()
+        _shot(page, "08_memo_returned")
+        # the officer submits again; the reviewer's pane still shows the returned version: approving it is refused
+        _as_officer(home.path, "submit")
+        page.locator("#lw-memo-approve").click()
+        page.get_by_text("not the latest").first.wait_for()
+        # reload the pane (the period again): the submitted version is shown, and approving it succeeds
+        page.reload()
+        _cell(page, "#lw-portfolio", CLIENT_A).click()
+        page.locator("#lw-profile").get_by_text(CLIENT_A).wait_for()
+        _tab(page, "贷后报告")
+        page.locator("#lw-memo-note").get_by_text("submitted").wait_for()
+        page.locator("#lw-memo-approve").click()
+        page.locator("#lw-memo-note").get_by_text("approved by reviewer").first.wait_for()
+        _shot(page, "09_memo_approved")
+    finally:
+        ctx.close()

@@ -9,6 +9,8 @@ import pytest
 
 from assistant.access import get_user
 from assistant.errors import AccessDeniedError
+from assistant.memo.versions import MemoStageError
+from assistant.memo.workflow import SelfApprovalError
 from assistant.store import load_snapshot, open_store
 from tests.ui_support import CLIENT_A, CLIENT_B, make_ui_home, using_home
 from ui import handlers as H
@@ -217,16 +219,48 @@ def test_memo_draft_edit_compare_approve_download(ui):
     docx = W.memo_file(store, a, CLIENT_A, periods[0], "docx")
     pdf = W.memo_file(store, a, CLIENT_A, periods[0], "pdf")
     assert open(docx, "rb").read(2) == b"PK" and open(pdf, "rb").read(5) == b"%PDF-"
+    from docx import Document  # the download carries the officer's saved edit, marked DRAFT
+
+    doc = Document(docx)
+    assert "客户经理补充：已与企业财务总监面谈。" in [p.text for p in doc.paragraphs]
+    assert "DRAFT" in doc.sections[0].header.paragraphs[0].text
 
 
-def test_a_reviewer_approves_the_officers_edited_memo(ui):
+def test_a_reviewer_approves_exactly_the_version_the_pane_shows(ui):
     store, _ = ui
     a, _, rev = _users(store)
     period = W.memo_periods(store, a, CLIENT_A)[0]
     text, _ = W.memo_draft(store, a, CLIENT_A, period)
     W.memo_save(store, a, CLIENT_A, period, text + "\n客户经理补充：企业经营正常。\n")
-    W.memo_save(store, rev, CLIENT_A, period, "", stage="approved")
-    assert [v[1] for v in W.memo_versions(store, a, CLIENT_A, period)][:2] == ["approved", "edited"]
+    with pytest.raises(MemoStageError, match="submit"):  # an edited version is not up for approval
+        W.memo_save(store, rev, CLIENT_A, period, "", stage="approved")
+    W.memo_save(store, a, CLIENT_A, period, "", stage="submitted")
+    # the reviewer's pane loads the stored versions: the submitted text and its diff to the draft
+    shown, version, note, diff = W.memo_load(store, rev, CLIENT_A, period)
+    assert "客户经理补充：企业经营正常。" in shown and "submitted" in note and "+客户经理补充：企业经营正常。" in diff
+    with pytest.raises(MemoStageError, match="not the latest"):  # a version the pane did not show
+        W.memo_save(store, rev, CLIENT_A, period, "", stage="approved", version=version - 1)
+    W.memo_save(store, rev, CLIENT_A, period, "", stage="approved", version=version)
+    rows = W.memo_versions(store, a, CLIENT_A, period)
+    assert [v[1] for v in rows][:2] == ["approved", "submitted"] and rows[0][2] == rev.name
+    from docx import Document
+
+    approved = Document(W.memo_file(store, rev, CLIENT_A, period, "docx"))
+    assert "DRAFT" not in approved.sections[0].header.paragraphs[0].text
+    assert any(p.text.startswith("审批人：" + rev.name) for p in approved.paragraphs)
+
+
+def test_a_reviewer_who_drafted_cannot_approve_and_returns_need_comments(ui):
+    store, _ = ui
+    a, _, rev = _users(store)
+    period = W.memo_periods(store, a, CLIENT_A)[0]
+    W.memo_draft(store, rev, CLIENT_A, period)
+    W.memo_save(store, rev, CLIENT_A, period, "", stage="submitted")
+    _, version, _, _ = W.memo_load(store, rev, CLIENT_A, period)
+    with pytest.raises(SelfApprovalError, match="cannot approve"):
+        W.memo_save(store, rev, CLIENT_A, period, "", stage="approved", version=version)
+    with pytest.raises(SelfApprovalError, match="cannot return"):
+        W.memo_save(store, rev, CLIENT_A, period, "", stage="returned", version=version, comment="请补充")
 
 
 def test_audit_shows_only_the_clients_own_records(ui):

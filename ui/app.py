@@ -279,8 +279,15 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                                 memo_preview = gr.Markdown("", elem_id="lw-memo-preview", height=640)
                         with gr.Row():
                             save_btn = L(gr.Button(tr("save_edit")), "save_edit", "value")
+                            submit_btn = L(gr.Button(tr("memo_submit"), elem_id="lw-memo-submit"), "memo_submit", "value")
                             compare_btn = L(gr.Button(tr("compare")), "compare", "value")
-                            approve_btn = L(gr.Button(tr("approve"), variant="primary"), "approve", "value")
+                        with gr.Row():  # the reviewer: approve or return exactly the version shown
+                            memo_shown = gr.Number(value=None, visible=False, precision=0)
+                            memo_comment = L(gr.Textbox(label=tr("memo_comment"), lines=1, elem_id="lw-memo-comment",
+                                                        scale=3), "memo_comment")
+                            return_btn = L(gr.Button(tr("memo_return"), elem_id="lw-memo-return"), "memo_return", "value")
+                            approve_btn = L(gr.Button(tr("approve"), variant="primary", elem_id="lw-memo-approve"),
+                                            "approve", "value")
                         with gr.Row():
                             dl_docx = L(gr.DownloadButton(tr("download_docx"), elem_id="lw-dl-docx"),
                                         "download_docx", "label")
@@ -506,31 +513,43 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         def _draft(user: User, client, period, mlang, lg):
             if client in (None, ""):
                 raise gr.Error(tr("pick_client", lg))
-            yield gr.update(), tr("working", lg), gr.update(), gr.update(), gr.update(), gr.update()
+            yield gr.update(), tr("working", lg), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             text, note = W.memo_draft(store, user, client, period, mlang)
             docx = W.memo_file(store, user, client, period, "docx")
             pdf = W.memo_file(store, user, client, period, "pdf")
-            yield text, note, _versions(user, client, period, lg), W.memo_compare(store, user, client, period), \
-                docx, pdf
+            _, version, _, diff = W.memo_load(store, user, client, period)
+            yield text, note, _versions(user, client, period, lg), diff, docx, pdf, version
 
         draft_btn.click(safe(_draft), [client_dd, memo_period, memo_lang, lang],
-                        [memo_text, memo_note, versions_df, diff_box, dl_docx, dl_pdf])
+                        [memo_text, memo_note, versions_df, diff_box, dl_docx, dl_pdf, memo_shown])
         memo_text.change(lambda text: text, [memo_text], [memo_preview], api_visibility="private")
 
-        def _save(user: User, client, period, text, lg):
-            note = W.memo_save(store, user, client, period, text or "", stage="edited")
-            return note, _versions(user, client, period, lg), W.memo_compare(store, user, client, period)
+        def _load(user: User, client, period, lg):
+            if client in (None, "") or not period:
+                return "", None, "", _versions(user, client, period, lg), "", None, None
+            text, version, note, diff = W.memo_load(store, user, client, period)
+            files = [W.memo_file(store, user, client, period, f) if version else None for f in ("docx", "pdf")]
+            return text, version, note, _versions(user, client, period, lg), diff, *files
 
-        def _approve(user: User, client, period, lg):
-            note = W.memo_save(store, user, client, period, "", stage="approved")
-            return note, _versions(user, client, period, lg), W.memo_compare(store, user, client, period)
+        memo_outputs = [memo_text, memo_shown, memo_note, versions_df, diff_box, dl_docx, dl_pdf]
 
-        save_btn.click(safe(_save), [client_dd, memo_period, memo_text, lang], [memo_note, versions_df, diff_box])
-        approve_btn.click(safe(_approve), [client_dd, memo_period, lang], [memo_note, versions_df, diff_box])
+        def _act(stage: str):
+            def act(user: User, client, period, text, shown, comment, lg):
+                version = int(shown) if shown not in (None, "") else None
+                done = W.memo_save(store, user, client, period, text or "", stage=stage, version=version,
+                                   comment=comment or "")
+                loaded = _load(user, client, period, lg)  # the files now carry what was just stored
+                return (loaded[0], loaded[1], f"{done}\n\n{loaded[2]}", *loaded[3:])
+            return act
+
+        memo_inputs = [client_dd, memo_period, memo_text, memo_shown, memo_comment, lang]
+        save_btn.click(safe(_act("edited")), memo_inputs, memo_outputs)
+        submit_btn.click(safe(_act("submitted")), memo_inputs, memo_outputs)
+        approve_btn.click(safe(_act("approved")), memo_inputs, memo_outputs)
+        return_btn.click(safe(_act("returned")), memo_inputs, memo_outputs)
         compare_btn.click(safe(lambda user, c, p: W.memo_compare(store, user, c, p) or "(no difference)"),
                           [client_dd, memo_period], [diff_box])
-        memo_period.change(safe(lambda user, c, p, lg: _versions(user, c, p, lg)), [client_dd, memo_period, lang],
-                           [versions_df])
+        memo_period.change(safe(_load), [client_dd, memo_period, lang], memo_outputs)
 
         def _verify(user: User, lg):
             ok, n, head, problems = W.audit_verify(store, user)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from assistant.access import User, require_client, visible_client_ids
 from assistant.domain import Span
-from assistant.errors import AccessDeniedError, ConfigError
+from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 from assistant.safety import inside, output_path
 from assistant.store import Store
 from assistant.store import schema as t
@@ -129,13 +129,6 @@ def memo_draft(store: Store, user: User, client: str | int, period: str, lang: s
     return drafted.markdown, note
 
 
-def _versions(store: Store, client_id: int, period: str):  # noqa: ANN202
-    from assistant.memo.versions import list_versions
-
-    with store.session() as s:
-        return list_versions(s, client_id, period)
-
-
 def memo_versions(store: Store, user: User, client: str | int, period: str) -> list[list]:
     from assistant.memo import workflow
 
@@ -143,38 +136,59 @@ def memo_versions(store: Store, user: User, client: str | int, period: str) -> l
     return [[v.version, v.stage, v.by, v.note] for v in reversed(workflow.memo_versions(store, row.id, period, user=user))]
 
 
-def memo_save(store: Store, user: User, client: str | int, period: str, text: str, *, stage: str = "edited") -> str:
-    """Store the officer's edited text (``edited``), or approve the latest version (``approved``).
+def memo_load(store: Store, user: User, client: str | int, period: str) -> tuple[str, int | None, str, str]:
+    """(text, version, note, diff) of the latest stored version — what the editor and the reviewer see.
 
-    Approval is the checker's step: a reviewer or admin who did not write the latest version,
-    and ``approve_memo`` refuses while any number of the memo does not trace to the facts.
+    The reviewer's Approve acts on exactly this version (``memo_save(..., version=...)``): a
+    newer one stored meanwhile makes the approval fail instead of approving unseen text.
     """
-    from assistant.memo.workflow import approve_memo, edit_memo
+    from assistant.errors import NotFoundError
+    from assistant.memo.workflow import review_view
 
     row = require_client(store, user, client)
-    if stage != "approved":
-        v = edit_memo(store, row.id, period, text, by=user.name, user=user)
+    try:
+        view = review_view(store, row.id, period, user=user)
+    except NotFoundError:
+        return "", None, "", ""
+    v = view.version
+    note = f"v{v.version} {v.stage} · {v.by}" + (f" · {v.note}" if v.note else "")
+    if view.reference is not None:
+        note += f" (diff against v{view.reference.version} {view.reference.stage})"
+    return v.text, v.version, note, view.diff
+
+
+def memo_save(store: Store, user: User, client: str | int, period: str, text: str, *, stage: str = "edited",
+              version: int | None = None, comment: str = "") -> str:
+    """Store the officer's text (``edited``), submit it (``submitted``), or — the checker's step —
+    approve or return the version shown (``approved`` / ``returned``, ``version`` pins it).
+
+    Approval is refused to an officer, to whoever drafted, edited or submitted the version,
+    and while a number does not trace or a claim contradicts the facts (``workflow.approve_memo``).
+    """
+    from assistant.memo import workflow
+
+    row = require_client(store, user, client)
+    if stage == "edited":
+        v = workflow.edit_memo(store, row.id, period, text, user=user)
         return f"v{v.version} {v.stage} by {user.name}"
+    if stage == "submitted":
+        v = workflow.submit_memo(store, row.id, period, user=user, version=version)
+        return f"v{v.version} {v.stage} by {user.name}"
+    if stage == "returned":
+        v = workflow.return_memo(store, row.id, period, comment, user=user, version=version)
+        return f"v{v.version} {v.stage} by {user.name}: {v.note}"
+    if stage != "approved":
+        raise ConfigError(f"unknown memo stage {stage!r}")
     if not user.can_approve:
         raise AccessDeniedError(f"{user.name} is an officer: memos are approved by a reviewer",
                                 hint="ask a reviewer to approve it")
-    versions = _versions(store, row.id, period)
-    if versions and versions[-1].by == user.name and versions[-1].stage == "edited":
-        raise AccessDeniedError("the memo's last editor cannot approve it", hint="ask another reviewer")
-    v, report = approve_memo(store, row.id, period, by=user.name, user=user)
+    v, report = workflow.approve_memo(store, row.id, period, user=user, version=version)
     return f"v{v.version} {v.stage} by {user.name} ({report.summary()})"
 
 
 def memo_compare(store: Store, user: User, client: str | int, period: str) -> str:
-    """The unified diff between the latest version and the one before it."""
-    from assistant.memo.versions import diff
-
-    row = require_client(store, user, client)
-    versions = _versions(store, row.id, period)
-    if len(versions) < 2:
-        return ""
-    a, b = versions[-2], versions[-1]
-    return diff(a.text, b.text, before_label=f"v{a.version} {a.stage}", after_label=f"v{b.version} {b.stage}")
+    """The latest version's diff to the version it is reviewed against (the last approved, else the draft)."""
+    return memo_load(store, user, client, period)[3]
 
 
 _exports: tempfile.TemporaryDirectory | None = None
@@ -189,21 +203,21 @@ def _export_dir() -> Path:
 
 
 def memo_file(store: Store, user: User, client: str | int, period: str, fmt: str) -> str:
-    """Write the memo as md/docx/pdf to a temporary file; returns its path.
+    """Write the latest stored version as md/docx/pdf to a temporary file; returns its path.
 
-    Word and PDF render the structured memo of the latest engine draft; Markdown carries the
-    latest text, with the officer's edits.
+    The file is that version's text byte for byte (md) or rendered from it (Word, PDF: the
+    officer's edits included, DRAFT unless it is the approved version, with the sign-off).
     """
-    from assistant.memo.workflow import write_memo
+    from assistant.memo.workflow import export_text, export_version
 
     row = require_client(store, user, client)
-    versions = _versions(store, row.id, period)
-    structured = next((v.memo for v in reversed(versions) if v.memo is not None), None)
-    if structured is None:
-        raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first")
-    out = output_path(_export_dir(), row.name, period, suffix=fmt)  # a generated name: the client's name is data
-    write_memo(structured, fmt, out, markdown=versions[-1].text)
-    _record_export(store, user, "export.memo", row.id, period=period, format=fmt, version=versions[-1].version)
+    try:
+        version, _ = export_text(store, row.id, period, user=user)
+    except NotFoundError:
+        raise ConfigError(f"no memo for {row.name} {period} yet", hint="draft it first") from None
+    out = output_path(_export_dir(), row.name, period, f"v{version.version}", suffix=fmt)  # a generated name: the client's name is data
+    export_version(store, row.id, period, version, fmt, out, user=user)
+    _record_export(store, user, "export.memo", row.id, period=period, format=fmt, version=version.version)
     return str(out)
 
 

@@ -70,7 +70,7 @@ def _output(ans: Answer):
                                      "amount" if ans.unit == "amount" else "number", source="loanwatch"))
     for item in ans.inputs:
         if item.value is not None:
-            allowed.append(AllowedNumber(item.value, "amount", source=f"{item.document} p.{item.page}"))
+            allowed.append(AllowedNumber(item.value, "amount", source=f"{item.document} p.{item.page}", key=item.key))
     data = ans.to_json_dict()
     data.pop("understood", None)
     return ToolOutput(data, citations=[LlmCitation(c.document, c.page, c.quote) for c in ans.citations], allowed=allowed)

@@ -172,10 +172,10 @@ class OpenAIBackend:
         if system:
             prompt = f"{prompt}\n\n{system}"
         messages: list[BaseMessage] = [SystemMessage(prompt)]
-        allowed = harvest(question, source="question") + [allowed_date(today, source="today")]
+        allowed = harvest(question, source="question", bind=True) + [allowed_date(today, source="today")]
         for turn in turns:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
-            allowed += harvest(turn.content, source="conversation")
+            allowed += harvest(turn.content, source="conversation", bind=True)
         messages.append(HumanMessage(question))
         return _Run(language, nonce, messages, allowed)
 
@@ -223,7 +223,8 @@ class OpenAIBackend:
         run.tool_calls.append(ToolCallRecord(name, args if isinstance(args, dict) else {}, error))
         if error:
             run.flags.append(Flag("tool_error", f"tool {name} failed", str(error)))
-        run.allowed += harvest(text, source=f"tool {name}") + list(output.allowed)
+        # bound: a number the tool's text attaches to a label supports it under that label only
+        run.allowed += harvest(text, source=f"tool {name}", bind=True) + list(output.allowed)
         run.citations += output.citations
         content = data_block(text, nonce=run.nonce, label=f"tool={name} call={call_id}")
         injections = [i for piece in _strings(to_jsonable(output.data)) for i in find_injections(piece)]
@@ -279,7 +280,7 @@ class OpenAIBackend:
         ])
         run = _Run(language, nonce, [SystemMessage(render("memo_rewrite", language=language, today=today, nonce=nonce)),
                                      HumanMessage(request)])
-        run.allowed = list(allowed) + harvest(facts, source="facts") + harvest(draft, source="draft")
+        run.allowed = list(allowed) + harvest(facts, source="facts", bind=True) + harvest(draft, source="draft", bind=True)
 
         def once() -> str:
             reply = self._complete(self._model, run.messages)

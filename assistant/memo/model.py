@@ -105,7 +105,7 @@ class Section(_Model):
 class MemoFlag(_Model):
     """Something the reviewer must know about how the memo was written (LLM engine)."""
 
-    kind: Literal["unsupported_number", "regenerated", "missing_paragraph"]
+    kind: Literal["unsupported_number", "regenerated", "missing_paragraph", "contradiction"]
     section: str = ""  # the section key
     message: str  # what happened, in the memo's language, without the offending number
     detail: str = ""  # the offending numbers and sentence (CLI and UI only: never printed in the memo)

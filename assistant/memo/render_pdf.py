@@ -5,7 +5,8 @@ Every text, Chinese and Latin, uses one CJK TrueType font whose used glyphs are 
 resources; a character the font cannot draw stops the export instead of printing a box.
 Lines wrap the CJK way (any character may break). Citations are superscript ``[n]`` marks that
 point to the numbered sources at the end; tables are real grid tables. The memo's
-metadata (client, period, language, digest) is stored as JSON in the PDF keywords.
+metadata (client, period, language, digest) is stored as base64 JSON in the PDF keywords
+(``export.keywords``) and never printed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from assistant.memo.export import keywords
 from assistant.memo.model import Cell, Memo, Paragraph, Table
 from assistant.memo.pdf_font import bullet_for, font_for
 from assistant.memo.render_md import META_PREFIX, META_SUFFIX, heading_text, memo_meta
@@ -147,7 +149,7 @@ def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
         title=memo.title,
         author="loanwatch",
         subject=f"{memo.client} {memo.period}",
-        keywords=json.dumps(memo_meta(memo), ensure_ascii=False),
+        keywords=keywords(memo_meta(memo)),
         invariant=1,  # same memo, same bytes
         initialFontName=font,  # else every page names a non-embedded Helvetica
     )
@@ -164,10 +166,7 @@ def render_pdf(memo: Memo, path: str | Path | None = None) -> bytes:
         if section.key == "sources":
             for source in memo.sources:
                 story.append(RLParagraph(escape(f"[{source.n}] {source.label(memo.lang)}"), styles["source"]))
-    story.append(Spacer(1, 10))
-    story.append(RLParagraph(escape(meta), ParagraphStyle("meta", parent=styles["note"], fontSize=5, leading=7,
-                                                          textColor=colors.HexColor("#999999"))))
-    doc.build(story)
+    doc.build(story)  # the metadata rides in the keywords, never printed
     data = buffer.getvalue()
     if path is not None:
         Path(path).write_bytes(data)

@@ -108,8 +108,10 @@ def _bad_sentences(text: str, result) -> list[str]:
     return out
 
 
-def rewrite_memo(memo: Memo, backend: Rewriter, allowed: list[AllowedNumber], *, model: str = "") -> Memo:
-    """A copy of ``memo`` whose narrative the model rephrased, every number checked."""
+def rewrite_memo(memo: Memo, backend: Rewriter, allowed: list[AllowedNumber], *, model: str = "", claims=None) -> Memo:
+    """A copy of ``memo`` whose narrative the model rephrased, every number checked — tied to
+    its label, period and basis — and, with ``claims`` (``memo.claims.ClaimFacts``), every
+    covenant status, classification, grade and direction word too."""
     memo = memo.model_copy(deep=True)
     say = phrasebook(memo.lang)
     targets = narrative(memo)
@@ -122,7 +124,7 @@ def rewrite_memo(memo: Memo, backend: Rewriter, allowed: list[AllowedNumber], *,
             flags.append(MemoFlag(kind="regenerated", message=say("review", "regenerated"), detail=detail))
         texts = parse_numbered(guarded.raw or guarded.text)
         for n, target in enumerate(targets, start=1):
-            flag = _take(target, texts.get(n), allowed, say)
+            flag = _take(target, texts.get(n), allowed, say, claims)
             if flag is not None:
                 flags.append(flag)
     memo.engine, memo.model, memo.flags = "llm", model, flags
@@ -130,8 +132,8 @@ def rewrite_memo(memo: Memo, backend: Rewriter, allowed: list[AllowedNumber], *,
     return memo
 
 
-def _take(target: _Target, text: str | None, allowed: list[AllowedNumber], say) -> MemoFlag | None:
-    """Put the rewrite in place when every number checks out; else keep the paragraph and flag it."""
+def _take(target: _Target, text: str | None, allowed: list[AllowedNumber], say, claims=None) -> MemoFlag | None:
+    """Put the rewrite in place when every number and claim checks out; else keep the paragraph and flag it."""
     section = target.section
     if not text:
         return MemoFlag(kind="missing_paragraph", section=section.key,
@@ -144,6 +146,16 @@ def _take(target: _Target, text: str | None, allowed: list[AllowedNumber], say) 
                         message=say("review", "unsupported", section=section.title,
                                     sentence=" ".join(mask_numbers(s) for s in sentences)),
                         detail=f"{numbers} in: {' '.join(sentences)}")
+    if claims is not None:
+        from assistant.memo.claims import check_claims
+
+        wrong = check_claims(text, claims)
+        if wrong:
+            c = wrong[0]
+            return MemoFlag(kind="contradiction", section=section.key,
+                            message=say("review", "contradiction", section=section.title, claim=c.claim,
+                                        sentence=mask_numbers(c.context)),
+                            detail="; ".join(x.line() for x in wrong))
     old = target.paragraph
     strong = bool(old.runs) and all(run.strong for run in old.runs)
     section.blocks[target.index] = Paragraph(style=old.style, runs=[Run(text=text, cites=sorted(set(old.cites)),

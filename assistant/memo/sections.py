@@ -279,9 +279,10 @@ def _trend(ctx: MemoContext, key: str, group: str = "performance") -> str:
     if c is None or c.absolute is None:
         return ""
     word = size_word(key, c.absolute, c.relative)
+    suffix = "_yoy" if basis == "yoy" else ""  # the basis is said: 同比 / year on year, never "the prior period"
     if word == "flat":
-        return ctx.say(group, "trend_flat")
-    return ctx.say(group, f"trend_{word.split('_')[0]}",
+        return ctx.say(group, f"trend_flat{suffix}")
+    return ctx.say(group, f"trend_{word.split('_')[0]}{suffix}",
                    change=change_text(key, c.absolute, c.relative, ctx.lang, ctx.currency) or "")
 
 

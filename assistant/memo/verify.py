@@ -45,6 +45,10 @@ from assistant.numguard import AllowedNumber, NumberMention, check, find_numbers
 class Unsupported:
     text: str
     context: str  # the sentence around it
+    reason: str = ""  # e.g. "is total_current_liabilities (2026-09-30), not revenue"
+
+    def line(self) -> str:
+        return f"{self.text!r}{' ' + self.reason if self.reason else ''} in “{self.context}”"
 
 
 @dataclass
@@ -53,6 +57,8 @@ class VerifyReport:
     total: int  # numbers found (markers and list numbers excluded)
     traceable: int
     unsupported: list[Unsupported] = field(default_factory=list)
+    contradictions: list = field(default_factory=list)  # claims.Contradiction outside the officer's opinion: block
+    opinions: list = field(default_factory=list)  # numbers and claims of the officer's opinion section: reported only
 
     @property
     def share(self) -> Decimal:
@@ -60,9 +66,17 @@ class VerifyReport:
 
     def summary(self) -> str:
         head = f"{self.traceable}/{self.total} numbers traceable"
-        if self.ok:
-            return head
-        return head + "; not traceable: " + "; ".join(f"{u.text!r} in “{u.context}”" for u in self.unsupported[:10])
+        if self.contradictions or not self.ok:
+            head += f", {len(self.contradictions)} claim(s) contradict the facts"
+        parts = [head]
+        if self.unsupported:
+            parts.append("not traceable: " + "; ".join(u.line() for u in self.unsupported[:10]))
+        if self.contradictions:
+            parts.append("contradicts the facts: " + "; ".join(c.line() for c in self.contradictions[:10]))
+        if self.opinions:
+            parts.append("officer's opinion differs from the facts (reported, not blocking): "
+                         + "; ".join(o if isinstance(o, str) else o.line() for o in self.opinions[:10]))
+        return "; ".join(parts)
 
 
 # ---------------------------------------------------------------- allowed numbers
@@ -121,15 +135,17 @@ def _facts(snapshot: ClientSnapshot, ends: set[dt.date]) -> list[AllowedNumber]:
     for fact in snapshot.facts:
         where = f"{fact.document} p.{fact.page}" if fact.document else (fact.formula or fact.source)
         if fact.value is not None and fact.span.end in ends:
-            out.append(AllowedNumber(fact.value, "amount", fact.key, where))
+            out.append(AllowedNumber(fact.value, "amount", fact.key, where, key=fact.key, period=fact.span.end))
         if fact.original is not None and fact.span.end in ends:
-            out.append(AllowedNumber(fact.original, "amount", fact.key, where + " (as extracted)"))
+            out.append(AllowedNumber(fact.original, "amount", fact.key, where + " (as extracted)", key=fact.key,
+                                     period=fact.span.end))
         if fact.page is not None:
             out.append(AllowedNumber(Decimal(fact.page), "page", str(fact.page), where))
         out.append(_date(fact.span.end, where))
     for pending in snapshot.pending_corrections:  # stated as pending in the memo, never used
         if pending.value is not None and pending.span.end in ends:
-            out.append(AllowedNumber(pending.value, "amount", pending.key, f"pending correction C{pending.id}"))
+            out.append(AllowedNumber(pending.value, "amount", pending.key, f"pending correction C{pending.id}",
+                                     key=pending.key, period=pending.span.end))
     return out
 
 
@@ -139,7 +155,8 @@ def _ratios_and_changes(snapshot: ClientSnapshot, span: Span) -> list[AllowedNum
     for s in _spans_around(span):
         for key, r in compute_ratios(snapshot.facts, s, facilities=facilities).items():
             if r.value is not None:
-                out.append(AllowedNumber(r.value, _kind_for(key), key, f"{r.formula} ({s.label})"))  # type: ignore[arg-type]
+                out.append(AllowedNumber(r.value, _kind_for(key), key, f"{r.formula} ({s.label})",  # type: ignore[arg-type]
+                                         key=key, period=s.end))
     for key in dict.fromkeys(TABLE_KEYS + CHANGE_KEYS):
         for basis in ("qoq", "yoy"):
             c = change(snapshot.facts, key, span, basis, facilities=facilities)  # type: ignore[arg-type]
@@ -147,9 +164,9 @@ def _ratios_and_changes(snapshot: ClientSnapshot, span: Span) -> list[AllowedNum
                 continue
             where = f"{basis} change of {key}"
             kind = "ratio" if ratio_kind(key) == "percent" else ("amount" if _kind_for(key) == "amount" else "number")
-            out.append(AllowedNumber(c.absolute, kind, key, where))  # type: ignore[arg-type]
+            out.append(AllowedNumber(c.absolute, kind, key, where, key=key, period=span.end, basis=basis))  # type: ignore[arg-type]
             if c.relative is not None:
-                out.append(AllowedNumber(c.relative, "ratio", key, where + " (relative)"))
+                out.append(AllowedNumber(c.relative, "ratio", key, where + " (relative)", key=key, period=span.end, basis=basis))
     return out
 
 
@@ -157,17 +174,18 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
     out: list[AllowedNumber] = []
     for key, r in a.ratios.items():
         if r.value is not None:
-            out.append(AllowedNumber(r.value, _kind_for(key), key, r.formula))  # type: ignore[arg-type]
+            out.append(AllowedNumber(r.value, _kind_for(key), key, r.formula, key=key, period=a.span.end))  # type: ignore[arg-type]
     for c in a.covenants:
         src = f"covenant {c.facility} {c.covenant.metric}"
-        kind = _kind_for(c.covenant.metric) if c.covenant.metric in RATIO_KEYS else "amount"
-        out.append(AllowedNumber(c.threshold, kind, "threshold", src))  # type: ignore[arg-type]
+        metric = c.covenant.metric
+        kind = _kind_for(metric) if metric in RATIO_KEYS else "amount"
+        out.append(AllowedNumber(c.threshold, kind, "threshold", src, key=metric))  # type: ignore[arg-type]
         for v in (c.value, c.margin):
             if v is not None:
-                out.append(AllowedNumber(v, kind, "value", src))  # type: ignore[arg-type]
-        for _, h in c.headroom_trend + [(c.span, c.headroom)]:
+                out.append(AllowedNumber(v, kind, "value", src, key=metric, period=c.span.end))  # type: ignore[arg-type]
+        for at, h in c.headroom_trend + [(c.span, c.headroom)]:
             if h is not None:
-                out.append(AllowedNumber(h, "ratio", "headroom", src))
+                out.append(AllowedNumber(h, "ratio", "headroom", src, key=metric, period=at.end))
         if c.cure_by:
             out.append(_date(c.cure_by, src))
     if counts:
@@ -176,19 +194,20 @@ def _analytics(a: Assessment, *, counts: bool = True) -> list[AllowedNumber]:
                                  "high alerts"))
     for alert in a.alerts:
         src = f"rule {alert.rule}"
-        for v in alert.values.values():
+        for v in alert.values.values():  # a rule's inputs belong to some figure: never neutral support
             if isinstance(v, Decimal):
-                out.append(AllowedNumber(v, "number", alert.rule, src))
+                out.append(AllowedNumber(v, "number", alert.rule, src, key=f"rule:{alert.rule}"))
             elif isinstance(v, str):
-                out += harvest(v, source=src)
+                out += harvest(v, source=src, bind=True, period=alert.span.end)
         for text in (alert.message_zh, alert.message_en, alert.name_zh, alert.name_en):
-            out += harvest(text, source=src)
+            out += harvest(text, source=src, bind=True, period=alert.span.end)
     g = a.grade
     out += [AllowedNumber(Decimal(g.points), "number", "grade", "scorecard"),
             AllowedNumber(Decimal(g.max_points), "number", "grade", "scorecard")]
     for f in g.factors:
         if isinstance(f.value, Decimal):
-            out.append(AllowedNumber(f.value, _kind_for(f.key), f.key, "scorecard factor"))  # type: ignore[arg-type]
+            out.append(AllowedNumber(f.value, _kind_for(f.key), f.key, "scorecard factor", key=f.key,  # type: ignore[arg-type]
+                                     period=a.span.end))
         for v in (f.points, f.max_points):
             if v is not None:
                 out.append(AllowedNumber(Decimal(v), "number", f.key, "scorecard points"))
@@ -306,25 +325,52 @@ def _context(text: str, mention: NumberMention) -> str:
     return text[a:b if b != -1 else None].strip()[:160]
 
 
-def verify_memo(text: str, allowed: list[AllowedNumber], *, tables: list | None = None) -> VerifyReport:
-    """Check every number of a memo's text against ``allowed``.
+def verify_memo(text: str, allowed: list[AllowedNumber], *, tables: list | None = None, claims=None) -> VerifyReport:
+    """Check every number of a memo's text against ``allowed``, and its claims against ``claims``.
 
+    A number must trace to a fact, and — where the text attaches it to a label — be a value of
+    that figure, of the period and basis the sentence names (``assistant.bindings``).
     With ``tables`` (the tables of the memo rebuilt from the facts: they are never written by
     hand or by a model), a table row of the text whose label matches must also show the very
     numbers of the rebuilt row — a wrong figure that happens to equal some other allowed value
     is still caught there. Rows are read from Markdown and Word text (cells between ``|``).
+    With ``claims`` (``claims.ClaimFacts``) the covenant statuses, classification, grade and
+    direction words are checked too (``claims.check_claims``). What the officer's opinion
+    section says is reported in ``opinions`` and does not fail the memo.
     """
+    from assistant.memo.claims import check_claims, opinion_ranges
+
     text = _strip_meta(text)
-    result = check(text, allowed, allow_counts=False)
+    result = check(text, allowed, allow_counts=False, period=claims.span.end if claims is not None else None)
     counted = [m for m in result.mentions if m.kind != "marker"]
-    bad = [Unsupported(m.text, _context(text, m)) for m in result.unsupported]
+    misbound = {id(m): (b, other) for m, b, other in result.mislabelled}
+    bad = [Unsupported(m.text, _context(text, m), _why(*misbound[id(m)]) if id(m) in misbound else "")
+           for m in result.unsupported]
     if tables:
         for cell, line in _table_mismatches(text, tables):
             numbers = [m for m in find_numbers(cell) if m.kind != "marker"]
-            if numbers and not any(u.context == line[:160] and u.text in cell for u in bad):
-                bad.append(Unsupported(numbers[0].text, line[:160]))
-    ok = not bad
-    return VerifyReport(ok=ok, total=len(counted), traceable=max(len(counted) - len(bad), 0), unsupported=bad)
+            if not any(u.context == line[:160] and u.text in cell for u in bad):
+                bad.append(Unsupported(numbers[0].text if numbers else cell, line[:160],
+                                       "" if numbers else "differs from the table rebuilt from the facts"))
+    opinions: list = []
+    contradictions: list = []
+    ranges = opinion_ranges(text)
+    if ranges:
+        inside = [u for u in bad if any(text[a:b].find(u.context) >= 0 for a, b in ranges)]
+        bad = [u for u in bad if u not in inside]
+        opinions += [u.line() for u in inside]
+    if claims is not None:
+        for c in check_claims(text, claims):
+            (opinions if c.opinion else contradictions).append(c)
+    ok = not bad and not contradictions
+    return VerifyReport(ok=ok, total=len(counted), traceable=max(len(counted) - len(bad), 0), unsupported=bad,
+                        contradictions=contradictions, opinions=opinions)
+
+
+def _why(binding, other: AllowedNumber) -> str:
+    what = other.key or other.text
+    when = f" {other.basis}" if other.basis else (f" ({other.period.isoformat()})" if other.period else "")
+    return f"is {what}{when}, not {binding.key} ({binding.label})"
 
 
 _CITES = re.compile(r"\[\^?\d{1,3}\]")
@@ -335,9 +381,12 @@ def _cells(line: str) -> list[str]:
 
 
 def _table_mismatches(text: str, tables: list) -> list[tuple[str, str]]:
-    """(cell, line) for each table cell of ``text`` that differs from every rebuilt row with its label."""
+    """(cell, line) for each table cell of ``text`` that differs from every rebuilt row with its label
+    (the header rows too: a period column relabelled is a different claim)."""
     rows: dict[str, list[list[str]]] = {}
     for table in tables:
+        if len(table.header) > 1:
+            rows.setdefault(table.header[0].strip(), []).append([h.strip() for h in table.header[1:]])
         for row in table.rows:
             if len(row) > 1 and row[0].source is None and row[0].text:
                 rows.setdefault(row[0].text.strip(), []).append([c.text.strip() for c in row[1:]])
@@ -370,13 +419,15 @@ def memo_text(path: str | Path) -> tuple[str, dict | None]:
     if suffix == ".docx":
         return _docx_text(path)
     if suffix == ".pdf":
+        from assistant.memo.export import meta_from_pdf_bytes, strip_page_furniture
         from extractors.document import open_pdf
 
         # pdfium ends lines with \r\n; a wrapped "CNY 1.52\nmillion" or "3.5个百分\n点" must read
         # as one amount
         text = "\n".join(open_pdf(path).page_texts).replace("\r\n", "\n").replace("\r", "\n")
         text = _join_split_units(text)
-        return text, _meta_in(text)
+        meta = meta_from_pdf_bytes(path.read_bytes()) or _meta_in(text)
+        return strip_page_furniture(text, meta), meta
     raise DocumentError(f"{path.name}: not a memo file", path=str(path), hint="give a .md, .docx or .pdf memo")
 
 
@@ -393,7 +444,9 @@ def _docx_text(path: Path) -> tuple[str, dict | None]:
         meta = json.loads(doc.core_properties.comments or "null")
     except json.JSONDecodeError:
         meta = None
-    return "\n".join(lines), meta
+    from assistant.memo.export import strip_page_furniture
+
+    return strip_page_furniture("\n".join(lines), meta), meta
 
 
 #: Units of more than one CJK character that a number may carry (see ``numguard``).

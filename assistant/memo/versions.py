@@ -1,4 +1,10 @@
-"""The life of a memo: draft → edited by the officer → approved, every version kept.
+"""The life of a memo: draft → edited → submitted → approved (or returned), every version kept.
+
+Stages: the engine's ``draft``; the officer's ``edited`` text; ``submitted`` for review (the
+text frozen as it was); then the reviewer's ``approved`` (that very text) or ``returned``
+with comments (the officer edits and submits again). An approved memo changes only by a new
+draft. :func:`authors` names who wrote a version — every drafter, editor and submitter since
+the last approval — so the approver can be checked against them (four eyes).
 
 Pure parts (no database): :func:`diff` between two versions (difflib, unified format) and
 :func:`regenerate`, which rebuilds a draft from new data while keeping the officer's edits:
@@ -22,9 +28,16 @@ from typing import Literal
 from assistant.errors import LoanwatchError
 from assistant.memo.model import Memo
 
-Stage = Literal["draft", "edited", "approved"]
-_NEXT: dict[str, set[str]] = {"draft": {"edited", "approved", "draft"}, "edited": {"edited", "approved", "draft"},
-                              "approved": {"draft"}}
+Stage = Literal["draft", "edited", "submitted", "returned", "approved"]
+STAGES: tuple[str, ...] = ("draft", "edited", "submitted", "returned", "approved")
+_OPEN = {"edited", "draft", "submitted"}  # what a draft, an edited or a returned memo may become
+_NEXT: dict[str, set[str]] = {"draft": _OPEN, "edited": _OPEN, "returned": _OPEN,
+                              "submitted": {"approved", "returned"}, "approved": {"draft"}}
+_HINTS = {"submitted": "wait for the reviewer to approve or return it (loanwatch memo approve|return)",
+          "approved": "regenerate a new draft to change an approved memo",
+          "draft": "submit it for review first: loanwatch memo submit CLIENT --period P --as USER",
+          "edited": "submit it for review first: loanwatch memo submit CLIENT --period P --as USER",
+          "returned": "edit it and submit it again"}
 
 
 class MemoStageError(LoanwatchError):
@@ -61,7 +74,34 @@ def check_transition(current: Stage | None, new: Stage) -> None:
                                  hint="run `loanwatch memo CLIENT --period P` to draft it first")
         return
     if new not in _NEXT[current]:
-        raise MemoStageError(f"an {current} memo cannot become {new}")
+        article = "an" if current[0] in "aeiou" else "a"
+        raise MemoStageError(f"{article} {current} memo cannot become {new}", hint=_HINTS.get(current))
+
+
+def authors(versions: list[MemoVersion], upto: int | None = None) -> set[str]:
+    """Who wrote the text of version ``upto`` (default the latest): the ``by`` of every draft,
+    edit and submission since the last approval before it ("system" is the engine, not a person)."""
+    chain = [v for v in versions if upto is None or v.version <= upto]
+    out: set[str] = set()
+    for v in reversed(chain):
+        if v.stage == "approved" and (upto is None or v.version < upto):
+            break
+        if v.stage in ("draft", "edited", "submitted") and v.by and v.by != "system":
+            out.add(v.by)
+    return out
+
+
+def reference_for(versions: list[MemoVersion], version: int) -> MemoVersion | None:
+    """What the reviewer compares version ``version`` with: the last approved version before
+    it, else the last version before it whose text differs (the engine's draft, the returned one)."""
+    before = [v for v in versions if v.version < version]
+    target = next((v for v in versions if v.version == version), None)
+    approved = next((v for v in reversed(before) if v.stage == "approved"), None)
+    if approved is not None:
+        return approved
+    if target is None:
+        return before[-1] if before else None
+    return next((v for v in reversed(before) if v.text != target.text), before[0] if before else None)
 
 
 # ---------------------------------------------------------------- diff
@@ -195,6 +235,7 @@ def list_versions(session, client_id: int, period: str) -> list[MemoVersion]:
 
 
 __all__ = [
+    "STAGES", "authors", "reference_for",
     "Edit", "MemoStageError", "MemoVersion", "Regenerated", "Stage", "check_transition", "diff", "list_versions",
     "officer_edits", "regenerate", "save_version",
 ]
