@@ -195,3 +195,15 @@ def test_a_grade_move_must_go_the_way_the_letters_go():
     found = {(c.kind, c.claim) for c in wrong}
     assert {("direction", "up"), ("direction", "上调"), ("grade", "B")} <= found
     assert {c.context for c in wrong} == {"- The risk grade moved up from A to C.", "- 风险评级由 A 上调至 C。", "- 风险评级由 B 下调至 C。"}
+
+
+def test_a_direction_word_said_of_another_subject_is_not_read_as_the_figures():
+    """Regression: "资产负债率上升、流动性下降" read 下降 as said of 资产负债率 (a false alarm that blocked approval)."""
+    from decimal import Decimal
+
+    from assistant.memo.claims import ClaimFacts, check_claims
+
+    facts = ClaimFacts(span=None, changes={("debt_to_assets", "qoq"): Decimal("0.06"), ("debt_to_assets", "yoy"): Decimal("0.07")})  # type: ignore[arg-type]
+    assert check_claims("- **依据：** 营业收入同比下滑（需求下降）、经营活动现金流为负、资产负债率上升、流动性下降。\n", facts) == []
+    wrong = check_claims("- 资产负债率较上期下降。\n- 资产负债率上升、同比下降。\n", facts)
+    assert [c.claim for c in wrong] == ["下降", "下降"]  # said of the figure itself (alone, or after a basis word): still caught

@@ -115,7 +115,7 @@ def test_app_memo_export_stays_in_its_export_folder(home):
     workflow.draft_memo(store, "../../etc", "2026Q3", by="system")
     admin = User("root", "admin", "root", 0, ())
     path = Path(work.memo_file(store, admin, "../../etc", "2026Q3", "pdf"))
-    assert path.is_file() and path.name == "etc_2026Q3.pdf"
+    assert path.is_file() and path.name == "etc_2026Q3_v1.pdf"  # the stored version exported: its number in the name
     assert Path(work._exports.name).resolve() in path.resolve().parents
 
 

@@ -363,6 +363,16 @@ def _grade_move_claims(text, low, lo, hi, facts: ClaimFacts) -> list[tuple[str, 
     return out
 
 
+#: words that may stand before a direction word in its clause without naming another subject
+_MODIFIERS = re.compile(r"同比|环比|较上期|较上年|较年初|较上季度|上年同期|去年同期|与上期相比|与上年相比|大幅|明显|显著|略有|略微|小幅|有所|继续|持续|"
+                        r"进一步|分别|出现|均|也|仍|则|但|而|且|并|呈|已|再|又|较|的|了|[\s\d.,%％+\-−（）()\[\]^*]")
+
+
+def _names_its_own_subject(before_word: str) -> bool:
+    """True when the clause, before its direction word, names something (Chinese) that is no figure label."""
+    return bool(re.search(r"[\u4e00-\u9fff]", _MODIFIERS.sub("", before_word)))
+
+
 def _direction_claims(text, low, lo, hi, labels, mentions, facts: ClaimFacts) -> list[tuple[str, str, str]]:
     words = _find_words(low, _UP + _DOWN, lo, hi)
     if not words:
@@ -383,6 +393,8 @@ def _direction_claims(text, low, lo, hi, labels, mentions, facts: ClaimFacts) ->
             continue
         key = before[-1][2]
         ca, cb = clause_of(text, a, lo, hi)
+        if before[-1][1] <= ca and _names_its_own_subject(text[ca:a]):
+            continue  # "资产负债率上升、流动性下降": 下降 is said of 流动性, not of the figure named in an earlier clause
         basis = basis_near(text, ca, cb, a)
         bases = [basis] if basis else ["qoq", "yoy"]
         signs = {(facts.changes[(key, x)] > 0) - (facts.changes[(key, x)] < 0) for x in bases if (key, x) in facts.changes}

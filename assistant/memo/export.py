@@ -327,7 +327,7 @@ def export_docx(text: str, signoff: SignOff, *, bank: str = "") -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Mm, RGBColor
 
-    from assistant.memo.render_docx import _paragraph, _prepare, _set_fonts, _table
+    from assistant.memo.render_docx import _paragraph, _prepare, _set_fonts, _set_long_property, _short, _table
 
     meta = read_meta(text)
     lang = _lang(meta)
@@ -338,9 +338,9 @@ def export_docx(text: str, signoff: SignOff, *, bank: str = "") -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
     props = doc.core_properties
-    props.title = next((h.text for h in items if isinstance(h, Heading) and h.level == 1), "")
-    props.subject = header_text(meta, bank)
-    props.comments = json.dumps(meta or {}, ensure_ascii=False)
+    props.title = _short(next((h.text for h in items if isinstance(h, Heading) and h.level == 1), ""))  # python-docx: ≤ 255
+    props.subject = _short(header_text(meta, bank))
+    _set_long_property(props, "description", json.dumps(meta or {}, ensure_ascii=False))  # = props.comments, any length
     props.author = "loanwatch"
     head = section.header.paragraphs[0]
     _set_fonts(head.add_run(header_text(meta, bank)), 8)

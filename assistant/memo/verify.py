@@ -144,8 +144,8 @@ def _facts(snapshot: ClientSnapshot, ends: set[dt.date]) -> list[AllowedNumber]:
         out.append(_date(fact.span.end, where))
     for pending in snapshot.pending_corrections:  # stated as pending in the memo, never used
         if pending.value is not None and pending.span.end in ends:
-            out.append(AllowedNumber(pending.value, "amount", pending.key, f"pending correction C{pending.id}",
-                                     key=pending.key, period=pending.span.end))
+            # the figure's own (pending) value, whatever period the sentence is read as: the memo names its date
+            out.append(AllowedNumber(pending.value, "amount", pending.key, f"pending correction C{pending.id}", key=pending.key))
     return out
 
 
