@@ -5,6 +5,12 @@ title, column names and rows of plain values — text, int, ``Decimal`` or date)
 shows these rows and ``to_xlsx`` writes the very same rows, so the workbook and the page
 cannot disagree. Amounts are exact ``Decimal`` in the facility currency (totals are per
 currency, never converted); shares are fractions rounded to 4 places.
+
+Each client's book line and calendar come from the chat's cached rows
+(``assistant.chat.board.BOARD``: built once per client, rebuilt only for the clients whose
+data the ledger shows changed, warmed when the app starts), so a load after the first one
+assesses nobody whose data is unchanged; ``board=None`` assesses every client afresh (the
+reference the tests compare the cached tables with).
 """
 
 from __future__ import annotations
@@ -65,21 +71,41 @@ def book_tables(books: list[ClientBook], currency: str) -> dict[str, Table]:
     return {x.name: x for x in (grade, klass, industry, heat, facilities)}
 
 
+_DEFAULT = object()
+DUE_DAYS = 14  #: the "due" table's horizon: overdue items and those due within two weeks (this week shown)
+
+
+def _lines(store: Store, ids: list[int], day: dt.date, board) -> tuple[list[ClientBook], list]:  # noqa: ANN001 - Board | None
+    """The book line of each client in ``ids`` and their calendar items up to ``DUE_DAYS`` ahead: cached rows, or afresh."""
+    from assistant.book import load_book
+    from assistant.calendar import client_calendar
+
+    last = day + dt.timedelta(days=DUE_DAYS)
+    if board is None:
+        books, snaps = load_book(store, as_of=day, client_ids=ids)
+        return books, [i for cid in ids for i in client_calendar(snaps[cid], day, horizon=DUE_DAYS)]
+    rows = board.rows(store, frozenset(ids), day)
+    return [rows[i].book for i in ids], [i for cid in ids for i in rows[cid].calendar if i.date <= last]
+
+
 def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency: str | None = None,  # noqa: ANN001
-              newest: int = 20, sync: bool = False) -> Dashboard:
+              newest: int = 20, sync: bool = False, board=_DEFAULT) -> Dashboard:  # noqa: ANN001 - chat.board.Board | None
     """Every table of the dashboard for the clients ``user`` may see.
 
     With ``sync``, first put on the watch list the clients a rule names and open an item for
     each new warning (recorded in the ledger as ``rules``), as ``loanwatch watch list`` does.
+    Client lines come from ``board`` (default the shared ``BOARD``); ``None`` assesses every client afresh.
     """
     from assistant import watchlist, workitems
-    from assistant.book import load_book, visible_ids
-    from assistant.calendar import agenda, client_calendar
+    from assistant.book import visible_ids
+    from assistant.calendar import agenda
     from assistant.config import today
 
+    if board is _DEFAULT:
+        from assistant.chat.board import BOARD as board
     day = as_of or today()
     ids = visible_ids(store, user)
-    books, snaps = load_book(store, as_of=day, client_ids=ids)
+    books, calendar = _lines(store, ids, day, board)
     if sync:
         watchlist.sync(store, books, actor="rules", today=day)
         workitems.sync(store, workitems.alerts_of(books), actor="rules")
@@ -89,7 +115,7 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
     watch = watchlist.current(store, ids)
     tables["watch_list"] = Table("watch_list", "重点关注名单", ["client", "source", "reason", "owner", "next_review", "review_overdue"],
                                  [[e.client, e.source, e.reason, e.owner, e.next_review, e.review_overdue(day)] for e in watch])
-    due = agenda([i for cid in ids for i in client_calendar(snaps[cid], day, horizon=14)], week=True)
+    due = agenda(calendar, week=True)
     due.sort(key=lambda i: (i.state != "overdue", i.date, i.client))
     tables["due"] = Table("due", "待办（逾期及本周到期）", ["date", "state", "client", "facility", "kind", "item", "warning"],
                           [[i.date, i.state, i.client, i.facility, i.kind, i.title_zh, i.warning] for i in due])

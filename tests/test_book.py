@@ -16,6 +16,7 @@ import pytest
 
 from tests.book_support import make_book_home
 from tests.clock import TODAY
+from tests.test_demo import demo_home  # noqa: F401 - the session's demo home
 from tests.ui_support import CLIENT_A, CLIENT_B, USERS, using_home
 
 D = Decimal
@@ -315,6 +316,94 @@ def test_dashboard_tables_add_up_and_the_workbook_holds_the_same_numbers(tmp_pat
                     assert cell in (None, "")
                 else:
                     assert cell == value
+
+
+def _seen(d) -> tuple:  # noqa: ANN001 - dashboard_data.Dashboard
+    return d.as_of, d.currency, d.total, d.clients, d.other_currencies, d.tables
+
+
+@pytest.mark.parametrize("which", ["book", "demo"])
+def test_the_cached_dashboard_shows_exactly_the_tables_assessed_afresh(request, which):
+    """Book lines and calendars read from the chat's cached rows give the very tables a fresh assessment gives."""
+    from assistant.book import visible_ids
+    from assistant.chat.board import Board
+    from assistant.dashboard_data import dashboard
+
+    store = request.getfixturevalue("store" if which == "book" else "demo_store")
+    board = Board()
+    fresh = dashboard(store, as_of=TODAY, board=None)
+    assert fresh.clients and any(t.rows for t in fresh.tables.values())
+    assert _seen(dashboard(store, as_of=TODAY, board=board)) == _seen(fresh)  # cold: builds every row
+    built = board.built
+    assert built == len(visible_ids(store))
+    assert _seen(dashboard(store, as_of=TODAY, board=board)) == _seen(fresh)  # warm: reads the rows
+    assert board.built == built
+
+
+@pytest.fixture()
+def demo_store(demo_home):  # noqa: F811
+    from assistant.store import close_stores, open_store
+
+    with using_home(demo_home):
+        close_stores()
+        yield open_store()
+        close_stores()
+
+
+def test_a_change_to_one_client_shows_on_the_next_dashboard_load(tmp_path):
+    """A new statement, a confirmed correction and a facility import each rebuild that client's line only."""
+    from assistant.chat.board import Board
+    from assistant.dashboard_data import dashboard
+    from assistant.portfolio_io import import_portfolio
+    from assistant.store import close_stores, open_store, repo
+    from tests.book_support import HEADER
+    from tests.checkers import confirm_corrections
+    from tests.test_portfolio_answers import _store_quarter
+
+    home = make_book_home(tmp_path / "home")
+    with using_home(home):
+        close_stores()
+        store = open_store()
+        board = Board()
+        before = dashboard(store, as_of=TODAY, board=board)
+        clients = before.clients
+
+        def load_after(change) -> object:  # noqa: ANN001
+            nonlocal before
+            built = board.built
+            change()
+            got = dashboard(store, as_of=TODAY, board=board)
+            assert board.built == built + 1  # that client's row only
+            assert _seen(got) == _seen(dashboard(store, as_of=TODAY, board=None))
+            assert got.tables != before.tables
+            before = got
+            return got
+
+        def statement() -> None:  # a new quarter for 示例新能源: its debt ratio jumps
+            with store.transaction() as s:
+                _store_quarter(s, repo.get_client(s, CLIENT_A), dt.date(2026, 9, 30), D(1), D(2_000_000_000))
+
+        def correction() -> None:  # 示例新能源's liabilities corrected above its assets by one officer, confirmed by another
+            with store.session() as s:
+                cid = repo.get_client(s, CLIENT_A).id
+            row = board.rows(store, frozenset({cid}), TODAY)[cid]
+            assert row.period == "2026Q3"
+            with store.transaction() as s:
+                repo.set_figure(s, repo.get_client(s, CLIENT_A), row.period, "total_liabilities", D(3_000_000_000), reason="test",
+                                by="test")
+            confirm_corrections(store)
+
+        def facility() -> None:  # a second facility for 示例新能源 from the bank's file
+            csv = tmp_path / "more.csv"
+            csv.write_text(HEADER + f"\nfacility,{CLIENT_A},固定资产贷款,12345678,CNY,12345678,,2026-01-31,2029-01-31,30,120,,,,,,,,,,\n",
+                           encoding="utf-8")
+            import_portfolio(store, csv, actor="test")
+
+        load_after(statement)
+        load_after(correction)
+        got = load_after(facility)
+        assert "固定资产贷款" in [r[1] for r in got.tables["facilities"].rows] and got.clients == clients
+        close_stores()
 
 
 # ---------------------------------------------------------------- filings feed the bank's keyword rules (last: it adds a document)

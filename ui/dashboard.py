@@ -1,7 +1,8 @@
 """The dashboard tab (看板): the book by grade, class and industry, the watch list, what is due, the newest warnings.
 
 ``dashboard_tab(store, safe)`` lays the tab out inside ``build_app``'s tabs and wires its
-events; the tables come from ``assistant.dashboard_data`` (one build per refresh), and the
+events; the tables come from ``assistant.dashboard_data`` (one build per refresh, reading each
+client's cached row: only clients whose data changed are assessed again), and the
 Excel download is written from the very same rows. The watch list and warning items can be
 worked on here: put a client on the list or take it off (a reason is required), acknowledge
 or resolve a warning item with the action taken. Every change runs as the signed-in user.

@@ -53,7 +53,7 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
 
 
 def warm_portfolio(store: Store) -> None:
-    """Build every client's portfolio row in the background, so the first portfolio question is quick."""
+    """Build every client's portfolio row in the background, so the first portfolio question and dashboard load are quick."""
     import threading
 
     from assistant.chat.board import BOARD

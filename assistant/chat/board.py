@@ -3,7 +3,11 @@
 ``client_row(snapshot)`` runs ``assess`` at the client's monitoring span (its latest balance
 date with the quarter ending there) and keeps what portfolio answers read: grade, suggested
 classification with its reasons, covenant results with headroom, warnings, the span's
-figures and ratios with their sources, and exposure from the facilities.
+figures and ratios with their sources, and exposure from the facilities. It also keeps what
+the app's dashboard reads (``assistant.dashboard_data``): the client's book line
+(``analytics.book.client_book`` of the same assessment: grade, class, industry, facility
+exposure, alerts, covenant breaches) and its calendar items up to ``CALENDAR_HORIZON`` days
+ahead, so the dashboard and the chat answer from one build with one invalidation.
 
 **Exposure** per facility: ``outstanding = drawn − principal repaid on or before as_of``,
 read from the repayment schedule (an instalment paid short counts only what exceeds its
@@ -32,6 +36,7 @@ from typing import Any
 from assistant.domain import ClientSnapshot, Facility, Fact
 
 _ZERO = Decimal(0)
+CALENDAR_HORIZON = 90  #: days ahead kept of each client's calendar (the calendar's default; the dashboard shows 14)
 
 
 @dataclass
@@ -88,6 +93,8 @@ class ClientRow:
     exposures: list[Exposure] = field(default_factory=list)
     flagged: int = 0  # statements awaiting review
     upcoming: list[tuple[str, dt.date, Decimal, Decimal]] = field(default_factory=list)  # unpaid: (facility, due, principal, interest)
+    book: Any = None  # analytics.book.ClientBook of the same assessment: the dashboard's line
+    calendar: list[Any] = field(default_factory=list)  # calendar.CalendarItem up to CALENDAR_HORIZON days ahead
 
     def outstanding(self, currency: str = "CNY") -> Decimal:
         return sum((e.outstanding for e in self.exposures if e.currency == currency), _ZERO)
@@ -104,7 +111,9 @@ class ClientRow:
 def client_row(snap: ClientSnapshot, rules: list | None = None) -> ClientRow:
     """The row of one client (see the module docstring)."""
     from assistant.analytics import assess
+    from assistant.analytics.book import client_book
     from assistant.analytics.classification import CATEGORIES
+    from assistant.calendar import client_calendar
     from assistant.errors import NotFoundError
     from assistant.status import monitoring_span
 
@@ -113,11 +122,14 @@ def client_row(snap: ClientSnapshot, rules: list | None = None) -> ClientRow:
                     exposures=[facility_exposure(f, as_of) for f in snap.facilities], flagged=len(snap.flagged),
                     upcoming=[(f.name, p.due, p.principal, p.interest) for f in snap.facilities for p in f.schedule
                               if p.paid_on is None and p.due > as_of])
+    row.calendar = client_calendar(snap, as_of, horizon=CALENDAR_HORIZON)
     try:
         span = monitoring_span(snap)
     except NotFoundError:
+        row.book = client_book(snap)
         return row
     a = assess(snap, span, rules=rules)
+    row.book = client_book(snap, a)
     row.period = a.span.label
     row.grade = a.grade.letter
     row.grade_reasons_zh, row.grade_reasons_en = list(a.grade.reasons_zh), list(a.grade.reasons)
