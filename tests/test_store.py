@@ -77,6 +77,30 @@ def test_fresh_database_upgrades_to_head_and_matches_the_models(store):
     init_db(store)  # a second upgrade is a no-op
 
 
+def test_the_schema_head_a_store_trusts_is_alembics_head_and_an_older_database_still_upgrades(tmp_path):
+    """``open_store`` skips alembic when the database is at ``SCHEMA_HEAD``: the constant must be the newest migration."""
+    import sys
+
+    from assistant.store.db import SCHEMA_HEAD, schema_revision
+
+    assert SCHEMA_HEAD == _head_revision()
+    st = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        assert schema_revision(st) is None  # fresh: no alembic_version table yet
+        from alembic import command
+
+        with st.engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "0004")
+        assert schema_revision(st) == "0004"
+        init_db(st)  # not at the head: alembic runs
+        assert schema_revision(st) == SCHEMA_HEAD
+        sys.modules.pop("alembic.command", None)
+        init_db(st)  # at the head: alembic's command module is not even imported
+        assert "alembic.command" not in sys.modules
+    finally:
+        st.dispose()
+
+
 def _alembic_config(conn):
     from alembic.config import Config
 
