@@ -359,7 +359,11 @@ def ask(
     """
     from assistant.chat.service import ask as ask_question
 
-    result = ask_question(question, client=client, engine=engine)
+    _answer_out(ask_question(question, client=client, engine=engine), as_json)
+
+
+def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer
+    """An answer as CONTRACT.md's JSON object, or its text with one line per citation."""
     if as_json:
         out = result.to_json_dict()
         out.pop("understood", None)
@@ -799,15 +803,6 @@ app.add_typer(portfolio_app, name="portfolio")
 _FILTERS = ("attention", "headroom", "breach", "exit", "support", "due")
 
 
-def _portfolio_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer
-    if as_json:
-        out = result.to_json_dict()
-        out.pop("understood", None)
-        _print_json(out)
-        return
-    sys.stdout.write(result.answer + "\n")
-    for c in result.citations:
-        sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
 
 
 @portfolio_app.command("ask")
@@ -816,7 +811,7 @@ def portfolio_ask(question: str = typer.Argument(..., help="a portfolio question
     """Answer a question over every client you can see (same engine as `loanwatch ask`)."""
     from assistant.chat.service import ask as ask_question
 
-    _portfolio_out(ask_question(question, engine="builtin"), as_json)
+    _answer_out(ask_question(question, engine="builtin"), as_json)
 
 
 @portfolio_app.command("filter")
@@ -830,7 +825,7 @@ def portfolio_filter(what: str = typer.Argument(..., help=" | ".join(_FILTERS)),
 
     if what not in _FILTERS:
         raise ConfigError(f"unknown filter {what!r}", hint=f"use one of {', '.join(_FILTERS)}")
-    _portfolio_out(portfolio(what, n=days, lang=lang), as_json)
+    _answer_out(portfolio(what, n=days, lang=lang), as_json)
 
 
 @portfolio_app.command("rank")
@@ -841,7 +836,7 @@ def portfolio_rank(metric: str = typer.Option(..., "--metric", help="current_rat
     """Clients ranked by a metric at their latest period (missing data listed apart)."""
     from assistant.chat.service import portfolio
 
-    _portfolio_out(portfolio("rank", metric=metric, n=top, low=low, lang=lang), as_json)
+    _answer_out(portfolio("rank", metric=metric, n=top, low=low, lang=lang), as_json)
 
 
 @portfolio_app.command("exposure")
@@ -854,7 +849,7 @@ def portfolio_exposure(by: Optional[str] = typer.Option(None, "--by", help="grad
 
     if by not in (None, "grade", "industry", "category"):
         raise ConfigError(f"unknown grouping {by!r}", hint="use grade, industry or category")
-    _portfolio_out(portfolio("exposure", n=top, group_by=by, lang=lang), as_json)
+    _answer_out(portfolio("exposure", n=top, group_by=by, lang=lang), as_json)
 
 
 @portfolio_app.command("compare")
@@ -864,7 +859,7 @@ def portfolio_compare(clients: list[str] = typer.Argument(..., help="two or more
     """Two or more clients side by side at their latest period."""
     from assistant.chat.service import portfolio
 
-    _portfolio_out(portfolio("compare", clients=clients, metric=metric, lang=lang), as_json)
+    _answer_out(portfolio("compare", clients=clients, metric=metric, lang=lang), as_json)
 
 
 @portfolio_app.command("trend")
@@ -875,7 +870,7 @@ def portfolio_trend(client: str = typer.Argument(..., help="client name or alias
     """One client's metric quarter by quarter, with the covenant line and sources."""
     from assistant.chat.service import portfolio
 
-    _portfolio_out(portfolio("trend", clients=[client], metric=metric, n=quarters, lang=lang), as_json)
+    _answer_out(portfolio("trend", clients=[client], metric=metric, n=quarters, lang=lang), as_json)
 
 
 def main(argv: Optional[list[str]] = None) -> None:
