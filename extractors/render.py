@@ -9,7 +9,9 @@ The highlight spans the whole row across the page, so the label and the value bo
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pypdfium2 as pdfium
 
@@ -19,23 +21,35 @@ HIGHLIGHT = (255, 196, 0, 90)
 OUTLINE = (214, 120, 0, 255)
 
 
+@contextmanager
+def _pdf_page(path: str | Path, page: int) -> Iterator["pdfium.PdfPage"]:
+    """Page ``page`` (1-based) of the PDF at ``path``; a ``DocumentError`` naming the fix when it cannot be had."""
+    name = Path(path).name
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(f"cannot open {name} to show page {page} ({exc})",
+                            hint="the stored copy may be missing or damaged; ingest the file again") from exc
+    try:
+        if not 1 <= page <= len(pdf):
+            raise DocumentError(f"{name} has {len(pdf)} pages, not a page {page}",
+                                hint="the figure's page number is out of range; check the stored document")
+        pg = pdf[page - 1]
+        try:
+            yield pg
+        finally:
+            pg.close()
+    finally:
+        pdf.close()
+
+
 def render_page(path: str | Path, page: int, highlight_bbox: tuple[float, float, float, float] | None = None, *,
                 scale: float = 1.6, whole_row: bool = True):  # noqa: ANN201 - a PIL.Image
     """Page ``page`` (1-based) of the PDF at ``path`` as a PIL image, ``highlight_bbox`` shaded."""
     from PIL import Image, ImageDraw
 
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise DocumentError(f"cannot open {Path(path).name} to show page {page} ({exc})",
-                            hint="the stored copy may be missing or damaged; ingest the file again") from exc
-    try:
-        if not 1 <= page <= len(pdf):
-            raise DocumentError(f"{Path(path).name} has {len(pdf)} pages, not a page {page}",
-                                hint="the figure's page number is out of range; check the stored document")
-        image = pdf[page - 1].render(scale=scale).to_pil().convert("RGBA")
-    finally:
-        pdf.close()
+    with _pdf_page(path, page) as pg:
+        image = pg.render(scale=scale).to_pil().convert("RGBA")
     if highlight_bbox is not None and None not in highlight_bbox:
         x0, top, x1, bottom = (v * scale for v in highlight_bbox)
         if whole_row:
@@ -79,24 +93,11 @@ def render_cell(path: str | Path, page: int, bbox: tuple[float, float, float, fl
         raise DocumentError(f"cannot open {path.name} to show page {page} ({exc.strerror})",
                             hint="the stored copy may be missing; ingest the file again") from exc
     if head.find(b"%PDF-") >= 0:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:
-            raise DocumentError(f"cannot open {path.name} to show page {page} ({exc})",
-                                hint="the stored copy may be missing or damaged; ingest the file again") from exc
-        try:
-            if not 1 <= page <= len(pdf):
-                raise DocumentError(f"{path.name} has {len(pdf)} pages, not a page {page}",
-                                    hint="the figure's page number is out of range; check the stored document")
-            pg = pdf[page - 1]
+        with _pdf_page(path, page) as pg:
             w, h = pg.get_size()
-            scale = dpi / 72
             x0, top, x1, bottom = max(0.0, x0), max(0.0, top), min(w, x1), min(h, bottom)
             # crop is (left, bottom, right, top) margins in points to leave out
-            image = pg.render(scale=scale, crop=(x0, h - bottom, w - x1, top)).to_pil()
-            pg.close()
-        finally:
-            pdf.close()
+            image = pg.render(scale=dpi / 72, crop=(x0, h - bottom, w - x1, top)).to_pil()
         return image.convert("RGB")
     with Image.open(path) as im:
         frames = getattr(im, "n_frames", 1)
