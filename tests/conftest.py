@@ -197,3 +197,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     problems = marker_problems(items)
     if problems:
         raise pytest.UsageError("markers out of date:\n  " + "\n  ".join(problems))
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory):
+    """The session's demo home (``loanwatch demo`` through the real entry point), built once and shared."""
+    from tests.test_demo import build_demo_home
+
+    return build_demo_home(tmp_path_factory)
+
+
+@pytest.fixture()
+def demo_store(demo_home, monkeypatch):
+    """The demo home's store, opened in this process."""
+    from assistant.config import reset_settings
+    from assistant.store import close_stores, open_store
+
+    monkeypatch.setenv("LOANWATCH_HOME", str(demo_home))
+    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
+    reset_settings()
+    close_stores()
+    yield open_store()
+    close_stores()
+    reset_settings()

@@ -16,7 +16,6 @@ import pytest
 
 from tests.book_support import make_book_home
 from tests.clock import TODAY
-from tests.test_demo import demo_home  # noqa: F401 - the session's demo home
 from tests.ui_support import CLIENT_A, CLIENT_B, USERS, using_home
 
 D = Decimal
@@ -338,16 +337,6 @@ def test_the_cached_dashboard_shows_exactly_the_tables_assessed_afresh(request, 
     assert built == len(visible_ids(store))
     assert _seen(dashboard(store, as_of=TODAY, board=board)) == _seen(fresh)  # warm: reads the rows
     assert board.built == built
-
-
-@pytest.fixture()
-def demo_store(demo_home):  # noqa: F811
-    from assistant.store import close_stores, open_store
-
-    with using_home(demo_home):
-        close_stores()
-        yield open_store()
-        close_stores()
 
 
 def test_a_change_to_one_client_shows_on_the_next_dashboard_load(tmp_path):

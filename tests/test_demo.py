@@ -37,26 +37,6 @@ def build_demo_home(factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory) -> Path:
-    return build_demo_home(tmp_path_factory)
-
-
-@pytest.fixture()
-def demo_store(demo_home, monkeypatch):
-    """The demo home's store, opened in this process."""
-    from assistant.config import reset_settings
-    from assistant.store import close_stores, open_store
-
-    monkeypatch.setenv("LOANWATCH_HOME", str(demo_home))
-    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
-    reset_settings()
-    close_stores()
-    yield open_store()
-    close_stores()
-    reset_settings()
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -11,23 +11,9 @@ import datetime as dt
 
 import pytest
 
-from tests.test_demo import DEMO_DATE, demo_home  # noqa: F401 - the session's demo home
+from tests.test_demo import DEMO_DATE
 
 STORY = "鼎盛化纤"
-
-
-@pytest.fixture()
-def demo_store(demo_home, monkeypatch):  # noqa: F811
-    from assistant.config import reset_settings
-    from assistant.store import close_stores, open_store
-
-    monkeypatch.setenv("LOANWATCH_HOME", str(demo_home))
-    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
-    reset_settings()
-    close_stores()
-    yield open_store()
-    close_stores()
-    reset_settings()
 
 
 def _latest_quarter(snapshot):

@@ -15,7 +15,6 @@ from decimal import Decimal
 import pytest
 
 from tests.checkers import confirm_corrections
-from tests.test_demo import demo_home  # noqa: F401 - the session's demo home
 
 # ---------------------------------------------------------------- understanding (no store)
 
@@ -182,20 +181,6 @@ def test_a_new_facility_changes_the_exposure_answer(small_store):
 
 
 # ---------------------------------------------------------------- over the demo portfolio
-
-
-@pytest.fixture()
-def demo_store(demo_home, monkeypatch):  # noqa: F811
-    from assistant.config import reset_settings
-    from assistant.store import close_stores, open_store
-
-    monkeypatch.setenv("LOANWATCH_HOME", str(demo_home))
-    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
-    reset_settings()
-    close_stores()
-    yield open_store()
-    close_stores()
-    reset_settings()
 
 
 def _rows(store):
