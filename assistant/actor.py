@@ -125,6 +125,11 @@ def _from_token(store: Store, name: str | None) -> User | None:
     return None
 
 
+def logged_in(store: Store) -> User | None:
+    """The user a ``loanwatch login`` session (or ``LOANWATCH_TOKEN``) vouches for; None without one. Never prompts."""
+    return _from_token(store, None)
+
+
 def _login_token(store: Store, name: str | None) -> User | None:
     """The user of the session saved by ``loanwatch login`` (or ``LOANWATCH_TOKEN``); None without one."""
     from assistant.sessions import session_user
@@ -168,7 +173,7 @@ def command_actor(as_user: str | None, by: str | None, right: str, *, store: Sto
     return resolve_actor(store or open_store(), as_user or by, right)
 
 
-__all__ = ["ANY", "CHECKERS", "RIGHTS", "SETUP_ACTOR", "SETUP_RIGHTS", "TOKEN_SOURCES", "command_actor", "has_users", "require_right",
+__all__ = ["ANY", "CHECKERS", "RIGHTS", "SETUP_ACTOR", "SETUP_RIGHTS", "TOKEN_SOURCES", "command_actor", "has_users", "logged_in", "require_right",
            "resolve_actor"]
 
 

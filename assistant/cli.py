@@ -441,16 +441,20 @@ def memo(
     from assistant.safety import output_path
     from assistant.store import open_store
 
-    if stored:
-        from assistant.memo.cli_life import export_stored
-
-        sys.stdout.write(export_stored(open_store(), client, period, fmt, out, actor=actor or "system") + "\n")
-        return
     store = open_store()
     if actor:
         from assistant.memo.cli_life import acting_user
 
         actor = acting_user(store, actor).name
+    else:  # drafting needs no proof (CONTRACT); the ledger names the logged-in user when there is one
+        from assistant.actor import logged_in
+
+        actor = getattr(logged_in(store), "name", None)
+    if stored:
+        from assistant.memo.cli_life import export_stored
+
+        sys.stdout.write(export_stored(store, client, period, fmt, out, actor=actor or "system") + "\n")
+        return
     drafted = workflow.draft_memo(store, client, period, lang=lang, by=actor or "system", as_of=day, engine=engine)
     if drafted.memo.engine == "llm":
         flags = drafted.memo.flags

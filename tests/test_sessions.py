@@ -255,3 +255,15 @@ def test_cli_login_cannot_be_used_by_an_unrecorded_user(store, home):
 
 def test_cli_login_error_is_an_access_error():
     assert issubclass(sessions.SessionError, AccessDeniedError)
+
+
+def test_a_memo_drafted_without_as_is_recorded_under_the_logged_in_user(store, home, tmp_path):
+    """The contract lets anyone draft; the ledger names who did when a `loanwatch login` session proves it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    anonymous = _cli(home, "memo", "甲公司", "--period", "2026Q3", "--format", "docx", "--out", str(out / "a.docx"))
+    assert anonymous.returncode == 0, anonymous.stderr
+    assert _cli(home, "login", "officer_a", "--password-stdin", stdin="officer-a-pass\n").returncode == 0
+    signed = _cli(home, "memo", "甲公司", "--period", "2026Q3", "--format", "docx", "--out", str(out / "b.docx"))
+    assert signed.returncode == 0, signed.stderr
+    assert _actions(store, "export.memo") == [("system", "export.memo"), ("officer_a", "export.memo")]
