@@ -53,6 +53,8 @@ RIGHTS: dict[str, tuple[str, ...]] = {
     "memo.draft": ANY,
     "memo.edit": ANY,
     "memo.approve": CHECKERS,
+    "exposure.edit": ANY,  # an edit of drawn, outstanding, an instalment or a security: pending (assistant.exposure_edit)
+    "exposure.confirm": CHECKERS,
     "facility.import": CHECKERS,  # covenant thresholds decide breaches: not an officer's alone
     "issuer.override": ("admin",),
     "user.add": ("admin",),
