@@ -150,6 +150,7 @@ _WHAT = {
     "decision.make": "decide a classification or grade", "decision.confirm": "confirm or reject decisions",
     "status.record": "record covenant results", "memo.draft": "draft memos", "memo.edit": "edit memos",
     "memo.approve": "approve memos", "facility.import": "import facilities and covenants",
+    "exposure.edit": "edit exposure data", "exposure.confirm": "confirm or reject exposure edits",
     "issuer.override": "override the issuer check", "user.add": "add users",
     "book.work": "change the watch list or warnings", "user.manage": "manage users", "user.passwd.own": "change your own password",
 }

@@ -20,6 +20,7 @@ from ui.i18n import tr
 
 NAVY = "#1f3a5f"
 RED = "#c0392b"
+AMBER = "#e08e0b"  # a bar over its limit
 _FONT = {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 12}
 _LEGEND = {"orientation": "h", "y": -0.25, "x": 0}
 
@@ -56,7 +57,7 @@ def exposure_bars(table: Table, lang: str = "zh", *, currency: str = "CNY") -> g
 def industry_shares(table: Table, lang: str = "zh", *, limit: Decimal | None = None) -> go.Figure:
     """Each industry's share of the total exposure (``by_industry``), with the single-industry limit as a dashed line."""
     industries, shares = _column(table, "industry"), _column(table, "share")
-    colours = [RED if limit is not None and s is not None and s > limit else NAVY for s in shares]
+    colours = [AMBER if limit is not None and s is not None and s > limit else NAVY for s in shares]
     fig = go.Figure(go.Bar(x=industries, y=[_float(s) for s in shares], name=tr("legend_share", lang), marker_color=colours,
                            customdata=[float(v) for v in _column(table, "exposure")],
                            hovertemplate="%{x}: %{y:.1%} (%{customdata:,.0f})<extra></extra>"))
@@ -64,6 +65,7 @@ def industry_shares(table: Table, lang: str = "zh", *, limit: Decimal | None = N
         label = tr("legend_limit", lang).format(limit=f"{float(limit):.0%}")
         fig.add_trace(go.Scatter(x=industries, y=[float(limit)] * len(industries), mode="lines", name=label,
                                  line={"color": RED, "dash": "dash", "width": 1.5}, hovertemplate=label + "<extra></extra>"))
+        fig.add_hline(y=float(limit), line={"color": RED, "dash": "dash", "width": 1.5})  # across the whole plot
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(fig, tr("chart_by_industry", lang), tr("axis_industry", lang), tr("axis_share", lang))
 
