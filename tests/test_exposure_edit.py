@@ -170,3 +170,26 @@ def test_a_confirmation_is_refused_when_the_value_changed_since_the_edit(store, 
     assert [c.status for c in changes(store, status=None, entity="exposure")] == ["pending"]
     _, line = _book_line(store)
     assert line["outstanding"] == D(55_000_000)
+
+
+def test_the_cli_edits_lists_and_confirms_through_the_same_rules(store, capsys):
+    from tests.test_book import cli
+
+    code, out, _ = cli(capsys, "exposure", "rows", "远洋物流", "--as", "officer_b")
+    assert code == 0
+    key = next(line.split()[0] for line in out.splitlines() if line.startswith("facility:"))
+    assert "outstanding=60000000" in out and "repayment:" in out and "security:" in out
+    code, out, _ = cli(capsys, "exposure", "edit", "远洋物流", key, "--set", "outstanding=50000000", "--reason", "核心系统余额",
+                       "--as", "officer_b")
+    assert code == 0 and "pending until a reviewer confirms it" in out
+    ref = out.split()[0]
+    code, out, _ = cli(capsys, "exposure", "pending")
+    assert code == 0 and ref in out and "outstanding=60000000 → outstanding=50000000" in out
+    code, _, err = cli(capsys, "exposure", "confirm", ref, "--as", "officer_b")
+    assert code == 1 and "may not confirm or reject exposure edits" in err
+    assert _book_line(store)[1]["outstanding"] == D(60_000_000)
+    code, out, _ = cli(capsys, "exposure", "confirm", ref, "--as", "reviewer")
+    assert code == 0 and "confirmed by reviewer" in out
+    assert _book_line(store)[1]["outstanding"] == D(50_000_000)
+    code, _, err = cli(capsys, "exposure", "edit", "远洋物流", key, "--set", "outstanding", "--reason", "x", "--as", "officer_b")
+    assert code == 1 and "FIELD=VALUE" in err
