@@ -128,6 +128,21 @@ def test_the_dashboard_charts_are_drawn_with_legends_axes_and_the_concentration_
         ctx.close()
 
 
+def test_a_trend_answer_is_drawn_with_a_legend_axes_and_the_covenant_line(app, browser):  # noqa: F811
+    ctx, page = _login(browser, app.url, "officer_a")
+    try:
+        _tab(page, "问答")
+        page.locator("#lw-question textarea").fill("示例新能源的资产负债率趋势如何?")
+        page.locator("#lw-ask").click()
+        chart = page.locator("#lw-chat-chart")
+        chart.locator(".legendtext", has_text="约束 <= 70%").wait_for()  # the facility's covenant: debt_to_assets <= 0.70
+        chart.locator(".legendtext", has_text=CLIENT_A).wait_for()
+        assert chart.locator(".xtitle").text_content() == "季度" and "资产负债率" in chart.locator(".ytitle").text_content()
+        _shot(page, "14_trend_answer_chart")
+    finally:
+        ctx.close()
+
+
 def _pick(page, elem: str, option: str) -> None:
     page.locator(f"#{elem} input").click()
     page.get_by_role("option", name=option).first.click()
