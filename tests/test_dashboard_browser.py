@@ -175,7 +175,9 @@ def test_an_exposure_edit_counts_on_the_dashboard_only_after_a_second_person_con
         page.locator("#lw-x-confirm").click()
         page.get_by_text("may not confirm or reject exposure edits").first.wait_for()
         _open_dashboard(page)
-        assert "total exposure 60,000,000 CNY" in page.locator("#lw-dash-summary").inner_text()  # officer_b sees 远洋物流 only; pending: not counted
+        summary = page.locator("#lw-dash-summary").inner_text()
+        assert "total exposure 60,000,000 CNY" in summary  # officer_b sees 远洋物流 only; pending: not counted, but said
+        assert "exposure edits awaiting a checker (not counted): 1" in summary
     finally:
         ctx.close()
     ctx, page = _login(browser, app.url, "reviewer")
@@ -190,6 +192,7 @@ def test_an_exposure_edit_counts_on_the_dashboard_only_after_a_second_person_con
         _shot(page, "13_exposure_confirmed")
         _open_dashboard(page)
         page.locator("#lw-dash-summary").get_by_text("350,000,000 CNY").wait_for()
+        assert "awaiting a checker" not in page.locator("#lw-dash-summary").inner_text()
         industry = {r[0]: _number(r[1]) for r in _rows(page, "lw-dash-industry")}
         assert industry == {"光伏发电": Decimal(300_000_000), "物流": Decimal(50_000_000)}
     finally:

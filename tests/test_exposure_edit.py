@@ -63,7 +63,8 @@ def test_an_edit_counts_only_once_a_second_person_confirms_it(store):
     (pending,) = changes(store, entity="exposure")
     assert (pending.ref, pending.status, pending.by, pending.old, pending.new) == (
         f"E{ident}", "pending", "officer_b", "outstanding=60000000", "outstanding=50000000")
-    assert _book_line(store)[0].total == D(360_000_000)  # pending: decides nothing
+    assert _book_line(store)[0].total == D(360_000_000)  # pending: decides nothing …
+    assert _book_line(store)[0].pending_edits == 1  # … and the dashboard says one awaits a checker
     from assistant.errors import AccessDeniedError
 
     with pytest.raises(AccessDeniedError):  # an officer holds no checker's right

@@ -74,8 +74,10 @@ def _summary(d: Dashboard) -> str:
         named = "、".join(f"{k} {float(v):.1%}" for k, v in d.over_limit())
         over = (f" · 单一行业上限 / single-industry limit {float(d.industry_limit):.0%}"
                 + (f"：超限 / over it **{named}**" if named else ""))
+    pending = (f" · ⏳ 待复核的敞口修改（未计入）/ exposure edits awaiting a checker (not counted): **{d.pending_edits}**"
+               if d.pending_edits else "")
     return (f"**{d.as_of.isoformat()}** · 敞口合计 / total exposure **{d.total:,} {d.currency}** · "
-            f"客户 / clients **{d.clients}**{others}{over}")
+            f"客户 / clients **{d.clients}**{others}{over}{pending}")
 
 
 #: chart key → element id
