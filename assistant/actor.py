@@ -53,6 +53,8 @@ RIGHTS: dict[str, tuple[str, ...]] = {
     "memo.draft": ANY,
     "memo.edit": ANY,
     "memo.approve": CHECKERS,
+    "exposure.edit": ANY,  # an edit of drawn, outstanding, an instalment or a security: pending (assistant.exposure_edit)
+    "exposure.confirm": CHECKERS,
     "facility.import": CHECKERS,  # covenant thresholds decide breaches: not an officer's alone
     "issuer.override": ("admin",),
     "user.add": ("admin",),
@@ -153,6 +155,7 @@ _WHAT = {
     "decision.make": "decide a classification or grade", "decision.confirm": "confirm or reject decisions",
     "status.record": "record covenant results", "memo.draft": "draft memos", "memo.edit": "edit memos",
     "memo.approve": "approve memos", "facility.import": "import facilities and covenants",
+    "exposure.edit": "edit exposure data", "exposure.confirm": "confirm or reject exposure edits",
     "issuer.override": "override the issuer check", "user.add": "add users",
     "book.work": "change the watch list or warnings", "user.manage": "manage users", "user.passwd.own": "change your own password",
 }

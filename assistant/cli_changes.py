@@ -1,4 +1,5 @@
-"""Maker/checker commands: ``figures pending|confirm|reject`` and ``classification``/``grade`` ``decide|confirm|reject|pending``.
+"""Maker/checker commands: ``figures pending|confirm|reject``, ``classification``/``grade`` ``decide|confirm|reject|pending``
+and ``exposure rows|edit|pending|confirm|reject`` (the app's exposure edits, ``assistant.exposure_edit``).
 
 Glue only: the rules are in ``assistant.makerchecker`` and the identity in ``assistant.actor``.
 """
@@ -49,7 +50,7 @@ def _review(entity: str, ref: str, action: str, reason: str, as_user: Optional[s
     from assistant.actor import command_actor
     from assistant.makerchecker import review
 
-    user = command_actor(as_user, by, "figure.confirm" if entity == "correction" else "decision.confirm")
+    user = command_actor(as_user, by, {"correction": "figure.confirm", "decision": "decision.confirm"}.get(entity, "exposure.confirm"))
     if entity == "decision" and not ref.upper().startswith("K"):
         ref = f"K{ref}"
     c = review(_store(), ref, user, action, reason)
@@ -172,7 +173,84 @@ def decision_pending(
     _print_changes(rows, as_json, "decisions")
 
 
+# ---------------------------------------------------------------- exposure rows | edit | pending | confirm | reject
+
+exposure_app = typer.Typer(help="Exposure data edited by one person (balances, instalments, securities), confirmed by another.",
+                           no_args_is_help=True)
+
+
+@exposure_app.command("rows")
+def exposure_rows(client: str = typer.Argument(..., help="client name, alias or id"), as_user: Optional[str] = _as()) -> None:
+    """The client's editable rows (facility:ID, repayment:ID, security:ID) with their current values."""
+    from assistant.actor import command_actor
+    from assistant.exposure_edit import targets
+
+    user = command_actor(as_user, None, "exposure.edit")
+    for t in targets(_store(), user, client):
+        values = ", ".join(f"{k}={'—' if v is None else v}" for k, v in t.values.items())
+        sys.stdout.write(f"{t.key:<14} {t.label}  [{values}]\n")
+
+
+@exposure_app.command("edit")
+def exposure_edit(
+    client: str = typer.Argument(..., help="client name, alias or id"),
+    row: str = typer.Argument(..., help="facility:ID | repayment:ID | security:ID, as `exposure rows` lists them"),
+    values: list[str] = typer.Option(..., "--set", help="FIELD=VALUE (empty VALUE: none), e.g. outstanding=50000000; repeatable"),
+    reason: str = typer.Option(..., "--reason", help="where the new value comes from"),
+    as_user: Optional[str] = _as(),
+) -> None:
+    """Edit a balance, an instalment's payment or a security's value: pending until a reviewer confirms it."""
+    from assistant.actor import command_actor
+    from assistant.errors import ConfigError
+    from assistant.exposure_edit import propose
+
+    pairs = {}
+    for item in values:
+        field, eq, value = item.partition("=")
+        if not eq:
+            raise ConfigError(f"--set {item!r} is not FIELD=VALUE", hint="e.g. --set outstanding=50000000 or --set paid_on=2026-08-05")
+        pairs[field.strip()] = value
+    user = command_actor(as_user, None, "exposure.edit")
+    ident = propose(_store(), user, client, row, pairs, reason)
+    sys.stdout.write(f"E{ident} {row}: {', '.join(pairs)} edited by {user.name}; pending until a reviewer confirms it "
+                     f"(`loanwatch exposure confirm E{ident} --as REVIEWER`)\n")
+
+
+@exposure_app.command("pending")
+def exposure_pending(
+    client: Optional[str] = typer.Option(None, "--client", help="only this client (name, alias or id)"),
+    all_states: bool = typer.Option(False, "--all", help="also confirmed and rejected edits"),
+    as_json: bool = typer.Option(False, "--json", help="print a JSON list"),
+) -> None:
+    """Exposure edits awaiting a checker (used nowhere until confirmed)."""
+    from assistant.makerchecker import changes
+
+    rows = changes(_store(), client_ids=_client_ids(client), status=None if all_states else "pending", entity="exposure")
+    _print_changes(rows, as_json, "exposure edits")
+
+
+@exposure_app.command("confirm")
+def exposure_confirm(
+    ref: str = typer.Argument(..., help="E<id> of the edit, as `exposure pending` lists it"),
+    reason: str = typer.Option("", "--reason", help="what you checked (optional)"),
+    as_user: Optional[str] = _as(),
+) -> None:
+    """Confirm another person's exposure edit (reviewer or admin): it is written into the facility."""
+    _review("exposure", ref if ref.upper().startswith("E") else f"E{ref}", "confirm", reason, as_user, None)
+
+
+@exposure_app.command("reject")
+def exposure_reject(
+    ref: str = typer.Argument(..., help="E<id> of the edit"),
+    reason: str = typer.Option(..., "--reason", help="why it is wrong"),
+    as_user: Optional[str] = _as(),
+) -> None:
+    """Reject another person's exposure edit (reviewer or admin) with a reason: it never counts."""
+    _review("exposure", ref if ref.upper().startswith("E") else f"E{ref}", "reject", reason, as_user, None)
+
+
 def register(app: typer.Typer, figures_app: typer.Typer) -> None:
+    app.add_typer(exposure_app, name="exposure")
     figures_app.command("pending")(figures_pending)
     figures_app.command("confirm")(figures_confirm)
     figures_app.command("reject")(figures_reject)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1, description="how long a locked login name stays locked")
     session_idle_minutes: int = Field(default=30, ge=1, description="a session unused this long ends (app and CLI)")
     session_hours: int = Field(default=12, ge=1, description="a session ends this long after login, used or not")
+    industry_limit: Decimal = Field(
+        default=Decimal("0.25"), gt=0, le=1,
+        description="the single-industry share of exposure the dashboard draws as the concentration limit (0.25 = 25%)",
+    )
     today: dt.date | None = Field(
         default=None, description="the date statuses are assessed on (reporting delays, days overdue); default the real date"
     )

@@ -42,6 +42,15 @@ class Dashboard:
     clients: int
     tables: dict[str, Table]
     other_currencies: list[str] = field(default_factory=list)
+    industry_limit: Decimal | None = None  #: the single-industry share limit (``LOANWATCH_INDUSTRY_LIMIT``)
+    pending_edits: int = 0  #: exposure edits of these clients awaiting a checker (not in these numbers)
+
+    def over_limit(self) -> list[tuple[str, Decimal]]:
+        """(industry, share) of each industry whose share of the total exceeds ``industry_limit``, largest first."""
+        if self.industry_limit is None:
+            return []
+        rows = [(r[0], r[2]) for r in self.tables["by_industry"].rows if r[2] is not None and r[2] > self.industry_limit]
+        return sorted(rows, key=lambda x: -x[1])
 
 
 def _share(part: Decimal, total: Decimal) -> Decimal | None:
@@ -99,7 +108,7 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
     from assistant import watchlist, workitems
     from assistant.book import visible_ids
     from assistant.calendar import agenda
-    from assistant.config import today
+    from assistant.config import get_settings, today
 
     if board is _DEFAULT:
         from assistant.chat.board import BOARD as board
@@ -125,7 +134,10 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
                                [[i.ref, i.client, i.period, i.severity, i.rule, i.message, i.status, i.assignee,
                                  i.action_label("zh")] for i in items])
     t = aggregate(books, cur)
-    return Dashboard(day, cur, t.total, t.clients, tables, [c for c in found if c != cur])
+    from assistant.makerchecker import changes
+
+    pending = len(changes(store, client_ids=set(ids), entity="exposure"))
+    return Dashboard(day, cur, t.total, t.clients, tables, [c for c in found if c != cur], get_settings().industry_limit, pending)
 
 
 def to_xlsx(tables: list[Table] | dict[str, Table], path: str | Path) -> Path:

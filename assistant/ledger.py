@@ -63,6 +63,7 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
     "statement_review": (t.StatementReviewRow.__table__, ()),
     "change_review": (t.ChangeReviewRow.__table__, ()),
     "decision": (t.DecisionRow.__table__, ()),
+    "exposure_change": (t.ExposureChangeRow.__table__, ()),
     # a user's content covers its assignments: creation, role/password resets and assignments are recorded
     "user": (t.UserRow.__table__, ((t.AssignmentRow.__table__, "user_id"),)),
     "session": (t.AuthSessionRow.__table__, ()),
@@ -73,7 +74,7 @@ _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
 }
 #: entities whose every row must be covered by a ledger entry (figures are covered by their statement)
 _COVERED = ("client", "facility", "document", "statement", "note", "correction", "alert", "memo", "covenant_result",
-            "statement_review", "change_review", "decision", "user", "session", "index_state", "watch_event", "warning_item")
+            "statement_review", "change_review", "decision", "exposure_change", "user", "session", "index_state", "watch_event", "warning_item")
 #: entities whose entries keep each child row's digest in ``detail`` (to name the row that changed)
 _NAMED_CHILDREN = ("facility", "user")
 #: a child table's rows named in problems: table → singular

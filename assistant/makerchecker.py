@@ -1,10 +1,13 @@
 """Maker/checker: a change one person makes counts only once a second person confirms it.
 
-Two kinds of change go through it:
+Three kinds of change go through it:
 
 * a **correction** of a figure (``repo.set_figure``, the maker's step);
 * a **decision**: the final 五级分类 (``classification``) or rating (``grade``) of a client for a
-  period, decided by a person against the system's suggestion, with a justification.
+  period, decided by a person against the system's suggestion, with a justification;
+* an **exposure** edit made in the app (a facility's drawn or outstanding balance, an instalment's
+  payment, a security's value): ``assistant.exposure_edit`` records it and writes it into the
+  facility when it is confirmed.
 
 The states::
 
@@ -16,7 +19,8 @@ A change with no ``ChangeReviewRow`` is *pending*: shown everywhere with its mak
 used in covenant tests, grades, warnings, answers or memos. The maker cannot confirm their
 own change; a checker reviews each change once. Every step is one ledger entry with its
 actor (``figure.correct``/``figure.confirm``/``figure.reject``, ``classification.decide``/
-``grade.decide``, ``decision.confirm``/``decision.reject``).
+``grade.decide``, ``decision.confirm``/``decision.reject``, ``exposure.edit``/``exposure.confirm``/
+``exposure.reject``, and the confirmed exposure edit's ``facility.update`` by the checker).
 """
 
 from __future__ import annotations
@@ -33,9 +37,14 @@ from assistant.actor import require_right
 from assistant.domain import Span
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 from assistant.store.db import Store
-from assistant.store.schema import ChangeReviewRow, Client, CorrectionRow, DecisionRow
+from assistant.store.schema import ChangeReviewRow, Client, CorrectionRow, DecisionRow, ExposureChangeRow
 
 OUTCOMES = {"confirm": "confirmed", "reject": "rejected"}
+_PREFIX = {"correction": "C", "decision": "K", "exposure": "E"}
+_MODELS = {"correction": CorrectionRow, "decision": DecisionRow, "exposure": ExposureChangeRow}
+#: entity → (the checker's right, the ledger action prefix)
+_CHECK = {"correction": ("figure.confirm", "figure"), "decision": ("decision.confirm", "decision"),
+          "exposure": ("exposure.confirm", "exposure")}
 KINDS = ("classification", "grade")
 
 
@@ -43,7 +52,7 @@ KINDS = ("classification", "grade")
 class Change:
     """One maker's change and where it stands, as the CLI and the app list it."""
 
-    entity: str  # correction | decision
+    entity: str  # correction | decision | exposure
     id: int
     client: str
     client_id: int
@@ -59,7 +68,7 @@ class Change:
 
     @property
     def ref(self) -> str:
-        return f"{'C' if self.entity == 'correction' else 'K'}{self.id}"
+        return f"{_PREFIX[self.entity]}{self.id}"
 
     def to_json(self) -> dict:
         return {"ref": self.ref, "entity": self.entity, "id": self.id, "client": self.client, "client_id": self.client_id,
@@ -96,6 +105,14 @@ def changes(store: Store, *, client_ids: frozenset[int] | set[int] | None = None
                 out.append(Change("decision", d.id, names[d.client_id], d.client_id, f"{d.kind} {d.period}", d.suggested,
                                   d.value, d.by, d.justification, r.outcome if r else "pending", r.by if r else None,
                                   r.reason if r else None, suggested=d.suggested))
+        if entity in (None, "exposure"):
+            from assistant.exposure_edit import describe, values_text
+
+            for e in s.execute(select(ExposureChangeRow).order_by(ExposureChangeRow.id.desc())).scalars():
+                r = reviews.get(("exposure", e.id))
+                out.append(Change("exposure", e.id, names[e.client_id], e.client_id, describe(s, e), values_text(e.fields, "old"),
+                                  values_text(e.fields, "new"), e.by, e.reason, r.outcome if r else "pending",
+                                  r.by if r else None, r.reason if r else None))
     return [c for c in out if (client_ids is None or c.client_id in client_ids) and (status is None or c.status == status)]
 
 
@@ -104,7 +121,8 @@ def changes(store: Store, *, client_ids: frozenset[int] | set[int] | None = None
 
 def review(store: Store, ref: str, user: User, action: str, reason: str = "", *,
            client_ids: frozenset[int] | None = None) -> Change:
-    """``action`` (confirm | reject) the change ``ref`` (``C<id>`` a correction, ``K<id>`` a decision; a bare id: a correction).
+    """``action`` (confirm | reject) the change ``ref`` (``C<id>`` a correction, ``K<id>`` a decision, ``E<id>`` an
+    exposure edit; a bare id: a correction). Confirming an exposure edit writes it into the facility.
 
     Refused (``AccessDeniedError``) for a user without the checker's right, for the maker
     themself, and for a change outside the clients the user may reach (``client_ids`` further
@@ -113,14 +131,15 @@ def review(store: Store, ref: str, user: User, action: str, reason: str = "", *,
     if action not in OUTCOMES:
         raise ConfigError(f"unknown action {action!r}", hint="confirm or reject")
     entity, change_id = _parse_ref(ref)
-    require_right(user, "figure.confirm" if entity == "correction" else "decision.confirm")
+    right, prefix = _CHECK[entity]
+    require_right(user, right)
     if action == "reject" and not reason.strip():
         raise ConfigError("a rejection needs a reason", hint="say what is wrong, e.g. --reason \"p.4 prints 1.2亿, not 1.5亿\"")
     reachable = visible_client_ids(store, user)
     if client_ids is not None:
         reachable = reachable & client_ids
     with store.transaction() as s:
-        row = s.get(CorrectionRow if entity == "correction" else DecisionRow, change_id)
+        row = s.get(_MODELS[entity], change_id)
         if row is None or row.client_id not in reachable:
             raise NotFoundError(f"no {entity} {ref!r} among the clients {user.name} may reach",
                                 hint="`loanwatch figures pending` lists what awaits a checker")
@@ -132,25 +151,28 @@ def review(store: Store, ref: str, user: User, action: str, reason: str = "", *,
         if done is not None:
             raise ConfigError(f"{entity} {ref} was already {done.outcome} by {done.by}",
                               hint="make a new correction or decision to change it again")
-        if action == "confirm":
+        if action == "confirm" and entity != "exposure":  # an exposure edit checks the values it replaces (apply)
             _refuse_superseded(s, entity, row)
         review_row = ChangeReviewRow(entity=entity, entity_id=row.id, client_id=row.client_id, outcome=OUTCOMES[action],
                                      by=user.name, reason=reason.strip())
         s.add(review_row)
         s.flush()
-        prefix = "figure" if entity == "correction" else "decision"
         ledger.record(s, review_row, action=f"{prefix}.{action}", actor=user.name)
+        if entity == "exposure" and action == "confirm":
+            from assistant.exposure_edit import apply
+
+            apply(s, row, actor=user.name)
     (out,) = [c for c in changes(store, status=None, entity=entity) if c.id == change_id]
     return out
 
 
 def _parse_ref(ref: str | int) -> tuple[str, int]:
     text = str(ref).strip().upper()
-    entity = "decision" if text.startswith("K") else "correction"
-    digits = text[1:] if text[:1] in ("C", "K") else text
+    entity = {"K": "decision", "E": "exposure"}.get(text[:1], "correction")
+    digits = text[1:] if text[:1] in ("C", "K", "E") else text
     if not digits.isdigit():
-        raise ConfigError(f"{ref!r} is not a correction or decision reference",
-                          hint="give C<id> (a correction) or K<id> (a decision) as `loanwatch figures pending` shows them")
+        raise ConfigError(f"{ref!r} is not a correction, decision or exposure edit reference",
+                          hint="give C<id> (a correction), K<id> (a decision) or E<id> (an exposure edit) as the pending lists show them")
     return entity, int(digits)
 
 

@@ -28,6 +28,7 @@ from ui import review_cells as RC
 from ui import work as W
 from ui.charts import answer_chart, ratio_trends
 from ui.dashboard import dashboard_tab
+from ui.exposure import exposure_panel
 from ui.i18n import tr
 
 CSS = """
@@ -163,7 +164,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                 L(gr.Markdown(tr("open_client_hint"), elem_classes="lw-note"), "open_client_hint", "value")
 
             # ---------------------------------------------------------------- client
-            dashboard_tab(store, safe)  # ui/dashboard.py: the book, watch list, what is due, warnings as work
+            dashboard_tab(store, safe, lang)  # ui/dashboard.py: the book, watch list, what is due, warnings as work
 
             with L(gr.Tab(tr("tab_client"), id="client", elem_id="tab-client"), "tab_client"):
                 with gr.Row():
@@ -207,6 +208,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     visit_findings = L(gr.Textbox(label=tr("visit_findings"), lines=3), "visit_findings")
                     visit_btn = L(gr.Button(tr("save_visit"), variant="primary"), "save_visit", "value")
                     visit_out = gr.Markdown("")
+                exposure_panel(store, safe, client_dd)  # ui/exposure.py: balances, instalments, securities; four eyes
 
             # ---------------------------------------------------------------- upload and review
             with L(gr.Tab(tr("tab_upload"), id="upload", elem_id="tab-upload"), "tab_upload"):

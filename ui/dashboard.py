@@ -1,9 +1,10 @@
 """The dashboard tab (看板): the book by grade, class and industry, the watch list, what is due, the newest warnings.
 
-``dashboard_tab(store, safe)`` lays the tab out inside ``build_app``'s tabs and wires its
+``dashboard_tab(store, safe, lang)`` lays the tab out inside ``build_app``'s tabs and wires its
 events; the tables come from ``assistant.dashboard_data`` (one build per refresh, reading each
-client's cached row: only clients whose data changed are assessed again), and the
-Excel download is written from the very same rows. The watch list and warning items can be
+client's cached row: only clients whose data changed are assessed again), and the charts
+(``ui.charts``: exposure by grade, by class, industry shares against the concentration limit,
+grade × industry) and the Excel download are drawn and written from the very same rows. The watch list and warning items can be
 worked on here: put a client on the list or take it off (a reason is required), acknowledge
 or resolve a warning item with the action taken. Every change runs as the signed-in user.
 """
@@ -22,6 +23,7 @@ from assistant import watchlist, workitems
 from assistant.access import User, require_client
 from assistant.dashboard_data import Dashboard, Table, dashboard, to_xlsx
 from assistant.store.db import Store
+from ui import charts
 
 #: table key → (element id, caption)
 TABLES = {
@@ -67,23 +69,53 @@ def frame(table: Table) -> pd.DataFrame:
 
 def _summary(d: Dashboard) -> str:
     others = f"；另有 {', '.join(d.other_currencies)} 授信未折算 / not converted" if d.other_currencies else ""
+    over = ""
+    if d.industry_limit is not None:
+        named = "、".join(f"{k} {float(v):.1%}" for k, v in d.over_limit())
+        over = (f" · 单一行业上限 / single-industry limit {float(d.industry_limit):.0%}"
+                + (f"：超限 / over it **{named}**" if named else ""))
+    pending = (f" · ⏳ 待复核的敞口修改（未计入）/ exposure edits awaiting a checker (not counted): **{d.pending_edits}**"
+               if d.pending_edits else "")
     return (f"**{d.as_of.isoformat()}** · 敞口合计 / total exposure **{d.total:,} {d.currency}** · "
-            f"客户 / clients **{d.clients}**{others}")
+            f"客户 / clients **{d.clients}**{others}{over}{pending}")
 
 
-def dashboard_tab(store: Store, safe) -> None:  # noqa: ANN001 - build_app's wrapper
-    """Lay out the tab (call inside ``gr.Tabs``) and wire its events."""
+#: chart key → element id
+CHARTS = {"by_grade": "lw-chart-grade", "by_class": "lw-chart-class", "by_industry": "lw-chart-industry",
+          "heat_map": "lw-chart-heat"}
+
+
+def figures(d: Dashboard, lang: str = "zh") -> dict:
+    """The dashboard's charts (key → plotly figure), each drawn from its table's rows."""
+    t = d.tables
+    return {"by_grade": charts.exposure_bars(t["by_grade"], lang, currency=d.currency),
+            "by_class": charts.exposure_bars(t["by_class"], lang, currency=d.currency),
+            "by_industry": charts.industry_shares(t["by_industry"], lang, limit=d.industry_limit),
+            "heat_map": charts.heat_map(t["heat_map"], lang, currency=d.currency)}
+
+
+def dashboard_tab(store: Store, safe, lang: gr.State | None = None) -> None:  # noqa: ANN001 - build_app's wrapper
+    """Lay out the tab (call inside ``gr.Tabs``) and wire its events; ``lang`` (zh | en) labels the charts."""
     with gr.Tab("看板 Dashboard", id="dashboard", elem_id="tab-dashboard") as tab:
+        lang = lang if lang is not None else gr.State("zh")
         with gr.Row():
             refresh = gr.Button("刷新 / Refresh", size="sm", scale=0, min_width=140, elem_id="lw-dash-refresh")
             export = gr.DownloadButton("导出 Excel / Export to Excel", scale=0, min_width=220, elem_id="lw-dash-export")
             summary = gr.Markdown("", elem_id="lw-dash-summary")
+        plots: dict[str, gr.Plot] = {}
+        with gr.Row():
+            for key in ("by_grade", "by_class", "by_industry"):
+                plots[key] = gr.Plot(show_label=False, elem_id=CHARTS[key])
         frames: dict[str, gr.Dataframe] = {}
         with gr.Row():
             for key in ("by_grade", "by_class", "by_industry"):
                 elem, label = TABLES[key]
                 frames[key] = gr.Dataframe(label=label, interactive=False, wrap=True, elem_id=elem)
-        for key in ("heat_map", "watch_list", "due", "warnings", "facilities"):
+        with gr.Row():
+            elem, label = TABLES["heat_map"]
+            frames["heat_map"] = gr.Dataframe(label=label, interactive=False, wrap=True, elem_id=elem, max_height=420)
+            plots["heat_map"] = gr.Plot(show_label=False, elem_id=CHARTS["heat_map"])
+        for key in ("watch_list", "due", "warnings", "facilities"):
             elem, label = TABLES[key]
             frames[key] = gr.Dataframe(label=label, interactive=False, wrap=True, elem_id=elem, max_height=420)
         with gr.Accordion("处理重点关注名单与预警 / work the watch list and warnings", open=True):
@@ -100,14 +132,15 @@ def dashboard_tab(store: Store, safe) -> None:  # noqa: ANN001 - build_app's wra
                 i_resolve = gr.Button("处理完成 / resolve", elem_id="lw-i-resolve", scale=0, min_width=120)
             work_out = gr.Markdown("", elem_id="lw-work-out")
 
-    outputs = [summary, export, *frames.values()]
+    outputs = [summary, export, *frames.values(), *plots.values()]
 
-    def _load(user: User):
+    def _load(user: User, lg: str = "zh"):
         d = dashboard(store, user=user, sync=True)
         path = to_xlsx(d.tables, _export_dir() / f"loanwatch-dashboard-{d.as_of.isoformat()}.xlsx")
-        return [_summary(d), gr.update(value=str(path)), *[frame(d.tables[k]) for k in frames]]
+        drawn = figures(d, lg)
+        return [_summary(d), gr.update(value=str(path)), *[frame(d.tables[k]) for k in frames], *[drawn[k] for k in plots]]
 
-    def _watch(user: User, client: str, reason: str, add: bool):
+    def _watch(user: User, client: str, reason: str, add: bool, lg: str):
         row = require_client(store, user, (client or "").strip())
         if add:
             e = watchlist.add(store, row.id, reason=reason or "", actor=user.name)
@@ -115,20 +148,22 @@ def dashboard_tab(store: Store, safe) -> None:  # noqa: ANN001 - build_app's wra
         else:
             watchlist.remove(store, row.id, reason=reason or "", actor=user.name)
             line = f"{row.name}: 已移出重点关注名单 / left the watch list"
-        return [line, *_load(user)]
+        return [line, *_load(user, lg)]
 
-    def _item(user: User, ref: str, action: str | None, note: str, resolve: bool):
+    def _item(user: User, ref: str, action: str | None, note: str, resolve: bool, lg: str):
         item = workitems.get(store, ref or "")
         require_client(store, user, item.client_id)
         if resolve:
             item = workitems.resolve(store, item.id, actor=user.name, action=action or "", note=note or "")
         else:
             item = workitems.acknowledge(store, item.id, actor=user.name, note=note or "")
-        return [f"{item.ref}: {item.status}" + (f" — {item.action_label('zh')}" if item.action_taken else ""), *_load(user)]
+        return [f"{item.ref}: {item.status}" + (f" — {item.action_label('zh')}" if item.action_taken else ""), *_load(user, lg)]
 
-    tab.select(safe(_load), [], outputs)
-    refresh.click(safe(_load), [], outputs)
-    w_add.click(safe(lambda user, c, r: _watch(user, c, r, True)), [w_client, w_reason], [work_out, *outputs])
-    w_remove.click(safe(lambda user, c, r: _watch(user, c, r, False)), [w_client, w_reason], [work_out, *outputs])
-    i_ack.click(safe(lambda user, r, a, n: _item(user, r, a, n, False)), [i_ref, i_action, i_note], [work_out, *outputs])
-    i_resolve.click(safe(lambda user, r, a, n: _item(user, r, a, n, True)), [i_ref, i_action, i_note], [work_out, *outputs])
+    tab.select(safe(_load), [lang], outputs)
+    refresh.click(safe(_load), [lang], outputs)
+    w_add.click(safe(lambda user, c, r, lg: _watch(user, c, r, True, lg)), [w_client, w_reason, lang], [work_out, *outputs])
+    w_remove.click(safe(lambda user, c, r, lg: _watch(user, c, r, False, lg)), [w_client, w_reason, lang], [work_out, *outputs])
+    i_ack.click(safe(lambda user, r, a, n, lg: _item(user, r, a, n, False, lg)), [i_ref, i_action, i_note, lang],
+                [work_out, *outputs])
+    i_resolve.click(safe(lambda user, r, a, n, lg: _item(user, r, a, n, True, lg)), [i_ref, i_action, i_note, lang],
+                    [work_out, *outputs])

@@ -259,6 +259,7 @@ def _changed_clients(s: Any, since: int) -> set[int] | None:
               "statement": (t.StatementRow.id, t.DocumentRow.client_id),
               "change_review": (t.ChangeReviewRow.id, t.ChangeReviewRow.client_id),
               "decision": (t.DecisionRow.id, t.DecisionRow.client_id),
+              "exposure_change": (t.ExposureChangeRow.id, t.ExposureChangeRow.client_id),
               "watch_event": (t.WatchEventRow.id, t.WatchEventRow.client_id),
               "warning_item": (t.WarningItemRow.id, t.WarningItemRow.client_id)}
     out: set[int] = set()

@@ -508,3 +508,27 @@ class WarningEventRow(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
     item: Mapped[WarningItemRow] = relationship(back_populates="events")
+
+
+class ExposureChangeRow(Base):
+    """A maker's edit of a facility's exposure data in the app, pending until a second person confirms it.
+
+    ``target`` is the row edited — the facility itself (``drawn``, ``outstanding``), one of its
+    instalments (``repayment``: ``paid_on``, ``paid_amount``) or one of its securities
+    (``security``: ``value``, ``valuation_date``) — and ``fields`` maps each edited column to
+    ``{"old": text, "new": text}`` (null for an empty value). The row never changes; the
+    checker's ``ChangeReviewRow`` (entity ``exposure``) says whether it was confirmed, and a
+    confirmation writes the new values into the facility (see ``assistant.exposure_edit``).
+    """
+
+    __tablename__ = "exposure_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    target: Mapped[str] = mapped_column(String(20))  # facility | repayment | security
+    target_id: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -1,0 +1,202 @@
+"""Exposure data edited in the app: a maker's pending change, applied only when a second person confirms it.
+
+What can be edited (``FIELDS``: target → column → kind):
+
+* a facility's ``drawn`` and ``outstanding`` balances;
+* an instalment's ``paid_on`` (empty: unpaid) and ``paid_amount`` — its days past due follow from
+  these and its due date (``analytics.book.instalments``), so they are never typed;
+* a collateral's or guarantee's ``value`` and ``valuation_date``.
+
+Each changes a client's standing (exposure, days past due, coverage, the suggested class), so
+the project's four-eyes rule holds as for figure corrections (``assistant.makerchecker``):
+
+    propose (any user who may reach the client)  →  exposure_change row, ledger ``exposure.edit`` by the maker
+    review(store, "E<id>", checker, "confirm")    →  change_review row, ledger ``exposure.confirm`` by the checker,
+                                                     and the facility rewritten, ledger ``facility.update`` by the checker
+    review(…, "reject", reason)                   →  change_review row, ledger ``exposure.reject``; nothing applied
+
+Until confirmed, nothing reads the change but the lists of pending changes. A confirmation is
+refused when the values it would replace are no longer the ones the maker saw (a file import
+or another confirmed edit came in between, or the instalment was re-imported): the checker
+rejects it and the maker edits again. The bank's bulk path, ``loanwatch facility import``,
+stays a checker's single step (``facility.import``), as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant import ledger
+from assistant.access import User, require_client
+from assistant.actor import require_right
+from assistant.errors import ConfigError, NotFoundError
+from assistant.store.db import Store
+from assistant.store.schema import ExposureChangeRow, FacilityRow, RepaymentRow, SecurityRow
+
+#: target → column → "money" | "date"
+FIELDS: dict[str, dict[str, str]] = {
+    "facility": {"drawn": "money", "outstanding": "money"},
+    "repayment": {"paid_on": "date", "paid_amount": "money"},
+    "security": {"value": "money", "valuation_date": "date"},
+}
+_MODELS = {"facility": FacilityRow, "repayment": RepaymentRow, "security": SecurityRow}
+#: column → (Chinese, English) as forms and lists print it
+LABELS: dict[str, tuple[str, str]] = {
+    "drawn": ("已提款", "drawn"), "outstanding": ("未偿余额", "outstanding"),
+    "paid_on": ("实际还款日（空=未还）", "paid on (empty: unpaid)"), "paid_amount": ("实还金额", "amount paid"),
+    "value": ("评估价值", "value"), "valuation_date": ("评估日", "valuation date"),
+}
+
+
+@dataclass
+class Target:
+    """One editable row of a client's exposure data, as the form offers it."""
+
+    key: str  # "facility:3", "repayment:12", "security:5"
+    facility: str
+    label: str  # what a person reads: "流动资金贷款 · 还款 2026-07-31 本金 10,000,000"
+    values: dict[str, str | None]  # column → current value as text
+
+
+def _text(value) -> str | None:  # noqa: ANN001
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def parse(column: str, kind: str, text: str | None) -> Decimal | dt.date | None:
+    """A typed value from the form's text: money as an exact Decimal (commas allowed, ≥ 0), dates ISO; empty → None."""
+    text = (text or "").strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ConfigError(f"{column}: {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-08-05") from None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ConfigError(f"{column}: {text!r} is not an amount", hint="write digits, e.g. 50000000 or 50,000,000") from None
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"{column}: {text} is not an amount owed or paid", hint="give a non-negative amount")
+    return value
+
+
+def targets(store: Store, user: User, client: str | int) -> list[Target]:
+    """Every editable row of the client's facilities (facility balances, instalments, securities) with its current values."""
+    row = require_client(store, user, client)
+    out: list[Target] = []
+    with store.session() as s:
+        for f in s.execute(select(FacilityRow).where(FacilityRow.client_id == row.id).order_by(FacilityRow.id)).scalars():
+            out.append(Target(f"facility:{f.id}", f.name, f"{f.name} · 余额 balances ({f.currency})",
+                              {c: _text(getattr(f, c)) for c in FIELDS["facility"]}))
+            for r in f.schedule:
+                state = f"已还 paid {r.paid_on.isoformat()}" if r.paid_on else "未还 unpaid"
+                out.append(Target(f"repayment:{r.id}", f.name,
+                                  f"{f.name} · 还款 instalment {r.due.isoformat()} 本金 {r.principal:,} · {state}",
+                                  {c: _text(getattr(r, c)) for c in FIELDS["repayment"]}))
+            for x in f.securities:
+                what = x.description or x.provider or x.kind
+                out.append(Target(f"security:{x.id}", f.name,
+                                  f"{f.name} · {'押品 collateral' if x.kind == 'collateral' else '保证 guarantee'} {what}",
+                                  {c: _text(getattr(x, c)) for c in FIELDS["security"]}))
+    return out
+
+
+def _parse_key(key: str) -> tuple[str, int]:
+    target, _, ident = (key or "").partition(":")
+    if target not in FIELDS or not ident.isdigit():
+        raise ConfigError(f"{key!r} names no facility, instalment or security", hint="choose the row to edit from the list")
+    return target, int(ident)
+
+
+def _facility_of(s: Session, target: str, row) -> FacilityRow:  # noqa: ANN001 - FacilityRow | RepaymentRow | SecurityRow
+    return row if target == "facility" else s.get(FacilityRow, row.facility_id)
+
+
+def propose(store: Store, user: User, client: str | int, key: str, values: dict[str, str | None], reason: str, *,
+            client_ids: frozenset[int] | None = None) -> int:
+    """The maker's step: record the edit of ``key``'s columns (``values``: column → text, empty for none) as pending.
+
+    Returns the change's id (its reference is ``E<id>``). Refused when the row is not the
+    client's, a column does not belong to the row, nothing changes, or no reason is given.
+    """
+    require_right(user, "exposure.edit")
+    target, ident = _parse_key(key)
+    if not values:
+        raise ConfigError("nothing to change", hint="give a new value for at least one field")
+    unknown = [c for c in values if c not in FIELDS[target]]
+    if unknown:
+        raise ConfigError(f"{', '.join(unknown)} cannot be edited on a {target}",
+                          hint=f"a {target} has {', '.join(FIELDS[target])}")
+    if not (reason or "").strip():
+        raise ConfigError("an exposure edit needs a reason", hint="say where the new value comes from, e.g. \"核心系统 2026-11-09 余额\"")
+    parsed = {c: parse(c, FIELDS[target][c], v) for c, v in values.items()}
+    client_row = require_client(store, user, client)
+    if client_ids is not None and client_row.id not in client_ids:
+        raise NotFoundError(f"no client {client!r} among the clients {user.name} may reach")
+    with store.transaction() as s:
+        row = s.get(_MODELS[target], ident)
+        facility = _facility_of(s, target, row) if row is not None else None
+        if facility is None or facility.client_id != client_row.id:
+            raise NotFoundError(f"{client_row.name} has no {target} {ident}", hint="choose the row to edit from the list")
+        fields = {c: {"old": _text(getattr(row, c)), "new": _text(v)} for c, v in parsed.items()
+                  if _text(getattr(row, c)) != _text(v)}
+        if not fields:
+            raise ConfigError("the new values are the stored ones: nothing to change", hint="type the value that differs")
+        change = ExposureChangeRow(client_id=client_row.id, facility_id=facility.id, target=target, target_id=ident,
+                                   fields=fields, reason=reason.strip(), by=user.name)
+        s.add(change)
+        s.flush()
+        ledger.record(s, change, action="exposure.edit", actor=user.name)
+        return change.id
+
+
+def describe(s: Session, change: ExposureChangeRow) -> str:
+    """What the change edits, as lists print it: "流动资金贷款 instalment 2026-07-31 paid_on"."""
+    facility = s.get(FacilityRow, change.facility_id)
+    name = facility.name if facility is not None else f"facility {change.facility_id}"
+    columns = ", ".join(change.fields)
+    if change.target == "facility":
+        return f"{name} {columns}"
+    row = s.get(_MODELS[change.target], change.target_id)
+    if row is None:
+        return f"{name} {change.target} {change.target_id} (no longer stored) {columns}"
+    what = row.due.isoformat() if change.target == "repayment" else (row.description or row.provider or row.kind)
+    return f"{name} {'instalment' if change.target == 'repayment' else row.kind} {what} {columns}"
+
+
+def values_text(fields: dict, side: str) -> str:
+    return "; ".join(f"{c}={'—' if v[side] is None else v[side]}" for c, v in fields.items())
+
+
+def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
+    """The checker's confirmation takes effect: write the new values, recorded as ``facility.update`` by ``actor``.
+
+    Runs inside the review's transaction. ``ConfigError`` when a value to replace is no longer
+    the one the maker saw, or the row is gone (the facility was re-imported since).
+    """
+    row = s.get(_MODELS[change.target], change.target_id)
+    facility = _facility_of(s, change.target, row) if row is not None else None
+    if facility is None or facility.id != change.facility_id:
+        raise ConfigError(f"exposure change E{change.id} edits a {change.target} that is no longer stored (re-imported since)",
+                          hint="reject it; the maker edits the row as it is now")
+    for column, v in change.fields.items():
+        now = _text(getattr(row, column))
+        if now != v["old"]:
+            raise ConfigError(f"exposure change E{change.id}: {column} is now {now or '—'}, not {v['old'] or '—'} as the maker saw it",
+                              hint="reject it; the maker edits the value as it is now")
+    for column, v in change.fields.items():
+        setattr(row, column, parse(column, FIELDS[change.target][column], v["new"]))
+    s.flush()
+    ledger.record(s, facility, action="facility.update", actor=actor)
+    return facility
+
+
+__all__ = ["FIELDS", "LABELS", "Target", "apply", "describe", "parse", "propose", "targets", "values_text"]
