@@ -13,7 +13,9 @@ weeks a quarter and noted ``ASSUMED_WEEKS``), in this order:
 2. the calendar: the year-end rules the report states ("our fiscal year ends on the last Saturday
    of December"), or else every rule of the columns' weekday and any month, are kept only where every
    period end the report's statements print is a quarter end (a whole, legal number of weeks after
-   the year's start) and every year length the report states (``week_years``) holds. Each kept rule
+   the year's start), every counted span a legal run of quarters within its year (a half 26/27
+   weeks, nine months 39/40, a year 52/53) and every year length the report states
+   (``week_years``) holds. Each kept rule
    gives the column's start; where a quarter of a 53-week year could be 13 or 14 weeks, a printed
    end one or the other side of it decides. If every kept rule gives the same one start, the column
    takes it, and the statement notes how it was inferred;
@@ -23,12 +25,13 @@ weeks a quarter and noted ``ASSUMED_WEEKS``), in this order:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from extractors.models import Column, Statement
-from extractors.periods import ASSUMED_WEEKS, _en_dates, fiscal_year_of, month_end, week_years
+from extractors.periods import ASSUMED_WEEKS, _en_dates, fiscal_year_ends, fiscal_year_of, month_end, week_years
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -52,6 +55,7 @@ class YearEnd:
     month: int
     weekday: int
     nearest: bool
+    extra: int | None = None  # the quarter a 53-week year's extra week goes to, when the report says
 
     def on(self, year: int) -> dt.date:
         """The year end this rule gives in calendar ``year`` (a nearest-rule one may fall early the next month)."""
@@ -73,6 +77,15 @@ class YearEnd:
                 return prior, end
         raise AssertionError(d)  # unreachable: the ends bracket any date
 
+    def _weeks_to(self, q: int, length: int) -> list[int]:
+        """The weeks from the year's start to the end of its quarter ``q`` (1–3): 13 a quarter, and in a
+        53-week year one more once the extra week has been added (where, when the report says)."""
+        if length == 52:
+            return [13 * q]
+        if self.extra is not None:
+            return [13 * q + (q >= self.extra)]
+        return [13 * q, 13 * q + 1]
+
     def quarter(self, d: dt.date) -> tuple[int, int, dt.date, int] | None:
         """(quarter 1–4, weeks since the year began, prior year end, weeks in the year) when ``d`` can
         end a quarter under this rule, else None."""
@@ -84,38 +97,44 @@ class YearEnd:
         if d == end:
             return 4, weeks, prior, length
         for q in (1, 2, 3):
-            if weeks == 13 * q or (length == 53 and weeks == 13 * q + 1):
+            if weeks in self._weeks_to(q, length):
                 return q, weeks, prior, length
         return None
 
     def starts(self, end: dt.date, months: int, printed_ends: set[dt.date]) -> set[dt.date] | None:
         """The starts a span of ``months`` (3, 6, 9, 12) ending on ``end`` can have under this rule:
-        None when ``end`` is no quarter end here; more than one where a 53-week year's extra week
-        may fall before or after the span's start and no printed end says which."""
+        None when ``end`` is no quarter end here, or a longer span is not the year to date; more than
+        one where a quarter of a 53-week year may hold the extra week or not and no printed end (nor
+        the report's words) says which."""
         at = self.quarter(end)
         if at is None or months % 3:
             return None
-        q, weeks, prior, _length = at
+        q, weeks, prior, length = at
         n = months // 3
-        if n > q:  # a span reaching into the prior year (trailing twelve months): not settled here
-            return set()
-        if n == q:
+        if n > 1:  # six, nine, twelve months: the year to date
+            return {prior + _DAY} if n == q else None
+        if q == 1:
             return {prior + _DAY}
-        before = 13 * (q - n)
-        offsets = [before] if weeks == 13 * q else [before, before + 1]
+        offsets = [w for w in self._weeks_to(q - 1, length) if weeks - w in (13, 14)]
         cut = [prior + _WEEK * w for w in offsets]
         printed = [c for c in cut if c in printed_ends]
         return {c + _DAY for c in (printed if len(printed) == 1 else cut)}
 
 
-def candidate_rules(weekday: int) -> list[YearEnd]:
-    return [YearEnd(m, weekday, nearest) for m in range(1, 13) for nearest in (False, True)]
+def candidate_rules(weekday: int, extra: int | None = None) -> list[YearEnd]:
+    """Every rule of ``weekday``: the last one of each month, and the one nearest each month's end."""
+    return [YearEnd(m, weekday, nearest, extra) for m in range(1, 13) for nearest in (False, True)]
 
 
 _WEEKDAY_RE = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
 _LAST_RULE = re.compile(r"\blast " + _WEEKDAY_RE + r" (?:of|in) " + _MONTH_RE, re.IGNORECASE)
-_NEAREST_RULE = re.compile(_WEEKDAY_RE + r" (?:nearest|closest)(?: to)?(?: the end of)? " + _MONTH_RE, re.IGNORECASE)
+_NEAREST_RULE = re.compile(_WEEKDAY_RE + r" (?:nearest|closest)(?: to)?(?: the)?(?: (?:end|last day) (?:of|in))? " + _MONTH_RE,
+                           re.IGNORECASE)
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_EXTRA_WEEK = re.compile(r"\b(?:additional|extra|53rd|fourteenth|14th) week\b[^.]{0,60}?\b(first|second|third|fourth) (?:fiscal )?quarter|"
+                         r"\b(first|second|third|fourth) (?:fiscal )?quarter\b[^.]{0,40}?\b(?:included|includes|had|has|was|contained|"
+                         r"comprised) (?:a |an )?(?:14|fourteen)[- ]weeks?", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"fiscal year|year end|year-end|53[- ]week|52[- ]week", re.IGNORECASE)
 
 
@@ -147,7 +166,18 @@ def stated_spans(text: str) -> dict[dt.date, set[int]]:
         weeks = _NUMBER_WEEKS.get(m.group(1).lower()) or int(m.group(1))
         for d in _en_dates(m.group(2).lower()):
             out.setdefault(d, set()).add(weeks)
+    for end, weeks in fiscal_year_ends(text).values():  # "… represented the 52 weeks ended January 28, 2023, January 29, 2022 …"
+        if weeks:
+            out.setdefault(end, set()).add(weeks)
     return out
+
+
+def extra_week_quarter(text: str) -> int | None:
+    """The quarter a report says takes a 53-week year's extra week ("An additional week is included in
+    the first fiscal quarter", "the fourth quarter of fiscal 2023 included 14 weeks"); None when it says
+    none, or names more than one."""
+    found = {_ORDINAL[(m.group(1) or m.group(2)).lower()] for m in _EXTRA_WEEK.finditer(" ".join(text.split()))}
+    return found.pop() if len(found) == 1 else None
 
 
 def _months(c: Column) -> int | None:
@@ -187,14 +217,18 @@ def _noted(st: Statement) -> list[tuple[int, str | None]]:
     return found
 
 
-def _rules_that_fit(weekday: int, rules: set[YearEnd], ends: set[dt.date], years: dict[int, int]) -> list[YearEnd]:
-    """The rules of ``weekday`` under which every printed end of that weekday ends a quarter and every
-    stated year length holds."""
+def _rules_that_fit(weekday: int, rules: set[YearEnd], ends: set[dt.date], years: dict[int, int],
+                    counted: list[tuple[dt.date, int]], extra: int | None) -> list[YearEnd]:
+    """The rules of ``weekday`` under which every printed end of that weekday ends a quarter, every
+    counted span of that weekday is a legal run of quarters within its year, and every stated year
+    length holds."""
     fit = []
-    for rule in sorted(rules or candidate_rules(weekday), key=lambda r: (r.month, r.nearest)):
+    for rule in sorted(rules or candidate_rules(weekday, extra), key=lambda r: (r.month, r.nearest)):
         if rule.weekday != weekday:
             continue
         if any(rule.quarter(d) is None for d in ends if d.weekday() == weekday):
+            continue
+        if any(rule.starts(end, months, ends) is None for end, months in counted if end.weekday() == weekday):
             continue
         lengths = {}
         for y in range(min(e.year for e in ends) - 1, max(e.year for e in ends) + 2):
@@ -212,12 +246,16 @@ def settle_week_starts(statements: list[Statement], text: str) -> None:
         return
     ends = _printed_ends(statements)
     spans = stated_spans(text)
-    rules, years = stated_rules(text), week_years(text)
+    rules, years, extra = stated_rules(text), week_years(text), extra_week_quarter(text)
+    if extra is not None:
+        rules = {dataclasses.replace(r, extra=extra) for r in rules}
+    counted = [(st.columns[i].period_end, _months(st.columns[i])) for st in statements for i, _ in _noted(st)]
+    counted = [(end, months) for end, months in counted if months]
     for st in statements:
         for i, note in _noted(st):
             c = st.columns[i]
             months = _months(c)
-            start, why = _settle(c, months, ends, spans, rules, years)
+            start, why = _settle(c, months, ends, spans, rules, years, counted, extra)
             head = f"column {i + 1} '{c.label}'"
             if note:
                 st.warnings.remove(note)
@@ -230,7 +268,7 @@ def settle_week_starts(statements: list[Statement], text: str) -> None:
 
 
 def _settle(c: Column, months: int | None, ends: set[dt.date], spans: dict[dt.date, set[int]], rules: set[YearEnd],
-            years: dict[int, int]) -> tuple[dt.date | None, str]:
+            years: dict[int, int], counted: list[tuple[dt.date, int]], extra: int | None) -> tuple[dt.date | None, str]:
     end = c.period_end
     if months is None:
         return None, "its span is no whole number of 13-week quarters"
@@ -239,22 +277,25 @@ def _settle(c: Column, months: int | None, ends: set[dt.date], spans: dict[dt.da
     if len(said) == 1:
         weeks = said.pop()
         return end - dt.timedelta(days=7 * weeks - 1), f"the report states the {weeks} weeks ended {end}"
-    fit = _rules_that_fit(end.weekday(), rules, ends, years)
-    stated = "the year end the report states" if rules else "a 52/53-week year end"
+    fit = _rules_that_fit(end.weekday(), rules, ends, years, counted, extra)
     if not fit:
-        return None, (f"no {stated} ({', '.join(sorted(map(str, rules)))}) " if rules else f"no {stated} ") + (
-            f"makes every printed period end a quarter end; whether it spans {legal[0]} or {legal[1]} weeks is not printed")
-    by_rule = {rule: rule.starts(end, months, ends) for rule in fit}
-    starts = {s for found in by_rule.values() for s in (found or {None})}
-    if len(starts) == 1 and None not in starts:
+        which = (f"the year end the report states ({', '.join(sorted(map(str, rules)))}) does not"
+                 if rules else "no 52/53-week year end (the last or nearest weekday of a month) does")
+        return None, (f"{which} make every printed period end a quarter end, and whether it spans {legal[0]} or {legal[1]} "
+                      "weeks is not printed")
+    by_rule = {rule: rule.starts(end, months, ends) or set() for rule in fit}
+    starts = {s for found in by_rule.values() for s in found}
+    if len(starts) == 1:
         start = starts.pop()
         weeks = ((end - start).days + 1) // 7
         how = (f"{weeks} weeks under the year end the report states ({', '.join(sorted(map(str, rules)))})" if rules else
+               f"{weeks} weeks under the only year end (the last or nearest {WEEKDAYS[end.weekday()]} of a month) that makes every "
+               f"printed period end a quarter end ({fit[0]})" if len(fit) == 1 else
                f"{weeks} weeks under each of the {len(fit)} year ends (the last or nearest {WEEKDAYS[end.weekday()]} of a month) "
                f"that make every printed period end a quarter end")
         return start, how
     grouped: dict[str, list[str]] = {}
     for rule, found in by_rule.items():
-        grouped.setdefault(", ".join(sorted(str(s) for s in found)) or "not settled", []).append(str(rule))
+        grouped.setdefault(" or ".join(sorted(str(s) for s in found)), []).append(str(rule))
     options = "; ".join(f"{start} if the year ends on {' or '.join(names)}" for start, names in grouped.items())
     return None, f"a {legal[0]}- or {legal[1]}-week span, and the printed dates do not say which ({options})"
