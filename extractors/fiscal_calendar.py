@@ -9,18 +9,23 @@ not printed in the header.
 ``settle_week_starts`` decides, for each such column (one whose start ``periods`` counted back 13
 weeks a quarter and noted ``ASSUMED_WEEKS``), in this order:
 
-1. the report says it in words: "the 14 weeks ended April 2, 2022";
+1. the report says it in words: "the 14 weeks ended April 2, 2022", "Fiscal year 2022 … represented
+   the 52 weeks ended January 28, 2023" (``fiscal_year_ends``);
 2. the calendar: the year-end rules the report states ("our fiscal year ends on the last Saturday
-   of December"), or else every rule of the columns' weekday and any month, are kept only where every
-   period end the report's statements print is a quarter end (a whole, legal number of weeks after
-   the year's start), every counted span a legal run of quarters within its year (a half 26/27
-   weeks, nine months 39/40, a year 52/53) and every year length the report states
-   (``week_years``) holds. Each kept rule
-   gives the column's start; where a quarter of a 53-week year could be 13 or 14 weeks, a printed
-   end one or the other side of it decides. If every kept rule gives the same one start, the column
-   takes it, and the statement notes how it was inferred;
+   of December"), or else every rule of the columns' weekday and any month, are kept only where
+   every period end the report's statements print is a quarter end (a whole, legal number of weeks
+   after the year's start), every counted span longer than a quarter is the year to date (26/27,
+   39/40, 52/53 weeks from the year's start), and every year length the report states
+   (``week_years``) holds. Each kept rule gives the column's start; where a quarter of a 53-week
+   year could be 13 or 14 weeks, the quarter the report gives the extra week ("An additional week
+   is included in the first fiscal quarter") or a printed end on one side of it decides. If every
+   kept rule gives the same one start, the column takes it, and the statement notes how it was
+   inferred;
 3. otherwise the start is refused (``period_start`` None, a warning naming the column and the
    candidates): the column's end stays and its figures are flagged. Never a guess.
+
+Only statements read from PDFs (``extractors.pdf.finish_statements``) are settled here; a workbook's
+counted starts keep their ``ASSUMED_WEEKS`` note.
 """
 
 from __future__ import annotations

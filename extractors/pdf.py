@@ -167,7 +167,8 @@ def mark_partial(result: ExtractionResult, reasons: list[str]) -> ExtractionResu
 def finish_statements(statements: list[Statement], located: list[Located], page_texts: list[str],
                       warnings: list[str]) -> list[Statement]:
     """The steps after every statement is read, shared by text PDFs and scans: continuations joined,
-    copies dropped, an undated column warned, 52/53-week years as the report states them, and a
+    copies dropped, an undated column warned, 52/53-week years as the report states them, a start
+    counted back in weeks settled by the report's calendar or refused (``settle_week_starts``), and a
     statement not found named in the document's ``warnings`` (appended in place)."""
     statements = drop_duplicates(merge_continuations(statements))
     if any(c.period_end is None for st in statements for c in st.columns):
