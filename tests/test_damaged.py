@@ -167,6 +167,20 @@ def test_damage_inside_an_encrypted_stream_marks_the_document_partial(tmp_path, 
     assert all(any("read only in part" in w for w in st.warnings) for st in result.statements)
 
 
+@pytest.mark.real_data
+def test_no_damage_is_reported_in_the_real_documents(shared_data):
+    # many SEC filings are encrypted with an empty password: their streams are now decrypted and checked
+    from extractors.integrity import check_pdf
+
+    pdfs = sorted([*(shared_data / "real").glob("*.pdf"), *(shared_data / "corpus").rglob("*.pdf")])
+    encrypted = 0
+    for pdf in pdfs:
+        info = check_pdf(pdf.read_bytes())
+        assert info.problems() == [], pdf.name
+        encrypted += info.encrypted and info.decrypted and info.streams > 0
+    assert pdfs and encrypted >= (1 if len(pdfs) < 10 else 10)
+
+
 def test_an_encrypted_file_that_needs_a_password_is_not_checked_but_refused(tmp_path):
     import pikepdf
 
