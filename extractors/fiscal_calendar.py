@@ -139,7 +139,9 @@ _NEAREST_RULE = re.compile(_WEEKDAY_RE + r" (?:nearest|closest)(?: to)?(?: the)?
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _EXTRA_WEEK = re.compile(r"\b(?:additional|extra|53rd|fourteenth|14th) week\b[^.]{0,60}?\b(first|second|third|fourth) (?:fiscal )?quarter|"
                          r"\b(first|second|third|fourth) (?:fiscal )?quarter\b[^.]{0,40}?\b(?:included|includes|had|has|was|contained|"
-                         r"comprised) (?:a |an )?(?:14|fourteen)[- ]weeks?", re.IGNORECASE)
+                         r"comprised) (?:a |an )?(?:14|fourteen)[- ]weeks?|"
+                         r"\bq([1-4])\b[^.]{0,30}?\b(?:was|included|had|has|contained) (?:a |an )?(?:14|fourteen)[- ]weeks?|"
+                         r"\b(?:14|fourteen)[- ]week (first|second|third|fourth) (?:fiscal )?quarter", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"fiscal year|year end|year-end|53[- ]week|52[- ]week", re.IGNORECASE)
 
 
@@ -181,7 +183,10 @@ def extra_week_quarter(text: str) -> int | None:
     """The quarter a report says takes a 53-week year's extra week ("An additional week is included in
     the first fiscal quarter", "the fourth quarter of fiscal 2023 included 14 weeks"); None when it says
     none, or names more than one."""
-    found = {_ORDINAL[(m.group(1) or m.group(2)).lower()] for m in _EXTRA_WEEK.finditer(" ".join(text.split()))}
+    found = set()
+    for m in _EXTRA_WEEK.finditer(" ".join(text.split())):
+        word = next(g for g in m.groups() if g)
+        found.add(int(word) if word.isdigit() else _ORDINAL[word.lower()])
     return found.pop() if len(found) == 1 else None
 
 

@@ -164,6 +164,8 @@ def test_stated_rules_and_spans_are_read_from_sentences():
 @pytest.mark.parametrize(("text", "quarter"), [
     ("An additional week is included in the first fiscal quarter every five or six years.", 1),
     ("The fourth quarter of fiscal 2023 included 14 weeks.", 4),
+    ("Q1 2022 was a 14-week quarter, compared with 13 weeks in Q1 2021.", 1),
+    ("Sales rose in the 14-week fourth quarter.", 4),
     ("The first quarter included 14 weeks; the fourth quarter of 2020 included 14 weeks.", None),  # two: neither
     ("Revenue in the first quarter rose 14%.", None),
 ])
