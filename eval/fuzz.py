@@ -7,9 +7,9 @@ real gold reports (``--real``, all of shared/data/real by default when present),
 ``--per-source`` times with ``--seed``, and writes a table per mutation and outcome, the wall
 time and every failure to eval/reports/fuzz.md (exit 1 when any failure is found).
 
-Known gaps (they show as ``silent``): damage inside the streams of an encrypted file (the
-integrity check does not decrypt; NETFLIX_2017_10K is encrypted with an empty password) and a
-ToUnicode map shuffled among Latin letters (the text stays plausible letters).
+Known gap (it shows as ``silent``): a ToUnicode map shuffled among Latin letters (the text stays
+plausible letters). Damage inside the streams of an encrypted file that opens without a password
+(NETFLIX_2017_10K) is found: the integrity check decrypts those streams before decoding them.
 
     python -m eval fuzz                         # ≈ 10 min on 2 cores
     python -m eval fuzz --per-source 12 --real ULTA,平安   # quicker

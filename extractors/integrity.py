@@ -14,7 +14,12 @@ not:
   for ``open_pdf`` to compare with the pages the reader found;
 - a file that does not end with ``%%EOF`` was cut short;
 - ``encrypted``: the file holds an /Encrypt dictionary (so a reader's "password" error on a file
-  without one is damage, not protection).
+  without one is damage, not protection). A file that opens without a password (an empty user
+  password: the usual "protection" against copying) has its streams decrypted with pdfminer's
+  standard security handler (RC4, AES-128, AES-256) and checked like any other; one whose
+  decrypted bytes fail to inflate, and whose raw bytes do too (a stream left unencrypted: a
+  cross-reference stream, metadata), is damaged. A file that needs a password is not checked
+  (it is refused before any page is read).
 
 Only Flate streams are checked (by far the most common filter; DCT/JPX images and the rare
 LZW/RunLength streams are decoded by pdfium alone).
@@ -22,8 +27,12 @@ LZW/RunLength streams are decoded by pdfium alone).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
+import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_STREAM_BYTES = 128 * 1024 * 1024  # one content stream; a statement page's is a few hundred kB
@@ -32,6 +41,7 @@ _CHUNK = 1 << 20
 
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+_LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _PAGES_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
 _INT = r"\s+(\d+)\b"
 _WIDTH = re.compile(rb"/Width" + _INT.encode())
@@ -53,6 +63,7 @@ class Integrity:
     declared_pages: int | None = None  # the page tree's /Count, when the file states one we could read
     truncated: bool = False  # no %%EOF at the end
     encrypted: bool = False  # an /Encrypt entry is present
+    decrypted: bool = False  # its streams were decrypted (it opens without a password) and checked
     xref_entries: int = 0  # in-use entries of the classic cross-reference tables
     xref_bad: int = 0  # of those, entries that do not point at their object
     tree_pages: int | None = None  # pages reached by walking the page tree (None: not in plain objects; -1: broken)
@@ -73,6 +84,8 @@ def check_pdf(data: bytes) -> Integrity:
     """Check the raw bytes of a PDF; raise ``DecompressionBomb`` when a stream expands past the limits."""
     out = Integrity()
     out.encrypted = encrypted = b"/Encrypt" in data
+    decrypt = _decryptor(data) if encrypted else None
+    out.decrypted = decrypt is not None
     out.truncated = b"%%EOF" not in data[-2048:]
     counts = [int(a or b) for a, b in _PAGES_COUNT.findall(data)]
     pos = 0
@@ -91,15 +104,24 @@ def check_pdf(data: bytes) -> Integrity:
             out.streams += 1
             out.damaged.append(start)
             continue
-        if encrypted or "FlateDecode" not in filters:  # an encrypted stream decodes only after decryption
+        if "FlateDecode" not in filters:
             continue
+        body = data[start:end]
+        plain = [body]
+        if encrypted:  # an encrypted stream decodes only after decryption
+            if decrypt is None:
+                continue
+            plain.insert(0, _decrypted(decrypt, data, m.start(), head, body))
         out.streams += 1
         limit = _limit(head)
         keep = b"/ObjStm" in head  # an object stream may hold the page tree
-        try:
-            raw = _ascii_decode(data[start:end], filters[: filters.index("FlateDecode")])
-            size, text = _inflate(raw, limit, keep)
-        except (zlib.error, ValueError, _Truncated):
+        for candidate in plain:
+            try:
+                size, text = _inflate(_ascii_decode(candidate, filters[: filters.index("FlateDecode")]), limit, keep)
+                break
+            except (zlib.error, ValueError, _Truncated):
+                continue
+        else:
             out.damaged.append(start)
             continue
         out.inflated += size
@@ -112,6 +134,60 @@ def check_pdf(data: bytes) -> Integrity:
     out.xref_entries, out.xref_bad = _check_xref(data, headers)
     out.tree_pages = _tree_pages(data, headers)
     return out
+
+
+Decrypt = Callable[[int, int, bytes], bytes]
+
+
+def _decryptor(data: bytes) -> Decrypt | None:
+    """The stream decryption of an encrypted PDF that opens with an empty password, from pdfminer's
+    standard security handler (its RC4 run by ``cryptography``: pdfminer's own is pure Python, seconds
+    a document); None when it needs a password or its encryption cannot be read."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+
+        decipher = PDFDocument(PDFParser(io.BytesIO(data)), password="").decipher
+    except Exception:  # noqa: BLE001 - a wrong password, an unknown handler or a damaged file: not checked here
+        return None
+    if decipher is None:
+        return None
+    handler = getattr(decipher, "__self__", None)
+    cfm = getattr(handler, "cfm", None)
+    method = cfm.get(getattr(handler, "strf", None)) if isinstance(cfm, dict) else getattr(handler, "decrypt_rc4", None)
+    if handler is None or method is None or getattr(method, "__name__", "") != "decrypt_rc4":
+        return lambda objid, genno, body: decipher(objid, genno, body)
+    try:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+        from cryptography.hazmat.primitives.ciphers import Cipher
+    except ImportError:
+        return lambda objid, genno, body: decipher(objid, genno, body)
+
+    def rc4(objid: int, genno: int, body: bytes) -> bytes:
+        key = handler.key + struct.pack("<L", objid)[:3] + struct.pack("<L", genno)[:2]
+        key = hashlib.md5(key).digest()[: min(len(key), 16)]  # noqa: S324 - the PDF standard's key derivation
+        return Cipher(ARC4(key), mode=None).decryptor().update(body)
+
+    return rc4
+
+
+def _decrypted(decrypt: Decrypt, data: bytes, stream_at: int, head: bytes, body: bytes) -> bytes:
+    """The stream's bytes decrypted with its object's number and generation; the raw bytes when its
+    object header cannot be found (a cross-reference stream is never encrypted)."""
+    found = _last_object(data[max(0, stream_at - 8192):stream_at])
+    if found is None or b"/XRef" in head:
+        return body
+    length = _LENGTH.search(head)
+    if length is not None and int(length.group(1)) <= len(body):
+        body = body[: int(length.group(1))]
+    elif body.endswith(b"\r\n"):
+        body = body[:-2]
+    elif body.endswith((b"\n", b"\r")):
+        body = body[:-1]
+    try:
+        return decrypt(*found[0], body)
+    except Exception:  # noqa: BLE001 - a damaged ciphertext (AES padding): the inflate that follows fails
+        return b""
 
 
 _ROOT_PAGES = re.compile(rb"/Type\s*/Catalog\b[^>]*?/Pages\s+(\d+)\s+\d+\s+R|/Pages\s+(\d+)\s+\d+\s+R[^>]*?/Type\s*/Catalog\b")
@@ -201,10 +277,27 @@ class _Truncated(Exception):
 
 def _stream_dict(data: bytes, stream_at: int) -> bytes:
     """The dictionary before the ``stream`` keyword (from the start of its object, at most 8 kB back)."""
-    lo = max(0, stream_at - 8192)
-    window = data[lo:stream_at]
-    starts = [m.end() for m in _OBJ.finditer(window)]
-    return window[starts[-1]:] if starts else window[-2048:]
+    window = data[max(0, stream_at - 8192):stream_at]
+    found = _last_object(window)
+    return window[found[1]:] if found else window[-2048:]
+
+
+_OBJ_TAIL = re.compile(rb"(?<!\d)(\d+)\s+(\d+)\s+$")
+
+
+def _last_object(window: bytes) -> tuple[tuple[int, int], int] | None:
+    """((number, generation), the offset just past ``obj``) of the last ``N G obj`` header in ``window``."""
+    at = len(window)
+    while True:
+        at = window.rfind(b"obj", 0, at)
+        if at < 0:
+            return None
+        after = window[at + 3: at + 4]
+        if after and (after.isalnum() or after == b"_"):
+            continue
+        m = _OBJ_TAIL.search(window, max(0, at - 64), at)
+        if m is not None:
+            return (int(m.group(1)), int(m.group(2))), at + 3
 
 
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]*)")

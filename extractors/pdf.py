@@ -25,11 +25,11 @@ from extractors import layout
 from extractors.company import company_name
 from extractors.document import open_pdf
 from extractors.errors import DocumentError, ScannedDocumentError
+from extractors.fiscal_calendar import is_calendar_note, settle_week_starts
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.numbers import is_dash
 from extractors.periods import (
-    ASSUMED_WEEKS,
     ReportPeriod,
     apply_week_years,
     date_fiscal_years,
@@ -167,7 +167,8 @@ def mark_partial(result: ExtractionResult, reasons: list[str]) -> ExtractionResu
 def finish_statements(statements: list[Statement], located: list[Located], page_texts: list[str],
                       warnings: list[str]) -> list[Statement]:
     """The steps after every statement is read, shared by text PDFs and scans: continuations joined,
-    copies dropped, an undated column warned, 52/53-week years as the report states them, and a
+    copies dropped, an undated column warned, 52/53-week years as the report states them, a start
+    counted back in weeks settled by the report's calendar or refused (``settle_week_starts``), and a
     statement not found named in the document's ``warnings`` (appended in place)."""
     statements = drop_duplicates(merge_continuations(statements))
     if any(c.period_end is None for st in statements for c in st.columns):
@@ -179,6 +180,7 @@ def finish_statements(statements: list[Statement], located: list[Located], page_
     weeks = week_years("\n".join(page_texts)) if any(week_based(st.columns) for st in statements) else {}
     for st in statements:
         apply_week_years(st.columns, st.warnings, weeks)
+    settle_week_starts(statements, "\n".join(page_texts))
     warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
     return statements
 
@@ -232,7 +234,7 @@ def _doubt(st: Statement | None) -> bool:
     # a start counted in weeks is a note on the calendar, and a unit taken from elsewhere a note on the
     # unit: neither is a sign of a misread page
     read_warnings = [w for w in (st.warnings if st is not None else [])
-                     if not w.endswith(ASSUMED_WEEKS) and not UNIT_WARNING.match(w)]
+                     if not is_calendar_note(w) and not UNIT_WARNING.match(w)]
     return st is None or bool(read_warnings) or not st.columns or any(c.period_end is None for c in st.columns)
 
 

@@ -138,6 +138,60 @@ def test_garbled_text_test_spares_real_text():
     assert garbled_text("\ue000\ue001\ue002 12,345 \ufffd\ufffd" * 10)
 
 
+def _encrypted(path: Path, out: Path, **how) -> Path:
+    """``path`` encrypted with an empty user password (it opens without one, as many filings do)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        pdf.save(out, encryption=pikepdf.Encryption(user="", owner="owner", **how))
+    return out
+
+
+@pytest.mark.parametrize("how", [{"R": 3, "aes": False, "metadata": False}, {"R": 4, "aes": True}, {"R": 6}], ids=["rc4", "aes128", "aes256"])
+def test_damage_inside_an_encrypted_stream_marks_the_document_partial(tmp_path, how):
+    from extractors.integrity import check_pdf
+    from extractors.pipeline import extract_file
+
+    plain = _generated(tmp_path / "ok.pdf")
+    whole = _encrypted(plain, tmp_path / "encrypted.pdf", **how)
+    info = check_pdf(whole.read_bytes())
+    assert info.encrypted and info.decrypted and info.streams > 0 and info.problems() == []
+    ok = extract_file(whole)
+    assert ok.partial is None and ok.statements
+    assert [[i.values for i in st.items] for st in ok.statements] == [[i.values for i in st.items] for st in extract_file(plain).statements]
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(_flip_in_content_stream(whole.read_bytes()))
+    result = extract_file(bad)
+    assert result.partial and "compressed streams are damaged" in result.partial
+    assert all(any("read only in part" in w for w in st.warnings) for st in result.statements)
+
+
+@pytest.mark.real_data
+def test_no_damage_is_reported_in_the_real_documents(shared_data):
+    # many SEC filings are encrypted with an empty password: their streams are now decrypted and checked
+    from extractors.integrity import check_pdf
+
+    pdfs = sorted([*(shared_data / "real").glob("*.pdf"), *(shared_data / "corpus").rglob("*.pdf")])
+    encrypted = 0
+    for pdf in pdfs:
+        info = check_pdf(pdf.read_bytes())
+        assert info.problems() == [], pdf.name
+        encrypted += info.encrypted and info.decrypted and info.streams > 0
+    assert pdfs and encrypted >= (1 if len(pdfs) < 10 else 10)
+
+
+def test_an_encrypted_file_that_needs_a_password_is_not_checked_but_refused(tmp_path):
+    import pikepdf
+
+    from extractors.integrity import check_pdf
+
+    with pikepdf.open(_generated(tmp_path / "ok.pdf")) as pdf:
+        pdf.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(user="secret", owner="owner"))
+    info = check_pdf((tmp_path / "locked.pdf").read_bytes())
+    assert info.encrypted and not info.decrypted and info.streams == 0 and info.problems() == []
+
+
 def test_password_is_told_apart_from_damage(tmp_path, monkeypatch):
     import pikepdf
     import pypdfium2 as pdfium
