@@ -5,8 +5,11 @@
 * Real: every ``shared/data/real/*.gold.jsonl`` value, matched by (kind, scope, period_start,
   period_end, key). Per document: correct (equal value, nulls included), wrong (extracted,
   different), missed (not extracted), extra (a canonical value we extracted for a consolidated
-  column and key the gold does not hold). precision = correct / (correct + wrong + extra),
-  recall = correct / gold values.
+  column and key the gold does not hold), refused (a span column of an income or cash-flow
+  statement whose start the extractor refused — end printed, start null, the statement warned —
+  an abstention, like "could not read this"). precision = correct / (correct + wrong + extra),
+  over what was asserted; recall = correct / gold values (a refused value is missed). The
+  totals also give precision with the refused values counted as wrong, for comparison.
 * Own gold (corpus): every ``tests/data/corpus_gold/*.gold.jsonl`` (gold figures we read off
   corpus pages ourselves; the PDFs stay in ``shared/data/corpus/{zh,en}/``), scored the same way.
   Skipped, with the reason, when the corpus or a document is absent.
@@ -76,6 +79,12 @@ def gold_values(path: Path) -> dict[Key, Decimal | None]:
     return out
 
 
+def _refused_span(k: Key) -> bool:
+    """A flow statement's column with an end but no start: the extractor refused the span (never a guess)."""
+    kind, _scope, start, end, _key = k
+    return kind in ("income_statement", "cash_flow") and start is None and end is not None
+
+
 def score(gold: dict[Key, Decimal | None], got: dict[Key, Decimal | None]) -> dict:
     correct = wrong = missed = 0
     errors: list[str] = []
@@ -88,11 +97,12 @@ def score(gold: dict[Key, Decimal | None], got: dict[Key, Decimal | None]) -> di
         else:
             wrong += 1
             errors.append(f"wrong {k} gold={v} got={got[k]}")
-    extra = [k for k in got if k not in gold]
-    errors += [f"extra {k} got={got[k]}" for k in extra]
+    refused = [k for k in got if k not in gold and _refused_span(k)]
+    extra = [k for k in got if k not in gold and not _refused_span(k)]
+    errors += [f"extra {k} got={got[k]}" for k in extra] + [f"refused {k} got={got[k]}" for k in refused]
     denom = correct + wrong + len(extra)
     return {
-        "gold": len(gold), "correct": correct, "wrong": wrong, "missed": missed, "extra": len(extra),
+        "gold": len(gold), "correct": correct, "wrong": wrong, "missed": missed, "extra": len(extra), "refused": len(refused),
         "precision": (correct / denom) if denom else (1.0 if not gold else 0.0),
         "recall": (correct / len(gold)) if gold else 1.0,
         "errors": errors,
@@ -267,17 +277,24 @@ def _page_count(path: Path) -> int:
 
 
 def _totals(rows: list[dict]) -> dict:
-    t = {k: sum(r[k] for r in rows) for k in ("gold", "correct", "wrong", "missed", "extra")}
+    t = {k: sum(r.get(k, 0) for r in rows) for k in ("gold", "correct", "wrong", "missed", "extra", "refused")}
     denom = t["correct"] + t["wrong"] + t["extra"]
     t["precision"] = t["correct"] / denom if denom else 1.0
+    t["precision_refused_as_wrong"] = t["correct"] / (denom + t["refused"]) if denom + t["refused"] else 1.0
     t["recall"] = t["correct"] / t["gold"] if t["gold"] else 1.0
     return t
 
 
 def _table(title: str, rows: list[dict]) -> list[str]:
-    out = [f"### {title}", "", "| document | gold | correct | wrong | missed | extra | precision | recall |", "|---|---|---|---|---|---|---|---|"]
-    for r in rows + [dict(_totals(rows), doc="**total**")]:
-        out.append(f"| {r['doc']} | {r['gold']} | {r['correct']} | {r['wrong']} | {r['missed']} | {r['extra']} | {r['precision']:.4f} | {r['recall']:.4f} |")
+    out = [f"### {title}", "", "| document | gold | correct | wrong | missed | extra | refused | precision | recall |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    total = _totals(rows)
+    for r in rows + [dict(total, doc="**total**")]:
+        out.append(f"| {r['doc']} | {r['gold']} | {r['correct']} | {r['wrong']} | {r['missed']} | {r['extra']} | {r.get('refused', 0)} "
+                   f"| {r['precision']:.4f} | {r['recall']:.4f} |")
+    if total["refused"]:
+        out += ["", f"Refused values (span start not printed, never guessed) are abstentions, left out of precision; "
+                    f"counted as wrong, precision would be {total['precision_refused_as_wrong']:.4f}."]
     return out + [""]
 
 

@@ -246,3 +246,23 @@ def test_eval_skips_own_gold_with_the_reason(tmp_path):
     rows, skipped = score_corpus_gold(tmp_path)
     assert rows == [] and len(skipped) == len(gold_files())
     assert all("not found under" in s for s in skipped)
+
+
+def test_a_refused_span_is_an_abstention_not_a_correct_value_nor_a_hidden_one():
+    """A flow column whose start the extractor refused is counted apart: out of precision, missed in recall."""
+    from decimal import Decimal
+
+    from eval.extraction import _totals, score
+
+    gold = {("income_statement", "consolidated", "2021-12-26", "2022-04-02", "revenue"): Decimal(100),
+            ("income_statement", "consolidated", "2020-12-27", "2021-03-27", "revenue"): Decimal(90),
+            ("balance_sheet", "consolidated", None, "2022-04-02", "total_assets"): Decimal(500)}
+    got = {("income_statement", "consolidated", None, "2022-04-02", "revenue"): Decimal(100),  # refused start
+           ("income_statement", "consolidated", "2020-12-27", "2021-03-27", "revenue"): Decimal(90),
+           ("balance_sheet", "consolidated", None, "2022-04-02", "total_assets"): Decimal(500),
+           ("balance_sheet", "consolidated", None, "2021-12-25", "total_assets"): Decimal(450)}  # not in gold: extra
+    s = score(gold, got)
+    assert (s["correct"], s["wrong"], s["missed"], s["extra"], s["refused"]) == (2, 0, 1, 1, 1)
+    assert s["precision"] == 2 / 3 and s["recall"] == 2 / 3
+    t = _totals([dict(s, doc="x")])
+    assert t["precision_refused_as_wrong"] == 2 / 4
