@@ -356,22 +356,28 @@ def ask(
     """Answer a question about stored clients, citing document and page (CONTRACT.md).
 
     An answer that says what the store lacks (value null) is still an answer: exit 0.
+    A running `loanwatch warm` for this home answers it with its models loaded (same answer).
     """
-    from assistant.chat.service import ask as ask_question
+    from assistant import warm
 
-    _answer_out(ask_question(question, client=client, engine=engine), as_json)
+    out = warm.ask(question, client=client, engine=engine)  # None: no warm service for this home
+    if out is None:
+        from assistant.chat.service import ask as ask_question
+
+        out = ask_question(question, client=client, engine=engine)
+    _answer_out(out, as_json)
 
 
-def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer
+def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer, or its JSON object from the warm service
     """An answer as CONTRACT.md's JSON object, or its text with one line per citation."""
+    out = result if isinstance(result, dict) else result.to_json_dict()
+    out.pop("understood", None)
     if as_json:
-        out = result.to_json_dict()
-        out.pop("understood", None)
         _print_json(out)
         return
-    sys.stdout.write(result.answer + "\n")
-    for c in result.citations:
-        sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
+    sys.stdout.write(out["answer"] + "\n")
+    for c in out["citations"]:
+        sys.stdout.write(f"  [{c['document']} p.{c['page']}] {c['quote']}\n")
 
 
 MEMO_ACTIONS = ("verify", "versions", "edit", "submit", "approve", "return", "diff")
@@ -697,6 +703,14 @@ def serve(
     os.execv(sys.executable, [sys.executable, "-m", "ui", "--host", host, "--port", str(port)])
 
 
+@app.command()
+def warm() -> None:
+    """Keep the engine, embedder, jieba and the search index loaded for `loanwatch ask` on this home (Ctrl-C stops it)."""
+    from assistant.warm import serve as serve_warm
+
+    serve_warm(echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+
+
 # ---------------------------------------------------------------- demo, status, alerts
 
 
@@ -808,10 +822,15 @@ _FILTERS = ("attention", "headroom", "breach", "exit", "support", "due")
 @portfolio_app.command("ask")
 def portfolio_ask(question: str = typer.Argument(..., help="a portfolio question in Chinese or English"),
                   as_json: bool = typer.Option(False, "--json", help="print the answer's JSON object (items, chart)")) -> None:
-    """Answer a question over every client you can see (same engine as `loanwatch ask`)."""
-    from assistant.chat.service import ask as ask_question
+    """Answer a question over every client you can see (same engine as `loanwatch ask`, and its warm service)."""
+    from assistant import warm
 
-    _answer_out(ask_question(question, engine="builtin"), as_json)
+    out = warm.ask(question, engine="builtin")
+    if out is None:
+        from assistant.chat.service import ask as ask_question
+
+        out = ask_question(question, engine="builtin")
+    _answer_out(out, as_json)
 
 
 @portfolio_app.command("filter")
