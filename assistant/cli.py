@@ -358,14 +358,19 @@ def ask(
     An answer that says what the store lacks (value null) is still an answer: exit 0.
     A running `loanwatch warm` for this home answers it with its models loaded (same answer).
     """
+    _answer_out(_ask(question, client=client, engine=engine), as_json)
+
+
+def _ask(question: str, *, client: Optional[str] = None, engine: Optional[str] = None):  # noqa: ANN202
+    """The answer of a running `loanwatch warm` for this home (its JSON object), else of this process (an Answer)."""
     from assistant import warm
 
-    out = warm.ask(question, client=client, engine=engine)  # None: no warm service for this home
+    out = warm.ask(question, client=client, engine=engine)  # None: no service, or it refused or failed
     if out is None:
         from assistant.chat.service import ask as ask_question
 
         out = ask_question(question, client=client, engine=engine)
-    _answer_out(out, as_json)
+    return out
 
 
 def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer, or its JSON object from the warm service
@@ -703,8 +708,8 @@ def serve(
     os.execv(sys.executable, [sys.executable, "-m", "ui", "--host", host, "--port", str(port)])
 
 
-@app.command()
-def warm() -> None:
+@app.command("warm")
+def warm_service() -> None:
     """Keep the engine, embedder, jieba and the search index loaded for `loanwatch ask` on this home (Ctrl-C stops it)."""
     from assistant.warm import serve as serve_warm
 
@@ -823,14 +828,7 @@ _FILTERS = ("attention", "headroom", "breach", "exit", "support", "due")
 def portfolio_ask(question: str = typer.Argument(..., help="a portfolio question in Chinese or English"),
                   as_json: bool = typer.Option(False, "--json", help="print the answer's JSON object (items, chart)")) -> None:
     """Answer a question over every client you can see (same engine as `loanwatch ask`, and its warm service)."""
-    from assistant import warm
-
-    out = warm.ask(question, engine="builtin")
-    if out is None:
-        from assistant.chat.service import ask as ask_question
-
-        out = ask_question(question, engine="builtin")
-    _answer_out(out, as_json)
+    _answer_out(_ask(question, engine="builtin"), as_json)
 
 
 @portfolio_app.command("filter")
