@@ -356,22 +356,33 @@ def ask(
     """Answer a question about stored clients, citing document and page (CONTRACT.md).
 
     An answer that says what the store lacks (value null) is still an answer: exit 0.
+    A running `loanwatch warm` for this home answers it with its models loaded (same answer).
     """
-    from assistant.chat.service import ask as ask_question
-
-    _answer_out(ask_question(question, client=client, engine=engine), as_json)
+    _answer_out(_ask(question, client=client, engine=engine), as_json)
 
 
-def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer
+def _ask(question: str, *, client: Optional[str] = None, engine: Optional[str] = None):  # noqa: ANN202
+    """The answer of a running `loanwatch warm` for this home (its JSON object), else of this process (an Answer)."""
+    from assistant import warm
+
+    out = warm.ask(question, client=client, engine=engine)  # None: no service, or it refused or failed
+    if out is None:
+        from assistant.chat.service import ask as ask_question
+
+        out = ask_question(question, client=client, engine=engine)
+    return out
+
+
+def _answer_out(result, as_json: bool) -> None:  # noqa: ANN001 - a chat Answer, or its JSON object from the warm service
     """An answer as CONTRACT.md's JSON object, or its text with one line per citation."""
+    out = result if isinstance(result, dict) else result.to_json_dict()
+    out.pop("understood", None)
     if as_json:
-        out = result.to_json_dict()
-        out.pop("understood", None)
         _print_json(out)
         return
-    sys.stdout.write(result.answer + "\n")
-    for c in result.citations:
-        sys.stdout.write(f"  [{c.document} p.{c.page}] {c.quote}\n")
+    sys.stdout.write(out["answer"] + "\n")
+    for c in out["citations"]:
+        sys.stdout.write(f"  [{c['document']} p.{c['page']}] {c['quote']}\n")
 
 
 MEMO_ACTIONS = ("verify", "versions", "edit", "submit", "approve", "return", "diff")
@@ -701,6 +712,14 @@ def serve(
     os.execv(sys.executable, [sys.executable, "-m", "ui", "--host", host, "--port", str(port)])
 
 
+@app.command("warm")
+def warm_service() -> None:
+    """Keep the engine, embedder, jieba and the search index loaded for `loanwatch ask` on this home (Ctrl-C stops it)."""
+    from assistant.warm import serve as serve_warm
+
+    serve_warm(echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+
+
 # ---------------------------------------------------------------- demo, status, alerts
 
 
@@ -812,10 +831,8 @@ _FILTERS = ("attention", "headroom", "breach", "exit", "support", "due")
 @portfolio_app.command("ask")
 def portfolio_ask(question: str = typer.Argument(..., help="a portfolio question in Chinese or English"),
                   as_json: bool = typer.Option(False, "--json", help="print the answer's JSON object (items, chart)")) -> None:
-    """Answer a question over every client you can see (same engine as `loanwatch ask`)."""
-    from assistant.chat.service import ask as ask_question
-
-    _answer_out(ask_question(question, engine="builtin"), as_json)
+    """Answer a question over every client you can see (same engine as `loanwatch ask`, and its warm service)."""
+    _answer_out(_ask(question, engine="builtin"), as_json)
 
 
 @portfolio_app.command("filter")

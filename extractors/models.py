@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractors.numbers import decimal_to_number
+
 
 class StatementKind(str, Enum):
     balance_sheet = "balance_sheet"
@@ -106,13 +108,6 @@ class ExtractionResult(_Model):
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO strings, money as plain numbers."""
         return _jsonable(self.model_dump(mode="python", exclude_none=False))
-
-
-def decimal_to_number(value: Decimal) -> int | float:
-    """Decimal → int when integral, else float (shortest repr round-trips the printed digits)."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 def _jsonable(obj: Any) -> Any:

@@ -80,3 +80,10 @@ def scale(value: Decimal | None, unit: int) -> Decimal | None:
     if value is None:
         return None
     return value * unit if unit != 1 else value
+
+
+def decimal_to_number(value: Decimal) -> int | float:
+    """Decimal → int when integral, else float (shortest repr round-trips the printed digits)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

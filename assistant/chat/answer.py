@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractors.models import decimal_to_number
+from extractors.numbers import decimal_to_number  # not extractors.models: its pydantic models cost a cold start
 
 Unit = Literal["amount", "ratio", "percent", "days", "times", "per_share", "text"]
 

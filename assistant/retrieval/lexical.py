@@ -87,6 +87,22 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def generations(folder: Path) -> dict[str, int]:
+    """The generation of each lexical index under ``folder`` (one per embedding model), read-only.
+
+    Every ``Retrieval.index_document`` / ``delete_document`` writes Chroma and bumps this
+    counter, so a long-running reader (``loanwatch warm``) compares it to learn that another
+    process changed the index (Chroma's own files change on every open and cannot tell it)."""
+    found: dict[str, int] = {}
+    for path in sorted(folder.glob("*/rows.sqlite")):
+        try:
+            with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30) as db:
+                found[path.parent.name] = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+        except (sqlite3.Error, TypeError):  # being created: no generation yet
+            found[path.parent.name] = -1
+    return found
+
+
 @dataclass
 class LexicalRow:
     chunk_id: str

@@ -155,6 +155,17 @@ class VectorStore:
             offset += len(page["ids"])
 
 
+def release_clients() -> None:
+    """Forget chromadb's shared in-process clients: the next ``VectorStore`` opens the files afresh.
+
+    An embedded client keeps the HNSW index it loaded and does not see what another process
+    added since; a long-running process (``loanwatch warm``) calls this after dropping its
+    engines when the files changed."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
 def scope_where(
     client_ids: Collection[int], kinds: Collection[str] | None = None, document_ids: Collection[int] | None = None
 ) -> dict[str, Any]:

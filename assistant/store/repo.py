@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -37,8 +37,10 @@ from assistant.store.schema import (
     StatementRow,
     canonical_decimal,
 )
-from extractors.models import ExtractionResult, Statement
 from extractors.vocabulary import FIGURES
+
+if TYPE_CHECKING:  # annotations only: the pydantic models load when a document is stored
+    from extractors.models import ExtractionResult, Statement
 
 _KEYS = {f.key for f in FIGURES}
 _SUFFIXES = (
