@@ -37,7 +37,7 @@ def copy_book(src_url: str, dst_url: str, copies: int = 1, progress: bool = True
         offsets: dict[str, int] = {}
         for t in tables:
             pk = list(t.primary_key.columns)
-            if len(pk) == 1 and pk[0].type.python_type is int:
+            if len(pk) == 1 and pk[0].type.python_type is int and not pk[0].foreign_keys:  # index_state's key is a document's
                 offsets[t.name] = conn.execute(select(func.coalesce(func.max(pk[0]), 0))).scalar_one()
         counts: dict[str, int] = {}
         for k in range(copies):
@@ -58,7 +58,7 @@ def copy_book(src_url: str, dst_url: str, copies: int = 1, progress: bool = True
     if dst.dialect == "postgresql":
         with dst.engine.begin() as c:
             for t in tables:
-                if t.name in offsets and t.name != "ledger":
+                if t.name in offsets and "id" in t.columns and t.columns["id"].primary_key:
                     c.execute(text(f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
                                    f"(SELECT coalesce(max(id), 1) FROM {t.name}))"))
             c.execute(text("ANALYZE"))

@@ -175,7 +175,7 @@ def test_when_the_cache_cannot_tell_it_rebuilds(store):
     board, _ = _restart(store)
     assert board.loaded == 0 and board.built == len(_ids(store))
 
-    _sql(store, "UPDATE client_row_cache SET ledger_hash = 'f' || substr(ledger_hash, 2)")  # not the ledger these rows saw
+    _sql(store, "UPDATE client_row_cache SET ledger_hash = 'x' || substr(ledger_hash, 2)")  # not the ledger these rows saw
     board, _ = _restart(store)
     assert board.loaded == 0 and board.built == len(_ids(store))
 

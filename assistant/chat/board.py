@@ -270,10 +270,13 @@ class Board:
             row_key, ledger_hash = rowcache.row_key(rules_key), _ledger_hash(s, head)
         for i in range(0, len(ids), self.CHUNK):
             built = {cid: client_row(snap, rules) for cid, snap in load_snapshots(s, ids[i:i + self.CHUNK], as_of=as_of).items()}
-            entry.rows.update(built)
             self.built += len(built)
             if self.persist:  # the head read before loading: a write since then shows as a change next time
-                rowcache.save(store, built, as_of, row_key, head, ledger_hash)
+                payloads = {cid: rowcache.dumps(row) for cid, row in built.items()}
+                rowcache.save(store, payloads, as_of, row_key, head, ledger_hash)
+                # kept as a loaded row is (parts decoded when read): 10,000 full rows would not fit `serve` in 1 GB
+                built = {cid: rowcache.loads(p) for cid, p in payloads.items()}
+            entry.rows.update(built)
 
 
 def _rules_key() -> tuple:

@@ -165,8 +165,8 @@ def load(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[in
     return out
 
 
-def save(store: Any, rows: dict[int, Any], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
-    """Write ``rows``; False when the store refused (the rows are still served).
+def save(store: Any, rows: dict[int, bytes], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
+    """Write ``rows`` (client id → ``dumps`` of its row); False when the store refused (the rows are still served).
 
     Each client keeps its row for today and for at most one other date: writing a row replaces
     the client's row at that date and every row at a date other than today.
@@ -181,7 +181,7 @@ def save(store: Any, rows: dict[int, Any], as_of: dt.date, key: str, seq: int, l
         return True
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     values = [{"client_id": cid, "as_of": as_of, "key": key, "format": FORMAT, "seq": seq, "ledger_hash": ledger_hash,
-               "payload": dumps(row), "built_at": now} for cid, row in rows.items()]
+               "payload": payload, "built_at": now} for cid, payload in rows.items()]
     today = config.today()
     try:
         with store.session() as s, s.begin():  # no write lock and no ledger entry: a cache row is not a fact
