@@ -40,7 +40,8 @@ def copy_book(src_url: str, dst_url: str, copies: int = 1, progress: bool = True
             if len(pk) == 1 and pk[0].type.python_type is int and not pk[0].foreign_keys:  # index_state's key is a document's
                 offsets[t.name] = conn.execute(select(func.coalesce(func.max(pk[0]), 0))).scalar_one()
         counts: dict[str, int] = {}
-        for k in range(copies):
+        in_server = dst.dialect == "postgresql" and copies > 1  # copy 0 through Python, the others inside the server
+        for k in range(1 if in_server else copies):
             for t in tables:
                 rows = conn.execute(select(t)).mappings()
                 batch: list[dict] = []
@@ -55,6 +56,13 @@ def copy_book(src_url: str, dst_url: str, copies: int = 1, progress: bool = True
                     counts[t.name] = counts.get(t.name, 0) + len(batch)
             if progress:
                 print(f"  copied {k + 1}/{copies} ({time.perf_counter() - started:.0f} s)", flush=True)
+    if in_server:
+        for k in range(1, copies):
+            with dst.engine.begin() as c:
+                for t in tables:
+                    c.execute(text(_copy_sql(t, k, offsets)))
+            if progress:
+                print(f"  copied {k + 1}/{copies} in the server ({time.perf_counter() - started:.0f} s)", flush=True)
     if dst.dialect == "postgresql":
         with dst.engine.begin() as c:
             for t in tables:
@@ -65,6 +73,38 @@ def copy_book(src_url: str, dst_url: str, copies: int = 1, progress: bool = True
     src.dispose()
     dst.dispose()
     return {"copies": copies, "rows": counts, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _copy_sql(table: Any, k: int, offsets: dict[str, int]) -> str:
+    """``INSERT … SELECT`` of copy ``k`` from copy 0's rows (PostgreSQL), shifted and renamed as ``_shift`` does."""
+    cols, exprs = [], []
+    for col in table.columns:
+        e = f'"{col.name}"'
+        if col.primary_key and table.name in offsets:
+            e = f"{e} + {k * offsets[table.name]}"
+        for fk in col.foreign_keys:
+            if fk.column.table.name in offsets:
+                e = f"{e} + {k * offsets[fk.column.table.name]}"
+        if table.name == "clients" and col.name == "name":
+            e = f"replace(name, '客户', '客户R{k}-')"
+        if table.name == "clients" and col.name == "aliases":
+            e = f"replace(aliases::text, '客户', '客户R{k}-')::json"
+        if table.name == "ledger" and col.name == "entity_id":
+            cases = " ".join(f"WHEN '{ent}' THEN entity_id + {k * offsets[t]}" for ent, t in _ENTITY_TABLE.items() if t in offsets)
+            e = f"CASE entity {cases} ELSE entity_id END"
+        if table.name == "ledger" and col.name in ("hash", "prev_hash"):
+            e = f"encode(sha256(convert_to('{k}:' || \"{col.name}\", 'UTF8')), 'hex')"
+        cols.append(f'"{col.name}"')
+        exprs.append(e)
+    pk = list(table.primary_key.columns)
+    if table.name in offsets:
+        where = f' WHERE "{pk[0].name}" <= {offsets[table.name]}'
+    else:  # keyed by a parent (index_state by its document): copy 0's rows are those of copy 0's parents
+        fks = [(c.name, fk.column.table.name) for c in table.columns for fk in c.foreign_keys if fk.column.table.name in offsets]
+        if not fks:
+            return "SELECT 1"  # nothing to shift: a second copy would collide
+        where = f' WHERE "{fks[0][0]}" <= {offsets[fks[0][1]]}'
+    return f'INSERT INTO {table.name} ({", ".join(cols)}) SELECT {", ".join(exprs)} FROM {table.name}{where}'
 
 
 def _insert(dst: Any, table: Any, rows: list[dict]) -> None:
