@@ -23,6 +23,13 @@
    (cold), the rest read the cached rows (warm, p50/max); then one figure correction through
    ``repo.set_figure`` and the next question, which must rebuild exactly that client's row.
 
+5. **Reads after a restart** (``--restart --scale-home BOOK``; ``--pg`` copies the book,
+   ``--clients // its clients`` times, into a throwaway PostgreSQL server from ``tests/pg.py``;
+   see ``eval/_copy_book.py``): dashboard data, ``alerts``, ``status`` and a portfolio question,
+   each in a fresh process that finds the client rows an earlier process persisted
+   (``bench_restart``, ``eval/_restart.py``), with peak RSS; writes
+   ``eval/reports/portfolio_restart_<database>-<clients>.md``.
+
 The generated portfolio is cached under ``--cache`` (keyed by the generator's code), so a
 rerun only measures. Writes ``eval/reports/portfolio.md`` and ``eval/reports/portfolio.json``.
 """
