@@ -266,20 +266,26 @@ def review_json(snap: ClientSnapshot) -> dict:
     }
 
 
+_DEFAULT = object()
+
+
 def portfolio_alerts(store: Store, *, client: str | None = None, severity: str | None = None,
-                     as_of: dt.date | None = None, user=None) -> list[dict]:  # noqa: ANN001 - access.User
+                     as_of: dt.date | None = None, user=None, board=_DEFAULT) -> list[dict]:  # noqa: ANN001 - access.User, chat.board.Board | None
     """Alerts of every client (or one) at its latest period, most severe first.
 
     ``severity`` keeps that level and above (``medium``: medium and high); ``user`` limits the
-    list to the clients that user may reach.
+    list to the clients that user may reach. The whole book's alerts come from ``board``'s
+    client rows (default the shared, persisted ``BOARD``: assessed once per change of a
+    client's data); ``None``, or one client, assesses afresh.
     """
     from assistant import access
     from assistant.analytics import evaluate, load_rules
     from assistant.store.repo import list_clients
 
-    rules = load_rules()  # once for the whole portfolio: parsing the YAML costs more than evaluating a client
     if severity is not None and severity not in SEVERITIES:
         raise ConfigError(f"unknown severity {severity!r}", hint=f"use one of {', '.join(SEVERITIES)}")
+    if board is _DEFAULT:
+        from assistant.chat.board import BOARD as board
     out: list[dict] = []
     with store.session() as s:
         if client:
@@ -287,14 +293,19 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
         else:
             visible = None if user is None else access.visible_client_ids(store, user)
             rows = [c for c in list_clients(s) if visible is None or c.id in visible]
-        snaps = load_snapshots(s, [r.id for r in rows], as_of=as_of)  # one query per table, not per client
-        for row in rows:
-            snap = snaps[row.id]
-            try:
-                span = monitoring_span(snap)
-            except NotFoundError:
-                continue  # nothing stored yet: no period to assess (status says so)
-            out.extend(alert_json(snap.client.name, a) for a in evaluate(snap, span, rules))
+        if board is not None and not client:
+            built = board.rows(store, frozenset(r.id for r in rows), as_of)
+            out = [alert_json(built[r.id].name, a) for r in rows if r.id in built for a in built[r.id].alerts]
+        else:
+            rules = load_rules()  # once for the whole portfolio: parsing the YAML costs more than evaluating a client
+            snaps = load_snapshots(s, [r.id for r in rows], as_of=as_of)  # one query per table, not per client
+            for row in rows:
+                snap = snaps[row.id]
+                try:
+                    span = monitoring_span(snap)
+                except NotFoundError:
+                    continue  # nothing stored yet: no period to assess (status says so)
+                out.extend(alert_json(snap.client.name, a) for a in evaluate(snap, span, rules))
     if severity is not None:
         out = [a for a in out if _RANK[a["severity"]] <= _RANK[severity]]
     out.sort(key=lambda a: (_RANK.get(a["severity"], 9), a["client"], a["rule"]))

@@ -23,6 +23,13 @@
    (cold), the rest read the cached rows (warm, p50/max); then one figure correction through
    ``repo.set_figure`` and the next question, which must rebuild exactly that client's row.
 
+5. **Reads after a restart** (``--restart --scale-home BOOK``; ``--pg`` copies the book,
+   ``--clients // its clients`` times, into a throwaway PostgreSQL server from ``tests/pg.py``;
+   see ``eval/_copy_book.py``): dashboard data, ``alerts``, ``status`` and a portfolio question,
+   each in a fresh process that finds the client rows an earlier process persisted
+   (``bench_restart``, ``eval/_restart.py``), with peak RSS; writes
+   ``eval/reports/portfolio_restart_<database>-<clients>.md``.
+
 The generated portfolio is cached under ``--cache`` (keyed by the generator's code), so a
 rerun only measures. Writes ``eval/reports/portfolio.md`` and ``eval/reports/portfolio.json``.
 """
@@ -258,6 +265,7 @@ def bench_dashboard(store) -> dict:  # noqa: ANN001 - a Store
     """
     import tempfile as _tempfile
 
+    from assistant.chat import rowcache
     from assistant.chat.board import BOARD
     from assistant.dashboard_data import dashboard, to_xlsx
 
@@ -265,6 +273,7 @@ def bench_dashboard(store) -> dict:  # noqa: ANN001 - a Store
     fresh = dashboard(store, as_of=DEMO_DATE, board=None)  # every table of the app's dashboard (book, watch list, due, warnings)
     fresh_s = time.perf_counter() - t0
     BOARD.clear()
+    rowcache.clear(store)  # cold means cold: no rows persisted by an earlier run either
     t0 = time.perf_counter()
     cold = dashboard(store, as_of=DEMO_DATE)
     cold_s = time.perf_counter() - t0
@@ -295,11 +304,13 @@ QUESTIONS = ("哪些客户需要重点关注？", "Which clients have thin coven
 
 def bench_questions(store, names: list[str]) -> dict:  # noqa: ANN001 - a Store
     """Cold first question, warm questions, then a correction and the next question (one row rebuilt)."""
+    from assistant.chat import rowcache
     from assistant.chat.board import BOARD
     from assistant.chat.service import ask
     from assistant.store import repo
 
     BOARD.clear()
+    rowcache.clear(store)  # cold means cold: no rows persisted by an earlier run either
     t0 = time.perf_counter()
     ask(QUESTIONS[0], store=store)
     cold = time.perf_counter() - t0
@@ -320,6 +331,110 @@ def bench_questions(store, names: list[str]) -> dict:  # noqa: ANN001 - a Store
     return {"cold_s": round(cold, 2), "warm_ms": {"n": len(warm), "p50": round(statistics.median(warm), 1),
                                                   "p95": round(_pct(warm, 0.95), 1), "max": round(max(warm), 1)},
             "after_correction_ms": round(after * 1000, 1), "rows_rebuilt_after_correction": BOARD.built - built}
+
+
+# ---------------------------------------------------------------- 5. reads after a restart
+
+RESTART_MEASURES = ("dashboard", "alerts", "status", "question")
+
+
+def bench_restart(home: Path, db_url: str | None, new_day: bool = True) -> dict:
+    """Each read in a fresh process that finds the rows an earlier process persisted (``eval._restart``).
+
+    ``prime`` (a process of its own) makes the persisted rows current; then dashboard data,
+    ``alerts`` over the book, ``status`` of one client and a portfolio question each run in a
+    new process, which reports the call's seconds, its own wall time and peak RSS, the rows it
+    built and loaded; then ``loanwatch alerts --json`` end to end. Finally the same reads on a
+    new day (the date is part of a row's key: the first read rebuilds every row).
+    """
+    # every process judges at DEMO_DATE (LOANWATCH_TODAY), as a day's reads do; the last read is the day after
+    env = {**os.environ, "LOANWATCH_HOME": str(home), "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    env.pop("LOANWATCH_DB_URL", None)
+    if db_url:
+        env["LOANWATCH_DB_URL"] = db_url
+
+    def run(what: str, day: dt.date = DEMO_DATE) -> dict:
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "eval._restart", what, day.isoformat(), "客户0007"],
+                             capture_output=True, text=True, env={**env, "LOANWATCH_TODAY": day.isoformat()}, cwd=REPO)
+        if out.returncode:
+            raise RuntimeError(f"eval._restart {what} failed: {out.stderr[-2000:]}")
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        got["wall_s"] = round(time.perf_counter() - t0, 2)
+        print(f"  {what} {day}: {got}", flush=True)
+        return got
+
+    result: dict = {"database": "postgresql" if db_url else "sqlite", "uptime": _uptime()}
+    result["prime"] = run("prime")
+    result["reads"] = {w: run(w) for w in RESTART_MEASURES}
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "alerts", "--json", "--as-of", DEMO_DATE.isoformat()],
+                         capture_output=True, text=True, env={**env, "LOANWATCH_TODAY": DEMO_DATE.isoformat()}, cwd=REPO)
+    result["cli_alerts"] = {"seconds": round(time.perf_counter() - t0, 2), "rc": out.returncode}
+    if new_day:
+        result["new_day"] = run("dashboard", DEMO_DATE + dt.timedelta(days=1))
+    result["uptime_after"] = _uptime()
+    return result
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def run_restart(args: argparse.Namespace) -> dict:
+    """``--restart``: the reads after a restart on the SQLite book at ``--scale-home``, or (``--pg``) a copy in PostgreSQL."""
+    home = args.scale_home
+    if home is None or not (home / "loanwatch.db").exists():
+        raise SystemExit("--restart needs --scale-home: a generated book (python -m eval portfolio --skip demo --skip real)")
+    if not args.pg:
+        return bench_restart(home, None, not args.no_new_day)
+    sys.path.insert(0, str(REPO))
+    from eval._copy_book import copy_book
+    from tests.pg import pg_bin, start_postgres, stop_postgres
+
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        raise SystemExit("--pg needs the PostgreSQL server binaries (Debian: apt-get install postgresql)")
+    server = start_postgres(bin_dir)
+    try:
+        url = server.create_database()
+        import sqlite3
+
+        with sqlite3.connect(home / "loanwatch.db") as c:
+            have = c.execute("SELECT count(*) FROM clients").fetchone()[0]
+        copies = max(1, args.clients // have)
+        print(f"copying {have} clients × {copies} into PostgreSQL …", flush=True)
+        copied = copy_book(f"sqlite:///{home / 'loanwatch.db'}", url, copies)
+        out = bench_restart(home, url, not args.no_new_day)
+        out["copied"] = copied
+        return out
+    finally:
+        stop_postgres(server)
+
+
+def _restart_markdown(r: dict) -> str:
+    reads = r["reads"]
+    clients = reads["dashboard"].get("clients")
+    lines = [f"## Reads after a restart ({clients} clients, {r['database']})", "",
+             f"Load before: `{r['uptime']}`; after: `{r['uptime_after']}`.", "",
+             "| read (fresh process, rows persisted by an earlier one) | call s | again, same process s | process s | peak RSS MB "
+             "| rows built / loaded |",
+             "|---|---:|---:|---:|---:|---:|",
+             f"| prime: make the persisted rows current | {r['prime']['seconds']} | | {r['prime']['wall_s']} | "
+             f"{r['prime']['rss_mb']} | {r['prime']['built']} / {r['prime']['loaded']} |"]
+    for w in RESTART_MEASURES:
+        x = reads[w]
+        lines.append(f"| {w} | {x['seconds']} | {x.get('again_s', '')} | {x['wall_s']} | {x['rss_mb']} | {x['built']} / {x['loaded']} |")
+    nd = r.get("new_day")
+    if nd:
+        lines.append(f"| dashboard on a new day (rebuilds every row) | {nd['seconds']} | {nd.get('again_s', '')} | {nd['wall_s']} | {nd['rss_mb']} | "
+                     f"{nd['built']} / {nd['loaded']} |")
+    lines += [f"| `loanwatch alerts --json` end to end | | | {r['cli_alerts']['seconds']} | | |", "",
+              f"Retrieval (chromadb) imported by the question: {reads['question']['chromadb']}.", ""]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- report
@@ -395,7 +510,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db-url", default=None, help="(3) and (4) in this database, e.g. postgresql+psycopg://… (generated there once)")
     ap.add_argument("--scale-home", type=Path, default=None, help="use this already generated book (LOANWATCH_HOME) for (3) and (4)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "loanwatch-eval-portfolio")
+    ap.add_argument("--restart", action="store_true", help="only the reads after a restart on --scale-home (see bench_restart)")
+    ap.add_argument("--pg", action="store_true", help="with --restart: copy the book (--clients // its clients times) into a "
+                    "throwaway PostgreSQL server (tests/pg.py) and read there")
+    ap.add_argument("--no-new-day", action="store_true", help="with --restart: skip the read on the next day (rebuilds every row)")
     args = ap.parse_args(argv)
+    if args.restart:
+        r = run_restart(args)
+        label = f"{r['database']}-{r['reads']['dashboard'].get('clients')}"
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        (REPORTS / f"portfolio_restart_{label}.json").write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+        text = _restart_markdown(r)
+        (REPORTS / f"portfolio_restart_{label}.md").write_text(text, encoding="utf-8")
+        print(text)
+        return 0
     global _DB_URL
     _DB_URL = args.db_url
     args.cache.mkdir(parents=True, exist_ok=True)

@@ -53,10 +53,16 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
 
 
 def warm_portfolio(store: Store) -> None:
-    """Build every client's portfolio row in the background, so the first portfolio question and dashboard load are quick."""
+    """Make every client's portfolio row current in the background, at launch and again each new day.
+
+    At launch this mostly loads the rows persisted by the last run (``chat.rowcache``); the
+    assessment date is part of a row's key, so on a new day the rows are rebuilt here rather
+    than by the first dashboard load or portfolio question of the day.
+    """
     import threading
 
     from assistant.chat.board import BOARD
+    from assistant.config import today
     from assistant.store.repo import list_clients
 
     def _build() -> None:
@@ -67,7 +73,16 @@ def warm_portfolio(store: Store) -> None:
         except Exception:  # noqa: BLE001 - a warm-up only: the first question builds the rows itself
             pass
 
-    threading.Thread(target=_build, name="loanwatch-warm-portfolio", daemon=True).start()
+    def _daily() -> None:
+        day = today()
+        _build()
+        while True:
+            threading.Event().wait(300)  # a check every five minutes, not a busy loop
+            if today() != day:
+                day = today()
+                _build()
+
+    threading.Thread(target=_daily, name="loanwatch-warm-portfolio", daemon=True).start()
 
 
 def citation_page(store: Store, user: User, document: str, page: int | None, quote: str = ""):  # noqa: ANN201

@@ -193,7 +193,9 @@ def _attention(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
                       "outstanding": r.outstanding(), "reasons": why})
         cites += _alert_cites(r.alerts) + _cites([f for c in r.covenants if c.status == "breach" or c.thin for f in c.inputs])
     unknown = [r for r in rows if not r.has_figures and not needs_attention(r)]
-    unknown_cov = [r for r in rows if r.has_figures and r not in hits and any(c.status in ("unknown", "unconfirmed") for c in r.covenants)]
+    listed = {r.client_id for r in hits}  # by id: ``r not in hits`` compared whole rows, every row with every hit
+    unknown_cov = [r for r in rows if r.has_figures and r.client_id not in listed
+                   and any(c.status in ("unknown", "unconfirmed") for c in r.covenants)]
     rule = ("排序：建议分类、违约、高风险预警、逾期天数、其他预警与余量不足、评级，依次从重到轻，同等时按贷款余额从大到小。" if zh else
             "Order: suggested class, breaches, high warnings, days past due, other warnings and thin headroom, grade — most "
             "severe first — then outstanding exposure, largest first.")

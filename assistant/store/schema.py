@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -532,3 +533,24 @@ class ExposureChangeRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ClientRowCache(Base):
+    """One client's assessed row (``assistant.chat.board``) as it was last built: a cache, not a fact.
+
+    Not in the ledger's chain and never written from a ledger entry: a missing, damaged or
+    outdated row is rebuilt from the facts, so deleting every row loses nothing. ``seq`` and
+    ``ledger_hash`` are the ledger entry the row reflects, ``as_of`` the assessment date, ``key``
+    the rules, trained model and code it was computed with, ``format`` the layout of ``payload``.
+    """
+
+    __tablename__ = "client_row_cache"
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: a cache never blocks a write
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    format: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    ledger_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

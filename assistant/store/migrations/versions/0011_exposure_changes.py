@@ -1,7 +1,7 @@
 """exposure edits made in the app, pending until a second person confirms them
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06
 
 A new table only (``exposure_changes``); the checker's step is a ``change_reviews`` row with
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
