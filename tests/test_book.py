@@ -8,6 +8,7 @@ real paths. The CLI runs in-process through its real entry point. Today is 2026-
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -73,6 +74,24 @@ def test_csv_import_gives_balances_schedule_collateral_and_days_past_due(store):
     assert e.overdue_amount == D(10_800_000) and e.next_due == dt.date(2026, 11, 15)
     assert e.collateral_value == D(45_000_000) and e.coverage == D(45) / D(60)
     assert [r.state for r in e.instalments] == ["paid", "overdue", "due"]
+
+
+def test_the_dashboard_and_the_answers_give_one_exposure_and_say_when_the_schedule_disagrees(store):
+    """One definition (analytics.book.owed): the bank's recorded balance, a schedule that differs is said, not used."""
+    from assistant.analytics.book import exposures
+    from assistant.chat.board import facility_exposure
+    from assistant.store import load_snapshot
+
+    snap = load_snapshot(store, "远洋物流")
+    (fac,) = snap.facilities
+    (book,) = exposures(snap)
+    row = facility_exposure(fac, TODAY)
+    assert (row.outstanding, row.basis) == (book.exposure, book.basis) == (D(60_000_000), "outstanding")
+    assert row.repaid == D(10_000_000)  # one instalment paid: drawn less repaid would be 70,000,000
+    assert any("differs from drawn less the principal the schedule shows repaid (70,000,000)" in w for w in book.warnings)
+    unrecorded = dataclasses.replace(fac, outstanding=None)
+    assert facility_exposure(unrecorded, TODAY).outstanding == D(70_000_000)
+    assert facility_exposure(unrecorded, TODAY).basis == "schedule"
 
 
 def test_a_102_day_unpaid_instalment_raises_an_alert_and_sets_substandard(capsys, store):

@@ -83,20 +83,57 @@ def instalments(fac: Facility, as_of: dt.date) -> list[Instalment]:
     return out
 
 
+@dataclass(frozen=True)
+class Owed:
+    """What the borrower owes on one facility at a date, and how it is known."""
+
+    amount: Decimal
+    basis: str  # outstanding | schedule | drawn | limit
+    repaid: Decimal = _ZERO  # principal the schedule shows repaid by the date
+    paid_instalments: int = 0
+    warning: str = ""
+
+
+def owed(fac: Facility, as_of: dt.date) -> Owed:
+    """The one definition of a facility's exposure (the book, the dashboard, ``alerts`` and answers use it).
+
+    The bank's recorded ``outstanding`` balance first; else the ``drawn`` amount less the principal
+    the repayment schedule shows repaid by ``as_of``; else the principal still scheduled; else the
+    ``limit`` (said, never taken for a balance). A schedule that disagrees with the recorded
+    balance is said too: the officer reconciles it, the book keeps the bank's figure.
+    """
+    repaid, count = _ZERO, 0
+    for p in fac.schedule:
+        if p.paid_on is None or p.paid_on > as_of:
+            continue
+        part = p.principal if p.paid_amount is None else min(p.principal, max(_ZERO, p.paid_amount - p.interest))
+        repaid += part
+        count += part > 0
+    drawn = fac.drawn
+    if fac.outstanding is not None:
+        warning = ""
+        if fac.schedule and drawn is not None and max(_ZERO, drawn - repaid) != fac.outstanding:
+            warning = (f"recorded outstanding {fac.outstanding:,} differs from drawn less the principal the schedule shows repaid "
+                       f"({max(_ZERO, drawn - repaid):,}): the recorded balance is used")
+        return Owed(fac.outstanding, "outstanding", repaid, count, warning)
+    if drawn is not None:
+        if fac.schedule:
+            return Owed(max(_ZERO, drawn - repaid), "schedule", repaid, count,
+                        "no outstanding balance given: exposure is the drawn amount less the principal repaid on the schedule")
+        return Owed(drawn, "drawn")
+    if fac.schedule:
+        left = sum((p.principal for p in fac.schedule if p.paid_on is None or p.paid_on > as_of), _ZERO)
+        return Owed(left, "schedule", repaid, count, "no outstanding balance given: exposure is the principal still scheduled")
+    return Owed(fac.amount, "limit", warning="no outstanding, drawn amount or schedule given: exposure is the limit")
+
+
 def facility_exposure(client_id: int, client: str, fac: Facility, as_of: dt.date) -> FacilityExposure:
     rows = instalments(fac, as_of)
     warnings: list[str] = []
-    scheduled = sum((r.principal for r in rows if r.state in ("due", "overdue", "short")), _ZERO)
-    if fac.outstanding is not None:
-        exposure, basis = fac.outstanding, "outstanding"
-    elif fac.drawn is not None:
-        exposure, basis = fac.drawn, "drawn"
-    elif rows:
-        exposure, basis = scheduled, "schedule"
-        warnings.append("no outstanding balance given: exposure is the principal still scheduled")
-    else:
-        exposure, basis = fac.amount, "limit"
-        warnings.append("no outstanding, drawn amount or schedule given: exposure is the limit")
+    due = owed(fac, as_of)
+    exposure, basis = due.amount, due.basis
+    if due.warning:
+        warnings.append(due.warning)
     late = [r for r in rows if r.state in ("overdue", "short")]
     overdue_amount = sum((r.principal + r.interest - ((r.paid_amount or _ZERO) if r.state == "short" else _ZERO)
                           for r in late), _ZERO)

@@ -69,26 +69,18 @@ class Exposure:
     amount: Decimal
     drawn: Decimal
     outstanding: Decimal
-    basis: str  # schedule | recorded | drawn
+    basis: str  # outstanding | schedule | drawn | limit (analytics.book.owed)
     repaid: Decimal = _ZERO
     paid_instalments: int = 0
 
 
 def facility_exposure(fac: Facility, as_of: dt.date) -> Exposure:
-    """Limit, drawn and outstanding of one facility at ``as_of`` (outstanding from the repayment schedule)."""
+    """Limit, drawn and outstanding of one facility at ``as_of``, by the book's one definition (``analytics.book.owed``)."""
+    from assistant.analytics.book import owed
+
+    due = owed(fac, as_of)
     drawn = fac.drawn if fac.drawn is not None else fac.amount
-    if fac.schedule:
-        repaid, count = _ZERO, 0
-        for p in fac.schedule:
-            if p.paid_on is None or p.paid_on > as_of:
-                continue
-            part = p.principal if p.paid_amount is None else min(p.principal, max(_ZERO, p.paid_amount - p.interest))
-            repaid += part
-            count += part > 0
-        return Exposure(fac.name, fac.currency, fac.amount, drawn, max(_ZERO, drawn - repaid), "schedule", repaid, count)
-    if fac.outstanding is not None:
-        return Exposure(fac.name, fac.currency, fac.amount, drawn, fac.outstanding, "recorded")
-    return Exposure(fac.name, fac.currency, fac.amount, drawn, drawn, "drawn")
+    return Exposure(fac.name, fac.currency, fac.amount, drawn, due.amount, due.basis, due.repaid, due.paid_instalments)
 
 
 def _none() -> None:
