@@ -219,7 +219,7 @@ class Server:
         self.up = threading.Event()
         self.peak_rss_mb = 0.0
         self.peak_total_mb = 0.0
-        self.log_lock = threading.Lock()
+        self.killed_children: list[str] = []
 
     def start(self, timeout: float = 300.0) -> float:
         started = time.perf_counter()
@@ -251,6 +251,7 @@ class Server:
     def kill(self) -> list[int]:
         """SIGKILL the server; returns the pids of the workers it had (they must end with it)."""
         workers = children(self.proc.pid)
+        self.killed_children = [_cmdline(p)[-80:] for p in workers]
         self.up.clear()
         self.epoch += 1
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -333,6 +334,7 @@ class Soak:
         self.loads: list[tuple[float, tuple[float, float, float]]] = []
         self.restarts: list[dict] = []
         self.orphans = 0
+        self.rss: list[tuple[float, int]] = []  # (s, MB) of the server process, once a minute
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -351,18 +353,19 @@ class Soak:
         from gradio_client.exceptions import AppError
 
         epoch, start = self.server.epoch, self.now()
+        stale = getattr(api, "soak_epoch", epoch) != epoch  # logged in before the last server kill
         action = Action(session, user, kind, start, 0.0, "ok", question=question, client_id=client_id)
         result = None
         try:
             result = api.submit(*args, api_name=api_name).result(timeout=timeout)
         except AppError as exc:
             message = str(exc).strip()
-            cut = epoch != self.server.epoch or not self.server.up.is_set()
+            cut = stale or epoch != self.server.epoch or not self.server.up.is_set()
             clean = bool(message) and "\n" not in message and "Traceback" not in message and message != "Error"
             action.outcome = "interrupted" if cut and not clean else ("refused" if clean else "error")
             action.detail = message[:500] or type(exc).__name__
         except Exception as exc:  # noqa: BLE001 - a soak records every failure and carries on
-            cut = epoch != self.server.epoch or not self.server.up.is_set()
+            cut = stale or epoch != self.server.epoch or not self.server.up.is_set()
             action.outcome = "interrupted" if cut else "error"
             action.detail = f"{type(exc).__name__}: {str(exc)[:400]}"
             result = _LOST
@@ -387,6 +390,7 @@ class Soak:
                 time.sleep(2)
                 continue
             self.record(Action(session, user, "login", start, self.now() - start, "ok"))
+            api.soak_epoch = epoch
             return api
         return None
 
@@ -512,25 +516,29 @@ class Soak:
 
     # ------------------------------------------------ the killer
     def killer(self) -> None:
+        """Every ``kill_every`` seconds: a scan's upload and a worker killed while it is read."""
         user = self.plan["killer"]
         client_id = self.plan_killer_client()
-        n_restarts = self.args.restarts
-        restart_at = [self.args.minutes * 60 * (i + 1) / (n_restarts + 1) for i in range(n_restarts)]
         next_kill = self.args.kill_every
         api = None
         while not self.stop.is_set() and time.monotonic() < self.deadline:
-            now = self.now()
-            if restart_at and now >= restart_at[0]:
-                restart_at.pop(0)
-                self.restart()
-                api = None
-            elif now >= next_kill:
-                next_kill = now + self.args.kill_every
+            if self.now() >= next_kill:
                 if api is None:
                     api = self.connect(99, user)
                 if api is not None and self.kill_worker(api, user, client_id) is _LOST:
                     api = None
+                next_kill = self.now() + self.args.kill_every
             self.stop.wait(0.5)
+
+    def restarter(self) -> None:
+        """``--restarts`` times, spread evenly: kill -9 the server and start it again."""
+        for i in range(self.args.restarts):
+            at = self.args.minutes * 60 * (i + 1) / (self.args.restarts + 1)
+            while self.now() < at and not self.stop.is_set():
+                self.stop.wait(0.5)
+            if self.stop.is_set() or time.monotonic() >= self.deadline:
+                return
+            self.restart()
 
     def plan_killer_client(self) -> int:
         return self.plan["clients"][0]["id"]
@@ -570,6 +578,8 @@ class Soak:
         thread.join(timeout=900)
         action = box.get("action")
         note = f"upload {action.outcome if action else 'unfinished'}" + (f": {action.detail}" if action and action.detail else "")
+        if action and action.acked.get("lines"):
+            note += " — " + "; ".join(f"{x['status']} {x['text'][:160]}" for x in action.acked["lines"])
         self.kills.append(Kill(self.now(), "worker" if killed else "none", killed,
                                note if killed else "no worker process appeared during the scan's upload; " + note))
         self.log(f"kill -9 worker {killed} ({note})" if killed else f"no worker to kill ({note})")
@@ -584,7 +594,7 @@ class Soak:
         left = [p for p in workers if _alive(p)]
         self.orphans += len(left)
         ready = self.server.start()
-        self.restarts.append({"at": round(start, 1), "killed_pid": pid, "workers": len(workers), "orphans": len(left),
+        self.restarts.append({"at": round(start, 1), "killed_pid": pid, "workers": self.server.killed_children, "orphans": len(left),
                               "down_s": round(self.now() - start, 1), "ready_s": round(ready, 1)})
         self.log(f"kill -9 server {pid}; {len(left)} orphan worker(s); serving again after {self.now() - start:.1f} s")
 
@@ -594,6 +604,9 @@ class Soak:
             self.server.sample()
             if self.now() >= next_load:
                 self.loads.append((round(self.now(), 1), os.getloadavg()))
+                proc = self.server.proc
+                if proc is not None and proc.poll() is None:
+                    self.rss.append((round(self.now(), 1), round(_rss_mb(proc.pid))))
                 next_load += 60
 
     def run(self) -> None:
@@ -607,7 +620,8 @@ class Soak:
             else:
                 sessions.append(threading.Thread(target=self.officer, args=(i, officers[(i - n_rev) % len(officers)]),
                                                  daemon=True))
-        helpers = [threading.Thread(target=self.monitor, daemon=True), threading.Thread(target=self.killer, daemon=True)]
+        helpers = [threading.Thread(target=self.monitor, daemon=True), threading.Thread(target=self.killer, daemon=True),
+                   threading.Thread(target=self.restarter, daemon=True)]
         for t in sessions + helpers:
             t.start()
             time.sleep(0.2)
@@ -702,6 +716,8 @@ def check_lost(soak: Soak) -> dict:
                                             f"statements, {n} stored")
                         if not _ledger_has(s, t, "document", doc.id, "document.ingest"):
                             problems.append(f"document {doc.id}: no document.ingest ledger entry")
+                        if "search index: 1/1" in a.answer and s.get(t.IndexStateRow, doc.id) is None:
+                            problems.append(f"document {doc.id}: acknowledged as indexed, not in the index state")
             elif family == "correct":
                 acked["correct"] += 1
                 row = s.get(t.CorrectionRow, a.acked["correction"])
@@ -718,6 +734,9 @@ def check_lost(soak: Soak) -> dict:
                 if review is None or review.outcome != "confirmed" or review.by != a.user:
                     problems.append(f"confirmation of C{a.acked['correction']} by {a.user} acknowledged, stored as "
                                     f"{None if review is None else (review.by, review.outcome)}")
+        soak_docs = s.execute(select(t.LedgerRow.entity_id).where(t.LedgerRow.action == "document.ingest",
+                                                                  t.LedgerRow.actor.in_(users))).scalars().all()
+        unindexed = [d for d in soak_docs if s.get(t.IndexStateRow, d) is None]
         ledger = {}
         for family, action in ACTIONS_BY_LEDGER.items():
             ledger[family] = s.execute(select(func.count()).select_from(t.LedgerRow).where(
@@ -726,7 +745,7 @@ def check_lost(soak: Soak) -> dict:
         if not acked[family] <= ledger[family] <= acked[family] + cut[family]:
             problems.append(f"ledger {ACTIONS_BY_LEDGER[family]}: {ledger[family]} entries for {acked[family]} acknowledged "
                             f"and {cut[family]} cut-off {family}s")
-    return {"acknowledged": acked, "ledger": ledger, "cut_off": cut, "problems": problems}
+    return {"acknowledged": acked, "ledger": ledger, "cut_off": cut, "problems": problems, "unindexed": unindexed}
 
 
 def _ledger_has(s, t, entity: str, entity_id: int, action: str) -> bool:  # noqa: ANN001
@@ -821,6 +840,12 @@ def summarise(soak: Soak, verify: dict, lost: dict, leaks: dict, tracebacks: lis
         if a.outcome == "refused" and not a.kind.startswith("probe"):
             key = re.sub(r"\d+", "N", a.detail)[:160]
             refusals_other[key] = refusals_other.get(key, 0) + 1
+    uploads: dict[str, int] = {}
+    for a in soak.actions:
+        for line in a.acked.get("lines") or [] if a.outcome == "ok" else []:
+            reason = re.sub(r"\d[\d,.]*", "N", line["text"].split(":", 1)[-1] if line["status"] == "FAILED" else "")[:140]
+            key = f"{a.kind}: {line['status']}" + (f" ({reason.strip()})" if reason.strip() else "")
+            uploads[key] = uploads.get(key, 0) + 1
     worker_kills = [k for k in soak.kills if k.what == "worker"]
     loads = soak.loads
     mid = min(loads, key=lambda x: abs(x[0] - soak.args.minutes * 30)) if loads else (0, (0, 0, 0))
@@ -829,12 +854,13 @@ def summarise(soak: Soak, verify: dict, lost: dict, leaks: dict, tracebacks: lis
         "sessions": soak.args.sessions, "minutes": soak.args.minutes, "kill_every_s": soak.args.kill_every,
         "setup_s": round(setup_s, 1), "actions": len(soak.actions), "table": table,
         "errors": errors, "error_count": len(errors), "server_tracebacks": tracebacks,
-        "refusals_outside_probes": refusals_other,
+        "refusals_outside_probes": refusals_other, "upload_outcomes": uploads,
         "worker_kills": len(worker_kills), "kill_attempts_without_worker": sum(k.what == "none" for k in soak.kills),
         "server_restarts": soak.restarts, "orphan_workers": soak.orphans,
         "kills": [asdict(k) for k in soak.kills],
         "leaks": leaks["leaks"], "unclean_refusals": leaks["unclean_refusals"], "answers_checked": leaks["answers_checked"],
         "lost": lost["problems"], "acknowledged": lost["acknowledged"], "ledger": lost["ledger"], "cut_off": lost["cut_off"],
+        "stored_not_indexed": lost["unindexed"], "rss_samples": soak.rss,
         "audit_verify": verify,
         "peak_rss_mb": round(soak.server.peak_rss_mb, 1), "peak_rss_with_workers_mb": round(soak.server.peak_total_mb, 1),
         "load": {"start": loads[0][1] if loads else None, "middle": mid[1], "end": loads[-1][1] if loads else None,
@@ -867,13 +893,16 @@ def render(r: dict) -> str:
             "| acknowledged → ledger entries | " + ", ".join(f"{k} {r['acknowledged'][k]} → {r['ledger'][k]} (cut off {r['cut_off'][k]})"
                                                           for k in r["acknowledged"]) + " |",
             f"| `loanwatch audit verify --files` | {verify}: {r['audit_verify']['out'].splitlines()[-1] if r['audit_verify']['out'] else ''} |",
-            f"| peak RSS of the server | {r['peak_rss_mb']:.0f} MB ({r['peak_rss_with_workers_mb']:.0f} MB with its workers) |",
+            f"| peak RSS of the server | {r['peak_rss_mb']:.0f} MB ({r['peak_rss_with_workers_mb']:.0f} MB with its workers); "
+            f"once a minute: {' '.join(str(m) for _, m in r['rss_samples'])} MB |",
+            f"| soak documents stored but not in the search index | {len(r['stored_not_indexed'])} {r['stored_not_indexed'][:20]} |",
             f"| load average (1/5/15 min) start · middle · end | {ld(la['start'])} · {ld(la['middle'])} · {ld(la['end'])} |"]
     for title, items in (("Errors", r["errors"]), ("Server tracebacks", r["server_tracebacks"]), ("Leaks", r["leaks"]),
                          ("Unclean refusals", r["unclean_refusals"]), ("Lost", r["lost"]),
                          ("Refusals outside the probes (clean, counted by message)",
                           [f"{n} × {m}" for m, n in sorted(r["refusals_outside_probes"].items(), key=lambda x: -x[1])]),
-                         ("Restarts", [json.dumps(x) for x in r["server_restarts"]]),
+                         ("Upload outcomes (acknowledged)", [f"{n} × {k}" for k, n in sorted(r["upload_outcomes"].items())]),
+                         ("Restarts", [json.dumps(x, ensure_ascii=False) for x in r["server_restarts"]]),
                          ("Kills", [f"{k['at']:.0f} s {k['what']} {k['pid']}: {k['note']}" for k in r["kills"]])):
         if items:
             out += ["", f"## {title}", ""] + [f"- {x}" for x in items[:40]] + ([f"- … {len(items) - 40} more"] if len(items) > 40 else [])
