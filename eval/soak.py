@@ -790,21 +790,28 @@ def check_leaks(soak: Soak) -> dict:
         if not a.kind.endswith("ask") or a.outcome != "ok":
             continue
         answers += 1
-        text = a.answer
-        for c in others:
-            named = [n for n in names[c] if n in text and n not in a.question]
-            if named:
-                leaks.append(f"{a.user} asked {a.question!r}: the answer names {named}: {text[:300]}")
         own = set().union(*(values.get(c, set()) for c in mine))
         foreign = set().union(*(values.get(c, set()) for c in others)) - own
-        for token in _NUMBER.findall(text):
-            try:
-                number = Decimal(token.replace(",", "")).quantize(Decimal("0.01"))
-            except InvalidOperation:
-                continue
-            if abs(number) >= 10_000 and number in foreign:
-                leaks.append(f"{a.user} asked {a.question!r}: the answer prints {token}, another client's figure: {text[:300]}")
+        for found in answer_leaks(a.answer, a.question, [n for c in others for n in names[c]], foreign):
+            leaks.append(f"{a.user} asked {a.question!r}: the answer {found}: {a.answer[:300]}")
     return {"answers_checked": answers, "leaks": leaks, "unclean_refusals": unclean_refusals}
+
+
+def answer_leaks(text: str, question: str, foreign_names: list[str], foreign_values: set[Decimal]) -> list[str]:
+    """What in an answer belongs to clients the asker may not see: their names (beyond what the question
+    typed) and figures stored only for them (≥ 10,000; also written in 万 or 亿)."""
+    found = [f"names {n}" for n in foreign_names if n in text and n not in question]
+    for m in _NUMBER.finditer(text):
+        try:
+            number = Decimal(m.group(0).replace(",", ""))
+        except InvalidOperation:
+            continue
+        unit = text[m.end():m.end() + 1]
+        scale = {"万": 10_000, "亿": 100_000_000}.get(unit, 1)
+        number = (number * scale).quantize(Decimal("0.01"))
+        if abs(number) >= 10_000 and number in foreign_values:
+            found.append(f"prints {m.group(0)}{unit if scale > 1 else ''}, another client's figure")
+    return found
 
 
 def server_tracebacks(log_path: Path) -> list[str]:
