@@ -334,6 +334,8 @@ class Soak:
         self.loads: list[tuple[float, tuple[float, float, float]]] = []
         self.restarts: list[dict] = []
         self.orphans = 0
+        self.crashes: list[dict] = []  # the server died without our kill (exit status: -11 a segfault)
+        self.restart_lock = threading.Lock()
         self.rss: list[tuple[float, int]] = []  # (s, MB) of the server process, once a minute
 
     def now(self) -> float:
@@ -586,6 +588,10 @@ class Soak:
         return box.get("result")
 
     def restart(self) -> None:
+        with self.restart_lock:
+            self._restart()
+
+    def _restart(self) -> None:
         pid = self.server.proc.pid
         start = self.now()
         workers = self.server.kill()
@@ -601,6 +607,15 @@ class Soak:
     def monitor(self) -> None:
         next_load = 0.0
         while not self.stop.wait(2):
+            proc = self.server.proc
+            if self.server.up.is_set() and proc is not None and proc.poll() is not None:
+                with self.restart_lock:  # not a kill of ours: the server died on its own
+                    if self.server.proc is proc and self.server.up.is_set():
+                        self.server.up.clear()
+                        self.server.epoch += 1
+                        self.crashes.append({"at": round(self.now(), 1), "pid": proc.pid, "returncode": proc.returncode})
+                        self.log(f"the server died on its own (exit {proc.returncode}); starting it again")
+                        self.server.start()
             self.server.sample()
             if self.now() >= next_load:
                 self.loads.append((round(self.now(), 1), os.getloadavg()))
@@ -863,7 +878,7 @@ def summarise(soak: Soak, verify: dict, lost: dict, leaks: dict, tracebacks: lis
         "errors": errors, "error_count": len(errors), "server_tracebacks": tracebacks,
         "refusals_outside_probes": refusals_other, "upload_outcomes": uploads,
         "worker_kills": len(worker_kills), "kill_attempts_without_worker": sum(k.what == "none" for k in soak.kills),
-        "server_restarts": soak.restarts, "orphan_workers": soak.orphans,
+        "server_restarts": soak.restarts, "orphan_workers": soak.orphans, "server_crashes": soak.crashes,
         "kills": [asdict(k) for k in soak.kills],
         "leaks": leaks["leaks"], "unclean_refusals": leaks["unclean_refusals"], "answers_checked": leaks["answers_checked"],
         "lost": lost["problems"], "acknowledged": lost["acknowledged"], "ledger": lost["ledger"], "cut_off": lost["cut_off"],
@@ -894,6 +909,7 @@ def render(r: dict) -> str:
             f"| server tracebacks in its log | {len(r['server_tracebacks'])} |",
             f"| worker kills (kill -9 during a scan's OCR) | {r['worker_kills']} (+{r['kill_attempts_without_worker']} with no worker alive) |",
             f"| server kills and restarts | {len(r['server_restarts'])}; orphan workers left {r['orphan_workers']} |",
+            f"| server crashes (died without a kill of ours) | {len(r['server_crashes'])} {r['server_crashes'][:5]} |",
             f"| cross-client leaks ({r['answers_checked']} officer answers checked) | {len(r['leaks'])} |",
             f"| unclean access refusals | {len(r['unclean_refusals'])} |",
             f"| lost (acknowledged but not stored / not in the ledger) | {len(r['lost'])} |",
@@ -982,5 +998,6 @@ def main(argv: list[str] | None = None) -> int:
     r = soak(args.sessions, args.minutes, args.kill_every, args.restarts, args.seed, args.think, args.template)
     print(render(r))
     print(f"written to {REPORTS / 'soak.md'}")
-    bad = r["error_count"] or r["leaks"] or r["lost"] or r["audit_verify"]["rc"] or r["unclean_refusals"] or r["orphan_workers"]
+    bad = (r["error_count"] or r["leaks"] or r["lost"] or r["audit_verify"]["rc"] or r["unclean_refusals"] or r["orphan_workers"]
+           or r["server_crashes"])
     return 1 if bad else 0
