@@ -525,8 +525,8 @@ class Soak:
         api = None
         while not self.stop.is_set() and time.monotonic() < self.deadline:
             if self.now() >= next_kill:
-                if api is None:
-                    api = self.connect(99, user)
+                if api is None or getattr(api, "soak_epoch", None) != self.server.epoch:
+                    api = self.connect(99, user)  # a restart ends every login (Gradio names its cookie per launch)
                 if api is not None and self.kill_worker(api, user, client_id) is _LOST:
                     api = None
                 next_kill = self.now() + self.args.kill_every
