@@ -43,8 +43,14 @@ most those plus the ones cut off by a server kill; **no cross-client leak**: no 
 names a client it is not assigned to (beyond the name it typed itself) or prints a figure stored
 only for such a client, every page load lists only its own clients, and every refusal is one clean
 line; **errors**: actions that failed with anything other than a clean one-line refusal while the
-server was up, and the tracebacks in the server's log. Prints a table and writes
-``eval/reports/soak.md`` and ``soak.json``.
+server was up, and the tracebacks in the server's log; a server that dies without our kill is a
+crash (counted, then started again). Prints a table and writes ``eval/reports/soak.md``, ``soak.json``
+and the server's log ``soak_server.log``; exits 1 on an error, leak, loss, crash, orphan worker or a
+failed audit.
+
+No test runs the soak: building the demo book alone takes 90 s or more on this machine (over a
+test's 60 s). ``tests/test_eval_soak.py`` tests what it judges by (the upload lines, the leak
+detector); ``--template HOME`` reuses a home that ``loanwatch demo`` built, for short debugging runs.
 """
 
 from __future__ import annotations
