@@ -109,6 +109,8 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
     """Read every page's text with pypdfium2, or raise a DocumentError saying what to do."""
     import pypdfium2 as pdfium
 
+    from extractors.pdfium_lock import PDFIUM
+
     path = Path(path)
     size = _checked_size(path)
     if size > max_file_mb * 1024 * 1024:
@@ -122,46 +124,47 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
         integrity = check_pdf(data)
     except DecompressionBomb as exc:
         raise CorruptDocumentError(f"{path.name}: {exc} (a decompression bomb); not read", path=str(path)) from None
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower() and integrity.encrypted:
-            raise EncryptedDocumentError(f"{path.name}: the PDF is password-protected", path=str(path)) from exc
-        what = "it reads as protected but holds no encryption dictionary" if "password" in str(exc).lower() else \
-            "its structure cannot be read"
-        raise CorruptDocumentError(f"{path.name}: the PDF is damaged ({what})", path=str(path)) from exc
-    try:
-        n = len(pdf)
-        if n == 0:
-            raise CorruptDocumentError(f"{path.name}: the PDF has no pages", path=str(path))
-        if n > max_pages:
-            raise TooLargeDocumentError(f"{path.name}: {n} pages is over the {max_pages}-page limit", path=str(path))
-        texts: list[str] = []
-        image_pages = 0
-        failed: list[int] = []
-        oversized: list[int] = []
-        for i in range(n):
-            try:
-                page = pdf[i]
-            except pdfium.PdfiumError:
-                failed.append(i + 1)
-                texts.append("")
-                continue
-            try:
-                text = _page_text(page)
-                if text is None:
-                    oversized.append(i + 1)
-                    text = ""
-                elif not text.strip() and _has_images(page, pdfium):
-                    image_pages += 1
-                texts.append(text)
-            except pdfium.PdfiumError:
-                failed.append(i + 1)
-                texts.append("")
-            finally:
-                page.close()
-    finally:
-        pdf.close()
+    with PDFIUM:  # pdfium is not thread-safe (extractors.pdfium_lock)
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower() and integrity.encrypted:
+                raise EncryptedDocumentError(f"{path.name}: the PDF is password-protected", path=str(path)) from exc
+            what = "it reads as protected but holds no encryption dictionary" if "password" in str(exc).lower() else \
+                "its structure cannot be read"
+            raise CorruptDocumentError(f"{path.name}: the PDF is damaged ({what})", path=str(path)) from exc
+        try:
+            n = len(pdf)
+            if n == 0:
+                raise CorruptDocumentError(f"{path.name}: the PDF has no pages", path=str(path))
+            if n > max_pages:
+                raise TooLargeDocumentError(f"{path.name}: {n} pages is over the {max_pages}-page limit", path=str(path))
+            texts: list[str] = []
+            image_pages = 0
+            failed: list[int] = []
+            oversized: list[int] = []
+            for i in range(n):
+                try:
+                    page = pdf[i]
+                except pdfium.PdfiumError:
+                    failed.append(i + 1)
+                    texts.append("")
+                    continue
+                try:
+                    text = _page_text(page)
+                    if text is None:
+                        oversized.append(i + 1)
+                        text = ""
+                    elif not text.strip() and _has_images(page, pdfium):
+                        image_pages += 1
+                    texts.append(text)
+                except pdfium.PdfiumError:
+                    failed.append(i + 1)
+                    texts.append("")
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
     warnings = [f"page {p} could not be read" for p in failed]
     warnings += [f"page {p} holds over {MAX_PAGE_CHARS:,} characters and was skipped" for p in oversized]
     if failed and len(failed) == n:

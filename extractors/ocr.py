@@ -181,11 +181,14 @@ class _Source:
         if self.pdf:
             import pypdfium2 as pdfium
 
-            doc = pdfium.PdfDocument(str(self.paths[0]))
-            try:
-                return len(doc)
-            finally:
-                doc.close()
+            from extractors.pdfium_lock import PDFIUM
+
+            with PDFIUM:  # pdfium is not thread-safe (extractors.pdfium_lock)
+                doc = pdfium.PdfDocument(str(self.paths[0]))
+                try:
+                    return len(doc)
+                finally:
+                    doc.close()
         return sum(_frames(p) for p in self.paths)
 
     def images(self, wanted: Sequence[int], side: int, top: float = 1.0) -> Iterator[tuple[int, object, float]]:
@@ -193,20 +196,27 @@ class _Source:
         if self.pdf:
             import pypdfium2 as pdfium
 
-            doc = pdfium.PdfDocument(str(self.paths[0]))
+            from extractors.pdfium_lock import PDFIUM
+
+            # pdfium is not thread-safe (extractors.pdfium_lock): each page is rendered under the lock,
+            # and the lock is let go while the caller reads the image
+            with PDFIUM:
+                doc = pdfium.PdfDocument(str(self.paths[0]))
             try:
                 for p in wanted:
-                    page = doc[p - 1]
-                    try:
-                        w, h = page.get_size()
-                        scale = min(side / max(w, h), _native_scale(page, w) if top == 1 else 9.9)
-                        crop = (0, h * (1 - top), 0, 0) if top < 1 else (0, 0, 0, 0)
-                        img = page.render(scale=scale, crop=crop).to_pil()
-                        yield p, img, float(w)
-                    finally:
-                        page.close()
+                    with PDFIUM:
+                        page = doc[p - 1]
+                        try:
+                            w, h = page.get_size()
+                            scale = min(side / max(w, h), _native_scale(page, w) if top == 1 else 9.9)
+                            crop = (0, h * (1 - top), 0, 0) if top < 1 else (0, 0, 0, 0)
+                            img = page.render(scale=scale, crop=crop).to_pil().copy()  # the bitmap freed here
+                        finally:
+                            page.close()
+                    yield p, img, float(w)
             finally:
-                doc.close()
+                with PDFIUM:
+                    doc.close()
             return
         from PIL import Image
 

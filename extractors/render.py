@@ -16,6 +16,7 @@ from typing import Iterator
 import pypdfium2 as pdfium
 
 from extractors.errors import DocumentError
+from extractors.pdfium_lock import PDFIUM
 
 HIGHLIGHT = (255, 196, 0, 90)
 OUTLINE = (214, 120, 0, 255)
@@ -25,22 +26,23 @@ OUTLINE = (214, 120, 0, 255)
 def _pdf_page(path: str | Path, page: int) -> Iterator["pdfium.PdfPage"]:
     """Page ``page`` (1-based) of the PDF at ``path``; a ``DocumentError`` naming the fix when it cannot be had."""
     name = Path(path).name
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise DocumentError(f"cannot open {name} to show page {page} ({exc})",
-                            hint="the stored copy may be missing or damaged; ingest the file again") from exc
-    try:
-        if not 1 <= page <= len(pdf):
-            raise DocumentError(f"{name} has {len(pdf)} pages, not a page {page}",
-                                hint="the figure's page number is out of range; check the stored document")
-        pg = pdf[page - 1]
+    with PDFIUM:  # held while the caller renders the page: pdfium is not thread-safe
         try:
-            yield pg
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise DocumentError(f"cannot open {name} to show page {page} ({exc})",
+                                hint="the stored copy may be missing or damaged; ingest the file again") from exc
+        try:
+            if not 1 <= page <= len(pdf):
+                raise DocumentError(f"{name} has {len(pdf)} pages, not a page {page}",
+                                    hint="the figure's page number is out of range; check the stored document")
+            pg = pdf[page - 1]
+            try:
+                yield pg
+            finally:
+                pg.close()
         finally:
-            pg.close()
-    finally:
-        pdf.close()
+            pdf.close()
 
 
 def render_page(path: str | Path, page: int, highlight_bbox: tuple[float, float, float, float] | None = None, *,
@@ -97,8 +99,8 @@ def render_cell(path: str | Path, page: int, bbox: tuple[float, float, float, fl
             w, h = pg.get_size()
             x0, top, x1, bottom = max(0.0, x0), max(0.0, top), min(w, x1), min(h, bottom)
             # crop is (left, bottom, right, top) margins in points to leave out
-            image = pg.render(scale=dpi / 72, crop=(x0, h - bottom, w - x1, top)).to_pil()
-        return image.convert("RGB")
+            image = pg.render(scale=dpi / 72, crop=(x0, h - bottom, w - x1, top)).to_pil().convert("RGB")
+        return image
     with Image.open(path) as im:
         frames = getattr(im, "n_frames", 1)
         if not 1 <= page <= frames:

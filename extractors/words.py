@@ -43,41 +43,44 @@ def page_lines_pdfium(path: Path, wanted: list[int]) -> tuple[PageLines, list[st
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
+    from extractors.pdfium_lock import PDFIUM
+
     out: PageLines = {}
     warnings: list[str] = []
     if not wanted:
         return out, warnings
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        for p in wanted:
-            page = textpage = None
-            try:
-                page = pdf[p - 1]
-                height = float(page.get_height())
-                textpage = page.get_textpage()
-                chars = []
-                n = textpage.count_chars()
-                for i in range(n):
-                    code = raw.FPDFText_GetUnicode(textpage.raw, i)
-                    if code in (0, 0xFFFE, 0xFFFF):
-                        continue
-                    if raw.FPDFText_IsGenerated(textpage.raw, i):
-                        if chr(code) == " " and chars and i + 1 < n and _kerned_word_gap(chars[-1][0], raw.FPDFText_GetUnicode(textpage.raw, i + 1)):
-                            prev = chars[-1]  # a blank at the previous glyph's right edge, on its line
-                            chars.append((" ", prev[2], prev[2], prev[3], prev[4]))
-                        continue
-                    left, bottom, right, top = textpage.get_charbox(i, loose=True)
-                    chars.append((chr(code), left, right, height - top, height - bottom))
-                out[p] = (layout.words_to_lines(chars_to_words(chars)), height)
-            except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
-                warnings.append(f"page {p}: could not be read ({exc.__class__.__name__})")
-            finally:
-                if textpage is not None:
-                    textpage.close()
-                if page is not None:
-                    page.close()
-    finally:
-        pdf.close()
+    with PDFIUM:  # pdfium is not thread-safe (extractors.pdfium_lock)
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            for p in wanted:
+                page = textpage = None
+                try:
+                    page = pdf[p - 1]
+                    height = float(page.get_height())
+                    textpage = page.get_textpage()
+                    chars = []
+                    n = textpage.count_chars()
+                    for i in range(n):
+                        code = raw.FPDFText_GetUnicode(textpage.raw, i)
+                        if code in (0, 0xFFFE, 0xFFFF):
+                            continue
+                        if raw.FPDFText_IsGenerated(textpage.raw, i):
+                            if chr(code) == " " and chars and i + 1 < n and _kerned_word_gap(chars[-1][0], raw.FPDFText_GetUnicode(textpage.raw, i + 1)):
+                                prev = chars[-1]  # a blank at the previous glyph's right edge, on its line
+                                chars.append((" ", prev[2], prev[2], prev[3], prev[4]))
+                            continue
+                        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                        chars.append((chr(code), left, right, height - top, height - bottom))
+                    out[p] = (layout.words_to_lines(chars_to_words(chars)), height)
+                except Exception as exc:  # noqa: BLE001 - one bad page never loses the rest
+                    warnings.append(f"page {p}: could not be read ({exc.__class__.__name__})")
+                finally:
+                    if textpage is not None:
+                        textpage.close()
+                    if page is not None:
+                        page.close()
+        finally:
+            pdf.close()
     return out, warnings
 
 

@@ -66,6 +66,21 @@ def test_an_api_caller_cannot_ask_about_another_officers_client(server):
     assert "远洋物流2026Q2财务报表.pdf" not in answer_a and answer_a != answer_rev  # … officer_a does not
 
 
+def test_a_refusal_is_one_message_with_no_traceback_in_the_server_log(server):
+    """Found by ``python -m eval soak``: every refused client and empty input printed two chained tracebacks."""
+    import time
+
+    ids = _ids(server)
+    api = _client(server, "officer_a")
+    with pytest.raises(Exception, match="assigned to officer_a"):
+        api.predict(ids[CLIENT_B], "zh", api_name="/_client")
+    with pytest.raises(Exception):  # an empty question: a prompt to write one
+        api.predict("", [], "", "zh", api_name="/_ask")
+    time.sleep(1)  # the drain thread reads what the app printed meanwhile
+    log = "".join(server.output)
+    assert "Traceback" not in log and "AccessDeniedError" not in log, log[-3000:]
+
+
 def test_two_officers_at_once_each_get_their_own_answer(server):
     from concurrent.futures import ThreadPoolExecutor
 

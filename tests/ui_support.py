@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.clock import TODAY
@@ -122,6 +122,7 @@ class Server:
     url: str
     process: subprocess.Popen
     ready_s: float  # from start to the ready line
+    output: list[str] = field(default_factory=list)  # what the app printed after its ready line
 
 
 @contextmanager
@@ -148,8 +149,9 @@ def serve(home: Path, timeout: float = 120.0):
         # keep draining the pipe so the server never blocks on a full buffer
         import threading
 
-        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-        yield Server(f"http://127.0.0.1:{port}/", proc, ready)
+        server = Server(f"http://127.0.0.1:{port}/", proc, ready)
+        threading.Thread(target=lambda: [server.output.append(line) for line in proc.stdout], daemon=True).start()
+        yield server
     finally:
         proc.terminate()
         try:

@@ -67,6 +67,11 @@ def _open_store(home: Path | str | None) -> Store:
     return open_store()
 
 
+def _message(text: str) -> gr.Error:
+    """A one-line message for the person (a refusal, a missing input): shown on the page, no traceback in the log."""
+    return gr.Error(text, print_exception=False)
+
+
 def _df(rows: list[list], headers: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=headers)
 
@@ -93,7 +98,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
     def user_of(request: gr.Request) -> User:
         name = getattr(request, "username", None) if request is not None else None
         if not name:
-            raise gr.Error("Not logged in: open the app's login page")
+            raise _message("Not logged in: open the app's login page")
         return get_user(store, name)
 
     def safe(fn: Callable) -> Callable:
@@ -109,7 +114,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     yield from fn(user_of(request), *values)
                 except LoanwatchError as exc:
                     record_denial(store, exc)
-                    raise gr.Error(str(exc)) from exc
+                    raise _message(str(exc)) from exc
         else:
             def run(*args):  # noqa: ANN002, ANN202
                 *values, request = args
@@ -117,7 +122,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
                     return fn(user_of(request), *values)
                 except LoanwatchError as exc:
                     record_denial(store, exc)
-                    raise gr.Error(str(exc)) from exc
+                    raise _message(str(exc)) from exc
         hints = typing.get_type_hints(fn)
         params = [p.replace(annotation=hints.get(p.name, inspect.Parameter.empty), default=inspect.Parameter.empty)
                   for p in list(inspect.signature(fn).parameters.values())[1:]]
@@ -434,7 +439,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         def _upload(user: User, paths, client, lg: str):
             if not paths:
-                raise gr.Error(tr("upload_files", lg))
+                raise _message(tr("upload_files", lg))
             paths = [p if isinstance(p, str) else p.name for p in paths]
             headers = [tr(k, lg) for k in review_headers]
             yield tr("working", lg), _df([], headers), []
@@ -460,14 +465,14 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         def _confirm_docs(user: User, ids):
             if not ids:
-                raise gr.Error("upload a file first")
+                raise _message("upload a file first")
             return "\n".join(H.confirm(store, user, document_id=i) for i in ids)
 
         confirm_doc_btn.click(safe(_confirm_docs), [uploaded], [correct_out])
 
         def _confirm_correction(user: User, cid, lg: str):
             if cid is None:
-                raise gr.Error(tr("correction_id", lg))
+                raise _message(tr("correction_id", lg))
             return H.confirm(store, user, correction_id=int(cid)), _pending(user, lg)
 
         confirm_btn.click(safe(_confirm_correction), [pending_id, lang], [correct_out, pending_df]).then(
@@ -475,7 +480,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         def _reject_correction(user: User, cid, reason, lg: str):
             if cid is None:
-                raise gr.Error(tr("correction_id", lg))
+                raise _message(tr("correction_id", lg))
             return H.reject_correction(store, user, int(cid), reason or ""), _pending(user, lg)
 
         reject_btn.click(safe(_reject_correction), [pending_id, c_reason, lang], [correct_out, pending_df]).then(
@@ -484,7 +489,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         def _ask(user: User, q: str, history, client, lg: str):
             q = (q or "").strip()
             if not q:
-                raise gr.Error(tr("question_ph", lg))
+                raise _message(tr("question_ph", lg))
             history = list(history or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
             yield history, "", gr.update(choices=[], value=None), "", [], gr.update(visible=False)
             for turn in W.ask_stream(store, user, q, client or None):
@@ -514,7 +519,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
 
         def _draft(user: User, client, period, mlang, lg):
             if client in (None, ""):
-                raise gr.Error(tr("pick_client", lg))
+                raise _message(tr("pick_client", lg))
             yield gr.update(), tr("working", lg), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             text, note = W.memo_draft(store, user, client, period, mlang)
             docx = W.memo_file(store, user, client, period, "docx")
