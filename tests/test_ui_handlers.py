@@ -390,3 +390,30 @@ def test_the_review_shows_a_flagged_figure_as_its_cell_cut_from_the_stored_page(
         with store.transaction() as s:
             fig = s.get(FigureRow, fid)
             fig.cell_x0 = fig.cell_top = fig.cell_x1 = fig.cell_bottom = fig.confidence = fig.flag = None
+
+
+def test_the_portfolio_page_reads_the_book_rows_and_a_write_rebuilds_one_client(ui, monkeypatch):
+    """The page shares the per-client rows of the dashboard and portfolio questions (no reassessment of the book per write)."""
+    from assistant.chat import board as B
+    from assistant.domain import InspectionNote
+    from assistant.store import repo
+    from tests.clock import TODAY
+
+    store, _ = ui
+    fresh = B.Board()
+    monkeypatch.setattr(B, "BOARD", fresh)
+    _, _, rev = _users(store)
+    first = H.portfolio(store, rev)
+    built = fresh.built
+    assert built == 2 and H.portfolio(store, rev) == first and fresh.built == built  # read again: nothing rebuilt
+    with store.transaction() as s:
+        repo.store_document(s, repo.get_client(s, CLIENT_A), sha256="f" * 64, kind="note", name="visit.txt", stored_path="-",
+                            note=InspectionNote(visit_date=TODAY - dt.timedelta(days=2), operating_status="stopped",
+                                                text="现场停产", problems=["停产"]), actor="test")
+    after = H.portfolio(store, rev)
+    assert fresh.built == built + 1  # only the noted client
+    (a_after,) = [r for r in after if r.name == CLIENT_A]
+    from assistant import config
+
+    assert a_after == H._portfolio_row(B.client_row(load_snapshot(store, CLIENT_A, as_of=config.today())))  # as a fresh assessment
+    assert [r for r in after if r.name == CLIENT_B] == [r for r in first if r.name == CLIENT_B]

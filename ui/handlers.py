@@ -18,14 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from assistant import config
 from assistant.access import User, require_client, visible_client_ids
 from assistant.analytics.assessment import Assessment, assess
 from assistant.chat.lexicon import display_name
 from assistant.domain import ClientSnapshot, Fact, Span
 from assistant.errors import AccessDeniedError, ConfigError, NotFoundError
 from assistant.safety import inside
-from assistant.store import Store, load_snapshot, load_snapshots
+from assistant.store import Store, load_snapshot
 from assistant.store import schema as t
 from assistant.store.repo import list_clients
 
@@ -68,46 +67,40 @@ def _assessment(snap: ClientSnapshot) -> Assessment | None:
         return None
 
 
-_ROWS: dict[tuple, PortfolioRow] = {}  # (database, ledger head, day, client id) → row; any write moves the head
-
-
 def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool = False) -> list[PortfolioRow]:
-    """The user's clients with grade, classification suggestion, covenants, warnings; problems first."""
-    from assistant import ledger
+    """The user's clients with grade, classification suggestion, covenants, warnings; problems first.
+
+    Read from the book's per-client rows (``assistant.chat.board.BOARD``, kept in the store): a
+    write rebuilds only the clients it changed, as for the dashboard and portfolio questions."""
+    from assistant.chat.board import BOARD
 
     ids = visible_client_ids(store, user)
     with store.session() as s:
-        top = ledger.head(s)
-        version = (store.url, top.hash if top else "", config.today())
         shown = [c for c in list_clients(s) if c.id in ids and (
             not query or query.lower() in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower())]
-        missing = [c.id for c in shown if (*version, c.id) not in _ROWS]
-        if missing:
-            if len(_ROWS) + len(missing) > 10_000:
-                _ROWS.clear()
-                missing = [c.id for c in shown]
-            for cid, snap in load_snapshots(s, missing).items():  # one query per table for all of them
-                _ROWS[(*version, cid)] = _portfolio_row(snap)
-        rows = [_ROWS[(*version, c.id)] for c in shown]
+    built = BOARD.rows(store, {c.id for c in shown})
+    rows = [_portfolio_row(built[c.id]) for c in shown if c.id in built]
     rows.sort(key=lambda r: (not r.problem, -r.breaches, -r.high_warnings, r.name))
     return [r for r in rows if r.problem] if only_problems else rows
 
 
-def _portfolio_row(snap: ClientSnapshot) -> PortfolioRow:
-    a = _assessment(snap)
-    c = snap.client
-    docs = [d.period_end for d in snap.documents if d.kind == "statement" and d.period_end]
-    breaches = sum(r.status == "breach" for r in a.covenants) if a else 0
-    passed = sum(r.status == "pass" for r in a.covenants) if a else 0
-    high = sum(x.severity == "high" for x in a.alerts) if a else 0
-    category = a.classification.category if a else "—"
+def _portfolio_row(row) -> PortfolioRow:
+    """The page's line from a client's board row (``ClientRow``): the assessment ``loanwatch status`` makes."""
+    from assistant.analytics.classification import ENGLISH
+
+    assessed = row.has_figures
+    breaches = sum(r.status == "breach" for r in row.covenants) if assessed else 0
+    passed = sum(r.status == "pass" for r in row.covenants) if assessed else 0
+    high = sum(x.severity == "high" for x in row.alerts) if assessed else 0
+    category = row.category if assessed else "—"
+    grade = row.grade if assessed else "NR"
     return PortfolioRow(
-        c.id, c.name, c.industry, c.officer or "", a.grade.letter if a else "NR", category,
-        a.classification.english if a else "—",
-        f"{passed}/{len(a.covenants)}" if a else "—", breaches, len(a.alerts) if a else 0, high,
-        max(docs).isoformat() if docs else "—",
-        problem=bool(breaches or high or category not in ("正常", "—") or (a and a.grade.letter in "DE") or snap.flagged),
-        flagged=len(snap.flagged),
+        row.client_id, row.name, row.industry, row.officer or "", grade, category,
+        ENGLISH.get(category, "—"),
+        f"{passed}/{len(row.covenants)}" if assessed else "—", breaches, len(row.alerts) if assessed else 0, high,
+        row.last_statement.isoformat() if row.last_statement else "—",
+        problem=bool(breaches or high or category not in ("正常", "—") or (assessed and grade in "DE") or row.flagged),
+        flagged=row.flagged,
     )
 
 

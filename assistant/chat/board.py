@@ -118,6 +118,7 @@ class ClientRow:
     figures: dict[str, Fact] = field(default_factory=dict)  # the span's and its balance date's figures
     exposures: list[Exposure] = field(default_factory=list)
     flagged: int = 0  # statements awaiting review
+    last_statement: dt.date | None = None  # the newest statement's period end (the app's portfolio page)
     upcoming: list[tuple[str, dt.date, Decimal, Decimal]] = field(default_factory=list)  # unpaid: (facility, due, principal, interest)
     book: Any = field(default_factory=_none)  # analytics.book.ClientBook of the same assessment: the dashboard's line
     calendar: list[Any] = field(default_factory=list)  # calendar.CalendarItem up to CALENDAR_HORIZON days ahead
@@ -159,7 +160,8 @@ def client_row(snap: ClientSnapshot, rules: list | None = None) -> ClientRow:
     row = ClientRow(snap.client.id, snap.client.name, snap.client.industry, snap.client.officer, as_of,
                     exposures=[facility_exposure(f, as_of) for f in snap.facilities], flagged=len(snap.flagged),
                     upcoming=[(f.name, p.due, p.principal, p.interest) for f in snap.facilities for p in f.schedule
-                              if p.paid_on is None and p.due > as_of])
+                              if p.paid_on is None and p.due > as_of],
+                    last_statement=max((d.period_end for d in snap.documents if d.kind == "statement" and d.period_end), default=None))
     row.calendar = client_calendar(snap, as_of, horizon=CALENDAR_HORIZON)
     try:
         span = monitoring_span(snap)

@@ -36,7 +36,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1  #: the payload's layout; bump it whenever ``ClientRow`` or what it holds changes shape
+FORMAT = 2  #: the payload's layout; bump it whenever ``ClientRow`` or what it holds changes shape
 _CHUNK = 500  #: client ids per ``IN (…)`` query
 
 log = logging.getLogger(__name__)
