@@ -253,6 +253,12 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+def close_pools() -> None:
+    """Shut the kept worker pools down and wait for their processes (the next ingest starts new ones)."""
+    while _pools:
+        _pools.popitem()[1].shutdown(wait=True, cancel_futures=True)
+
+
 def _drop_pool(workers: int) -> None:
     pool = _pools.pop(workers, None)
     if pool is not None:
