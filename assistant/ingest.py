@@ -345,7 +345,8 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared, pages: bool = F
         from extractors.pipeline import extract_file
 
         try:
-            result = extract_file(path, **limits, progress=_page_line(path.name) if pages else None, text=text)
+            result = extract_file(path, **limits, progress=_page_line(path.name) if pages else None,
+                                  text=None if text is _SCANNED else text)
         except ImportError as exc:  # the extractor for this format is not installed yet
             if kind == "statement":
                 raise ConfigError(f"{path.name}: no {fmt} statement extractor available ({exc})") from exc
@@ -398,14 +399,19 @@ def _usable_name(name: str) -> bool:
     return True
 
 
-def _pdf_text(path: Path, limits: dict):  # noqa: ANN202 - an extractors.document.PdfText or None
-    """The PDF's fast text pass, or ``None`` when it cannot be read as text (a scan, a damaged or
-    protected file): extraction then opens it itself and raises or reads it by OCR as before."""
+_SCANNED = object()  # _pdf_text's answer for a PDF without a text layer
+
+
+def _pdf_text(path: Path, limits: dict):  # noqa: ANN202 - an extractors.document.PdfText, _SCANNED or None
+    """The PDF's fast text pass; ``_SCANNED`` for a scan (extraction reads it by OCR, nothing to
+    index), ``None`` when it cannot be opened (extraction opens it itself and raises as before)."""
     from extractors.document import open_pdf
-    from extractors.errors import DocumentError
+    from extractors.errors import DocumentError, ScannedDocumentError
 
     try:
         return open_pdf(path, **limits)
+    except ScannedDocumentError:
+        return _SCANNED
     except DocumentError:
         return None
 
@@ -419,6 +425,8 @@ def _page_texts(path: Path, fmt: str, limits: dict, out: Prepared | None = None,
         from extractors.document import open_pdf
         from extractors.errors import ScannedDocumentError
 
+        if text is _SCANNED:
+            return []  # a scanned PDF read by OCR: nothing to index for search
         try:
             text = text if text is not None else open_pdf(path, **limits)
             if out is not None and text.damage and out.partial is None:
