@@ -352,7 +352,7 @@ def _stored(home: Path) -> int:
         return 0
 
 
-def _kill_during_ingest(folder, home, n, rng) -> list[int]:
+def _kill_during_ingest(folder, home, n, rng, index: bool = False) -> list[int]:
     """Start ingest up to four times, SIGKILL each run at a random moment; return what was stored at each kill."""
     kills = []
     for _ in range(4):
@@ -360,7 +360,7 @@ def _kill_during_ingest(folder, home, n, rng) -> list[int]:
             break
         done = _stored(home)
         target = rng.randint(done, done + (n - 1 - done) // 2)  # kill once this many are stored, then a random instant
-        proc = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2", "--no-index")
+        proc = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2", *([] if index else ["--no-index"]))
         deadline = time.monotonic() + 120
         while proc.poll() is None and _stored(home) < target and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -372,6 +372,56 @@ def _kill_during_ingest(folder, home, n, rng) -> list[int]:
         if (home / "loanwatch.db").exists():
             _check_whole(home)
     return kills
+
+
+def _check_indexed(home: Path) -> None:
+    """Every document the index state names has exactly its recorded chunks in Chroma and the lexical rows."""
+    import sqlite3
+
+    from assistant.config import reset_settings
+    from assistant.retrieval import reset_retrieval
+    from assistant.retrieval.search import get_retrieval
+
+    with sqlite3.connect(home / "loanwatch.db") as db:
+        state = dict(db.execute("SELECT document_id, chunks FROM index_state").fetchall())
+        documents = {d for (d,) in db.execute("SELECT id FROM documents")}
+    assert set(state) == documents  # the run that completed indexed every stored document
+    old = os.environ.get("LOANWATCH_HOME")
+    os.environ["LOANWATCH_HOME"] = str(home)
+    reset_settings()
+    reset_retrieval()
+    try:
+        engine = get_retrieval()
+        for doc, chunks in state.items():
+            assert len(engine.store.collection.get(where={"document_id": doc}, include=[])["ids"]) == chunks > 0, doc
+        with sqlite3.connect(engine.lexical.path / "rows.sqlite") as db:
+            rows = dict(db.execute("SELECT document_id, count(*) FROM rows GROUP BY document_id").fetchall())
+        assert rows == state
+    finally:
+        os.environ["LOANWATCH_HOME"] = old or ""
+        if old is None:
+            del os.environ["LOANWATCH_HOME"]
+        reset_settings()
+        reset_retrieval()
+
+
+@pytest.mark.slow
+def test_killing_an_indexing_ingest_leaves_no_document_half_indexed(tmp_path):
+    """With the search index on (chunks and vectors made in the workers, written by the parent), a
+    kill at any moment followed by a complete run leaves every document indexed exactly once."""
+    folder = tmp_path / "docs"
+    n = 12
+    _make_folder(folder, n)
+    rng = random.Random(int(os.environ.get("LOANWATCH_KILL_SEED", "2026")))
+    home = tmp_path / "home"
+    kills = _kill_during_ingest(folder, home, n, rng, index=True)
+    print(f"killed with {kills} of {n} documents stored")
+    assert any(k < n for k in kills), f"no run was killed mid-way ({kills})"
+    final = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2")
+    out, err = final.communicate(timeout=300)
+    assert final.returncode == 0, (kills, err)
+    assert _check_whole(home)["documents"] == n
+    _check_indexed(home)
 
 
 @pytest.mark.slow
