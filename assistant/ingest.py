@@ -274,8 +274,9 @@ def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, wor
             yield prepare_file(str(path), sha, size, kind, limits, pages, index)
         return
     retry: list[tuple[Path, str, int]] = []
+    # largest first: a big report left for last would keep one worker busy while the others idle
     futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits, pages, index): (p, sha, size)
-               for p, sha, size in todo}
+               for p, sha, size in sorted(todo, key=lambda item: -item[2])}
     for future in as_completed(futures):
         try:
             yield future.result()
