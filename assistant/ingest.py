@@ -1,10 +1,13 @@
 """``loanwatch ingest``: documents in, stored with their statements, notes and ledger entries.
 
 Steps for each file: ``_fingerprint`` (sha256, a duplicate is a no-op) → ``prepare_file``
-in a worker process (detect the kind, extract statements, read a note's text and parse it)
-→ ``_store_prepared`` in the parent (copy the bytes under ``LOANWATCH_HOME/documents``,
-then the document row, statements, figures, note and ledger entries in ONE transaction)
-→ ``_index`` (the retrieval hook, when available; its failure is reported, not fatal).
+in a worker process (detect the kind, read a PDF's text once, extract statements from it,
+read a note's text and parse it; with indexing on, chunk the pages, embed the chunks and
+tokenise them for BM25: ``retrieval.prepare_chunks``) → ``_store_prepared`` in the parent
+(copy the bytes under ``LOANWATCH_HOME/documents``, then the document row, statements,
+figures, note and ledger entries in ONE transaction) → ``_index`` (writes the worker's
+chunks and vectors to Chroma and the lexical rows, then the index state; its failure is
+reported, not fatal).
 
 One bad file never stops the rest: every file gets a ``FileResult`` with its status and
 reason. Killing the process at any moment leaves whole documents or none; running the same
@@ -57,6 +60,7 @@ class Prepared:
     text: str | None = None
     page_texts: list[str] | None = None
     note: InspectionNote | None = None
+    index: object | None = None  # retrieval.PreparedChunks of page_texts (+ statements) when indexing is on
     warnings: list[str] = field(default_factory=list)
     partial: str | None = None  # why the file was read only in part (None: read whole)
     error: str | None = None
@@ -180,7 +184,7 @@ def ingest(
             todo.append((path, sha, size))
         limits = {"max_pages": settings.max_pages, "max_file_mb": settings.max_file_mb}
         pages = sys.stderr.isatty() if progress is None else progress  # one stderr line per scanned page read by OCR
-        for prepared in _prepare_all(todo, kind, limits, workers, pages):
+        for prepared in _prepare_all(todo, kind, limits, workers, pages, index=index):
             done(_store_prepared(store, prepared, client=client, actor=actor, received=received,
                                  home=settings.home_dir, index=index, issuer_override=issuer_override))
     report.seconds = round(time.perf_counter() - started, 3)
@@ -249,6 +253,12 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+def close_pools() -> None:
+    """Shut the kept worker pools down and wait for their processes (the next ingest starts new ones)."""
+    while _pools:
+        _pools.popitem()[1].shutdown(wait=True, cancel_futures=True)
+
+
 def _drop_pool(workers: int) -> None:
     pool = _pools.pop(workers, None)
     if pool is not None:
@@ -256,15 +266,17 @@ def _drop_pool(workers: int) -> None:
 
 
 def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, workers: int,
-                 pages: bool = False) -> Iterator[Prepared]:
+                 pages: bool = False, *, index: bool = False) -> Iterator[Prepared]:
     """Prepare files in worker processes; a crashed worker costs only its own file."""
+    index = index and _index_function() is not None
     if workers == 1 or len(todo) <= 1:
         for path, sha, size in todo:
-            yield prepare_file(str(path), sha, size, kind, limits, pages)
+            yield prepare_file(str(path), sha, size, kind, limits, pages, index)
         return
     retry: list[tuple[Path, str, int]] = []
-    futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits, pages): (p, sha, size)
-               for p, sha, size in todo}
+    # largest first: a big report left for last would keep one worker busy while the others idle
+    futures = {_pool(workers).submit(prepare_file, str(p), sha, size, kind, limits, pages, index): (p, sha, size)
+               for p, sha, size in sorted(todo, key=lambda item: -item[2])}
     for future in as_completed(futures):
         try:
             yield future.result()
@@ -275,15 +287,17 @@ def _prepare_all(todo: list[tuple[Path, str, int]], kind: str, limits: dict, wor
         for item in retry:
             with worker_pool(1) as alone:
                 try:
-                    yield alone.submit(prepare_file, str(item[0]), item[1], item[2], kind, limits).result()
+                    yield alone.submit(prepare_file, str(item[0]), item[1], item[2], kind, limits, False, index).result()
                 except BrokenProcessPool:
                     yield Prepared(str(item[0]), item[1], item[2], error="the extraction worker crashed on this file"
                                    " — send it to the loanwatch maintainers; ingest the others meanwhile")
 
 
-def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict, pages: bool = False) -> Prepared:
+def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict, pages: bool = False,
+                 index: bool = False) -> Prepared:
     """Worker: detect the kind and extract what the file holds (no database access); ``pages``: one
-    stderr line per scanned page read by OCR."""
+    stderr line per scanned page read by OCR; ``index``: also chunk, embed and tokenise its text
+    for the search index (``Prepared.index``)."""
     out = Prepared(path=path, sha256=sha, size=size)
     try:
         _prepare(Path(path), kind, limits, out, pages)
@@ -291,7 +305,25 @@ def prepare_file(path: str, sha: str, size: int, kind: str, limits: dict, pages:
         out.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
         out.error = f"unexpected {type(exc).__name__}: {exc}"
-    return scrub(out)  # document text is data: no NUL, control character or lone surrogate reaches SQL or a terminal
+    scrub(out)  # document text is data: no NUL, control character or lone surrogate reaches SQL or a terminal
+    if index and out.error is None:
+        out.index = _prepare_index(out)
+    return out
+
+
+def _prepare_index(p: Prepared):  # noqa: ANN202 - a retrieval.PreparedChunks or None
+    """Chunks, vectors and BM25 tokens of the scrubbed page texts and statements, as ``_index`` would
+    compute them; ``None`` when that fails here (the parent then tries again and reports the failure)."""
+    try:
+        from assistant.retrieval import prepare_chunks
+
+        return prepare_chunks(p.page_texts or [], _index_tables(p))
+    except Exception:  # noqa: BLE001 - best effort: _index recomputes and reports
+        return None
+
+
+def _index_tables(p: Prepared) -> list | None:
+    return list(p.extraction.statements) if p.extraction is not None else None
 
 
 def _page_line(name: str):  # noqa: ANN202 - a progress callback
@@ -306,6 +338,7 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared, pages: bool = F
     from extractors.document import sniff_format
 
     fmt = sniff_format(path)
+    text = _pdf_text(path, limits) if fmt == "pdf" else None  # the one text pass: extraction and the index share it
     if fmt == "image" and kind not in ("auto", "statement"):
         raise ConfigError(f"{path.name}: a scanned image is read as a statement, not as a {kind}",
                           hint="ingest it without --kind (or with --kind statement)")
@@ -313,7 +346,8 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared, pages: bool = F
         from extractors.pipeline import extract_file
 
         try:
-            result = extract_file(path, **limits, progress=_page_line(path.name) if pages else None)
+            result = extract_file(path, **limits, progress=_page_line(path.name) if pages else None,
+                                  text=None if text is _SCANNED else text)
         except ImportError as exc:  # the extractor for this format is not installed yet
             if kind == "statement":
                 raise ConfigError(f"{path.name}: no {fmt} statement extractor available ({exc})") from exc
@@ -324,13 +358,13 @@ def _prepare(path: Path, kind: str, limits: dict, out: Prepared, pages: bool = F
             out.warnings.extend(result.warnings)
             if result.statements:
                 out.kind = "statement"
-                out.page_texts = _page_texts(path, fmt, limits, out)  # for the retrieval index
+                out.page_texts = _page_texts(path, fmt, limits, out, text)  # for the retrieval index
                 out.aliases = _issuer_aliases(out.page_texts) if out.company else []
                 return
     if kind == "statement":
         raise ConfigError(f"{path.name}: no financial statement found in it",
                           hint="ingest it with --kind filing or --kind inspection")
-    out.page_texts = _page_texts(path, fmt, limits, out)
+    out.page_texts = _page_texts(path, fmt, limits, out, text)
     out.text = "\n".join(out.page_texts)
     out.pages = out.pages or len(out.page_texts)
     if kind == "inspection" or (kind == "auto" and _NOTE_WORDS.search(path.stem + "\n" + out.text[:3000])):
@@ -366,16 +400,36 @@ def _usable_name(name: str) -> bool:
     return True
 
 
-def _page_texts(path: Path, fmt: str, limits: dict, out: Prepared | None = None) -> list[str]:
-    """Each page's text (for the index and for notes); a PDF read only in part sets ``out.partial``."""
+_SCANNED = object()  # _pdf_text's answer for a PDF without a text layer
+
+
+def _pdf_text(path: Path, limits: dict):  # noqa: ANN202 - an extractors.document.PdfText, _SCANNED or None
+    """The PDF's fast text pass; ``_SCANNED`` for a scan (extraction reads it by OCR, nothing to
+    index), ``None`` when it cannot be opened (extraction opens it itself and raises as before)."""
+    from extractors.document import open_pdf
+    from extractors.errors import DocumentError, ScannedDocumentError
+
+    try:
+        return open_pdf(path, **limits)
+    except ScannedDocumentError:
+        return _SCANNED
+    except DocumentError:
+        return None
+
+
+def _page_texts(path: Path, fmt: str, limits: dict, out: Prepared | None = None, text=None) -> list[str]:  # noqa: ANN001
+    """Each page's text (for the index and for notes); a PDF read only in part sets ``out.partial``;
+    ``text``: the PDF's text pass when already read."""
     if fmt == "image":
         return []  # a scan's words live in its statements; there is no text layer to index
     if fmt == "pdf":
         from extractors.document import open_pdf
         from extractors.errors import ScannedDocumentError
 
+        if text is _SCANNED:
+            return []  # a scanned PDF read by OCR: nothing to index for search
         try:
-            text = open_pdf(path, **limits)
+            text = text if text is not None else open_pdf(path, **limits)
             if out is not None and text.damage and out.partial is None:
                 out.partial = "; ".join(text.damage)
             return text.page_texts
@@ -617,7 +671,7 @@ def _index(store: Store, doc: DocumentRow, p: Prepared) -> str | None:
         chunks = index_document(
             client_id=doc.client_id, document_id=doc.id, name=doc.name, kind=doc.kind, pages=p.page_texts or [],
             period=doc.period_end.isoformat() if doc.period_end else None, date=when,
-            tables=list(p.extraction.statements) if p.extraction is not None else None,
+            tables=_index_tables(p), prepared=p.index,
         )
         with store.transaction() as s:
             row = s.merge(IndexStateRow(document_id=doc.id, chunks=int(chunks or 0)))

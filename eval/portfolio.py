@@ -6,6 +6,10 @@
    pages/s = stored pages / ingest seconds. Search indexing is off unless ``--index``.
 2. **Real dev reports.** Ingest ``shared/data/real`` (``LOANWATCH_DATA_DIR`` or
    ``../shared/data``) into a fresh home the same way; skipped with the reason when absent.
+   ``--folder DIR`` adds a row for every PDF under ``DIR`` (e.g. a copy of some corpus reports),
+   ingested the same way. Each real row notes the machine's load average before and after and
+   the CPU seconds of the parent and its worker processes (the pool is closed and reaped at the
+   end of the run, so its CPU time is counted).
 3. **Status and alerts latency at scale.** 1,000 generated clients × 8 quarters of
    balance sheet, income statement and cash flow, with a facility (covenants, repayment
    schedule) each, about one in ten on the seed story's path. The figures are written
@@ -101,22 +105,38 @@ def _data_dir() -> Path | None:
     return path if (path / "real").is_dir() else None
 
 
-def bench_real(root: Path, *, index: bool, workers: int | None) -> dict:
-    from assistant.ingest import ingest
+def bench_real(root: Path, *, index: bool, workers: int | None, folder: Path | None = None) -> dict:
+    from assistant.ingest import close_pools, ingest
 
-    data = _data_dir()
-    if data is None:
-        return {"skipped": "real documents not found: set LOANWATCH_DATA_DIR or place shared/data beside the repo"}
-    home = root / "real"
+    if folder is None:
+        data = _data_dir()
+        if data is None:
+            return {"skipped": "real documents not found: set LOANWATCH_DATA_DIR or place shared/data beside the repo"}
+        folder = data / "real"
+    home = root / f"real-{folder.name}"
     shutil.rmtree(home, ignore_errors=True)
     _use_home(home)
-    files = sorted((data / "real").glob("*.pdf"))
+    files = sorted(folder.rglob("*.pdf"))
+    close_pools()  # workers start within the timed run, and their CPU time is theirs alone
+    load_before, cpu_before = os.getloadavg()[0], _cpu_seconds()
     report = ingest(files, workers=workers, index=index, progress=False)
+    close_pools()
+    cpu = round(_cpu_seconds() - cpu_before, 1)
     rows = [{"file": Path(r.path).name, "status": r.status, "pages": r.pages, "statements": r.statements,
              "figures": r.figures, "client": r.client, "reason": r.reason} for r in report.results]
-    return {"files": len(files), "pages": report.pages, "seconds": report.seconds, "index": index,
+    return {"folder": str(folder), "files": len(files), "pages": report.pages, "seconds": report.seconds, "index": index,
             "pages_per_s": round(report.pages / report.seconds, 2) if report.seconds else None,
+            "workers": workers, "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+            "cpu_s": cpu, "cpu_ms_per_page": round(1000 * cpu / report.pages, 1) if report.pages else None,
             "failed": [f"{Path(r.path).name}: {r.reason}" for r in report.failed], "documents": rows}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its reaped children."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # ---------------------------------------------------------------- 3. a generated portfolio
@@ -455,6 +475,15 @@ def _markdown(result: dict) -> str:
                      f"{r['pages_per_s']} | {'on' if r['index'] else 'off'} | {len(r['failed'])} |")
     elif r:
         lines.append(f"| real dev reports | skipped: {r['skipped']} | | | | | |")
+    f = result.get("folder")
+    if f:
+        lines.append(f"| PDFs under {f['folder']} | {f['files']} | {f['pages']} | {f['seconds']} | "
+                     f"{f['pages_per_s']} | {'on' if f['index'] else 'off'} | {len(f['failed'])} |")
+    for name, row in (("real dev reports", r), ("folder", f)):
+        if row and "skipped" not in row:
+            lines += ["", f"{name}: load average {row['load_before']} before, {row['load_after']} after (2 cores); "
+                      f"{row['cpu_s']} CPU s for parent and workers ({row['cpu_ms_per_page']} ms a page, "
+                      f"{row['workers'] or 'default'} workers)."]
     if d:
         lines += ["", f"Demo build total {d['total_s']} s (writing the files {d['write_s']} s, ingest {d['ingest_s']} s)."]
     sc = result.get("scale")
@@ -507,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", action="store_true", help="include search indexing in the ingest runs")
     ap.add_argument("--workers", type=int, default=None, help="ingest worker processes (default LOANWATCH_WORKERS)")
     ap.add_argument("--skip", action="append", default=[], choices=["demo", "real", "scale"])
+    ap.add_argument("--folder", type=Path, default=None, help="also ingest every PDF under this folder (a row of its own)")
     ap.add_argument("--db-url", default=None, help="(3) and (4) in this database, e.g. postgresql+psycopg://… (generated there once)")
     ap.add_argument("--scale-home", type=Path, default=None, help="use this already generated book (LOANWATCH_HOME) for (3) and (4)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "loanwatch-eval-portfolio")
@@ -538,6 +568,9 @@ def main(argv: list[str] | None = None) -> int:
         if "real" not in args.skip:
             print("real dev reports …", flush=True)
             result["real"] = bench_real(work, index=args.index, workers=args.workers)
+        if args.folder is not None:
+            print(f"{args.folder} …", flush=True)
+            result["folder"] = bench_real(work, index=args.index, workers=args.workers, folder=args.folder)
         if "scale" not in args.skip:
             print(f"{args.clients} clients × {args.quarters} quarters …", flush=True)
             result["scale"] = bench_scale(args.cache, args.clients, args.quarters, args.sample, args.scale_home)

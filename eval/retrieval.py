@@ -7,6 +7,9 @@
    across all clients. Recall = share of the evidence pages (``evidence_page_num``, 0-based)
    among the pages of the top 5 hits; "hit" = at least one evidence page in the top 5.
    Dense, lexical and hybrid (reciprocal-rank fusion) are measured separately.
+   A second, larger set: the ``figure`` questions of ``questions/figures_dev.jsonl`` (English and
+   Chinese), each one's evidence page being the page the gold file (``real/*.gold.jsonl``) prints
+   the asked value on for that period; scored the same way, scoped to the company.
 2. **Latency at scale.** Generate a corpus of ``--chunks`` (100,000) synthetic chunks
    (monitoring notes, statement rows, inspection findings; Chinese and English, 200 clients),
    index it with the real embedder into a cached home, and time ``search`` (warm, one query
@@ -107,6 +110,43 @@ def score_recall(data: Path, clients: dict[str, int]) -> dict:
                         {"id": q["financebench_id"], "mode": mode, "evidence": sorted(evidence), "top5_pages": [h.page - 1 for h in found]}
                     )
             out[scope_name][mode] = {"recall@5": round(statistics.mean(recalls), 3), "hit@5": round(statistics.mean(hits), 3)}
+    return out
+
+
+def figure_questions(data: Path) -> list[dict]:
+    """``figure`` questions of figures_dev with their evidence pages (1-based) from the gold files."""
+    pages: dict[tuple, set[int]] = {}
+    for gold in (data / "real").glob("*.gold.jsonl"):
+        for line in gold.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                g = json.loads(line)
+                pages.setdefault((g["doc"], g.get("period_start"), g["period_end"], g["value"]), set()).add(int(g["page"]))
+    out = []
+    for line in (data / "questions" / "figures_dev.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line) if line.strip() else None
+        if q and q.get("type") == "figure":
+            found = pages.get((q["doc"], q.get("period_start"), q["period_end"], q["value"])) or \
+                pages.get((q["doc"], None, q["period_end"], q["value"]))
+            if found:
+                out.append({**q, "evidence": sorted(found)})
+    return out
+
+
+def score_figure_recall(data: Path, clients: dict[str, int]) -> dict:
+    from assistant.retrieval import search
+
+    questions = figure_questions(data)
+    out: dict = {"questions": len(questions), "by_lang": {}}
+    for mode in MODES:
+        recalls: dict[str, list[float]] = {}
+        for q in questions:
+            client = clients[Path(q["doc"]).stem]
+            found = search(q["question"], client_ids=[client], k=K, mode=mode)
+            got = {h.page for h in found}
+            recalls.setdefault(q.get("lang", "?"), []).append(len(got & set(q["evidence"])) / len(q["evidence"]))
+        every = [r for rs in recalls.values() for r in rs]
+        out[mode] = {"recall@5": round(statistics.mean(every), 3), "hit@5": round(statistics.mean(r > 0 for r in every), 3)}
+        out["by_lang"][mode] = {lang: round(statistics.mean(rs), 3) for lang, rs in sorted(recalls.items())}
     return out
 
 
@@ -243,6 +283,14 @@ def _report(result: dict) -> str:
             s, a = r["scoped"][mode], r["all_clients"][mode]
             lines.append(f"| {mode} | {s['recall@5']:.3f} | {s['hit@5']:.3f} | {a['recall@5']:.3f} | {a['hit@5']:.3f} |")
         lines.append("")
+    if "figure_recall" in result:
+        f = result["figure_recall"]
+        lines += [f"## Recall@{K} on the pages printing the asked figure (figures_dev `figure` questions, {f['questions']}, scoped)", "",
+                  "| mode | recall@5 | hit@5 | recall@5 by language |", "|---|---|---|---|"]
+        for mode in MODES:
+            langs = ", ".join(f"{k} {v:.3f}" for k, v in f["by_lang"][mode].items())
+            lines.append(f"| {mode} | {f[mode]['recall@5']:.3f} | {f[mode]['hit@5']:.3f} | {langs} |")
+        lines.append("")
     if "latency" in result:
         lat = result["latency"]
         lines += [f"## Search latency, {lat['chunks_indexed']:,} chunks indexed (warm, k={K})", "",
@@ -281,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         _use_home(home)
         clients = index_dev_documents(args.data, home)
         result["recall"] = score_recall(args.data, clients)
+        result["figure_recall"] = score_figure_recall(args.data, clients)
     if args.chunks:
         home = args.cache / f"scale-{args.chunks}-{args.embedding}-pool{args.pool}"  # no chunker involved
         _use_home(home)

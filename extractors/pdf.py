@@ -23,7 +23,7 @@ from pathlib import Path
 
 from extractors import layout
 from extractors.company import company_name
-from extractors.document import open_pdf
+from extractors.document import PdfText, open_pdf
 from extractors.errors import DocumentError, ScannedDocumentError
 from extractors.fiscal_calendar import is_calendar_note, settle_week_starts
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
@@ -72,7 +72,7 @@ class _Collected:
 
 
 def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto",
-                progress=None, workers: int = 2) -> ExtractionResult:
+                progress=None, workers: int = 2, text: PdfText | None = None) -> ExtractionResult:
     """Extract every primary statement of a text PDF; raise ``DocumentError`` when unreadable.
 
     ``engine`` reads the words of the statement pages: ``pdfium`` (pypdfium2's character
@@ -80,12 +80,13 @@ def extract_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 2
     ``auto`` (the default): pdfium, then pdfplumber again for any statement that comes out
     doubtful (an identity check fails, a column without a period, nothing read). A scan (no
     text layer on any page) is read by OCR (``extractors.ocr``; ``progress`` hears of each page).
+    ``text``: this file's ``open_pdf`` result when the caller has read it already (one text pass).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}")
     path = Path(path)
     try:
-        text = open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+        text = text if text is not None else open_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
     except ScannedDocumentError:
         from extractors.document import sha256_of
         from extractors.ocr import extract_scanned

@@ -6,21 +6,23 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from extractors.document import sniff_format
+from extractors.document import PdfText, sniff_format
 from extractors.errors import UnsupportedFormatError
 from extractors.models import ExtractionResult
 
 
 def extract_file(
     path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200, engine: str = "auto",
-    progress: Callable[[str], None] | None = None, workers: int = 2,
+    progress: Callable[[str], None] | None = None, workers: int = 2, text: PdfText | None = None,
 ) -> ExtractionResult:
     """Extract the statements of a PDF, Excel or scanned-image file; raise ``DocumentError`` when unreadable.
 
     ``engine`` picks the PDF word engine: ``auto`` (pypdfium2 character boxes, doubtful
     statements re-read with pdfplumber), ``pdfium`` or ``pdfplumber``. A scan (a PDF without a
     text layer, a PNG/JPEG/TIFF image) is read by OCR with ``workers`` threads; ``progress``
-    hears one line per page read.
+    hears one line per page read. ``text``: the PDF's fast text pass when the caller has
+    already read it (``extractors.document.open_pdf`` of this file with the same limits), so
+    that a PDF is read once.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -29,7 +31,7 @@ def extract_file(
         from extractors.pdf import extract_pdf
 
         result = extract_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb, engine=engine,
-                             progress=progress, workers=workers)
+                             progress=progress, workers=workers, text=text)
     elif fmt == "image":
         result = extract_images([path], max_pages=max_pages, progress=progress, workers=workers)
     elif fmt == "xlsx":

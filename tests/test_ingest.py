@@ -196,6 +196,74 @@ def test_a_stored_but_unindexed_document_is_indexed_on_the_next_run(store, tmp_p
     retrieval.reset_retrieval()
 
 
+def test_a_pdf_is_read_once_for_its_statements_and_its_index(tmp_path, monkeypatch):
+    """One text pass per PDF: extraction and the search index share the pages read by ``open_pdf``."""
+    import extractors.document
+    import extractors.pdf
+    from assistant.demo import StatementSpec, render_pdf
+    from assistant.ingest import prepare_file
+    from extractors.document import open_pdf, sha256_of
+
+    reads: list[str] = []
+
+    def counted(path, **kwargs):
+        reads.append(Path(path).name)
+        return open_pdf(path, **kwargs)
+
+    monkeypatch.setattr(extractors.document, "open_pdf", counted)
+    monkeypatch.setattr(extractors.pdf, "open_pdf", counted)
+    statement = tmp_path / "statement.pdf"
+    render_pdf(StatementSpec(company="示例新能源股份有限公司", period_end=dt.date(2026, 6, 30), seed=1), statement)
+    filing = write_pdf(tmp_path / "filing.pdf", ["Board resolution on the 2026 dividend"], pages=3)
+    limits = {"max_pages": 5000, "max_file_mb": 200}
+    for path, kind in ((statement, "statement"), (filing, "filing")):
+        p = prepare_file(str(path), sha256_of(path), path.stat().st_size, "auto", limits, index=True)
+        assert (p.error, p.kind) == (None, kind) and p.page_texts
+        assert p.index.chunks and p.index.vectors.shape == (len(p.index.chunks), 512)  # embedded here, in the worker
+    assert reads == ["statement.pdf", "filing.pdf"]
+
+
+def test_the_workers_index_exactly_what_the_parent_would(store, tmp_path):
+    """Chunks, vectors and BM25 tokens made in the worker processes equal those the parent makes from
+    the same scrubbed page texts and statements: moving the work changes no search result."""
+    import json
+    import sqlite3
+
+    import numpy as np
+
+    from assistant import retrieval
+    from assistant.demo import StatementSpec, render_pdf
+    from assistant.ingest import prepare_file
+    from assistant.retrieval.search import get_retrieval
+    from extractors.document import sha256_of
+
+    retrieval.reset_retrieval()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    render_pdf(StatementSpec(company="示例新能源股份有限公司", period_end=dt.date(2026, 6, 30), seed=3), folder / "statement.pdf")
+    write_pdf(folder / "filing.pdf", ["Board resolution on the 2026 dividend of 1.20 per share", "Approved\x07 unanimously"], pages=3)
+    (folder / "visit.txt").write_text(NOTE_ZH, encoding="utf-8")
+    report = ingest([folder], client="示例新能源股份有限公司", store=store, workers=2, issuer_override="test")
+    assert [r.status for r in report.results] == ["stored"] * 3
+    assert not [w for r in report.results for w in r.warnings if "not indexed" in w]
+    engine = get_retrieval()
+    limits = {"max_pages": 5000, "max_file_mb": 200}
+    for r in report.results:
+        path = Path(r.path)
+        p = prepare_file(str(path), sha256_of(path), path.stat().st_size, "auto", limits)  # in this process, no index
+        tables = list(p.extraction.statements) if p.extraction is not None else None
+        want = retrieval.prepare_chunks(p.page_texts or [], tables, embedder=engine.embedder)
+        got = engine.store.collection.get(where={"document_id": r.document_id}, include=["documents", "embeddings"])
+        order = sorted(range(len(got["ids"])), key=lambda i: int(got["ids"][i].split(":")[1]))
+        assert [got["documents"][i] for i in order] == [c.text for c in want.chunks] and want.chunks
+        assert np.allclose(np.asarray([got["embeddings"][i] for i in order]), want.vectors, atol=1e-5)
+        with sqlite3.connect(engine.lexical.path / "rows.sqlite") as db:
+            rows = db.execute("SELECT chunk_id, tokens FROM rows WHERE document_id = ?", (r.document_id,)).fetchall()
+        assert sorted((cid, json.loads(tokens)) for cid, tokens in rows) == sorted(
+            (f"{r.document_id}:{c.index}", t) for c, t in zip(want.chunks, want.tokens, strict=True))
+    retrieval.reset_retrieval()
+
+
 def test_kind_can_be_forced(store, tmp_path):
     plain = tmp_path / "october.txt"
     plain.write_text("Dam wall 80% complete; no problems.", encoding="utf-8")
@@ -284,7 +352,7 @@ def _stored(home: Path) -> int:
         return 0
 
 
-def _kill_during_ingest(folder, home, n, rng) -> list[int]:
+def _kill_during_ingest(folder, home, n, rng, index: bool = False) -> list[int]:
     """Start ingest up to four times, SIGKILL each run at a random moment; return what was stored at each kill."""
     kills = []
     for _ in range(4):
@@ -292,7 +360,7 @@ def _kill_during_ingest(folder, home, n, rng) -> list[int]:
             break
         done = _stored(home)
         target = rng.randint(done, done + (n - 1 - done) // 2)  # kill once this many are stored, then a random instant
-        proc = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2", "--no-index")
+        proc = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2", *([] if index else ["--no-index"]))
         deadline = time.monotonic() + 120
         while proc.poll() is None and _stored(home) < target and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -304,6 +372,56 @@ def _kill_during_ingest(folder, home, n, rng) -> list[int]:
         if (home / "loanwatch.db").exists():
             _check_whole(home)
     return kills
+
+
+def _check_indexed(home: Path) -> None:
+    """Every document the index state names has exactly its recorded chunks in Chroma and the lexical rows."""
+    import sqlite3
+
+    from assistant.config import reset_settings
+    from assistant.retrieval import reset_retrieval
+    from assistant.retrieval.search import get_retrieval
+
+    with sqlite3.connect(home / "loanwatch.db") as db:
+        state = dict(db.execute("SELECT document_id, chunks FROM index_state").fetchall())
+        documents = {d for (d,) in db.execute("SELECT id FROM documents")}
+    assert set(state) == documents  # the run that completed indexed every stored document
+    old = os.environ.get("LOANWATCH_HOME")
+    os.environ["LOANWATCH_HOME"] = str(home)
+    reset_settings()
+    reset_retrieval()
+    try:
+        engine = get_retrieval()
+        for doc, chunks in state.items():
+            assert len(engine.store.collection.get(where={"document_id": doc}, include=[])["ids"]) == chunks > 0, doc
+        with sqlite3.connect(engine.lexical.path / "rows.sqlite") as db:
+            rows = dict(db.execute("SELECT document_id, count(*) FROM rows GROUP BY document_id").fetchall())
+        assert rows == state
+    finally:
+        os.environ["LOANWATCH_HOME"] = old or ""
+        if old is None:
+            del os.environ["LOANWATCH_HOME"]
+        reset_settings()
+        reset_retrieval()
+
+
+@pytest.mark.slow
+def test_killing_an_indexing_ingest_leaves_no_document_half_indexed(tmp_path):
+    """With the search index on (chunks and vectors made in the workers, written by the parent), a
+    kill at any moment followed by a complete run leaves every document indexed exactly once."""
+    folder = tmp_path / "docs"
+    n = 12
+    _make_folder(folder, n)
+    rng = random.Random(int(os.environ.get("LOANWATCH_KILL_SEED", "2026")))
+    home = tmp_path / "home"
+    kills = _kill_during_ingest(folder, home, n, rng, index=True)
+    print(f"killed with {kills} of {n} documents stored")
+    assert any(k < n for k in kills), f"no run was killed mid-way ({kills})"
+    final = _run_cli(home, "ingest", str(folder), "--client", "Kill Co", "--workers", "2")
+    out, err = final.communicate(timeout=300)
+    assert final.returncode == 0, (kills, err)
+    assert _check_whole(home)["documents"] == n
+    _check_indexed(home)
 
 
 @pytest.mark.slow

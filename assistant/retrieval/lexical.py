@@ -110,6 +110,7 @@ class LexicalRow:
     document_id: int
     kind: str
     text: str
+    tokens: list[str] | None = None  # ``tokenize(text)`` when already computed (an ingest worker does it)
 
 
 class LexicalIndex:
@@ -145,7 +146,8 @@ class LexicalIndex:
     # ---- writing ---------------------------------------------------------------------
 
     def add(self, rows: Iterable[LexicalRow]) -> int:
-        data = [(r.chunk_id, int(r.client_id), int(r.document_id), r.kind, json.dumps(tokenize(r.text), ensure_ascii=False)) for r in rows]
+        data = [(r.chunk_id, int(r.client_id), int(r.document_id), r.kind,
+                 json.dumps(tokenize(r.text) if r.tokens is None else r.tokens, ensure_ascii=False)) for r in rows]
         with self._lock, self._connect() as db:
             db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)", data)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")

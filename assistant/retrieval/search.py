@@ -17,9 +17,9 @@ from typing import Any
 
 from assistant.config import get_settings
 from assistant.errors import ConfigError
-from assistant.retrieval.chunking import pages_to_chunks
 from assistant.retrieval.embeddings import get_embedder
 from assistant.retrieval.lexical import LexicalIndex, LexicalRow
+from assistant.retrieval.prepare import PreparedChunks, prepare_chunks
 from assistant.retrieval.query import statement_intent
 from assistant.retrieval.vectorstore import DenseHit, VectorStore, scope_where
 
@@ -74,8 +74,13 @@ class Retrieval:
         period: str | None = None,
         date: dt.date | None = None,
         tables: list | None = None,
+        prepared: PreparedChunks | None = None,
     ) -> int:
-        chunks = pages_to_chunks(pages, tables)
+        """Chunk, embed and store a document; ``prepared``: its chunks, vectors and tokens computed
+        elsewhere (an ingest worker) from the same ``pages`` and ``tables``."""
+        if prepared is None or prepared.embedder not in (None, self.embedder.name):
+            prepared = prepare_chunks(pages, tables, embedder=self.embedder)
+        chunks = prepared.chunks
         self.delete_document(document_id)  # re-indexing a document replaces it
         if not chunks:
             return 0
@@ -94,8 +99,10 @@ class Retrieval:
             }
             for c in chunks
         ]
-        self.store.add(ids, texts, metadatas, self.embedder.embed_passages(texts))
-        self.lexical.add(LexicalRow(i, client_id, document_id, kind, t) for i, t in zip(ids, texts, strict=True))
+        vectors = prepared.vectors if prepared.vectors is not None else self.embedder.embed_passages(texts)
+        self.store.add(ids, texts, metadatas, vectors)
+        self.lexical.add(LexicalRow(i, client_id, document_id, kind, t, tokens)
+                         for i, t, tokens in zip(ids, texts, prepared.tokens, strict=True))
         return len(chunks)
 
     def delete_document(self, document_id: int) -> None:
