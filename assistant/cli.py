@@ -225,7 +225,21 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="print a JSO
     for d, c, n in rows:
         sys.stdout.write(f"D{d:<5} {c}  {n}\n")
     sys.stdout.write(f"{len(rows)} document(s) not indexed for search" +
-                     ("; run `loanwatch ingest` on them again (or on their folder) to index them\n" if rows else "\n"))
+                     ("; `loanwatch index catch-up` indexes them from their kept copies\n" if rows else "\n"))
+
+
+@index_app.command("catch-up")
+def index_catch_up() -> None:
+    """Index the stored documents the search index lacks, from their kept copies (the app does this at launch)."""
+    from assistant.ingest import index_pending, unindexed
+    from assistant.store import open_store
+
+    store = open_store()
+    index_pending(store, echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+    left = unindexed(store)
+    sys.stdout.write(f"{len(left)} document(s) not indexed for search\n")
+    if left:
+        raise typer.Exit(1)
 
 
 @figures_app.command("set", context_settings={"ignore_unknown_options": True})  # VALUE may be negative

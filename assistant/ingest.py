@@ -697,3 +697,37 @@ def unindexed(store: Store) -> list[tuple[int, str, str]]:
                          .outerjoin(IndexStateRow, IndexStateRow.document_id == DocumentRow.id)
                          .where(IndexStateRow.document_id.is_(None)).order_by(DocumentRow.id)).all()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def index_pending(store: Store | None = None, *, echo: Callable[[str], None] | None = None) -> IngestReport:
+    """Index every stored document the search index lacks (a kill or a Chroma outage cut its indexing).
+
+    Each is read again from its kept copy under ``documents/`` and goes through ``ingest`` for
+    its own client, which finds the stored document and only indexes it: nothing is stored
+    twice and the ledger records the ``index_state`` entry as for any indexing. A document
+    whose copy is missing is reported, not guessed.
+    """
+    from sqlalchemy import select
+
+    from assistant.config import get_settings
+
+    store = store or open_store()
+    home = get_settings().home_dir
+    report = IngestReport()
+    pending = {d for d, _c, _n in unindexed(store)}
+    if not pending:
+        return report
+    with store.session() as s:
+        rows = s.execute(select(DocumentRow.id, DocumentRow.client_id, DocumentRow.stored_path, DocumentRow.name)
+                         .where(DocumentRow.id.in_(pending)).order_by(DocumentRow.id)).all()
+    for doc_id, client_id, stored, name in rows:
+        path = home / stored if stored and stored != "-" else None
+        if path is None or not path.is_file():
+            result = FileResult(name, "failed", document_id=doc_id,
+                                reason="its kept copy is missing: ingest the original file again to index it")
+            report.results.append(result)
+            if echo:
+                echo(result.line())
+            continue
+        report.results.extend(ingest([path], client=str(client_id), store=store, echo=echo, progress=False, index=True).results)
+    return report

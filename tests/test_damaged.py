@@ -322,6 +322,24 @@ def test_index_status_lists_what_is_not_indexed(tmp_path):
     done = _cli(home, "index", "status")
     out = done.stdout.decode()
     assert done.returncode == 0 and "D1" in out and "note.txt" in out and "1 document(s) not indexed" in out
+    assert "loanwatch index catch-up" in out
+    caught = _cli(home, "index", "catch-up")
+    assert caught.returncode == 0, caught.stderr.decode()
+    assert caught.stdout.decode().endswith("0 document(s) not indexed for search\n")
+    assert "0 document(s) not indexed" in _cli(home, "index", "status").stdout.decode()
+    assert _cli(home, "ingest", str(note), "--client", "Hydro Co").stdout.decode().startswith("duplicate")  # stored once
+
+
+def test_index_catch_up_says_when_a_kept_copy_is_gone(tmp_path):
+    home = tmp_path / "home"
+    note = tmp_path / "note.txt"
+    note.write_text("现场检查\n检查日期：2026年10月9日\n", encoding="utf-8")
+    assert _cli(home, "ingest", str(note), "--client", "Hydro Co", "--no-index").returncode == 0
+    for kept in (home / "documents").iterdir():
+        kept.unlink()
+    caught = _cli(home, "index", "catch-up")
+    out = caught.stdout.decode()
+    assert caught.returncode == 1 and "kept copy is missing" in out and "1 document(s) not indexed" in out
 
 
 def _children(pid: int) -> list[int]:

@@ -53,7 +53,8 @@ def ask_stream(store: Store, user: User, question: str, client: str | int | None
 
 
 def warm_portfolio(store: Store) -> None:
-    """Make every client's portfolio row current in the background, at launch and again each new day.
+    """Make every client's portfolio row current in the background, at launch and again each new day;
+    at launch also index the stored documents the search index lacks.
 
     At launch this mostly loads the rows persisted by the last run (``chat.rowcache``); the
     assessment date is part of a row's key, so on a new day the rows are rebuilt here rather
@@ -73,9 +74,18 @@ def warm_portfolio(store: Store) -> None:
         except Exception:  # noqa: BLE001 - a warm-up only: the first question builds the rows itself
             pass
 
+    def _catch_up() -> None:
+        try:  # documents whose indexing a kill or an outage cut (``loanwatch index catch-up``)
+            from assistant.ingest import index_pending
+
+            index_pending(store)
+        except Exception:  # noqa: BLE001 - best effort: `loanwatch index status` still lists them
+            pass
+
     def _daily() -> None:
         day = today()
         _build()
+        _catch_up()
         while True:
             threading.Event().wait(300)  # a check every five minutes, not a busy loop
             if today() != day:
