@@ -24,6 +24,7 @@ The words step lives in ``extractors.ocr_words``, the per-figure checks in ``ext
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -362,11 +363,24 @@ def statement_pages(reader: _Reader, n: int, progress: Progress | None, seen: di
         texts = [x.text for x in page.lines]
         if seen is not None:
             seen[page.number] = "\n".join(texts)
-        if any(t.kind is not None for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4)):
+        kinds = {t.kind for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4) if t.kind is not None}
+        if kinds and not _lists_statements(texts, kinds):
             found.add(page.number)
         if progress:
             progress(f"scouting page {page.number}/{n}" + (f" ({page.skipped}: passed over)" if page.skipped else ""))
     return found
+
+
+#: A page-number mark in a list of contents: a line that is a bare page number, or a line ending in
+#: one after a blank or a dotted leader ("Consolidated Balance Sheets 68", "合并利润表……45").
+_PAGE_MARK = re.compile(r"^\d{1,3}$|(?:\s|[.…·]{2})\d{1,3}$")
+
+
+def _lists_statements(texts: list[str], kinds: set) -> bool:
+    """A contents or index page: its top names two or more kinds of statement beside page numbers.
+    A statement's own top names one kind and shows no bare page numbers; reading a contents page in
+    full (and the page after it) costs a dozen CPU seconds and finds nothing."""
+    return len(kinds) >= 2 and sum(1 for t in texts if _PAGE_MARK.search(t.strip())) >= 2
 
 
 def extract_scanned(paths: Sequence[str | Path], *, sha256: str, name: str, max_pages: int = 5000,
