@@ -29,7 +29,8 @@ the longest, 贵州茅台's 120 pages), padded to ``--report-pages`` with its ow
 streamed one page at a time into one image-only PDF, then extracted like the others: wall and
 CPU seconds in all and per page, peak memory, the pages read in full, the score against the gold,
 and the machine's load average before and after (the machine is shared: read the times with it).
-Writes ``eval/reports/scans_report.md`` and ``.json``.
+Writes ``eval/reports/scans_report.md`` and ``.json``. ``--scan FILE`` times a report scan made
+before (``--keep``) instead of generating it again, so two versions of the code run on one file.
 """
 
 from __future__ import annotations
