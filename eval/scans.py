@@ -29,7 +29,8 @@ the longest, 贵州茅台's 120 pages), padded to ``--report-pages`` with its ow
 streamed one page at a time into one image-only PDF, then extracted like the others: wall and
 CPU seconds in all and per page, peak memory, the pages read in full, the score against the gold,
 and the machine's load average before and after (the machine is shared: read the times with it).
-Writes ``eval/reports/scans_report.md`` and ``.json``.
+Writes ``eval/reports/scans_report.md`` and ``.json``. ``--scan FILE`` times a report scan made
+before (``--keep``) instead of generating it again, so two versions of the code run on one file.
 """
 
 from __future__ import annotations
@@ -291,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--report", action="store_true", help="time one whole scanned annual report instead")
     ap.add_argument("--report-pages", type=int, default=200)
+    ap.add_argument("--scan", default="", help="with --report: time this scan (one --keep made before) instead of generating it")
     args = ap.parse_args(argv)
     root = data_dir() / "real"
     docs = sorted(p.with_name(p.name.replace(".gold.jsonl", ".pdf")) for p in root.glob("*.gold.jsonl"))
@@ -375,7 +377,11 @@ def report_main(docs: list[Path], args) -> int:  # noqa: ANN001 - argparse's nam
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = report_pages(pdf, args.report_pages)
     t = time.perf_counter()
-    scan = make_report_scan(pdf, pages, CONDITIONS[TARGET], out_dir / f"{pdf.stem}.report{len(pages)}.pdf", seed=7)
+    scan = out_dir / f"{pdf.stem}.report{len(pages)}.pdf"
+    if args.scan:  # the same pages of the same report, generated before (--keep): old and new code timed on one file
+        scan = Path(args.scan)
+    else:
+        make_report_scan(pdf, pages, CONDITIONS[TARGET], scan, seed=7)
     made = time.perf_counter() - t
     load_before = os.getloadavg()
     res = run_one(scan, args.workers)

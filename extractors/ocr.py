@@ -3,8 +3,10 @@
 The only module that imports the OCR stack (rapidocr → onnxruntime, OpenCV). The named steps::
 
     scan_pages (pdf pages rendered by pypdfium2 | image files, multi-page TIFF)
-    → statement_pages: a fast low-resolution pass over the top of every page finds the titles,
-      so a 200-page scanned report is not read 200 times at full resolution
+    → statement_pages: a fast low-resolution pass finds the titles, so a 200-page scanned report
+      is not read 200 times at full resolution: each page is rendered once, small; a prose or
+      nearly blank page is passed over from its layout alone (extractors.ocr_layout: no figure
+      columns, full-width lines), and only the top of the others is recognised
     → ocr_page: PP-OCR detection + recognition at full resolution (red channel as grey: a red
       seal printed over figures fades out, black ink stays)
     → boxes_to_words: deskew (median angle of the long boxes), pixels → points, each text box
@@ -22,6 +24,7 @@ The words step lives in ``extractors.ocr_words``, the per-figure checks in ``ext
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +46,8 @@ FULL_SIDE = 2300
 #: The statement-finding pass reads the top of each page at this size.
 SCOUT_SIDE = 1100
 SCOUT_TOP = 0.30
+#: The first pages are scouted whatever their layout: the company and the period are read from them.
+SCOUT_ALWAYS = 3
 #: Documents of at most this many pages are read in full without the scouting pass.
 SCOUT_FROM = 4
 
@@ -125,16 +130,25 @@ SCOUT_MAX_ASPECT = 32.0
 SCOUT_BUDGET = 120.0
 
 
-def scout_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = SCOUT_SIDE) -> OcrPage:
-    """The scouting read of a page's top: detection, then recognition of its first short boxes only
-    (a statement title is never a full-width line of prose); words without per-character boxes."""
+def scout_image(image, *, page: int, width_pt: float, threads: int = 2, side: int = SCOUT_SIDE, top: float = SCOUT_TOP) -> OcrPage:
+    """The scouting read of a page (the whole page, small): a page whose layout is prose is passed
+    over (``skipped``); of the others, the top ``top`` share is read: detection, then recognition
+    of its first short boxes only (a statement title is never a full-width line of prose); words
+    without per-character boxes."""
+    from extractors.ocr_layout import page_layout
+
     started = time.perf_counter()
     small, _ = _resize(image, side)
-    px_w, px_h = small.size
-    k = width_pt / px_w
     bgr = _to_bgr(small)
     if _blank(bgr):
-        return OcrPage(page, width_pt, px_h * k, seconds=round(time.perf_counter() - started, 2))
+        return OcrPage(page, width_pt, small.size[1] * width_pt / small.size[0], seconds=round(time.perf_counter() - started, 2))
+    if page > SCOUT_ALWAYS and not page_layout(bgr[:, :, 0]).may_hold_statement:
+        return OcrPage(page, width_pt, small.size[1] * width_pt / small.size[0], seconds=round(time.perf_counter() - started, 2),
+                       skipped="prose")
+    if top < 1:
+        bgr = bgr[: max(1, round(bgr.shape[0] * top))]
+    px_h, px_w = bgr.shape[:2]
+    k = width_pt / px_w
     eng = _engine(threads)
     boxes, _ = eng.text_det(bgr)
     if boxes is None or len(boxes) == 0:
@@ -192,7 +206,8 @@ class _Source:
         return sum(_frames(p) for p in self.paths)
 
     def images(self, wanted: Sequence[int], side: int, top: float = 1.0) -> Iterator[tuple[int, object, float]]:
-        """(page, PIL image, page width in points) of the wanted pages, rendered or loaded at about ``side`` px."""
+        """(page, PIL image, page width in points) of the wanted pages, rendered or loaded at about ``side`` px
+        (whole pages: the scouting read crops the top itself; ``top`` < 1 only drops the native-resolution cap)."""
         if self.pdf:
             import pypdfium2 as pdfium
 
@@ -209,8 +224,7 @@ class _Source:
                         try:
                             w, h = page.get_size()
                             scale = min(side / max(w, h), _native_scale(page, w) if top == 1 else 9.9)
-                            crop = (0, h * (1 - top), 0, 0) if top < 1 else (0, 0, 0, 0)
-                            img = page.render(scale=scale, crop=crop).to_pil().copy()  # the bitmap freed here
+                            img = page.render(scale=scale).to_pil().copy()  # the bitmap freed here
                         finally:
                             page.close()
                     yield p, img, float(w)
@@ -231,9 +245,7 @@ class _Source:
                     im.seek(frame)
                     img = im.convert("RGB")
                     width_pt = _width_pt(im, img.size)
-                    if top < 1:
-                        img = img.crop((0, 0, img.size[0], max(1, int(img.size[1] * top))))
-                    img, _ = _resize(img, side if top == 1 else int(side * max(1.0, img.size[0] / max(img.size))))
+                    img, _ = _resize(img, side)
                     yield n, img, width_pt
 
 
@@ -267,6 +279,10 @@ def _width_pt(im, size: tuple[int, int]) -> float:
     return image_width_pt(im, size)
 
 
+#: Pages handed to each worker process ahead of the one it is reading.
+IN_FLIGHT = 2
+
+
 class _Reader:
     """OCR of whole pages, in ``workers`` processes (one onnxruntime thread each) when several
     pages are to be read: on 2 cores two single-threaded processes read about twice the pages of
@@ -281,18 +297,26 @@ class _Reader:
             for p, img, width in self.source.images(todo, side, top):
                 yield _read(img, p, width, self.workers, side, top < 1)
             return
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         done: set[int] = set()
         try:
             pool = self._get_pool()
-            futures = [pool.submit(_ocr_array, _array(img), p, width, side, top < 1)
-                       for p, img, width in self.source.images(todo, side, top)]
-            for f in as_completed(futures):
-                page = f.result()
-                done.add(page.number)
-                yield page
+            images = iter(self.source.images(todo, side, top))
+            pending: set = set()
+            while True:
+                # a few pages in flight per worker, not the whole report held as images at once
+                while len(pending) < IN_FLIGHT * self.workers and (nxt := next(images, None)) is not None:
+                    p, img, width = nxt
+                    pending.add(pool.submit(_ocr_array, _array(img, grey=top < 1), p, width, side, top < 1))
+                if not pending:
+                    break
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    page = f.result()
+                    done.add(page.number)
+                    yield page
         except (BrokenProcessPool, RuntimeError, OSError) as exc:  # no worker processes here: read in this one
             log.warning("OCR worker processes unavailable (%s); reading pages in this process", exc.__class__.__name__)
             self.close()
@@ -316,10 +340,12 @@ class _Reader:
             self._pool = None
 
 
-def _array(image):
+def _array(image, grey: bool = False):
+    """The page for a worker: RGB, or (``grey``, for the scouting read) only the red channel it reads."""
     import numpy as np
 
-    return np.asarray(image.convert("RGB"))
+    arr = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(arr[:, :, 0]) if grey else arr
 
 
 def _ocr_array(arr, page: int, width_pt: float, side: int, scout: bool = False) -> OcrPage:
@@ -348,11 +374,24 @@ def statement_pages(reader: _Reader, n: int, progress: Progress | None, seen: di
         texts = [x.text for x in page.lines]
         if seen is not None:
             seen[page.number] = "\n".join(texts)
-        if any(t.kind is not None for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4)):
+        kinds = {t.kind for _, _, t in find_titles(texts + ["单位：元", "项目"], max_join=4) if t.kind is not None}
+        if kinds and not _lists_statements(texts, kinds):
             found.add(page.number)
         if progress:
-            progress(f"scouting page {page.number}/{n}")
+            progress(f"scouting page {page.number}/{n}" + (f" ({page.skipped}: passed over)" if page.skipped else ""))
     return found
+
+
+#: A page-number mark in a list of contents: a line that is a bare page number, or a line ending in
+#: one after a blank or a dotted leader ("Consolidated Balance Sheets 68", "合并利润表……45").
+_PAGE_MARK = re.compile(r"^\d{1,3}$|(?:\s|[.…·]{2})\d{1,3}$")
+
+
+def _lists_statements(texts: list[str], kinds: set) -> bool:
+    """A contents or index page: its top names two or more kinds of statement beside page numbers.
+    A statement's own top names one kind and shows no bare page numbers; reading a contents page in
+    full (and the page after it) costs a dozen CPU seconds and finds nothing."""
+    return len(kinds) >= 2 and sum(1 for t in texts if _PAGE_MARK.search(t.strip())) >= 2
 
 
 def extract_scanned(paths: Sequence[str | Path], *, sha256: str, name: str, max_pages: int = 5000,

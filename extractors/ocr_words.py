@@ -39,6 +39,7 @@ class OcrPage:
     words: list[OcrWord] = field(default_factory=list)
     angle: float = 0.0  # degrees the scan was skewed by (corrected)
     seconds: float = 0.0
+    skipped: str = ""  # why the scouting read passed the page over unread ("prose"), if it did
 
     @property
     def lines(self) -> list[layout.Line]:

@@ -29,7 +29,7 @@ OWNERS = {
     "gradio": ("ui/",),
     "rapidocr_onnxruntime": ("extractors/ocr.py",),
     "onnxruntime": ("extractors/ocr.py",),
-    "cv2": ("extractors/ocr.py",),
+    "cv2": ("extractors/ocr.py", "extractors/ocr_layout.py"),
 }
 
 

@@ -211,6 +211,28 @@ def test_only_pages_whose_top_names_a_statement_are_read_in_full():
     assert reader.calls == [(list(range(1, 201)), SCOUT_SIDE, pytest.approx(0.30))]
 
 
+def test_a_contents_page_listing_the_statements_is_not_read_in_full():
+    """An index of the statements (titles beside page numbers) names several kinds; the statements' own pages name one."""
+    from extractors.ocr import OcrPage, OcrWord, statement_pages
+
+    tops = {
+        # as the recogniser reads an index: each page number a line of its own, a little above its title
+        5: [("INDEX TO THE CONSOLIDATED FINANCIAL STATEMENTS", 100), ("68", 116), ("Consolidated Balance Sheets", 130),
+            ("69", 146), ("Consolidated Statements of Operations", 160), ("73", 176), ("Consolidated Statements of Cash Flows", 190)],
+        6: [("目录", 100), ("合并资产负债表", 130), ("45", 144), ("合并利润表", 160), ("48", 174)],
+        8: [("SQUARE, INC.", 100), ("CONSOLIDATED BALANCE SHEETS", 120), ("December 31,", 150), ("2016 2015", 170)],
+    }
+
+    class FakeReader:
+        def read(self, wanted, side, top=1.0):
+            for p in wanted:
+                words = [OcrWord(t, 100 if not t.isdigit() else 480, 300 if not t.isdigit() else 500, y, y + 12, 0.99)
+                         for t, y in tops.get(p, [("Management's discussion and analysis", 100)])]
+                yield OcrPage(p, 595, 842, words)
+
+    assert statement_pages(FakeReader(), 20, None) == {8}
+
+
 def test_a_scanned_statement_is_ingested_and_flagged_for_review(scanned_statement, home):
     # through the real ingest path: stored as a statement, its figures unconfirmed until a person confirms
     from assistant.ingest import ingest
