@@ -8,7 +8,8 @@ are computed here from the true figures with the FIGURES.md formulas (DSCR with
 ``analytics.compute_ratio`` over the true figures and the file's facility); exposure is the
 portfolio file's own unpaid principal; covenant, warning and grade signals (attention, thin
 headroom, breaches, exit and support candidates) run the analytics on a snapshot built from
-the true figures, facility and visits. So the set measures what a user relies on — question
+the true figures, facility, visits and the dates the statements were sent (a late statement
+is a warning). So the set measures what a user relies on — question
 understanding, extraction, storage and answering — not the rules' definitions themselves.
 
 Scoring per question, from the answer's ``items`` (the rows it lists; "could not tell" rows apart):
@@ -88,7 +89,7 @@ class Truth:
 def build_truth() -> Truth:
     from assistant.chat.board import client_row
     from assistant.demo.portfolio import BORROWERS, demo_quarters, visits_for, write_inbox
-    from assistant.domain import ClientProfile, ClientSnapshot, InspectionNote
+    from assistant.domain import ClientProfile, ClientSnapshot, DocumentInfo, InspectionNote
     from assistant.portfolio_io import read_portfolio
 
     ends = demo_quarters(AS_OF)
@@ -104,8 +105,10 @@ def build_truth() -> Truth:
                                 cost_spent=v.cost[0] * 10000 if v.cost else None,
                                 cost_budget=v.cost[1] * 10000 if v.cost else None,
                                 operating_status=v.status, problems=list(v.problems)) for v in visits_for(b, ends)]
+        docs = [DocumentInfo(j, f.path.name, "statement", f.received, f.pages, f.period_end)  # when each statement came in
+                for j, f in enumerate(inbox.files, 1) if f.client == b.name and f.kind == "statement"]
         snap = ClientSnapshot(ClientProfile(i, b.name, [b.alias, b.english], b.industry, b.officer),
-                              facilities=facilities[b.name], facts=inbox.truth[b.name], notes=notes, as_of=AS_OF)
+                              facilities=facilities[b.name], facts=inbox.truth[b.name], notes=notes, documents=docs, as_of=AS_OF)
         rows[b.name] = client_row(snap)
     return Truth([b.name for b in BORROWERS], {b.name: b.alias for b in BORROWERS},
                  {b.name: b.english for b in BORROWERS}, ends, inbox.truth, facilities, rows)

@@ -357,6 +357,7 @@ class InboxFile:
     kind: str  # statement | inspection | filing
     received: dt.date
     pages: int = 0
+    period_end: dt.date | None = None  # a statement's period (what its reporting deadline is counted from)
 
 
 @dataclass
@@ -398,7 +399,7 @@ def write_inbox(root: Path, as_of: dt.date) -> Inbox:
                 if b.late_latest and spec.period_end == ends[-1]:
                     lag = b.late_latest
                 received = min(spec.period_end + dt.timedelta(days=lag), as_of)
-                inbox.files.append(InboxFile(b.name, path, "statement", received, truth.pages))
+                inbox.files.append(InboxFile(b.name, path, "statement", received, truth.pages, spec.period_end))
         facts = truth_facts(truths)
         inbox.truth[b.name] = facts
         for j, visit in enumerate(visits_for(b, ends)):
