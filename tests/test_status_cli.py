@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_demo import DEMO_DATE, build_demo_home, run_cli
+from tests.test_demo import DEMO_DATE, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -21,24 +21,12 @@ STORY = "鼎盛化纤制造有限公司"
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory):
-    return build_demo_home(tmp_path_factory)  # the same home test_demo.py builds, built once
-
-
 @pytest.fixture()
-def snapshot(demo_home, monkeypatch):
-    """load(name) → the client's snapshot from the demo store, as of the demo date."""
-    from assistant.config import reset_settings
-    from assistant.store import close_stores, load_snapshot, open_store
+def snapshot(demo_store):
+    """load(name) → the client's snapshot from the demo store (conftest's), as of the demo date."""
+    from assistant.store import load_snapshot
 
-    monkeypatch.setenv("LOANWATCH_HOME", str(demo_home))
-    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
-    reset_settings()
-    close_stores()
-    yield lambda name: load_snapshot(open_store(), name, as_of=dt.date.fromisoformat(DEMO_DATE))
-    close_stores()
-    reset_settings()
+    return lambda name: load_snapshot(demo_store, name, as_of=dt.date.fromisoformat(DEMO_DATE))
 
 
 _CACHE: dict[tuple, object] = {}
