@@ -220,3 +220,17 @@ def demo_store(demo_home, monkeypatch):
     yield open_store()
     close_stores()
     reset_settings()
+
+
+@pytest.fixture()
+def book_store(tmp_path):
+    """A fresh book home (tests/book_support: two clients, facilities, users) and its store, opened in this process."""
+    from assistant.store import close_stores, open_store
+    from tests.book_support import make_book_home
+    from tests.ui_support import using_home
+
+    home = make_book_home(tmp_path / "home")
+    with using_home(home):
+        close_stores()
+        yield open_store()
+        close_stores()

@@ -13,20 +13,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.book_support import make_book_home
 from tests.clock import TODAY
-from tests.ui_support import CLIENT_A, CLIENT_B, using_home
+from tests.ui_support import CLIENT_A, CLIENT_B
 
 
 @pytest.fixture()
-def store(tmp_path):
-    from assistant.store import close_stores, open_store
-
-    home = make_book_home(tmp_path / "home")
-    with using_home(home):
-        close_stores()
-        yield open_store()
-        close_stores()
+def store(book_store):
+    return book_store
 
 
 def _ids(store) -> frozenset[int]:  # noqa: ANN001
