@@ -75,10 +75,6 @@ app.add_typer(figures_app, name="figures")
 app.add_typer(audit_app, name="audit")
 
 
-def _client_json(c) -> dict:
-    return {"id": c.id, "name": c.name, "aliases": list(c.aliases), "industry": c.industry, "officer": c.officer}
-
-
 @client_app.command("add")
 def client_add(
     name: str = typer.Argument(..., help="the borrower's registered name"),
@@ -102,11 +98,14 @@ def client_add(
 @client_app.command("list")
 def client_list(as_json: bool = typer.Option(False, "--json", help="print a JSON list")) -> None:
     """List clients."""
-    from assistant.store import open_store
-    from assistant.store.repo import list_clients
+    from assistant import warm
 
-    with open_store().session() as s:
-        rows = [_client_json(c) for c in list_clients(s)]
+    rows = (warm.call("clients") or {}).get("clients")  # a running `loanwatch warm` answers without loading the store here
+    if rows is None:
+        from assistant.store import open_store
+        from assistant.warm_ops import client_rows
+
+        rows = client_rows(open_store())
     if as_json:
         _print_json(rows)
         return
@@ -463,6 +462,15 @@ def memo(
         return
     if period is None:
         raise typer.BadParameter("--period is required, e.g. --period 2026Q3")
+    if not actor and not stored and fmt == "md" and out is None:  # no password to ask, no file to write: the warm service may draft it
+        from assistant import warm
+
+        drafted_there = warm.call("memo", as_caller=True, client=client, period=period, lang=lang,
+                                  as_of=day.isoformat() if day else None, engine=engine)
+        if drafted_there is not None:
+            sys.stderr.write(drafted_there["stderr"])
+            sys.stdout.write(drafted_there["stdout"])
+            return
     from assistant.safety import output_path
     from assistant.store import open_store
 
@@ -481,15 +489,9 @@ def memo(
         sys.stdout.write(export_stored(store, client, period, fmt, out, actor=actor or "system") + "\n")
         return
     drafted = workflow.draft_memo(store, client, period, lang=lang, by=actor or "system", as_of=day, engine=engine)
-    if drafted.memo.engine == "llm":
-        flags = drafted.memo.flags
-        sys.stderr.write(f"engine llm ({drafted.memo.model}): narrative rewritten, {len(flags)} flag(s)\n")
-        for flag in flags:
-            sys.stderr.write(f"  {flag.kind} [{flag.section or '-'}] {flag.detail or flag.message}\n")
-    if drafted.regenerated is not None:
-        r = drafted.regenerated
-        sys.stderr.write(f"regenerated: {len(r.carried)} of the officer's edits carried over, "
-                         f"{len(r.not_carried)} not (the engine rewrote those lines)\n")
+    from assistant.warm_ops import memo_notes
+
+    sys.stderr.write(memo_notes(drafted))
     if fmt == "md" and out is None:
         sys.stdout.write(drafted.markdown)
         return
@@ -786,7 +788,15 @@ def status(
     """A client's grade, suggested classification, covenants, warnings and latest figures with sources."""
     import datetime as dt
 
-    from assistant.status import client_status, record, render_status
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    if not save:  # a read: a running `loanwatch warm` may answer it
+        from assistant import warm
+
+        there = warm.call("status", client=client, period=period, as_of=day.isoformat() if day else None)
+        if there is not None:
+            _status_out(there["status"], as_json)
+            return
+    from assistant.status import client_status, record
     from assistant.store import open_store
 
     store = open_store()
@@ -795,12 +805,18 @@ def status(
         from assistant.actor import command_actor
 
         actor = command_actor(as_user, None, "status.record", store=store)
-    st = client_status(store, client, period=period, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    st = client_status(store, client, period=period, as_of=day)
     if actor is not None:  # a read writes nothing unless asked to, by a named user
         record(store, st, actor=actor.name)
+    _status_out(st, as_json)
+
+
+def _status_out(st: dict, as_json: bool) -> None:
     if as_json:
         _print_json(st)
         return
+    from assistant.status_render import render_status
+
     render_status(st)
 
 

@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import os
 import secrets
-import stat
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,11 @@ from sqlalchemy.orm import Session
 
 from assistant import ledger
 from assistant.access import User, check_password, get_user, hash_password
-from assistant.errors import AccessDeniedError, ConfigError
+from assistant.errors import AccessDeniedError
+from assistant.session_token import TOKEN_ENV, TOKEN_FILE, read_token  # noqa: F401 - TOKEN_ENV: the name callers knew here
 from assistant.store.db import Store
 from assistant.store.schema import AuthSessionRow, LoginAttemptRow, UserRow
 
-TOKEN_ENV = "LOANWATCH_TOKEN"
-TOKEN_FILE = "session"  # under LOANWATCH_HOME
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen_at is written at most once a minute per session
 _DUMMY_HASH: str | None = None
 
@@ -279,15 +277,7 @@ def save_token(token: str, *, store: Store | None = None) -> Path:
 
 def current_token() -> str | None:
     """``LOANWATCH_TOKEN``, else the token ``loanwatch login`` saved; a token file others can read is refused."""
-    env = os.environ.get(TOKEN_ENV, "").strip()
-    if env:
-        return env
-    path = token_path()
-    if not path.is_file():
-        return None
-    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-        raise ConfigError(f"{path} can be read by other users", hint=f"run `chmod 600 {path}` or `loanwatch login` again")
-    return path.read_text(encoding="ascii").strip() or None
+    return read_token(token_path())
 
 
 def cli_login(store: Store, name: str, password: str, *, now: dt.datetime | None = None) -> tuple[User, str]:

@@ -1,13 +1,14 @@
-"""A warm local service for ``loanwatch ask``: the engine, the embedder, jieba's dictionary and
-the BM25 index stay loaded between questions (issue 14).
+"""A warm local service for ``loanwatch ask`` (and ``memo``, ``status``, ``client list``): the
+store, the engine, the embedder, jieba's dictionary and the BM25 index stay loaded between
+commands (issue 14).
 
 ``loanwatch warm`` runs :func:`serve` for one home. It listens on a Unix socket that only its
 owner may open (``LOANWATCH_HOME/warm.sock``, or a private temporary folder when that path is
 too long for a socket) and writes ``LOANWATCH_HOME/warm.json`` (mode 0600): process id, socket
 path, a secret drawn at start, and the fingerprint of the settings and code it answers with.
 
-:func:`ask` is the client: it sends the question with the secret and its own fingerprint and
-returns the service's answer, or ``None`` whenever there is no service, the service refuses
+:func:`ask` and :func:`call` are the client: they send the question or command with the secret
+and their own fingerprint and return the service's reply, or ``None`` whenever there is no service, the service refuses
 (other settings, other code: a fingerprint differs) or anything fails — the caller then answers
 in its own process. The service never gives a different answer than the caller would:
 
@@ -15,12 +16,14 @@ in its own process. The service never gives a different answer than the caller w
   command line's view (every client, as ``loanwatch ask`` in-process); a session token
   (``token``), that user's clients only — the token is checked by ``sessions.session_user``
   in the service, as the app checks it;
+* the other commands (``warm_ops.OPS``) run the same functions as the command in-process, and
+  the caller's session token goes along, so the ledger names the caller, never the service;
 * an error is sent back as its class and one line, and raised again by the client;
 * before each question it compares the search index's generation counter with the one it saw
   last; when another process indexed or removed a document (an ingest), it reopens the index,
   since an embedded Chroma client does not see another process's writes.
 
-One question at a time; this module imports only the standard library until it answers.
+One request at a time; this module imports only the standard library until it answers.
 """
 
 from __future__ import annotations
@@ -119,6 +122,29 @@ def ask(question: str, *, client: str | None = None, engine: str | None = None, 
         raise _error(reply["error"])
     answer = reply.get("answer")
     return answer if isinstance(answer, dict) else None
+
+
+def call(op: str, *, as_caller: bool = False, **args: Any) -> dict | None:
+    """The reply of this home's service to one command (``memo``, ``status``, ``clients``; see warm_ops), or None.
+
+    ``as_caller``: the caller's session token goes along (``LOANWATCH_TOKEN``, else the saved one),
+    so the service records the actor the command would record in its own process. None: no
+    service, or it refused or failed — answer in this process.
+    """
+    home = home_dir()
+    if read_state(home) is None:  # no service: nothing else to read
+        return None
+    token = None
+    if as_caller:
+        from assistant.session_token import TOKEN_FILE, read_token
+
+        token = read_token(home / TOKEN_FILE)  # a token file others can read: the same error as in-process
+    reply = request({"op": op, **args, "token": token}, home=home)
+    if reply is None:
+        return None
+    if "error" in reply:
+        raise _error(reply["error"])
+    return reply
 
 
 def request(payload: dict, *, home: Path | None = None) -> dict | None:
@@ -325,34 +351,29 @@ class _Service:
             return {"pid": os.getpid(), "same_config": req.get("config") == self.config, "answered": self.answered}
         if req.get("config") != self.config:
             return {"refused": "settings or code differ from the service's; restart `loanwatch warm`"}
-        if req.get("op") != "ask":
+        from assistant.warm_ops import OPS
+
+        op = OPS.get(str(req.get("op")))
+        if op is None:
             return {"refused": f"unknown op {req.get('op')!r}"}
         now = _index_signature(self.home)
         if now != self.seen:
             _reopen_index()
             self.seen = now
         self.answered += 1
-        return _answer(req)
+        return _answer(op, req)
 
 
-def _answer(req: dict) -> dict:
-    """The answer as the caller would get it in its own process, or its error."""
-    from assistant.chat.service import ask as ask_question
+def _answer(op: Callable[[Any, dict], dict], req: dict) -> dict:
+    """What the caller would get in its own process (``op``'s reply), or its error."""
     from assistant.errors import LoanwatchError
     from assistant.store import open_store
 
     store = open_store()
     try:
-        user = None
-        if req.get("token"):
-            from assistant.sessions import session_user
-
-            user = session_user(str(req["token"]), store=store)
-        out = ask_question(str(req.get("question", "")), user=user, client=req.get("client"), engine=req.get("engine"),
-                           store=store).to_json_dict()
-        out.pop("understood", None)
+        out = op(store, req)
         json.dumps(out)  # what cannot travel is answered by the caller itself
-        return {"answer": out}
+        return out
     except LoanwatchError as exc:
         _record_denial(store, exc)
         return {"error": {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}}
