@@ -438,8 +438,6 @@ def memo(
     """
     import datetime as dt
 
-    from assistant.memo import workflow
-
     day = dt.date.fromisoformat(as_of) if as_of else None
     actor = as_user or by
     if client in MEMO_ACTIONS:
@@ -447,6 +445,8 @@ def memo(
             what = "the memo file" if client == "verify" else "the client"
             raise typer.BadParameter(f"give {what}: loanwatch memo {client} {'FILE' if client == 'verify' else 'CLIENT'}")
         if client == "verify":
+            from assistant.memo import workflow
+
             report = workflow.verify_file(Path(target), as_of=day)
             if not report.ok:
                 raise LoanwatchError(f"{Path(target).name}: {report.summary()}",
@@ -471,6 +471,7 @@ def memo(
             sys.stderr.write(drafted_there["stderr"])
             sys.stdout.write(drafted_there["stdout"])
             return
+    from assistant.memo import workflow
     from assistant.safety import output_path
     from assistant.store import open_store
 

@@ -31,9 +31,9 @@ def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=_env(**extra), timeout=300)
 
 
-def start_service(home) -> subprocess.Popen:  # noqa: ANN001
+def start_service(home, **extra: str) -> subprocess.Popen:  # noqa: ANN001
     proc = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()", "warm"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(**extra))
     from assistant import warm
 
     deadline = time.monotonic() + 240
@@ -177,3 +177,90 @@ def test_the_service_reopens_the_index_when_another_process_wrote_to_it(store, h
     assert "answer" in service.reply(req)
     dense = search("仓库存货积压，环保整改尚未完成", client_ids=[indexed["华信光伏"]], k=5, mode="dense")
     assert "华信光伏第二次现场检查.txt" in {h.document for h in dense}
+
+
+MEMO = ("memo", "华信光伏", "--period", "2026Q3", "--as-of", "2026-10-25")
+COMMANDS = [
+    ("client", "list"),
+    ("client", "list", "--json"),
+    ("status", "华信光伏", "--period", "2026Q3"),  # rich tables, printed by the caller
+    ("status", "宁远高速", "--json"),
+    ("status", "不存在的公司"),  # an error: one line, exit 1
+    MEMO,
+    ("memo", "不存在的公司", "--period", "2026Q3"),
+]
+
+
+def _ledger_tail(st, after: int) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from assistant.store.schema import LedgerRow
+
+    with st.session() as s:
+        rows = s.execute(select(LedgerRow).where(LedgerRow.seq > after).order_by(LedgerRow.seq)).scalars().all()
+        return [(r.actor, r.action, r.entity) for r in rows]
+
+
+def _ledger_head(st) -> int:  # noqa: ANN001
+    from assistant import ledger
+
+    with st.session() as s:
+        top = ledger.head(s)
+    return top.seq if top else 0
+
+
+def test_memo_status_and_client_list_through_the_service_print_and_record_what_the_command_does_alone(store, home):  # noqa: F811
+    """Each command alone, then through the service: the same bytes, exit status and ledger entries;
+    a memo names its caller's session user as its author, never the token of the service's own shell."""
+    from assistant.sessions import open_session
+    from tests.checkers import ensure_user
+
+    ensure_user(store, "zhang_u", "officer", clients=["华信光伏"])
+    ensure_user(store, "li_u", "officer", clients=["宁远高速"])
+    zhang, li = open_session(store, "zhang_u", kind="cli"), open_session(store, "li_u", kind="cli")
+    runs = [(c, {}) for c in COMMANDS] + [(MEMO, {"LOANWATCH_TOKEN": zhang}), (MEMO, {"LOANWATCH_TOKEN": "not-a-token"})]
+
+    def each(via_service: bool) -> list[tuple]:
+        out = []
+        for args, extra in runs:
+            seq = _ledger_head(store)
+            done = cli(*args, **extra)
+            out.append((args, done.returncode, done.stdout, done.stderr, _ledger_tail(store, seq)))
+        return out
+
+    alone = each(False)
+    assert [r[1] for r in alone] == [0, 0, 0, 0, 1, 0, 1, 0, 1], [r[3] for r in alone]
+    memo_by = {tuple(a for a, *_ in r[4] if a) for r in alone if r[0] == MEMO and r[1] == 0}
+    assert memo_by == {("system",), ("zhang_u",)}, memo_by  # the draft's ledger entries name who drafted it
+
+    proc = start_service(home, LOANWATCH_TOKEN=li)  # the service's own shell is logged in as someone else
+    try:
+        through = each(True)
+        assert answered(home) == len(runs)  # the service answered every one …
+        for a, w in zip(alone, through, strict=True):  # … as the command does alone, to the byte and ledger entry
+            assert w == a, a[0]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def test_through_the_service_a_command_loads_neither_the_store_nor_the_engine(store, home):  # noqa: F811
+    """The caller of a running service only formats its reply: no SQLAlchemy, no settings model, no engine."""
+    heavy = ("sqlalchemy", "pydantic_settings", "assistant.store", "assistant.chat.service", "assistant.memo.workflow",
+             "assistant.status", "chromadb", "jieba")
+    code = ("import atexit, sys\n"
+            f"atexit.register(lambda: print('LOADED=' + ','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr))\n"
+            "from assistant.cli import main\nmain()")
+    commands = [("client", "list"), ("status", "华信光伏"), ("status", "华信光伏", "--json"), MEMO,
+                ("ask", "华信光伏2026年三季度末的流动比率是多少?")]
+    proc = start_service(home)
+    try:
+        for args in commands:
+            done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=_env(), timeout=300)
+            assert done.returncode == 0, done.stderr
+            line = [x for x in done.stderr.splitlines() if x.startswith("LOADED=")][-1]
+            assert line == "LOADED=", (args, line)
+        assert answered(home) == len(commands)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
