@@ -58,6 +58,8 @@ class Described:
 
 
 def _found(phrase: str, low: str, strong: bool) -> bool:
+    if phrase not in low:  # every pattern below contains the phrase itself (skips compiling a pattern per phrase)
+        return False
     if re.search(r"[\u4e00-\u9fff]", phrase):
         if strong:
             return phrase in low

@@ -273,13 +273,15 @@ def find_precision(text: str) -> tuple[int | None, bool]:
 
 # ---------------------------------------------------------------- metrics
 @lru_cache(maxsize=1)
-def _phrases() -> list[tuple[str, str, re.Pattern | None]]:
-    out = []
-    for phrase, key in lx.metric_phrases():
-        ascii_phrase = phrase.isascii()
-        pattern = re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])") if ascii_phrase else None
-        out.append((phrase, key, pattern))
-    return out
+def _phrases() -> list[tuple[str, str, bool]]:
+    """(phrase, metric key, whether it is matched as a whole word: an ASCII phrase)."""
+    return [(phrase, key, phrase.isascii()) for phrase, key in lx.metric_phrases()]
+
+
+@lru_cache(maxsize=None)
+def _word(phrase: str) -> re.Pattern:
+    """An ASCII phrase as a whole word; compiled on first use (hundreds of phrases, few in any one question)."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
 
 
 def find_metrics(text: str) -> tuple[list[str], list[str], str]:
@@ -287,8 +289,10 @@ def find_metrics(text: str) -> tuple[list[str], list[str], str]:
     low = text.lower()
     taken = [False] * len(low)
     found: list[tuple[int, str]] = []
-    for phrase, key, pattern in _phrases():
-        starts = [m.start() for m in pattern.finditer(low)] if pattern else _all_starts(low, phrase)
+    for phrase, key, whole_word in _phrases():
+        if phrase not in low:  # neither match below can find it
+            continue
+        starts = [m.start() for m in _word(phrase).finditer(low)] if whole_word else _all_starts(low, phrase)
         for s in starts:
             e = s + len(phrase)
             if any(taken[s:e]):
