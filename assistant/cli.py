@@ -731,7 +731,7 @@ def serve(
 
 @app.command("warm")
 def warm_service() -> None:
-    """Keep the engine, embedder, jieba and the search index loaded for `loanwatch ask` on this home (Ctrl-C stops it)."""
+    """Keep the store, engine, embedder and search index loaded for this home (Ctrl-C stops it): `ask`, `memo`, `status`, `client list` use it."""
     from assistant.warm import serve as serve_warm
 
     serve_warm(echo=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
