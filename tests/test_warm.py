@@ -218,25 +218,32 @@ def test_memo_status_and_client_list_through_the_service_print_and_record_what_t
     ensure_user(store, "zhang_u", "officer", clients=["华信光伏"])
     ensure_user(store, "li_u", "officer", clients=["宁远高速"])
     zhang, li = open_session(store, "zhang_u", kind="cli"), open_session(store, "li_u", kind="cli")
-    runs = [(c, {}) for c in COMMANDS] + [(MEMO, {"LOANWATCH_TOKEN": zhang}), (MEMO, {"LOANWATCH_TOKEN": "not-a-token"})]
+    saved = home / "session"  # what `loanwatch login` writes
+    runs = [(c, {}, None) for c in COMMANDS] + [(MEMO, {"LOANWATCH_TOKEN": zhang}, None), (MEMO, {"LOANWATCH_TOKEN": "not-a-token"}, None),
+                                                 (MEMO, {}, 0o600), (MEMO, {}, 0o644)]  # a saved login; one others can read
 
     def each(via_service: bool) -> list[tuple]:
         out = []
-        for args, extra in runs:
+        for args, extra, mode in runs:
+            if mode is not None:
+                saved.write_text(zhang, encoding="ascii")
+                saved.chmod(mode)
             seq = _ledger_head(store)
             done = cli(*args, **extra)
+            saved.unlink(missing_ok=True)
             out.append((args, done.returncode, done.stdout, done.stderr, _ledger_tail(store, seq)))
         return out
 
     alone = each(False)
-    assert [r[1] for r in alone] == [0, 0, 0, 0, 1, 0, 1, 0, 1], [r[3] for r in alone]
-    memo_by = {tuple(a for a, *_ in r[4] if a) for r in alone if r[0] == MEMO and r[1] == 0}
-    assert memo_by == {("system",), ("zhang_u",)}, memo_by  # the draft's ledger entries name who drafted it
+    assert [r[1] for r in alone] == [0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1], [r[3] for r in alone]
+    assert "can be read by other users" in alone[-1][3]
+    memo_by = [tuple(a for a, *_ in r[4] if a) for r in alone if r[0] == MEMO and r[1] == 0]
+    assert memo_by == [("system",), ("zhang_u",), ("zhang_u",)], memo_by  # the draft's ledger entries name who drafted it
 
     proc = start_service(home, LOANWATCH_TOKEN=li)  # the service's own shell is logged in as someone else
     try:
         through = each(True)
-        assert answered(home) == len(runs)  # the service answered every one …
+        assert answered(home) == len(runs) - 1  # the service answered every one (not the unsafe token file's) …
         for a, w in zip(alone, through, strict=True):  # … as the command does alone, to the byte and ledger entry
             assert w == a, a[0]
     finally:
