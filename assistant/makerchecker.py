@@ -46,6 +46,8 @@ _MODELS = {"correction": CorrectionRow, "decision": DecisionRow, "exposure": Exp
 _CHECK = {"correction": ("figure.confirm", "figure"), "decision": ("decision.confirm", "decision"),
           "exposure": ("exposure.confirm", "exposure")}
 KINDS = ("classification", "grade")
+#: every kind of change this path reviews (``assistant.awaiting`` lists the pending ones of each)
+ENTITIES: tuple[str, ...] = tuple(_MODELS)
 
 
 @dataclass
@@ -264,4 +266,4 @@ def decisions(source: Session | Store, client_id: int, period: str) -> dict[str,
     return out
 
 
-__all__ = ["Change", "KINDS", "changes", "decide", "decisions", "review"]
+__all__ = ["ENTITIES", "Change", "KINDS", "changes", "decide", "decisions", "review"]

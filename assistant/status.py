@@ -217,6 +217,7 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
     span = monitoring_span(snap, period)
     a = assess(snap, span)
     cls = a.classification
+    from assistant.awaiting import awaiting, summary
     from assistant.makerchecker import decisions
 
     decided = decisions(store, snap.client.id, a.span.label)
@@ -249,6 +250,7 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
                    for k, r in a.ratios.items()},
         "notes": list(a.notes),
         "review": review_json(snap),
+        "awaiting_checker": summary(awaiting(store, [snap.client.id])),  # every kind a second person must act on
     }
 
 
@@ -383,6 +385,15 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
                           f"by {d['by']}, confirmed by {d['confirmed_by']}: {d['justification']})", highlight=False)
         for p in d["pending"]:
             console.print(f"{label}: {p['note']} ({p['ref']}: {p['justification']})", markup=False, highlight=False)
+    waiting = st.get("awaiting_checker")
+    if waiting and waiting["total"]:
+        from assistant.awaiting import sources
+
+        parts = ", ".join(f"{sources()[k].label_zh} {sources()[k].label_en} {n}" for k, n in waiting["by_kind"].items() if n)
+        console.print(f"[bold yellow]待复核 AWAITING A CHECKER[/bold yellow]: {waiting['total']} ({parts}); none counts until "
+                      "a second person acts on it", highlight=False)
+        for i in waiting["items"]:
+            console.print(f"  · {i['ref']} {i['what']} (by {i['by'] or '-'})", markup=False, highlight=False)
     pending = st.get("review", {}).get("pending_corrections", [])
     if pending:
         console.print(f"[bold yellow]待复核更正 PENDING CORRECTIONS[/bold yellow]: {len(pending)}; not used until a reviewer "
