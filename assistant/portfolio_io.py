@@ -230,7 +230,7 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
     source = Path(path).name
     report = ImportReport()
 
-    def merge(client, f: FacilityIn) -> None:  # noqa: ANN001 - store.schema.Client
+    def merge(s, client, f: FacilityIn) -> None:  # noqa: ANN001 - a Session, a store.schema.Client
         merged = merge_facility(s, client, f, complete=complete, source=source, actor=actor)
         report.facilities.append(f"{client.name} / {f.name}")
         report.removals += merged.removals
@@ -248,7 +248,7 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
                                             actor=actor)
                 report.clients_updated.append(client.name)
             for f in c.facilities:
-                merge(client, f)
+                merge(s, client, f)
         for f in portfolio.facilities:
             if not f.client:
                 raise ConfigError(f"facility {f.name!r} names no client", hint="add `client: NAME` to it")
@@ -257,5 +257,5 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
             except NotFoundError as exc:
                 raise NotFoundError(f"facility {f.name!r}: no client named {f.client!r}",
                                     hint="add the client first (`loanwatch client add`) or list it under clients:") from exc
-            merge(client, f)
+            merge(s, client, f)
     return report
