@@ -257,3 +257,30 @@ def test_a_workbook_quarter_its_dates_leave_open_loses_its_start(tmp_path):
                           words="The company has a 52- or 53-week fiscal year that ends on the last Saturday in December.")
     (income,) = [st for st in extract_xlsx(path).statements if st.kind == "income_statement"]
     assert [c.period_start for c in income.columns] == [dt.date(2023, 1, 1), dt.date(2021, 12, 26)]
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("name", ["corpus/en/INTEL_2023Q1_EARNINGS.pdf", "real/BESTBUY_2024Q2_10Q.pdf"])
+def test_real_statements_rekeyed_into_a_workbook_get_the_pdfs_52_53_week_starts(shared_data, tmp_path, name):
+    """Two real 52/53-week reports' statements typed into a workbook (labels, headers, printed cells) get
+    the very starts their PDF gets: Best Buy's inferred, Intel's Q1 2022 refused (never 13 weeks counted)."""
+    from openpyxl import Workbook
+
+    from extractors.pdf import extract_pdf
+
+    pdf = shared_data / name
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} absent")
+    result = extract_pdf(pdf)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, st in enumerate(s for s in result.statements if s.scope == "consolidated"):
+        ws = wb.create_sheet(f"s{i}")
+        for row in ([result.company or ""], [st.title or st.kind], ["(In Millions)"], [None, *[c.label for c in st.columns]]):
+            ws.append(row)
+        for item in st.items:
+            ws.append([item.label, *item.printed])
+    wb.save(tmp_path / "rekeyed.xlsx")
+    spans = {st.kind: [(c.period_start, c.period_end) for c in st.columns] for st in extract_xlsx(tmp_path / "rekeyed.xlsx").statements}
+    expected = {st.kind: [(c.period_start, c.period_end) for c in st.columns] for st in result.statements if st.scope == "consolidated"}
+    assert "income_statement" in spans and {k: expected[k] for k in spans} == spans
