@@ -12,6 +12,10 @@ it, with the function that lists the pending ones:
 * statements flagged for review at ingest (``assistant.review``; the confirmer must not be the
   uploader).
 
+Each source names its checker's right; ``tests/test_awaiting.py`` holds that every checker right in
+``assistant.actor.RIGHTS`` (``*.confirm``, ``*.approve``) has a source, so a new kind of four-eyes
+step fails the tests until it is listed here.
+
 ``awaiting(store, client_ids)`` lists them, ``counts(items)`` gives one number per kind (every
 kind present, zeros included). ``loanwatch status`` and the app's dashboard both read this
 module, so neither can leave a kind out.
@@ -48,6 +52,7 @@ class Source:
     label_zh: str
     label_en: str
     how: str  # the command that acts on it
+    right: str  # the checker's right (``assistant.actor.RIGHTS``): every such right has its source here
     items: Callable[[Store, set[int] | None], list[Awaiting]]
 
 
@@ -93,14 +98,17 @@ def _statements(store: Store, client_ids: set[int] | None) -> list[Awaiting]:
 
 
 def _sources() -> dict[str, Source]:
-    from assistant.makerchecker import ENTITIES
+    from assistant.makerchecker import CHECKER_RIGHTS, ENTITIES
 
     labels = {"correction": ("待复核的更正", "figure corrections", "loanwatch figures confirm|reject C<id>"),
               "decision": ("待复核的分类/评级认定", "classification and grade decisions", "loanwatch classification|grade confirm|reject K<id>"),
               "exposure": ("待复核的敞口修改", "exposure edits and facility-term removals", "loanwatch exposure confirm|reject E<id>")}
-    out = {e: Source(*labels.get(e, (f"待复核的{e}", f"{e} changes", "loanwatch figures pending")), _changes(e)) for e in ENTITIES}
-    out["memo"] = Source("待审批的报告", "memos submitted for approval", "loanwatch memo approve|return CLIENT --period P", _memos)
-    out["statement"] = Source("待确认的报表", "statements flagged for review", "loanwatch review confirm S<id>", _statements)
+    out = {e: Source(*labels.get(e, (f"待复核的{e}", f"{e} changes", "loanwatch figures pending")), CHECKER_RIGHTS[e], _changes(e))
+           for e in ENTITIES}
+    out["memo"] = Source("待审批的报告", "memos submitted for approval", "loanwatch memo approve|return CLIENT --period P",
+                         "memo.approve", _memos)
+    out["statement"] = Source("待确认的报表", "statements flagged for review", "loanwatch review confirm S<id>", "statement.confirm",
+                              _statements)
     return out
 
 

@@ -78,6 +78,14 @@ def test_the_registry_covers_every_maker_checker_entity_and_the_other_four_eyes_
     assert set(sources()) == {*makerchecker.ENTITIES, "memo", "statement"}
 
 
+def test_every_checker_right_has_a_source_so_no_kind_is_forgotten():
+    from assistant.actor import RIGHTS
+    from assistant.awaiting import sources
+
+    checker_rights = {r for r in RIGHTS if r.endswith((".confirm", ".approve"))}
+    assert checker_rights and checker_rights == {s.right for s in sources().values()}
+
+
 def test_status_counts_every_kind_awaiting_a_checker_exposure_edits_included(capsys, store):
     from assistant.awaiting import awaiting, counts
     from assistant.book import visible_ids
