@@ -155,16 +155,23 @@ def facility_import(
                                           "collateral (format: assistant/portfolio_io.py)"),
     as_user: Optional[str] = typer.Option(None, "--as", help="the acting user (password from LOANWATCH_PASSWORD or a prompt)"),
     by: Optional[str] = typer.Option(None, "--by", hidden=True, help="deprecated: same as --as"),
+    replace: list[str] = typer.Option([], "--replace", help="covenants | schedule | securities: the file lists all of them for "
+                                                              "each of its facilities (others are proposed for removal, pending a checker)"),
 ) -> None:
-    """Create or update clients and facilities from a file (one transaction; reviewer or admin)."""
+    """Create or update clients and facilities from a file (one transaction; reviewer or admin).
+
+    Only what the file gives changes; a record it leaves out is proposed for removal, never deleted."""
     from assistant.actor import command_actor
     from assistant.portfolio_io import import_portfolio
     from assistant.store import open_store
 
     user = command_actor(as_user, by, "facility.import")
-    r = import_portfolio(open_store(), file, actor=user.name)
+    r = import_portfolio(open_store(), file, actor=user.name, replace=replace)
     sys.stdout.write(f"{len(r.clients_added)} client(s) added, {len(r.clients_updated)} updated, "
                      f"{len(r.facilities)} facility(ies) stored\n")
+    if r.removals:
+        sys.stdout.write(f"{len(r.removals)} removal(s) pending a second person: {', '.join(f'E{i}' for i in r.removals)} "
+                         "(`loanwatch exposure pending` lists them; `exposure confirm|reject E<id> --as REVIEWER`)\n")
 
 
 @app.command()

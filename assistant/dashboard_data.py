@@ -44,6 +44,7 @@ class Dashboard:
     other_currencies: list[str] = field(default_factory=list)
     industry_limit: Decimal | None = None  #: the single-industry share limit (``LOANWATCH_INDUSTRY_LIMIT``)
     pending_edits: int = 0  #: exposure edits of these clients awaiting a checker (not in these numbers)
+    awaiting: dict[str, int] = field(default_factory=dict)  #: kind → items of these clients awaiting a checker (``assistant.awaiting``)
 
     def over_limit(self) -> list[tuple[str, Decimal]]:
         """(industry, share) of each industry whose share of the total exceeds ``industry_limit``, largest first."""
@@ -134,10 +135,11 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
                                [[i.ref, i.client, i.period, i.severity, i.rule, i.message, i.status, i.assignee,
                                  i.action_label("zh")] for i in items])
     t = aggregate(books, cur)
-    from assistant.makerchecker import changes
+    from assistant.awaiting import awaiting, counts
 
-    pending = len(changes(store, client_ids=set(ids), entity="exposure"))
-    return Dashboard(day, cur, t.total, t.clients, tables, [c for c in found if c != cur], get_settings().industry_limit, pending)
+    waiting = counts(awaiting(store, ids))
+    return Dashboard(day, cur, t.total, t.clients, tables, [c for c in found if c != cur], get_settings().industry_limit,
+                     waiting.get("exposure", 0), waiting)
 
 
 def to_xlsx(tables: list[Table] | dict[str, Table], path: str | Path) -> Path:

@@ -19,7 +19,10 @@ Until confirmed, nothing reads the change but the lists of pending changes. A co
 refused when the values it would replace are no longer the ones the maker saw (a file import
 or another confirmed edit came in between, or the instalment was re-imported): the checker
 rejects it and the maker edits again. The bank's bulk path, ``loanwatch facility import``,
-stays a checker's single step (``facility.import``), as before.
+stays a checker's single step (``facility.import``) for what it adds and updates; a covenant,
+instalment or security it would *remove* (the file no longer lists it) is proposed here instead
+(``propose_removal``: target ``covenant``, ``repayment`` or ``security``, one field ``removal``
+holding what is removed), pending like any edit, and deleted only when a second person confirms it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from assistant.access import User, require_client
 from assistant.actor import require_right
 from assistant.errors import ConfigError, NotFoundError
 from assistant.store.db import Store
-from assistant.store.schema import ExposureChangeRow, FacilityRow, RepaymentRow, SecurityRow
+from assistant.store.schema import CovenantRow, ExposureChangeRow, FacilityRow, RepaymentRow, SecurityRow
 
 #: target → column → "money" | "date"
 FIELDS: dict[str, dict[str, str]] = {
@@ -44,7 +47,10 @@ FIELDS: dict[str, dict[str, str]] = {
     "repayment": {"paid_on": "date", "paid_amount": "money"},
     "security": {"value": "money", "valuation_date": "date"},
 }
-_MODELS = {"facility": FacilityRow, "repayment": RepaymentRow, "security": SecurityRow}
+_MODELS = {"facility": FacilityRow, "repayment": RepaymentRow, "security": SecurityRow, "covenant": CovenantRow}
+#: the one field of a removal (``propose_removal``): {"old": what the row was, "new": null}
+REMOVAL = "removal"
+_COLLECTION = {"covenant": "covenants", "repayment": "schedule", "security": "securities"}
 #: column → (Chinese, English) as forms and lists print it
 LABELS: dict[str, tuple[str, str]] = {
     "drawn": ("已提款", "drawn"), "outstanding": ("未偿余额", "outstanding"),
@@ -158,10 +164,44 @@ def propose(store: Store, user: User, client: str | int, key: str, values: dict[
         return change.id
 
 
+def summary(target: str, row) -> str:  # noqa: ANN001 - CovenantRow | RepaymentRow | SecurityRow
+    """A child row as a removal names it (and checks, when confirmed, that it is still the same)."""
+    if target == "covenant":
+        return f"covenant {row.metric} {row.operator} {row.threshold} ({row.frequency})"
+    if target == "repayment":
+        paid = f", paid {row.paid_on}" if row.paid_on else ""
+        return f"instalment due {row.due} principal {row.principal} interest {row.interest}{paid}"
+    what = row.description or row.provider
+    return f"{row.kind} {what} value {'—' if row.value is None else row.value} {row.currency}"
+
+
+def propose_removal(s: Session, facility: FacilityRow, target: str, row, *, reason: str, by: str) -> ExposureChangeRow | None:  # noqa: ANN001
+    """The maker's step of removing a covenant, instalment or security (inside the caller's transaction).
+
+    None when a removal of that row is already pending (a file imported twice proposes it once).
+    """
+    from assistant.store.schema import ChangeReviewRow
+
+    reviewed = select(ChangeReviewRow.entity_id).where(ChangeReviewRow.entity == "exposure")
+    if s.execute(select(ExposureChangeRow.id).where(
+            ExposureChangeRow.target == target, ExposureChangeRow.target_id == row.id,
+            ExposureChangeRow.id.not_in(reviewed)).limit(1)).first():
+        return None
+    fields = {REMOVAL: {"old": summary(target, row), "new": None}}
+    change = ExposureChangeRow(client_id=facility.client_id, facility_id=facility.id, target=target, target_id=row.id,
+                               fields=fields, reason=reason, by=by)
+    s.add(change)
+    s.flush()
+    ledger.record(s, change, action="exposure.edit", actor=by)
+    return change
+
+
 def describe(s: Session, change: ExposureChangeRow) -> str:
     """What the change edits, as lists print it: "流动资金贷款 instalment 2026-07-31 paid_on"."""
     facility = s.get(FacilityRow, change.facility_id)
     name = facility.name if facility is not None else f"facility {change.facility_id}"
+    if REMOVAL in change.fields:
+        return f"{name}: remove {change.fields[REMOVAL]['old']}"
     columns = ", ".join(change.fields)
     if change.target == "facility":
         return f"{name} {columns}"
@@ -187,6 +227,14 @@ def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
     if facility is None or facility.id != change.facility_id:
         raise ConfigError(f"exposure change E{change.id} edits a {change.target} that is no longer stored (re-imported since)",
                           hint="reject it; the maker edits the row as it is now")
+    if REMOVAL in change.fields:  # a removal an import proposed: the row must still be what it named
+        if summary(change.target, row) != change.fields[REMOVAL]["old"]:
+            raise ConfigError(f"exposure change E{change.id}: the {change.target} is now {summary(change.target, row)}, "
+                              f"not {change.fields[REMOVAL]['old']} as proposed", hint="reject it; import or edit again")
+        getattr(facility, _COLLECTION[change.target]).remove(row)  # delete-orphan: the row goes
+        s.flush()
+        ledger.record(s, facility, action="facility.update", actor=actor)
+        return facility
     for column, v in change.fields.items():
         now = _text(getattr(row, column))
         if now != v["old"]:
@@ -199,4 +247,5 @@ def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
     return facility
 
 
-__all__ = ["FIELDS", "LABELS", "Target", "apply", "describe", "parse", "propose", "targets", "values_text"]
+__all__ = ["FIELDS", "LABELS", "REMOVAL", "Target", "apply", "describe", "parse", "propose", "propose_removal", "summary", "targets",
+           "values_text"]

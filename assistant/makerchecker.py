@@ -46,6 +46,10 @@ _MODELS = {"correction": CorrectionRow, "decision": DecisionRow, "exposure": Exp
 _CHECK = {"correction": ("figure.confirm", "figure"), "decision": ("decision.confirm", "decision"),
           "exposure": ("exposure.confirm", "exposure")}
 KINDS = ("classification", "grade")
+#: every kind of change this path reviews (``assistant.awaiting`` lists the pending ones of each)
+ENTITIES: tuple[str, ...] = tuple(_MODELS)
+#: entity → the right its checker needs
+CHECKER_RIGHTS: dict[str, str] = {entity: right for entity, (right, _) in _CHECK.items()}
 
 
 @dataclass
@@ -264,4 +268,4 @@ def decisions(source: Session | Store, client_id: int, period: str) -> dict[str,
     return out
 
 
-__all__ = ["Change", "KINDS", "changes", "decide", "decisions", "review"]
+__all__ = ["CHECKER_RIGHTS", "ENTITIES", "Change", "KINDS", "changes", "decide", "decisions", "review"]

@@ -57,15 +57,24 @@ covenants     covenant, 约束条款                            metric, operator
 
 Dates are ISO (2026-09-20) or Excel dates; empty cells are absent values. An Excel number is
 taken as the shortest decimal that reads back as the stored double (what Excel displays), so
-``25000000`` and ``0.042`` arrive exactly; type long or exact amounts as text to be sure. A
-facility in the file replaces its stored covenants, schedule and securities with the file's
-rows (as the YAML form does). Each bad row is reported with its table and row number.
+``25000000`` and ``0.042`` arrive exactly; type long or exact amounts as text to be sure. Each
+bad row is reported with its table and row number.
+
+An import changes only what its file gives (``assistant.facility_merge``): an empty cell or a
+missing key keeps the stored value, and a facility's covenants, schedule or securities are
+touched only where the file lists that kind for it (rows of that table; the key in YAML/JSON,
+even ``covenants: []``) or ``complete`` (``--replace KIND``) names the kind for every facility of
+the file. Listed records are matched to stored ones by their natural key and updated or added; a
+stored record the file leaves out is only *proposed* for removal, pending a second person's
+confirmation (``E<id>``, ``loanwatch exposure confirm``): a file of balances from the core system
+never deletes a covenant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -174,6 +183,7 @@ class ImportReport:
     clients_added: list[str] = field(default_factory=list)
     clients_updated: list[str] = field(default_factory=list)
     facilities: list[str] = field(default_factory=list)
+    removals: list[int] = field(default_factory=list)  #: exposure changes (E<id>) proposing a removal, pending a checker
 
 
 def read_portfolio(path: str | Path) -> PortfolioFile:
@@ -203,10 +213,28 @@ def read_portfolio(path: str | Path) -> PortfolioFile:
                           hint="see `loanwatch facility import --help` for the file format") from exc
 
 
-def import_portfolio(store: Store, path: str | Path, *, actor: str = "system") -> ImportReport:
-    """Create or update the clients and facilities of a file in one transaction."""
+def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", replace: Iterable[str] = ()) -> ImportReport:
+    """Create or update the clients and facilities of a file in one transaction (only what the file gives).
+
+    ``replace``: child kinds (covenants, schedule, securities) whose rows in the file are the whole
+    list for every facility of the file, even one it lists none for; stored ones left out are
+    proposed for removal (pending a checker), never deleted here.
+    """
+    from assistant.facility_merge import KINDS, merge_facility
+
+    complete = frozenset(replace)
+    unknown = sorted(complete - set(KINDS))
+    if unknown:
+        raise ConfigError(f"cannot replace {', '.join(unknown)}", hint=f"name one of {', '.join(KINDS)}")
     portfolio = read_portfolio(path)
+    source = Path(path).name
     report = ImportReport()
+
+    def merge(s, client, f: FacilityIn) -> None:  # noqa: ANN001 - a Session, a store.schema.Client
+        merged = merge_facility(s, client, f, complete=complete, source=source, actor=actor)
+        report.facilities.append(f"{client.name} / {f.name}")
+        report.removals += merged.removals
+
     with store.transaction() as s:
         for c in portfolio.clients:
             existing = repo.match_client(s, c.name)
@@ -220,8 +248,7 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system") -
                                             actor=actor)
                 report.clients_updated.append(client.name)
             for f in c.facilities:
-                repo.upsert_facility(s, client, f.to_domain(), actor=actor)
-                report.facilities.append(f"{client.name} / {f.name}")
+                merge(s, client, f)
         for f in portfolio.facilities:
             if not f.client:
                 raise ConfigError(f"facility {f.name!r} names no client", hint="add `client: NAME` to it")
@@ -230,6 +257,5 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system") -
             except NotFoundError as exc:
                 raise NotFoundError(f"facility {f.name!r}: no client named {f.client!r}",
                                     hint="add the client first (`loanwatch client add`) or list it under clients:") from exc
-            repo.upsert_facility(s, client, f.to_domain(), actor=actor)
-            report.facilities.append(f"{client.name} / {f.name}")
+            merge(s, client, f)
     return report

@@ -142,8 +142,7 @@ def _nest(file: str, tables: dict[str, list[tuple[str, dict]]]):  # noqa: ANN202
             c["aliases"] += [a.strip() for a in str(row["aliases"]).replace("；", ";").split(";") if a.strip()]
         amount = row.get("limit") if row.get("limit") is not None else row.get("amount")
         data = {"name": name, "amount": amount, **{k: row.get(k) for k in _FACILITY_KEYS}}
-        facility = _validated(FacilityIn, where, data).model_dump(exclude_unset=True)
-        facility.update(schedule=[], securities=[], covenants=[])
+        facility = _validated(FacilityIn, where, data).model_dump(exclude_unset=True)  # an empty cell: not given
         facilities[(client, name)] = facility
         c["facilities"].append(facility)
     children = (("schedule", RepaymentIn), ("securities", SecurityIn), ("covenants", CovenantIn))
@@ -153,7 +152,8 @@ def _nest(file: str, tables: dict[str, list[tuple[str, dict]]]):  # noqa: ANN202
             if key not in facilities:
                 raise ConfigError(f"{where}: facility {key[1]!r} of {key[0]!r} is not in the facilities table",
                                   hint="list every facility in the facilities table (or sheet) of the same file")
-            facilities[key][table].append(_validated(model, where, row).model_dump())
+            # a kind is given for a facility only by its rows (assistant.facility_merge); an empty cell is not given
+            facilities[key].setdefault(table, []).append(_validated(model, where, row).model_dump(exclude_unset=True))
     if not facilities:
         raise ConfigError(f"{file}: no facility rows found", hint=_HINT)
     try:

@@ -15,7 +15,8 @@ revoked, its user stays active and recorded, it was used within ``LOANWATCH_SESS
 ``user add`` and a deactivation revoke every session of that user.
 
 The app: ``AppTokens`` replaces Gradio's in-memory token table, so each cookie Gradio hands out is a
-session here and every request checks it. The command line: ``loanwatch login`` stores a token in
+session here and every request checks it; ``app_cookie_id`` keeps the cookie's name in LOANWATCH_HOME,
+so a restart of the app does not log its users out. The command line: ``loanwatch login`` stores a token in
 ``LOANWATCH_HOME/session`` (mode 0600), or prints it for ``LOANWATCH_TOKEN``; ``session_user()`` turns
 the token into the acting ``User`` — the CLI's actor resolver asks it before asking for a password.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
@@ -298,6 +300,46 @@ def cli_logout(store: Store, token: str | None = None) -> bool:
     return closed
 
 
+# ---------------------------------------------------------------- the app's cookie name
+
+
+APP_COOKIE_FILE = "app_cookie_id"  # under LOANWATCH_HOME
+_COOKIE_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+def app_cookie_id() -> str:
+    """The id in the app's login cookie name, kept in LOANWATCH_HOME/app_cookie_id (0600, made on first use).
+
+    Gradio names its login cookie ``access-token-<id>`` with an id it draws on each launch, so after
+    a restart no browser's cookie is read and everyone is logged out, though the session the cookie
+    names is still valid in ``auth_sessions``. One id per home keeps the name across restarts; the
+    sessions still expire (idle and absolute limits), and logout and revocation still end them. A file
+    others can read, or one that holds no id, is refused (``ConfigError``) rather than replaced.
+    """
+    path = _settings().home_dir / APP_COOKIE_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{APP_COOKIE_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, (secrets.token_urlsafe(32) + "\n").encode("ascii"))
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # atomic, and never over an id another process made first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise ConfigError(f"{path} can be read by other users", hint=f"run `chmod 600 {path}`")
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    if not _COOKIE_ID.match(text):
+        raise ConfigError(f"{path} holds no cookie id", hint="delete it: the app makes a new one (browsers then log in again)")
+    return text
+
+
 # ---------------------------------------------------------------- the app's token table
 
 
@@ -306,8 +348,8 @@ class AppTokens(MutableMapping):
 
     Gradio writes ``tokens[cookie] = name`` after a successful login, reads ``tokens.get(cookie)``
     on every request and deletes on logout; here that opens, checks (expiry, revocation, the
-    user's state) and revokes a server-side session. Only sessions opened by this process are
-    listed (Gradio's "log out everywhere" walks them).
+    user's state) and revokes a server-side session. Only sessions opened or seen by this process
+    are listed (Gradio's "log out everywhere" walks them).
     """
 
     def __init__(self, store: Store) -> None:
@@ -324,8 +366,12 @@ class AppTokens(MutableMapping):
         try:
             user = session_user(token, store=self.store)
         except SessionError:
+            self._mine.discard(token)
             return default
-        return user.name if user else default
+        if user is None:
+            return default
+        self._mine.add(token)  # a session opened before a restart: known now, so "log out everywhere" ends it too
+        return user.name
 
     def __getitem__(self, token: str) -> str:
         name = self.get(token)
@@ -348,7 +394,7 @@ class AppTokens(MutableMapping):
 
 
 __all__ = [
-    "AppTokens", "LoginResult", "SessionError", "cli_login", "cli_logout", "close_session", "current_token",
+    "APP_COOKIE_FILE", "AppTokens", "LoginResult", "app_cookie_id", "SessionError", "cli_login", "cli_logout", "close_session", "current_token",
     "locked_until", "login", "open_session", "reset_throttle", "revoke_user_sessions", "save_token", "session_user",
     "token_path", "utcnow",
 ]

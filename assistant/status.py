@@ -218,6 +218,7 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
     span = monitoring_span(snap, period)
     a = assess(snap, span)
     cls = a.classification
+    from assistant.awaiting import awaiting, summary
     from assistant.makerchecker import decisions
 
     decided = decisions(store, snap.client.id, a.span.label)
@@ -250,6 +251,7 @@ def client_status(store: Store, ref: str, *, period: str | None = None, as_of: d
                    for k, r in a.ratios.items()},
         "notes": list(a.notes),
         "review": review_json(snap),
+        "awaiting_checker": summary(awaiting(store, [snap.client.id])),  # every kind a second person must act on
     }
 
 

@@ -42,6 +42,14 @@ def render_status(st: dict, console=None) -> None:  # noqa: ANN001 - a rich Cons
                           f"by {d['by']}, confirmed by {d['confirmed_by']}: {d['justification']})", highlight=False)
         for p in d["pending"]:
             console.print(f"{label}: {p['note']} ({p['ref']}: {p['justification']})", markup=False, highlight=False)
+    waiting = st.get("awaiting_checker")
+    if waiting and waiting["total"]:
+        labels = waiting.get("labels", {})
+        parts = ", ".join(f"{labels.get(k, k)} {n}" for k, n in waiting["by_kind"].items() if n)
+        console.print(f"[bold yellow]待复核 AWAITING A CHECKER[/bold yellow]: {waiting['total']} ({parts}); none counts until "
+                      "a second person acts on it", highlight=False)
+        for i in waiting["items"]:
+            console.print(f"  · {i['ref']} {i['what']} (by {i['by'] or '-'})", markup=False, highlight=False)
     pending = st.get("review", {}).get("pending_corrections", [])
     if pending:
         console.print(f"[bold yellow]待复核更正 PENDING CORRECTIONS[/bold yellow]: {len(pending)}; not used until a reviewer "

@@ -24,8 +24,10 @@ weeks a quarter and noted ``ASSUMED_WEEKS``), in this order:
 3. otherwise the start is refused (``period_start`` None, a warning naming the column and the
    candidates): the column's end stays and its figures are flagged. Never a guess.
 
-Only statements read from PDFs (``extractors.pdf.finish_statements``) are settled here; a workbook's
-counted starts keep their ``ASSUMED_WEEKS`` note.
+``settle_week_calendar`` runs both steps (the stated year lengths, then the starts) and is the one
+entry the readers call: statements read from PDFs (``extractors.pdf.finish_statements``) and from
+workbooks (``extractors.xlsx.extract_xlsx``) are settled the same way, so a 14-week quarter is never
+silently dated as 13 weeks in either.
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ import re
 from dataclasses import dataclass
 
 from extractors.models import Column, Statement
-from extractors.periods import ASSUMED_WEEKS, _en_dates, fiscal_year_ends, fiscal_year_of, month_end, week_years
+from extractors.periods import (
+    ASSUMED_WEEKS,
+    _en_dates,
+    apply_week_years,
+    fiscal_year_ends,
+    fiscal_year_of,
+    month_end,
+    week_based,
+    week_years,
+)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -247,6 +258,16 @@ def _rules_that_fit(weekday: int, rules: set[YearEnd], ends: set[dt.date], years
             continue
         fit.append(rule)
     return fit
+
+
+def settle_week_calendar(statements: list[Statement], text: str) -> None:
+    """The 52/53-week steps every reader runs once its statements are read (``text``: the document's
+    text): year-long spans take the lengths the report states (``periods.apply_week_years``), then
+    each start counted back in weeks is settled or refused (``settle_week_starts``). In place."""
+    weeks = week_years(text) if any(week_based(st.columns) for st in statements) else {}
+    for st in statements:
+        apply_week_years(st.columns, st.warnings, weeks)
+    settle_week_starts(statements, text)
 
 
 def settle_week_starts(statements: list[Statement], text: str) -> None:

@@ -25,21 +25,18 @@ from extractors import layout
 from extractors.company import company_name
 from extractors.document import PdfText, open_pdf
 from extractors.errors import DocumentError, ScannedDocumentError
-from extractors.fiscal_calendar import is_calendar_note, settle_week_starts
+from extractors.fiscal_calendar import is_calendar_note, settle_week_calendar
 from extractors.locate import Located, locate_statements, match_title, missing_statement_warnings
 from extractors.models import BBox, Column, ExtractionResult, Statement
 from extractors.numbers import is_dash
 from extractors.periods import (
     ReportPeriod,
-    apply_week_years,
     date_fiscal_years,
     detect_report_period,
     document_period,
     fiscal_year_ends,
     resolve_columns,
     settle_default_span,
-    week_based,
-    week_years,
 )
 from extractors.statements import build_statement
 from extractors.units import UNIT_WARNING, choose_unit, detect_currency
@@ -178,10 +175,7 @@ def finish_statements(statements: list[Statement], located: list[Located], page_
             date_fiscal_years(st.columns, st.warnings, ends, flow=st.kind != "balance_sheet")
     for st in statements:
         warn_undated_columns(st)
-    weeks = week_years("\n".join(page_texts)) if any(week_based(st.columns) for st in statements) else {}
-    for st in statements:
-        apply_week_years(st.columns, st.warnings, weeks)
-    settle_week_starts(statements, "\n".join(page_texts))
+    settle_week_calendar(statements, "\n".join(page_texts))
     warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
     return statements
 

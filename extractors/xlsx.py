@@ -6,8 +6,10 @@ Borrowers send statements exported from accounting software or kept in Excel. Na
 sheet name) → ``block_to_layout`` (header rows, label / 行次 / 附注 / value columns; a
 balance sheet printed as two halves side by side has two label columns) →
 ``layout_to_statement`` (unit and currency from "单位：万元" cells, periods from the headers
-and the report period, then ``extractors.statements.build_statement``). A sheet's page
-number is its 1-based index in the workbook.
+and the report period, then ``extractors.statements.build_statement``) → the 52/53-week
+calendar (``extractors.fiscal_calendar.settle_week_calendar``, as for a PDF: a start counted back
+in weeks is inferred from the workbook's dates and words, or refused). A sheet's page number is
+its 1-based index in the workbook.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from extractors.company import company_name
 from extractors.document import sha256_of, sniff_format
 from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, TooLargeDocumentError
+from extractors.fiscal_calendar import settle_week_calendar
 from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
 from extractors.models import ExtractionResult, Statement
@@ -81,6 +84,7 @@ def extract_xlsx(path: str | Path) -> ExtractionResult:
                 )
             if st is not None:
                 statements.append(st)
+    settle_week_calendar(statements, "\n".join(texts))  # a start counted back in weeks: inferred or refused, as for a PDF
     result = ExtractionResult(
         file=path.name, sha256=sha256_of(path), pages=len(grids),
         company=company_name(texts, [s.pages[0] for s in statements]), statements=statements, warnings=warnings,

@@ -202,10 +202,11 @@ def test_a_client_taken_off_is_not_put_back_for_the_same_signals(store):
     assert any(e.client_id == b.client_id for e in watchlist.current(store))
     watchlist.remove(store, b.client_id, reason="重组协议已签署，新还款计划执行中", actor="reviewer")
     assert watchlist.sync(store, books) == []  # the same signals: the officer's decision stands
-    b.breaches = ["流动资金贷款: debt_to_assets <= 0.60 (0.700)"]  # a new kind of signal brings it back
+    assert b.breaches  # its covenant (debt_to_assets <= 0.60) survives the CSV import, and is breached
+    b.thin = ["流动资金贷款: current_ratio >= 1.00 (1.05)"]  # a new kind of signal brings it back
     assert watchlist.sync(store, [b]) == [b.client_id]
     (entry,) = [e for e in watchlist.current(store) if e.client_id == b.client_id]
-    assert entry.source == "rule" and "covenant breach" in entry.reason and entry.next_review == TODAY + dt.timedelta(days=14)
+    assert entry.source == "rule" and "thin covenant headroom" in entry.reason and entry.next_review == TODAY + dt.timedelta(days=14)
 
 
 # ---------------------------------------------------------------- the calendar

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from assistant import access, sessions
-from assistant.errors import AccessDeniedError
+from assistant.errors import AccessDeniedError, ConfigError
 from assistant.store import open_store
 from assistant.store.repo import add_client
 from assistant.store.schema import LedgerRow
@@ -147,6 +147,34 @@ def test_app_tokens_behave_like_gradios_table_over_server_side_sessions(store):
     with store.session() as s:
         stored = s.execute(text("SELECT token_hash, revoked_reason FROM auth_sessions")).one()
     assert stored.token_hash != "cookie-1" and len(stored.token_hash) == 64 and stored.revoked_reason == "logout"
+
+
+def test_app_tokens_opened_before_a_restart_are_ended_by_log_out_everywhere(store):
+    """A new process (a restarted app) sees an older session through its cookie; Gradio's logout walks
+    the table's keys, so the session must be listed once seen, or logout would leave it open."""
+    before = sessions.AppTokens(store)
+    before["cookie-old"] = "officer_a"
+    after = sessions.AppTokens(store)  # the restarted app: an empty table over the same store
+    assert list(after) == [] and after.get("cookie-old") == "officer_a"
+    assert list(after) == ["cookie-old"]
+    for token in list(after.keys()):  # what Gradio's /logout does with all_session=True
+        if after[token] == "officer_a":
+            del after[token]
+    assert after.get("cookie-old") is None and before.get("cookie-old") is None
+
+
+def test_the_app_cookie_id_is_made_once_per_home_and_private(home):
+    first = sessions.app_cookie_id()
+    path = home / sessions.APP_COOKIE_FILE
+    assert sessions.app_cookie_id() == first and len(first) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="can be read by other users"):
+        sessions.app_cookie_id()
+    path.chmod(0o600)
+    path.write_text("x\n", encoding="ascii")
+    with pytest.raises(ConfigError, match="holds no cookie id"):
+        sessions.app_cookie_id()
 
 
 # ---------------------------------------------------------------- the command line

@@ -189,3 +189,98 @@ def test_formulas_without_saved_results_are_reported_not_zero(tmp_path):
     result = extract_xlsx(tmp_path / "formulas.xlsx")
     assert all(v is None for s in result.statements for i in s.items for v in i.values)
     assert any("formulas have no saved results" in w for w in result.warnings)
+
+
+def _week_workbook(path, income_headers, balance_ends, words: str = ""):  # noqa: ANN001, ANN202
+    """A US-style workbook on a 52/53-week calendar: an income statement headed in months, a balance sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Income"
+    ws.append(["Example Devices Corporation"])
+    ws.append(["Consolidated Condensed Statements of Income"])
+    ws.append(["(In Millions; Unaudited)"])
+    ws.append([None, *income_headers])
+    for label, values in [("Net revenue", (18353, 19673)), ("Cost of sales", (9464, 8738)),
+                          ("Gross margin", (8889, 10935)), ("Operating income", (3398, 5011)),
+                          ("Net income", (8113, 3361))]:
+        ws.append([label, *values])
+    bs = wb.create_sheet("Balance")
+    bs.append(["Example Devices Corporation"])
+    bs.append(["Consolidated Condensed Balance Sheets"])
+    bs.append(["(In Millions)"])
+    bs.append([None, *balance_ends])
+    for label, values in [("Cash and cash equivalents", (4338, 4827)), ("Total current assets", (50407, 57718)),
+                          ("Total assets", (175999, 168406)), ("Total current liabilities", (28735, 27462)),
+                          ("Total liabilities", (72305, 73015)), ("Total stockholders' equity", (103694, 95391)),
+                          ("Total liabilities and stockholders' equity", (175999, 168406))]:
+        bs.append([label, *values])
+    if words:
+        ws.append([])
+        ws.append([words])
+    wb.save(path)
+    return path
+
+
+def test_a_14_week_quarter_in_a_workbook_is_inferred_not_counted_as_13(tmp_path):
+    """The XLSX reader settles 52/53-week starts as the PDF reader does (extractors.fiscal_calendar):
+    the printed year end 25 December 2021 makes Q1 2022 14 weeks, never the 13 counted back."""
+    import datetime as dt
+
+    from extractors.fiscal_calendar import INFERRED_WEEKS, is_calendar_note
+    from extractors.periods import ASSUMED_WEEKS
+
+    path = _week_workbook(tmp_path / "q1.xlsx", ["Three Months Ended Apr 2, 2022", "Three Months Ended Mar 27, 2021"],
+                          ["April 2, 2022", "December 25, 2021"])
+    result = extract_xlsx(path)
+    (income,) = [st for st in result.statements if st.kind == "income_statement"]
+    assert [(c.period_start, c.period_end) for c in income.columns] == [
+        (dt.date(2021, 12, 26), dt.date(2022, 4, 2)), (dt.date(2020, 12, 27), dt.date(2021, 3, 27))]
+    assert not any(w.endswith(ASSUMED_WEEKS) for w in income.warnings)
+    assert "14 weeks" in income.warnings[0] and all(w.endswith(INFERRED_WEEKS + ")") and is_calendar_note(w) for w in income.warnings)
+
+
+def test_a_workbook_quarter_its_dates_leave_open_loses_its_start(tmp_path):
+    """Two year-end rules fit the printed dates and give Q1 2022 13 or 14 weeks: refused with a warning, the end kept."""
+    import datetime as dt
+
+    path = _week_workbook(tmp_path / "q1_2023.xlsx", ["Three Months Ended Apr 1, 2023", "Three Months Ended Apr 2, 2022"],
+                          ["April 1, 2023", "December 31, 2022"])
+    (income,) = [st for st in extract_xlsx(path).statements if st.kind == "income_statement"]
+    assert [c.period_start for c in income.columns] == [dt.date(2023, 1, 1), None]
+    assert income.columns[1].period_end == dt.date(2022, 4, 2)
+    assert any(w.startswith("column 2 ") and "has no period start" in w for w in income.warnings)
+    # the same workbook with the calendar stated in words settles it
+    path = _week_workbook(tmp_path / "q1_2023_stated.xlsx", ["Three Months Ended Apr 1, 2023", "Three Months Ended Apr 2, 2022"],
+                          ["April 1, 2023", "December 31, 2022"],
+                          words="The company has a 52- or 53-week fiscal year that ends on the last Saturday in December.")
+    (income,) = [st for st in extract_xlsx(path).statements if st.kind == "income_statement"]
+    assert [c.period_start for c in income.columns] == [dt.date(2023, 1, 1), dt.date(2021, 12, 26)]
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("name", ["corpus/en/INTEL_2023Q1_EARNINGS.pdf", "real/BESTBUY_2024Q2_10Q.pdf"])
+def test_real_statements_rekeyed_into_a_workbook_get_the_pdfs_52_53_week_starts(shared_data, tmp_path, name):
+    """Two real 52/53-week reports' statements typed into a workbook (labels, headers, printed cells) get
+    the very starts their PDF gets: Best Buy's inferred, Intel's Q1 2022 refused (never 13 weeks counted)."""
+    from openpyxl import Workbook
+
+    from extractors.pdf import extract_pdf
+
+    pdf = shared_data / name
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} absent")
+    result = extract_pdf(pdf)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, st in enumerate(s for s in result.statements if s.scope == "consolidated"):
+        ws = wb.create_sheet(f"s{i}")
+        for row in ([result.company or ""], [st.title or st.kind], ["(In Millions)"], [None, *[c.label for c in st.columns]]):
+            ws.append(row)
+        for item in st.items:
+            ws.append([item.label, *item.printed])
+    wb.save(tmp_path / "rekeyed.xlsx")
+    spans = {st.kind: [(c.period_start, c.period_end) for c in st.columns] for st in extract_xlsx(tmp_path / "rekeyed.xlsx").statements}
+    expected = {st.kind: [(c.period_start, c.period_end) for c in st.columns] for st in result.statements if st.scope == "consolidated"}
+    assert "income_statement" in spans and {k: expected[k] for k in spans} == spans

@@ -607,12 +607,14 @@ def launch(app: gr.Blocks, store: Store, *, host: str = "127.0.0.1", port: int =
     """Serve behind the store-backed login; several officers at once (queue, ``concurrency`` workers).
 
     Logins go through ``assistant.sessions.login`` (throttled, recorded) and Gradio's cookie table
-    is replaced by ``AppTokens``: each cookie is a server-side session that expires and is revoked.
+    is replaced by ``AppTokens``: each cookie is a server-side session that expires and is revoked. The
+    cookie's name comes from ``app_cookie_id`` (LOANWATCH_HOME), not from each launch, so it survives a restart.
     """
     from assistant.config import get_settings
-    from assistant.sessions import AppTokens, login
+    from assistant.sessions import AppTokens, app_cookie_id, login
 
     cfg = get_settings()
+    cookie_id = app_cookie_id()  # before serving: a refused file stops the launch with its fix
     lock = f"{cfg.login_max_failures} 次失败后锁定 {cfg.login_lockout_minutes} 分钟 / " \
            f"locked for {cfg.login_lockout_minutes} minutes after {cfg.login_max_failures} failures"
     app.queue(default_concurrency_limit=concurrency)
@@ -622,6 +624,7 @@ def launch(app: gr.Blocks, store: Store, *, host: str = "127.0.0.1", port: int =
                         theme=_theme(), css=CSS, head=_HEAD, footer_links=[], quiet=True, show_error=True,
                         ssr_mode=False)
     app.server_app.tokens = AppTokens(store)
+    app.server_app.cookie_id = cookie_id  # one cookie name per home: a restart keeps everyone logged in
     if block:
         app.block_thread()
     return result

@@ -74,8 +74,12 @@ def _summary(d: Dashboard) -> str:
         named = "、".join(f"{k} {float(v):.1%}" for k, v in d.over_limit())
         over = (f" · 单一行业上限 / single-industry limit {float(d.industry_limit):.0%}"
                 + (f"：超限 / over it **{named}**" if named else ""))
-    pending = (f" · ⏳ 待复核的敞口修改（未计入）/ exposure edits awaiting a checker (not counted): **{d.pending_edits}**"
-               if d.pending_edits else "")
+    pending = ""
+    if any(d.awaiting.values()):  # every kind a checker must act on (assistant.awaiting), exposure edits not counted above
+        from assistant.awaiting import sources
+
+        parts = "、".join(f"{sources()[k].label_zh} / {sources()[k].label_en} {n}" for k, n in d.awaiting.items() if n)
+        pending = f" · ⏳ 待复核（未计入）/ awaiting a checker (not counted): **{sum(d.awaiting.values())}** ({parts})"
     return (f"**{d.as_of.isoformat()}** · 敞口合计 / total exposure **{d.total:,} {d.currency}** · "
             f"客户 / clients **{d.clients}**{others}{over}{pending}")
 

@@ -151,6 +151,13 @@ def client_profile(store: Store, user: User, client: str | int, lang: str = "zh"
         out.append(f"\n⏳ {'待复核的更正' if zh else 'Corrections awaiting a checker'} ({len(snap.pending_corrections)}): "
                    + "; ".join(f"C{p.id} {display_name(p.key, lang)} {p.span.label}: {p.note_zh if zh else p.note}"
                                for p in snap.pending_corrections))
+    from assistant.awaiting import awaiting, sources
+
+    waiting = awaiting(store, [c.id])  # every kind a second person must act on (exposure edits, memos, statements …)
+    if waiting:
+        label = {k: (v.label_zh if zh else v.label_en) for k, v in sources().items()}
+        out.append(f"\n⏳ {'待复核（未计入）' if zh else 'Awaiting a checker (not counted)'} ({len(waiting)}): "
+                   + "; ".join(f"{i.ref} {label[i.kind]}: {i.what} ({i.by or '—'})" for i in waiting))
     out.append(f"\n#### {'授信' if zh else 'Facilities'}")
     out.append("| " + " | ".join(["授信", "金额", "到期日", "担保"] if zh else
                                   ["Facility", "Amount", "Maturity", "Security"]) + " |\n|---|---:|---|---|")

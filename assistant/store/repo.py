@@ -165,7 +165,12 @@ def get_client(s: Session, ref: str | int) -> Client:
 # ---------------------------------------------------------------- facilities
 
 def upsert_facility(s: Session, client: Client, facility: Facility, *, actor: str = "system") -> FacilityRow:
-    """Create or replace a facility (by client and name) with its covenants and schedule."""
+    """Create or replace a facility (by client and name) with its covenants, schedule and securities.
+
+    For set-up in code (tests, the benchmark home): it replaces every child record. A file import
+    goes through ``assistant.facility_merge`` instead, which changes only what the file gives and
+    never deletes a record without a second person's confirmation.
+    """
     row = s.execute(
         select(FacilityRow).where(FacilityRow.client_id == client.id, FacilityRow.name == facility.name)
     ).scalar_one_or_none()

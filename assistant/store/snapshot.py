@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from assistant import config
@@ -163,7 +163,8 @@ def flagged_statements(session: Session, client_ids: list[int]) -> dict[int, lis
     rows = [r for r in session.execute(
         select(st.id, st.document_id, st.kind, st.scope, st.pages, st.warnings, d.client_id, d.name)
         .join(DocumentRow.__table__, d.id == st.document_id)
-        .where(d.client_id.in_(client_ids)).order_by(st.id)) if r.warnings and r.id not in confirmed]
+        .where(d.client_id.in_(client_ids), cast(st.warnings, String) != "[]")  # most statements carry no warning: not loaded
+        .order_by(st.id)) if r.warnings and r.id not in confirmed]
     uploaders = dict(session.execute(
         select(LedgerRow.entity_id, LedgerRow.actor).where(
             LedgerRow.entity == "document", LedgerRow.action == "document.ingest",
