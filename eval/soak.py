@@ -32,7 +32,10 @@ the server to appear (children of the server's pid, from ``/proc``) and ``kill -
 upload must still end cleanly. ``--restarts`` times (default one per 15 minutes, at least one),
 spread evenly, it ``kill -9``s the whole server and starts it again; sessions that lose their
 connection log in again. A monitor samples the server's RSS (with its children) every 2 s and
-the load average.
+the load average; the report gives the server's RSS at its start, at 5 minutes, its peak, and how
+many MB a minute it still rises over the second half of its longest run between restarts. To see
+*what* grows, run the soak with ``LOANWATCH_MEMTRACE=FILE`` (``assistant/memtrace.py``; the server
+inherits the environment).
 
 At the end (after the sessions stop and the server is stopped): ``loanwatch audit verify --files``
 must be clean; **nothing lost**: every upload the app acknowledged is a stored document of the
