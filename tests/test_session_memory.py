@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import gradio as gr
@@ -50,7 +51,7 @@ def test_sweep_runs_on_the_unload_event():
     assert len(unload) == 1
     _use(holder, "gone", state, ["x"], dt.datetime.now() - dt.timedelta(seconds=5))
     holder.session_data["gone"].is_closed = True
-    unload[0].fn()
+    asyncio.run(unload[0].fn())  # a coroutine: on Gradio's event loop, never beside its own expiry sweep
     assert "gone" not in holder.session_data
 
 

@@ -43,7 +43,7 @@ def sweep(holder, grace_s: float = CLOSED_GRACE_S, now: dt.datetime | None = Non
 def forget_closed_sessions(app: gr.Blocks, grace_s: float = CLOSED_GRACE_S) -> None:
     """Register the sweep on the page's ``unload`` event (build the app inside ``with app:``)."""
 
-    def _sweep_closed_sessions() -> None:
+    async def _sweep_closed_sessions() -> None:  # async: runs on the event loop, as Gradio's own expiry sweep does
         holder = getattr(app, "state_holder", None)
         if holder is not None:
             sweep(holder, grace_s)
