@@ -32,7 +32,10 @@ the server to appear (children of the server's pid, from ``/proc``) and ``kill -
 upload must still end cleanly. ``--restarts`` times (default one per 15 minutes, at least one),
 spread evenly, it ``kill -9``s the whole server and starts it again; sessions that lose their
 connection log in again. A monitor samples the server's RSS (with its children) every 2 s and
-the load average.
+the load average; the report gives the server's RSS at its start, at 5 minutes, its peak, and how
+many MB a minute it still rises over the second half of its longest run between restarts. To see
+*what* grows, run the soak with ``LOANWATCH_MEMTRACE=FILE`` (``assistant/memtrace.py``; the server
+inherits the environment).
 
 At the end (after the sessions stop and the server is stopped): ``loanwatch audit verify --files``
 must be clean; **nothing lost**: every upload the app acknowledged is a stored document of the
@@ -854,6 +857,34 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+def rss_growth(samples: list[tuple[float, float]], restarts_at: list[float] = ()) -> float | None:
+    """MB a minute the server's RSS rose over the second half of its longest run between restarts (least
+    squares over the once-a-minute samples); None with fewer than two samples there."""
+    stretches: list[list[tuple[float, float]]] = [[]]
+    cuts = sorted(restarts_at)
+    for at, mb in sorted(samples):
+        while cuts and at >= cuts[0]:
+            cuts.pop(0)
+            stretches.append([])
+        stretches[-1].append((at, mb))
+    longest = max(stretches, key=lambda xs: (xs[-1][0] - xs[0][0]) if xs else -1)
+    if len(longest) < 2:
+        return None
+    middle = (longest[0][0] + longest[-1][0]) / 2
+    half = [x for x in longest if x[0] >= middle]
+    if len(half) < 2:
+        return None
+    mt = sum(t for t, _ in half) / len(half)
+    mm = sum(m for _, m in half) / len(half)
+    var = sum((t - mt) ** 2 for t, _ in half)
+    return round(60 * sum((t - mt) * (m - mm) for t, m in half) / var, 1) if var else None
+
+
+def rss_at(samples: list[tuple[float, float]], seconds: float) -> float | None:
+    """The sample nearest ``seconds`` into the soak (None without samples)."""
+    return min(samples, key=lambda x: abs(x[0] - seconds))[1] if samples else None
+
+
 def summarise(soak: Soak, verify: dict, lost: dict, leaks: dict, tracebacks: list[str], setup_s: float) -> dict:
     kinds = sorted({a.kind for a in soak.actions})
     table = []
@@ -889,6 +920,8 @@ def summarise(soak: Soak, verify: dict, lost: dict, leaks: dict, tracebacks: lis
         "leaks": leaks["leaks"], "unclean_refusals": leaks["unclean_refusals"], "answers_checked": leaks["answers_checked"],
         "lost": lost["problems"], "acknowledged": lost["acknowledged"], "ledger": lost["ledger"], "cut_off": lost["cut_off"],
         "stored_not_indexed": lost["unindexed"], "rss_samples": soak.rss,
+        "rss_start_mb": soak.rss[0][1] if soak.rss else None, "rss_5min_mb": rss_at(soak.rss, 300),
+        "rss_growth_mb_per_min": rss_growth(soak.rss, [x["at"] for x in soak.restarts]),
         "audit_verify": verify,
         "peak_rss_mb": round(soak.server.peak_rss_mb, 1), "peak_rss_with_workers_mb": round(soak.server.peak_total_mb, 1),
         "load": {"start": loads[0][1] if loads else None, "middle": mid[1], "end": loads[-1][1] if loads else None,
@@ -924,6 +957,9 @@ def render(r: dict) -> str:
             f"| `loanwatch audit verify --files` | {verify}: {r['audit_verify']['out'].splitlines()[-1] if r['audit_verify']['out'] else ''} |",
             f"| peak RSS of the server | {r['peak_rss_mb']:.0f} MB ({r['peak_rss_with_workers_mb']:.0f} MB with its workers); "
             f"once a minute: {' '.join(str(m) for _, m in r['rss_samples'])} MB |",
+            f"| server RSS: start · at 5 min · peak · growth | {r.get('rss_start_mb')} · {r.get('rss_5min_mb')} · {r['peak_rss_mb']:.0f} MB · "
+            f"{r.get('rss_growth_mb_per_min')} MB a minute over the second half of its longest run between restarts; "
+            f"under 1 GB: {'yes' if r['peak_rss_mb'] < 1024 else 'NO'} |",
             f"| soak documents stored but not in the search index | {len(r['stored_not_indexed'])} {r['stored_not_indexed'][:20]} |",
             f"| load average (1/5/15 min) start · middle · end | {ld(la['start'])} · {ld(la['middle'])} · {ld(la['end'])} |"]
     for title, items in (("Errors", r["errors"]), ("Server tracebacks", r["server_tracebacks"]), ("Leaks", r["leaks"]),

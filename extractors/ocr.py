@@ -297,14 +297,37 @@ class _Reader:
             for p, img, width in self.source.images(todo, side, top):
                 yield _read(img, p, width, self.workers, side, top < 1)
             return
-        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         done: set[int] = set()
+        reason = ""
+        for attempt in (1, 2):
+            try:
+                yield from self._in_workers([p for p in todo if p not in done], done, side, top)
+                return
+            except BrokenProcessPool:  # a worker died (killed, out of memory): once, the pages left go to new workers
+                self.close()
+                reason = "BrokenProcessPool"
+                if attempt == 1:
+                    log.warning("an OCR worker process died; reading the remaining pages in new worker processes")
+                    continue
+            except (RuntimeError, OSError) as exc:
+                reason = exc.__class__.__name__
+            break
+        # no worker processes here: read in this one (the OCR models then stay loaded in this process)
+        log.warning("OCR worker processes unavailable (%s); reading pages in this process", reason)
+        self.close()
+        self.workers = 1
+        for p, img, width in self.source.images([p for p in todo if p not in done], side, top):
+            yield _read(img, p, width, 1, side, top < 1)
+
+    def _in_workers(self, todo: list[int], done: set[int], side: int, top: float) -> Iterator[OcrPage]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        pool = self._get_pool()
+        images = iter(self.source.images(todo, side, top))
+        pending: set = set()
         try:
-            pool = self._get_pool()
-            images = iter(self.source.images(todo, side, top))
-            pending: set = set()
             while True:
                 # a few pages in flight per worker, not the whole report held as images at once
                 while len(pending) < IN_FLIGHT * self.workers and (nxt := next(images, None)) is not None:
@@ -317,12 +340,8 @@ class _Reader:
                     page = f.result()
                     done.add(page.number)
                     yield page
-        except (BrokenProcessPool, RuntimeError, OSError) as exc:  # no worker processes here: read in this one
-            log.warning("OCR worker processes unavailable (%s); reading pages in this process", exc.__class__.__name__)
-            self.close()
-            self.workers = 1
-            for p, img, width in self.source.images([p for p in todo if p not in done], side, top):
-                yield _read(img, p, width, 1, side, top < 1)
+        finally:
+            images.close()  # the rendered document is closed now, not when the generator is collected
 
     def _get_pool(self):
         if self._pool is None:

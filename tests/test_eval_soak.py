@@ -35,3 +35,17 @@ def test_a_leak_is_another_clients_name_not_typed_or_its_figure_in_any_unit():
     assert answer_leaks("营业收入为人民币303,976,019.63元", "营业收入？", names, foreign) == [
         "prints 303,976,019.63, another client's figure"]
     assert answer_leaks("营业收入1.5亿元", "营业收入？", names, foreign) == ["prints 1.5亿, another client's figure"]
+
+
+def test_rss_growth_is_the_slope_of_the_second_half_of_the_longest_run():
+    from eval.soak import rss_at, rss_growth
+
+    flat = [(0, 200), (60, 600), (120, 610), (180, 600), (240, 610), (300, 605)]
+    assert rss_growth(flat) == 2.5  # the warm-up climb (200 → 600 MB) is not growth
+    rising = [(t, 300 + t) for t in range(0, 601, 60)]  # +60 MB a minute
+    assert rss_growth(rising) == 60.0
+    # a restart at 400 s: the longest run is 0–360 s, growing 60 MB/min; the short run after it is not used
+    cut = rising[:7] + [(420, 200), (480, 205)]
+    assert rss_growth(cut, [400.0]) == 60.0
+    assert rss_growth([(0, 100)]) is None
+    assert rss_at(flat, 300) == 605 and rss_at([], 300) is None

@@ -18,6 +18,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from assistant.errors import LoanwatchError
+    from assistant.heap import limit_arenas, start_trimmer
+    from assistant.memtrace import start_from_env
+
+    limit_arenas()  # before any worker thread: freed memory is shared, not kept per thread (assistant/heap.py)
+    start_trimmer()
+    start_from_env()  # LOANWATCH_MEMTRACE=FILE: what grows, sampled into FILE (off by default)
     from ui.app import build_app, launch
 
     try:

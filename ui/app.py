@@ -30,6 +30,7 @@ from ui.charts import answer_chart, ratio_trends
 from ui.dashboard import dashboard_tab
 from ui.exposure import exposure_panel
 from ui.i18n import tr
+from ui.session_memory import SESSION_CAPACITY, forget_closed_sessions
 
 CSS = """
 .gradio-container {width: 100% !important; max-width: 1440px !important; margin: auto;}
@@ -599,6 +600,7 @@ def build_app(home: Path | str | None = None, *, store: Store | None = None) -> 
         lang_radio.change(safe(_switch), [lang_radio, client_dd, search, only_problems],
                           [lang, header, user_md, table, summary, scope, *client_outputs,
                            *[c for c, _, _ in L.items]])
+        forget_closed_sessions(app)  # a closed tab's session state is dropped (ui/session_memory.py)
     return app
 
 
@@ -622,7 +624,7 @@ def launch(app: gr.Blocks, store: Store, *, host: str = "127.0.0.1", port: int =
     result = app.launch(server_name=host, server_port=port, auth=lambda u, p: login(store, u, p, source="app").ok,
                         auth_message=f"loanwatch · 贷后管理助手 — 请登录 / please sign in ({lock})", prevent_thread_lock=True,
                         theme=_theme(), css=CSS, head=_HEAD, footer_links=[], quiet=True, show_error=True,
-                        ssr_mode=False)
+                        ssr_mode=False, state_session_capacity=SESSION_CAPACITY)
     app.server_app.tokens = AppTokens(store)
     app.server_app.cookie_id = cookie_id  # one cookie name per home: a restart keeps everyone logged in
     if block:

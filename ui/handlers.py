@@ -346,6 +346,7 @@ def upload(store: Store, user: User, paths: list[str], client: str | int | None)
     Statements are parsed and stored first (reviewable at once); the search index is built
     afterwards, so a long report's figures can be checked while its text is still indexed.
     """
+    from assistant.heap import trim_soon
     from assistant.ingest import ingest
 
     if client in (None, "") and not user.sees_everything:
@@ -367,6 +368,7 @@ def upload(store: Store, user: User, paths: list[str], client: str | int | None)
         done = sum(r.status != "failed" for r in report.results)
         lines.append(f"search index: {done}/{len(stored)} document(s) indexed · {time.perf_counter() - started:.1f} s")
         yield "\n".join(lines), list(ids)
+    trim_soon()  # a parse leaves freed memory in this thread's malloc arena: hand it back (assistant/heap.py)
 
 
 def review_rows(store: Store, user: User, document_ids: list[int], lang: str = "zh") -> list[list]:
