@@ -30,6 +30,7 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from assistant import ledger
 from assistant.access import User, check_password, get_user, hash_password
-from assistant.errors import AccessDeniedError
+from assistant.errors import AccessDeniedError, ConfigError
 from assistant.session_token import TOKEN_ENV, TOKEN_FILE, read_token  # noqa: F401 - TOKEN_ENV: the name callers knew here
 from assistant.store.db import Store
 from assistant.store.schema import AuthSessionRow, LoginAttemptRow, UserRow
