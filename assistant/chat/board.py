@@ -33,6 +33,9 @@ be shown current). Reads add nothing to the ledger. Rows are built and written 2
 at a time and kept in memory as they are read back (each part — signals, book line,
 figures and ratios — decoded when first read), so building 10,000 clients never holds every
 snapshot or every full row at once (peak RSS 414 MB building 10,000 on PostgreSQL).
+``Board.summaries`` gives each client's row summary (``assistant.chat.rowsummary``) from the
+columns persisted with the row, through the same checks, rebuilding first any row not current:
+lists of the book read those and ask ``rows`` only for the clients they show.
 
 **The assessment date** is part of a row's key, so the first read on a new day rebuilds
 every row; the app's warm-up does it in the background at launch and again when the day
