@@ -129,9 +129,9 @@ def loads_part(data: bytes) -> dict:
 # ---------------------------------------------------------------- the table
 
 
-def _current(s: Any, ids: list[int], as_of: dt.date, key: str, head: int, columns: list) -> dict[int, tuple]:
+def _current(s: Any, ids: list[int], as_of: dt.date, key: str, head: int, columns: list, scan: bool = False) -> dict[int, tuple]:
     """client id → ``columns`` of its persisted row, for the rows of ``ids`` that are current (module docstring; the
-    payload's own checks are the caller's)."""
+    payload's own checks are the caller's). ``scan``: read the date's rows and keep those of ``ids`` (for many ids)."""
     from sqlalchemy import select
 
     from assistant.chat.board import changes_since
@@ -139,11 +139,13 @@ def _current(s: Any, ids: list[int], as_of: dt.date, key: str, head: int, column
     from assistant.store.schema import LedgerRow
 
     found: list[tuple] = []  # (client_id, seq, ledger_hash, *columns)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        found += [r for r in s.execute(select(C.client_id, C.seq, C.ledger_hash, *columns)
-                                       .where(C.client_id.in_(chunk), C.as_of == as_of, C.key == key, C.format == FORMAT,
-                                              C.seq <= head))]
+    query = select(C.client_id, C.seq, C.ledger_hash, *columns).where(C.as_of == as_of, C.key == key, C.format == FORMAT,
+                                                                      C.seq <= head)
+    if scan:  # one query over the date's rows, kept by id here: cheaper than thousands of bound ids
+        wanted = set(ids)
+        found = [r for r in s.execute(query) if r[0] in wanted]
+    for i in range(0, 0 if scan else len(ids), _CHUNK):
+        found += list(s.execute(query.where(C.client_id.in_(ids[i:i + _CHUNK]))))
     if not found:
         return {}
     seqs = sorted({r[1] for r in found})
@@ -181,7 +183,7 @@ def summaries(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> di
     from assistant.chat.rowsummary import COLUMNS, Summary
     from assistant.store.schema import ClientRowCache as C
 
-    got = _current(s, ids, as_of, key, head, [getattr(C, c) for c in COLUMNS])
+    got = _current(s, ids, as_of, key, head, [getattr(C, c) for c in COLUMNS], scan=len(ids) > _CHUNK)
     return {cid: Summary(cid, *cols) for cid, cols in got.items()}
 
 
