@@ -187,6 +187,7 @@ def test_a_summary_is_never_that_of_stale_data(book):
     assert later.built == 1
     assert after[cid] == summarise(_fresh(book, {cid})[cid]) != before[cid]
     assert after[cid].industry == "测试行业" and after[cid].breaches == before[cid].breaches
+    assert board.summaries(book, _ids(book), TODAY) == after  # the same process, summaries kept in memory: cid's dropped
     assert {i: x for i, x in after.items() if i != cid} == {i: x for i, x in before.items() if i != cid}
 
 

@@ -202,6 +202,7 @@ _OUTPUTS = frozenset({"alert", "covenant_result", "memo", "user", "assignment",
 class _Entry:
     seq: int  # ledger head when built
     rows: dict[int, ClientRow]
+    summaries: dict[int, Any] = field(default_factory=dict)  # rowsummary.Summary of rows current at ``seq``
 
 
 class Board:
@@ -246,12 +247,13 @@ class Board:
         as_of = as_of or config.today()
         with self._lock, store.session() as s:
             entry, head, rules_key = self._entry(store, s, as_of)
-            out: dict[int, Any] = {}
-            if self.persist:
+            out = entry.summaries  # kept in memory until the client's data changes, as the rows are
+            missing = {i for i in client_ids if i not in out}
+            if missing and self.persist:
                 from assistant.chat import rowcache
 
-                out = rowcache.summaries(s, sorted(client_ids), as_of, rowcache.row_key(rules_key), head)
-            missing = {i for i in client_ids if i not in out}
+                out.update(rowcache.summaries(s, sorted(missing), as_of, rowcache.row_key(rules_key), head))
+                missing = {i for i in missing if i not in out}
             if missing:  # rebuilt (and persisted) now; a row the store refused is summarised from memory
                 self._fill(store, s, entry, missing, as_of, head, rules_key)
                 out.update({i: summarise(entry.rows[i]) for i in missing if i in entry.rows})
@@ -270,6 +272,7 @@ class Board:
             else:
                 for cid in stale:
                     entry.rows.pop(cid, None)
+                    entry.summaries.pop(cid, None)
                 entry.seq = head
         if entry is None:
             for old in [k for k in self._entries if k[0] == key[0]]:  # another date or rules: not kept
