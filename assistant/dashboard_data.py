@@ -10,7 +10,10 @@ Each client's book line and calendar come from the chat's cached rows
 (``assistant.chat.board.BOARD``: built once per client, rebuilt only for the clients whose
 data the ledger shows changed, warmed when the app starts), so a load after the first one
 assesses nobody whose data is unchanged; ``board=None`` assesses every client afresh (the
-reference the tests compare the cached tables with).
+reference the tests compare the cached tables with). The totals come from each row's summary
+columns (``assistant.chat.rowsummary``), and only the rows the page shows are unpickled: the
+facilities table lists the facilities of the ``FACILITY_CLIENTS`` clients needing attention most
+(days past due, breaches, high warnings, class; the summary line says how many are left out).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Dashboard:
     industry_limit: Decimal | None = None  #: the single-industry share limit (``LOANWATCH_INDUSTRY_LIMIT``)
     pending_edits: int = 0  #: exposure edits of these clients awaiting a checker (not in these numbers)
     awaiting: dict[str, int] = field(default_factory=dict)  #: kind → items of these clients awaiting a checker (``assistant.awaiting``)
+    facility_clients_more: int = 0  #: clients whose facilities the facilities table leaves out (``FACILITY_CLIENTS``)
 
     def over_limit(self) -> list[tuple[str, Decimal]]:
         """(industry, share) of each industry whose share of the total exceeds ``industry_limit``, largest first."""
@@ -58,8 +62,10 @@ def _share(part: Decimal, total: Decimal) -> Decimal | None:
     return (part / total).quantize(_Q) if total else None
 
 
-def book_tables(books: list[ClientBook], currency: str) -> dict[str, Table]:
-    t = aggregate(books, currency)
+def book_tables(books: list[ClientBook], currency: str, lines: list | None = None) -> dict[str, Table]:
+    """The book's tables in ``currency``: totals over ``lines`` (default ``books``: ClientBooks or ``_Line``s), the
+    facilities of ``books``."""
+    t = aggregate(books if lines is None else lines, currency)
     grade = Table("by_grade", f"按评级的敞口（{currency}）", ["grade", "clients", "exposure", "share"],
                   [[g, t.counts_by_grade.get(g, 0), t.by_grade.get(g, Decimal(0)), _share(t.by_grade.get(g, Decimal(0)), t.total)]
                    for g in GRADES])
@@ -83,28 +89,87 @@ def book_tables(books: list[ClientBook], currency: str) -> dict[str, Table]:
 
 _DEFAULT = object()
 DUE_DAYS = 14  #: the "due" table's horizon: overdue items and those due within two weeks (this week shown)
+FACILITY_CLIENTS = 100  #: the facilities table lists the facilities of this many clients, those needing attention first
 
 
-def _lines(store: Store, ids: list[int], day: dt.date, board) -> tuple[list[ClientBook], list]:  # noqa: ANN001 - Board | None
-    """The book line of each client in ``ids`` and their calendar items up to ``DUE_DAYS`` ahead: cached rows, or afresh."""
+@dataclass
+class _Line:
+    """What ``aggregate`` reads of a book line, from a client's row summary (``chat.rowsummary.Summary``)."""
+
+    grade: str
+    category: str
+    industry: str
+    amounts: dict
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted(self.amounts)
+
+    def exposure(self, currency: str = "CNY") -> Decimal:
+        return self.amounts.get(currency, Decimal(0))
+
+
+def _attention(dpd: int, breaches: int, high: int, category: str, name: str, client_id: int) -> tuple:
+    """The facilities table's order of clients: days past due, breaches, high warnings, suggested class, then name."""
+    return (-dpd, -breaches, -high, -CATEGORIES.index(category) if category in CATEGORIES else 0, name, client_id)
+
+
+def _book_key(b: ClientBook) -> tuple:
+    return _attention(b.days_past_due, len(b.breaches), sum(a["severity"] == "high" for a in b.alerts), b.category, b.client,
+                      b.client_id)
+
+
+def _summary_key(x) -> tuple:  # noqa: ANN001 - rowsummary.Summary
+    return _attention(x.days_past_due, x.breaches, x.alerts_high, x.book_category, x.name, x.client_id)
+
+
+@dataclass
+class _Read:
+    """What one dashboard reads of the book: totals' lines, the facilities' books, calendar items, the books ``sync`` takes."""
+
+    lines: list
+    shown: list[ClientBook]
+    more: int  # clients whose facilities the table leaves out
+    calendar: list
+    signalled: list[ClientBook]
+
+
+def _read(store: Store, ids: list[int], day: dt.date, board, shown: int | None, sync: bool) -> _Read:  # noqa: ANN001 - Board | None
+    """The book as the dashboard needs it: from the rows' summaries (a row read only when shown), or afresh (``board=None``)."""
     from assistant.book import load_book
     from assistant.calendar import client_calendar
 
     last = day + dt.timedelta(days=DUE_DAYS)
     if board is None:
         books, snaps = load_book(store, as_of=day, client_ids=ids)
-        return books, [i for cid in ids for i in client_calendar(snaps[cid], day, horizon=DUE_DAYS)]
-    rows = board.rows(store, frozenset(ids), day)
-    return [rows[i].book for i in ids], [i for cid in ids for i in rows[cid].calendar if i.date <= last]
+        ordered = sorted(books, key=_book_key)
+        cut = ordered if shown is None else ordered[:shown]
+        return _Read(books, cut, len(books) - len(cut), [i for cid in ids for i in client_calendar(snaps[cid], day, horizon=DUE_DAYS)],
+                     books)
+    summary = board.summaries(store, frozenset(ids), day)
+    got = [summary[i] for i in ids if i in summary]
+    lines = [_Line(x.grade, x.book_category, x.industry, {c: x.exposure_in(c) for c in x.currencies}) for x in got]
+    ordered = sorted(got, key=_summary_key)
+    cut = ordered if shown is None else ordered[:shown]
+    due = [x.client_id for x in got if x.due_items]
+    signalled = [x.client_id for x in got if x.watch_signal] if sync else []
+    rows = board.rows(store, frozenset([x.client_id for x in cut] + due + signalled), day)
+    return _Read(lines, [rows[x.client_id].book for x in cut], len(ordered) - len(cut),
+                 [i for cid in due for i in rows[cid].calendar if i.date <= last], [rows[i].book for i in signalled])
 
 
 def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency: str | None = None,  # noqa: ANN001
-              newest: int = 20, sync: bool = False, board=_DEFAULT) -> Dashboard:  # noqa: ANN001 - chat.board.Board | None
+              newest: int = 20, sync: bool = False, board=_DEFAULT,  # noqa: ANN001 - chat.board.Board | None
+              facility_clients: int | None = FACILITY_CLIENTS) -> Dashboard:
     """Every table of the dashboard for the clients ``user`` may see.
 
     With ``sync``, first put on the watch list the clients a rule names and open an item for
     each new warning (recorded in the ledger as ``rules``), as ``loanwatch watch list`` does.
-    Client lines come from ``board`` (default the shared ``BOARD``); ``None`` assesses every client afresh.
+    Client lines come from ``board`` (default the shared ``BOARD``): the totals from each row's
+    summary columns, and only the rows the page shows are read in full (the facilities of the
+    ``facility_clients`` clients needing attention most, ``None`` all; the clients with an item
+    due; with ``sync``, those a watch-list rule could name or with an alert). ``None`` assesses
+    every client afresh (the reference the tests compare the cached tables with).
     """
     from assistant import watchlist, workitems
     from assistant.book import visible_ids
@@ -115,17 +180,17 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
         from assistant.chat.board import BOARD as board
     day = as_of or today()
     ids = visible_ids(store, user)
-    books, calendar = _lines(store, ids, day, board)
-    if sync:
-        watchlist.sync(store, books, actor="rules", today=day)
-        workitems.sync(store, workitems.alerts_of(books), actor="rules")
-    found = currencies(books) or ["CNY"]
+    read = _read(store, ids, day, board, facility_clients, sync)
+    if sync:  # a book line that meets no rule and has no alert changes nothing in either
+        watchlist.sync(store, read.signalled, actor="rules", today=day)
+        workitems.sync(store, workitems.alerts_of(read.signalled), actor="rules")
+    found = currencies(read.lines) or ["CNY"]
     cur = currency or found[0]
-    tables = book_tables(books, cur)
+    tables = book_tables(read.shown, cur, read.lines)
     watch = watchlist.current(store, ids)
     tables["watch_list"] = Table("watch_list", "重点关注名单", ["client", "source", "reason", "owner", "next_review", "review_overdue"],
                                  [[e.client, e.source, e.reason, e.owner, e.next_review, e.review_overdue(day)] for e in watch])
-    due = agenda(calendar, week=True)
+    due = agenda(read.calendar, week=True)
     due.sort(key=lambda i: (i.state != "overdue", i.date, i.client))
     tables["due"] = Table("due", "待办（逾期及本周到期）", ["date", "state", "client", "facility", "kind", "item", "warning"],
                           [[i.date, i.state, i.client, i.facility, i.kind, i.title_zh, i.warning] for i in due])
@@ -134,12 +199,12 @@ def dashboard(store: Store, *, user=None, as_of: dt.date | None = None, currency
                                                      "assignee", "action_taken"],
                                [[i.ref, i.client, i.period, i.severity, i.rule, i.message, i.status, i.assignee,
                                  i.action_label("zh")] for i in items])
-    t = aggregate(books, cur)
+    t = aggregate(read.lines, cur)
     from assistant.awaiting import awaiting, counts
 
     waiting = counts(awaiting(store, ids))
     return Dashboard(day, cur, t.total, t.clients, tables, [c for c in found if c != cur], get_settings().industry_limit,
-                     waiting.get("exposure", 0), waiting)
+                     waiting.get("exposure", 0), waiting, facility_clients_more=read.more)
 
 
 def to_xlsx(tables: list[Table] | dict[str, Table], path: str | Path) -> Path:

@@ -279,7 +279,8 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
     ``severity`` keeps that level and above (``medium``: medium and high); ``user`` limits the
     list to the clients that user may reach. The whole book's alerts come from ``board``'s
     client rows (default the shared, persisted ``BOARD``: assessed once per change of a
-    client's data); ``None``, or one client, assesses afresh.
+    client's data; their summaries say which clients have an alert, and only those rows are
+    read); ``None``, or one client, assesses afresh.
     """
     from assistant import access
     from assistant.analytics import evaluate, load_rules
@@ -296,8 +297,11 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
         else:
             visible = None if user is None else access.visible_client_ids(store, user)
             rows = [c for c in list_clients(s) if visible is None or c.id in visible]
-        if board is not None and not client:
-            built = board.rows(store, frozenset(r.id for r in rows), as_of)
+        if board is not None and not client:  # only the rows with an alert at that severity are read in full
+            least = {"high": ("alerts_high",), "medium": ("alerts_high", "alerts_medium")}.get(severity or "", ("alerts",))
+            summary = board.summaries(store, frozenset(r.id for r in rows), as_of)
+            hit = frozenset(i for i, x in summary.items() if any(getattr(x, f) for f in least))
+            built = board.rows(store, hit, as_of)
             out = [alert_json(built[r.id].name, a) for r in rows if r.id in built for a in built[r.id].alerts]
         else:
             rules = load_rules()  # once for the whole portfolio: parsing the YAML costs more than evaluating a client

@@ -4,7 +4,7 @@
 ``LOANWATCH_DB_URL`` name the book) prints one JSON line: the call's seconds (after imports
 and opening the store), the same call again in the same process (warm, as in ``serve``), the
 process's own wall seconds, its peak RSS, the rows it built and
-loaded, and whether retrieval (chromadb) was imported. ``prime`` makes the persisted rows
+loaded, the call's CPU seconds, and whether retrieval (chromadb) was imported. ``prime`` makes the persisted rows
 current (a no-op when they are). ``eval.portfolio --restart`` runs these, one process each.
 """
 
@@ -27,12 +27,20 @@ def main(what: str, as_of: str, client: str) -> dict:
     day = dt.date.fromisoformat(as_of)
     store = open_store()
     extra: dict = {}
+    cpu = _cpu()
     seconds = _call(what, store, day, client, extra)
+    cpu = _cpu() - cpu
     again = _call(what, store, day, client, {}) if what != "prime" else None  # the same read again: what `serve` does warm
-    return {"what": what, "seconds": round(seconds, 3), "again_s": None if again is None else round(again, 3),
+    return {"what": what, "seconds": round(seconds, 3), "cpu_s": round(cpu, 3), "again_s": None if again is None else round(again, 3),
             "process_s": round(time.perf_counter() - _T0, 2),
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "built": BOARD.built, "loaded": BOARD.loaded, "chromadb": "chromadb" in sys.modules, **extra}
+
+
+def _cpu() -> float:
+    """This process's CPU seconds (user + system) so far: a figure that load from other processes does not inflate."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _call(what: str, store, day, client: str, extra: dict) -> float:  # noqa: ANN001

@@ -418,21 +418,35 @@ def run_restart(args: argparse.Namespace) -> dict:
     bin_dir = pg_bin()
     if bin_dir is None:
         raise SystemExit("--pg needs the PostgreSQL server binaries (Debian: apt-get install postgresql)")
-    server = start_postgres(bin_dir)
-    try:
-        url = server.create_database()
-        import sqlite3
+    import sqlite3
 
-        with sqlite3.connect(home / "loanwatch.db") as c:
-            have = c.execute("SELECT count(*) FROM clients").fetchone()[0]
-        copies = max(1, args.clients // have)
-        print(f"copying {have} clients × {copies} into PostgreSQL …", flush=True)
-        copied = copy_book(f"sqlite:///{home / 'loanwatch.db'}", url, copies)
+    with sqlite3.connect(home / "loanwatch.db") as c:
+        have = c.execute("SELECT count(*) FROM clients").fetchone()[0]
+    copies = max(1, args.clients // have)
+    keep = args.pg_keep
+    made = json.loads((keep / "book.json").read_text()) if keep is not None and (keep / "book.json").exists() else None
+    if made is not None and (made["source"], made["copies"]) != (str(home.resolve()), copies):
+        raise SystemExit(f"{keep} holds another copy ({made}): remove it or name another folder")
+    server = start_postgres(bin_dir, keep)
+    try:
+        if made is None:
+            url = server.create_database()
+            print(f"copying {have} clients × {copies} into PostgreSQL …", flush=True)
+            copied = copy_book(f"sqlite:///{home / 'loanwatch.db'}", url, copies)
+            if keep is not None:  # written last: a copy cut short is not reused
+                (keep / "book.json").write_text(json.dumps({"source": str(home.resolve()), "copies": copies,
+                                                            "database": url.rsplit("/", 1)[1], "copied": copied}))
+        else:  # the copy an earlier run kept: migrated to this code's schema (the row cache rebuilds in `prime`)
+            from assistant.store.db import Store, init_db
+
+            url, copied = server.url(made["database"]), {**made["copied"], "reused": str(keep)}
+            print(f"reusing the copy in {keep} ({made['copies']} × {have} clients)", flush=True)
+            init_db(Store(url))
         out = bench_restart(home, url, not args.no_new_day)
         out["copied"] = copied
         return out
     finally:
-        stop_postgres(server)
+        stop_postgres(server, keep=keep is not None)
 
 
 def _restart_markdown(r: dict) -> str:
@@ -440,20 +454,22 @@ def _restart_markdown(r: dict) -> str:
     clients = reads["dashboard"].get("clients")
     lines = [f"## Reads after a restart ({clients} clients, {r['database']})", "",
              f"Load before: `{r['uptime']}`; after: `{r['uptime_after']}`.", "",
-             "| read (fresh process, rows persisted by an earlier one) | call s | again, same process s | process s | peak RSS MB "
-             "| rows built / loaded |",
-             "|---|---:|---:|---:|---:|---:|",
-             f"| prime: make the persisted rows current | {r['prime']['seconds']} | | {r['prime']['wall_s']} | "
-             f"{r['prime']['rss_mb']} | {r['prime']['built']} / {r['prime']['loaded']} |"]
+             "| read (fresh process, rows persisted by an earlier one) | call s | call CPU s | again, same process s | process s "
+             "| peak RSS MB | rows built / loaded |",
+             "|---|---:|---:|---:|---:|---:|---:|",
+             f"| prime: make the persisted rows current | {r['prime']['seconds']} | {r['prime'].get('cpu_s', '')} | | "
+             f"{r['prime']['wall_s']} | {r['prime']['rss_mb']} | {r['prime']['built']} / {r['prime']['loaded']} |"]
     for w in RESTART_MEASURES:
         x = reads[w]
-        lines.append(f"| {w} | {x['seconds']} | {x.get('again_s', '')} | {x['wall_s']} | {x['rss_mb']} | {x['built']} / {x['loaded']} |")
+        lines.append(f"| {w} | {x['seconds']} | {x.get('cpu_s', '')} | {x.get('again_s', '')} | {x['wall_s']} | {x['rss_mb']} | "
+                     f"{x['built']} / {x['loaded']} |")
     nd = r.get("new_day")
     if nd:
-        lines.append(f"| dashboard on a new day (rebuilds every row) | {nd['seconds']} | {nd.get('again_s', '')} | {nd['wall_s']} | {nd['rss_mb']} | "
-                     f"{nd['built']} / {nd['loaded']} |")
-    lines += [f"| `loanwatch alerts --json` end to end | | | {r['cli_alerts']['seconds']} | | |", "",
-              f"Retrieval (chromadb) imported by the question: {reads['question']['chromadb']}.", ""]
+        lines.append(f"| dashboard on a new day (rebuilds every row) | {nd['seconds']} | {nd.get('cpu_s', '')} | {nd.get('again_s', '')} | "
+                     f"{nd['wall_s']} | {nd['rss_mb']} | {nd['built']} / {nd['loaded']} |")
+    lines += [f"| `loanwatch alerts --json` end to end | | | | {r['cli_alerts']['seconds']} | | |", "",
+              f"Retrieval (chromadb) imported by the question: {reads['question']['chromadb']}; its answer: "
+              f"{reads['question'].get('answer_chars')} characters.", ""]
     return "\n".join(lines)
 
 
@@ -543,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--restart", action="store_true", help="only the reads after a restart on --scale-home (see bench_restart)")
     ap.add_argument("--pg", action="store_true", help="with --restart: copy the book (--clients // its clients times) into a "
                     "throwaway PostgreSQL server (tests/pg.py) and read there")
+    ap.add_argument("--pg-keep", type=Path, default=None, help="with --pg: keep the PostgreSQL cluster and its copy of the book "
+                    "in this folder, and reuse it when a later run names it again (no second copy)")
     ap.add_argument("--no-new-day", action="store_true", help="with --restart: skip the read on the next day (rebuilds every row)")
     args = ap.parse_args(argv)
     if args.restart:

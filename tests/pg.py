@@ -67,17 +67,21 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def start_postgres(bin_dir: Path) -> PgServer:
-    """Start a throwaway server; raise RuntimeError with the log when it does not come up."""
+def start_postgres(bin_dir: Path, root: Path | None = None) -> PgServer:
+    """Start a throwaway server (``root``: in this folder, reusing the cluster already there); raise RuntimeError with the
+    log when it does not come up."""
     if not (bin_dir / "initdb").exists():
         raise FileNotFoundError(f"PostgreSQL binaries not found in {bin_dir}")
-    root = Path(tempfile.mkdtemp(prefix="loanwatch-pg-"))
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="loanwatch-pg-"))
+    root.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data, log, port = root / "data", root / "server.log", _free_port()
     run = dict(check=True, capture_output=True, text=True, timeout=120)
-    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                 "-E", "UTF8", "--no-sync", "--locale=C"]), **run)
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                     "-E", "UTF8", "--no-sync", "--locale=C"]), **run)
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
     try:
         subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log),
@@ -88,7 +92,9 @@ def start_postgres(bin_dir: Path) -> PgServer:
     return PgServer(root=root, port=port, bin_dir=bin_dir)
 
 
-def stop_postgres(server: PgServer) -> None:
-    subprocess.run(_as_postgres([str(server.bin_dir / "pg_ctl"), "-D", str(server.root / "data"), "-m", "immediate",
-                                 "-w", "stop"]), capture_output=True, timeout=60)
-    shutil.rmtree(server.root, ignore_errors=True)
+def stop_postgres(server: PgServer, keep: bool = False) -> None:
+    """Stop the server and remove its folder (``keep``: stop it cleanly and leave the cluster for the next start)."""
+    subprocess.run(_as_postgres([str(server.bin_dir / "pg_ctl"), "-D", str(server.root / "data"), "-m", "fast" if keep else "immediate",
+                                 "-w", "stop"]), capture_output=True, timeout=120)
+    if not keep:
+        shutil.rmtree(server.root, ignore_errors=True)

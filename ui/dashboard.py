@@ -80,8 +80,10 @@ def _summary(d: Dashboard) -> str:
 
         parts = "、".join(f"{sources()[k].label_zh} / {sources()[k].label_en} {n}" for k, n in d.awaiting.items() if n)
         pending = f" · ⏳ 待复核（未计入）/ awaiting a checker (not counted): **{sum(d.awaiting.values())}** ({parts})"
+    more = (f" · 授信明细列出最需关注的客户，另有 {d.facility_clients_more} 户未列出 / the facilities table lists the clients "
+            f"needing attention most; {d.facility_clients_more} more not listed" if d.facility_clients_more else "")
     return (f"**{d.as_of.isoformat()}** · 敞口合计 / total exposure **{d.total:,} {d.currency}** · "
-            f"客户 / clients **{d.clients}**{others}{over}{pending}")
+            f"客户 / clients **{d.clients}**{others}{over}{pending}{more}")
 
 
 #: chart key → element id

@@ -70,37 +70,32 @@ def _assessment(snap: ClientSnapshot) -> Assessment | None:
 def portfolio(store: Store, user: User, *, query: str = "", only_problems: bool = False) -> list[PortfolioRow]:
     """The user's clients with grade, classification suggestion, covenants, warnings; problems first.
 
-    Read from the book's per-client rows (``assistant.chat.board.BOARD``, kept in the store): a
-    write rebuilds only the clients it changed, as for the dashboard and portfolio questions."""
+    Read from the summaries of the book's per-client rows (``assistant.chat.board.BOARD``, kept in
+    the store): a write rebuilds only the clients it changed, as for the dashboard and portfolio questions."""
     from assistant.chat.board import BOARD
 
     ids = visible_client_ids(store, user)
     with store.session() as s:
         shown = [c for c in list_clients(s) if c.id in ids and (
             not query or query.lower() in (c.name + " " + " ".join(c.aliases) + " " + c.industry).lower())]
-    built = BOARD.rows(store, {c.id for c in shown})
-    rows = [_portfolio_row(built[c.id]) for c in shown if c.id in built]
+    summary = BOARD.summaries(store, {c.id for c in shown})  # each row's summary columns: no row is unpickled
+    rows = [_portfolio_row(summary[c.id]) for c in shown if c.id in summary]
     rows.sort(key=lambda r: (not r.problem, -r.breaches, -r.high_warnings, r.name))
     return [r for r in rows if r.problem] if only_problems else rows
 
 
 def _portfolio_row(row) -> PortfolioRow:
-    """The page's line from a client's board row (``ClientRow``): the assessment ``loanwatch status`` makes."""
+    """The page's line from a client's row summary (``chat.rowsummary.Summary``): the assessment ``loanwatch status`` makes."""
     from assistant.analytics.classification import ENGLISH
 
     assessed = row.has_figures
-    breaches = sum(r.status == "breach" for r in row.covenants) if assessed else 0
-    passed = sum(r.status == "pass" for r in row.covenants) if assessed else 0
-    high = sum(x.severity == "high" for x in row.alerts) if assessed else 0
+    breaches = row.breaches if assessed else 0
     category = row.category if assessed else "—"
-    grade = row.grade if assessed else "NR"
     return PortfolioRow(
-        row.client_id, row.name, row.industry, row.officer or "", grade, category,
-        ENGLISH.get(category, "—"),
-        f"{passed}/{len(row.covenants)}" if assessed else "—", breaches, len(row.alerts) if assessed else 0, high,
-        row.last_statement.isoformat() if row.last_statement else "—",
-        problem=bool(breaches or high or category not in ("正常", "—") or (assessed and grade in "DE") or row.flagged),
-        flagged=row.flagged,
+        row.client_id, row.name, row.industry, row.officer or "", row.grade if assessed else "NR", category,
+        ENGLISH.get(category, "—"), f"{row.passed}/{row.covenants}" if assessed else "—", breaches,
+        row.alerts if assessed else 0, row.alerts_high if assessed else 0,
+        row.last_statement.isoformat() if row.last_statement else "—", problem=row.problem, flagged=row.flagged,
     )
 
 

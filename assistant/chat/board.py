@@ -33,6 +33,9 @@ be shown current). Reads add nothing to the ledger. Rows are built and written 2
 at a time and kept in memory as they are read back (each part — signals, book line,
 figures and ratios — decoded when first read), so building 10,000 clients never holds every
 snapshot or every full row at once (peak RSS 414 MB building 10,000 on PostgreSQL).
+``Board.summaries`` gives each client's row summary (``assistant.chat.rowsummary``) from the
+columns persisted with the row, through the same checks, rebuilding first any row not current:
+lists of the book read those and ask ``rows`` only for the clients they show.
 
 **The assessment date** is part of a row's key, so the first read on a new day rebuilds
 every row; the app's warm-up does it in the background at launch and again when the day
@@ -199,6 +202,7 @@ _OUTPUTS = frozenset({"alert", "covenant_result", "memo", "user", "assignment",
 class _Entry:
     seq: int  # ledger head when built
     rows: dict[int, ClientRow]
+    summaries: dict[int, Any] = field(default_factory=dict)  # rowsummary.Summary of rows current at ``seq``
 
 
 class Board:
@@ -226,36 +230,68 @@ class Board:
         from assistant import config
 
         as_of = as_of or config.today()
+        with self._lock, store.session() as s:
+            entry, head, rules_key = self._entry(store, s, as_of)
+            self._fill(store, s, entry, client_ids, as_of, head, rules_key)
+            return {i: entry.rows[i] for i in client_ids if i in entry.rows}
+
+    def summaries(self, store: Any, client_ids: frozenset[int] | set[int], as_of: dt.date | None = None) -> dict[int, Any]:
+        """id → ``rowsummary.Summary`` of each client's current row, read from the store's columns without the rows.
+
+        A persisted row that is not current (the checks ``rows`` applies) is rebuilt first, so a
+        summary is never that of stale data; without ``persist`` the summaries come from the rows.
+        """
+        from assistant import config
+        from assistant.chat.rowsummary import summarise
+
+        as_of = as_of or config.today()
+        with self._lock, store.session() as s:
+            entry, head, rules_key = self._entry(store, s, as_of)
+            out = entry.summaries  # kept in memory until the client's data changes, as the rows are
+            missing = {i for i in client_ids if i not in out}
+            if missing and self.persist:
+                from assistant.chat import rowcache
+
+                out.update(rowcache.summaries(s, sorted(missing), as_of, rowcache.row_key(rules_key), head))
+                missing = {i for i in missing if i not in out}
+            if missing:  # rebuilt (and persisted) now; a row the store refused is summarised from memory
+                self._fill(store, s, entry, missing, as_of, head, rules_key)
+                out.update({i: summarise(entry.rows[i]) for i in missing if i in entry.rows})
+            return {i: out[i] for i in client_ids if i in out}
+
+    def _entry(self, store: Any, s: Any, as_of: dt.date) -> tuple[_Entry, int, tuple]:
+        """The rows kept for this store, date and rules, less those whose data changed since (under the lock)."""
         rules_key = _rules_key()
         key = (str(store.url) if hasattr(store, "url") else id(store), as_of, rules_key)
-        with self._lock:
-            entry = self._entries.get(key)
-            with store.session() as s:
-                head = _ledger_head(s)
-                if entry is not None and entry.seq != head:
-                    stale = _changed_clients(s, entry.seq)
-                    if stale is None:
-                        entry = None
-                    else:
-                        for cid in stale:
-                            entry.rows.pop(cid, None)
-                        entry.seq = head
-                if entry is None:
-                    for old in [k for k in self._entries if k[0] == key[0]]:  # another date or rules: not kept
-                        del self._entries[old]
-                    entry = _Entry(head, {})
-                    self._entries[key] = entry
-                missing = sorted(i for i in client_ids if i not in entry.rows)
-                if missing and self.persist:
-                    from assistant.chat import rowcache
+        entry = self._entries.get(key)
+        head = _ledger_head(s)
+        if entry is not None and entry.seq != head:
+            stale = _changed_clients(s, entry.seq)
+            if stale is None:
+                entry = None
+            else:
+                for cid in stale:
+                    entry.rows.pop(cid, None)
+                    entry.summaries.pop(cid, None)
+                entry.seq = head
+        if entry is None:
+            for old in [k for k in self._entries if k[0] == key[0]]:  # another date or rules: not kept
+                del self._entries[old]
+            entry = _Entry(head, {})
+            self._entries[key] = entry
+        return entry, head, rules_key
 
-                    got = rowcache.load(s, missing, as_of, rowcache.row_key(rules_key), head)
-                    entry.rows.update(got)
-                    self.loaded += len(got)
-                    missing = [i for i in missing if i not in got]
-                if missing:
-                    self._build(store, s, entry, missing, as_of, head, rules_key)
-            return {i: entry.rows[i] for i in client_ids if i in entry.rows}
+    def _fill(self, store: Any, s: Any, entry: _Entry, client_ids: Any, as_of: dt.date, head: int, rules_key: tuple) -> None:
+        missing = sorted(i for i in client_ids if i not in entry.rows)
+        if missing and self.persist:
+            from assistant.chat import rowcache
+
+            got = rowcache.load(s, missing, as_of, rowcache.row_key(rules_key), head)
+            entry.rows.update(got)
+            self.loaded += len(got)
+            missing = [i for i in missing if i not in got]
+        if missing:
+            self._build(store, s, entry, missing, as_of, head, rules_key)
 
     def _build(self, store: Any, s: Any, entry: _Entry, ids: list[int], as_of: dt.date, head: int, rules_key: tuple) -> None:
         from assistant.analytics import load_rules
@@ -264,6 +300,7 @@ class Board:
         rules = load_rules()
         if self.persist:
             from assistant.chat import rowcache
+            from assistant.chat.rowsummary import summarise
 
             row_key, ledger_hash = rowcache.row_key(rules_key), _ledger_hash(s, head)
         for i in range(0, len(ids), self.CHUNK):
@@ -271,7 +308,8 @@ class Board:
             self.built += len(built)
             if self.persist:  # the head read before loading: a write since then shows as a change next time
                 payloads = {cid: rowcache.dumps(row) for cid, row in built.items()}
-                rowcache.save(store, payloads, as_of, row_key, head, ledger_hash)
+                rowcache.save(store, {cid: (p, summarise(built[cid])) for cid, p in payloads.items()}, as_of, row_key, head,
+                              ledger_hash)
                 # kept as a loaded row is (parts decoded when read): 10,000 full rows would not fit `serve` in 1 GB
                 built = {cid: rowcache.loads(p) for cid, p in payloads.items()}
             entry.rows.update(built)

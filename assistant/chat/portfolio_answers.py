@@ -157,10 +157,10 @@ def is_support(row: ClientRow) -> bool:
 
 
 def answer_rows(p: ParsedQuestion, source: Any) -> Answer:
-    rows = rows_of(source)
     kind = p.portfolio.kind
     if kind == "attention":
-        return _attention(p, rows)
+        return _attention(p, source)
+    rows = rows_of(source)
     if kind == "headroom":
         return _headroom(p, rows)
     if kind in ("exit", "support"):
@@ -177,14 +177,42 @@ def _no_figures(rows: list[ClientRow], zh: bool) -> list[str]:
             for r in rows if not r.has_figures]
 
 
-def _attention(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
+ATTENTION_SHOWN = 20  #: clients an attention answer lists when the question names no number (the rest are counted)
+NAMES_SHOWN = 20  #: names a "cannot assess" line lists before it counts the rest
+
+
+def summaries_of(source: Any) -> tuple[list, Any]:
+    """(the visible clients' row summaries in list order, ids → their full rows): a store's from the persisted summaries."""
+    from assistant.chat.rowsummary import summarise
+
+    visible = list(source.clients())
+    store = getattr(source, "store", None)
+    if store is not None and hasattr(source, "client_ids"):
+        got = BOARD.summaries(store, frozenset(c.id for c in visible))
+        return [got[c.id] for c in visible if c.id in got], lambda ids: BOARD.rows(store, frozenset(ids))
+    built = {c.id: client_row(source.snapshot(c.id)) for c in visible}
+    return [summarise(built[c.id]) for c in visible], lambda ids: {i: built[i] for i in ids}
+
+
+def _summary_key(x: Any) -> tuple:
+    """``severity_key`` of the row, from its summary."""
+    return (-x.category_level, -x.breaches, -x.high_confirmed, -x.overdue_days, -(x.alerts_other + x.thin),
+            -_GRADE_RANK.get(x.grade, 0), -x.outstanding_in(), x.name)
+
+
+def _attention(p: ParsedQuestion, source: Any) -> Answer:
+    """The clients that need attention, most severe first: the first ``ATTENTION_SHOWN`` (or the N asked) with their
+    signals, then how many more there are, their total outstanding and how to list them (from the rows' summaries;
+    only the rows listed are read in full)."""
     zh = p.lang == "zh"
-    hits = sorted((r for r in rows if r.has_figures and needs_attention(r)), key=severity_key)
-    hits += sorted((r for r in rows if not r.has_figures and needs_attention(r)), key=severity_key)
-    if p.portfolio.n:
-        hits = hits[:p.portfolio.n]
+    summary, fetch = summaries_of(source)
+    hits = sorted((x for x in summary if x.has_figures and x.needs_attention), key=_summary_key)
+    hits += sorted((x for x in summary if not x.has_figures and x.needs_attention), key=_summary_key)
+    shown = hits[:p.portfolio.n or ATTENTION_SHOWN]
+    full = fetch([x.client_id for x in shown])
     lines, items, cites = [], [], []
-    for i, r in enumerate(hits, 1):
+    for i, x in enumerate(shown, 1):
+        r = full[x.client_id]
         why = signals(r, zh)
         lines.append(f"{i}. {r.name}（评级 {r.grade}，建议分类 {r.category}，贷款余额 {_money(r.outstanding(), zh)}）：" + "；".join(why)
                      if zh else f"{i}. {r.name} (grade {r.grade}, suggested class {r.category}, outstanding "
@@ -192,20 +220,40 @@ def _attention(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
         items.append({"client": r.name, "rank": i, "grade": r.grade, "category": r.category,
                       "outstanding": r.outstanding(), "reasons": why})
         cites += _alert_cites(r.alerts) + _cites([f for c in r.covenants if c.status == "breach" or c.thin for f in c.inputs])
-    unknown = [r for r in rows if not r.has_figures and not needs_attention(r)]
-    listed = {r.client_id for r in hits}  # by id: ``r not in hits`` compared whole rows, every row with every hit
-    unknown_cov = [r for r in rows if r.has_figures and r.client_id not in listed
-                   and any(c.status in ("unknown", "unconfirmed") for c in r.covenants)]
+    unknown = [x for x in summary if not x.has_figures and not x.needs_attention]
+    listed = {x.client_id for x in (shown if p.portfolio.n else hits)}
+    unknown_cov = [x for x in summary if x.has_figures and x.client_id not in listed and x.untestable]
     rule = ("排序：建议分类、违约、高风险预警、逾期天数、其他预警与余量不足、评级，依次从重到轻，同等时按贷款余额从大到小。" if zh else
             "Order: suggested class, breaches, high warnings, days past due, other warnings and thin headroom, grade — most "
             "severe first — then outstanding exposure, largest first.")
     if zh:
-        text = ("需要重点关注的客户：\n" + "\n".join(lines) if lines else "您可查看的客户目前没有需要重点关注的信号。") + "\n" + rule
+        text = ("需要重点关注的客户：\n" + "\n".join(lines) if lines else "您可查看的客户目前没有需要重点关注的信号。") + "\n"
     else:
         text = ("Clients that need attention:\n" + "\n".join(lines) if lines else
-                "No client you can see shows a signal that needs attention.") + "\n" + rule
-    text += _unknown_text(unknown, unknown_cov, zh, items)
-    return Answer(answer=text, value=Decimal(len(hits)), unit="amount", citations=_dedupe(cites), items=items)
+                "No client you can see shows a signal that needs attention.") + "\n"
+    if not p.portfolio.n and len(hits) > len(shown):
+        text += _more_text(hits, len(shown), zh)
+    text += rule + _unknown_text(unknown, unknown_cov, zh, items)
+    return Answer(answer=text, value=Decimal(len(hits) if not p.portfolio.n else len(shown)), unit="amount",
+                  citations=_dedupe(cites), items=items)
+
+
+def _more_text(hits: list, shown: int, zh: bool) -> str:
+    """How many clients needing attention the answer leaves out, by suggested class, the outstanding of all, how to list more."""
+    from collections import Counter
+
+    rest = hits[shown:]
+    by_class = Counter(x.category if x.has_figures else ("无财务数据" if zh else "no figures") for x in rest)
+    total = sum((x.outstanding_in() for x in hits), Decimal(0))
+    more = min(len(hits), 50)  # what the question parser reads as a top N (two digits)
+    if zh:
+        parts = "、".join(f"{k} {v} 户" for k, v in by_class.most_common())
+        return (f"共 {len(hits)} 户需要重点关注（贷款余额合计 {_money(total, zh)}），以上为最严重的 {shown} 户；"
+                f"另有 {len(rest)} 户未列出（{parts}）。要列出更多，可问“需要重点关注的前{more}家客户”，或在组合页面只看问题客户。\n")
+    parts = ", ".join(f"{k} {v}" for k, v in by_class.most_common())
+    return (f"{len(hits)} clients need attention (outstanding {_money(total, zh)} in all); the {shown} most severe are listed, "
+            f"{len(rest)} more are not ({parts}). To list more, ask for the top {more} clients that need attention, "
+            "or show only problem clients on the portfolio page.\n")
 
 
 def _unknown_text(no_figs: list[ClientRow], no_test: list[ClientRow], zh: bool, items: list[dict]) -> str:
@@ -215,12 +263,17 @@ def _unknown_text(no_figs: list[ClientRow], no_test: list[ClientRow], zh: bool, 
     for r in no_test:
         items.append({"client": r.name, "unknown": True, "reason": "covenant not testable"})
     if no_figs:
-        out += ("\n无法评估（无财务数据）：" + "、".join(r.name for r in no_figs)) if zh else \
-            "\nCannot assess (no figures stored): " + ", ".join(r.name for r in no_figs)
+        out += ("\n无法评估（无财务数据）：" if zh else "\nCannot assess (no figures stored): ") + _names(no_figs, zh)
     if no_test:
-        out += ("\n约束无法检验（数据缺失或待复核）：" + "、".join(r.name for r in no_test)) if zh else \
-            "\nCovenants not testable (data missing or unconfirmed): " + ", ".join(r.name for r in no_test)
+        out += ("\n约束无法检验（数据缺失或待复核）：" if zh else "\nCovenants not testable (data missing or unconfirmed): ") + _names(no_test, zh)
     return out
+
+
+def _names(rows: list, zh: bool) -> str:
+    """The first ``NAMES_SHOWN`` names, then how many more."""
+    head = ("、" if zh else ", ").join(r.name for r in rows[:NAMES_SHOWN])
+    more = len(rows) - NAMES_SHOWN
+    return head if more <= 0 else head + (f" 等，另有 {more} 户" if zh else f", and {more} more")
 
 
 def _headroom(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:

@@ -23,6 +23,11 @@ they were) in parts (``board.PARTS``), each compressed with zlib: loading 1,000 
 head at once and a part only when something reads it (the dashboard reads ``book``, alerts
 ``signals``, a ranking by a ratio ``detail``), since unpickling whole rows (about 30 kB each,
 mostly the figures with their provenance) cost several milliseconds a row.
+
+Beside the payload each row keeps its summary as columns (``assistant.chat.rowsummary``:
+grade, class, counts of alerts by severity and of covenant breaches, exposure), written in
+the same INSERT; ``summaries`` reads them through the very checks ``load`` applies, without
+the payload, so a list of the book fetches and unpickles only the rows it shows.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2  #: the payload's layout; bump it whenever ``ClientRow`` or what it holds changes shape
+FORMAT = 3  #: the payload's layout; bump it whenever ``ClientRow`` or what it holds changes shape
 _CHUNK = 500  #: client ids per ``IN (…)`` query
 
 log = logging.getLogger(__name__)
@@ -124,36 +129,44 @@ def loads_part(data: bytes) -> dict:
 # ---------------------------------------------------------------- the table
 
 
-def load(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[int, Any]:
-    """The persisted rows of ``ids`` that are current (module docstring); the rest are left to rebuild."""
+def _current(s: Any, ids: list[int], as_of: dt.date, key: str, head: int, columns: list, scan: bool = False) -> dict[int, tuple]:
+    """client id → ``columns`` of its persisted row, for the rows of ``ids`` that are current (module docstring; the
+    payload's own checks are the caller's). ``scan``: read the date's rows and keep those of ``ids`` (for many ids)."""
     from sqlalchemy import select
 
     from assistant.chat.board import changes_since
     from assistant.store.schema import ClientRowCache as C
     from assistant.store.schema import LedgerRow
 
-    found: list[tuple[int, int, str, bytes]] = []
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        found += [(cid, seq, lh, payload) for cid, seq, lh, fmt, payload in s.execute(
-            select(C.client_id, C.seq, C.ledger_hash, C.format, C.payload)
-            .where(C.client_id.in_(chunk), C.as_of == as_of, C.key == key)) if fmt == FORMAT and seq <= head]
+    found: list[tuple] = []  # (client_id, seq, ledger_hash, *columns)
+    query = select(C.client_id, C.seq, C.ledger_hash, *columns).where(C.as_of == as_of, C.key == key, C.format == FORMAT,
+                                                                      C.seq <= head)
+    if scan:  # one query over the date's rows, kept by id here: cheaper than thousands of bound ids
+        wanted = set(ids)
+        found = [r for r in s.execute(query) if r[0] in wanted]
+    for i in range(0, 0 if scan else len(ids), _CHUNK):
+        found += list(s.execute(query.where(C.client_id.in_(ids[i:i + _CHUNK]))))
     if not found:
         return {}
-    seqs = sorted({seq for _, seq, _, _ in found})
+    seqs = sorted({r[1] for r in found})
     hashes: dict[int, str] = {}
     for i in range(0, len(seqs), _CHUNK):
         hashes.update(s.execute(select(LedgerRow.seq, LedgerRow.hash).where(LedgerRow.seq.in_(seqs[i:i + _CHUNK]))).all())
-    found = [f for f in found if hashes.get(f[1], "") == f[2]]
+    found = [r for r in found if hashes.get(r[1], "") == r[2]]
     if not found:
         return {}
-    changed = changes_since(s, min(seq for _, seq, _, _ in found))
+    changed = changes_since(s, min(r[1] for r in found))
     if changed is None:
         return {}  # a change the cache cannot trace to one client: nothing persisted can be shown current
+    return {r[0]: tuple(r[3:]) for r in found if changed.get(r[0], 0) <= r[1]}
+
+
+def load(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[int, Any]:
+    """The persisted rows of ``ids`` that are current (module docstring); the rest are left to rebuild."""
+    from assistant.store.schema import ClientRowCache as C
+
     out: dict[int, Any] = {}
-    for cid, seq, _, payload in found:
-        if changed.get(cid, 0) > seq:
-            continue
+    for cid, (payload,) in _current(s, ids, as_of, key, head, [C.payload]).items():
         try:
             row = loads(payload)
         except Exception as exc:  # noqa: BLE001 - any unreadable payload is rebuilt, never served
@@ -165,8 +178,18 @@ def load(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[in
     return out
 
 
-def save(store: Any, rows: dict[int, bytes], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
-    """Write ``rows`` (client id → ``dumps`` of its row); False when the store refused (the rows are still served).
+def summaries(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[int, Any]:
+    """client id → ``rowsummary.Summary`` of each persisted row of ``ids`` that is current, read without its payload."""
+    from assistant.chat.rowsummary import COLUMNS, Summary
+    from assistant.store.schema import ClientRowCache as C
+
+    got = _current(s, ids, as_of, key, head, [getattr(C, c) for c in COLUMNS], scan=len(ids) > _CHUNK)
+    return {cid: Summary(cid, *cols) for cid, cols in got.items()}
+
+
+def save(store: Any, rows: dict[int, tuple[bytes, Any]], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
+    """Write ``rows`` (client id → (``dumps`` of its row, its ``rowsummary.Summary``)) in one transaction; False when
+    the store refused (the rows are still served).
 
     Each client keeps its row for today and for at most one other date: writing a row replaces
     the client's row at that date and every row at a date other than today.
@@ -175,13 +198,14 @@ def save(store: Any, rows: dict[int, bytes], as_of: dt.date, key: str, seq: int,
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistant import config
+    from assistant.chat.rowsummary import values as summary_values
     from assistant.store.schema import ClientRowCache as C
 
     if not rows:
         return True
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     values = [{"client_id": cid, "as_of": as_of, "key": key, "format": FORMAT, "seq": seq, "ledger_hash": ledger_hash,
-               "payload": payload, "built_at": now} for cid, payload in rows.items()]
+               "payload": payload, "built_at": now, **summary_values(summary)} for cid, (payload, summary) in rows.items()]
     today = config.today()
     try:
         with store.session() as s, s.begin():  # no write lock and no ledger entry: a cache row is not a fact
