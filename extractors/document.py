@@ -30,7 +30,7 @@ from extractors.errors import (
     UnsupportedFormatError,
 )
 from extractors.integrity import BROKEN_TREE, DecompressionBomb, check_pdf
-from extractors.plausible import MIN_SCREEN, count_implausible, garbled_fonts, page_font_text
+from extractors.plausible import MIN_SCREEN, count_implausible, digits_permuted, garbled_fonts, page_font_text
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".csv"}
 
@@ -188,6 +188,9 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
     if garbled:
         damage.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
         warnings.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
+    if digits_permuted(texts):
+        damage.append("the leading digits of its numbers are not spread as in real accounts (Benford's law): a font map's digits may be permuted")
+        warnings.append(damage[-1])
     if image_pages and not any(t.strip() for t in texts):
         raise ScannedDocumentError(
             f"{path.name}: a scanned PDF ({image_pages} image-only pages)", path=str(path)
