@@ -102,6 +102,13 @@ def check_pdf(data: bytes) -> Integrity:
             end = len(data)
         head = _stream_dict(data, m.start())
         pos = max(end, start)
+        stop = data.find(b"endobj", start, end)
+        length = _LENGTH.search(head)
+        if stop >= 0 and not (length and b"endstream" in data[start + int(length.group(1)):start + int(length.group(1)) + 32]):
+            out.streams += 1  # its ``endstream`` keyword is damaged: the next object starts inside what would be its data
+            out.damaged.append(start)
+            pos = stop
+            continue
         filters = _filters(head)
         if filters is None:  # a filter no reader knows (a damaged name): the stream cannot be decoded
             out.streams += 1
