@@ -68,13 +68,14 @@ def bigram_logp(run: str) -> float:
     return sum(model[(a, b)] for a, b in zip(s, s[1:])) / (len(s) - 1)
 
 
+@lru_cache(maxsize=65536)  # a report repeats its words: "the", "of", "Total" are judged once
 def implausible(token: str) -> bool | None:
     """Is a whitespace-separated token not a word? None when it is not judged (no letters, too
     short to tell, or letters outside ASCII: names and other languages)."""
     core = _EDGE.sub("", _REF.sub("-", token))
     if not _LETTERS.search(core):
         return None
-    if any(ord(c) > 127 and c.isalpha() for c in core) or _ADDRESS.search(core):
+    if (not core.isascii() and any(ord(c) > 127 and c.isalpha() for c in core)) or _ADDRESS.search(core):
         return None
     judged = False
     for part in _PART.split(core):
