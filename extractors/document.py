@@ -30,6 +30,7 @@ from extractors.errors import (
     UnsupportedFormatError,
 )
 from extractors.integrity import BROKEN_TREE, DecompressionBomb, check_pdf
+from extractors.plausible import MIN_SCREEN, count_implausible, digits_permuted, garbled_fonts, page_font_text
 
 _TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".csv"}
 
@@ -140,6 +141,7 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
             if n > max_pages:
                 raise TooLargeDocumentError(f"{path.name}: {n} pages is over the {max_pages}-page limit", path=str(path))
             texts: list[str] = []
+            fonts: dict[int, dict[str, str]] = {}  # page → font → text, for pages whose words look wrong
             image_pages = 0
             failed: list[int] = []
             oversized: list[int] = []
@@ -157,6 +159,8 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
                         text = ""
                     elif not text.strip() and _has_images(page, pdfium):
                         image_pages += 1
+                    elif len(fonts) < MAX_FONT_PAGES and count_implausible(text)[1] >= MIN_SCREEN:
+                        fonts[i + 1] = _font_text(page)
                     texts.append(text)
                 except pdfium.PdfiumError:
                     failed.append(i + 1)
@@ -180,10 +184,13 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
         damage.append(f"{_pages(failed)} could not be read")
     if oversized:
         damage.append(f"{_pages(oversized)} skipped (over {MAX_PAGE_CHARS:,} characters)")
-    garbled = [i + 1 for i, t in enumerate(texts) if garbled_text(t)]
+    garbled = sorted({i + 1 for i, t in enumerate(texts) if garbled_text(t)} | set(_garbled_font_pages(fonts)))
     if garbled:
         damage.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
         warnings.append(f"the text of {_pages(garbled)} decodes to garbage (a damaged font map)")
+    if digits_permuted(texts):
+        damage.append("the leading digits of its numbers are not spread as in real accounts (Benford's law): a font map's digits may be permuted")
+        warnings.append(damage[-1])
     if image_pages and not any(t.strip() for t in texts):
         raise ScannedDocumentError(
             f"{path.name}: a scanned PDF ({image_pages} image-only pages)", path=str(path)
@@ -192,6 +199,32 @@ def open_pdf(path: str | Path, *, max_pages: int = 5000, max_file_mb: int = 200)
         warnings.append(f"{image_pages} page(s) are images without a text layer and were not read")
     return PdfText(path=path, sha256=hashlib.sha256(data).hexdigest(), page_texts=texts, image_pages=image_pages,
                    warnings=warnings, damage=damage)
+
+
+MAX_FONT_PAGES = 60  # pages whose text is read again font by font (those with implausible words, in order)
+
+
+def _font_text(page) -> dict[str, str]:
+    textpage = page.get_textpage()
+    try:
+        return page_font_text(textpage)
+    finally:
+        textpage.close()
+
+
+def _garbled_font_pages(fonts: dict[int, dict[str, str]]) -> list[int]:
+    """The pages written in part in a font whose map is permuted (``extractors.plausible``): judged over
+    all the pages looked at (a heading font writes a few words a page) and over each page alone."""
+    whole: dict[str, list[str]] = {}
+    for by_font in fonts.values():
+        for name, text in by_font.items():
+            whole.setdefault(name, []).append(text)
+    bad = set(garbled_fonts({name: " ".join(parts) for name, parts in whole.items()}))
+    out = []
+    for page, by_font in fonts.items():
+        if any(count_implausible(by_font[name])[1] for name in bad if name in by_font) or garbled_fonts(by_font):
+            out.append(page)
+    return out
 
 
 def _pages(pages: list[int]) -> str:
@@ -314,7 +347,7 @@ def open_plumber(path: str | Path, *, password: str = "", pages: list[int] | Non
         raise CorruptDocumentError(f"{path.name}: the PDF is too deeply nested or too large to analyse",
                                    path=str(path)) from exc
     except Exception as exc:  # noqa: BLE001
-        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")) or _raised_in_parser(exc):
             raise _plumber_error(path, exc) from exc
         raise
     finally:
@@ -322,6 +355,16 @@ def open_plumber(path: str | Path, *, password: str = "", pages: list[int] | Non
             pdf.close()
         except Exception:  # noqa: BLE001 - closing a damaged file re-reads its page tree; the error above (if any) is the one to report
             pass
+
+
+def _raised_in_parser(exc: Exception) -> bool:
+    """Was ``exc`` raised inside pdfplumber or pdfminer (a damaged file that trips their code with a plain
+    ``TypeError``: a page whose /MediaBox name lost a bit reads as None and is iterated)?"""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    name = tb.tb_frame.f_code.co_filename if tb is not None else ""
+    return any(f"{sep}{pkg}{sep}" in name for pkg in ("pdfplumber", "pdfminer") for sep in ("/", "\\"))
 
 
 def _plumber_error(path: Path, exc: Exception) -> DocumentError:

@@ -67,6 +67,7 @@ class Integrity:
     xref_entries: int = 0  # in-use entries of the classic cross-reference tables
     xref_bad: int = 0  # of those, entries that do not point at their object
     tree_pages: int | None = None  # pages reached by walking the page tree (None: not in plain objects; -1: broken)
+    bad_contents: int = 0  # pages of that tree whose /Contents point at an object that is not a stream
 
     def problems(self) -> list[str]:
         """One line per sign of damage (empty for a whole file)."""
@@ -75,6 +76,8 @@ class Integrity:
             out.append(f"{len(self.damaged)} of {self.streams} compressed streams are damaged and read only in part")
         if self.truncated:
             out.append("the file is cut short (no end-of-file marker)")
+        if self.bad_contents:
+            out.append(f"the content of {self.bad_contents} page(s) points at an object that is not a content stream")
         if self.xref_bad:
             out.append(f"its cross-reference table is damaged ({self.xref_bad} of {self.xref_entries} entries point elsewhere)")
         return out
@@ -99,6 +102,13 @@ def check_pdf(data: bytes) -> Integrity:
             end = len(data)
         head = _stream_dict(data, m.start())
         pos = max(end, start)
+        stop = data.find(b"endobj", start, end)
+        length = _LENGTH.search(head)
+        if stop >= 0 and not (length and b"endstream" in data[start + int(length.group(1)):start + int(length.group(1)) + 32]):
+            out.streams += 1  # its ``endstream`` keyword is damaged: the next object starts inside what would be its data
+            out.damaged.append(start)
+            pos = stop
+            continue
         filters = _filters(head)
         if filters is None:  # a filter no reader knows (a damaged name): the stream cannot be decoded
             out.streams += 1
@@ -132,7 +142,7 @@ def check_pdf(data: bytes) -> Integrity:
     out.declared_pages = max(counts) if counts else None
     headers = _object_headers(data)
     out.xref_entries, out.xref_bad = _check_xref(data, headers)
-    out.tree_pages = _tree_pages(data, headers)
+    out.tree_pages, out.bad_contents = _tree_pages(data, headers)
     return out
 
 
@@ -196,15 +206,16 @@ _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _TYPE = re.compile(rb"/Type\s*/(Pages|Page)(?![A-Za-z])")
 
 
-def _tree_pages(data: bytes, headers: dict[int, list[int]]) -> int | None:
-    """The pages reached by walking the page tree from the catalog, each page object once; None when
-    the tree is not all in plain objects (object streams, encryption) or cannot be followed."""
+def _tree_pages(data: bytes, headers: dict[int, list[int]]) -> tuple[int | None, int]:
+    """(the pages reached by walking the page tree from the catalog, each page object once; the pages
+    among them whose /Contents point at an object that holds no stream). The count is None when the
+    tree is not all in plain objects (object streams, encryption) or cannot be followed."""
     roots = _ROOT_PAGES.findall(data)
     if not roots:
-        return None
+        return None, 0
     a, b = roots[-1]  # the newest catalog (an incremental update appends its own)
     seen: set[int] = set()
-    leaves = 0
+    leaves = bad = 0
     todo = [int(a or b)]
     while todo:
         number = todo.pop()
@@ -212,19 +223,51 @@ def _tree_pages(data: bytes, headers: dict[int, list[int]]) -> int | None:
             continue
         seen.add(number)
         if len(seen) > 1_000_000 or number not in headers:
-            return None
-        at = headers[number][-1]
-        end = min(x for x in (data.find(b"endobj", at), data.find(b"stream", at), len(data)) if x >= 0)
-        body = data[at:end]
+            return None, bad
+        body = _object_body(data, headers[number][-1])
         kind = _TYPE.search(body)
         kids = _KIDS.search(body)
         if (kind is not None and kind.group(1) == b"Page") or (kind is None and kids is None and b"/MediaBox" in body):
             leaves += 1
+            bad += not _contents_are_streams(data, headers, body)
             continue
         if kids is None:
-            return BROKEN_TREE  # the tree points at an object that is neither a page nor a node of pages
+            return BROKEN_TREE, bad  # the tree points at an object that is neither a page nor a node of pages
         todo.extend(int(r) for r in reversed(_REF.findall(kids.group(1))))
-    return leaves
+    return leaves, bad
+
+
+_CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)")
+
+
+def _object_body(data: bytes, at: int) -> bytes:
+    end = min(x for x in (data.find(b"endobj", at), data.find(b"stream", at), len(data)) if x >= 0)
+    return data[at:end]
+
+
+def _contents_are_streams(data: bytes, headers: dict[int, list[int]], page: bytes) -> bool:
+    """Does every object the page's /Contents names hold a stream (or an array of them)? True when it
+    cannot tell (a reference into an object stream, no /Contents: an empty page)."""
+    m = _CONTENTS.search(page)
+    if m is None:
+        return True
+    refs = [int(r) for r in _REF.findall(m.group(1))]
+    if m.group(1).startswith(b"[") is False and len(refs) == 1 and refs[0] in headers:
+        at = headers[refs[0]][-1]
+        body = _object_body(data, at)
+        if body.rstrip().endswith(b"]") and _REF.search(body):  # an indirect array of content streams
+            refs = [int(r) for r in _REF.findall(body)]
+    for r in refs:
+        if r not in headers:
+            if b"/ObjStm" in data:
+                continue  # perhaps in an object stream
+            return False  # an object the file does not hold
+        at = headers[r][-1]
+        end = data.find(b"endobj", at)
+        stream = data.find(b"stream", at)
+        if stream < 0 or (0 <= end < stream):
+            return False
+    return True
 
 
 BROKEN_TREE = -1

@@ -173,8 +173,10 @@ def finish_statements(statements: list[Statement], located: list[Located], page_
         ends = fiscal_year_ends("\n".join(page_texts))
         for st in statements:
             date_fiscal_years(st.columns, st.warnings, ends, flow=st.kind != "balance_sheet")
+    report = document_period("\n".join(page_texts[:3]))
     for st in statements:
         warn_undated_columns(st)
+        warn_implausible_years(st, report.end.year if report else None)
     settle_week_calendar(statements, "\n".join(page_texts))
     warnings.extend(missing_statement_warnings([(st.kind, st.scope) for st in statements], located))
     return statements
@@ -484,6 +486,25 @@ def warn_undated_columns(st: Statement) -> None:
         if missing and not any(w.startswith(f"column {i + 1} '") for w in st.warnings):
             what = "no period" if c.period_end is None else "no period start"
             st.warnings.insert(0, f"column {i + 1} '{c.label}' has {what}: its header could not be read as a date")
+
+
+YEARS = (1900, 2100)  # a statement's column outside these years was misread (a damaged font map's digits)
+MAX_YEARS_FROM_REPORT = 6  # a primary statement shows two or three years; one this far from the report's was misread
+
+
+def warn_implausible_years(st: Statement, report_year: int | None) -> None:
+    """Every column whose period lies outside ``YEARS``, or more than ``MAX_YEARS_FROM_REPORT`` years from
+    the year of the report period its cover names, is named in a warning (a header such as "December 31,
+    2017" whose digits a permuted font map turned into "December 03, 8432" is not a date to keep)."""
+    for i, c in enumerate(st.columns):
+        years = [d.year for d in (c.period_start, c.period_end) if d is not None]
+        if not years:
+            continue
+        odd = [y for y in years if not YEARS[0] <= y <= YEARS[1]]
+        far = [y for y in years if report_year is not None and abs(y - report_year) > MAX_YEARS_FROM_REPORT]
+        if odd or far:
+            why = f"{odd[0]} is not a plausible year" if odd else f"{far[0]} is over {MAX_YEARS_FROM_REPORT} years from the report's {report_year}"
+            st.warnings.insert(0, f"column {i + 1} '{c.label}': {why}; its header date may be misread (check it against the original)")
 
 
 def _cut(lines: list[layout.Line], lo: float | None, hi: float | None) -> list[layout.Line]:

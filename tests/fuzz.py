@@ -9,7 +9,10 @@ Mutations, each ``(bytes, random.Random) -> bytes``, seeded so a run is reproduc
   /Type renamed;
 - ``flate_bomb``: a content stream that inflates to 200 MB of zeros added to a page;
 - ``font_map``: a font's mapping to Unicode garbled (a ToUnicode CMap's targets shuffled, or a
-  CID font's /Encoding changed).
+  CID font's /Encoding changed);
+- ``letter_map``: a ToUnicode CMap's letters permuted among themselves, lower case among lower
+  case and capitals among capitals (the text keeps the shape of words: ``Total`` reads ``Wovuf``);
+- ``digit_map``: a ToUnicode CMap's digits permuted among themselves (``1,250`` reads ``7,904``).
 
 ``judge`` runs the extractor on a mutated file in a worker process (a crash of native code or a
 hang costs that file only) and sorts the result into one of:
@@ -156,8 +159,97 @@ def font_map(data: bytes, rng: random.Random) -> bytes:
         return buf.getvalue()
 
 
+_CLASSES = {"letters": ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "digits": ("0123456789",)}
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_CHAR_ENTRY = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+_RANGE_ENTRY = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])")
+_HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
+
+
+def _cmap_entries(cmap: bytes) -> dict[bytes, str]:
+    """A ToUnicode CMap as source code (hex) → text, its ranges and arrays spelt out."""
+    out: dict[bytes, str] = {}
+
+    def text(h: bytes) -> str:
+        return bytes.fromhex(h.decode()).decode("utf-16-be", "replace")
+
+    for block in _BFCHAR.finditer(cmap):
+        for m in _CHAR_ENTRY.finditer(block.group(1)):
+            out[m.group(1).upper()] = text(m.group(2))
+    for block in _BFRANGE.finditer(cmap):
+        for m in _RANGE_ENTRY.finditer(block.group(1)):
+            lo, hi, width = int(m.group(1), 16), int(m.group(2), 16), len(m.group(1))
+            targets = _HEX.findall(m.group(3))
+            for k in range(min(hi - lo + 1, 65536)):
+                src = b"%0*X" % (width, lo + k)
+                if m.group(3).startswith(b"["):
+                    if k < len(targets):
+                        out[src] = text(targets[k])
+                else:
+                    t = text(targets[0])
+                    out[src] = t[:-1] + chr(ord(t[-1]) + k) if t and ord(t[-1]) + k < 0xD800 else t
+    return out
+
+
+def _cmap(entries: dict[bytes, str]) -> bytes:
+    """A ToUnicode CMap of bfchar entries only."""
+    items = sorted(entries.items())
+    width = max(len(k) for k, _ in items)
+    body = [b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) "
+            b"/Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            b"1 begincodespacerange\n<" + b"0" * width + b"> <" + b"F" * width + b">\nendcodespacerange\n"]
+    for i in range(0, len(items), 100):
+        chunk = items[i:i + 100]
+        body.append(b"%d beginbfchar\n" % len(chunk))
+        body += [b"<" + k + b"> <" + v.encode("utf-16-be").hex().upper().encode() + b">\n" for k, v in chunk]
+        body.append(b"endbfchar\n")
+    body.append(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+    return b"".join(body)
+
+
+def _class_map(data: bytes, rng: random.Random, what: str) -> bytes:
+    """One font's ToUnicode targets of each class in ``_CLASSES[what]`` permuted among themselves."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        fonts = []
+        for page in pdf.pages:
+            res = page.obj.get("/Resources")
+            fonts.extend(f for f in (res.get("/Font", {}) if res is not None else {}).values() if "/ToUnicode" in f)
+        rng.shuffle(fonts)
+        for font in fonts:
+            entries = _cmap_entries(font.ToUnicode.read_bytes())
+            swap: dict[str, str] = {}
+            for alphabet in _CLASSES[what]:
+                members = sorted({t for t in entries.values() if t in alphabet})
+                if len(members) > 2:
+                    moved = members[:]
+                    while moved == members:
+                        rng.shuffle(moved)
+                    swap.update(zip(members, moved))
+            if not swap:
+                continue
+            font.ToUnicode.write(_cmap({k: swap.get(v, v) for k, v in entries.items()}))
+            buf = io.BytesIO()
+            pdf.save(buf, fix_metadata_version=False, deterministic_id=True)
+            return buf.getvalue()
+    return bitflip(data, rng)
+
+
+def letter_map(data: bytes, rng: random.Random) -> bytes:
+    return _class_map(data, rng, "letters")
+
+
+def digit_map(data: bytes, rng: random.Random) -> bytes:
+    return _class_map(data, rng, "digits")
+
+
 MUTATIONS = {"bitflip": bitflip, "truncate": truncate, "xref": xref, "page_tree": page_tree,
-             "flate_bomb": flate_bomb, "font_map": font_map}
+             "flate_bomb": flate_bomb, "font_map": font_map,
+             "letter_map": letter_map, "digit_map": digit_map}
 
 
 def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:

@@ -73,6 +73,29 @@ def test_one_flipped_bit_in_a_statement_page_marks_the_document_partial(tmp_path
     assert all(any("read only in part" in w for w in st.warnings) for st in result.statements)
 
 
+def test_a_damaged_endstream_keyword_hides_no_stream(tmp_path):
+    # regression (fuzz, generated ruled_grid): "endstream" flipped to "endstreal" made the check read the next
+    # object as this stream's data and skip it, so a damaged stream after it went unseen and a statement was lost
+    from extractors.integrity import check_pdf
+
+    data = _generated(tmp_path / "ok.pdf").read_bytes()
+    at = data.find(b"endstream")
+    bad = data[:at] + b"endstreal" + data[at + 9:]
+    assert check_pdf(data).problems() == []
+    assert check_pdf(bad).damaged
+
+
+def test_a_page_whose_content_points_at_no_stream_is_damage(tmp_path):
+    # regression (fuzz, generated us_10q): "/Contents 12 0 R" flipped to "32 0 R" left a page empty with no warning
+    from extractors.integrity import check_pdf
+
+    data = _generated(tmp_path / "ok.pdf").read_bytes()
+    m = re.search(rb"/Contents (\d+) 0 R", data)
+    bad = data[:m.start(1)] + b"9" * len(m.group(1)) + data[m.end(1):]
+    assert check_pdf(data).bad_contents == 0
+    assert check_pdf(bad).bad_contents == 1 and "not a content stream" in " ".join(check_pdf(bad).problems())
+
+
 def test_a_page_tree_that_disagrees_with_the_pages_found_is_damage(tmp_path):
     from extractors.document import open_pdf
 

@@ -2,8 +2,8 @@
 
 Issue 14: of 342 mutated real PDFs, 47 exited 0 with statements or values missing and no
 warning. Here a seeded set of mutations (bit flips, truncation, damaged xref and page tree,
-flate bombs, garbled font maps; see tests/fuzz.py) of generated statements, and of two real
-reports, must give 0 crashes, 0 hangs and 0 silent partial results. ``LOANWATCH_FUZZ_SEED``
+flate bombs, garbled font maps, letters or digits of a font map permuted; see tests/fuzz.py) of
+generated statements, and of two real reports, must give 0 crashes, 0 hangs and 0 silent partial results. ``LOANWATCH_FUZZ_SEED``
 picks another seed (the default is fixed so CI is reproducible); ``python -m eval fuzz`` runs a
 longer set and prints the table.
 """
