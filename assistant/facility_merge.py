@@ -16,7 +16,7 @@
   decides its test) are never rewritten by the import: a stored covenant the file gives other terms
   for (the same key with another threshold or grace period; or, when the file's covenant matches
   no stored key, the one unmatched stored covenant of the same metric — another operator or
-  frequency) keeps its terms, and the new ones are proposed as a pending exposure change
+  frequency; a frequency or grace period the file leaves out stays as stored) keeps its terms, and the new ones are proposed as a pending exposure change
   (``E<id>``, ``exposure_edit.propose_terms``) with the old and new values, whichever way they move
   the test: a looser threshold can turn a breach into a pass, a stricter one a pass into a breach,
   and either changes the client's standing. Proposing the same terms again while pending adds none.
@@ -111,7 +111,7 @@ def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | 
     merged = Merged(row, added)
     for r, item in terms:
         old = {t: term_text(getattr(r, t)) for t in TERMS}
-        given = {t: getattr(item, t) if t != "grace_days" or t in item.model_fields_set else r.grace_days for t in TERMS}
+        given = {t: getattr(item if t in item.model_fields_set else r, t) for t in TERMS}  # a term it leaves out: as stored
         new_terms = {t: term_text(v) for t, v in given.items()}
         if old != new_terms:
             fields = {t: {"old": old[t], "new": new_terms[t]} for t in TERMS}

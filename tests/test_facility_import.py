@@ -276,6 +276,10 @@ def test_another_operator_frequency_or_grace_period_is_a_pending_change_of_the_s
     review(store, f"E{change}", get_user(store, "reviewer"), "confirm")
     (cov,) = _facility(store, CLIENT_B).covenants
     assert (cov.operator, cov.frequency, cov.grace_days, cov.threshold) == ("<", "annual", 30, D("0.6")) and _ids(store, CovenantRow) == ids
+    plain = _import(store, tmp_path, "record,client,facility,limit,metric,operator,threshold\n"  # no frequency or grace column
+                                     f"facility,{CLIENT_B},流动资金贷款,80000000,,,\n"
+                                     f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<,0.60\n", name="plain.csv")
+    assert (plain.changes, plain.removals) == ([], [])  # what it leaves out stays as stored: no change to propose
 
 
 def test_a_new_covenant_is_added_directly_and_a_description_needs_no_checker(store, tmp_path):
