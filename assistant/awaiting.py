@@ -4,7 +4,7 @@
 it, with the function that lists the pending ones:
 
 * every entity of the maker/checker path (``assistant.makerchecker.ENTITIES``): figure
-  corrections (``C<id>``), classification and grade decisions (``K<id>``), exposure edits and
+  corrections (``C<id>``), classification and grade decisions (``K<id>``), exposure edits, covenant-term changes and
   facility-term removals (``E<id>``) — taken from makerchecker's own table, so an entity added
   there is listed here without an edit;
 * memo versions submitted for approval (``assistant.memo.workflow``; the approver must not have
@@ -102,7 +102,8 @@ def _sources() -> dict[str, Source]:
 
     labels = {"correction": ("待复核的更正", "figure corrections", "loanwatch figures confirm|reject C<id>"),
               "decision": ("待复核的分类/评级认定", "classification and grade decisions", "loanwatch classification|grade confirm|reject K<id>"),
-              "exposure": ("待复核的敞口修改", "exposure edits and facility-term removals", "loanwatch exposure confirm|reject E<id>")}
+              "exposure": ("待复核的敞口及约束条款修改", "exposure edits, covenant changes and facility-term removals",
+                           "loanwatch exposure confirm|reject E<id>")}
     out = {e: Source(*labels.get(e, (f"待复核的{e}", f"{e} changes", "loanwatch figures pending")), CHECKER_RIGHTS[e], _changes(e))
            for e in ENTITIES}
     out["memo"] = Source("待审批的报告", "memos submitted for approval", "loanwatch memo approve|return CLIENT --period P",

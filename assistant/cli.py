@@ -160,7 +160,8 @@ def facility_import(
 ) -> None:
     """Create or update clients and facilities from a file (one transaction; reviewer or admin).
 
-    Only what the file gives changes; a record it leaves out is proposed for removal, never deleted."""
+    Only what the file gives changes; a record it leaves out is proposed for removal, never deleted, and new terms for a
+    stored covenant are proposed, never applied (a second person confirms either)."""
     from assistant.actor import command_actor
     from assistant.portfolio_io import import_portfolio
     from assistant.store import open_store
@@ -172,6 +173,9 @@ def facility_import(
     if r.removals:
         sys.stdout.write(f"{len(r.removals)} removal(s) pending a second person: {', '.join(f'E{i}' for i in r.removals)} "
                          "(`loanwatch exposure pending` lists them; `exposure confirm|reject E<id> --as REVIEWER`)\n")
+    if r.changes:
+        sys.stdout.write(f"{len(r.changes)} covenant change(s) pending a second person, not applied: {', '.join(f'E{i}' for i in r.changes)} "
+                         "(the stored terms stay in force until one is confirmed: `exposure confirm|reject E<id> --as REVIEWER`)\n")
 
 
 @app.command()

@@ -23,6 +23,10 @@ stays a checker's single step (``facility.import``) for what it adds and updates
 instalment or security it would *remove* (the file no longer lists it) is proposed here instead
 (``propose_removal``: target ``covenant``, ``repayment`` or ``security``, one field ``removal``
 holding what is removed), pending like any edit, and deleted only when a second person confirms it.
+Likewise a covenant whose terms the file changes (``propose_terms``: target ``covenant``, its
+fields ``metric``, ``operator``, ``threshold``, ``frequency`` and ``grace_days``, each old → new,
+the unchanged ones too, so that a confirmation checks the whole test is still the one the maker
+saw): the stored terms stay in force until a second person confirms the new ones.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from assistant.access import User, require_client
 from assistant.actor import require_right
 from assistant.errors import ConfigError, NotFoundError
 from assistant.store.db import Store
-from assistant.store.schema import CovenantRow, ExposureChangeRow, FacilityRow, RepaymentRow, SecurityRow
+from assistant.store.schema import CovenantRow, ExposureChangeRow, FacilityRow, RepaymentRow, SecurityRow, canonical_decimal
 
 #: target → column → "money" | "date"
 FIELDS: dict[str, dict[str, str]] = {
@@ -51,6 +55,8 @@ _MODELS = {"facility": FacilityRow, "repayment": RepaymentRow, "security": Secur
 #: the one field of a removal (``propose_removal``): {"old": what the row was, "new": null}
 REMOVAL = "removal"
 _COLLECTION = {"covenant": "covenants", "repayment": "schedule", "security": "securities"}
+#: a covenant's terms as ``propose_terms`` records them: column → the type its text parses to
+TERMS: dict[str, type] = {"metric": str, "operator": str, "threshold": Decimal, "frequency": str, "grace_days": int}
 #: column → (Chinese, English) as forms and lists print it
 LABELS: dict[str, tuple[str, str]] = {
     "drawn": ("已提款", "drawn"), "outstanding": ("未偿余额", "outstanding"),
@@ -73,6 +79,11 @@ def _text(value) -> str | None:  # noqa: ANN001
     if value is None:
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def term_text(value) -> str:  # noqa: ANN001
+    """A covenant term as a change records it: one spelling per number (``0.60`` → ``0.6``), never an exponent."""
+    return format(canonical_decimal(value), "f") if isinstance(value, Decimal) else str(value)
 
 
 def parse(column: str, kind: str, text: str | None) -> Decimal | dt.date | None:
@@ -175,19 +186,17 @@ def summary(target: str, row) -> str:  # noqa: ANN001 - CovenantRow | RepaymentR
     return f"{row.kind} {what} value {'—' if row.value is None else row.value} {row.currency}"
 
 
-def propose_removal(s: Session, facility: FacilityRow, target: str, row, *, reason: str, by: str) -> ExposureChangeRow | None:  # noqa: ANN001
-    """The maker's step of removing a covenant, instalment or security (inside the caller's transaction).
-
-    None when a removal of that row is already pending (a file imported twice proposes it once).
-    """
+def _pending(s: Session, target: str, row_id: int) -> list[ExposureChangeRow]:
+    """The changes of one row that no checker has confirmed or rejected yet."""
     from assistant.store.schema import ChangeReviewRow
 
     reviewed = select(ChangeReviewRow.entity_id).where(ChangeReviewRow.entity == "exposure")
-    if s.execute(select(ExposureChangeRow.id).where(
-            ExposureChangeRow.target == target, ExposureChangeRow.target_id == row.id,
-            ExposureChangeRow.id.not_in(reviewed)).limit(1)).first():
-        return None
-    fields = {REMOVAL: {"old": summary(target, row), "new": None}}
+    return list(s.execute(select(ExposureChangeRow).where(
+        ExposureChangeRow.target == target, ExposureChangeRow.target_id == row_id,
+        ExposureChangeRow.id.not_in(reviewed))).scalars())
+
+
+def _add(s: Session, facility: FacilityRow, target: str, row, fields: dict, *, reason: str, by: str) -> ExposureChangeRow:  # noqa: ANN001
     change = ExposureChangeRow(client_id=facility.client_id, facility_id=facility.id, target=target, target_id=row.id,
                                fields=fields, reason=reason, by=by)
     s.add(change)
@@ -196,24 +205,50 @@ def propose_removal(s: Session, facility: FacilityRow, target: str, row, *, reas
     return change
 
 
+def propose_removal(s: Session, facility: FacilityRow, target: str, row, *, reason: str, by: str) -> ExposureChangeRow | None:  # noqa: ANN001
+    """The maker's step of removing a covenant, instalment or security (inside the caller's transaction).
+
+    None when a removal of that row is already pending (a file imported twice proposes it once).
+    """
+    if any(REMOVAL in c.fields for c in _pending(s, target, row.id)):
+        return None
+    return _add(s, facility, target, row, {REMOVAL: {"old": summary(target, row), "new": None}}, reason=reason, by=by)
+
+
+def propose_terms(s: Session, facility: FacilityRow, row: CovenantRow, fields: dict[str, dict[str, str]], *, reason: str,
+                  by: str) -> ExposureChangeRow | None:
+    """The maker's step of changing a stored covenant's terms (inside the caller's transaction; ``fields``: every
+    column of ``TERMS`` → {"old", "new"} as text). None when the same change is already pending (a file imported
+    twice proposes it once); a pending change to other terms stays, and whichever is confirmed first refuses the other.
+    """
+    if set(fields) != set(TERMS):
+        raise ConfigError(f"a covenant change states all of {', '.join(TERMS)}", hint="this is a bug in the caller")
+    if any(c.fields == fields for c in _pending(s, "covenant", row.id)):
+        return None
+    return _add(s, facility, "covenant", row, fields, reason=reason, by=by)
+
+
 def describe(s: Session, change: ExposureChangeRow) -> str:
     """What the change edits, as lists print it: "流动资金贷款 instalment 2026-07-31 paid_on"."""
     facility = s.get(FacilityRow, change.facility_id)
     name = facility.name if facility is not None else f"facility {change.facility_id}"
     if REMOVAL in change.fields:
         return f"{name}: remove {change.fields[REMOVAL]['old']}"
-    columns = ", ".join(change.fields)
+    columns = ", ".join(c for c, v in change.fields.items() if v["old"] != v["new"])
     if change.target == "facility":
         return f"{name} {columns}"
     row = s.get(_MODELS[change.target], change.target_id)
     if row is None:
         return f"{name} {change.target} {change.target_id} (no longer stored) {columns}"
+    if change.target == "covenant":
+        return f"{name}: change {summary('covenant', row)}: {columns}"
     what = row.due.isoformat() if change.target == "repayment" else (row.description or row.provider or row.kind)
     return f"{name} {'instalment' if change.target == 'repayment' else row.kind} {what} {columns}"
 
 
 def values_text(fields: dict, side: str) -> str:
-    return "; ".join(f"{c}={'—' if v[side] is None else v[side]}" for c, v in fields.items())
+    """One side (old | new) of the changed fields, as lists print it (fields that stay the same are left out)."""
+    return "; ".join(f"{c}={'—' if v[side] is None else v[side]}" for c, v in fields.items() if v["old"] != v["new"])
 
 
 def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
@@ -236,16 +271,20 @@ def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
         ledger.record(s, facility, action="facility.update", actor=actor)
         return facility
     for column, v in change.fields.items():
-        now = _text(getattr(row, column))
+        now = term_text(getattr(row, column)) if change.target == "covenant" else _text(getattr(row, column))
         if now != v["old"]:
             raise ConfigError(f"exposure change E{change.id}: {column} is now {now or '—'}, not {v['old'] or '—'} as the maker saw it",
                               hint="reject it; the maker edits the value as it is now")
     for column, v in change.fields.items():
-        setattr(row, column, parse(column, FIELDS[change.target][column], v["new"]))
+        if change.target == "covenant":  # its terms, stated whole: the checker confirmed this test
+            setattr(row, column, TERMS[column](v["new"]))
+        else:
+            setattr(row, column, parse(column, FIELDS[change.target][column], v["new"]))
     s.flush()
     ledger.record(s, facility, action="facility.update", actor=actor)
     return facility
 
 
-__all__ = ["FIELDS", "LABELS", "REMOVAL", "Target", "apply", "describe", "parse", "propose", "propose_removal", "summary", "targets",
+__all__ = ["FIELDS", "LABELS", "REMOVAL", "TERMS", "Target", "apply", "describe", "parse", "propose", "propose_removal", "propose_terms",
+           "summary", "targets", "term_text",
            "values_text"]

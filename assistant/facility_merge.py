@@ -12,6 +12,20 @@
   instalment's due date; a security's kind, description and provider). A matched record is updated
   in place with the values the file gives (its id, and any pending app edit of it, stay); a new one
   is added. A kind the file does not give is left exactly as stored.
+* **a covenant's terms** (``TERMS``: metric, operator, threshold, frequency, grace days — what
+  decides its test) are never rewritten by the import: a stored covenant the file gives other terms
+  for (the same key with another threshold or grace period; or, when the file's covenant matches
+  no stored key, the one unmatched stored covenant of the same metric — another operator or
+  frequency; a frequency or grace period the file leaves out stays as stored) keeps its terms, and the new ones are proposed as a pending exposure change
+  (``E<id>``, ``exposure_edit.propose_terms``) with the old and new values, whichever way they move
+  the test: a looser threshold can turn a breach into a pass, a stricter one a pass into a breach,
+  and either changes the client's standing. Proposing the same terms again while pending adds none.
+  Its ``description`` is applied directly (it decides nothing).
+* **a new covenant** for a stored facility (a metric the facility has no unmatched covenant for) is
+  added directly: it only adds a test — it can raise a breach, never hide one — and it is recorded
+  under the importer's name (ledger ``facility.update``). A covenant of another metric replacing
+  one is therefore added, and the old one proposed for removal, so the old test stands until a
+  second person confirms its removal.
 * **removals** — a stored record of a given kind that the file does not list is *not* deleted: it
   is proposed for removal as a pending exposure change (``E<id>``, ``exposure_edit.propose_removal``,
   by the importer) that counts nowhere until a second person confirms it (``loanwatch exposure
@@ -23,6 +37,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,12 +47,14 @@ from assistant.store.schema import Client, CovenantRow, FacilityRow, RepaymentRo
 
 #: child kind → (the stored model, the exposure-change target, its natural key, the fields a file row may update)
 KINDS: dict[str, tuple[type, str, tuple[str, ...], tuple[str, ...]]] = {
-    "covenants": (CovenantRow, "covenant", ("metric", "operator", "frequency"), ("threshold", "grace_days", "description")),
+    "covenants": (CovenantRow, "covenant", ("metric", "operator", "frequency"), ("description",)),
     "schedule": (RepaymentRow, "repayment", ("due",), ("principal", "interest", "paid_on", "paid_amount")),
     "securities": (SecurityRow, "security", ("kind", "description", "provider"), ("value", "currency", "valuation_date")),
 }
 ATTRIBUTES = ("amount", "currency", "drawn", "outstanding", "drawdown_date", "maturity_date", "rate", "collateral", "guarantors",
               "reporting_days", "annual_reporting_days", "inspection_days")
+#: a covenant's terms: what decides its test (``assistant.analytics.covenants``); an import proposes, never writes, a change of them
+TERMS = ("metric", "operator", "threshold", "frequency", "grace_days")
 
 
 @dataclass
@@ -47,6 +64,7 @@ class Merged:
     facility: FacilityRow
     added: bool
     removals: list[int] = field(default_factory=list)  # ids of the exposure changes proposed (E<id>)
+    changes: list[int] = field(default_factory=list)  # ids of the covenant-term changes proposed (E<id>)
 
 
 def given_kinds(f, complete: frozenset[str] | set[str]) -> set[str]:  # noqa: ANN001 - portfolio_io.FacilityIn
@@ -57,7 +75,7 @@ def given_kinds(f, complete: frozenset[str] | set[str]) -> set[str]:  # noqa: AN
 def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | set[str] = frozenset(),  # noqa: ANN001
                    source: str, actor: str) -> Merged:
     """Create the facility or change what the file gives of it (see the module); ledger ``facility.add|update``."""
-    from assistant.exposure_edit import propose_removal
+    from assistant.exposure_edit import propose_removal, propose_terms, term_text
 
     row = s.execute(select(FacilityRow).where(FacilityRow.client_id == client.id, FacilityRow.name == f.name)).scalar_one_or_none()
     added = row is None
@@ -68,27 +86,86 @@ def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | 
         if added or attr in f.model_fields_set:
             setattr(row, attr, getattr(f, attr))
     proposals: list[tuple[str, object]] = []
+    terms: list[tuple[CovenantRow, object]] = []  # (a stored covenant, the file's covenant matched to it)
     for kind in given_kinds(f, complete) if not added else set(KINDS):
         model, target, key, values = KINDS[kind]
         stored: dict[tuple, list] = defaultdict(list)
         for r in getattr(row, kind):
             stored[tuple(getattr(r, k) for k in key)].append(r)
+        new = []
         for item in getattr(f, kind):
-            data = item.model_dump()
-            waiting = stored.get(tuple(data[k] for k in key))
+            waiting = stored.get(tuple(getattr(item, k) for k in key))
             if waiting:
                 r = waiting.pop(0)
-                for name in values:
-                    if name in item.model_fields_set:
-                        setattr(r, name, data[name])
+                _update(r, item, values)
+                if kind == "covenants":
+                    terms.append((r, item))
             else:
-                getattr(row, kind).append(model(**data))
+                new.append(item)
+        if kind == "covenants":
+            new = _pair_by_metric(stored, new, terms)
+        getattr(row, kind).extend(model(**item.model_dump()) for item in new)
         proposals += [(target, r) for rows in stored.values() for r in rows]
     s.flush()
     ledger.record(s, row, action="facility.add" if added else "facility.update", actor=actor)
-    ids = [c.id for target, r in proposals
-           if (c := propose_removal(s, row, target, r, reason=f"not listed in {source} (facility import)", by=actor)) is not None]
-    return Merged(row, added, ids)
+    merged = Merged(row, added)
+    for r, item in terms:
+        old = {t: term_text(getattr(r, t)) for t in TERMS}
+        given = {t: getattr(item if t in item.model_fields_set else r, t) for t in TERMS}  # a term it leaves out: as stored
+        new_terms = {t: term_text(v) for t, v in given.items()}
+        if old != new_terms:
+            fields = {t: {"old": old[t], "new": new_terms[t]} for t in TERMS}
+            reason = f"changed in {source} (facility import): {direction(old, new_terms)}"
+            if (c := propose_terms(s, row, r, fields, reason=reason, by=actor)) is not None:
+                merged.changes.append(c.id)
+    merged.removals = [c.id for target, r in proposals
+                       if (c := propose_removal(s, row, target, r, reason=f"not listed in {source} (facility import)", by=actor)) is not None]
+    return merged
 
 
-__all__ = ["ATTRIBUTES", "KINDS", "Merged", "given_kinds", "merge_facility"]
+def _update(r, item, values: tuple[str, ...]) -> None:  # noqa: ANN001 - a stored child row, the file's record of it
+    for name in values:
+        if name in item.model_fields_set:
+            setattr(r, name, getattr(item, name))
+
+
+def _pair_by_metric(stored: dict[tuple, list], new: list, terms: list) -> list:
+    """Match a file covenant that no stored key took to the one unmatched stored covenant of its metric (its operator or
+    frequency changed); what is left is new. Ambiguous (several of one metric on either side): nothing is paired."""
+    left = [r for rows in stored.values() for r in rows]
+    out = []
+    for item in new:
+        mine = [r for r in left if r.metric == item.metric]
+        if len(mine) == 1 and sum(1 for i in new if i.metric == item.metric) == 1:
+            (r,) = mine
+            stored[(r.metric, r.operator, r.frequency)].remove(r)
+            left.remove(r)
+            _update(r, item, ("description",))
+            terms.append((r, item))
+        else:
+            out.append(item)
+    return out
+
+
+_SIDE = {"<=": "<", "<": "<", ">=": ">", ">": ">"}
+
+
+def direction(old: dict[str, str], new: dict[str, str]) -> str:
+    """Which way new covenant terms move its test, as the pending change's reason says: "loosens the test …",
+    "tightens the test …" or "changes the test" (another metric, frequency or side, or moves that disagree)."""
+    if old["metric"] != new["metric"] or old["frequency"] != new["frequency"] or _SIDE[old["operator"]] != _SIDE[new["operator"]]:
+        return "changes the test"
+    upper = _SIDE[old["operator"]] == "<"  # the value must stay below the threshold
+    a, b = Decimal(old["threshold"]), Decimal(new["threshold"])
+    looser = [((b > a) if upper else (b < a)) if a != b else None,
+              (new["operator"] in ("<=", ">=")) if old["operator"] != new["operator"] else None,
+              (int(new["grace_days"]) > int(old["grace_days"])) if old["grace_days"] != new["grace_days"] else None]
+    moves = [m for m in looser if m is not None]
+    if moves and all(moves):
+        return "loosens the test (a breach may become a pass)"
+    if moves and not any(moves):
+        return "tightens the test (a pass may become a breach)"
+    return "changes the test"
+
+
+__all__ = ["ATTRIBUTES", "KINDS", "TERMS", "Merged", "direction", "given_kinds", "merge_facility"]

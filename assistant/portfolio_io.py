@@ -184,6 +184,7 @@ class ImportReport:
     clients_updated: list[str] = field(default_factory=list)
     facilities: list[str] = field(default_factory=list)
     removals: list[int] = field(default_factory=list)  #: exposure changes (E<id>) proposing a removal, pending a checker
+    changes: list[int] = field(default_factory=list)  #: exposure changes (E<id>) proposing a covenant's new terms, pending a checker
 
 
 def read_portfolio(path: str | Path) -> PortfolioFile:
@@ -218,7 +219,8 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
 
     ``replace``: child kinds (covenants, schedule, securities) whose rows in the file are the whole
     list for every facility of the file, even one it lists none for; stored ones left out are
-    proposed for removal (pending a checker), never deleted here.
+    proposed for removal (pending a checker), never deleted here. New terms for a stored covenant
+    (threshold, operator, frequency, grace days) are proposed too, never written here.
     """
     from assistant.facility_merge import KINDS, merge_facility
 
@@ -234,6 +236,7 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
         merged = merge_facility(s, client, f, complete=complete, source=source, actor=actor)
         report.facilities.append(f"{client.name} / {f.name}")
         report.removals += merged.removals
+        report.changes += merged.changes
 
     with store.transaction() as s:
         for c in portfolio.clients:

@@ -84,12 +84,12 @@ def test_a_covenant_list_that_leaves_one_out_proposes_its_removal_for_a_second_p
     ids = _ids(store, CovenantRow)
     csv = ("record,client,facility,limit,metric,operator,threshold\n"
            f"facility,{CLIENT_A},项目贷款,300000000,,,\n"
-           f"covenant,{CLIENT_A},项目贷款,,debt_to_assets,<=,0.65\n")
+           f"covenant,{CLIENT_A},项目贷款,,debt_to_assets,<=,0.70\n")
     report = _import(store, tmp_path, csv)
     (ref,) = [f"E{i}" for i in report.removals]
     a = _facility(store, CLIENT_A)
-    assert _covenants(a) == [("debt_to_assets", "<=", D("0.65")), ("current_ratio", ">=", D("1.00"))]  # updated, and kept
-    assert _ids(store, CovenantRow) == ids  # updated in place: no covenant was deleted or re-created
+    assert _covenants(a) == [("debt_to_assets", "<=", D("0.70")), ("current_ratio", ">=", D("1.00"))]  # matched, and kept
+    assert _ids(store, CovenantRow) == ids and report.changes == []  # no covenant was deleted or re-created
     (waiting,) = [i for i in awaiting(store, [_client_id(store, CLIENT_A)]) if i.kind == "exposure"]
     assert waiting.ref == ref and "remove covenant current_ratio >= 1 (quarterly)" in waiting.what and waiting.by == CHECKER2[0]
     assert _import(store, tmp_path, csv).removals == []  # the same file again proposes it once
@@ -100,7 +100,7 @@ def test_a_covenant_list_that_leaves_one_out_proposes_its_removal_for_a_second_p
         review(store, ref, get_user(store, "officer_a"), "confirm")
     assert len(_facility(store, CLIENT_A).covenants) == 2
     review(store, ref, get_user(store, "reviewer"), "confirm")  # a second person: now it goes
-    assert _covenants(_facility(store, CLIENT_A)) == [("debt_to_assets", "<=", D("0.65"))]
+    assert _covenants(_facility(store, CLIENT_A)) == [("debt_to_assets", "<=", D("0.70"))]
     with pytest.raises(ConfigError, match="already confirmed"):
         review(store, ref, get_user(store, "reviewer"), "confirm")
 
@@ -121,10 +121,11 @@ def test_a_removal_is_refused_when_the_covenant_changed_since(store, tmp_path):
                                       f"facility,{CLIENT_A},项目贷款,300000000,,,\n"
                                       f"covenant,{CLIENT_A},项目贷款,,debt_to_assets,<=,0.70\n")
     (change,) = report.removals
-    _import(store, tmp_path, "record,client,facility,limit,metric,operator,threshold\n"  # the threshold changes meanwhile
-                             f"facility,{CLIENT_A},项目贷款,300000000,,,\n"
-                             f"covenant,{CLIENT_A},项目贷款,,current_ratio,>=,1.10\n"
-                             f"covenant,{CLIENT_A},项目贷款,,debt_to_assets,<=,0.70\n", name="second.csv")
+    (terms,) = _import(store, tmp_path, "record,client,facility,limit,metric,operator,threshold\n"  # the threshold changes meanwhile
+                                        f"facility,{CLIENT_A},项目贷款,300000000,,,\n"
+                                        f"covenant,{CLIENT_A},项目贷款,,current_ratio,>=,1.10\n"
+                                        f"covenant,{CLIENT_A},项目贷款,,debt_to_assets,<=,0.70\n", name="second.csv").changes
+    review(store, f"E{terms}", get_user(store, "reviewer"), "confirm")
     with pytest.raises(ConfigError, match="as proposed"):
         review(store, f"E{change}", get_user(store, "reviewer"), "confirm")
     assert len(_facility(store, CLIENT_A).covenants) == 2
@@ -178,3 +179,134 @@ def test_the_importer_needs_the_import_right_and_passwords_are_checked(store, tm
     with pytest.raises(SystemExit) as done:
         main(["facility", "import", str(path), "--as", "officer_b"])
     assert done.value.code == 1 and _facility(store, CLIENT_B).amount == D(80_000_000)
+
+
+# ---------------------------------------------------------------- a covenant's terms: proposed, never written by the import
+
+def _terms_csv(rows: str) -> str:
+    return ("record,client,facility,limit,metric,operator,threshold,frequency,grace_days\n"
+            f"facility,{CLIENT_B},流动资金贷款,80000000,,,,,\n" + rows)
+
+
+def _pending_terms(store) -> list:  # noqa: ANN001
+    from assistant.awaiting import awaiting
+
+    return [i for i in awaiting(store) if i.kind == "exposure" and ": change covenant" in i.what]
+
+
+@pytest.mark.parametrize(("threshold", "way"), [("0.80", "loosens"), ("0.50", "tightens")])
+def test_a_changed_threshold_waits_for_a_second_person_whichever_way_it_moves(store, tmp_path, threshold, way):
+    """远洋物流's debt_to_assets <= 0.60 is breached; a single reviewer's file must not make it pass (nor move it at all)."""
+    from sqlalchemy import select
+
+    from assistant import ledger
+    from assistant.access import get_user
+    from assistant.book import portfolio_books
+    from assistant.makerchecker import changes, review
+    from assistant.store.schema import LedgerRow
+
+    before = _facility(store, CLIENT_B)
+    report = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,{threshold},quarterly,\n"))
+    (change,) = report.changes
+    assert report.removals == [] and _covenants(_facility(store, CLIENT_B)) == _covenants(before)  # the stored test stands
+    (c,) = [c for c in changes(store, status="pending", entity="exposure") if c.id == change]
+    assert (c.old, c.new) == ("threshold=0.6", f"threshold={D(threshold).normalize()}") and way in c.reason
+    assert "流动资金贷款: change covenant debt_to_assets <= 0.6 (quarterly)" in c.what
+    (waiting,) = _pending_terms(store)
+    assert waiting.ref == f"E{change}" and waiting.by == CHECKER2[0]
+    if way == "loosens":  # the breach is still a breach on the stored terms
+        (b,) = [x for x in portfolio_books(store) if x.client == CLIENT_B]
+        assert b.breaches
+    review(store, f"E{change}", get_user(store, "reviewer"), "confirm")
+    assert _covenants(_facility(store, CLIENT_B)) == [("debt_to_assets", "<=", D(threshold))]
+    with store.session() as s:
+        assert ledger.verify(s) == []
+        steps = [tuple(r) for r in s.execute(select(LedgerRow.action, LedgerRow.actor).order_by(LedgerRow.seq)).all()]
+    assert steps[-3:] == [("exposure.edit", CHECKER2[0]), ("exposure.confirm", "reviewer"), ("facility.update", "reviewer")]
+
+
+def test_the_importer_cannot_confirm_a_covenant_change_and_a_rejection_drops_it(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.errors import AccessDeniedError
+    from assistant.makerchecker import review
+
+    (change,) = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.80,quarterly,\n")).changes
+    with pytest.raises(AccessDeniedError, match="second person"):
+        review(store, f"E{change}", get_user(store, CHECKER2[0]), "confirm")
+    with pytest.raises(AccessDeniedError):  # an officer is no checker
+        review(store, f"E{change}", get_user(store, "officer_b"), "confirm")
+    review(store, f"E{change}", get_user(store, "reviewer"), "reject", "the contract still says 0.60")
+    assert _covenants(_facility(store, CLIENT_B)) == [("debt_to_assets", "<=", D("0.60"))] and _pending_terms(store) == []
+
+
+def test_reimporting_the_same_file_proposes_a_covenant_change_once(store, tmp_path):
+    csv = _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.80,quarterly,\n")
+    assert len(_import(store, tmp_path, csv).changes) == 1
+    again = _import(store, tmp_path, csv, name="again.csv")
+    assert again.changes == [] and again.removals == [] and len(_pending_terms(store)) == 1
+
+
+def test_a_covenant_change_is_refused_when_the_covenant_changed_since(store, tmp_path):
+    """Two files propose different terms; the one confirmed first stands, the other is refused, not stacked on it."""
+    from assistant.access import get_user
+    from assistant.errors import ConfigError
+    from assistant.makerchecker import review
+
+    (first,) = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.80,quarterly,\n")).changes
+    (second,) = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.55,quarterly,\n"),
+                        name="b.csv").changes
+    review(store, f"E{second}", get_user(store, "reviewer"), "confirm")
+    with pytest.raises(ConfigError, match="threshold is now 0.55, not 0.6"):
+        review(store, f"E{first}", get_user(store, "reviewer"), "confirm")
+    assert _covenants(_facility(store, CLIENT_B)) == [("debt_to_assets", "<=", D("0.55"))]
+
+
+def test_another_operator_frequency_or_grace_period_is_a_pending_change_of_the_same_covenant(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.makerchecker import changes, review
+    from assistant.store.schema import CovenantRow
+
+    ids = _ids(store, CovenantRow)
+    report = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<,0.60,annual,30\n"))
+    (change,) = report.changes
+    assert report.removals == [] and _ids(store, CovenantRow) == ids  # nothing added, nothing proposed for removal
+    (c,) = [c for c in changes(store, entity="exposure") if c.id == change]
+    assert (c.old, c.new) == ("operator=<=; frequency=quarterly; grace_days=0", "operator=<; frequency=annual; grace_days=30")
+    assert "changes the test" in c.reason  # another frequency: no direction claimed
+    review(store, f"E{change}", get_user(store, "reviewer"), "confirm")
+    (cov,) = _facility(store, CLIENT_B).covenants
+    assert (cov.operator, cov.frequency, cov.grace_days, cov.threshold) == ("<", "annual", 30, D("0.6")) and _ids(store, CovenantRow) == ids
+    plain = _import(store, tmp_path, "record,client,facility,limit,metric,operator,threshold\n"  # no frequency or grace column
+                                     f"facility,{CLIENT_B},流动资金贷款,80000000,,,\n"
+                                     f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<,0.60\n", name="plain.csv")
+    assert (plain.changes, plain.removals) == ([], [])  # what it leaves out stays as stored: no change to propose
+
+
+def test_a_new_covenant_is_added_directly_and_a_description_needs_no_checker(store, tmp_path):
+    report = _import(store, tmp_path, "record,client,facility,limit,metric,operator,threshold,description\n"
+                                      f"facility,{CLIENT_B},流动资金贷款,80000000,,,,\n"
+                                      f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.60,per the 2026 contract\n"
+                                      f"covenant,{CLIENT_B},流动资金贷款,,current_ratio,>=,1.20,added\n")
+    assert report.changes == [] and report.removals == []
+    b = _facility(store, CLIENT_B)
+    assert _covenants(b) == [("debt_to_assets", "<=", D("0.60")), ("current_ratio", ">=", D("1.20"))]
+    assert b.covenants[0].description == "per the 2026 contract"
+
+
+def test_a_covenant_of_another_metric_is_added_and_the_old_one_stands_until_its_removal_is_confirmed(store, tmp_path):
+    report = _import(store, tmp_path, _terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,current_ratio,>=,1.00,quarterly,\n"))
+    assert report.changes == [] and len(report.removals) == 1
+    assert _covenants(_facility(store, CLIENT_B)) == [("debt_to_assets", "<=", D("0.60")), ("current_ratio", ">=", D("1.00"))]
+
+
+def test_the_cli_summary_names_the_pending_covenant_changes(store, tmp_path, capsys, monkeypatch):
+    from assistant.cli import main
+
+    path = tmp_path / "terms.csv"
+    path.write_text(_terms_csv(f"covenant,{CLIENT_B},流动资金贷款,,debt_to_assets,<=,0.80,quarterly,\n"), encoding="utf-8")
+    monkeypatch.setenv("LOANWATCH_PASSWORD", CHECKER2[1])
+    with pytest.raises(SystemExit) as done:
+        main(["facility", "import", str(path), "--as", CHECKER2[0]])
+    out = capsys.readouterr().out
+    (waiting,) = _pending_terms(store)
+    assert done.value.code in (0, None) and f"1 covenant change(s) pending a second person, not applied: {waiting.ref}" in out

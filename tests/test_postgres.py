@@ -160,3 +160,40 @@ def test_the_book_on_postgres(tmp_path, pg_database):
     assert rc == 0, err
     rc, out, err = _cli(home, pg_database, "audit", "verify")
     assert rc == 0 and out.startswith("ledger OK"), err
+
+
+def test_a_covenant_loosened_by_import_waits_for_a_second_reviewer_on_postgres(tmp_path, pg_database):
+    """NUMERIC(38, 10) thresholds on PostgreSQL: the pending change's old value still matches at confirmation."""
+    import re
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from assistant.store.schema import CovenantRow
+
+    home = tmp_path / "home"
+    assert _cli(home, pg_database, "client", "add", "港口物流有限公司", "--alias", "港口物流")[0] == 0
+    _add_user(home, pg_database, "root", "admin")
+    for name in ("rev_a", "rev_b"):
+        _add_user(home, pg_database, name, "reviewer", "--clients", "港口物流", "--as", "root")
+    header = "record,client,facility,limit,metric,operator,threshold\nfacility,港口物流有限公司,流动资金贷款,80000000,,,\n"
+    first, loose = tmp_path / "first.csv", tmp_path / "loose.csv"
+    first.write_text(header + "covenant,港口物流有限公司,流动资金贷款,,debt_to_assets,<=,0.60\n", encoding="utf-8")
+    loose.write_text(header + "covenant,港口物流有限公司,流动资金贷款,,debt_to_assets,<=,0.80\n", encoding="utf-8")
+    assert _cli(home, pg_database, "facility", "import", str(first), "--as", "rev_a")[0] == 0
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(loose), "--as", "rev_a")
+    (ref,) = re.findall(r"covenant change\(s\) pending a second person, not applied: (E\d+)", out)
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(loose), "--as", "rev_a")
+    assert rc == 0 and "covenant change" not in out, err  # the same file again proposes nothing
+    rc, _, err = _cli(home, pg_database, "exposure", "confirm", ref, "--as", "rev_a")
+    assert rc == 1 and "second person" in err
+    st = Store(pg_database)
+    with st.session() as s:
+        assert s.execute(select(CovenantRow.threshold)).scalar_one() == Decimal("0.6")  # still the stored test
+    rc, out, err = _cli(home, pg_database, "exposure", "confirm", ref, "--as", "rev_b")
+    assert rc == 0, err
+    with st.session() as s:
+        assert s.execute(select(CovenantRow.threshold)).scalar_one() == Decimal("0.8")
+    st.dispose()
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0 and out.startswith("ledger OK"), err
