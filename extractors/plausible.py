@@ -125,8 +125,51 @@ def garbled_fonts(font_text: dict[str, str]) -> list[str]:
 
 def page_font_text(textpage) -> dict[str, str]:  # noqa: ANN001 - a pypdfium2 PdfTextPage
     """The page's words by the fonts they are drawn in (name → text): a word goes to every font that
-    draws a letter of it, whole (a font that draws only the capitals of headings is judged on
-    ``Mronouncements``, not on ``M``)."""
+    draws its first or its last letter, whole (a font that draws only the capitals of headings is
+    judged on ``Mronouncements``, not on ``M``).
+
+    The page's text is read in one call and the font asked twice a judged word (numbers and signs
+    are judged in no font and left out), not once a character; a page with characters outside the Basic
+    Multilingual Plane, whose UTF-16 text no longer lines up with the character indices, is read
+    character by character."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    count = raw.FPDFText_CountChars(textpage.raw)
+    if count <= 0:
+        return {}
+    units = (ctypes.c_ushort * (count + 1))()
+    got = raw.FPDFText_GetText(textpage.raw, 0, count, units)
+    text = bytes(units)[: 2 * count].decode("utf-16-le", errors="surrogatepass")
+    if got - 1 != count or len(text) != count:  # a surrogate pair: one character, two code units
+        return _page_font_text_by_char(textpage, count)
+    text = text.replace("\x00", " ")
+    buf = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+
+    def font(i: int) -> str:
+        raw.FPDFText_GetFontInfo(textpage.raw, i, buf, 256, ctypes.byref(flags))
+        return buf.value.decode("latin-1", "replace")
+
+    words: dict[str, list[str]] = {}
+    for m in _WORD.finditer(text):
+        if implausible(m.group()) is None:
+            continue  # a number or a sign: judged in no font, so its font is not asked
+        first = font(m.start())
+        words.setdefault(first, []).append(m.group())
+        if m.end() - 1 > m.start():
+            last = font(m.end() - 1)
+            if last != first:
+                words.setdefault(last, []).append(m.group())
+    return {name: " ".join(w) for name, w in words.items()}
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _page_font_text_by_char(textpage, count: int) -> dict[str, str]:  # noqa: ANN001 - a pypdfium2 PdfTextPage
+    """``page_font_text`` a character at a time: every font that draws a letter of a word gets it."""
     import ctypes
 
     import pypdfium2.raw as raw
@@ -136,8 +179,8 @@ def page_font_text(textpage) -> dict[str, str]:  # noqa: ANN001 - a pypdfium2 Pd
     words: dict[str, list[str]] = {}
     word: list[str] = []
     fonts: set[str] = set()
-    for i in range(textpage.count_chars() + 1):
-        code = raw.FPDFText_GetUnicode(textpage.raw, i) if i < textpage.count_chars() else 32
+    for i in range(count + 1):
+        code = raw.FPDFText_GetUnicode(textpage.raw, i) if i < count else 32
         ch = chr(code) if 0 < code < 0x110000 else " "
         if ch.isspace():
             for name in fonts:

@@ -167,3 +167,32 @@ def test_no_real_gold_report_reads_as_garbled(shared_data):
 
     for path in sorted((shared_data / "real").glob("*.pdf")):
         assert open_pdf(path).damage == [], path.name
+
+
+@pytest.mark.real_data
+def test_fonts_asked_per_word_judge_as_fonts_asked_per_character(shared_data, tmp_path):
+    """The fast reading (one text call, the font of each judged word's first and last letter) names the
+    same garbled fonts as reading every character's font, on a clean and a letter-permuted 10-K."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from extractors.plausible import _page_font_text_by_char, page_font_text
+    from tests.fuzz import letter_map
+
+    path = shared_data / "real" / "NETFLIX_2017_10K.pdf"
+    bad = tmp_path / "letters.pdf"
+    bad.write_bytes(letter_map(path.read_bytes(), random.Random(0)))
+    flagged = 0
+    for source in (path, bad):
+        doc = pdfium.PdfDocument(source)
+        try:
+            for i in range(min(len(doc), 40)):
+                textpage = doc[i].get_textpage()
+                fast, slow = page_font_text(textpage), _page_font_text_by_char(textpage, raw.FPDFText_CountChars(textpage.raw))
+                textpage.close()
+                assert set(fast) <= set(slow), (source.name, i + 1)
+                assert sorted(garbled_fonts(fast)) == sorted(garbled_fonts(slow)), (source.name, i + 1)
+                flagged += bool(garbled_fonts(fast)) and source == bad
+        finally:
+            doc.close()
+    assert flagged, "the letter-permuted copy should have a page with a garbled font"
