@@ -9,9 +9,23 @@
   facility (rows of that table naming it; the key in YAML/JSON, even an empty list), or that
   ``complete`` names for every facility of the file (``loanwatch facility import --replace KIND``),
   is merged by each record's natural key (``KEYS``: a covenant's metric, operator and frequency; an
-  instalment's due date; a security's kind, description and provider). A matched record is updated
-  in place with the values the file gives (its id, and any pending app edit of it, stay); a new one
-  is added. A kind the file does not give is left exactly as stored.
+  instalment's due date; a security's kind, description and provider). A matched record keeps its id
+  (and any pending app edit of it) and is changed only as below; a new one is added. A kind the file
+  does not give is left exactly as stored.
+* **what decides a stored record's tests** (``STANDING``, by target in ``exposure_edit.IMPORTED``): a
+  facility's drawdown and maturity dates and reporting, annual-reporting and inspection days (when
+  statements, audited accounts and visits are owed: the late-reporting, site-visit and matured-unpaid
+  warnings); an instalment's principal, interest, paid date and amount (the ``dscr`` covenant's debt
+  service; days past due, hence the overdue warnings and the five-category floor); a security's
+  value, currency and valuation date (coverage, the stale-valuation warning). The import never writes
+  a change of them to a stored record: one pending exposure change per record (``E<id>``,
+  ``exposure_edit.propose_fields``) states every deciding column old → new (a column the file leaves
+  out: as stored), its reason names what it can move, and a confirmation is refused when the record
+  changed meanwhile. Whichever way it moves a test, it changes the client's standing. A **new**
+  facility, instalment or security takes the file's values directly: it adds an obligation (an
+  instalment that can fall overdue, more debt service) or a security, and hides nothing stored — an
+  overdue instalment stays overdue until its payment or its removal is confirmed. The balances
+  (``drawn``, ``outstanding``), limit, currency, rate and text attributes are applied directly.
 * **a covenant's terms** (``TERMS``: metric, operator, threshold, frequency, grace days — what
   decides its test) are never rewritten by the import: a stored covenant the file gives other terms
   for (the same key with another threshold or grace period; or, when the file's covenant matches
