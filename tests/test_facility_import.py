@@ -458,3 +458,11 @@ def test_the_cli_summary_names_the_pending_facility_and_instalment_changes(store
     refs = sorted((i.ref for i in _pending_edits(store)), key=lambda r: int(r[1:]))
     assert done.value.code in (0, None) and len(refs) == 2
     assert f"2 change(s) to stored facility terms, instalments or securities pending a second person, not applied: {', '.join(refs)}" in out
+
+
+def test_a_new_facility_drawn_later_cannot_hide_the_stored_facilitys_late_reporting_warning(store, tmp_path):
+    """A new facility is added directly; its drawdown after 2026Q3 owes no Q3 statements, but 流动资金贷款 still does."""
+    report = _import(store, tmp_path, "record,client,facility,limit,drawdown_date\n"
+                                      f"facility,{CLIENT_B},固定资产贷款,10000000,2026-10-15\n")
+    assert report.edits == [] and len(_book(store).facilities) == 2
+    assert "statements_late" in _rules(store)
