@@ -161,7 +161,8 @@ def facility_import(
     """Create or update clients and facilities from a file (one transaction; reviewer or admin).
 
     Only what the file gives changes; a record it leaves out is proposed for removal, never deleted, and new terms for a
-    stored covenant are proposed, never applied (a second person confirms either)."""
+    stored covenant, or new values for what decides a stored facility's, instalment's or security's tests, are proposed,
+    never applied (a second person confirms each)."""
     from assistant.actor import command_actor
     from assistant.portfolio_io import import_portfolio
     from assistant.store import open_store
@@ -176,6 +177,9 @@ def facility_import(
     if r.changes:
         sys.stdout.write(f"{len(r.changes)} covenant change(s) pending a second person, not applied: {', '.join(f'E{i}' for i in r.changes)} "
                          "(the stored terms stay in force until one is confirmed: `exposure confirm|reject E<id> --as REVIEWER`)\n")
+    if r.edits:
+        sys.stdout.write(f"{len(r.edits)} change(s) to stored facility terms, instalments or securities pending a second person, "
+                         f"not applied: {', '.join(f'E{i}' for i in r.edits)} (the stored values stay in force until one is confirmed)\n")
 
 
 @app.command()

@@ -19,14 +19,19 @@ Until confirmed, nothing reads the change but the lists of pending changes. A co
 refused when the values it would replace are no longer the ones the maker saw (a file import
 or another confirmed edit came in between, or the instalment was re-imported): the checker
 rejects it and the maker edits again. The bank's bulk path, ``loanwatch facility import``,
-stays a checker's single step (``facility.import``) for what it adds and updates; a covenant,
+stays a checker's single step (``facility.import``) for what it adds, the balances and what decides
+no test; a covenant,
 instalment or security it would *remove* (the file no longer lists it) is proposed here instead
 (``propose_removal``: target ``covenant``, ``repayment`` or ``security``, one field ``removal``
 holding what is removed), pending like any edit, and deleted only when a second person confirms it.
 Likewise a covenant whose terms the file changes (``propose_terms``: target ``covenant``, its
 fields ``metric``, ``operator``, ``threshold``, ``frequency`` and ``grace_days``, each old → new,
 the unchanged ones too, so that a confirmation checks the whole test is still the one the maker
-saw): the stored terms stay in force until a second person confirms the new ones.
+saw): the stored terms stay in force until a second person confirms the new ones. The same holds for what
+decides the tests of a stored facility, instalment or security (``IMPORTED``; ``propose_fields``):
+a facility's drawdown and maturity dates and reporting, annual-reporting and inspection days; an
+instalment's principal, interest, paid date and amount; a security's value, currency and valuation
+date — one pending change per record, its deciding columns each old → new.
 """
 
 from __future__ import annotations
@@ -50,6 +55,17 @@ FIELDS: dict[str, dict[str, str]] = {
     "facility": {"drawn": "money", "outstanding": "money"},
     "repayment": {"paid_on": "date", "paid_amount": "money"},
     "security": {"value": "money", "valuation_date": "date"},
+}
+#: what an import proposes, never writes, on a stored record (``facility_merge``): target → column → kind. Each decides a
+#: test: reporting, annual-reporting and inspection days and the drawdown date when statements and visits are owed (the
+#: late-reporting and site-visit warnings, the calendar), the maturity the matured-and-unpaid warning; an instalment's
+#: principal, interest and payment its days past due (the overdue warnings, the five-category floor) and the ``dscr``
+#: covenant's debt service; a security's value, currency and valuation date the collateral coverage and the stale-valuation warning
+IMPORTED: dict[str, dict[str, str]] = {
+    "facility": {"drawdown_date": "date", "maturity_date": "date", "reporting_days": "days", "annual_reporting_days": "days",
+                 "inspection_days": "days"},
+    "repayment": {"principal": "money", "interest": "money", "paid_on": "date", "paid_amount": "money"},
+    "security": {"value": "money", "currency": "text", "valuation_date": "date"},
 }
 _MODELS = {"facility": FacilityRow, "repayment": RepaymentRow, "security": SecurityRow, "covenant": CovenantRow}
 #: the one field of a removal (``propose_removal``): {"old": what the row was, "new": null}
@@ -86,11 +102,23 @@ def term_text(value) -> str:  # noqa: ANN001
     return format(canonical_decimal(value), "f") if isinstance(value, Decimal) else str(value)
 
 
-def parse(column: str, kind: str, text: str | None) -> Decimal | dt.date | None:
-    """A typed value from the form's text: money as an exact Decimal (commas allowed, ≥ 0), dates ISO; empty → None."""
+def value_text(value) -> str | None:  # noqa: ANN001
+    """A stored or proposed value as a change records it (and a confirmation compares it): numbers as ``term_text``."""
+    return term_text(value) if isinstance(value, Decimal) else _text(value)
+
+
+def parse(column: str, kind: str, text: str | None) -> Decimal | dt.date | int | str | None:
+    """A typed value from the form's text: money as an exact Decimal (commas allowed, ≥ 0), dates ISO, days a whole
+    number ≥ 0, text as given; empty → None."""
     text = (text or "").strip().replace(",", "").replace("，", "")
     if not text:
         return None
+    if kind == "text":
+        return text
+    if kind == "days":
+        if not text.isdigit():
+            raise ConfigError(f"{column}: {text!r} is not a number of days", hint="write a whole number, e.g. 30")
+        return int(text)
     if kind == "date":
         try:
             return dt.date.fromisoformat(text)
@@ -221,11 +249,22 @@ def propose_terms(s: Session, facility: FacilityRow, row: CovenantRow, fields: d
     column of ``TERMS`` → {"old", "new"} as text). None when the same change is already pending (a file imported
     twice proposes it once); a pending change to other terms stays, and whichever is confirmed first refuses the other.
     """
-    if set(fields) != set(TERMS):
-        raise ConfigError(f"a covenant change states all of {', '.join(TERMS)}", hint="this is a bug in the caller")
-    if any(c.fields == fields for c in _pending(s, "covenant", row.id)):
+    return propose_fields(s, facility, "covenant", row, fields, reason=reason, by=by)
+
+
+def propose_fields(s: Session, facility: FacilityRow, target: str, row, fields: dict[str, dict[str, str | None]], *,  # noqa: ANN001
+                   reason: str, by: str) -> ExposureChangeRow | None:
+    """The maker's step of an import's change to a stored record (inside the caller's transaction): ``fields`` states
+    every column that decides its tests (``TERMS`` of a covenant, ``IMPORTED[target]`` otherwise) → {"old", "new"} as
+    ``value_text``, the unchanged ones too, so that a confirmation checks the whole record is still what the maker saw.
+    None when the same change is already pending (a file imported twice proposes it once).
+    """
+    columns = TERMS if target == "covenant" else IMPORTED[target]
+    if set(fields) != set(columns):
+        raise ConfigError(f"a {target} change states all of {', '.join(columns)}", hint="this is a bug in the caller")
+    if any(c.fields == fields for c in _pending(s, target, row.id)):
         return None
-    return _add(s, facility, "covenant", row, fields, reason=reason, by=by)
+    return _add(s, facility, target, row, fields, reason=reason, by=by)
 
 
 def describe(s: Session, change: ExposureChangeRow) -> str:
@@ -271,7 +310,7 @@ def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
         ledger.record(s, facility, action="facility.update", actor=actor)
         return facility
     for column, v in change.fields.items():
-        now = term_text(getattr(row, column)) if change.target == "covenant" else _text(getattr(row, column))
+        now = value_text(getattr(row, column))
         if now != v["old"]:
             raise ConfigError(f"exposure change E{change.id}: {column} is now {now or '—'}, not {v['old'] or '—'} as the maker saw it",
                               hint="reject it; the maker edits the value as it is now")
@@ -279,12 +318,11 @@ def apply(s: Session, change: ExposureChangeRow, *, actor: str) -> FacilityRow:
         if change.target == "covenant":  # its terms, stated whole: the checker confirmed this test
             setattr(row, column, TERMS[column](v["new"]))
         else:
-            setattr(row, column, parse(column, FIELDS[change.target][column], v["new"]))
+            setattr(row, column, parse(column, FIELDS[change.target].get(column) or IMPORTED[change.target][column], v["new"]))
     s.flush()
     ledger.record(s, facility, action="facility.update", actor=actor)
     return facility
 
 
-__all__ = ["FIELDS", "LABELS", "REMOVAL", "TERMS", "Target", "apply", "describe", "parse", "propose", "propose_removal", "propose_terms",
-           "summary", "targets", "term_text",
-           "values_text"]
+__all__ = ["FIELDS", "IMPORTED", "LABELS", "REMOVAL", "TERMS", "Target", "apply", "describe", "parse", "propose", "propose_fields",
+           "propose_removal", "propose_terms", "summary", "targets", "term_text", "value_text", "values_text"]

@@ -9,9 +9,23 @@
   facility (rows of that table naming it; the key in YAML/JSON, even an empty list), or that
   ``complete`` names for every facility of the file (``loanwatch facility import --replace KIND``),
   is merged by each record's natural key (``KEYS``: a covenant's metric, operator and frequency; an
-  instalment's due date; a security's kind, description and provider). A matched record is updated
-  in place with the values the file gives (its id, and any pending app edit of it, stay); a new one
-  is added. A kind the file does not give is left exactly as stored.
+  instalment's due date; a security's kind, description and provider). A matched record keeps its id
+  (and any pending app edit of it) and is changed only as below; a new one is added. A kind the file
+  does not give is left exactly as stored.
+* **what decides a stored record's tests** (``STANDING``, by target in ``exposure_edit.IMPORTED``): a
+  facility's drawdown and maturity dates and reporting, annual-reporting and inspection days (when
+  statements, audited accounts and visits are owed: the late-reporting, site-visit and matured-unpaid
+  warnings); an instalment's principal, interest, paid date and amount (the ``dscr`` covenant's debt
+  service; days past due, hence the overdue warnings and the five-category floor); a security's
+  value, currency and valuation date (coverage, the stale-valuation warning). The import never writes
+  a change of them to a stored record: one pending exposure change per record (``E<id>``,
+  ``exposure_edit.propose_fields``) states every deciding column old → new (a column the file leaves
+  out: as stored), its reason names what it can move, and a confirmation is refused when the record
+  changed meanwhile. Whichever way it moves a test, it changes the client's standing. A **new**
+  facility, instalment or security takes the file's values directly: it adds an obligation (an
+  instalment that can fall overdue, more debt service) or a security, and hides nothing stored — an
+  overdue instalment stays overdue until its payment or its removal is confirmed. The balances
+  (``drawn``, ``outstanding``), limit, currency, rate and text attributes are applied directly.
 * **a covenant's terms** (``TERMS``: metric, operator, threshold, frequency, grace days — what
   decides its test) are never rewritten by the import: a stored covenant the file gives other terms
   for (the same key with another threshold or grace period; or, when the file's covenant matches
@@ -48,13 +62,29 @@ from assistant.store.schema import Client, CovenantRow, FacilityRow, RepaymentRo
 #: child kind → (the stored model, the exposure-change target, its natural key, the fields a file row may update)
 KINDS: dict[str, tuple[type, str, tuple[str, ...], tuple[str, ...]]] = {
     "covenants": (CovenantRow, "covenant", ("metric", "operator", "frequency"), ("description",)),
-    "schedule": (RepaymentRow, "repayment", ("due",), ("principal", "interest", "paid_on", "paid_amount")),
-    "securities": (SecurityRow, "security", ("kind", "description", "provider"), ("value", "currency", "valuation_date")),
+    "schedule": (RepaymentRow, "repayment", ("due",), ()),  # principal, interest, payment: proposed (``STANDING``)
+    "securities": (SecurityRow, "security", ("kind", "description", "provider"), ()),  # value, currency, valuation date: proposed
 }
 ATTRIBUTES = ("amount", "currency", "drawn", "outstanding", "drawdown_date", "maturity_date", "rate", "collateral", "guarantors",
               "reporting_days", "annual_reporting_days", "inspection_days")
 #: a covenant's terms: what decides its test (``assistant.analytics.covenants``); an import proposes, never writes, a change of them
 TERMS = ("metric", "operator", "threshold", "frequency", "grace_days")
+#: what else decides a test, by column (``exposure_edit.IMPORTED`` lists them by target): on a stored facility, instalment
+#: or security an import proposes, never writes, a change of them, and the pending change's reason names what it can move
+STANDING: dict[str, str] = {
+    "drawdown_date": "the late-reporting and site-visit warnings (nothing is owed before the drawdown)",
+    "maturity_date": "the matured-with-unpaid-balance warning (calendar)",
+    "reporting_days": "the late-reporting warning (statements_late) and the statement and covenant-test dates",
+    "annual_reporting_days": "the audited-annual-statements due date (calendar warning)",
+    "inspection_days": "the site-visit-overdue warning",
+    "principal": "the dscr covenant (debt service due) and days past due (an instalment paid short is overdue)",
+    "interest": "the dscr covenant (debt service due) and days past due (an instalment paid short is overdue)",
+    "paid_on": "days past due: the repayment_overdue warnings and the five-category floor",
+    "paid_amount": "days past due: the repayment_overdue warnings and the five-category floor",
+    "value": "the collateral coverage",
+    "currency": "the collateral coverage (a value in another currency is not counted)",
+    "valuation_date": "the stale-valuation warning",
+}
 
 
 @dataclass
@@ -65,6 +95,7 @@ class Merged:
     added: bool
     removals: list[int] = field(default_factory=list)  # ids of the exposure changes proposed (E<id>)
     changes: list[int] = field(default_factory=list)  # ids of the covenant-term changes proposed (E<id>)
+    edits: list[int] = field(default_factory=list)  # ids of the changes proposed to a stored facility's, instalment's, security's STANDING
 
 
 def given_kinds(f, complete: frozenset[str] | set[str]) -> set[str]:  # noqa: ANN001 - portfolio_io.FacilityIn
@@ -75,7 +106,7 @@ def given_kinds(f, complete: frozenset[str] | set[str]) -> set[str]:  # noqa: AN
 def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | set[str] = frozenset(),  # noqa: ANN001
                    source: str, actor: str) -> Merged:
     """Create the facility or change what the file gives of it (see the module); ledger ``facility.add|update``."""
-    from assistant.exposure_edit import propose_removal, propose_terms, term_text
+    from assistant.exposure_edit import IMPORTED, propose_fields, propose_removal, propose_terms, term_text, value_text
 
     row = s.execute(select(FacilityRow).where(FacilityRow.client_id == client.id, FacilityRow.name == f.name)).scalar_one_or_none()
     added = row is None
@@ -83,10 +114,11 @@ def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | 
         row = FacilityRow(client_id=client.id, name=f.name)
         s.add(row)
     for attr in ATTRIBUTES:
-        if added or attr in f.model_fields_set:
+        if added or (attr in f.model_fields_set and attr not in IMPORTED["facility"]):
             setattr(row, attr, getattr(f, attr))
     proposals: list[tuple[str, object]] = []
     terms: list[tuple[CovenantRow, object]] = []  # (a stored covenant, the file's covenant matched to it)
+    edits: list[tuple[str, object, object]] = [] if added else [("facility", row, f)]  # (target, a stored record, the file's)
     for kind in given_kinds(f, complete) if not added else set(KINDS):
         model, target, key, values = KINDS[kind]
         stored: dict[tuple, list] = defaultdict(list)
@@ -100,6 +132,8 @@ def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | 
                 _update(r, item, values)
                 if kind == "covenants":
                     terms.append((r, item))
+                else:
+                    edits.append((target, r, item))
             else:
                 new.append(item)
         if kind == "covenants":
@@ -118,6 +152,15 @@ def merge_facility(s: Session, client: Client, f, *, complete: frozenset[str] | 
             reason = f"changed in {source} (facility import): {direction(old, new_terms)}"
             if (c := propose_terms(s, row, r, fields, reason=reason, by=actor)) is not None:
                 merged.changes.append(c.id)
+    for target, r, item in edits:
+        old = {c: value_text(getattr(r, c)) for c in IMPORTED[target]}
+        new = {c: value_text(getattr(item if c in item.model_fields_set else r, c)) for c in IMPORTED[target]}  # left out: as stored
+        if old != new:
+            moved = dict.fromkeys(STANDING[c] for c in IMPORTED[target] if old[c] != new[c])
+            reason = f"changed in {source} (facility import): can move {'; '.join(moved)}"
+            fields = {c: {"old": old[c], "new": new[c]} for c in IMPORTED[target]}
+            if (c := propose_fields(s, row, target, r, fields, reason=reason, by=actor)) is not None:
+                merged.edits.append(c.id)
     merged.removals = [c.id for target, r in proposals
                        if (c := propose_removal(s, row, target, r, reason=f"not listed in {source} (facility import)", by=actor)) is not None]
     return merged
@@ -168,4 +211,4 @@ def direction(old: dict[str, str], new: dict[str, str]) -> str:
     return "changes the test"
 
 
-__all__ = ["ATTRIBUTES", "KINDS", "TERMS", "Merged", "direction", "given_kinds", "merge_facility"]
+__all__ = ["ATTRIBUTES", "KINDS", "STANDING", "TERMS", "Merged", "direction", "given_kinds", "merge_facility"]

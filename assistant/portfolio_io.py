@@ -67,7 +67,10 @@ even ``covenants: []``) or ``complete`` (``--replace KIND``) names the kind for 
 the file. Listed records are matched to stored ones by their natural key and updated or added; a
 stored record the file leaves out is only *proposed* for removal, pending a second person's
 confirmation (``E<id>``, ``loanwatch exposure confirm``): a file of balances from the core system
-never deletes a covenant.
+never deletes a covenant. Likewise new values for what decides a stored record's tests (a covenant's
+terms; a facility's drawdown and maturity dates and reporting, annual-reporting and inspection days;
+an instalment's principal, interest and payment; a security's value, currency and valuation date)
+are proposed, one pending ``E<id>`` per record, not written; balances (drawn, outstanding) are.
 """
 
 from __future__ import annotations
@@ -185,6 +188,8 @@ class ImportReport:
     facilities: list[str] = field(default_factory=list)
     removals: list[int] = field(default_factory=list)  #: exposure changes (E<id>) proposing a removal, pending a checker
     changes: list[int] = field(default_factory=list)  #: exposure changes (E<id>) proposing a covenant's new terms, pending a checker
+    #: exposure changes (E<id>) proposing new values for what decides a stored facility's, instalment's or security's tests
+    edits: list[int] = field(default_factory=list)
 
 
 def read_portfolio(path: str | Path) -> PortfolioFile:
@@ -220,7 +225,8 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
     ``replace``: child kinds (covenants, schedule, securities) whose rows in the file are the whole
     list for every facility of the file, even one it lists none for; stored ones left out are
     proposed for removal (pending a checker), never deleted here. New terms for a stored covenant
-    (threshold, operator, frequency, grace days) are proposed too, never written here.
+    (threshold, operator, frequency, grace days) are proposed too, never written here, and so are new
+    values for what decides a stored facility's, instalment's or security's tests (``facility_merge.STANDING``).
     """
     from assistant.facility_merge import KINDS, merge_facility
 
@@ -237,6 +243,7 @@ def import_portfolio(store: Store, path: str | Path, *, actor: str = "system", r
         report.facilities.append(f"{client.name} / {f.name}")
         report.removals += merged.removals
         report.changes += merged.changes
+        report.edits += merged.edits
 
     with store.transaction() as s:
         for c in portfolio.clients:

@@ -3,7 +3,9 @@
 ``make_book_home(path)`` builds ``tests/ui_support.make_ui_home`` (示例新能源 and 远洋物流, their
 officers and a reviewer) and then imports ``FACILITIES_CSV`` through the real import path:
 远洋物流's balances, a schedule with an instalment unpaid since 2026-07-31 (102 days before the
-session's fixed day, 2026-11-10), collateral and a guarantee.
+session's fixed day, 2026-11-10), collateral and a guarantee. The CSV's drawdown date and reporting
+days change the YAML's stored facility, so the import proposes them (``E<id>``) and the home's
+reviewer confirms them, as a second person does in the bank.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ guarantee,{CLIENT_B},流动资金贷款,,,,,,,,,,,,,,,连带责任保证,远洋�
 
 
 def make_book_home(path: Path) -> Path:
+    from assistant.access import get_user
+    from assistant.makerchecker import review
     from assistant.portfolio_io import import_portfolio
     from assistant.store import close_stores, open_store
 
@@ -33,6 +37,8 @@ def make_book_home(path: Path) -> Path:
     csv.write_text(FACILITIES_CSV, encoding="utf-8")
     with using_home(path):
         close_stores()
-        import_portfolio(open_store(), csv, actor="test")
+        store = open_store()
+        for ident in import_portfolio(store, csv, actor="test").edits:
+            review(store, f"E{ident}", get_user(store, "reviewer"), "confirm")
         close_stores()
     return path

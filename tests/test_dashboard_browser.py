@@ -167,7 +167,7 @@ def test_an_exposure_edit_counts_on_the_dashboard_only_after_a_second_person_con
         page.locator("#lw-x-reason textarea").fill("核心系统 2026-11-09 余额")
         page.locator("#lw-x-submit").click()
         page.locator("#lw-x-out").get_by_text("已提交").wait_for()
-        (row,) = [r for r in _rows(page, "lw-x-pending") if r[0].startswith("E")]
+        (row,) = [r for r in _rows(page, "lw-x-pending") if r[0].startswith("E") and r[6] == "pending"]  # the home's own: confirmed
         ref = row[0]
         assert row[2:5] == ["outstanding=60000000", "outstanding=50000000", "officer_b"] and row[6] == "pending"
         # the maker cannot make it count

@@ -69,7 +69,7 @@ def test_a_balances_only_csv_keeps_covenants_schedule_securities_and_terms(store
     assert (a.drawn, a.outstanding, a.maturity_date) == (D(280_000_000), D(270_000_000), before_a.maturity_date)
     assert (b.drawn, b.outstanding, b.reporting_days, b.maturity_date) == (D(80_000_000), D(55_000_000), 30, dt.date(2028, 6, 30))
     assert b.schedule == before_b.schedule and b.securities == before_b.securities
-    assert report.removals == [] and not [i for i in awaiting(store) if i.kind == "exposure"]
+    assert report.removals == report.edits == [] and not [i for i in awaiting(store) if i.kind == "exposure"]
     with store.session() as s:
         assert ledger.verify(s) == []
 
@@ -155,7 +155,9 @@ def test_yaml_removes_only_what_it_states(store, tmp_path, given, proposed):
     assert len(report.removals) == proposed and len(_facility(store, CLIENT_B).covenants) == 1
 
 
-def test_an_instalment_file_updates_by_due_date_and_proposes_the_unlisted_ones(store, tmp_path):
+def test_an_instalment_file_matches_by_due_date_adds_new_ones_and_proposes_payments_and_the_unlisted_ones(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.makerchecker import review
     from assistant.store.schema import RepaymentRow
 
     ids = _ids(store, RepaymentRow)
@@ -163,11 +165,14 @@ def test_an_instalment_file_updates_by_due_date_and_proposes_the_unlisted_ones(s
                                       f"facility,{CLIENT_B},流动资金贷款,80000000,,,,\n"
                                       f"instalment,{CLIENT_B},流动资金贷款,,2026-07-31,10000000,2026-08-05,10800000\n"
                                       f"instalment,{CLIENT_B},流动资金贷款,,2027-02-15,10000000,,\n")
-    b = _facility(store, CLIENT_B)
-    paid = {r.due: (r.paid_on, r.interest) for r in b.schedule}
-    assert paid[dt.date(2026, 7, 31)] == (dt.date(2026, 8, 5), D(800_000))  # paid now; the interest it did not give is kept
-    assert dt.date(2027, 2, 15) in paid and len(b.schedule) == 4 and _ids(store, RepaymentRow)[:3] == ids
+    paid = {r.due: (r.paid_on, r.interest) for r in _facility(store, CLIENT_B).schedule}
+    assert paid[dt.date(2026, 7, 31)] == (None, D(800_000))  # its payment waits for a second person
+    assert dt.date(2027, 2, 15) in paid and len(paid) == 4 and _ids(store, RepaymentRow)[:3] == ids  # a new instalment: added
     assert len(report.removals) == 2  # 2026-04-30 and 2026-11-15: not listed, proposed, still stored
+    (edit,) = report.edits
+    review(store, f"E{edit}", get_user(store, "reviewer"), "confirm")
+    paid = {r.due: (r.paid_on, r.interest) for r in _facility(store, CLIENT_B).schedule}
+    assert paid[dt.date(2026, 7, 31)] == (dt.date(2026, 8, 5), D(800_000))  # paid now; the interest it did not give is kept
 
 
 def test_the_importer_needs_the_import_right_and_passwords_are_checked(store, tmp_path, capsys, monkeypatch):
@@ -310,3 +315,154 @@ def test_the_cli_summary_names_the_pending_covenant_changes(store, tmp_path, cap
     out = capsys.readouterr().out
     (waiting,) = _pending_terms(store)
     assert done.value.code in (0, None) and f"1 covenant change(s) pending a second person, not applied: {waiting.ref}" in out
+
+
+# ---------------------------------------------------------------- what decides a stored facility's, instalment's, security's tests
+
+def _book(store):  # noqa: ANN001, ANN202
+    from assistant.book import portfolio_books
+
+    (b,) = [x for x in portfolio_books(store) if x.client == CLIENT_B]
+    return b
+
+
+def _rules(store) -> set[str]:  # noqa: ANN001
+    return {a["rule"] for a in _book(store).alerts}
+
+
+def _edit(store, ident: int):  # noqa: ANN001, ANN202
+    from assistant.makerchecker import changes
+
+    (c,) = [c for c in changes(store, status=None, entity="exposure") if c.id == ident]
+    return c
+
+
+def _pending_edits(store) -> list:  # noqa: ANN001
+    from assistant.awaiting import awaiting
+
+    return [i for i in awaiting(store) if i.kind == "exposure" and ": change covenant" not in i.what and ": remove" not in i.what]
+
+
+def test_longer_reporting_days_cannot_hide_the_late_reporting_warning_without_a_second_person(store, tmp_path):
+    """远洋物流's 2026Q3 statements were due 30 days after the quarter (2026-10-30) and have not come: 120 days would hide it."""
+    from assistant.access import get_user
+    from assistant.errors import AccessDeniedError
+    from assistant.makerchecker import review
+
+    assert "statements_late" in _rules(store)
+    csv = f"record,client,facility,limit,reporting_days,outstanding\nfacility,{CLIENT_B},流动资金贷款,80000000,120,55000000\n"
+    report = _import(store, tmp_path, csv)
+    (edit,) = report.edits
+    b = _facility(store, CLIENT_B)
+    assert (b.reporting_days, b.outstanding) == (30, D(55_000_000))  # the days wait; the core system's balance is applied
+    assert "statements_late" in _rules(store)
+    c = _edit(store, edit)
+    assert (c.old, c.new, c.by) == ("reporting_days=30", "reporting_days=120", CHECKER2[0])
+    assert "late-reporting warning" in c.reason and f"E{edit}" in [i.ref for i in _pending_edits(store)]
+    assert _import(store, tmp_path, csv, name="again.csv").edits == []  # the same file again proposes it once
+    with pytest.raises(AccessDeniedError, match="second person"):
+        review(store, f"E{edit}", get_user(store, CHECKER2[0]), "confirm")
+    review(store, f"E{edit}", get_user(store, "reviewer"), "confirm")
+    assert _facility(store, CLIENT_B).reporting_days == 120 and "statements_late" not in _rules(store)
+
+
+@pytest.mark.parametrize(("column", "value", "shown"), [("drawdown_date", "2026-10-01", "drawdown_date=2026-10-01"),
+                                                        ("maturity_date", "2030-06-30", "maturity_date=2030-06-30"),
+                                                        ("inspection_days", "365", "inspection_days=365"),
+                                                        ("annual_reporting_days", "180", "annual_reporting_days=180")])
+def test_every_facility_term_that_decides_a_warning_is_proposed(store, tmp_path, column, value, shown):
+    before = _facility(store, CLIENT_B)
+    report = _import(store, tmp_path, f"record,client,facility,limit,{column}\nfacility,{CLIENT_B},流动资金贷款,80000000,{value}\n")
+    (edit,) = report.edits
+    assert _edit(store, edit).new == shown and getattr(_facility(store, CLIENT_B), column) == getattr(before, column)
+
+
+def test_marking_an_overdue_instalment_paid_waits_for_a_second_person(store, tmp_path):
+    """The 2026-07-31 instalment is 102 days past due (次级 floor, repayment_overdue_90): one reviewer's file must not clear it."""
+    from assistant.access import get_user
+    from assistant.makerchecker import review
+
+    assert (_book(store).days_past_due, "repayment_overdue_90" in _rules(store)) == (102, True)
+    csv = ("record,client,facility,limit,due,principal,paid_on,paid_amount\n" + f"facility,{CLIENT_B},流动资金贷款,80000000\n"
+           f"instalment,{CLIENT_B},流动资金贷款,,2026-07-31,10000000,2026-08-01,10800000\n")
+    (edit,) = _import(store, tmp_path, csv).edits
+    assert _book(store).days_past_due == 102 and "repayment_overdue_90" in _rules(store)
+    c = _edit(store, edit)
+    assert (c.old, c.new) == ("paid_on=—; paid_amount=—", "paid_on=2026-08-01; paid_amount=10800000")
+    assert "days past due" in c.reason and "instalment 2026-07-31" in c.what
+    review(store, f"E{edit}", get_user(store, "reviewer"), "confirm")
+    assert _book(store).days_past_due == 0 and "repayment_overdue_90" not in _rules(store)
+
+
+def test_a_smaller_instalment_cannot_loosen_dscr_without_a_second_person(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.makerchecker import review
+
+    before = {r.due: (r.principal, r.interest) for r in _facility(store, CLIENT_B).schedule}
+    csv = ("record,client,facility,limit,due,principal,interest\n" + f"facility,{CLIENT_B},流动资金贷款,80000000\n"
+           f"instalment,{CLIENT_B},流动资金贷款,,2026-07-31,1000000,80000.00\n")
+    (edit,) = _import(store, tmp_path, csv).edits
+    assert {r.due: (r.principal, r.interest) for r in _facility(store, CLIENT_B).schedule} == before
+    c = _edit(store, edit)
+    assert (c.old, c.new) == ("principal=10000000; interest=800000", "principal=1000000; interest=80000") and "dscr" in c.reason
+    assert _import(store, tmp_path, csv, name="again.csv").edits == []  # 80000.00 and 80000: one value, proposed once
+    review(store, f"E{edit}", get_user(store, "reviewer"), "confirm")
+    after = {r.due: (r.principal, r.interest) for r in _facility(store, CLIENT_B).schedule}
+    assert after[dt.date(2026, 7, 31)] == (D(1_000_000), D(80_000))
+
+
+def test_a_collateral_revaluation_waits_and_a_new_security_is_added(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.makerchecker import review
+
+    csv = ("record,client,facility,limit,kind,description,provider,value,valuation_date\n" + f"facility,{CLIENT_B},流动资金贷款,80000000\n"
+           f"collateral,{CLIENT_B},流动资金贷款,,collateral,仓库及土地使用权抵押,远洋物流股份有限公司,90000000,2026-10-31\n"
+           f"guarantee,{CLIENT_B},流动资金贷款,,guarantee,连带责任保证,远洋集团有限公司,80000000,\n"
+           f"collateral,{CLIENT_B},流动资金贷款,,collateral,设备抵押,远洋物流股份有限公司,6000000,2026-10-31\n")
+    report = _import(store, tmp_path, csv)
+    (edit,) = report.edits
+    assert report.removals == [] and "coverage" in _edit(store, edit).reason and "stale-valuation" in _edit(store, edit).reason
+    (fac,) = _book(store).facilities
+    assert (fac.collateral_value, len(fac.securities)) == (D(51_000_000), 3)  # the new one counts, the revaluation waits
+    review(store, f"E{edit}", get_user(store, "reviewer"), "confirm")
+    assert _book(store).facilities[0].collateral_value == D(96_000_000)
+
+
+def test_a_payment_change_is_refused_when_the_instalment_changed_since(store, tmp_path):
+    from assistant.access import get_user
+    from assistant.errors import ConfigError
+    from assistant.makerchecker import review
+
+    head = "record,client,facility,limit,due,principal,paid_on,paid_amount\n" + f"facility,{CLIENT_B},流动资金贷款,80000000\n"
+    (first,) = _import(store, tmp_path, head + f"instalment,{CLIENT_B},流动资金贷款,,2026-07-31,10000000,2026-08-01,10800000\n").edits
+    (second,) = _import(store, tmp_path, head + f"instalment,{CLIENT_B},流动资金贷款,,2026-07-31,10000000,2026-08-01,5000000\n",
+                        name="b.csv").edits
+    review(store, f"E{second}", get_user(store, "reviewer"), "confirm")
+    with pytest.raises(ConfigError, match="paid_on is now 2026-08-01, not"):
+        review(store, f"E{first}", get_user(store, "reviewer"), "confirm")
+    (r,) = [r for r in _facility(store, CLIENT_B).schedule if r.due == dt.date(2026, 7, 31)]
+    assert r.paid_amount == D(5_000_000)
+
+
+def test_the_cli_summary_names_the_pending_facility_and_instalment_changes(store, tmp_path, capsys, monkeypatch):
+    from assistant.cli import main
+
+    path = tmp_path / "terms.csv"
+    path.write_text("record,client,facility,limit,reporting_days,due,principal\n"
+                    f"facility,{CLIENT_B},流动资金贷款,80000000,90,,\n"
+                    f"instalment,{CLIENT_B},流动资金贷款,,,2026-11-15,5000000\n", encoding="utf-8")
+    monkeypatch.setenv("LOANWATCH_PASSWORD", CHECKER2[1])
+    with pytest.raises(SystemExit) as done:
+        main(["facility", "import", str(path), "--as", CHECKER2[0]])
+    out = capsys.readouterr().out
+    refs = sorted((i.ref for i in _pending_edits(store)), key=lambda r: int(r[1:]))
+    assert done.value.code in (0, None) and len(refs) == 2
+    assert f"2 change(s) to stored facility terms, instalments or securities pending a second person, not applied: {', '.join(refs)}" in out
+
+
+def test_a_new_facility_drawn_later_cannot_hide_the_stored_facilitys_late_reporting_warning(store, tmp_path):
+    """A new facility is added directly; its drawdown after 2026Q3 owes no Q3 statements, but 流动资金贷款 still does."""
+    report = _import(store, tmp_path, "record,client,facility,limit,drawdown_date\n"
+                                      f"facility,{CLIENT_B},固定资产贷款,10000000,2026-10-15\n")
+    assert report.edits == [] and len(_book(store).facilities) == 2
+    assert "statements_late" in _rules(store)

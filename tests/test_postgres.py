@@ -197,3 +197,48 @@ def test_a_covenant_loosened_by_import_waits_for_a_second_reviewer_on_postgres(t
     st.dispose()
     rc, out, err = _cli(home, pg_database, "audit", "verify")
     assert rc == 0 and out.startswith("ledger OK"), err
+
+
+def test_a_smaller_instalment_and_longer_reporting_days_by_import_wait_for_a_second_reviewer_on_postgres(tmp_path, pg_database):
+    """NUMERIC(38, 10) amounts on PostgreSQL: an instalment's proposed principal still matches its stored value at confirmation."""
+    import re
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from assistant.store.schema import FacilityRow, RepaymentRow
+
+    home = tmp_path / "home"
+    assert _cli(home, pg_database, "client", "add", "港口物流有限公司", "--alias", "港口物流")[0] == 0
+    _add_user(home, pg_database, "root", "admin")
+    for name in ("rev_a", "rev_b"):
+        _add_user(home, pg_database, name, "reviewer", "--clients", "港口物流", "--as", "root")
+    header = "record,client,facility,limit,reporting_days,due,principal,interest\n"
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    first.write_text(header + "facility,港口物流有限公司,流动资金贷款,80000000,30,,,\n"
+                              "instalment,港口物流有限公司,流动资金贷款,,,2026-12-31,10000000.00,800000\n", encoding="utf-8")
+    later.write_text(header + "facility,港口物流有限公司,流动资金贷款,80000000,120,,,\n"
+                              "instalment,港口物流有限公司,流动资金贷款,,,2026-12-31,1000000,800000.00\n", encoding="utf-8")
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(first), "--as", "rev_a")
+    assert rc == 0 and "pending" not in out, err  # a new facility and its schedule: added directly
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(later), "--as", "rev_a")
+    refs = re.findall(r"E\d+", re.search(r"instalments or securities pending a second person, not applied: ([E\d, ]+)", out).group(1))
+    assert rc == 0 and len(refs) == 2, err
+    rc, out, err = _cli(home, pg_database, "facility", "import", str(later), "--as", "rev_a")
+    assert rc == 0 and "pending" not in out, err  # the same file again proposes nothing
+    for ref in refs:
+        rc, _, err = _cli(home, pg_database, "exposure", "confirm", ref, "--as", "rev_a")
+        assert rc == 1 and "second person" in err
+    st = Store(pg_database)
+    with st.session() as s:
+        assert (s.execute(select(RepaymentRow.principal)).scalar_one(), s.execute(select(FacilityRow.reporting_days)).scalar_one()) \
+            == (Decimal(10_000_000), 30)  # still the stored schedule and terms
+    for ref in refs:
+        rc, out, err = _cli(home, pg_database, "exposure", "confirm", ref, "--as", "rev_b")
+        assert rc == 0, err
+    with st.session() as s:
+        assert (s.execute(select(RepaymentRow.principal)).scalar_one(), s.execute(select(FacilityRow.reporting_days)).scalar_one()) \
+            == (Decimal(1_000_000), 120)
+    st.dispose()
+    rc, out, err = _cli(home, pg_database, "audit", "verify")
+    assert rc == 0 and out.startswith("ledger OK"), err

@@ -617,8 +617,8 @@ def _reporting(ctx: _Context, cond: ReportingCond) -> list[_Hit]:
     if not due_ends:
         return []
     end = due_ends[0]
-    if any(f.drawdown_date and end < f.drawdown_date for f in snap.facilities):
-        return []
+    if all(f.drawdown_date and end < f.drawdown_date for f in snap.facilities):
+        return []  # no facility drawn by then: nothing owed (one drawn later does not excuse another's statements)
     due = end + dt.timedelta(days=days)
     docs = [d for d in snap.documents if d.kind in ("statement", "filing") and d.period_end == end]
     base = {"period_end": end.isoformat(), "due": due.isoformat(), "as_of": snap.as_of.isoformat()}
