@@ -203,3 +203,26 @@ def test_many_ids_are_filtered_in_python_with_the_same_result(book, monkeypatch)
     monkeypatch.setattr(watchlist, "_MANY", 0)
     monkeypatch.setattr(workitems, "_MANY", 0)
     assert (watchlist.current(book, some), workitems.items(book, client_ids=some)) == bound
+
+
+@pytest.mark.parametrize("question", ["哪些客户的约束条款余量不足？", "Which clients have thin covenant headroom?", "哪些客户应该考虑退出？",
+                                      "Which clients are exit candidates?", "Which clients should we support?", "哪些客户可以加大支持？"])
+def test_headroom_exit_and_support_from_summaries_equal_the_answers_over_every_row(book, question):
+    """The summaries pick the rows these answers can list; the answer over every row (the rules applied to each) is the same."""
+    from assistant.chat import portfolio_answers as pa
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask, scoped_source
+    from assistant.chat.understand import understand
+
+    rows = [r for _, r in sorted(_fresh(book, _ids(book)).items(), key=lambda kv: kv[1].name)]  # list_clients order
+    parsed = understand(question, scoped_source(store=book).clients())
+    kind = parsed.portfolio.kind
+    no_figures = [r for r in rows if not r.has_figures]
+    want = pa._headroom(parsed, rows, no_figures) if kind == "headroom" else pa._candidates(parsed, rows, kind, no_figures)
+    _primed(book)
+    loaded = BOARD.loaded
+    got = ask(question, store=book)
+    assert (got.answer, got.items, got.value, got.citations) == (want.answer, want.items, want.value, want.citations)
+    assert want.items and kind in ("headroom", "exit", "support")
+    listed = {i["client"] for i in want.items if not i.get("unknown") or i["reason"] == "covenant not testable"}
+    assert BOARD.loaded - loaded == len(listed) < CLIENTS  # read in full: the rows listed, no other

@@ -160,11 +160,13 @@ def answer_rows(p: ParsedQuestion, source: Any) -> Answer:
     kind = p.portfolio.kind
     if kind == "attention":
         return _attention(p, source)
-    rows = rows_of(source)
-    if kind == "headroom":
-        return _headroom(p, rows)
-    if kind in ("exit", "support"):
-        return _candidates(p, rows, kind)
+    if kind in _MAY_LIST:  # the row summaries say which clients the answer can list: only those rows are read in full
+        summary, fetch = summaries_of(source)
+        ids = [x.client_id for x in summary if _MAY_LIST[kind](x)]
+        full = fetch(ids)
+        rows, no_figures = [full[i] for i in ids if i in full], [x for x in summary if not x.has_figures]
+        return _headroom(p, rows, no_figures) if kind == "headroom" else _candidates(p, rows, kind, no_figures)
+    rows = rows_of(source)  # a ranking reads each row's ratios, exposure its facilities, due its schedules: every row
     if kind == "rank":
         return _rank(p, rows, source)
     if kind == "exposure":
@@ -192,6 +194,18 @@ def summaries_of(source: Any) -> tuple[list, Any]:
         return [got[c.id] for c in visible if c.id in got], lambda ids: BOARD.rows(store, frozenset(ids))
     built = {c.id: client_row(source.snapshot(c.id)) for c in visible}
     return [summarise(built[c.id]) for c in visible], lambda ids: {i: built[i] for i in ids}
+
+
+#: from a row's summary, whether the answer could list the row (a covenant breached, thin or not testable; an exit
+#: reason; ``is_support``): the answer reads these rows in full and applies its rules to them, the others' only part in
+#: it is a name among those without figures
+_MAY_LIST = {
+    "headroom": lambda x: bool(x.breaches or x.thin or (x.has_figures and x.untestable)),
+    "exit": lambda x: x.has_figures and bool(x.category_level >= 2 or x.grade in ("D", "E") or x.breaches or x.overdue_days > 90
+                                             or (x.grade == "C" and x.high_confirmed)),
+    "support": lambda x: (x.has_figures and x.grade in ("A", "B") and x.category_level == 0
+                          and not (x.breaches or x.untestable or x.thin or x.alerts_high or x.alerts_medium)),
+}
 
 
 def _summary_key(x: Any) -> tuple:
@@ -256,7 +270,7 @@ def _more_text(hits: list, shown: int, zh: bool) -> str:
             "or show only problem clients on the portfolio page.\n")
 
 
-def _unknown_text(no_figs: list[ClientRow], no_test: list[ClientRow], zh: bool, items: list[dict]) -> str:
+def _unknown_text(no_figs: list, no_test: list[ClientRow], zh: bool, items: list[dict]) -> str:
     out = ""
     for r in no_figs:
         items.append({"client": r.name, "unknown": True, "reason": "no figures"})
@@ -276,7 +290,7 @@ def _names(rows: list, zh: bool) -> str:
     return head if more <= 0 else head + (f" 等，另有 {more} 户" if zh else f", and {more} more")
 
 
-def _headroom(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
+def _headroom(p: ParsedQuestion, rows: list[ClientRow], no_figures: list) -> Answer:
     from assistant.analytics.covenants import THIN_HEADROOM
 
     zh = p.lang == "zh"
@@ -305,11 +319,11 @@ def _headroom(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
     else:
         text = ("Clients with thin covenant headroom (or a breach):\n" + "\n".join(lines)) if lines else \
             f"No client you can see has covenant headroom below {limit}."
-    text += "\n" + rule + _unknown_text([r for r in rows if not r.has_figures], no_test, zh, items)
+    text += "\n" + rule + _unknown_text(no_figures, no_test, zh, items)
     return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=_dedupe(cites), items=items)
 
 
-def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str) -> Answer:
+def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str, no_figures: list) -> Answer:
     zh = p.lang == "zh"
     items, lines, cites = [], [], []
     if kind == "exit":
@@ -341,7 +355,7 @@ def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str) -> Answer:
         head = ("可考虑加大支持的客户：" if zh else "Clients to consider supporting:")
         none = ("您可查看的客户中没有符合支持条件的。" if zh else "No client you can see meets the support criteria.")
     text = (head + "\n" + "\n".join(lines) if lines else none) + "\n" + rule
-    text += _unknown_text([r for r in rows if not r.has_figures], [], zh, items)
+    text += _unknown_text(no_figures, [], zh, items)
     return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=_dedupe(cites), items=items)
 
 
