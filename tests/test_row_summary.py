@@ -226,3 +226,31 @@ def test_headroom_exit_and_support_from_summaries_equal_the_answers_over_every_r
     assert want.items and kind in ("headroom", "exit", "support")
     listed = {i["client"] for i in want.items if not i.get("unknown") or i["reason"] == "covenant not testable"}
     assert BOARD.loaded - loaded == len(listed) < CLIENTS  # read in full: the rows listed, no other
+
+
+def test_exposure_answers_from_summaries_read_only_the_clients_listed(book):
+    """Top N and by-group exposure: totals and order from the summaries, the facilities of the clients listed only."""
+    from decimal import Decimal
+
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask
+
+    rows = list(_fresh(book, _ids(book)).values())
+    with_facility = sorted((r for r in rows if r.exposures), key=lambda r: (-r.outstanding(), r.name))
+    assert len(with_facility) > 3
+    _primed(book)
+    loaded = BOARD.loaded
+    top = ask("贷款余额最大的三家客户", store=book)
+    assert BOARD.loaded - loaded == 3  # the three listed, read for their facilities
+    assert [(i["client"], i["outstanding"], i["drawn"], i["amount"]) for i in top.items if not i.get("unknown")] == [
+        (r.name, r.outstanding(), sum((e.drawn for e in r.exposures), Decimal(0)), sum((e.amount for e in r.exposures), Decimal(0)))
+        for r in with_facility[:3]]
+    by_grade = ask("Exposure by grade", store=book)
+    want: dict[str, list] = {}
+    for r in sorted(rows, key=lambda r: r.name):
+        if r.exposures:
+            want.setdefault(r.grade, []).append(r)
+    got = {i["group"]: (i["outstanding"], i["clients"]) for i in by_grade.items if "group" in i}
+    assert got == {g: (sum((r.outstanding() for r in m), Decimal(0)), [r.name for r in m]) for g, m in want.items()}
+    assert by_grade.value == sum((r.outstanding() for r in with_facility), Decimal(0))  # nothing owed here: see test_portfolio_answers
+    assert f"as of {rows[0].as_of.isoformat()}" in by_grade.answer
