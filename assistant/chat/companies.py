@@ -54,7 +54,7 @@ def core_name(name: str) -> str:
     out = re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", out)  # trailing "(Square)" style notes
     out = re.sub(r"^the\s+", "", out)
     changed = True
-    while changed:
+    while changed and out.endswith(lx.COMPANY_SUFFIXES):  # no suffix left: the pass below would change nothing
         changed = False
         for suffix in lx.COMPANY_SUFFIXES:
             if out.endswith(suffix) and len(out) > len(suffix) + 1:
@@ -63,7 +63,7 @@ def core_name(name: str) -> str:
     return out
 
 
-@lru_cache(maxsize=8192)  # a portfolio of a thousand clients: computed once per client, not per question
+@lru_cache(maxsize=1 << 16)  # a book of ten thousand clients: computed once per client, not per question
 def _candidates(client: ClientName) -> tuple[tuple[str, bool], ...]:
     """(name form, whether fuzzy matching may use it): legal suffixes never count as a match."""
     out: dict[str, bool] = {}
