@@ -254,3 +254,20 @@ def test_exposure_answers_from_summaries_read_only_the_clients_listed(book):
     assert got == {g: (sum((r.outstanding() for r in m), Decimal(0)), [r.name for r in m]) for g, m in want.items()}
     assert by_grade.value == sum((r.outstanding() for r in with_facility), Decimal(0))  # nothing owed here: see test_portfolio_answers
     assert f"as of {rows[0].as_of.isoformat()}" in by_grade.answer
+
+
+def test_alerts_kept_as_json_are_never_those_of_stale_data(book):
+    """A write to a client with alerts after its row (and its alerts' JSON) was persisted: a new process rebuilds that
+    row before listing alerts, and reads the other clients' alerts as JSON."""
+    from assistant.chat.board import Board
+    from assistant.status import portfolio_alerts
+    from assistant.store import repo
+
+    before = portfolio_alerts(book, as_of=TODAY, board=_primed(book))
+    with book.transaction() as s:
+        client = next(c for c in repo.list_clients(s) if c.name == before[0]["client"])
+        repo.update_client(s, client, industry="测试行业", actor="test")
+    later = Board(persist=True)
+    after = portfolio_alerts(book, as_of=TODAY, board=later)
+    assert later.built == 1 and later.loaded == 0  # the client written to is rebuilt (its alerts from the row), no other
+    assert after == portfolio_alerts(book, as_of=TODAY, board=None) == before
