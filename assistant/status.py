@@ -279,12 +279,12 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
     ``severity`` keeps that level and above (``medium``: medium and high); ``user`` limits the
     list to the clients that user may reach. The whole book's alerts come from ``board``'s
     client rows (default the shared, persisted ``BOARD``: assessed once per change of a
-    client's data; their summaries say which clients have an alert, and only those rows are
-    read); ``None``, or one client, assesses afresh.
+    client's data; their summaries say which clients have an alert, and only those clients'
+    alerts are read, from the JSON kept beside each row: no row is unpickled); ``None``, or one
+    client, assesses afresh.
     """
     from assistant import access
     from assistant.analytics import evaluate, load_rules
-    from assistant.store.repo import list_clients
 
     if severity is not None and severity not in SEVERITIES:
         raise ConfigError(f"unknown severity {severity!r}", hint=f"use one of {', '.join(SEVERITIES)}")
@@ -293,21 +293,21 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
     out: list[dict] = []
     with store.session() as s:
         if client:
-            rows = [_resolve_for(s, store, client, user)]
+            ids = [_resolve_for(s, store, client, user).id]
         else:
             visible = None if user is None else access.visible_client_ids(store, user)
-            rows = [c for c in list_clients(s) if visible is None or c.id in visible]
-        if board is not None and not client:  # only the rows with an alert at that severity are read in full
+            ids = [i for i in _client_ids_by_name(s) if visible is None or i in visible]
+        if board is not None and not client:  # only the alerts (kept as JSON beside each row) of clients with one at that severity
             least = {"high": ("alerts_high",), "medium": ("alerts_high", "alerts_medium")}.get(severity or "", ("alerts",))
-            summary = board.summaries(store, frozenset(r.id for r in rows), as_of)
+            summary = board.summaries(store, frozenset(ids), as_of)
             hit = frozenset(i for i, x in summary.items() if any(getattr(x, f) for f in least))
-            built = board.rows(store, hit, as_of)
-            out = [alert_json(built[r.id].name, a) for r in rows if r.id in built for a in built[r.id].alerts]
+            lists = board.alert_lists(store, hit, as_of)
+            out = [a for i in ids if i in lists for a in lists[i]]
         else:
             rules = load_rules()  # once for the whole portfolio: parsing the YAML costs more than evaluating a client
-            snaps = load_snapshots(s, [r.id for r in rows], as_of=as_of)  # one query per table, not per client
-            for row in rows:
-                snap = snaps[row.id]
+            snaps = load_snapshots(s, ids, as_of=as_of)  # one query per table, not per client
+            for i in ids:
+                snap = snaps[i]
                 try:
                     span = monitoring_span(snap)
                 except NotFoundError:
@@ -317,6 +317,13 @@ def portfolio_alerts(store: Store, *, client: str | None = None, severity: str |
         out = [a for a in out if _RANK[a["severity"]] <= _RANK[severity]]
     out.sort(key=lambda a: (_RANK.get(a["severity"], 9), a["client"], a["rule"]))
     return out
+
+
+def _client_ids_by_name(s) -> list[int]:  # noqa: ANN001 - a Session
+    """Every client's id in ``list_clients`` order, without loading the clients."""
+    from sqlalchemy import select
+
+    return list(s.execute(select(Client.id).order_by(Client.name)).scalars())
 
 
 def record(store: Store, status: dict, *, actor: str = "system") -> tuple[int, int]:

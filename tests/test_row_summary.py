@@ -104,7 +104,7 @@ def test_alerts_from_summaries_equal_the_full_computation(book, severity):
     got = portfolio_alerts(book, as_of=TODAY, severity=severity, board=board)
     assert got == portfolio_alerts(book, as_of=TODAY, severity=severity, board=None)
     assert got
-    assert board.loaded == len({a["client"] for a in got}) < CLIENTS  # only the clients listed were read in full
+    assert board.loaded == 0 and board.built == 0  # the alerts kept as JSON beside each row: no row unpickled, none built
 
 
 @pytest.mark.parametrize("facility_clients", [None, 3])
@@ -203,3 +203,71 @@ def test_many_ids_are_filtered_in_python_with_the_same_result(book, monkeypatch)
     monkeypatch.setattr(watchlist, "_MANY", 0)
     monkeypatch.setattr(workitems, "_MANY", 0)
     assert (watchlist.current(book, some), workitems.items(book, client_ids=some)) == bound
+
+
+@pytest.mark.parametrize("question", ["哪些客户的约束条款余量不足？", "Which clients have thin covenant headroom?", "哪些客户应该考虑退出？",
+                                      "Which clients are exit candidates?", "Which clients should we support?", "哪些客户可以加大支持？"])
+def test_headroom_exit_and_support_from_summaries_equal_the_answers_over_every_row(book, question):
+    """The summaries pick the rows these answers can list; the answer over every row (the rules applied to each) is the same."""
+    from assistant.chat import portfolio_answers as pa
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask, scoped_source
+    from assistant.chat.understand import understand
+
+    rows = [r for _, r in sorted(_fresh(book, _ids(book)).items(), key=lambda kv: kv[1].name)]  # list_clients order
+    parsed = understand(question, scoped_source(store=book).clients())
+    kind = parsed.portfolio.kind
+    no_figures = [r for r in rows if not r.has_figures]
+    want = pa._headroom(parsed, rows, no_figures) if kind == "headroom" else pa._candidates(parsed, rows, kind, no_figures)
+    _primed(book)
+    loaded = BOARD.loaded
+    got = ask(question, store=book)
+    assert (got.answer, got.items, got.value, got.citations) == (want.answer, want.items, want.value, want.citations)
+    assert want.items and kind in ("headroom", "exit", "support")
+    listed = {i["client"] for i in want.items if not i.get("unknown") or i["reason"] == "covenant not testable"}
+    assert BOARD.loaded - loaded == len(listed) < CLIENTS  # read in full: the rows listed, no other
+
+
+def test_exposure_answers_from_summaries_read_only_the_clients_listed(book):
+    """Top N and by-group exposure: totals and order from the summaries, the facilities of the clients listed only."""
+    from decimal import Decimal
+
+    from assistant.chat.board import BOARD
+    from assistant.chat.service import ask
+
+    rows = list(_fresh(book, _ids(book)).values())
+    with_facility = sorted((r for r in rows if r.exposures), key=lambda r: (-r.outstanding(), r.name))
+    assert len(with_facility) > 3
+    _primed(book)
+    loaded = BOARD.loaded
+    top = ask("贷款余额最大的三家客户", store=book)
+    assert BOARD.loaded - loaded == 3  # the three listed, read for their facilities
+    assert [(i["client"], i["outstanding"], i["drawn"], i["amount"]) for i in top.items if not i.get("unknown")] == [
+        (r.name, r.outstanding(), sum((e.drawn for e in r.exposures), Decimal(0)), sum((e.amount for e in r.exposures), Decimal(0)))
+        for r in with_facility[:3]]
+    by_grade = ask("Exposure by grade", store=book)
+    want: dict[str, list] = {}
+    for r in sorted(rows, key=lambda r: r.name):
+        if r.exposures:
+            want.setdefault(r.grade, []).append(r)
+    got = {i["group"]: (i["outstanding"], i["clients"]) for i in by_grade.items if "group" in i}
+    assert got == {g: (sum((r.outstanding() for r in m), Decimal(0)), [r.name for r in m]) for g, m in want.items()}
+    assert by_grade.value == sum((r.outstanding() for r in with_facility), Decimal(0))  # nothing owed here: see test_portfolio_answers
+    assert f"as of {rows[0].as_of.isoformat()}" in by_grade.answer
+
+
+def test_alerts_kept_as_json_are_never_those_of_stale_data(book):
+    """A write to a client with alerts after its row (and its alerts' JSON) was persisted: a new process rebuilds that
+    row before listing alerts, and reads the other clients' alerts as JSON."""
+    from assistant.chat.board import Board
+    from assistant.status import portfolio_alerts
+    from assistant.store import repo
+
+    before = portfolio_alerts(book, as_of=TODAY, board=_primed(book))
+    with book.transaction() as s:
+        client = next(c for c in repo.list_clients(s) if c.name == before[0]["client"])
+        repo.update_client(s, client, industry="测试行业", actor="test")
+    later = Board(persist=True)
+    after = portfolio_alerts(book, as_of=TODAY, board=later)
+    assert later.built == 1 and later.loaded == 0  # the client written to is rebuilt (its alerts from the row), no other
+    assert after == portfolio_alerts(book, as_of=TODAY, board=None) == before

@@ -259,6 +259,27 @@ class Board:
                 out.update({i: summarise(entry.rows[i]) for i in missing if i in entry.rows})
             return {i: out[i] for i in client_ids if i in out}
 
+    def alert_lists(self, store: Any, client_ids: frozenset[int] | set[int], as_of: dt.date | None = None) -> dict[int, list[dict]]:
+        """id → the alerts of each client's current row (``rowsummary.alert_list``), from the JSON kept beside each
+        persisted row (the checks ``rows`` applies: a row that is not current is rebuilt, never shown stale); a row the
+        store does not hold gives its alerts itself."""
+        from assistant import config
+        from assistant.chat.rowsummary import alert_list
+
+        as_of = as_of or config.today()
+        with self._lock, store.session() as s:
+            entry, head, rules_key = self._entry(store, s, as_of)
+            out: dict[int, list[dict]] = {}
+            if self.persist:
+                from assistant.chat import rowcache
+
+                out = rowcache.alert_lists(s, sorted(client_ids), as_of, rowcache.row_key(rules_key), head)
+            missing = {i for i in client_ids if i not in out}
+            if missing:
+                self._fill(store, s, entry, missing, as_of, head, rules_key)
+                out.update({i: alert_list(entry.rows[i]) for i in missing if i in entry.rows})
+            return out
+
     def _entry(self, store: Any, s: Any, as_of: dt.date) -> tuple[_Entry, int, tuple]:
         """The rows kept for this store, date and rules, less those whose data changed since (under the lock)."""
         rules_key = _rules_key()
@@ -300,7 +321,7 @@ class Board:
         rules = load_rules()
         if self.persist:
             from assistant.chat import rowcache
-            from assistant.chat.rowsummary import summarise
+            from assistant.chat.rowsummary import alerts_json, summarise
 
             row_key, ledger_hash = rowcache.row_key(rules_key), _ledger_hash(s, head)
         for i in range(0, len(ids), self.CHUNK):
@@ -308,8 +329,8 @@ class Board:
             self.built += len(built)
             if self.persist:  # the head read before loading: a write since then shows as a change next time
                 payloads = {cid: rowcache.dumps(row) for cid, row in built.items()}
-                rowcache.save(store, {cid: (p, summarise(built[cid])) for cid, p in payloads.items()}, as_of, row_key, head,
-                              ledger_hash)
+                rowcache.save(store, {cid: (p, summarise(built[cid]), alerts_json(built[cid])) for cid, p in payloads.items()},
+                              as_of, row_key, head, ledger_hash)
                 # kept as a loaded row is (parts decoded when read): 10,000 full rows would not fit `serve` in 1 GB
                 built = {cid: rowcache.loads(p) for cid, p in payloads.items()}
             entry.rows.update(built)

@@ -54,7 +54,7 @@ def core_name(name: str) -> str:
     out = re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", out)  # trailing "(Square)" style notes
     out = re.sub(r"^the\s+", "", out)
     changed = True
-    while changed:
+    while changed and out.endswith(lx.COMPANY_SUFFIXES):  # no suffix left: the pass below would change nothing
         changed = False
         for suffix in lx.COMPANY_SUFFIXES:
             if out.endswith(suffix) and len(out) > len(suffix) + 1:
@@ -63,7 +63,7 @@ def core_name(name: str) -> str:
     return out
 
 
-@lru_cache(maxsize=8192)  # a portfolio of a thousand clients: computed once per client, not per question
+@lru_cache(maxsize=1 << 16)  # a book of ten thousand clients: computed once per client, not per question
 def _candidates(client: ClientName) -> tuple[tuple[str, bool], ...]:
     """(name form, whether fuzzy matching may use it): legal suffixes never count as a match."""
     out: dict[str, bool] = {}
@@ -83,33 +83,113 @@ _GENERIC_HEADS = frozenset({"the", "american", "united", "general", "first", "na
                             "global", "royal", "bank", "great", "southern", "northern", "western", "eastern"})
 
 
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One name form of one client, with its place in the scan's order (ties go to the first)."""
+
+    order: tuple[int, int]  # (client's place in the list, the form's place among the client's)
+    client: ClientName
+    cand: str
+    fuzzy: bool
+    head: str  # an English form's first word
+
+
+class _Index:
+    """Every name form of a client list, found by what the question holds instead of by trying each form.
+
+    Exact forms by the form itself (the question's substrings are looked up), an English form's
+    distinctive head word by the word, a Chinese form's fuzzy match by its three-character runs:
+    a fuzzy match shares a run of three or more characters with the question, so a form sharing
+    none cannot match. ``match_client`` then scores the forms found with the very rules the scan
+    applied to every form, and picks as the scan did (highest score, the first in list order).
+    """
+
+    def __init__(self, clients: tuple[ClientName, ...]) -> None:
+        forms = [_Form((ci, k), c, cand, fuzzy, (cand.split() or [cand])[0])
+                 for ci, c in enumerate(clients) for k, (cand, fuzzy) in enumerate(_candidates(c))]
+        self.heads = Counter(f.cand.split()[0] for f in forms if f.fuzzy and f.cand.isascii() and f.cand.split())
+        self.exact: dict[str, list[_Form]] = {}
+        self.by_head: dict[str, list[_Form]] = {}  # distinctive heads (one client form only, not generic, 3+ letters)
+        self.grams: dict[str, list[_Form]] = {}
+        for f in forms:
+            self.exact.setdefault(f.cand, []).append(f)
+            if not f.fuzzy:
+                continue
+            if f.cand.isascii():
+                if self.heads[f.head] == 1 and f.head not in _GENERIC_HEADS and len(f.head) >= 3:
+                    self.by_head.setdefault(f.head, []).append(f)
+            else:
+                for g in {f.cand[i:i + 3] for i in range(len(f.cand) - 2)}:
+                    self.grams.setdefault(g, []).append(f)
+        self.lengths = sorted({len(c) for c in self.exact})
+        self.head_lengths: dict[int, list[str]] = {}  # heads a misspelt word may stand for (4+ letters)
+        for head in self.by_head:
+            if len(head) >= 4:
+                self.head_lengths.setdefault(len(head), []).append(head)
+
+    def exact_hits(self, low: str) -> list[tuple[float, _Form]]:
+        out = []
+        n = len(low)
+        for size in self.lengths:
+            for i in range(n - size + 1):
+                found = self.exact.get(low[i:i + size])
+                if not found:
+                    continue
+                bounded = (i == 0 or low[i - 1] not in _ALNUM) and (i + size == n or low[i + size] not in _ALNUM)
+                out += [(1.0 + size / 100, f) for f in found if bounded or not f.cand.isascii()]
+        return out
+
+    def fuzzy_hits(self, low: str, words: list[str]) -> list[tuple[float, _Form]]:
+        out: list[tuple[float, _Form]] = []
+        seen: set[tuple[int, int]] = set()
+        for w in dict.fromkeys(words):  # a distinctive head word: "Costco" for Costco Wholesale
+            for f in self.by_head.get(w, ()):
+                seen.add(f.order)
+                out.append((0.9, f))
+        for w in dict.fromkeys(words):  # a misspelt head word; ratio() ≥ 0.85 needs lengths within that ratio
+            sm = SequenceMatcher(None, "", w)
+            for size, heads in self.head_lengths.items():
+                if 2 * min(size, len(w)) / (size + len(w)) < 0.85:
+                    continue
+                for head in heads:
+                    sm.set_seq1(head)
+                    if sm.real_quick_ratio() >= 0.85 and sm.quick_ratio() >= 0.85 and sm.ratio() >= 0.85:
+                        for f in self.by_head[head]:
+                            if f.order not in seen and len(f.head) >= 4:
+                                seen.add(f.order)
+                                out.append((0.8, f))
+        for f in {f.order: f for i in range(len(low) - 2) for f in self.grams.get(low[i:i + 3], ())}.values():
+            size = _lcs(f.cand, low)
+            if size >= 4 or (size >= 3 and size == len(f.cand)):
+                out.append((0.5 + size / max(len(f.cand), 1) / 2, f))
+        return out
+
+
+@lru_cache(maxsize=4)  # one per client list (a caller's visible clients): a changed list is a new key, so a new index
+def _index(clients: tuple[ClientName, ...]) -> _Index:
+    return _Index(clients)
+
+
 def match_client(text: str, clients: list[ClientName]) -> CompanyRef | None:
-    """The visible client the question names, by full name, short name, alias or fuzzily."""
+    """The visible client the question names, by full name, short name, alias or fuzzily.
+
+    Scores, best first: a form found whole (1 + its length / 100; an English form between word
+    boundaries), a distinctive English head word (0.9) or one misspelt (0.8), a Chinese form
+    sharing a run of four characters, or all of a three-character form (0.5 + share / 2); a tie
+    goes to the client first in ``clients``. Found through ``_index``, not by trying every form.
+    """
     low = normalise(text).lower()
-    words = re.findall(r"[a-z0-9][a-z0-9&.-]*[a-z0-9&]|[a-z0-9]", low)
-    heads = Counter(cand.split()[0] for c in clients for cand, fuzzy in _candidates(c) if fuzzy and cand.isascii() and cand.split())
-    best: CompanyRef | None = None
-    for client in clients:
-        for cand, fuzzy in _candidates(client):
-            score = 0.0
-            if cand.isascii():
-                head = cand.split()[0] if cand.split() else cand
-                if re.search(r"(?<![a-z0-9])" + re.escape(cand) + r"(?![a-z0-9])", low):
-                    score = 1.0 + len(cand) / 100
-                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 3 and head in words:
-                    score = 0.9  # "Costco" for Costco Wholesale, "MGM" for MGM Resorts International
-                elif fuzzy and heads[head] == 1 and head not in _GENERIC_HEADS and len(head) >= 4 \
-                        and any(SequenceMatcher(None, head, w).ratio() >= 0.85 for w in words):
-                    score = 0.8
-            elif cand in low:
-                score = 1.0 + len(cand) / 100
-            elif fuzzy:
-                size = _lcs(cand, low)
-                if size >= 4 or (size >= 3 and size == len(cand)):
-                    score = 0.5 + size / max(len(cand), 1) / 2
-            if score and (best is None or score > best.score):
-                best = CompanyRef(name=cand, client_id=client.id, client_name=client.name, score=score)
-    return best
+    index = _index(tuple(clients))
+    hits = index.exact_hits(low)
+    if not hits:  # a form found whole scores 1 or more, any other match less: the fuzzy rules only without one
+        hits = index.fuzzy_hits(low, re.findall(r"[a-z0-9][a-z0-9&.-]*[a-z0-9&]|[a-z0-9]", low))
+    if not hits:
+        return None
+    score, f = min(hits, key=lambda h: (-h[0], h[1].order))
+    return CompanyRef(name=f.cand, client_id=f.client.id, client_name=f.client.name, score=score)
 
 
 _LEGAL = re.compile(r"([\u4e00-\u9fffA-Za-z0-9（）()·*]{2,40}?(?:集团股份有限公司|股份有限公司|有限责任公司|有限公司))")

@@ -160,15 +160,17 @@ def answer_rows(p: ParsedQuestion, source: Any) -> Answer:
     kind = p.portfolio.kind
     if kind == "attention":
         return _attention(p, source)
-    rows = rows_of(source)
-    if kind == "headroom":
-        return _headroom(p, rows)
-    if kind in ("exit", "support"):
-        return _candidates(p, rows, kind)
+    if kind in _MAY_LIST:  # the row summaries say which clients the answer can list: only those rows are read in full
+        summary, fetch = summaries_of(source)
+        ids = [x.client_id for x in summary if _MAY_LIST[kind](x)]
+        full = fetch(ids)
+        rows, no_figures = [full[i] for i in ids if i in full], [x for x in summary if not x.has_figures]
+        return _headroom(p, rows, no_figures) if kind == "headroom" else _candidates(p, rows, kind, no_figures)
+    if kind == "exposure":
+        return _exposure(p, source)
+    rows = rows_of(source)  # a ranking reads each row's ratios (or snapshot), due each row's schedule: every row
     if kind == "rank":
         return _rank(p, rows, source)
-    if kind == "exposure":
-        return _exposure(p, rows)
     return _due(p, rows)
 
 
@@ -192,6 +194,18 @@ def summaries_of(source: Any) -> tuple[list, Any]:
         return [got[c.id] for c in visible if c.id in got], lambda ids: BOARD.rows(store, frozenset(ids))
     built = {c.id: client_row(source.snapshot(c.id)) for c in visible}
     return [summarise(built[c.id]) for c in visible], lambda ids: {i: built[i] for i in ids}
+
+
+#: from a row's summary, whether the answer could list the row (a covenant breached, thin or not testable; an exit
+#: reason; ``is_support``): the answer reads these rows in full and applies its rules to them, the others' only part in
+#: it is a name among those without figures
+_MAY_LIST = {
+    "headroom": lambda x: bool(x.breaches or x.thin or (x.has_figures and x.untestable)),
+    "exit": lambda x: x.has_figures and bool(x.category_level >= 2 or x.grade in ("D", "E") or x.breaches or x.overdue_days > 90
+                                             or (x.grade == "C" and x.high_confirmed)),
+    "support": lambda x: (x.has_figures and x.grade in ("A", "B") and x.category_level == 0
+                          and not (x.breaches or x.untestable or x.thin or x.alerts_high or x.alerts_medium)),
+}
 
 
 def _summary_key(x: Any) -> tuple:
@@ -256,7 +270,7 @@ def _more_text(hits: list, shown: int, zh: bool) -> str:
             "or show only problem clients on the portfolio page.\n")
 
 
-def _unknown_text(no_figs: list[ClientRow], no_test: list[ClientRow], zh: bool, items: list[dict]) -> str:
+def _unknown_text(no_figs: list, no_test: list[ClientRow], zh: bool, items: list[dict]) -> str:
     out = ""
     for r in no_figs:
         items.append({"client": r.name, "unknown": True, "reason": "no figures"})
@@ -276,7 +290,7 @@ def _names(rows: list, zh: bool) -> str:
     return head if more <= 0 else head + (f" 等，另有 {more} 户" if zh else f", and {more} more")
 
 
-def _headroom(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
+def _headroom(p: ParsedQuestion, rows: list[ClientRow], no_figures: list) -> Answer:
     from assistant.analytics.covenants import THIN_HEADROOM
 
     zh = p.lang == "zh"
@@ -305,11 +319,11 @@ def _headroom(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
     else:
         text = ("Clients with thin covenant headroom (or a breach):\n" + "\n".join(lines)) if lines else \
             f"No client you can see has covenant headroom below {limit}."
-    text += "\n" + rule + _unknown_text([r for r in rows if not r.has_figures], no_test, zh, items)
+    text += "\n" + rule + _unknown_text(no_figures, no_test, zh, items)
     return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=_dedupe(cites), items=items)
 
 
-def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str) -> Answer:
+def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str, no_figures: list) -> Answer:
     zh = p.lang == "zh"
     items, lines, cites = [], [], []
     if kind == "exit":
@@ -341,7 +355,7 @@ def _candidates(p: ParsedQuestion, rows: list[ClientRow], kind: str) -> Answer:
         head = ("可考虑加大支持的客户：" if zh else "Clients to consider supporting:")
         none = ("您可查看的客户中没有符合支持条件的。" if zh else "No client you can see meets the support criteria.")
     text = (head + "\n" + "\n".join(lines) if lines else none) + "\n" + rule
-    text += _unknown_text([r for r in rows if not r.has_figures], [], zh, items)
+    text += _unknown_text(no_figures, [], zh, items)
     return Answer(answer=text, value=Decimal(len(lines)), unit="amount", citations=_dedupe(cites), items=items)
 
 
@@ -462,24 +476,28 @@ def _singular(p: ParsedQuestion) -> bool:
                                         r"the client with|客户是(?:谁|哪)", low))
 
 
-def _exposure(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
+def _exposure(p: ParsedQuestion, source: Any) -> Answer:
+    """Outstanding exposure by client (the top N, or all) or by group, from the row summaries; only the rows listed with
+    their facilities are read in full."""
     zh = p.lang == "zh"
     q = p.portfolio
     formula = ("贷款余额 = 已提款金额 − 截至评估日已偿还本金（按还款计划）" if zh else
                "outstanding = drawn − principal repaid by the assessment date (from the repayment schedule)")
+    summary, fetch = summaries_of(source)
     if q.clients:
-        rows = [r for r in rows if r.client_id in q.clients]
+        summary = [x for x in summary if x.client_id in q.clients]
     items, lines = [], []
-    no_facility = [r for r in rows if not r.exposures]
-    rows = [r for r in rows if r.exposures]
+    no_facility = [x for x in summary if not x.outstanding]  # a row's outstanding per currency: empty without a facility
+    rows = [x for x in summary if x.outstanding]
+    as_of = next(iter(fetch([rows[0].client_id]).values())).as_of if rows else None
     if q.group_by:
-        groups: dict[str, list[ClientRow]] = {}
+        groups: dict[str, list] = {}
         for r in rows:
             g = {"grade": r.grade, "industry": r.industry or "—", "category": r.category}[q.group_by]
             groups.setdefault(g, []).append(r)
-        total = sum((r.outstanding() for r in rows), Decimal(0))
-        for g, members in sorted(groups.items(), key=lambda kv: -sum(r.outstanding() for r in kv[1])):
-            amount = sum((r.outstanding() for r in members), Decimal(0))
+        total = sum((r.outstanding_in() for r in rows), Decimal(0))
+        for g, members in sorted(groups.items(), key=lambda kv: -sum(r.outstanding_in() for r in kv[1])):
+            amount = sum((r.outstanding_in() for r in members), Decimal(0))
             share = amount / total * _HUNDRED if total else Decimal(0)
             items.append({"group": g, "outstanding": amount, "share": share, "clients": [r.name for r in members]})
             lines.append(f"{g}：{_money(amount, zh)}，占 {share:.1f}%（{'、'.join(r.name for r in members)}）" if zh
@@ -489,9 +507,10 @@ def _exposure(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
             + "\n".join(lines)
         value = total
     else:
-        ordered = sorted(rows, key=lambda r: (-r.outstanding() if q.order != "low" else r.outstanding(), r.name))
+        ordered = sorted(rows, key=lambda r: (-r.outstanding_in() if q.order != "low" else r.outstanding_in(), r.name))
         n = q.n or (1 if _singular(p) and not q.clients else None)
-        shown = ordered[:n] if n else ordered
+        full = fetch([x.client_id for x in (ordered[:n] if n else ordered)])
+        shown = [full[x.client_id] for x in (ordered[:n] if n else ordered) if x.client_id in full]
         for i, r in enumerate(shown, 1):
             facs = "；".join(f"{e.facility} 额度 {_money(e.amount, zh, e.currency)}，已提款 {_money(e.drawn, zh, e.currency)}，余额 "
                             f"{_money(e.outstanding, zh, e.currency)}" for e in r.exposures) if zh else "; ".join(
@@ -501,7 +520,7 @@ def _exposure(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
                           "drawn": sum((e.drawn for e in r.exposures), Decimal(0)),
                           "amount": sum((e.amount for e in r.exposures), Decimal(0)), "grade": r.grade})
             lines.append(f"{i}. {r.name}：{_money(r.outstanding(), zh)}（{facs}）" if zh else f"{i}. {r.name}: {_money(r.outstanding(), zh)} ({facs})")
-        total = sum((r.outstanding() for r in rows), Decimal(0))
+        total = sum((r.outstanding_in() for r in rows), Decimal(0))
         if q.clients and len(shown) == 1:
             text = (f"{shown[0].name}的贷款余额：" if zh else f"Outstanding exposure of {shown[0].name}: ") + lines[0].split("：", 1)[-1].split(": ", 1)[-1]
             value = shown[0].outstanding()
@@ -511,8 +530,8 @@ def _exposure(p: ParsedQuestion, rows: list[ClientRow]) -> Answer:
             text = head + "\n" + "\n".join(lines)
             value = shown[0].outstanding() if n == 1 and shown else total
     text += ("\n" if text else "") + ("计算：" if zh else "Computed: ") + formula + (
-        f"（截至 {rows[0].as_of.isoformat()}，来源：贷款台账及还款计划）。" if zh and rows else
-        f" (as of {rows[0].as_of.isoformat()}; source: the facility records and their repayment schedules)." if rows else "")
+        f"（截至 {as_of.isoformat()}，来源：贷款台账及还款计划）。" if zh and as_of else
+        f" (as of {as_of.isoformat()}; source: the facility records and their repayment schedules)." if as_of else "")
     if no_facility:
         text += ("\n无贷款记录：" + "、".join(r.name for r in no_facility)) if zh else \
             "\nNo facility recorded: " + ", ".join(r.name for r in no_facility)

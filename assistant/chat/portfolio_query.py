@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 
 from assistant.chat import lexicon as lx
-from assistant.chat.companies import ClientName, core_name, normalise
+from assistant.chat.companies import ClientName, _candidates, normalise
 
 _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -87,12 +87,7 @@ def named_clients(text: str, clients: list[ClientName]) -> list[ClientName]:
 @lru_cache(maxsize=8)
 def _forms(clients: tuple[ClientName, ...]) -> list[tuple[str, ClientName]]:
     """(name form, client), longest first: each client's names and aliases, with and without legal suffix."""
-    forms: list[tuple[str, ClientName]] = []
-    for c in clients:
-        for n in (c.name, *c.aliases):
-            for form in {normalise(n).lower(), core_name(n)}:
-                if len(form) >= 2:
-                    forms.append((form, c))
+    forms = [(form, c) for c in clients for form, _ in _candidates(c) if len(form) >= 2]  # the forms match_client knows
     forms.sort(key=lambda fc: -len(fc[0]))
     return forms
 

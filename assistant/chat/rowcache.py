@@ -27,7 +27,9 @@ mostly the figures with their provenance) cost several milliseconds a row.
 Beside the payload each row keeps its summary as columns (``assistant.chat.rowsummary``:
 grade, class, counts of alerts by severity and of covenant breaches, exposure), written in
 the same INSERT; ``summaries`` reads them through the very checks ``load`` applies, without
-the payload, so a list of the book fetches and unpickles only the rows it shows.
+the payload, so a list of the book fetches and unpickles only the rows it shows. The row's
+alerts are kept the same way, as compact JSON (``alert_lists``): the book's alerts are listed
+without unpickling a row.
 """
 
 from __future__ import annotations
@@ -187,9 +189,27 @@ def summaries(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> di
     return {cid: Summary(cid, *cols) for cid, cols in got.items()}
 
 
-def save(store: Any, rows: dict[int, tuple[bytes, Any]], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
-    """Write ``rows`` (client id → (``dumps`` of its row, its ``rowsummary.Summary``)) in one transaction; False when
-    the store refused (the rows are still served).
+def alert_lists(s: Any, ids: list[int], as_of: dt.date, key: str, head: int) -> dict[int, list[dict]]:
+    """client id → its alerts (``rowsummary.alert_list``) of each persisted row of ``ids`` that is current, from the JSON
+    column written with the row (no payload read); a row whose column does not parse is left to the caller."""
+    import json
+
+    from assistant.store.schema import ClientRowCache as C
+
+    out: dict[int, list[dict]] = {}
+    for cid, (text,) in _current(s, ids, as_of, key, head, [C.alerts_json], scan=len(ids) > _CHUNK).items():
+        try:
+            got = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(got, list) and all(isinstance(a, dict) for a in got):
+            out[cid] = got
+    return out
+
+
+def save(store: Any, rows: dict[int, tuple[bytes, Any, str]], as_of: dt.date, key: str, seq: int, ledger_hash: str) -> bool:
+    """Write ``rows`` (client id → (``dumps`` of its row, its ``rowsummary.Summary``, its ``rowsummary.alerts_json``)) in
+    one transaction; False when the store refused (the rows are still served).
 
     Each client keeps its row for today and for at most one other date: writing a row replaces
     the client's row at that date and every row at a date other than today.
@@ -205,7 +225,8 @@ def save(store: Any, rows: dict[int, tuple[bytes, Any]], as_of: dt.date, key: st
         return True
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     values = [{"client_id": cid, "as_of": as_of, "key": key, "format": FORMAT, "seq": seq, "ledger_hash": ledger_hash,
-               "payload": payload, "built_at": now, **summary_values(summary)} for cid, (payload, summary) in rows.items()]
+               "payload": payload, "built_at": now, **summary_values(summary), "alerts_json": alerts}
+              for cid, (payload, summary, alerts) in rows.items()]
     today = config.today()
     try:
         with store.session() as s, s.begin():  # no write lock and no ledger entry: a cache row is not a fact

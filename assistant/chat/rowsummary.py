@@ -125,3 +125,19 @@ def summarise(row: Any) -> Summary:
 def values(summary: Summary) -> dict:
     """The summary as the table's column values (``rowcache.save``)."""
     return {k: getattr(summary, k) for k in COLUMNS}
+
+
+def alert_list(row: Any) -> list[dict]:
+    """The row's alerts as ``status.alert_json`` gives them (what ``alerts`` and ``loanwatch alerts --json`` print)."""
+    from assistant.status import alert_json
+
+    return [alert_json(row.name, a) for a in row.alerts]
+
+
+def alerts_json(row: Any) -> str:
+    """``alert_list(row)`` as compact JSON, kept beside the summary so a list of the book's alerts unpickles no row.
+
+    Every value is a string, an integer, a boolean or None, so ``json.loads`` gives back the very dicts."""
+    import json
+
+    return json.dumps(alert_list(row), ensure_ascii=False, separators=(",", ":"))

@@ -32,12 +32,14 @@ class StoreSource:
     _snapshots: dict[int, ClientSnapshot] = field(default_factory=dict)
 
     def clients(self) -> list[ClientName]:
-        if self._clients is None:
-            from assistant.store.repo import list_clients
+        if self._clients is None:  # the four columns in ``list_clients`` order, not the clients: 10,000 of them per question
+            from sqlalchemy import select
+
+            from assistant.store.schema import Client
 
             with self.store.session() as s:
-                self._clients = [ClientName(c.id, c.name, tuple(c.aliases), c.industry or "") for c in list_clients(s)
-                                 if c.id in self.client_ids]
+                rows = s.execute(select(Client.id, Client.name, Client.aliases, Client.industry).order_by(Client.name))
+                self._clients = [ClientName(i, n, tuple(a or ()), ind or "") for i, n, a, ind in rows if i in self.client_ids]
         return self._clients
 
     def snapshot(self, client_id: int) -> ClientSnapshot:
@@ -68,7 +70,6 @@ def visible_client_ids(store: Any, user: Any = None) -> frozenset[int]:
     """
     from assistant import access
     from assistant.errors import NotFoundError
-    from assistant.store.repo import list_clients
 
     if isinstance(user, access.User):
         return access.visible_client_ids(store, user)
@@ -79,11 +80,13 @@ def visible_client_ids(store: Any, user: Any = None) -> frozenset[int]:
             account = None
         if account is not None:
             return access.visible_client_ids(store, account)
+    from sqlalchemy import select
+
+    from assistant.store.schema import Client
+
     with store.session() as s:
-        clients = list_clients(s)
-    if user is None:
-        return frozenset(c.id for c in clients)
-    return frozenset(c.id for c in clients if c.officer == user)
+        rows = s.execute(select(Client.id, Client.officer)).all()
+    return frozenset(i for i, officer in rows if user is None or officer == user)
 
 
 def scoped_source(*, user: Any = None, client: str | None = None, store: Any = None,

@@ -582,3 +582,5 @@ class ClientRowCache(Base):
     due_items: Mapped[int] = mapped_column(Integer)
     exposure: Mapped[str] = mapped_column(Text)
     outstanding: Mapped[str] = mapped_column(Text)
+    # the row's alerts as ``status.alert_json`` lists them (compact JSON, "[]" for none): ``alerts`` reads these, no payload
+    alerts_json: Mapped[str] = mapped_column(Text)
