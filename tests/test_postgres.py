@@ -162,6 +162,16 @@ def test_the_book_on_postgres(tmp_path, pg_database):
     assert rc == 0 and out.startswith("ledger OK"), err
 
 
+def _two_reviewers(tmp_path, pg_database):  # noqa: ANN001, ANN202
+    """A home with one client (港口物流) and two reviewers of it, rev_a and rev_b."""
+    home = tmp_path / "home"
+    assert _cli(home, pg_database, "client", "add", "港口物流有限公司", "--alias", "港口物流")[0] == 0
+    _add_user(home, pg_database, "root", "admin")
+    for name in ("rev_a", "rev_b"):
+        _add_user(home, pg_database, name, "reviewer", "--clients", "港口物流", "--as", "root")
+    return home
+
+
 def test_a_covenant_loosened_by_import_waits_for_a_second_reviewer_on_postgres(tmp_path, pg_database):
     """NUMERIC(38, 10) thresholds on PostgreSQL: the pending change's old value still matches at confirmation."""
     import re
@@ -171,11 +181,7 @@ def test_a_covenant_loosened_by_import_waits_for_a_second_reviewer_on_postgres(t
 
     from assistant.store.schema import CovenantRow
 
-    home = tmp_path / "home"
-    assert _cli(home, pg_database, "client", "add", "港口物流有限公司", "--alias", "港口物流")[0] == 0
-    _add_user(home, pg_database, "root", "admin")
-    for name in ("rev_a", "rev_b"):
-        _add_user(home, pg_database, name, "reviewer", "--clients", "港口物流", "--as", "root")
+    home = _two_reviewers(tmp_path, pg_database)
     header = "record,client,facility,limit,metric,operator,threshold\nfacility,港口物流有限公司,流动资金贷款,80000000,,,\n"
     first, loose = tmp_path / "first.csv", tmp_path / "loose.csv"
     first.write_text(header + "covenant,港口物流有限公司,流动资金贷款,,debt_to_assets,<=,0.60\n", encoding="utf-8")
@@ -208,11 +214,7 @@ def test_a_smaller_instalment_and_longer_reporting_days_by_import_wait_for_a_sec
 
     from assistant.store.schema import FacilityRow, RepaymentRow
 
-    home = tmp_path / "home"
-    assert _cli(home, pg_database, "client", "add", "港口物流有限公司", "--alias", "港口物流")[0] == 0
-    _add_user(home, pg_database, "root", "admin")
-    for name in ("rev_a", "rev_b"):
-        _add_user(home, pg_database, name, "reviewer", "--clients", "港口物流", "--as", "root")
+    home = _two_reviewers(tmp_path, pg_database)
     header = "record,client,facility,limit,reporting_days,due,principal,interest\n"
     first, later = tmp_path / "first.csv", tmp_path / "later.csv"
     first.write_text(header + "facility,港口物流有限公司,流动资金贷款,80000000,30,,,\n"
