@@ -196,3 +196,16 @@ def test_fonts_asked_per_word_judge_as_fonts_asked_per_character(shared_data, tm
         finally:
             doc.close()
     assert flagged, "the letter-permuted copy should have a page with a garbled font"
+
+
+def test_line_numbers_printed_on_every_page_are_not_a_permuted_digit_map(tmp_path):
+    """A filing that numbers its lines 10 … 39 on each of its pages (as court filings do) is not read as
+    a permuted digit map: each distinct number counts once, so 30 line numbers do not outweigh amounts."""
+    from extractors.document import open_pdf
+    from tests.test_ingest import write_pdf
+
+    pages = [" ".join(f"line {k}" for k in range(10, 40))] * 8
+    assert not digits_permuted(pages)
+    path = tmp_path / "filing.pdf"
+    write_pdf(path, ["Filing number 7"] + [f"line {k}" for k in range(40)], pages=8)
+    assert open_pdf(path).damage == []
