@@ -336,10 +336,16 @@ class _Reader:
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
+                failed = None
+                for f in finished:  # the pages read are kept before a dead worker's error is raised
+                    if f.exception() is not None:
+                        failed = failed or f.exception()
+                        continue
                     page = f.result()
                     done.add(page.number)
                     yield page
+                if failed is not None:
+                    raise failed
         finally:
             images.close()  # the rendered document is closed now, not when the generator is collected
 
