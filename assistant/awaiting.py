@@ -4,8 +4,8 @@
 it, with the function that lists the pending ones:
 
 * every entity of the maker/checker path (``assistant.makerchecker.ENTITIES``): figure
-  corrections (``C<id>``), classification and grade decisions (``K<id>``), exposure edits, covenant-term changes and
-  facility-term removals (``E<id>``) — taken from makerchecker's own table, so an entity added
+  corrections (``C<id>``), classification and grade decisions (``K<id>``), exposure edits, and imported changes and
+  removals of facility terms, covenants, instalments and securities (``E<id>``) — taken from makerchecker's own table, so an entity added
   there is listed here without an edit;
 * memo versions submitted for approval (``assistant.memo.workflow``; the approver must not have
   written them);
@@ -102,7 +102,7 @@ def _sources() -> dict[str, Source]:
 
     labels = {"correction": ("待复核的更正", "figure corrections", "loanwatch figures confirm|reject C<id>"),
               "decision": ("待复核的分类/评级认定", "classification and grade decisions", "loanwatch classification|grade confirm|reject K<id>"),
-              "exposure": ("待复核的敞口及约束条款修改", "exposure edits, covenant changes and facility-term removals",
+              "exposure": ("待复核的敞口及授信条款修改", "exposure edits and imported changes to facility terms",
                            "loanwatch exposure confirm|reject E<id>")}
     out = {e: Source(*labels.get(e, (f"待复核的{e}", f"{e} changes", "loanwatch figures pending")), CHECKER_RIGHTS[e], _changes(e))
            for e in ENTITIES}

@@ -177,7 +177,7 @@ def test_an_exposure_edit_counts_on_the_dashboard_only_after_a_second_person_con
         _open_dashboard(page)
         summary = page.locator("#lw-dash-summary").inner_text()
         assert "total exposure 60,000,000 CNY" in summary  # officer_b sees 远洋物流 only; pending: not counted, but said
-        assert "awaiting a checker (not counted): 1" in summary and "exposure edits, covenant changes and facility-term removals 1" in summary
+        assert "awaiting a checker (not counted): 1" in summary and "exposure edits and imported changes to facility terms 1" in summary
     finally:
         ctx.close()
     ctx, page = _login(browser, app.url, "reviewer")
