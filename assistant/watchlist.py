@@ -24,6 +24,7 @@ from assistant import ledger
 from assistant.analytics.book import ClientBook
 from assistant.errors import ConfigError
 from assistant.store.db import Store
+from assistant.store.repo import where_ids
 from assistant.store.schema import Client, WatchEventRow
 
 REVIEW_DAYS = {"high": 14, "medium": 30}  # first review after entering by rule, by the strongest signal
@@ -57,8 +58,6 @@ class WatchEntry:
         return self.next_review is not None and self.next_review < day
 
 
-_MANY = 500  #: more ids than this are filtered here rather than bound into an IN (…) (a book of 10,000 clients)
-
 def rule_reasons(book: ClientBook) -> list[tuple[str, str]]:
     """(strength, reason) for each rule the client's book line meets; empty: no rule puts it on the list."""
     out: list[tuple[str, str]] = []
@@ -76,10 +75,7 @@ def rule_reasons(book: ClientBook) -> list[tuple[str, str]]:
 
 
 def _events(s, client_ids: list[int] | None = None) -> dict[int, list[WatchEventRow]]:  # noqa: ANN001
-    q = select(WatchEventRow).order_by(WatchEventRow.id)
-    wanted = None if client_ids is None else set(client_ids)
-    if wanted is not None and len(wanted) <= _MANY:
-        q = q.where(WatchEventRow.client_id.in_(wanted))
+    q, wanted = where_ids(select(WatchEventRow).order_by(WatchEventRow.id), WatchEventRow.client_id, client_ids)
     out: dict[int, list[WatchEventRow]] = {}
     for e in s.execute(q).scalars():
         if wanted is None or e.client_id in wanted:  # a whole book's ids are kept here, not bound one by one
@@ -102,8 +98,7 @@ def current(store: Store, client_ids: list[int] | None = None) -> list[WatchEntr
     """The clients on the list now (among ``client_ids``), next review first."""
     with store.session() as s:
         events = _events(s, client_ids)
-        q = select(Client)
-        clients = {c.id: c for c in s.execute(q if len(events) > _MANY else q.where(Client.id.in_(list(events)))).scalars()}
+        clients = {c.id: c for c in s.execute(where_ids(select(Client), Client.id, events)[0]).scalars()}
     entries = [e for cid, rows in events.items() if (e := _entry(clients[cid], rows)) is not None]
     return sorted(entries, key=lambda e: (e.next_review or dt.date.max, e.client))
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from assistant import ledger
 from assistant.errors import ConfigError, NotFoundError
 from assistant.store.db import Store
+from assistant.store.repo import where_ids
 from assistant.store.schema import Client, WarningEventRow, WarningItemRow
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -73,8 +74,6 @@ class WarningItem:
         return zh if lang == "zh" else en
 
 
-_MANY = 500  #: more ids than this are filtered here rather than bound into an IN (…) (a book of 10,000 clients)
-
 def _item(row: WarningItemRow, name: str) -> WarningItem:
     return WarningItem(row.id, row.client_id, name, row.period, row.rule, row.severity, row.message, row.status,
                        row.assignee, row.action_taken, row.created_at,
@@ -93,16 +92,12 @@ def items(store: Store, *, client_ids: list[int] | None = None, status: str | No
     if status is not None and status not in STATES:
         raise ConfigError(f"unknown state {status!r}", hint=f"use one of {', '.join(STATES)}")
     with store.session() as s:
-        q = select(WarningItemRow).options(selectinload(WarningItemRow.events))
-        wanted = None if client_ids is None else set(client_ids)
-        if wanted is not None and len(wanted) <= _MANY:
-            q = q.where(WarningItemRow.client_id.in_(wanted))
+        q, wanted = where_ids(select(WarningItemRow).options(selectinload(WarningItemRow.events)), WarningItemRow.client_id,
+                              client_ids)
         if status is not None:
             q = q.where(WarningItemRow.status == status)
         rows = [r for r in s.execute(q).scalars() if wanted is None or r.client_id in wanted]  # many ids: kept here
-        ids = {r.client_id for r in rows}
-        names = dict(s.execute(select(Client.id, Client.name) if len(ids) > _MANY else
-                               select(Client.id, Client.name).where(Client.id.in_(ids))).all())
+        names = dict(s.execute(where_ids(select(Client.id, Client.name), Client.id, {r.client_id for r in rows})[0]).all())
     rank = {"high": 0, "medium": 1, "low": 2}
     out = [_item(r, names[r.client_id]) for r in rows]
     out.sort(key=lambda i: (STATES.index(i.status) if i.status != "acknowledged" else 0, rank.get(i.severity, 9), -i.id))

@@ -192,16 +192,16 @@ def test_a_summary_is_never_that_of_stale_data(book):
 
 
 def test_many_ids_are_filtered_in_python_with_the_same_result(book, monkeypatch):
-    """The watch list and warning items of a whole book (more ids than ``_MANY``) are read without binding every id."""
+    """The watch list and warning items of a whole book (more ids than ``repo.MANY_IDS``) are read without binding every id."""
     from assistant import watchlist, workitems
+    from assistant.store import repo
     from assistant.dashboard_data import dashboard
 
     dashboard(book, as_of=TODAY, board=_primed(book), sync=True)
     some = sorted(_ids(book))[::2]
     bound = (watchlist.current(book, some), workitems.items(book, client_ids=some))
     assert bound[0] and bound[1]
-    monkeypatch.setattr(watchlist, "_MANY", 0)
-    monkeypatch.setattr(workitems, "_MANY", 0)
+    monkeypatch.setattr(repo, "MANY_IDS", 0)
     assert (watchlist.current(book, some), workitems.items(book, client_ids=some)) == bound
 
 

@@ -52,6 +52,20 @@ _PUNCT = re.compile(r"[\s,.()（）·'’&\-]+")
 
 # ---------------------------------------------------------------- clients
 
+MANY_IDS = 500  #: more ids than this are kept by the caller rather than bound into an IN (…) (a book of 10,000 clients)
+
+
+def where_ids(query, column, ids):  # noqa: ANN001, ANN201 - a SQLAlchemy select and column
+    """``query`` limited to ``ids`` on ``column``, and the set of ids the caller keeps rows of (None: every row).
+
+    A few ids are bound into ``IN (…)``; a whole book's are not (binding 10,000 ids cost more than
+    reading the rows): the query is left whole and the caller keeps the rows whose id is in the set."""
+    if ids is None:
+        return query, None
+    wanted = set(ids)
+    return (query.where(column.in_(wanted)) if len(wanted) <= MANY_IDS else query), wanted
+
+
 def normalise_name(name: str) -> str:
     """Compare company names without legal-form suffixes, case, spaces or punctuation."""
     words = [w for w in _PUNCT.split(name.lower()) if w]
