@@ -194,8 +194,8 @@ def test_a_summary_is_never_that_of_stale_data(book):
 def test_many_ids_are_filtered_in_python_with_the_same_result(book, monkeypatch):
     """The watch list and warning items of a whole book (more ids than ``repo.MANY_IDS``) are read without binding every id."""
     from assistant import watchlist, workitems
-    from assistant.store import repo
     from assistant.dashboard_data import dashboard
+    from assistant.store import repo
 
     dashboard(book, as_of=TODAY, board=_primed(book), sync=True)
     some = sorted(_ids(book))[::2]
