@@ -102,6 +102,10 @@ def client_list(as_json: bool = typer.Option(False, "--json", help="print a JSON
 
     rows = (warm.call("clients") or {}).get("clients")  # a running `loanwatch warm` answers without loading the store here
     if rows is None:
+        from assistant import cold
+
+        rows = cold.client_rows()  # the clients table read with sqlite3
+    if rows is None:
         from assistant.store import open_store
         from assistant.warm_ops import client_rows
 
@@ -395,6 +399,10 @@ def _ask(question: str, *, client: Optional[str] = None, engine: Optional[str] =
 
     out = warm.ask(question, client=client, engine=engine)  # None: no service, or it refused or failed
     if out is None:
+        from assistant import cold
+
+        out = cold.ask(question, client=client, engine=engine)  # None: the store's code must answer it
+    if out is None:
         from assistant.chat.service import ask as ask_question
 
         out = ask_question(question, client=client, engine=engine)
@@ -485,6 +493,12 @@ def memo(
         if drafted_there is not None:
             sys.stderr.write(drafted_there["stderr"])
             sys.stdout.write(drafted_there["stdout"])
+            return
+        from assistant import cold
+
+        unchanged = cold.memo(client, period, lang=lang, as_of=day, engine=engine)  # this draft is already stored
+        if unchanged is not None:
+            sys.stdout.write(unchanged)
             return
     from assistant.memo import workflow
     from assistant.safety import output_path

@@ -238,7 +238,8 @@ def test_memo_status_and_client_list_through_the_service_print_and_record_what_t
     assert [r[1] for r in alone] == [0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1], [r[3] for r in alone]
     assert "can be read by other users" in alone[-1][3]
     memo_by = [tuple(a for a, *_ in r[4] if a) for r in alone if r[0] == MEMO and r[1] == 0]
-    assert memo_by == [("system",), ("zhang_u",), ("zhang_u",)], memo_by  # the draft's ledger entries name who drafted it
+    # the draft's ledger entries name who drafted it; zhang_u drafting the very same memo again stores nothing
+    assert memo_by == [("system",), ("zhang_u",), ()], memo_by
 
     proc = start_service(home, LOANWATCH_TOKEN=li)  # the service's own shell is logged in as someone else
     try:

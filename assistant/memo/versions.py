@@ -225,17 +225,34 @@ def list_versions(session, client_id: int, period: str) -> list[MemoVersion]:
                            .order_by(MemoRow.version)).scalars()
     out = []
     for row in rows:
-        try:
-            version = MemoVersion.from_envelope(row.version, row.content, row.created_by)
-        except (json.JSONDecodeError, KeyError):  # a plain-text memo stored by another path
-            version = MemoVersion(row.version, "draft", row.content, row.created_by)
+        version = version_of(row.version, row.content, row.created_by)
         version.created_at = row.created_at
         out.append(version)
     return out
 
 
+def version_of(number: int, content: str, by: str) -> MemoVersion:
+    """A stored memo row's version: its JSON envelope, or a plain-text memo stored by another path (a draft)."""
+    try:
+        return MemoVersion.from_envelope(number, content, by)
+    except (json.JSONDecodeError, KeyError):
+        return MemoVersion(number, "draft", content, by)
+
+
+def unchanged_draft(versions: list[MemoVersion], text: str, memo: Memo, *, by: str) -> MemoVersion | None:
+    """The latest version when it is already this draft — same text, same memo (its figures and their
+    sources, the input digest), same author, no note — else None. Drafting it again stores nothing:
+    a version, and its ledger entry, records a change."""
+    if not versions:
+        return None
+    last = versions[-1]
+    if last.stage != "draft" or last.by != by or last.text != text or last.note or last.memo is None:
+        return None
+    return last if last.memo.model_dump(mode="json") == memo.model_dump(mode="json") else None
+
+
 __all__ = [
     "STAGES", "authors", "reference_for",
     "Edit", "MemoStageError", "MemoVersion", "Regenerated", "Stage", "check_transition", "diff", "list_versions",
-    "officer_edits", "regenerate", "save_version",
+    "officer_edits", "regenerate", "save_version", "unchanged_draft", "version_of",
 ]

@@ -38,6 +38,7 @@ from assistant.memo.versions import (
     reference_for,
     regenerate,
     save_version,
+    unchanged_draft,
 )
 
 FORMATS = ("md", "docx", "pdf")
@@ -119,6 +120,8 @@ def draft_memo(store, client: str | int, period: str, *, lang: str = "zh", by: s
         note = "" if regen is None else f"{len(regen.carried)} officer edit(s) carried, {len(regen.not_carried)} not"
         if memo.engine == "llm":
             note = "; ".join(n for n in (f"engine llm ({memo.model or 'model'}), {len(memo.flags)} flag(s)", note) if n)
+        if regen is None and not note and (same := unchanged_draft(versions, fresh, memo, by=by)) is not None:
+            return Drafted(memo, fresh, same)  # this very draft is the latest version: nothing new to store
         version = save_version(session, snapshot.client.id, memo.period, fresh, stage="draft", by=by, memo=memo,
                                note=note)
         if regen is not None and regen.carried:

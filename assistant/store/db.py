@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.errors import StoreError
+from assistant.store.revision import SCHEMA_HEAD
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _WRITE_LOCK_KEY = 727_001  # pg_advisory_xact_lock key for the store's writers
@@ -103,9 +104,6 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-#: the newest migration's revision id (``tests/test_store.py`` checks it against alembic's own head):
-#: a database already there opens without loading alembic, which costs a command 0.2–0.3 s
-SCHEMA_HEAD = "0013"
 
 
 def schema_revision(store: Store) -> str | None:

@@ -20,6 +20,7 @@ from assistant.domain import Facility, InspectionNote, Span
 from assistant.errors import ConfigError, NotFoundError
 from assistant.periods import period_spans
 from assistant.safety import MAX_NAME, clean_name
+from assistant.store.names import best_match, normalise_name
 from assistant.store.schema import (
     AlertRow,
     ChangeReviewRow,
@@ -43,11 +44,6 @@ if TYPE_CHECKING:  # annotations only: the pydantic models load when a document 
     from extractors.models import ExtractionResult, Statement
 
 _KEYS = {f.key for f in FIGURES}
-_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司",
-    "incorporated", "inc", "corporation", "corp", "company", "co", "limited", "ltd", "plc", "llc", "group", "the",
-)
-_PUNCT = re.compile(r"[\s,.()（）·'’&\-]+")
 
 
 # ---------------------------------------------------------------- clients
@@ -64,21 +60,6 @@ def where_ids(query, column, ids):  # noqa: ANN001, ANN201 - a SQLAlchemy select
         return query, None
     wanted = set(ids)
     return (query.where(column.in_(wanted)) if len(wanted) <= MANY_IDS else query), wanted
-
-
-def normalise_name(name: str) -> str:
-    """Compare company names without legal-form suffixes, case, spaces or punctuation."""
-    words = [w for w in _PUNCT.split(name.lower()) if w]
-    while words and words[-1] in _SUFFIXES:
-        words.pop()
-    while words and words[0] == "the":
-        words.pop(0)
-    text = "".join(words)
-    for suffix in _SUFFIXES[:5]:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    return text
 
 
 _LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
@@ -142,20 +123,8 @@ def list_clients(s: Session) -> list[Client]:
 
 
 def match_client(s: Session, company: str) -> Client | None:
-    """The client whose name or alias is ``company`` up to legal-form suffixes, else None."""
-    target = normalise_name(company)
-    if not target:
-        return None
-    clients = list_clients(s)
-    exact = [c for c in clients if target in {normalise_name(n) for n in [c.name, *c.aliases]}]
-    if exact:
-        return exact[0]
-    near = [c for c in clients if any(_contains(target, normalise_name(n)) for n in [c.name, *c.aliases])]
-    return near[0] if len(near) == 1 else None
-
-
-def _contains(a: str, b: str) -> bool:
-    return bool(a and b) and min(len(a), len(b)) >= 2 and (a in b or b in a)
+    """The client whose name or alias is ``company`` up to legal-form suffixes, else None (``names.best_match``)."""
+    return best_match(company, list_clients(s))
 
 
 def get_client(s: Session, ref: str | int) -> Client:

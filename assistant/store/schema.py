@@ -31,15 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import Numeric, TypeDecorator
 
-
-def canonical_decimal(value: Decimal | None) -> Decimal | None:
-    """One spelling per number: no trailing zeros, no exponent (``1.50`` → ``1.5``, ``1E+3`` → ``1000``)."""
-    if value is None:
-        return None
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+from assistant.store.values import canonical_decimal
 
 
 class Money(TypeDecorator):
@@ -111,7 +103,8 @@ class FacilityRow(Base):
         back_populates="facility", cascade="all, delete-orphan", order_by="CovenantRow.id"
     )
     schedule: Mapped[list["RepaymentRow"]] = relationship(
-        back_populates="facility", cascade="all, delete-orphan", order_by="RepaymentRow.due"
+        back_populates="facility", cascade="all, delete-orphan",
+        order_by="[RepaymentRow.due, RepaymentRow.id]",  # one order for instalments due the same day (assistant.store.lite reads the same)
     )
     securities: Mapped[list["SecurityRow"]] = relationship(
         back_populates="facility", cascade="all, delete-orphan", order_by="SecurityRow.id"

@@ -1,50 +1,22 @@
-"""Build a ``ClientSnapshot``: everything stored about one client, as analytics read it.
+"""Read a client's rows with SQLAlchemy and build its ``ClientSnapshot`` (``assistant.store.build``).
 
-``load_snapshots`` builds many at once from one query per table (``_Rows``) — the
-portfolio's alerts and page — and ``load_snapshot`` is the same for one client.
-
-Steps: ``_flagged_statements`` (statements with extraction warnings and no officer's
-confirmation) → ``_extracted_facts`` (latest report wins, restatements flagged, figures of a
-flagged statement marked unconfirmed unless a clean report printed the same value) →
-``_choose_scope`` (consolidated preferred, parent where only parent exists) →
-``_apply_corrections`` (the latest *confirmed* correction's value used, extracted kept as
-``original``; corrections no checker has confirmed yet ride along as ``Fact.pending`` and
-``ClientSnapshot.pending_corrections``, deciding nothing) →
-``derive_quarters`` (single quarters from year-to-date spans). The parent company's own
-figures (scope ``parent``) are also kept whole in ``parent_facts`` for questions about 母公司.
+``load_snapshots`` builds many at once from one query per table (``_fetch``) — the
+portfolio's alerts and page — and ``load_snapshot`` is the same for one client. The reading
+rules (which report wins, scope, corrections, derived quarters) live in ``build``, shared
+with the standard-library reader ``assistant.store.lite``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import NamedTuple
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
-from assistant import config
-from assistant.domain import (
-    ClientProfile,
-    ClientSnapshot,
-    Covenant,
-    DocumentInfo,
-    Facility,
-    Fact,
-    FactSet,
-    FlaggedStatement,
-    InspectionNote,
-    PendingCorrection,
-    Repayment,
-    Security,
-    Span,
-    WorkItemInfo,
-)
+from assistant.domain import ClientSnapshot, FlaggedStatement
 from assistant.errors import NotFoundError
-from assistant.periods import derive_quarters, is_restatement
+from assistant.store.build import Figure, Rows, build, flagged_from
 from assistant.store.db import Store
 from assistant.store.repo import get_client
 from assistant.store.schema import (
@@ -70,7 +42,7 @@ def load_snapshot(source: Session | Store, client: str | int | Client, *, as_of:
         with source.session() as session:
             return load_snapshot(session, client, as_of=as_of)
     row = client if isinstance(client, Client) else get_client(source, client)
-    return _build(row, _Rows.fetch(source, [row.id]), as_of)
+    return build(row, _fetch(source, [row.id]), as_of)
 
 
 def load_snapshots(source: Session | Store, client_ids: Iterable[int], *,
@@ -86,73 +58,45 @@ def load_snapshots(source: Session | Store, client_ids: Iterable[int], *,
     out: dict[int, ClientSnapshot] = {}
     for start in range(0, len(ids), _BATCH):
         batch = ids[start:start + _BATCH]
-        rows = _Rows.fetch(source, batch)
+        rows = _fetch(source, batch)
         for cid in batch:
             if cid not in rows.clients:
                 raise NotFoundError(f"no client with id {cid}")
-            out[cid] = _build(rows.clients[cid], rows, as_of)
+            out[cid] = build(rows.clients[cid], rows, as_of)
     return out
 
 
-class _Figure(NamedTuple):
-    key: str
-    scope: str
-    period_start: dt.date | None
-    period_end: dt.date
-    document_id: int
-    value: Decimal | None
-    page: int
-    label: str
-    currency: str | None
-    statement_id: int | None = None
-
-
-@dataclass
-class _Rows:
-    """Everything stored about some clients, grouped by client id (each list in id order)."""
-
-    clients: dict[int, Client] = field(default_factory=dict)
-    documents: dict[int, list[DocumentRow]] = field(default_factory=lambda: defaultdict(list))
-    figures: dict[int, list[_Figure]] = field(default_factory=lambda: defaultdict(list))
-    corrections: dict[int, list[CorrectionRow]] = field(default_factory=lambda: defaultdict(list))
-    reviews: dict[int, ChangeReviewRow] = field(default_factory=dict)  # correction id → its checker's decision
-    facilities: dict[int, list[FacilityRow]] = field(default_factory=lambda: defaultdict(list))
-    notes: dict[int, list[NoteRow]] = field(default_factory=lambda: defaultdict(list))
-    flagged: dict[int, list[FlaggedStatement]] = field(default_factory=lambda: defaultdict(list))
-    work: dict[int, list[WarningItemRow]] = field(default_factory=lambda: defaultdict(list))
-
-    @classmethod
-    def fetch(cls, session: Session, ids: list[int]) -> "_Rows":
-        out = cls()
-        out.clients = {c.id: c for c in session.execute(select(Client).where(Client.id.in_(ids))).scalars()}
-        for d in session.execute(select(DocumentRow).where(DocumentRow.client_id.in_(ids)).order_by(DocumentRow.id)).scalars():
-            out.documents[d.client_id].append(d)
-        f = FigureRow.__table__.c  # table columns: a plain query, no ORM row loading (the bulk of the rows)
-        for r in session.execute(
-            select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label, f.client_id,
-                   f.currency, f.statement_id)
-            .where(f.client_id.in_(ids), f.key.is_not(None), f.period_end.is_not(None))
-            .order_by(f.id)
-        ):
-            out.figures[r.client_id].append(_Figure(*r[:8], r.currency, r.statement_id))  # plain tuples: cheaper than rows
-        out.flagged = flagged_statements(session, ids)
-        for c in session.execute(select(CorrectionRow).where(CorrectionRow.client_id.in_(ids))
-                                 .order_by(CorrectionRow.id)).scalars():
-            out.corrections[c.client_id].append(c)
-        for r in session.execute(select(ChangeReviewRow).where(ChangeReviewRow.client_id.in_(ids),
-                                                               ChangeReviewRow.entity == "correction")).scalars():
-            out.reviews[r.entity_id] = r
-        for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
-                                   .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule),
-                                            selectinload(FacilityRow.securities))
-                                   .order_by(FacilityRow.id)).scalars():
-            out.facilities[fac.client_id].append(fac)
-        for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
-            out.notes[n.client_id].append(n)
-        for w in session.execute(select(WarningItemRow).where(WarningItemRow.client_id.in_(ids))
-                                 .options(selectinload(WarningItemRow.events)).order_by(WarningItemRow.id)).scalars():
-            out.work[w.client_id].append(w)
-        return out
+def _fetch(session: Session, ids: list[int]) -> Rows:
+    out = Rows()
+    out.clients = {c.id: c for c in session.execute(select(Client).where(Client.id.in_(ids))).scalars()}
+    for d in session.execute(select(DocumentRow).where(DocumentRow.client_id.in_(ids)).order_by(DocumentRow.id)).scalars():
+        out.documents[d.client_id].append(d)
+    f = FigureRow.__table__.c  # table columns: a plain query, no ORM row loading (the bulk of the rows)
+    for r in session.execute(
+        select(f.key, f.scope, f.period_start, f.period_end, f.document_id, f.value, f.page, f.label, f.client_id,
+               f.currency, f.statement_id)
+        .where(f.client_id.in_(ids), f.key.is_not(None), f.period_end.is_not(None))
+        .order_by(f.id)
+    ):
+        out.figures[r.client_id].append(Figure(*r[:8], r.currency, r.statement_id))  # plain tuples: cheaper than rows
+    out.flagged = flagged_statements(session, ids)
+    for c in session.execute(select(CorrectionRow).where(CorrectionRow.client_id.in_(ids))
+                             .order_by(CorrectionRow.id)).scalars():
+        out.corrections[c.client_id].append(c)
+    for r in session.execute(select(ChangeReviewRow).where(ChangeReviewRow.client_id.in_(ids),
+                                                           ChangeReviewRow.entity == "correction")).scalars():
+        out.reviews[r.entity_id] = r
+    for fac in session.execute(select(FacilityRow).where(FacilityRow.client_id.in_(ids))
+                               .options(selectinload(FacilityRow.covenants), selectinload(FacilityRow.schedule),
+                                        selectinload(FacilityRow.securities))
+                               .order_by(FacilityRow.id)).scalars():
+        out.facilities[fac.client_id].append(fac)
+    for n in session.execute(select(NoteRow).where(NoteRow.client_id.in_(ids)).order_by(NoteRow.id)).scalars():
+        out.notes[n.client_id].append(n)
+    for w in session.execute(select(WarningItemRow).where(WarningItemRow.client_id.in_(ids))
+                             .options(selectinload(WarningItemRow.events)).order_by(WarningItemRow.id)).scalars():
+        out.work[w.client_id].append(w)
+    return out
 
 
 def flagged_statements(session: Session, client_ids: list[int]) -> dict[int, list[FlaggedStatement]]:
@@ -168,182 +112,5 @@ def flagged_statements(session: Session, client_ids: list[int]) -> dict[int, lis
     uploaders = dict(session.execute(
         select(LedgerRow.entity_id, LedgerRow.actor).where(
             LedgerRow.entity == "document", LedgerRow.action == "document.ingest",
-            LedgerRow.entity_id.in_({r.document_id for r in rows}))).all()) if rows else {}
-    out: dict[int, list[FlaggedStatement]] = defaultdict(list)
-    for r in rows:
-        out[r.client_id].append(FlaggedStatement(r.id, r.document_id, r.name, r.kind, r.scope, list(r.pages or []),
-                                                 list(r.warnings), uploaders.get(r.document_id)))
-    return out
-
-
-def _build(row: Client, rows: _Rows, as_of: dt.date | None) -> ClientSnapshot:
-    """Steps: extracted facts → scope → corrections → derived quarters, then the profile around them."""
-    documents = rows.documents.get(row.id, [])
-    flagged = rows.flagged.get(row.id, [])
-    extracted = _extracted_facts(rows.figures.get(row.id, []), documents, {f.statement_id: f.reason for f in flagged})
-    parent = FactSet()
-    for fact in extracted:
-        if fact.scope == "parent":
-            parent.add(_copy(fact))
-    facts = FactSet()
-    for fact in _choose_scope(extracted):
-        facts.add(fact)
-    corrections = rows.corrections.get(row.id, [])
-    pending = _apply_corrections(corrections, facts, rows.reviews)
-    derive_quarters(facts)
-    pending += [p for p in _apply_corrections([c for c in corrections if c.scope == "parent"], parent, rows.reviews)
-                if p not in pending]
-    derive_quarters(parent)
-    for p in pending:  # a pending correction of a derived figure (Q3 = 9M − H1) shows on the derived fact too
-        fact = (parent if p.scope == "parent" else facts).get(p.key, p.span)
-        if fact is not None and p not in fact.pending:
-            fact.pending = (*fact.pending, p)
-    names = {d.id: d.name for d in documents}
-    filing_ids = {d.id for d in documents if d.kind == "filing"}
-    received = {d.id: d.received for d in documents}
-    return ClientSnapshot(
-        client=ClientProfile(id=row.id, name=row.name, aliases=list(row.aliases), industry=row.industry,
-                             officer=row.officer),
-        facilities=_facilities(rows.facilities.get(row.id, [])),
-        facts=facts,
-        notes=_notes([n for n in rows.notes.get(row.id, []) if n.document_id not in filing_ids], names),
-        documents=[DocumentInfo(id=d.id, name=d.name, kind=d.kind, received=d.received, pages=d.pages,
-                                period_end=d.period_end, warnings=list(d.warnings or [])) for d in documents],
-        as_of=as_of or config.today(),
-        parent_facts=parent,
-        flagged=list(flagged),
-        pending_corrections=sorted(pending, key=lambda p: p.id),
-        work_items=[_work_item(w) for w in rows.work.get(row.id, [])],
-        filings=_filings([n for n in rows.notes.get(row.id, []) if n.document_id in filing_ids], names, received),
-    )
-
-
-def _copy(fact: Fact) -> Fact:
-    from dataclasses import replace
-
-    return replace(fact)
-
-
-def _extracted_facts(rows: list[_Figure], documents: list[DocumentRow],
-                     flagged: dict[int, str] | None = None) -> list[Fact]:
-    """One fact per (key, scope, span): the latest report's value, earlier differing values kept.
-
-    ``flagged``: statement id → why it is flagged for review. The fact is unconfirmed when its
-    row comes from a flagged statement and no unflagged statement printed the same value for
-    the same key, scope and span (a clean report's comparative corroborates it).
-    """
-    flagged = flagged or {}
-    order = {d.id: (d.period_end or dt.date.min, d.id) for d in documents}
-    names = {d.id: d.name for d in documents}
-    groups: dict[tuple, dict[int, tuple]] = defaultdict(dict)
-    for row in rows:
-        groups[row[:4]].setdefault(row.document_id, row)  # first printed row of a document wins within it
-    facts = []
-    for (key, scope, start, end), by_doc in groups.items():
-        ranked = sorted(by_doc.values(), key=lambda r: order[r.document_id]) if len(by_doc) > 1 else list(by_doc.values())
-        latest = ranked[-1]
-        earlier = [r.value for r in ranked[:-1] if r.value is not None]
-        previous = earlier[-1] if earlier else None
-        restated = is_restatement(previous, latest.value)
-        why = flagged.get(latest.statement_id)
-        if why and any(r.value == latest.value and r.statement_id not in flagged for r in by_doc.values()):
-            why = None  # a clean report printed the same number
-        facts.append(Fact(
-            key=key, value=latest.value, span=Span(end, start), document=names[latest.document_id],
-            document_id=latest.document_id, page=latest.page, label=latest.label, scope=scope,
-            restated=restated, previous=previous if restated else None, currency=latest.currency or None,
-            flagged=why,
-        ))
-    return facts
-
-
-def _choose_scope(facts: list[Fact]) -> list[Fact]:
-    consolidated_spans = {f.span for f in facts if f.scope == "consolidated"}
-    return [f for f in facts if f.scope == "consolidated" or f.span not in consolidated_spans]
-
-
-def _apply_corrections(rows: list[CorrectionRow], facts: FactSet,
-                       reviews: dict[int, ChangeReviewRow] | None = None) -> list[PendingCorrection]:
-    """Apply each figure's latest confirmed correction; return the pending ones (attached to their facts).
-
-    A correction counts once a second person confirmed it (``reviews``: correction id → the
-    checker's row). Unreviewed corrections newer than the confirmed one are *pending*: kept on
-    the fact (``Fact.pending``) and returned, never used. Rejected ones are dropped.
-    """
-    reviews = reviews or {}
-    groups: dict[tuple[str, Span], list[CorrectionRow]] = defaultdict(list)
-    for row in rows:
-        groups[(row.key, Span(row.period_end, row.period_start))].append(row)
-    out: list[PendingCorrection] = []
-    for (key, span), group in groups.items():
-        confirmed = [c for c in group if (r := reviews.get(c.id)) is not None and r.outcome == "confirmed"]
-        row = confirmed[-1] if confirmed else None
-        waiting = [PendingCorrection(c.id, key, span, c.scope or "consolidated", c.new_value, c.old_value, c.by, c.reason, c.at)
-                   for c in group if c.id not in reviews and (row is None or c.id > row.id)]
-        out.extend(waiting)
-        extracted = facts.get(key, span)
-        scope = (row.scope if row is not None else group[-1].scope) or "consolidated"
-        if extracted is not None and extracted.scope != scope:
-            continue  # a correction of the parent's figure does not change the consolidated one (or back)
-        if extracted is not None:
-            extracted.pending = tuple(waiting)
-        if row is None:
-            continue
-        checker = reviews[row.id].by
-        if extracted is not None and extracted.source == "extracted":
-            extracted.original = extracted.value
-            extracted.value = row.new_value
-            extracted.source = "corrected"
-            extracted.label = extracted.label or key
-            extracted.corrected_by, extracted.confirmed_by = row.by, checker
-            continue
-        facts.add(Fact(key=key, value=row.new_value, span=span, label=f"corrected by {row.by}, confirmed by {checker}",
-                       source="corrected", original=None, scope=row.scope, pending=tuple(waiting),
-                       corrected_by=row.by, confirmed_by=checker))
-    return out
-
-
-def _facilities(rows: list[FacilityRow]) -> list[Facility]:
-    return [
-        Facility(
-            name=f.name, amount=f.amount, currency=f.currency, drawn=f.drawn, outstanding=f.outstanding,
-            drawdown_date=f.drawdown_date, maturity_date=f.maturity_date, rate=f.rate, collateral=f.collateral,
-            guarantors=f.guarantors, reporting_days=f.reporting_days, id=f.id,
-            annual_reporting_days=f.annual_reporting_days, inspection_days=f.inspection_days,
-            securities=[Security(kind=x.kind, description=x.description, provider=x.provider, value=x.value,  # type: ignore[arg-type]
-                                 currency=x.currency, valuation_date=x.valuation_date) for x in f.securities],
-            covenants=[Covenant(metric=c.metric, operator=c.operator, threshold=c.threshold,
-                                frequency=c.frequency, grace_days=c.grace_days, id=c.id,
-                                description=c.description) for c in f.covenants],
-            schedule=[Repayment(due=r.due, principal=r.principal, interest=r.interest, paid_on=r.paid_on,
-                                paid_amount=r.paid_amount) for r in f.schedule],
-        )
-        for f in rows
-    ]
-
-
-def _notes(rows: list[NoteRow], names: dict[int, str]) -> list[InspectionNote]:
-    return [
-        InspectionNote(
-            visit_date=n.visit_date, inspector=n.inspector, site=n.site, progress_actual=n.progress_actual,
-            progress_planned=n.progress_planned, cost_spent=n.cost_spent, cost_budget=n.cost_budget,
-            operating_status=n.operating_status, problems=list(n.problems), text=n.text,
-            document=names.get(n.document_id), document_id=n.document_id, page=1,
-        )
-        for n in rows
-    ]
-
-
-def _filings(rows: list[NoteRow], names: dict[int, str], received: dict[int, dt.date]) -> list[InspectionNote]:
-    """Announcements' text, dated by the date they print or else the day they were received."""
-    out = _notes(rows, names)
-    for note, row in zip(out, rows):
-        note.visit_date = note.visit_date or received.get(row.document_id)
-    return out
-
-
-def _work_item(row: WarningItemRow) -> WorkItemInfo:
-    done = next((e for e in reversed(row.events) if e.action == "resolve"), None) if row.status == "resolved" else None
-    return WorkItemInfo(f"W{row.id}", row.period, row.rule, row.severity, row.message, row.status, row.assignee,
-                        row.action_taken, done.text if done else None, done.actor if done else None,
-                        done.at.date() if done else None)
+            LedgerRow.entity_id.in_({r.document_id for r in rows})).order_by(LedgerRow.seq)).all()) if rows else {}
+    return flagged_from(rows, uploaders)
