@@ -496,9 +496,9 @@ def memo(
             return
         from assistant import cold
 
-        unchanged = cold.memo(client, period, lang=lang, as_of=day, engine=engine)  # this draft is already stored
-        if unchanged is not None:
-            sys.stdout.write(unchanged)
+        drafted_here = cold.memo(client, period, lang=lang, as_of=day, engine=engine)  # drafted and stored with sqlite3
+        if drafted_here is not None:
+            sys.stdout.write(drafted_here)
             return
     from assistant.memo import workflow
     from assistant.safety import output_path

@@ -31,18 +31,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
+from assistant.chain import GENESIS, anchor_path, canonical_json, entry_hash, sha, write_anchor
 from assistant.store import schema as t
-
-GENESIS = "0" * 64
 
 #: entity name → (table, child tables whose rows are part of its content, child FK column)
 _ENTITIES: dict[str, tuple[Table, tuple[tuple[Table, str], ...]]] = {
@@ -102,31 +99,6 @@ class Problem:
         return f"{self.where}: {self.what}"
 
 
-def canonical_json(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_encode)
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot put {type(value).__name__} in the ledger")
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def entry_hash(*, seq: int, ts: str, actor: str, action: str, entity: str, entity_id: int | None,
-               payload_digest: str | None, prev_hash: str, detail: str | None = None) -> str:
-    content = {"seq": seq, "ts": ts, "actor": actor, "action": action, "entity": entity,
-               "entity_id": entity_id, "payload_digest": payload_digest, "prev_hash": prev_hash}
-    if detail is not None:  # entries made before details existed hash as they always did
-        content["detail"] = detail
-    return _sha(canonical_json(content))
-
-
 def _row_dict(row: Any, table: Table) -> dict[str, Any]:
     skip = _VOLATILE.get(table.name, frozenset())
     later = _LATER_COLUMNS.get(table.name, {})
@@ -150,7 +122,7 @@ def content_digest(session: Session, entity: str, entity_id: int) -> str | None:
         rows = session.execute(select(child).where(child.c[fk] == entity_id).order_by(_pk(child))).all()
         if rows or child.name not in _LATER_CHILDREN:
             content[child.name] = [_row_dict(r, child) for r in rows]
-    return _sha(canonical_json(content))
+    return sha(canonical_json(content))
 
 
 def _row_digests(session: Session, entity: str, entity_id: int) -> dict[str, dict[str, str]]:
@@ -158,11 +130,11 @@ def _row_digests(session: Session, entity: str, entity_id: int) -> dict[str, dic
     table, children = _ENTITIES[entity]
     out: dict[str, dict[str, str]] = {}
     row = session.execute(select(table).where(_pk(table) == entity_id)).first()
-    out[table.name] = {} if row is None else {str(entity_id): _sha(canonical_json(_row_dict(row, table)))[:32]}
+    out[table.name] = {} if row is None else {str(entity_id): sha(canonical_json(_row_dict(row, table)))[:32]}
     for child, fk in children:
         rows = session.execute(select(child).where(child.c[fk] == entity_id).order_by(_pk(child))).all()
         pk = _pk(child).name
-        out[child.name] = {str(r._mapping[pk]): _sha(canonical_json(_row_dict(r, child)))[:32] for r in rows}
+        out[child.name] = {str(r._mapping[pk]): sha(canonical_json(_row_dict(r, child)))[:32] for r in rows}
     return out
 
 
@@ -223,22 +195,6 @@ def is_recorded(session: Session, entity: str, entity_id: int) -> bool:
 # ---------------------------------------------------------------- anchoring
 
 
-def anchor_path() -> Path | None:
-    """``LOANWATCH_ANCHOR_FILE`` — refused when it lies inside LOANWATCH_HOME (a second place, not the same one)."""
-    from assistant.config import get_settings
-    from assistant.errors import ConfigError
-
-    settings = get_settings()
-    if settings.anchor_file is None:
-        return None
-    path = settings.anchor_file.expanduser().resolve()
-    home = settings.home.expanduser().resolve()
-    if path == home or home in path.parents:
-        raise ConfigError(f"the ledger anchor file {path} is inside LOANWATCH_HOME ({home})",
-                          hint="set LOANWATCH_ANCHOR_FILE to a file the bank keeps elsewhere (another disk or share)")
-    return path
-
-
 def _anchor_on_commit(session: Session, entry: t.LedgerRow) -> None:
     if anchor_path() is None:
         return
@@ -253,25 +209,10 @@ def _forget_anchor(session: Session) -> None:
 
 
 def _write_anchor(session: Session) -> None:
-    """After the commit: append ``seq hash ts`` (one write, O_APPEND) to the anchor file."""
-    from assistant.errors import ConfigError
-
+    """After the commit: append ``seq hash ts`` to the anchor file (``chain.write_anchor``)."""
     head = session.info.pop("ledger_anchor", None)
-    path = anchor_path()
-    if head is None or path is None:
-        return
-    line = f"{head[0]} {head[1]} {head[2]}\n".encode("ascii")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise ConfigError(f"the change was saved, but its ledger head #{head[0]} could not be written to the anchor "
-                          f"file {path} ({exc.strerror})",
-                          hint="fix LOANWATCH_ANCHOR_FILE, then run `loanwatch audit head` and keep its line there") from exc
+    if head is not None:
+        write_anchor(*head)
 
 
 def read_anchors(path: Path) -> list[tuple[int, str]]:
@@ -397,7 +338,7 @@ def _verify_files(session: Session, home: Path) -> list[Problem]:
     problems = []
     docs = session.execute(select(t.DocumentRow.id, t.DocumentRow.sha256, t.DocumentRow.stored_path)
                            .order_by(t.DocumentRow.id)).all()
-    for doc_id, sha, rel in docs:
+    for doc_id, stored_sha, rel in docs:
         path = home / rel
         if not path.is_file():
             problems.append(Problem(f"document {doc_id}", f"its stored copy {rel} is missing"))
@@ -406,7 +347,7 @@ def _verify_files(session: Session, home: Path) -> list[Problem]:
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
-        if h.hexdigest() != sha:
+        if h.hexdigest() != stored_sha:
             problems.append(Problem(f"document {doc_id}", f"its stored copy {rel} was altered (sha256 differs)"))
     return problems
 

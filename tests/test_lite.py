@@ -162,8 +162,18 @@ def test_cold_answers_are_the_stores_answers(rich):
         assert cold.ask(q, engine="builtin") is None and cold.why, q
 
 
+def test_cold_ask_with_a_client_named_is_the_stores_answer(rich):
+    from assistant.chat.service import ask
+
+    for q, client in ((QUESTIONS[0], "示例新能源"), (QUESTIONS[0], "示例新能源股份有限公司"), (QUESTIONS[0], str(rich["a"])),
+                      (QUESTIONS[5], "示例新能源"), ("流动比率是多少", "远洋物流")):
+        got = cold.ask(q, client=client, engine="builtin")
+        assert got is not None, (q, client, cold.why)
+        assert got.to_json_dict() == ask(q, client=client, engine="builtin", store=rich["store"]).to_json_dict(), (q, client)
+    assert cold.ask(QUESTIONS[0], client="没有这家", engine="builtin") is None  # the store's code says it is not found
+
+
 def test_cold_ask_steps_aside(rich, monkeypatch):
-    assert cold.ask(QUESTIONS[0], client="示例新能源", engine="builtin") is None  # --client: the store's matching
     monkeypatch.setenv("LOANWATCH_TOKEN", "abc")
     assert cold.ask(QUESTIONS[0], engine="builtin") is None and "logged in" in cold.why
 
@@ -202,40 +212,77 @@ def _memo_versions(store, client_id: int, period: str) -> list:  # noqa: ANN001
         return list_versions(s, client_id, period)
 
 
-def test_a_memo_drafted_again_unchanged_stores_nothing_and_comes_from_sqlite3(rich):
-    from assistant import ledger
-    from assistant.memo.workflow import draft_memo
-    from assistant.store import repo
+def _ledger_tail(store, after: int) -> list:  # noqa: ANN001
+    from sqlalchemy import select
 
-    store, day = rich["store"], dt.date(2026, 10, 25)
-    assert cold.memo("远洋物流", "2026Q2", as_of=day, engine="builtin") is None and "new draft" in cold.why
-    first = draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin")
+    from assistant.store.schema import LedgerRow
+
     with store.session() as s:
-        entries = ledger.count(s)
-    again = draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin")
-    assert again.version.version == first.version.version and again.markdown == first.markdown
-    assert cold.memo("远洋物流", "2026Q2", as_of=day, engine="builtin") == first.markdown
-    assert cold.memo(str(rich["b"]), "2026Q2", as_of=day, engine="builtin") == first.markdown  # by id too
+        return list(s.execute(select(LedgerRow).where(LedgerRow.seq > after).order_by(LedgerRow.seq)).scalars())
+
+
+def _head(store) -> int:  # noqa: ANN001
+    from assistant import ledger
+
     with store.session() as s:
-        assert ledger.count(s) == entries  # nothing recorded: nothing changed
-    # another day, another person, or changed figures: a new version, and the cold path steps aside
-    assert cold.memo("远洋物流", "2026Q2", as_of=dt.date(2026, 12, 1), engine="builtin") is None
-    other = draft_memo(store, "远洋物流", "2026Q2", as_of=day, by="officer_b", engine="builtin")
-    assert other.version.version == first.version.version + 1
-    assert cold.memo("远洋物流", "2026Q2", as_of=day, engine="builtin") is None  # the latest is officer_b's
+        top = ledger.head(s)
+        return top.seq if top else 0
+
+
+def test_a_memo_drafted_with_sqlite3_is_stored_and_recorded_as_the_store_would(rich, tmp_path, monkeypatch):
+    from assistant import ledger
+    from assistant.config import reset_settings
+    from assistant.memo.versions import MemoVersion, save_version
+    from assistant.memo.workflow import draft_memo
+    from assistant.store.schema import MemoRow
+
+    anchor = tmp_path / "elsewhere" / "anchor.txt"
+    monkeypatch.setenv("LOANWATCH_ANCHOR_FILE", str(anchor))
+    reset_settings()
+    store, day, b = rich["store"], dt.date(2026, 10, 25), rich["b"]
+    seq = _head(store)
+    text = cold.memo("远洋物流", "2026Q2", as_of=day, engine="builtin")
+    assert text is not None, cold.why
+    would = draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin", save=False)  # what the store's code drafts
+    assert text == would.markdown
+    [entry] = _ledger_tail(store, seq)
+    with store.session() as s:
+        row = s.get(MemoRow, entry.entity_id)
+        assert (row.client_id, row.period, row.version, row.format, row.created_by) == (b, "2026Q2", 1, "json", "system")
+        assert row.content == MemoVersion(0, "draft", would.markdown, "system", would.memo, "").envelope()
+        assert (entry.actor, entry.action, entry.entity) == ("system", "memo.save", "memo")
+        assert entry.payload_digest == ledger.content_digest(s, "memo", row.id)
+        assert ledger.verify(s) == []  # the chain, every recorded row, and the anchor file
+    assert anchor.read_text().split()[:2] == [str(entry.seq), entry.hash]
+
+    # the same draft again, by either path: nothing stored, nothing recorded
+    assert draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin").version.version == 1
+    assert cold.memo(str(b), "2026Q2", as_of=day, engine="builtin") == text  # by id too
+    assert _ledger_tail(store, entry.seq) == []
+    # another day, another person, changed figures: a new version each time, whoever stores it
+    assert cold.memo("远洋物流", "2026Q2", as_of=dt.date(2026, 12, 1), engine="builtin") is not None
+    assert draft_memo(store, "远洋物流", "2026Q2", as_of=day, by="officer_b", engine="builtin").version.version == 3
+    assert cold.memo("远洋物流", "2026Q2", as_of=day, engine="builtin") == text  # officer_b's is the latest: system's is new
     with store.transaction() as s:
-        repo.set_figure(s, repo.get_client(s, rich["b"]), "2026Q2", "cash", Decimal("1"), reason="test", by="officer_b")
-    third = draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin")
-    assert third.version.version == other.version.version + 1
-    assert [v.version for v in _memo_versions(store, rich["b"], "2026Q2")] == [1, 2, 3]
+        from assistant.store import repo
+
+        repo.set_figure(s, repo.get_client(s, b), "2026Q2", "cash", Decimal("1"), reason="test", by="officer_b")
+    assert draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin").version.version == 5
+    assert [v.version for v in _memo_versions(store, b, "2026Q2")] == [1, 2, 3, 4, 5]
+    # an officer's edits on top: carried over by the store's code, not here
+    with store.transaction() as s:
+        save_version(s, b, "2026Q2", text + "\n补充：现场检查正常。\n", stage="edited", by="officer_b")
+    assert cold.memo("远洋物流", "2026Q2", as_of=dt.date(2026, 12, 2), engine="builtin") is None and "edits" in cold.why
+    with store.session() as s:
+        assert ledger.verify(s) == []
 
 
 def _run(home, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
     code = ("import atexit, sys\n"
             "atexit.register(lambda: print('SQLALCHEMY=' + str('sqlalchemy' in sys.modules), file=sys.stderr))\n"
             "from assistant.cli import main\nmain()")
-    environ = {**os.environ, "LOANWATCH_HOME": str(home), "LOANWATCH_ENGINE": "builtin", **(env or {})}
-    environ.pop("LOANWATCH_DB_URL", None)
+    environ = {k: v for k, v in os.environ.items() if k != "LOANWATCH_DB_URL"}
+    environ.update({"LOANWATCH_HOME": str(home), "LOANWATCH_ENGINE": "builtin", **(env or {})})
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=environ, timeout=300)
 
 
@@ -245,13 +292,16 @@ def test_the_command_line_answers_a_figure_question_a_stored_memo_and_the_client
     close_stores()
     figure = _run(home_of_book, "ask", QUESTIONS[0], "--json")
     assert figure.returncode == 0 and "SQLALCHEMY=False" in figure.stderr, figure.stderr
-    want = _run(home_of_book, "ask", QUESTIONS[0], "--json", "--client", "示例新能源")  # --client: the usual path
-    assert "SQLALCHEMY=True" in want.stderr and json.loads(figure.stdout) == json.loads(want.stdout)
+    want = _run(home_of_book, "ask", QUESTIONS[0], "--json", env={"LOANWATCH_DB_URL": "sqlite:///" + str(home_of_book / "loanwatch.db") + "?timeout=30"})
+    assert "SQLALCHEMY=True" in want.stderr and json.loads(figure.stdout) == json.loads(want.stdout)  # a URL with options: the usual path
     memo = ["memo", "远洋物流", "--period", "2026Q2", "--as-of", "2026-10-25"]
     first = _run(home_of_book, *memo)
-    assert first.returncode == 0 and "SQLALCHEMY=True" in first.stderr  # a new draft: stored by the store's code
+    assert first.returncode == 0 and "SQLALCHEMY=False" in first.stderr, first.stderr  # a new draft, stored with sqlite3
     second = _run(home_of_book, *memo)
     assert second.returncode == 0 and "SQLALCHEMY=False" in second.stderr and second.stdout == first.stdout
+    assert [v.version for v in _memo_versions(rich["store"], rich["b"], "2026Q2")] == [1]
+    audit = _run(home_of_book, "audit", "verify")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
     listed = _run(home_of_book, "client", "list", "--json")
     assert "SQLALCHEMY=False" in listed.stderr and {c["name"] for c in json.loads(listed.stdout)} >= {"示例新能源股份有限公司"}
 

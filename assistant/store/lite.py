@@ -1,10 +1,16 @@
 """Read a SQLite store with the standard library only, for a command's cold start (issue 14).
 
 Importing SQLAlchemy, its ORM and our 27 mapped tables costs a fresh process about 0.45 s before
-it reads one row. A figure question, a memo whose draft is already stored and ``client list``
-need none of it: :func:`open_lite` opens the settings' SQLite file with ``sqlite3`` and
-:meth:`LiteStore.snapshot` hands the client's rows to the same ``assistant.store.build`` that
-``load_snapshot`` uses, so the reading rules exist once.
+it reads one row. A figure question, a memo draft and ``client list`` need none of it:
+:func:`open_lite` opens the settings' SQLite file with ``sqlite3`` and :meth:`LiteStore.snapshot`
+hands the client's rows to the same ``assistant.store.build`` that ``load_snapshot`` uses, so the
+reading rules exist once.
+
+It writes one thing: a new memo draft and its ledger entry (:meth:`LiteStore.add_memo` inside
+:meth:`LiteStore.writing`), as ``repo.add_memo`` and ``ledger.append`` do — under the same
+``BEGIN IMMEDIATE`` write lock, hashed by the same ``assistant.chain`` functions, its digest taken
+from the row as stored, and refused (the store's code then writes it) if the memos table has a
+column this module does not know. ``tests/test_lite.py`` checks the entry with ``audit verify``.
 
 What keeps it exact:
 
@@ -15,8 +21,8 @@ What keeps it exact:
 * **Declared columns.** Every column read is listed in :data:`COLUMNS` with its kind (money as
   exact ``Decimal`` text, dates, JSON…); ``tests/test_lite.py`` checks each kind against the
   SQLAlchemy schema, and each snapshot against ``load_snapshot``'s.
-* **One read transaction, nothing written**: ``PRAGMA query_only`` and one ``BEGIN`` … ``COMMIT``
-  around all the reads of a snapshot, so it sees one state of the database.
+* **One read transaction**: ``PRAGMA query_only`` (off only inside :meth:`LiteStore.writing`) and one
+  ``BEGIN`` … ``COMMIT`` around all the reads of a snapshot, so it sees one state of the database.
 * **Same order.** Every query orders as its ORM counterpart does (id, instalments by due date
   then id, ledger entries by sequence).
 """
@@ -28,10 +34,11 @@ import json
 import sqlite3
 import unicodedata
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from assistant.safety import MAX_NAME
 from assistant.store.revision import SCHEMA_HEAD
@@ -97,7 +104,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "warning_items": {"id": "int", "client_id": "int", "period": "text", "rule": "text", "severity": "text",
                       "message": "text", "status": "text", "assignee": "text", "action_taken": "text"},
     "warning_events": {"id": "int", "item_id": "int", "action": "text", "actor": "text", "text": "text", "at": "datetime"},
-    "memos": {"version": "int", "content": "text", "created_by": "text"},
+    # every column (a new draft's ledger digest covers the whole row): a column this map lacks stops the write
+    "memos": {"id": "int", "client_id": "int", "period": "text", "version": "int", "format": "text", "content": "text",
+              "created_by": "text", "created_at": "datetime"},
 }
 
 
@@ -266,4 +275,69 @@ class LiteStore:
 
     def memo_versions(self, client_id: int, period: str) -> list[SimpleNamespace]:
         """The stored versions of a memo (version, content, created_by), oldest first."""
-        return self._select("memos", '"client_id" = ? AND "period" = ?', (client_id, period), order='"version"')
+        return self._select("memos", '"client_id" = ? AND "period" = ?', (client_id, period), order='"version"',
+                            columns=("version", "content", "created_by"))
+
+    # ------------------------------------------------------------ the one write: a memo draft and its ledger entry
+
+    @contextmanager
+    def writing(self) -> Iterator["LiteStore"]:
+        """One write transaction holding the database's write lock (``BEGIN IMMEDIATE``, as ``Store.transaction``);
+        commits on success, then adds the new ledger head to the anchor file when one is configured."""
+        from assistant.chain import write_anchor
+
+        self.conn.execute("PRAGMA query_only = OFF")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._head: tuple[int, str, str] | None = None
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self.conn.execute("PRAGMA query_only = ON")
+        if self._head is not None:
+            write_anchor(*self._head)
+
+    def add_memo(self, client_id: int, period: str, content: str, *, by: str) -> int:
+        """Store the next version of a memo (format json) and its ``memo.save`` ledger entry, as ``repo.add_memo``
+        does; inside :meth:`writing`. The new version's number."""
+        (last,) = self.conn.execute('SELECT MAX("version") FROM "memos" WHERE "client_id" = ? AND "period" = ?',
+                                    (client_id, period)).fetchone()
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)  # schema._now, stored as SQLAlchemy does
+        cur = self.conn.execute('INSERT INTO "memos" ("client_id", "period", "version", "format", "content", "created_by", '
+                                '"created_at") VALUES (?, ?, ?, ?, ?, ?, ?)',
+                                (client_id, period, (last or 0) + 1, "json", content, by, now.strftime("%Y-%m-%d %H:%M:%S.%f")))
+        self._append(actor=by, action="memo.save", entity="memo", entity_id=cur.lastrowid,
+                     payload_digest=self._digest("memos", cur.lastrowid))
+        return (last or 0) + 1
+
+    def _digest(self, table: str, row_id: int) -> str:
+        """``ledger.content_digest`` of a row without children: sha256 of its canonical JSON as SQLAlchemy reads it."""
+        from assistant.chain import canonical_json, sha
+
+        cur = self.conn.execute(f'SELECT * FROM "{table}" WHERE "id" = ?', (row_id,))
+        names = [d[0] for d in cur.description]
+        unknown = [n for n in names if n not in COLUMNS[table]]
+        if unknown:  # a column added after this code: its digest would differ from the ledger's reading
+            raise sqlite3.DatabaseError(f"{table} has columns this reader does not know: {', '.join(unknown)}")
+        row = {n: KINDS[COLUMNS[table][n]](v) for n, v in zip(names, cur.fetchone())}
+        return sha(canonical_json({"row": {k: repr(v) if isinstance(v, float) else v for k, v in row.items()}}))
+
+    def _append(self, *, actor: str, action: str, entity: str, entity_id: int, payload_digest: str) -> None:
+        """``ledger.append`` for an entry without ``detail``: the next link of the chain."""
+        from assistant.chain import GENESIS, entry_hash
+
+        last = self.conn.execute('SELECT "seq", "hash" FROM "ledger" ORDER BY "seq" DESC LIMIT 1').fetchone()
+        seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+        ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        digest = entry_hash(seq=seq, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                            payload_digest=payload_digest, prev_hash=prev)
+        self.conn.execute('INSERT INTO "ledger" ("seq", "ts", "actor", "action", "entity", "entity_id", "payload_digest", '
+                          '"prev_hash", "hash") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                          (seq, ts, actor, action, entity, entity_id, payload_digest, prev, digest))
+        self._head = (seq, digest, ts)
