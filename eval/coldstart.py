@@ -6,11 +6,11 @@ quarters, a facility with covenants) and one indexed inspection note, then runs 
 runs twice: cold (no service) and with ``loanwatch warm`` running for the home (issue 14: the
 service keeps the store, engine, embedder, jieba and BM25 loaded and answers ``ask``, a
 Markdown ``memo``, ``status`` and ``client list``; the command only prints its reply). Without
-the service, a figure question, a memo whose draft is already stored and ``client list`` read
-the SQLite store with the standard library (``assistant.cold``); the last column of each row says
-which path answered (a probe run that reports whether SQLAlchemy was imported). The memo runs
-twice: the same draft again (already stored), and another ``--as-of`` day each run (a new version
-stored through SQLAlchemy and the ledger). The floor rows time bare imports that a command
+the service, a figure question, a Markdown memo and ``client list`` use the SQLite store through
+the standard library (``assistant.cold``, ``assistant.store.lite``); the last column of each row
+says which path answered (a probe run that reports whether SQLAlchemy was imported). The memo runs
+twice: the same draft again (already stored: nothing new is written), and another ``--as-of`` day
+each run (a new version and its ledger entry written). The floor rows time bare imports that a command
 reading the store with SQLAlchemy pays (Python, typer + pydantic, SQLAlchemy, the ORM models), and the
 ten costliest imports of each cold command follow (``python -X importtime``, cumulative). The
 machine's load average is printed at the start and the end: on a shared machine wall times
