@@ -313,3 +313,25 @@ def test_a_value_sqlite3_cannot_read_sends_the_command_to_the_store(rich):
     with sqlite3.connect(path) as db:
         db.execute("UPDATE figures SET value = 'not a number' WHERE key = 'total_current_assets'")
     assert cold.ask(QUESTIONS[0], engine="builtin") is None and cold.why.startswith("sqlite3:"), cold.why
+
+
+@pytest.mark.parametrize("folder, read_by_lite", [("家 目录 (1)", True), ("a#b", False), ("50%", False)])
+def test_a_home_whose_path_a_uri_would_misread_is_opened_right_or_left_to_sqlalchemy(tmp_path, monkeypatch, folder, read_by_lite):
+    from assistant.config import reset_settings
+    from assistant.store import close_stores, open_store, repo
+
+    monkeypatch.setenv("LOANWATCH_HOME", str(tmp_path / folder))
+    monkeypatch.delenv("LOANWATCH_DB_URL", raising=False)
+    reset_settings()
+    close_stores()
+    with open_store().transaction() as s:
+        repo.add_client(s, "路径测试有限公司")
+    close_stores()
+    try:
+        assert (open_lite() is not None) is read_by_lite
+        rows = cold.client_rows()
+        assert (rows is not None) is read_by_lite
+        if read_by_lite:
+            assert [r["name"] for r in rows] == ["路径测试有限公司"]
+    finally:
+        reset_settings()

@@ -39,6 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import quote
 
 from assistant.safety import MAX_NAME
 from assistant.store.revision import SCHEMA_HEAD
@@ -131,7 +132,7 @@ def open_lite(url: str | None = None) -> "LiteStore | None":
     if path is None or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path.absolute().as_posix()}?mode=rw", uri=True, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(f"file:{quote(path.absolute().as_posix())}?mode=rw", uri=True, timeout=30, isolation_level=None)
     except sqlite3.Error:
         return None
     try:
