@@ -80,6 +80,26 @@ def test_this_process_writes_do_not_reopen_its_index_but_another_process_writes_
     assert engine.store is again  # reopened once, not at every search
 
 
+def test_a_search_in_flight_keeps_its_client_while_another_waits_for_the_reopen(rx, request) -> None:  # noqa: F811
+    """The app answers several officers at once: an embedded client is closed only when no call uses it."""
+    import threading
+
+    rx.index_document(client_id=1, document_id=11, name="acme-q3.pdf", kind="monitoring", pages=ACME_A)
+    engine = _engine()
+    embedded = request.node.callspec.params["rx"] == "embedded"
+    found: list = []
+    with engine._current():  # a call in flight (a search, an upload's indexing) holds the open client
+        opened = engine.store
+        _in_another_process("rx.index_document(client_id=1, document_id=12, name='acme-q4.pdf', kind='monitoring', pages=[" + repr(SWAP) + "])")
+        waiting = threading.Thread(target=lambda: found.extend(rx.search("swap counterparty downgraded", client_ids=[1], k=1)))
+        waiting.start()
+        waiting.join(timeout=2 if embedded else 120)
+        assert waiting.is_alive() == embedded  # embedded: it waits for the reopen; a server has nothing to reopen
+        assert engine.store is opened and opened.count() == 3  # not closed under the call in flight
+    waiting.join(timeout=120)
+    assert not waiting.is_alive() and found and found[0].document_id == 12
+
+
 def test_the_app_cites_a_filing_ingested_by_the_command_while_it_runs(store, home, monkeypatch) -> None:  # noqa: F811
     """The app's ask handler (in this process, index open) after `loanwatch ingest` in another process."""
     from assistant.retrieval import index_document, reset_retrieval
