@@ -19,9 +19,9 @@ in its own process. The service never gives a different answer than the caller w
 * the other commands (``warm_ops.OPS``) run the same functions as the command in-process, and
   the caller's session token goes along, so the ledger names the caller, never the service;
 * an error is sent back as its class and one line, and raised again by the client;
-* before each question it compares the search index's generation counter with the one it saw
-  last; when another process indexed or removed a document (an ingest), it reopens the index,
-  since an embedded Chroma client does not see another process's writes.
+* documents another process indexes or removes while it runs (an ingest) are searched as a new
+  process would search them: ``assistant.retrieval`` checks the index generation before each
+  search and reopens what it must, as it does in the app.
 
 One request at a time; this module imports only the standard library until it answers.
 """
@@ -308,19 +308,11 @@ def _remove_state(home: Path, secret: str) -> None:
             pass
 
 
-def _index_signature(home: Path) -> dict[str, int]:
-    """The search index's generations: a change means another process indexed or removed a document."""
-    from assistant.retrieval.lexical import generations
-
-    return generations(home / "lexical")
-
-
 class _Service:
-    """One home's service: who may ask (the secret, the fingerprint) and what it has seen of the index."""
+    """One home's service: who may ask (the secret, the fingerprint) and how many it answered."""
 
     def __init__(self, home: Path, *, secret: str, config: str) -> None:
         self.home, self.secret, self.config = home, secret, config
-        self.seen = _index_signature(home)
         self.answered = 0
 
     def handle(self, conn: socket.socket) -> None:
@@ -356,10 +348,6 @@ class _Service:
         op = OPS.get(str(req.get("op")))
         if op is None:
             return {"refused": f"unknown op {req.get('op')!r}"}
-        now = _index_signature(self.home)
-        if now != self.seen:
-            _reopen_index()
-            self.seen = now
         self.answered += 1
         return _answer(op, req)
 
@@ -389,12 +377,3 @@ def _record_denial(store: Any, exc: Exception) -> None:
         record_denial(store, exc)
     except LoanwatchError:
         pass
-
-
-def _reopen_index() -> None:
-    """Forget the open search engines so the next search reads what other processes indexed (the embedder stays loaded)."""
-    from assistant.retrieval import reset_retrieval
-    from assistant.retrieval.vectorstore import release_clients
-
-    reset_retrieval()
-    release_clients()

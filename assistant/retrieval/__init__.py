@@ -10,6 +10,9 @@ Public API::
 ``pages[i]`` is the text of page ``i + 1``; a hit's ``page`` is 1-based. ``mode`` is
 ``hybrid`` (dense + lexical by reciprocal-rank fusion), ``dense`` or ``lexical``. A search
 only ever returns chunks of ``client_ids``; an empty ``client_ids`` returns nothing.
+Each call first checks the index generation (one small SQLite read), so a long-running process
+(the app, ``loanwatch warm``) searches what another process indexed or removed since it opened
+the index (``search.Retrieval._current``).
 Settings: ``LOANWATCH_HOME`` (embedded Chroma under ``home/chroma``, BM25 under
 ``home/lexical``), ``LOANWATCH_CHROMA_URL`` (a Chroma server instead),
 ``LOANWATCH_EMBEDDING`` (``use`` | ``e5`` | ``openai``) and ``LOANWATCH_EMBEDDING_MODEL``.

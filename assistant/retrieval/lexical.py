@@ -8,6 +8,9 @@ rebuilding. When the file is missing, holds another number of chunks than Chroma
 by another ``TOKENIZER_VERSION``, the caller rebuilds it from the Chroma documents
 (``LexicalIndex.rebuild``). Queries are expanded with ``query.expand_query`` first.
 
+Every write bumps the generation in its transaction; it is also how ``search.Retrieval`` learns
+that another process indexed or removed a document (``generation``: a read on a kept connection).
+
 The scope is applied before ranking: scores of chunks outside the allowed clients (and
 kinds/documents) are masked out, so they can never rank, whatever the query.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -103,22 +107,6 @@ def _word(token: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def generations(folder: Path) -> dict[str, int]:
-    """The generation of each lexical index under ``folder`` (one per embedding model), read-only.
-
-    Every ``Retrieval.index_document`` / ``delete_document`` writes Chroma and bumps this
-    counter, so a long-running reader (``loanwatch warm``) compares it to learn that another
-    process changed the index (Chroma's own files change on every open and cannot tell it)."""
-    found: dict[str, int] = {}
-    for path in sorted(folder.glob("*/rows.sqlite")):
-        try:
-            with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30) as db:
-                found[path.parent.name] = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-        except (sqlite3.Error, TypeError):  # being created: no generation yet
-            found[path.parent.name] = -1
-    return found
-
-
 @dataclass
 class LexicalRow:
     chunk_id: str
@@ -137,6 +125,9 @@ class LexicalIndex:
         path.mkdir(parents=True, exist_ok=True)
         self._db_path = path / "rows.sqlite"
         self._lock = threading.RLock()
+        self._reader: sqlite3.Connection | None = None  # kept open for ``generation`` (one per process)
+        self._reader_pid = 0
+        self._reader_lock = threading.Lock()  # not ``_lock``: a generation check never waits for a BM25 search
         self._generation = -1
         self._bm25 = None
         self._ids: list[str] = []
@@ -161,21 +152,26 @@ class LexicalIndex:
 
     # ---- writing ---------------------------------------------------------------------
 
+    # Each write returns the generation it committed: one more than the one before it, in the
+    # same transaction, so a caller that saw generation g - 1 knows no one else wrote in between.
+
     def add(self, rows: Iterable[LexicalRow]) -> int:
+        """Store the rows (replacing rows of the same chunk ids); the generation written."""
         data = [(r.chunk_id, int(r.client_id), int(r.document_id), r.kind,
                  json.dumps(tokenize(r.text) if r.tokens is None else r.tokens, ensure_ascii=False)) for r in rows]
         with self._lock, self._connect() as db:
             db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)", data)
-            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-        return len(data)
+            return _bump(db)
 
-    def delete_document(self, document_id: int) -> None:
+    def delete_document(self, document_id: int) -> int:
+        """Remove a document's rows; the generation written."""
         with self._lock, self._connect() as db:
             db.execute("DELETE FROM rows WHERE document_id = ?", (int(document_id),))
-            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            return _bump(db)
 
     def rebuild(self, rows: Iterable[LexicalRow]) -> int:
-        """Replace every row (from the Chroma documents, when the lexical files were lost or stale)."""
+        """Replace every row (from the Chroma documents, when the lexical files were lost or stale);
+        the generation written."""
         with self._lock:
             with self._connect() as db:
                 db.execute("DELETE FROM rows")
@@ -231,13 +227,26 @@ class LexicalIndex:
             top = top[np.argsort(-scores[top], kind="stable")]
             return [(self._ids[i], float(scores[i])) for i in top]
 
-    def _generation_on_disk(self) -> int:
-        with self._connect() as db:
-            return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    def generation(self) -> int:
+        """The stored generation: a single-row read on a connection kept open (about 5 µs; a new
+        connection costs 100-300 µs), so a long-running caller can check it before every search."""
+        with self._reader_lock:
+            if self._reader is None or self._reader_pid != os.getpid():  # a forked child opens its own
+                self._reader = sqlite3.connect(self._db_path, timeout=30, check_same_thread=False)
+                self._reader_pid = os.getpid()
+            # fetchall steps the statement to its end: no read snapshot is held between calls
+            ((value,),) = self._reader.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()
+            return int(value)
+
+    def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not None and self._reader_pid == os.getpid():
+                self._reader.close()
+            self._reader = None
 
     def _load(self) -> None:
         """Bring the in-memory BM25 up to the stored generation: load the saved matrix or build it."""
-        generation = self._generation_on_disk()
+        generation = self.generation()
         if generation == self._generation:
             return
         saved = self.path / f"bm25-{generation}"
@@ -298,3 +307,9 @@ class LexicalIndex:
         self._document = np.array(rows["document"], dtype=np.int64)
         self._kind = np.array(rows["kind"], dtype=object)
         return True
+
+
+def _bump(db: sqlite3.Connection) -> int:
+    """Count one more change of the rows, in the caller's transaction; the new generation."""
+    ((value,),) = db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value").fetchall()
+    return int(value)

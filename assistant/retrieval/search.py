@@ -4,13 +4,21 @@
 ``lexical_candidates`` (BM25 with out-of-scope chunks masked before ranking), then
 ``fuse`` (reciprocal-rank fusion) and ``_in_scope`` (a last check on every hit's
 metadata). Empty ``client_ids`` → no results: nobody sees anything by default.
+
+Another process may index or remove documents while this one holds the index open (``loanwatch
+ingest`` beside ``loanwatch serve`` or ``loanwatch warm``). Each search, index and removal first
+reads the index generation (``LexicalIndex.generation``, one small SQLite read); when another
+process bumped it, an embedded Chroma client is closed and opened again (it would not see the
+new vectors), and BM25 reloads its rows as it does for any change. This process's own writes
+move the generation it has seen along with them, so an ingest never reopens its own index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +29,7 @@ from assistant.retrieval.embeddings import get_embedder
 from assistant.retrieval.lexical import LexicalIndex, LexicalRow
 from assistant.retrieval.prepare import PreparedChunks, prepare_chunks
 from assistant.retrieval.query import statement_intent
-from assistant.retrieval.vectorstore import DenseHit, VectorStore, scope_where
+from assistant.retrieval.vectorstore import DenseHit, VectorStore, collection_name, scope_where
 
 RRF_K = 60  # the usual constant of reciprocal-rank fusion
 # A lexical candidate must score at least this share of the best BM25 score to take part in
@@ -56,10 +64,51 @@ class Retrieval:
 
     def __init__(self, *, home: Path, chroma_url: str | None, embedding: str, embedding_model: str) -> None:
         self.embedder = get_embedder(embedding, embedding_model)
+        self._home, self._url = home, chroma_url
+        self.lexical = LexicalIndex(home / "lexical" / collection_name(self.embedder))
+        self._seen = self.lexical.generation()  # read before Chroma opens: a write after this read is a change
         self.store = VectorStore(self.embedder, home=home, url=chroma_url)
-        self.lexical = LexicalIndex(home / "lexical" / self.store.collection.name)
         self._checked = False
         self._lock = threading.Lock()
+        self._gate = threading.Condition()  # guards _seen, _users and swapping self.store
+        self._users = 0  # calls using self.store now: an embedded store is only swapped when none is
+
+    # ---- following other processes ----------------------------------------------------
+
+    @contextmanager
+    def _current(self) -> Iterator[None]:
+        """Use the index as it stands on disk: when another process changed it since this one last
+        looked, reopen an embedded Chroma client first (after the calls using the old one finish)."""
+        with self._gate:
+            while (generation := self.lexical.generation()) != self._seen:
+                if self.store.embedded:
+                    if self._users:
+                        self._gate.wait()
+                        continue
+                    self.store.close()
+                    self.store = VectorStore(self.embedder, home=self._home, url=self._url)
+                self._seen = generation  # a server serves every process's vectors; BM25 follows by itself
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._users -= 1
+                self._gate.notify_all()
+
+    def _wrote(self, generation: int) -> None:
+        """This process wrote ``generation``: when it had seen the one before, it has seen this one too."""
+        with self._gate:
+            if generation == self._seen + 1:
+                self._seen = generation
+
+    def close(self) -> None:
+        """Release the Chroma client and the generation reader (once the calls using them finish)."""
+        with self._gate:
+            while self._users:
+                self._gate.wait()
+            self.store.close()
+            self.lexical.close()
 
     # ---- indexing --------------------------------------------------------------------
 
@@ -80,8 +129,13 @@ class Retrieval:
         elsewhere (an ingest worker) from the same ``pages`` and ``tables``."""
         if prepared is None or prepared.embedder not in (None, self.embedder.name):
             prepared = prepare_chunks(pages, tables, embedder=self.embedder)
+        with self._current():
+            return self._index(client_id, document_id, name, kind, period, date, prepared)
+
+    def _index(self, client_id: int, document_id: int, name: str, kind: str, period: str | None, date: dt.date | None,
+               prepared: PreparedChunks) -> int:
         chunks = prepared.chunks
-        self.delete_document(document_id)  # re-indexing a document replaces it
+        self._delete(document_id)  # re-indexing a document replaces it
         if not chunks:
             return 0
         ids = [f"{document_id}:{c.index}" for c in chunks]
@@ -101,13 +155,17 @@ class Retrieval:
         ]
         vectors = prepared.vectors if prepared.vectors is not None else self.embedder.embed_passages(texts)
         self.store.add(ids, texts, metadatas, vectors)
-        self.lexical.add(LexicalRow(i, client_id, document_id, kind, t, tokens)
-                         for i, t, tokens in zip(ids, texts, prepared.tokens, strict=True))
+        self._wrote(self.lexical.add(LexicalRow(i, client_id, document_id, kind, t, tokens)
+                                     for i, t, tokens in zip(ids, texts, prepared.tokens, strict=True)))
         return len(chunks)
 
     def delete_document(self, document_id: int) -> None:
+        with self._current():
+            self._delete(document_id)
+
+    def _delete(self, document_id: int) -> None:
         self.store.delete_document(document_id)
-        self.lexical.delete_document(document_id)
+        self._wrote(self.lexical.delete_document(document_id))
 
     # ---- searching -------------------------------------------------------------------
 
@@ -128,6 +186,10 @@ class Retrieval:
             return []
         if (kinds is not None and not kinds) or (document_ids is not None and not document_ids):
             return []
+        with self._current():
+            return self._search(query, scope, k, kinds, document_ids, mode)
+
+    def _search(self, query: str, scope: set[int], k: int, kinds, document_ids, mode: str) -> list[Hit]:
         depth = max(4 * k, 30)
         dense = self.dense_candidates(query, scope, depth, kinds, document_ids) if mode != "lexical" else []
         lexical = self.lexical_candidates(query, scope, depth, kinds, document_ids) if mode != "dense" else []
@@ -170,10 +232,10 @@ class Retrieval:
             if self._checked:
                 return
             if self.lexical.stale(self.store.count()):
-                self.lexical.rebuild(
+                self._wrote(self.lexical.rebuild(
                     LexicalRow(cid, int(m["client_id"]), int(m["document_id"]), str(m["kind"]), text or "")
                     for cid, text, m in self.store.iter_all()
-                )
+                ))
             self._checked = True
 
     def _fetch(self, ids: list[str]) -> dict[str, DenseHit]:
@@ -263,6 +325,10 @@ def get_retrieval() -> Retrieval:
 
 
 def reset_retrieval() -> None:
-    """Forget open engines (tests switch homes and servers)."""
+    """Close and forget open engines (tests switch homes and servers): the next engine of a home
+    opens its files afresh, as a new process would."""
     with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
         _ENGINES.clear()
+    for engine in engines:
+        engine.close()

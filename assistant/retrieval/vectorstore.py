@@ -1,7 +1,10 @@
 """The dense index: one Chroma collection per embedding model (the only chromadb import).
 
 Embedded ``PersistentClient`` under ``LOANWATCH_HOME/chroma`` by default, a Chroma server
-(``chroma run``) when ``LOANWATCH_CHROMA_URL`` is set. Our embedder is always handed to
+(``chroma run``) when ``LOANWATCH_CHROMA_URL`` is set. An embedded client keeps the HNSW index
+it loaded and never sees vectors another process added or removed since (a filtered query then
+even fails, "Error finding id"); ``search.Retrieval`` closes it and opens a new one when the
+index generation says another process wrote. A server serves every process the same vectors. Our embedder is always handed to
 Chroma (and vectors are passed precomputed), so chromadb never reaches for its default
 model, which it would try to download. Telemetry is off.
 """
@@ -82,6 +85,7 @@ class VectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         self.embedder = embedder
+        self.embedded = not url
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         try:
             if url:
@@ -114,6 +118,12 @@ class VectorStore:
 
     def count(self) -> int:
         return self.collection.count()
+
+    def close(self) -> None:
+        """Release the client: the last embedded client of a folder stops chromadb's shared system
+        for it (its HNSW index, its SQLite connections), so the next ``VectorStore`` reads the files
+        afresh. Closing twice is a no-op."""
+        self.client.close()
 
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray) -> None:
         for start in range(0, len(ids), 1000):
@@ -153,17 +163,6 @@ class VectorStore:
                 return
             yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
             offset += len(page["ids"])
-
-
-def release_clients() -> None:
-    """Forget chromadb's shared in-process clients: the next ``VectorStore`` opens the files afresh.
-
-    An embedded client keeps the HNSW index it loaded and does not see what another process
-    added since; a long-running process (``loanwatch warm``) calls this after dropping its
-    engines when the files changed."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
 
 
 def scope_where(
