@@ -26,11 +26,12 @@ from extractors.company import company_name
 from extractors.document import sha256_of, sniff_format
 from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, TooLargeDocumentError
 from extractors.fiscal_calendar import settle_week_calendar
+from extractors.header_dates import looks_dated
 from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
 from extractors.models import ExtractionResult, Statement
 from extractors.numbers import is_value_token
-from extractors.periods import detect_report_period, resolve_columns
+from extractors.periods import detect_report_period, document_period, resolve_columns
 from extractors.statements import build_statement
 from extractors.units import detect_unit
 
@@ -280,18 +281,32 @@ def _is_dash(cell: Cell) -> bool:
     return isinstance(cell, str) and is_value_token(cell) and not re.search(r"\d", cell)
 
 
+def _period_hint(text: str) -> bool:
+    """Period words, a year, or a date in any form the header reader knows ("Dec-25", "Q3 FY26", "31/12/2025")."""
+    return bool(_PERIOD_HINT.search(text)) or looks_dated(text)
+
+
 def _header_like(row: list[Cell]) -> bool:
-    """A column-header row: period words or years over the value columns, no figures."""
+    """A column-header row: period words, years or date cells over the value columns, no figures."""
     if not any(_text(c) for c in row[1:]):
         return False  # text in the first column alone is a title line ("As at 30 June 2026")
     texts = [_text(c) for c in row if isinstance(c, str) and _text(c)]
     if any(_TITLE_LINE.search(t) for t in texts):
         return False
-    hits = sum(bool(_PERIOD_HINT.search(t)) or bool(ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
+    hits = sum(bool(_period_hint(t)) or bool(ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
                or t.upper().replace("'", "").endswith("000") for t in texts)
+    hits += sum(isinstance(c, dt.date) for c in row[1:])  # Excel date cells: a datetime, or a serial under a date format
     numbers = sum(isinstance(c, (float, Decimal)) for c in row)
     years = sum(isinstance(c, int) and 1990 <= c <= 2100 for c in row)
     return (hits >= 1 or years >= 1) and numbers == 0
+
+
+def _header_text(cell: Cell, *, zh: bool) -> str:
+    """A header cell as the header reader reads it: a date cell as the date it shows (2025年12月31日 in a
+    Chinese statement, 2025-12-31 in another), a year cell as its digits."""
+    if isinstance(cell, dt.date) and not zh:
+        return cell.strftime("%Y-%m-%d")
+    return str(cell) if isinstance(cell, int) and not isinstance(cell, bool) else _text(cell)
 
 
 def _mostly_blank_or_unit(row: list[Cell]) -> bool:
@@ -304,7 +319,7 @@ def _group_header(grid: list[list[Cell]], header_rows: list[int], c: int) -> str
         for x in range(c - 1, -1, -1):
             t = _text(grid[h][x])
             if t:
-                if _PERIOD_HINT.search(t):
+                if _period_hint(t):
                     return t
                 break
     return ""
@@ -316,6 +331,10 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
                         doc_text: str) -> Statement | None:
     lay = block_to_layout(rows)
     if lay is None:
+        figures = sum(any(_is_label(c) for c in r[:3]) and any(isinstance(c, (int, float, Decimal)) and not isinstance(c, bool)
+                                                              for c in r[1:]) for r in rows)
+        if figures >= 3:  # a titled statement with figures but no header row that dates them: said, not dropped silently
+            raise ValueError(f"{title}: {figures} rows of figures, but no column header above them names a period")
         return None
     width = max(len(r) for r in rows)
     grid = [list(r) + [None] * (width - len(r)) for r in rows]
@@ -324,14 +343,16 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
     info = detect_unit(above + "\n" + header_text)
     unit = info.unit or 1
     currency = info.currency or ("CNY" if re.search(r"[\u4e00-\u9fff]", above + header_text) else "USD")
-    report = detect_report_period(above) or detect_report_period(doc_text)
+    report = detect_report_period(above) or document_period(above) or detect_report_period(doc_text) or document_period(doc_text)
     flow = kind != "balance_sheet"
+    words = above + " ".join(_text(grid[h][c]) for h in lay.header_rows for c in range(width) if isinstance(grid[h][c], str))
+    zh = bool(re.search(r"[\u4e00-\u9fff]", words))  # date cells rendered in Chinese are no Chinese words
     label_col, _, _, value_cols = lay.sides[0]
     headers = []
     for c in value_cols:
         parts = []
         for h in lay.header_rows:
-            t = _text(grid[h][c]) if not isinstance(grid[h][c], int) else str(grid[h][c])
+            t = _header_text(grid[h][c], zh=zh)
             if not t:
                 t = _group_header(grid, [h], c)
             if t and not t.upper().replace("'", "").endswith("000") and not t.startswith("("):
@@ -339,7 +360,8 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
         headers.append(" ".join(parts))
     columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above)
     if not any(c.period_end for c in columns):
-        raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}")
+        why = f" ({period_warnings[0]})" if period_warnings else ""
+        raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}{why}")
     items, notes, row_nos = [], [], []
     for label_c, rowno_c, note_c, vcols in lay.sides:
         if len(vcols) != len(value_cols):
