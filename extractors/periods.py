@@ -577,6 +577,29 @@ def _settle_month(hd: HeaderDate, report: ReportPeriod | None, context: str) -> 
                   f"({', '.join(sorted(d.isoformat() for d in printed))})")
 
 
+def _refuse_month_ends_off_a_week_calendar(headers: list[str], columns: list[Column], reasons: list[str | None], *,
+                                           context: str, week_calendar: bool) -> None:
+    """A header that prints a month without its day ("Dec-25") took that month's end; on a 52/53-week calendar
+    — the document says so, or another column of the statement ends off a month end — the period ends on some
+    other day of that month that nothing printed names: refused, not taken. In place."""
+    monthly = [i for i, h in enumerate(headers) if columns[i].period_end is not None and not _en_dates(_fold(h).lower())
+               and any(hd.precision == "month" and hd.date == columns[i].period_end for hd in header_dates(_fold(h).lower()))]
+    if not monthly:
+        return
+    off = [c.period_end for i, c in enumerate(columns) if i not in monthly and c.period_end is not None
+           and c.period_end != month_end(c.period_end.year, c.period_end.month)]
+    if not (week_calendar or off):
+        return
+    printed = _context_dates(context)
+    for i in monthly:
+        end = columns[i].period_end
+        if end in printed or end != month_end(end.year, end.month):
+            continue  # its day is printed in the title block, or was taken from it
+        columns[i] = columns[i].model_copy(update={"period_start": None, "period_end": None})
+        why = f"another column ends on {off[0]}" if off else "the document keeps a 52/53-week fiscal year"
+        reasons[i] = f"'{columns[i].label}' prints a month without its day, and {why}: the day it ends is printed nowhere"
+
+
 def _context_dates(context: str) -> set[dt.date]:
     """The whole dates a title block prints, in words or in Chinese."""
     t = _fold(context)
@@ -664,11 +687,13 @@ def _relative(s: str, *, flow: bool, report: ReportPeriod | None) -> tuple[dt.da
     return report.start, end, None
 
 
-def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | None, context: str = "") -> tuple[list[Column], list[str]]:
+def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | None, context: str = "",
+                    week_calendar: bool = False) -> tuple[list[Column], list[str]]:
     """Every column of a statement with its period, and a warning for each one left without.
 
     A 上年同期 column takes the span of the current-year column printed just before it, a year
-    back; 52/53-week years start the day after the prior year's printed end.
+    back; 52/53-week years start the day after the prior year's printed end. ``week_calendar``: the
+    document says it keeps a 52/53-week year, so a header printing only a month ("Dec-25") names no day.
     """
     printed = headers
     headers = [_without_unit_words(h) for h in headers]
@@ -690,6 +715,7 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
         else:
             reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
     _date_quarters(columns, reasons, flow=flow, report=report)
+    _refuse_month_ends_off_a_week_calendar(headers, columns, reasons, context=context, week_calendar=week_calendar)
     _years_dated_by_title(headers, columns, reasons, flow=flow, report=report, context=context)
     if flow:
         _refuse_bare_years_beside_month_ranges(headers, columns, reasons)

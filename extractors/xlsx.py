@@ -47,6 +47,10 @@ _PERIOD_HINT = re.compile(
     re.IGNORECASE,
 )
 
+#: a document that keeps a 52/53-week year says so ("52- or 53-week fiscal year", "the last Saturday of December")
+_WEEK_CALENDAR = re.compile(r"\b5[23][- ]\s*(?:or|and|/)?\s*(?:5[23][- ])?weeks?\b|\b(?:last|nearest)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+                            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:nearest|closest)", re.IGNORECASE)
+
 _TITLE_LINE = re.compile(r"编制单位|单位\s*[:：]|币种|expressed in|in thousands|in millions", re.IGNORECASE)
 
 Cell = object  # str | int | float | Decimal | datetime | None
@@ -358,7 +362,8 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
             if t and not t.upper().replace("'", "").endswith("000") and not t.startswith("("):
                 parts.append(t)
         headers.append(" ".join(parts))
-    columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above)
+    columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above,
+                                               week_calendar=bool(_WEEK_CALENDAR.search(doc_text)))
     if not any(c.period_end for c in columns):
         why = f" ({period_warnings[0]})" if period_warnings else ""
         raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}{why}")

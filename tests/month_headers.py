@@ -86,3 +86,30 @@ def write_spelled(truth: ExtractionResult, spelling: str, path: str | Path, *, t
 
 
 _WORDS = {3: "Three", 6: "Six", 9: "Nine", 12: "Twelve"}
+
+
+def rekey_spelled(statements: list, company: str, spelling: str, path: str | Path) -> Path:
+    """Real statements (read from a PDF) typed into a workbook: labels and printed cells as they are, each
+    column header rewritten as its span in words ("Twelve Months Ended", from the column's own dates) over
+    its end in ``spelling``."""
+    from openpyxl import Workbook
+
+    spell = SPELLINGS[spelling]
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, st in enumerate(statements):
+        ws = wb.create_sheet(f"s{i}")
+        for row in ([company], [st.title or st.kind], ["(In millions)"]):
+            ws.append(row)
+        heads = []
+        for c in st.columns:
+            words = ""
+            if c.period_start is not None:
+                months = round(((c.period_end - c.period_start).days + 1) / 30.44)
+                words = f"{_WORDS[months]} Months Ended " if months in _WORDS else ""
+            heads.append(f"{words}{spell(c.period_end)}")
+        ws.append([None, *heads])
+        for item in st.items:
+            ws.append([item.label, *item.printed])
+    wb.save(path)
+    return Path(path)

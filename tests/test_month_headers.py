@@ -15,7 +15,7 @@ from assistant.demo.statements import render_xlsx, sample_specs
 from extractors.header_dates import fiscal_quarter, header_dates
 from extractors.periods import document_period, resolve_columns
 from extractors.xlsx import extract_xlsx
-from tests.month_headers import SPELLINGS, TITLE_LINES, write_spelled
+from tests.month_headers import SPELLINGS, TITLE_LINES, rekey_spelled, write_spelled
 
 pytestmark = pytest.mark.timeout(120)
 D = dt.date
@@ -121,3 +121,43 @@ def test_a_statement_whose_headers_name_no_period_is_reported_not_dropped(tmp_pa
     result = extract_xlsx(tmp_path / "undated.xlsx")
     assert result.statements == []
     assert any("no column header above them names a period" in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(("name", "spelling"), [
+    ("corpus/en/COCACOLA_2019_10K.pdf", "mon-yy"), ("corpus/en/COCACOLA_2019_10K.pdf", "d mon yy"),
+    ("corpus/en/MICROSOFT_2019_10K.pdf", "dd-mon-yyyy"), ("corpus/en/MICROSOFT_2019_10K.pdf", "mon-yyyy"),
+    ("corpus/en/PEPSICO_2019_10K.pdf", "mon. d yyyy"), ("corpus/en/PEPSICO_2019_10K.pdf", "dd/mm/yyyy"),
+])
+def test_real_statements_rekeyed_with_short_headers_get_the_pdfs_periods_and_figures(shared_data, tmp_path, name, spelling):
+    """Three real 10-Ks (none used to build the reader; PepsiCo's on a 52/53-week year) typed into a workbook
+    with their headers re-spelled: every period end and every figure the PDF gives comes back."""
+    from extractors.pdf import extract_pdf
+
+    pdf = shared_data / name
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} absent")
+    result = extract_pdf(pdf)
+    wanted = [st for st in result.statements if st.scope == "consolidated" and all(c.period_end for c in st.columns)]
+    path = rekey_spelled(wanted, result.company or "", spelling, tmp_path / "rekeyed.xlsx")
+    got = extract_xlsx(path).statements
+    assert [st.kind for st in got] == [st.kind for st in wanted]
+    for want, st in zip(wanted, got):
+        assert [c.period_end for c in st.columns] == [c.period_end for c in want.columns], want.kind
+        month_ends = [c.period_start for c in want.columns if c.period_end.day >= 28 and (c.period_end + dt.timedelta(days=1)).day == 1]
+        assert [c.period_start for c in st.columns if c.period_end.day >= 28 and (c.period_end + dt.timedelta(days=1)).day == 1] == month_ends
+        assert [i.values for i in st.items] == [i.values for i in want.items], want.kind
+
+
+def test_a_month_header_on_a_workbook_that_keeps_a_52_53_week_year_is_refused(truth, tmp_path):
+    """"Sep-26" in a workbook that says it keeps a 52/53-week year: the day is printed nowhere, so no period."""
+    from openpyxl import load_workbook
+
+    path = write_spelled(truth, "mon-yy", tmp_path / "weeks.xlsx")
+    wb = load_workbook(path)
+    wb.worksheets[0].append([])
+    wb.worksheets[0].append(["The Company's fiscal year is the 52 or 53 weeks ending on the last Saturday of December."])
+    wb.save(path)
+    result = extract_xlsx(path)
+    assert not any(st.kind == "balance_sheet" for st in result.statements)
+    assert any("'Sep-26' prints a month without its day" in w and "52/53-week" in w for w in result.warnings), result.warnings
