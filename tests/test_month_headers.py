@@ -161,3 +161,22 @@ def test_a_month_header_on_a_workbook_that_keeps_a_52_53_week_year_is_refused(tr
     result = extract_xlsx(path)
     assert not any(st.kind == "balance_sheet" for st in result.statements)
     assert any("'Sep-26' prints a month without its day" in w and "52/53-week" in w for w in result.warnings), result.warnings
+
+
+def test_chinese_balance_sheet_headed_by_a_date_cell_and_a_date_serial(tmp_path):
+    """Date cells in a Chinese statement keep their Chinese reading (2025年12月31日), a serial under a date format included."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["资产负债表"])
+    ws.append(["编制单位：测试有限公司", None, "单位：元"])
+    ws.append(["项目", dt.datetime(2025, 12, 31), 45657])  # 45657: 31 December 2024 as Excel counts days
+    ws.cell(3, 3).number_format = 'yyyy"年"m"月"d"日"'
+    for row in [("货币资金", 100, 90), ("资产总计", 1000, 900), ("负债合计", 600, 500), ("所有者权益合计", 400, 400),
+                ("负债和所有者权益总计", 1000, 900)]:
+        ws.append(list(row))
+    wb.save(tmp_path / "zh.xlsx")
+    [st] = extract_xlsx(tmp_path / "zh.xlsx").statements
+    assert [(c.label, c.period_end) for c in st.columns] == [("2025年12月31日", D(2025, 12, 31)), ("2024年12月31日", D(2024, 12, 31))]
+    assert st.value("total_assets", 1) == 900 and st.warnings == []
