@@ -73,6 +73,7 @@ class HeaderDate:
     readings: tuple[dt.date, ...]
     precision: str = "day"  # "month": the day is not printed, the reading is the month's end
     order: str | None = None  # "dmy" / "mdy": the order a numeric date's numbers fix (None: not numeric, or open)
+    two_digit: bool = False  # the year is printed in two digits
 
     @property
     def date(self) -> dt.date | None:
@@ -97,35 +98,53 @@ def header_dates(low: str, *, order: str | None = None) -> list[HeaderDate]:
         add(m, HeaderDate(m.group(0), (d,)) if d else None)
     for m in _DMY.finditer(low):
         d = _date(two_digit_year(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
-        add(m, HeaderDate(m.group(0).strip(), (d,)) if d else None)
+        add(m, HeaderDate(m.group(0).strip(), (d,), two_digit=_short(m.group(3))) if d else None)
     for m in _MDY.finditer(low):
         d = _date(two_digit_year(m.group(3)), MONTHS[m.group(1)], int(m.group(2)))
-        add(m, HeaderDate(m.group(0).strip(), (d,)) if d else None)
+        add(m, HeaderDate(m.group(0).strip(), (d,), two_digit=_short(m.group(3))) if d else None)
     for m in _MY.finditer(low):
-        y = two_digit_year(m.group(2) or m.group(3))
-        add(m, HeaderDate(m.group(0).strip(), (_month_end(y, MONTHS[m.group(1)]),), precision="month"))
+        add(m, _month_year(m, low))
     for m in _NUMERIC.finditer(low):
         add(m, _numeric(m, order))
     return [hd for _, _, hd in sorted(found, key=lambda f: f[0])]
+
+
+def _short(year: str) -> bool:
+    return len(year.lstrip("'")) == 2
+
+
+def _month_year(m: re.Match[str], low: str) -> HeaderDate:
+    """"Dec-25" is December 2025 — unless the header prints another year ("2025" over "Dec-31"), when its two
+    digits are the day of that year's month; a four-digit year is read as printed."""
+    month, text = MONTHS[m.group(1)], m.group(0).strip()
+    if m.group(2):
+        return HeaderDate(text, (_month_end(int(m.group(2)), month),), precision="month")
+    y = two_digit_year(m.group(3))
+    others = {int(x) for x in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", low[: m.start()] + " " + low[m.end():])}
+    if others and y not in others:
+        day = _date(others.pop(), month, int(m.group(3))) if len(others) == 1 else None
+        return HeaderDate(text, (day,) if day else ())
+    return HeaderDate(text, (_month_end(y, month),), precision="month", two_digit=True)
 
 
 def _numeric(m: re.Match[str], order: str | None) -> HeaderDate | None:
     a, b, y = int(m.group(1)), int(m.group(3)), two_digit_year(m.group(4))
     dmy, mdy = _date(y, b, a), _date(y, a, b)
     text = m.group(0)
+    two = _short(m.group(4))
     if dmy and not mdy:
-        return HeaderDate(text, (dmy,), order="dmy")
+        return HeaderDate(text, (dmy,), order="dmy", two_digit=two)
     if mdy and not dmy:
-        return HeaderDate(text, (mdy,), order="mdy")
+        return HeaderDate(text, (mdy,), order="mdy", two_digit=two)
     if not dmy:
         return None
     if dmy == mdy:  # 06/06/2025
-        return HeaderDate(text, (dmy,))
+        return HeaderDate(text, (dmy,), two_digit=two)
     if order == "dmy":
-        return HeaderDate(text, (dmy,))
+        return HeaderDate(text, (dmy,), two_digit=two)
     if order == "mdy":
-        return HeaderDate(text, (mdy,))
-    return HeaderDate(text, (dmy, mdy))
+        return HeaderDate(text, (mdy,), two_digit=two)
+    return HeaderDate(text, (dmy, mdy), two_digit=two)
 
 
 def numeric_orders(texts: list[str]) -> set[str]:

@@ -403,7 +403,11 @@ def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context
         if open_ is not None:
             return col(None, None), (f"'{label}' could be {' or '.join(d.isoformat() for d in open_.readings)}: no other column "
                                      "and not the title block prints a date whose order of day and month settles it")
+        titled_years = {int(y) for y in _YEAR.findall(_fold(context))}
         for hd in short:
+            if hd.two_digit and hd.date and titled_years and hd.date.year not in titled_years:
+                return col(None, None), (f"'{label}' reads as {hd.date.year} by its two-digit year, but the title block prints "
+                                         f"only {', '.join(str(y) for y in sorted(titled_years))}")
             d, why = _settle_month(hd, report, context)
             if d is None:
                 return col(None, None), f"'{label}' {why}"

@@ -180,3 +180,14 @@ def test_chinese_balance_sheet_headed_by_a_date_cell_and_a_date_serial(tmp_path)
     [st] = extract_xlsx(tmp_path / "zh.xlsx").statements
     assert [(c.label, c.period_end) for c in st.columns] == [("2025年12月31日", D(2025, 12, 31)), ("2024年12月31日", D(2024, 12, 31))]
     assert st.value("total_assets", 1) == 900 and st.warnings == []
+
+
+def test_a_two_digit_year_is_checked_against_the_years_printed_around_it():
+    """"Jun-30" under a title printing 2025 and 2024 is 30 June (of a year printed elsewhere), not June 2030: refused."""
+    cols, why = resolve_columns(["Jun-30", "Jun-30"], flow=False, report=None, context="As of June 30, 2025 and 2024")
+    assert [c.period_end for c in cols] == [None, None] and "reads as 2030 by its two-digit year" in why[0]
+    cols, _ = resolve_columns(["Jun-25", "Jun-24"], flow=False, report=None, context="As of June 30, 2025 and 2024")
+    assert [c.period_end for c in cols] == [D(2025, 6, 30), D(2024, 6, 30)]
+    # the year printed above in the same header: "Dec-31" is the 31st of that December
+    cols, _ = resolve_columns(["2025 Dec-31", "2024 Dec-31"], flow=False, report=None)
+    assert [c.period_end for c in cols] == [D(2025, 12, 31), D(2024, 12, 31)]
