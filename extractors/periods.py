@@ -1,7 +1,8 @@
 """Column headers and the report's own period → ``Column`` (point in time or span), or a refusal.
 
 Absolute headers carry their dates ("Three Months Ended July 29, 2023", "Thirty-nine weeks
-ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月"); relative ones (期末余额,
+ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月", and the short forms of
+``extractors.header_dates``: "Dec-25", "30 Jun 25", "31/12/2025", "Q3 FY25"); relative ones (期末余额,
 本期发生额, 本期(7-9月), 本年累计, 年初至本期末, 本季度, 上年同期, 本月数) are resolved against the
 report period (``ReportPeriod``): the statement's title block (``2020 年 12 月 31 日``,
 ``2020 年 1—12 月``) or else the document's cover, read only from the report's own name

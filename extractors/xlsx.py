@@ -6,7 +6,8 @@ Borrowers send statements exported from accounting software or kept in Excel. Na
 sheet name) → ``block_to_layout`` (header rows, label / 行次 / 附注 / value columns; a
 balance sheet printed as two halves side by side has two label columns) →
 ``layout_to_statement`` (unit and currency from "单位：万元" cells, periods from the headers
-and the report period, then ``extractors.statements.build_statement``) → the 52/53-week
+— read as PDFs' are, by ``extractors.periods`` and ``extractors.header_dates``: "Dec-25", "31-Dec-2025",
+"Q3 FY26", date cells and date serials — and the report period, then ``extractors.statements.build_statement``) → the 52/53-week
 calendar (``extractors.fiscal_calendar.settle_week_calendar``, as for a PDF: a start counted back
 in weeks is inferred from the workbook's dates and words, or refused). A sheet's page number is
 its 1-based index in the workbook.
@@ -26,7 +27,7 @@ from extractors.company import company_name
 from extractors.document import sha256_of, sniff_format
 from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, TooLargeDocumentError
 from extractors.fiscal_calendar import settle_week_calendar
-from extractors.header_dates import looks_dated
+from extractors.header_dates import fiscal_quarter, looks_dated
 from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
 from extractors.models import ExtractionResult, Statement
@@ -347,7 +348,7 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
     info = detect_unit(above + "\n" + header_text)
     unit = info.unit or 1
     currency = info.currency or ("CNY" if re.search(r"[\u4e00-\u9fff]", above + header_text) else "USD")
-    report = detect_report_period(above) or document_period(above) or detect_report_period(doc_text) or document_period(doc_text)
+    report = detect_report_period(above) or detect_report_period(doc_text)
     flow = kind != "balance_sheet"
     words = above + " ".join(_text(grid[h][c]) for h in lay.header_rows for c in range(width) if isinstance(grid[h][c], str))
     zh = bool(re.search(r"[\u4e00-\u9fff]", words))  # date cells rendered in Chinese are no Chinese words
@@ -362,6 +363,8 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
             if t and not t.upper().replace("'", "").endswith("000") and not t.startswith("("):
                 parts.append(t)
         headers.append(" ".join(parts))
+    if report is None and any(fiscal_quarter(h.lower()) for h in headers):
+        report = document_period(above)  # "For the quarterly period ended …" fixes the calendar of "Q3 FY26" headers
     columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above,
                                                week_calendar=bool(_WEEK_CALENDAR.search(doc_text)))
     if not any(c.period_end for c in columns):
