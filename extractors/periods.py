@@ -1,7 +1,8 @@
 """Column headers and the report's own period → ``Column`` (point in time or span), or a refusal.
 
 Absolute headers carry their dates ("Three Months Ended July 29, 2023", "Thirty-nine weeks
-ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月"); relative ones (期末余额,
+ended …", "2020年12月31日", "2020年度", "截至2025年6月30日止六个月", and the short forms of
+``extractors.header_dates``: "Dec-25", "30 Jun 25", "31/12/2025", "Q3 FY25"); relative ones (期末余额,
 本期发生额, 本期(7-9月), 本年累计, 年初至本期末, 本季度, 上年同期, 本月数) are resolved against the
 report period (``ReportPeriod``): the statement's title block (``2020 年 12 月 31 日``,
 ``2020 年 1—12 月``) or else the document's cover, read only from the report's own name
@@ -28,6 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extractors.header_dates import HeaderDate, fiscal_quarter, header_dates, numeric_orders
 from extractors.models import Column
 
 _MONTHS = {
@@ -262,10 +264,10 @@ def _en_dates(low: str) -> list[dt.date]:
             d = _date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
             if d:
                 found.append((m.start(), d))
-    if not found:  # 12/31/2023
+    if not found:  # 12/31/2023 — never 03/04/2023, which may as well be 3 April (``header_dates`` says so)
         for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b", low):
             d = _date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-            if d:
+            if d and (int(m.group(2)) > 12 or m.group(1).lstrip("0") == m.group(2).lstrip("0")):
                 found.append((m.start(), d))
     if not found:  # "December 31," on one line, the year alone on the next
         md = _EN_MD.search(low)
@@ -334,8 +336,10 @@ def parse_column(header: str, *, flow: bool, report: ReportPeriod | None, contex
     return read_column(header, flow=flow, report=report, context=context)[0]
 
 
-def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context: str = "") -> tuple[Column, str | None]:
-    """A column and, when it has no period (or a flow column no start), the reason why."""
+def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context: str = "",
+                order: str | None = None) -> tuple[Column, str | None]:
+    """A column and, when it has no period (or a flow column no start), the reason why. ``order``
+    ("dmy" / "mdy") reads a numeric date its own numbers leave open ("03/04/25"), as a sibling column fixes it."""
     label = re.sub(r"\s+", " ", _fold(header)).strip()
     squashed = label.replace(" ", "")
     low = label.lower()
@@ -373,6 +377,9 @@ def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context
             count = _ZH_MONTH_COUNT.search(squashed)  # 截至2025年6月30日止六个月
             if count:
                 return col(_span_start(end, _ZH_NUMBERS.get(count.group(1)) or int(count.group(1)), None), end), None
+            months, weeks = _en_span(low)  # "Three Months Ended 2025年9月30日" (an English span over a date cell)
+            if months or weeks:
+                return col(_span_start(end, months, weeks), end), None
             if "止年度" in squashed:
                 return col(_span_start(end, 12, None), end), None
             if report and report.end == end:
@@ -387,6 +394,25 @@ def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context
         return col(start, end), why
     # ---- English
     dates = _en_dates(low)
+    if not dates:  # "Dec-25", "31-Dec-2025", "30 Jun 25", "31/12/2025", "2025-12-31"
+        short = header_dates(low, order=order)
+        open_ = next((hd for hd in short if hd.date is None), None)
+        titled = [d for d in open_.readings if d in _context_dates(context)] if open_ is not None else []
+        if open_ is not None and len(titled) == 1:  # "03/04/25" under "As at 3 April 2025"
+            short = [HeaderDate(open_.text, (titled[0],)) if hd is open_ else hd for hd in short]
+            open_ = next((hd for hd in short if hd.date is None), None)
+        if open_ is not None:
+            return col(None, None), (f"'{label}' could be {' or '.join(d.isoformat() for d in open_.readings)}: no other column "
+                                     "and not the title block prints a date whose order of day and month settles it")
+        titled_years = {int(y) for y in _YEAR.findall(_fold(context))}
+        for hd in short:
+            if hd.two_digit and hd.date and titled_years and hd.date.year not in titled_years:
+                return col(None, None), (f"'{label}' reads as {hd.date.year} by its two-digit year, but the title block prints "
+                                         f"only {', '.join(str(y) for y in sorted(titled_years))}")
+            d, why = _settle_month(hd, report, context)
+            if d is None:
+                return col(None, None), f"'{label}' {why}"
+            dates.append(d)
     if dates:
         through = len(dates) > 1 and ("to" in low.split() or "through" in low)
         end = dates[-1] if through else dates[0]
@@ -404,9 +430,8 @@ def read_column(header: str, *, flow: bool, report: ReportPeriod | None, context
         if months is None and weeks is None:
             return col(None, end), f"'{label}' names the day the span ends but not its length (three, six, twelve months…)"
         return col(_span_start(end, months, weeks), end), None
-    quarter = re.fullmatch(r"q([1-4])\s*(?:fy)?\s*'?((?:19|20)?\d{2})(?:\(unaudited\))?", low.replace(" ", ""))
-    if quarter:
-        return _named_quarter(int(quarter.group(1)), int(quarter.group(2)), label, flow, report)
+    if fiscal_quarter(low):  # "Q3 FY25": dated by resolve_columns once every column and the report's calendar are known
+        return col(None, None), f"'{label}' {_QUARTER_OPEN}"
     explicit = _zh_year_words(label, flow)
     if explicit is not None:
         return explicit
@@ -502,14 +527,89 @@ def _months_between(start: dt.date, end: dt.date) -> int | None:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def _named_quarter(n: int, y: int, label: str, flow: bool, report: ReportPeriod | None) -> tuple[Column, str | None]:
-    """"Q2 2023": a calendar quarter only when the report's own period end is that calendar quarter's end."""
-    y = y + 2000 if y < 100 else y
-    if report is not None and report.end == month_end(report.end.year, report.end.month) and report.end.month == 3 * n:
-        end = month_end(y, 3 * n)
-        return Column(period_start=dt.date(y, 3 * n - 2, 1) if flow else None, period_end=end, label=label), None
-    return Column(period_start=None, period_end=None, label=label), (
-        f"'{label}' names a quarter without its dates, and the report's fiscal calendar does not fix them")
+_QUARTER_OPEN = "names a quarter without its dates, and the report's fiscal calendar does not fix them"
+
+
+def _months_back(end: dt.date, months: int) -> dt.date:
+    y, m = end.year, end.month - months
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return month_end(y, m)
+
+
+def _date_quarters(columns: list[Column], reasons: list[str | None], *, flow: bool, report: ReportPeriod | None) -> None:
+    """Fiscal-quarter headers ("Q3 FY26", "Q4 FY25", "3Q25") dated by the report's own period end: the latest
+    quarter printed is the report's, which fixes the month the fiscal year ends in and whether a fiscal year is
+    named for the calendar year it ends in (or, a year before, the one it starts in); every other quarter is
+    counted from there. Refused — the columns keep no period — where the report's period is unknown, ends off
+    a month end (a 52/53-week calendar) or does not fit the latest label. A flow column spans its quarter, or
+    the months its own words print ("Nine Months Ended" over "Q3 FY26"). In place."""
+    labels = {i: fiscal_quarter(c.label.lower()) for i, c in enumerate(columns) if reasons[i] and reasons[i].endswith(_QUARTER_OPEN)}
+    labels = {i: q for i, q in labels.items() if q is not None}
+    if not labels or report is None or report.end != month_end(report.end.year, report.end.month):
+        return
+    latest = max(labels.values(), key=lambda q: (q.year, q.n))
+    fy_month = (report.end.month - 3 * latest.n - 1) % 12 + 1  # quarter n of the year ends 3·n months after it starts
+    fy_end_year = report.end.year if fy_month >= report.end.month else report.end.year + 1
+    offset = fy_end_year - latest.year  # 0: named for the year it ends in; 1: for the year it starts in
+    if offset not in (0, 1) or (offset == 1 and (fy_month == 12 or not latest.fiscal)):
+        return
+    for i, q in labels.items():
+        end = _months_back(month_end(q.year + offset, fy_month), 3 * (4 - q.n))
+        start = None
+        if flow:
+            months, weeks = _en_span(columns[i].label.lower())
+            start = _span_start(end, months or 3, None) if not weeks else None
+        columns[i] = columns[i].model_copy(update={"period_start": start, "period_end": end})
+        reasons[i] = None
+
+
+def _settle_month(hd: HeaderDate, report: ReportPeriod | None, context: str) -> tuple[dt.date | None, str | None]:
+    """The day of a header that prints only a month ("Dec-25", "March 2026"): the month's end, unless the
+    report period or the title block prints another day of that month (a 52/53-week calendar's end), which
+    is taken when it is the only one, and refused when several are."""
+    end = hd.date
+    if hd.precision != "month" or end is None:
+        return end, None
+    printed = {d for d in _context_dates(context) if (d.year, d.month) == (end.year, end.month)}
+    if report is not None and (report.end.year, report.end.month) == (end.year, end.month):
+        printed.add(report.end)
+    if not printed or end in printed:
+        return end, None
+    if len(printed) == 1:
+        return printed.pop(), None
+    return None, (f"prints a month without its day, and the title block prints several days of that month "
+                  f"({', '.join(sorted(d.isoformat() for d in printed))})")
+
+
+def _refuse_month_ends_off_a_week_calendar(headers: list[str], columns: list[Column], reasons: list[str | None], *,
+                                           context: str, week_calendar: bool) -> None:
+    """A header that prints a month without its day ("Dec-25") took that month's end; on a 52/53-week calendar
+    — the document says so, or another column of the statement ends off a month end — the period ends on some
+    other day of that month that nothing printed names: refused, not taken. In place."""
+    monthly = [i for i, h in enumerate(headers) if columns[i].period_end is not None and not _en_dates(_fold(h).lower())
+               and any(hd.precision == "month" and hd.date == columns[i].period_end for hd in header_dates(_fold(h).lower()))]
+    if not monthly:
+        return
+    off = [c.period_end for i, c in enumerate(columns) if i not in monthly and c.period_end is not None
+           and c.period_end != month_end(c.period_end.year, c.period_end.month)]
+    if not (week_calendar or off):
+        return
+    printed = _context_dates(context)
+    for i in monthly:
+        end = columns[i].period_end
+        if end in printed or end != month_end(end.year, end.month):
+            continue  # its day is printed in the title block, or was taken from it
+        columns[i] = columns[i].model_copy(update={"period_start": None, "period_end": None})
+        why = f"another column ends on {off[0]}" if off else "the document keeps a 52/53-week fiscal year"
+        reasons[i] = f"'{columns[i].label}' prints a month without its day, and {why}: the day it ends is printed nowhere"
+
+
+def _context_dates(context: str) -> set[dt.date]:
+    """The whole dates a title block prints, in words or in Chinese."""
+    t = _fold(context)
+    zh = (_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _ZH_YMD.finditer(t.replace(" ", "")))
+    return set(_en_dates(t.lower())) | {d for d in zh if d}
 
 
 def _squash_words(low: str) -> str:
@@ -592,15 +692,18 @@ def _relative(s: str, *, flow: bool, report: ReportPeriod | None) -> tuple[dt.da
     return report.start, end, None
 
 
-def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | None, context: str = "") -> tuple[list[Column], list[str]]:
+def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | None, context: str = "",
+                    week_calendar: bool = False) -> tuple[list[Column], list[str]]:
     """Every column of a statement with its period, and a warning for each one left without.
 
     A 上年同期 column takes the span of the current-year column printed just before it, a year
-    back; 52/53-week years start the day after the prior year's printed end.
+    back; 52/53-week years start the day after the prior year's printed end. ``week_calendar``: the
+    document says it keeps a 52/53-week year, so a header printing only a month ("Dec-25") names no day.
     """
     printed = headers
     headers = [_without_unit_words(h) for h in headers]
-    read = [_read_own_words(h, own, flow=flow, report=report, context=context)
+    order = _numeric_order(headers, context)
+    read = [_read_own_words(h, own, flow=flow, report=report, context=context, order=order)
             for h, own in zip(headers, _without_shared_head(headers))]
     columns = [c if h == p else c.model_copy(update={"label": re.sub(r"\s+", " ", _fold(p)).strip()})
                for (c, _), h, p in zip(read, headers, printed)]
@@ -616,6 +719,8 @@ def resolve_columns(headers: list[str], *, flow: bool, report: ReportPeriod | No
             reasons[i] = None
         else:
             reasons[i] = f"'{columns[i].label}' (the same period a year earlier) follows no current-year column to take its span from"
+    _date_quarters(columns, reasons, flow=flow, report=report)
+    _refuse_month_ends_off_a_week_calendar(headers, columns, reasons, context=context, week_calendar=week_calendar)
     _years_dated_by_title(headers, columns, reasons, flow=flow, report=report, context=context)
     if flow:
         _refuse_bare_years_beside_month_ranges(headers, columns, reasons)
@@ -710,13 +815,25 @@ def _without_shared_head(headers: list[str]) -> list[str]:
     return [" ".join(keep + w[n:]) for w in words]
 
 
-def _read_own_words(header: str, own: str, *, flow: bool, report: ReportPeriod | None, context: str):
+def _read_own_words(header: str, own: str, *, flow: bool, report: ReportPeriod | None, context: str, order: str | None = None):
     """The column's period from its own words when they date it, else from the whole header."""
     if own != header:
-        col, why = read_column(own, flow=flow, report=report, context=context)
+        col, why = read_column(own, flow=flow, report=report, context=context, order=order)
         if col.period_end is not None:
             return col.model_copy(update={"label": read_column(header, flow=flow, report=report, context=context)[0].label}), why
-    return read_column(header, flow=flow, report=report, context=context)
+    return read_column(header, flow=flow, report=report, context=context, order=order)
+
+
+def _numeric_order(headers: list[str], context: str) -> str | None:
+    """The order of day and month that the statement's numeric dates fix ("31/03/2025": day first): from
+    the other columns' headers, else from the title block; None when nothing fixes it or both orders occur."""
+    for texts in ([_fold(h) for h in headers], [_fold(context)]):
+        orders = numeric_orders(texts)
+        if len(orders) == 1:
+            return orders.pop()
+        if orders:
+            return None
+    return None
 
 
 #: the note on a 52/53-week span whose start is counted back from its printed end

@@ -6,7 +6,8 @@ Borrowers send statements exported from accounting software or kept in Excel. Na
 sheet name) → ``block_to_layout`` (header rows, label / 行次 / 附注 / value columns; a
 balance sheet printed as two halves side by side has two label columns) →
 ``layout_to_statement`` (unit and currency from "单位：万元" cells, periods from the headers
-and the report period, then ``extractors.statements.build_statement``) → the 52/53-week
+— read as PDFs' are, by ``extractors.periods`` and ``extractors.header_dates``: "Dec-25", "31-Dec-2025",
+"Q3 FY26", date cells and date serials — and the report period, then ``extractors.statements.build_statement``) → the 52/53-week
 calendar (``extractors.fiscal_calendar.settle_week_calendar``, as for a PDF: a start counted back
 in weeks is inferred from the workbook's dates and words, or refused). A sheet's page number is
 its 1-based index in the workbook.
@@ -26,11 +27,12 @@ from extractors.company import company_name
 from extractors.document import sha256_of, sniff_format
 from extractors.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, TooLargeDocumentError
 from extractors.fiscal_calendar import settle_week_calendar
+from extractors.header_dates import fiscal_quarter, looks_dated
 from extractors.layout import NOTE_HEAD, ROWNO_HEAD
 from extractors.locate import match_title
 from extractors.models import ExtractionResult, Statement
 from extractors.numbers import is_value_token
-from extractors.periods import detect_report_period, resolve_columns
+from extractors.periods import detect_report_period, document_period, resolve_columns
 from extractors.statements import build_statement
 from extractors.units import detect_unit
 
@@ -45,6 +47,10 @@ _PERIOD_HINT = re.compile(
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)",
     re.IGNORECASE,
 )
+
+#: a document that keeps a 52/53-week year says so ("52- or 53-week fiscal year", "the last Saturday of December")
+_WEEK_CALENDAR = re.compile(r"\b5[23][- ]\s*(?:or|and|/)?\s*(?:5[23][- ])?weeks?\b|\b(?:last|nearest)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+                            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:nearest|closest)", re.IGNORECASE)
 
 _TITLE_LINE = re.compile(r"编制单位|单位\s*[:：]|币种|expressed in|in thousands|in millions", re.IGNORECASE)
 
@@ -280,18 +286,32 @@ def _is_dash(cell: Cell) -> bool:
     return isinstance(cell, str) and is_value_token(cell) and not re.search(r"\d", cell)
 
 
+def _period_hint(text: str) -> bool:
+    """Period words, a year, or a date in any form the header reader knows ("Dec-25", "Q3 FY26", "31/12/2025")."""
+    return bool(_PERIOD_HINT.search(text)) or looks_dated(text)
+
+
 def _header_like(row: list[Cell]) -> bool:
-    """A column-header row: period words or years over the value columns, no figures."""
+    """A column-header row: period words, years or date cells over the value columns, no figures."""
     if not any(_text(c) for c in row[1:]):
         return False  # text in the first column alone is a title line ("As at 30 June 2026")
     texts = [_text(c) for c in row if isinstance(c, str) and _text(c)]
     if any(_TITLE_LINE.search(t) for t in texts):
         return False
-    hits = sum(bool(_PERIOD_HINT.search(t)) or bool(ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
+    hits = sum(bool(_period_hint(t)) or bool(ROWNO_HEAD.match(t)) or bool(_LABEL_HEAD.match(t))
                or t.upper().replace("'", "").endswith("000") for t in texts)
+    hits += sum(isinstance(c, dt.date) for c in row[1:])  # Excel date cells: a datetime, or a serial under a date format
     numbers = sum(isinstance(c, (float, Decimal)) for c in row)
     years = sum(isinstance(c, int) and 1990 <= c <= 2100 for c in row)
     return (hits >= 1 or years >= 1) and numbers == 0
+
+
+def _header_text(cell: Cell, *, zh: bool) -> str:
+    """A header cell as the header reader reads it: a date cell as the date it shows (2025年12月31日 in a
+    Chinese statement, 2025-12-31 in another), a year cell as its digits."""
+    if isinstance(cell, dt.date) and not zh:
+        return cell.strftime("%Y-%m-%d")
+    return str(cell) if isinstance(cell, int) and not isinstance(cell, bool) else _text(cell)
 
 
 def _mostly_blank_or_unit(row: list[Cell]) -> bool:
@@ -304,7 +324,7 @@ def _group_header(grid: list[list[Cell]], header_rows: list[int], c: int) -> str
         for x in range(c - 1, -1, -1):
             t = _text(grid[h][x])
             if t:
-                if _PERIOD_HINT.search(t):
+                if _period_hint(t):
                     return t
                 break
     return ""
@@ -316,6 +336,10 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
                         doc_text: str) -> Statement | None:
     lay = block_to_layout(rows)
     if lay is None:
+        figures = sum(any(_is_label(c) for c in r[:3]) and any(isinstance(c, (int, float, Decimal)) and not isinstance(c, bool)
+                                                              for c in r[1:]) for r in rows)
+        if figures >= 3:  # a titled statement with figures but no header row that dates them: said, not dropped silently
+            raise ValueError(f"{title}: {figures} rows of figures, but no column header above them names a period")
         return None
     width = max(len(r) for r in rows)
     grid = [list(r) + [None] * (width - len(r)) for r in rows]
@@ -326,20 +350,26 @@ def layout_to_statement(rows: list[list[Cell]], kind: str, scope: str, title: st
     currency = info.currency or ("CNY" if re.search(r"[\u4e00-\u9fff]", above + header_text) else "USD")
     report = detect_report_period(above) or detect_report_period(doc_text)
     flow = kind != "balance_sheet"
+    words = above + " ".join(_text(grid[h][c]) for h in lay.header_rows for c in range(width) if isinstance(grid[h][c], str))
+    zh = bool(re.search(r"[\u4e00-\u9fff]", words))  # date cells rendered in Chinese are no Chinese words
     label_col, _, _, value_cols = lay.sides[0]
     headers = []
     for c in value_cols:
         parts = []
         for h in lay.header_rows:
-            t = _text(grid[h][c]) if not isinstance(grid[h][c], int) else str(grid[h][c])
+            t = _header_text(grid[h][c], zh=zh)
             if not t:
                 t = _group_header(grid, [h], c)
             if t and not t.upper().replace("'", "").endswith("000") and not t.startswith("("):
                 parts.append(t)
         headers.append(" ".join(parts))
-    columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above)
+    if report is None and any(fiscal_quarter(h.lower()) for h in headers):
+        report = document_period(above)  # "For the quarterly period ended …" fixes the calendar of "Q3 FY26" headers
+    columns, period_warnings = resolve_columns(headers, flow=flow, report=report, context=above,
+                                               week_calendar=bool(_WEEK_CALENDAR.search(doc_text)))
     if not any(c.period_end for c in columns):
-        raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}")
+        why = f" ({period_warnings[0]})" if period_warnings else ""
+        raise ValueError(f"{title}: no period could be read from the column headers {[c.label for c in columns]}{why}")
     items, notes, row_nos = [], [], []
     for label_c, rowno_c, note_c, vcols in lay.sides:
         if len(vcols) != len(value_cols):
