@@ -10,8 +10,9 @@ differently:
   revision), and the caller must not be logged in (a session token is checked by the store's
   code; the command line then acts as that user);
 * ``ask``: the built-in engine only (``--client`` found as ``repo.get_client`` finds it), and
-  only questions the built-in engine answers from one client's snapshot (figures, ratios,
-  covenants, status); a portfolio or document question needs the row cache or the search index;
+  only questions the built-in engine answers from snapshots alone (figures, ratios, covenants,
+  status, a client's trend: "最近四个季度的资产负债率"); the other portfolio questions read the
+  row cache, a document question the search index;
 * ``memo``: the built-in engine only; the memo is composed from the snapshot and stored as a new
   draft with its ledger entry (``LiteStore.add_memo``) — or not at all when the latest stored
   version is this very draft (``versions.unchanged_draft``), as the usual path does. A memo whose
@@ -132,8 +133,9 @@ def ask(question: str, *, client: str | None = None, engine: str | None = None) 
     with _lite_store() as lite:
         source = LiteSource(lite, _client_id(lite, client) if client is not None else None)
         parsed = understand(question.strip(), source.clients())
-        if parsed.intent not in ("figure", "status"):
-            raise _Aside(f"a {parsed.intent} question")
+        if not (parsed.intent in ("figure", "status") or (parsed.intent == "portfolio" and parsed.portfolio is not None
+                                                            and parsed.portfolio.kind == "trend")):
+            raise _Aside(f"a {parsed.intent} question")  # the others read the row cache or the search index
         return answer(parsed, source)
 
 

@@ -28,6 +28,9 @@ QUESTIONS = [
     "示例新能源2026年9月末的流动比率是多少?",
     "示例新能源2026年二季度的资产负债率是多少？",
     "示例新能源2026年6月末的货币资金是多少？",
+    "示例新能源最近一个季度的货币资金是多少？",  # a trend of one quarter: snapshots only
+    "远洋物流最近四个季度的资产负债率",
+    "How has 示例新能源's current ratio moved over the last four quarters?",
     "示例新能源2026年三季度营业收入同比增长率是多少？",
     "What was 示例新能源's current ratio at the end of June 2026?",
     "远洋物流2026年6月30日的资产负债率是多少",

@@ -80,6 +80,13 @@ def test_a_company_that_is_not_a_client_is_still_named(question, name):
     ("Best Buy revenue for the 6 months ended July 29, 2023", 2023, dt.date(2023, 7, 29), 6, None, False, False),
     ("Ulta revenue for the 13 weeks ended January 28, 2023", 2023, dt.date(2023, 1, 28), 3, None, False, False),
     ("Netflix total assets at year-end 2017", 2017, None, None, None, True, False),
+    # a month and a year in English, as 2026年9月(末): the month's last day
+    ("What was Huaxin Solar's current ratio at the end of September 2026?", 2026, dt.date(2026, 9, 30), None, None, True, False),
+    ("Huaxin Solar cash end-Sept 2026", 2026, dt.date(2026, 9, 30), None, None, True, False),
+    ("Huaxin Solar cash at end of Feb. 2024", 2024, dt.date(2024, 2, 29), None, None, True, False),
+    ("Huaxin Solar total assets, June 2026 month-end", 2026, dt.date(2026, 6, 30), None, None, True, False),
+    ("Huaxin Solar total assets in December 2025", 2025, dt.date(2025, 12, 31), None, None, None, False),
+    ("May 2026: what is Huaxin Solar's debt ratio?", 2026, dt.date(2026, 5, 31), None, None, None, False),
 ])
 def test_periods(question, year, end, months, quarter, point, opening):
     p = parse(question).period

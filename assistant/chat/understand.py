@@ -178,6 +178,13 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
         if m:
             p.end = dt.date(int(m[1]), int(m[2]), int(m[3]))
             take(m)
+    if p.end is None:  # "end of September 2026", "end-Sept 2026", "September 2026": the month's last day, as 2026年9月(末)
+        m = re.search(rf"(?<![a-z])(?P<endw>(?:the\s+)?end(?:\s+of|-)\s*(?:the\s+month\s+of\s+)?)?(?P<mon>{_MONTH_RE})\.?,?\s+"
+                      rf"(?P<yr>(?:19|20)\d{{2}})(?!\d)(?P<endw2>\s*(?:month[- ])?end\b)?", low)
+        if m:
+            p.end = _month_end(int(m["yr"]), lx.EN_MONTHS[m["mon"]])
+            p.point = True if (m["endw"] or m["endw2"]) else None
+            take(m)
     m = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
     if m and p.end is None:
         p.end = dt.date(int(m[1]), int(m[2]), int(m[3]))
