@@ -117,6 +117,8 @@ def test_every_figure_key_and_ratio_has_phrases():
     ("北方华锦2019年的研发经费与利润的比值是多少？", ["rd_to_net_profit"], "value"),
     ("冠捷电子2019年的研发经费与营业收入的比值是多少？", ["rd_to_revenue"], "value"),
     ("What is Block's working capital ratio for 2016?", ["current_ratio"], "value"),
+    ("What was Huaxin Solar's debt ratio in Q3 2026?", ["debt_to_assets"], "value"),  # total liabilities / total assets
+    ("Huaxin Solar liability ratio at the end of September 2026", ["debt_to_assets"], "value"),
     ("What is Amazon's DPO for FY2017?", ["days_payable_outstanding"], "value"),
     ("What is Netflix's gross margin for 2017?", ["gross_margin"], "value"),
     ("What is Netflix's R&D expense as a share of revenue for 2017?", ["rd_to_revenue"], "value"),
@@ -133,6 +135,17 @@ def test_metrics(question, metrics, measure):
 def test_a_metric_loanwatch_does_not_keep_is_recognised_not_mistaken_for_a_shorter_one():
     p = parse("新力金融2021年的每股净资产是多少元？")  # contains 净资产 (total equity) but is not it
     assert p.metrics == [] and p.unsupported == ["每股净资产"] and p.intent == "figure"
+
+
+@pytest.mark.parametrize("question, unsupported", [
+    ("Huaxin Solar net debt ratio Q3 2026", "net debt ratio"),  # contains "debt ratio", but another measure
+    ("Huaxin Solar total debt ratio 2026", "total debt ratio"),  # debt may mean borrowings only: not assumed
+    ("Huaxin Solar debt-to-equity ratio 2026", "debt-to-equity ratio"),
+    ("华信光伏2026年的产权比率", "产权比率"),
+])
+def test_a_debt_measure_loanwatch_does_not_keep_is_not_taken_for_the_debt_ratio(question, unsupported):
+    p = parse(question)
+    assert p.metrics == [] and p.unsupported == [unsupported], (p.metrics, p.unsupported)
 
 
 @pytest.mark.parametrize("question", [

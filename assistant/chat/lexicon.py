@@ -166,6 +166,7 @@ RATIOS: tuple[RatioName, ...] = (
     RatioName("debt_to_assets", "资产负债率", "debt-to-assets ratio", "percent", (
         "资产负债率", "资产负债比率", "资产负债比", "负债率", "debt-to-assets ratio", "debt to assets ratio",
         "debt-to-assets", "debt to assets", "debt-to-asset ratio", "liabilities to assets", "leverage ratio",
+        "debt ratio", "liability ratio", "liabilities ratio", "total liabilities to total assets",
         "gearing", "leverage")),
     RatioName("current_ratio", "流动比率", "current ratio", "ratio", (
         "流动比率", "current ratio", "working capital ratio", "liquidity ratio")),
@@ -338,6 +339,8 @@ UNSUPPORTED_METRICS: tuple[str, ...] = (
     "证券代码", "证券简称", "企业名称", "扣除非经常性损益后的净利润", "扣除非经常性损益后归属于母公司股东的净利润",
     "扣非净利润", "扣非后净利润", "非经常性损益", "加权平均净资产收益率", "应收账款周转率", "存货周转率", "总资产周转率",
     "流动资产周转率", "应付账款周转率", "毛利", "息税前利润", "ebitda", "ebit", "gross profit", "total debt", "net debt",
+    "net debt ratio", "total debt ratio", "debt-to-equity ratio", "debt to equity ratio", "debt-to-equity", "debt to equity",
+    "产权比率",
     "selling, general and administrative", "selling, general and administrative expenses", "sg&a",
     "receivables turnover", "inventory turnover", "asset turnover", "book value per share", "operating cash flow per share",
     "comprehensive income", "number of employees", "employees", "headcount",
