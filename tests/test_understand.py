@@ -93,6 +93,45 @@ def test_periods(question, year, end, months, quarter, point, opening):
     assert (p.year, p.end, p.months, p.quarter, p.point, p.opening) == (year, end, months, quarter, point, opening)
 
 
+# a period named relative to today (the session's clock: 2026-11-10, in the fourth quarter)
+@pytest.mark.parametrize("question, year, quarter, months, end, point, opening", [
+    ("华信光伏去年末的货币资金", 2025, None, None, None, True, False),
+    ("华信光伏上年末的总资产", 2025, None, None, None, True, False),
+    ("华信光伏去年的营业收入", 2025, None, None, None, None, False),
+    ("华信光伏前年的营业收入", 2024, None, None, None, None, False),
+    ("华信光伏今年初的货币资金", 2026, None, None, None, True, True),
+    ("华信光伏今年前三季度的营业收入", 2026, 3, 9, None, None, False),
+    ("华信光伏上季度的净利润", 2026, 3, 3, None, None, False),
+    ("华信光伏上个季度末的总资产", 2026, 3, 3, None, True, False),
+    ("华信光伏本季度的营业收入", 2026, 4, 3, None, None, False),
+    ("华信光伏上月末的货币资金", 2026, None, None, dt.date(2026, 10, 31), True, False),
+    ("What was Huaxin Solar's revenue last year?", 2025, None, None, None, None, False),
+    ("Huaxin Solar cash and cash equivalents at the end of last year", 2025, None, None, None, True, False),
+    ("Huaxin Solar total assets at last year-end", 2025, None, None, None, True, False),
+    ("What was Huaxin Solar's net profit last quarter?", 2026, 3, 3, None, None, False),
+    ("Huaxin Solar revenue this year", 2026, None, None, None, None, False),
+])
+def test_a_period_named_relative_to_today_is_that_period_not_a_comparison(question, year, quarter, months, end, point, opening):
+    p = parse(question)
+    got = p.period
+    assert (got.year, got.quarter, got.months, got.end, got.point, got.opening) == (year, quarter, months, end, point, opening)
+    assert (p.measure, p.comparison) == ("value", None)  # "上季度的净利润" is that quarter's profit, not its change
+
+
+@pytest.mark.parametrize("question, comparison", [
+    ("华信光伏营业收入比上季度增长了多少", "qoq"),
+    ("华信光伏营业收入环比上季度增长多少", "qoq"),
+    ("华信光伏2026年三季度营业收入较上年同期增长多少", "yoy"),
+    ("华信光伏净利润与上年相比增长多少", "yoy"),
+    ("How did Huaxin Solar's revenue change versus last year?", "yoy"),
+    ("Huaxin Solar revenue growth compared with the same quarter last year", "yoy"),
+    ("Huaxin Solar revenue growth vs last quarter", "qoq"),
+])
+def test_the_same_words_after_a_comparison_word_stay_a_comparison(question, comparison):
+    p = parse(question)
+    assert p.measure == "growth" and p.comparison == comparison, (p.measure, p.comparison)
+
+
 def test_a_range_of_years_is_kept():
     p = parse("贵州茅台在2019-2021年间的营业收入").period
     assert p.years == (2019, 2020, 2021) and p.year == 2021

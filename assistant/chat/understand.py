@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 from assistant.chat import lexicon as lx
 from assistant.chat.companies import CJK as _CJK
@@ -40,6 +40,7 @@ class PeriodQuery:
     fiscal: bool = False
     years: tuple[int, ...] = ()  # every year named (2019-2021, "2020年和2021年")
     text: str = ""
+    relative: tuple[int, int] | None = None  # where "去年末" / "last quarter" named the period (not a comparison)
 
     @property
     def given(self) -> bool:
@@ -97,7 +98,8 @@ def understand(question: str, clients: Iterable[ClientName] = ()) -> ParsedQuest
     parsed.scope, rest = find_scope(rest)
     if parsed.scope is not None:
         text = _SCOPE_ZH.sub(" ", _SCOPE_EN.sub(" ", text))  # 母公司 is not part of the company's name
-    parsed.measure, parsed.comparison = find_comparison(text)
+    rel = parsed.period.relative  # "上季度的净利润" is last quarter's profit, not its change on the quarter before
+    parsed.measure, parsed.comparison = find_comparison(text if rel is None else text[:rel[0]] + " " + text[rel[1]:])
     _growth_ratio_to_measure(parsed)
     _ratio_with_its_inputs(parsed)
     figure_like = bool(parsed.metrics or parsed.unsupported or parsed.period.given)
@@ -252,6 +254,8 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
             take(m)
     if re.search(r"年度|全年|annual|full[- ]year|for the year|fiscal year", low) and p.months is None:
         p.months = 12
+    if p.year is None and p.end is None and not p.years:  # "去年末", "上个季度", "last year": counted back from today
+        _relative_period(p, text, low, take)
     # opening and closing balances
     if any(w in text for w in ("年初", "期初")) or any(w in low for w in lx.OPENING_WORDS[4:]):
         p.opening, p.point = True, True
@@ -262,6 +266,59 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
         mask[a:b] = [True] * (b - a)
     rest = "".join(" " if t else c for c, t in zip(text, mask))
     return p, rest
+
+
+# A relative period names the period itself ("去年末的货币资金", "revenue last year"); after 较/比/与/环比/同比 or
+# before 同期, or after "versus", "compared with", "than", "same period" …, the same words name a comparison.
+_REL_ZH = re.compile(r"(?<![较比与于])(?:(?P<y>前年|去年|上年|上一年|今年|本年)(?:度)?(?P<ye>末|底|初)?"
+                     r"|(?P<q>本|这个|这一|当|上|上个|上一|前一)季(?:度)?(?P<qe>末|底)?"
+                     r"|(?P<m>本|上|上个|上一)月(?P<me>末|底))(?!同期)")
+_REL_EN = re.compile(r"(?<!versus )(?<!vs )(?<!vs\. )(?<!with )(?<!to )(?<!than )(?<!from )(?<!over )(?<!since )(?<!against )"
+                     r"(?<!period )(?<!quarter )(?<!month )(?<!same )"
+                     r"\b(?:(?P<pre>(?:at |as of |as at )?(?:the )?(?:end|close) of |(?:the )?(?:beginning|start) of )(?:the )?)?"
+                     r"(?P<which>last|previous|prior|this|current)\s+(?:fiscal\s+)?(?P<unit>year|quarter|month)"
+                     r"(?P<post>[- ]end\b)?(?![- ](?:over|on)[- ])")
+_LAST = {"前年": -2, "去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0,
+         "本": 0, "这个": 0, "这一": 0, "当": 0, "上": -1, "上个": -1, "上一": -1, "前一": -1,
+         "last": -1, "previous": -1, "prior": -1, "this": 0, "current": 0}
+
+
+def _relative_period(p: PeriodQuery, text: str, low: str, take: Any) -> None:
+    """Set ``p`` from a period named relative to today (``config.today``: LOANWATCH_TODAY when set)."""
+    from assistant import config
+
+    m = _REL_ZH.search(text)
+    if m:
+        unit = "year" if m["y"] else "quarter" if m["q"] is not None else "month"
+        back = _LAST[m["y"] or m["q"] or m["m"]]
+        edge = {"末": "end", "底": "end", "初": "start"}.get(m["ye"] or m["qe"] or m["me"] or "")
+    else:
+        m = _REL_EN.search(low)
+        if not m:
+            return
+        unit, back = m["unit"], _LAST[m["which"]]
+        pre = m["pre"] or ""
+        edge = "end" if ("end" in pre or "close" in pre or m["post"]) else "start" if pre else None
+    today = config.today()
+    if unit == "year":
+        p.year = today.year + back
+        p.years = (p.year,)
+        if edge == "end":
+            p.point = True
+        elif edge == "start":
+            p.opening, p.point = True, True
+    elif unit == "quarter":
+        index = today.year * 4 + (today.month - 1) // 3 + back
+        p.year, p.quarter = divmod(index, 4)
+        p.quarter += 1
+        p.months = p.months or 3
+        p.point = True if edge == "end" else p.point
+    else:
+        first = today.replace(day=1)
+        p.end = first - dt.timedelta(days=1) if back else _month_end(today.year, today.month)
+        p.year, p.point = p.end.year, True
+    p.relative = m.span()
+    take(m)
 
 
 def find_precision(text: str) -> tuple[int | None, bool]:
