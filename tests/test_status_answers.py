@@ -135,3 +135,24 @@ def test_the_briefing_agrees_with_loanwatch_status_for_every_demo_client(demo_st
         assert f"风险评级 {st['grade']}（" in text and f"五级分类建议：{st['classification']}" in text, b.alias
         assert sum(text.count(f"[{s}]") for s in "高中低") == len(st["alerts"]), b.alias
         assert all(a["message"] in text for a in st["alerts"]), b.alias
+
+
+def test_collateral_and_guarantees_come_from_the_facility_records_with_cover_and_stale_valuations(demo_store):
+    from assistant.analytics.book import STALE_VALUATION_DAYS, exposures
+    from assistant.chat.service import ask
+
+    snap = _snapshot(demo_store, "鼎盛化纤")
+    [exposure] = exposures(snap)
+    [collateral] = [x for x in exposure.securities if x.kind == "collateral"]
+    [guarantee] = [x for x in exposure.securities if x.kind == "guarantee"]
+    a = ask("鼎盛化纤有哪些担保和抵押？", engine="builtin", store=demo_store)
+    assert a.understood["intent"] == "status" and a.citations == []  # facility records, not a document page
+    text = a.answer
+    assert collateral.description in text and f"{collateral.value:,}" in text and guarantee.provider in text
+    pct = (exposure.coverage * 100).quantize(Decimal("0.1"))
+    assert f"覆盖敞口 {pct}%" in text
+    stale = (snap.as_of - collateral.valuation_date).days > STALE_VALUATION_DAYS
+    assert ("已超过一年" in text) is stale  # said exactly when the valuation is more than a year old
+    en = ask("What collateral and guarantees does Huaxin Solar have?", engine="builtin", store=demo_store).answer
+    huaxin = exposures(_snapshot(demo_store, "华信光伏"))[0]
+    assert en.startswith("Collateral and guarantees of") and f"{(huaxin.coverage * 100).quantize(Decimal('0.1'))}%" in en

@@ -157,6 +157,9 @@ def test_every_figure_key_and_ratio_has_phrases():
     ("冠捷电子2019年的研发经费与营业收入的比值是多少？", ["rd_to_revenue"], "value"),
     ("What is Block's working capital ratio for 2016?", ["current_ratio"], "value"),
     ("What was Huaxin Solar's debt ratio in Q3 2026?", ["debt_to_assets"], "value"),  # total liabilities / total assets
+    ("华信光伏的现金流是否足以覆盖本息？", ["dscr"], "value"),
+    ("华信光伏2026年三季度营业收入下降了多少", ["revenue"], "growth"),  # a decline asked is a change, not the level
+    ("华信光伏净利润降幅是多少", ["net_profit"], "growth"),
     ("Huaxin Solar liability ratio at the end of September 2026", ["debt_to_assets"], "value"),
     ("What is Amazon's DPO for FY2017?", ["days_payable_outstanding"], "value"),
     ("What is Netflix's gross margin for 2017?", ["gross_margin"], "value"),
@@ -240,6 +243,10 @@ def test_precision(question, decimals):
     ("宁远高速最近一次现场检查发现了什么问题?", "status", "inspection"),
     ("宁远高速现场检查中提到了哪些施工问题?", "document", None),
     ("What does Netflix say about content obligations?", "document", None),
+    ("华信光伏有什么担保和抵押？", "status", "securities"),  # the loan's security, from the facility records
+    ("What collateral secures Netflix's loan?", "status", "securities"),
+    ("宁远高速的保证人是谁", "status", "securities"),
+    ("华信光伏对外担保情况", "document", None),  # guarantees the borrower gave others: its documents say
 ])
 def test_intents(question, intent, topic):
     p = parse(question)

@@ -201,7 +201,7 @@ RATIOS: tuple[RatioName, ...] = (
         "非流动负债比率", "非流动负债占比", "非流动负债比重", "non-current liabilities share",
         "non-current liabilities ratio")),
     RatioName("dscr", "偿债备付率", "DSCR", "ratio", (
-        "偿债备付率", "偿债覆盖率", "dscr", "debt service coverage ratio", "debt service coverage")),
+        "偿债备付率", "偿债覆盖率", "覆盖本息", "本息覆盖", "dscr", "debt service coverage ratio", "debt service coverage")),
     RatioName("working_capital", "营运资金", "working capital", "amount", ("营运资金", "营运资本", "working capital")),
     RatioName("free_cash_flow", "自由现金流", "free cash flow", "amount", ("自由现金流", "自由现金流量", "free cash flow", "fcf")),
     RatioName("cost_ratio", "营业成本率", "cost ratio", "percent", (
@@ -272,7 +272,8 @@ GROWTH_RATIOS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------- question words
-GROWTH_WORDS = ("增长率", "增速", "增幅", "增长了多少", "增长多少", "变动率", "growth rate", "growth", "grow", "grew",
+GROWTH_WORDS = ("增长率", "增速", "增幅", "增长了多少", "增长多少", "变动率", "下降了多少", "下降多少", "下滑了多少", "下滑多少",
+                "降低了多少", "降低多少", "减少多少", "降幅", "跌幅", "growth rate", "growth", "grow", "grew",
                 "increase by what percentage", "percentage change", "% change")
 YOY_WORDS = ("同比", "较上年", "比上年", "较去年", "比去年", "与上年相比", "上年同期", "year over year", "year-over-year",
              "yoy", "same period a year earlier", "same period last year", "prior year", "previous year",
@@ -294,6 +295,11 @@ WARNING_WORDS = ("预警", "警示", "风险信号", "预警信号", "告警", "
 NEW_WORDS = ("新", "新增", "新的", "本季度", "new", "newly")
 GRADE_WORDS = ("评级", "风险等级", "信用等级", "五级分类", "分类", "等级", "grade", "rating", "risk grade",
                "classification", "credit rating")
+SECURITY_WORDS = ("担保", "抵押", "质押", "抵质押", "押品", "保证人", "增信", "collateral", "guarantee", "guarantor", "pledge",
+                  "mortgage", "security package")
+#: guarantees the borrower gave others (a contingent liability in its documents), not the loan's security
+GIVEN_GUARANTEE_WORDS = ("对外担保", "为他人", "提供担保", "guarantees given", "guarantees provided", "guaranteed by the company",
+                         "contingent")
 INSPECTION_WORDS = ("现场检查", "检查", "巡查", "实地", "走访", "inspection", "site visit", "visit")
 LATEST_WORDS = ("最新", "最近", "latest", "most recent", "recent", "current")
 FIGURES_WORDS = ("财务数据", "主要指标", "主要财务", "关键指标", "财务状况", "经营情况", "情况如何", "怎么样", "表现",

@@ -1,4 +1,4 @@
-"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection,
+"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection, collateral and guarantees,
 or (how is it doing?) all of them as a briefing (``assistant.chat.briefing``).
 
 Everything comes from ``assistant.analytics`` over the client's snapshot at its latest
@@ -26,6 +26,8 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
     name = snap.client.name
     if p.status_topic == "inspection":
         return _inspection(p, snap)
+    if p.status_topic == "securities":
+        return _securities(p, snap)
     span = latest_span(snap, p.period if p.period.given else None)
     if span is None:
         return Answer(answer=f"{name}没有存储任何财务数据。" if zh else f"No financial figures are stored for {name}.",
@@ -107,6 +109,55 @@ def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
                       missing=["inspection notes"])
     text, cites = found
     return Answer(answer=text, citations=cites)
+
+
+def _securities(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
+    """The collateral and guarantees recorded for each facility, their values and valuation dates, and the
+    collateral's cover of the exposure (``analytics.book``: a stale or missing valuation is said, never dropped)."""
+    from assistant.analytics.book import STALE_VALUATION_DAYS, exposures
+    from assistant.chat.portfolio_answers import _money
+
+    zh = p.lang == "zh"
+    name = snap.client.name
+    rows = exposures(snap)
+    if not any(e.securities for e in rows) and not any(f.collateral or f.guarantors for f in snap.facilities):
+        return Answer(answer=f"{name}的贷款台账中没有登记担保或抵质押。" if zh else f"No collateral or guarantee is recorded for {name}'s facilities.",
+                      missing=["securities"])
+    lines = []
+    for e, fac in zip(rows, snap.facilities):
+        items = []
+        for s in e.securities:
+            kind = ("抵质押" if s.kind == "collateral" else "保证") if zh else s.kind
+            value = _money(s.value, zh, s.currency) if s.value is not None else ("未登记价值" if zh else "no value recorded")
+            dated = (f"，评估日 {s.valuation_date.isoformat()}" if zh else f", valued {s.valuation_date.isoformat()}") if s.valuation_date else ""
+            who = (f"（{'提供方' if s.kind == 'collateral' else '保证人'} {s.provider}）" if zh else f" ({s.provider})") if s.provider else ""
+            items.append(f"{kind}：{s.description or '—'}{who}，{value}{dated}" if zh else f"{kind}: {s.description or '—'}{who}, {value}{dated}")
+        if not e.securities:  # only the facility's free-text fields
+            items += [f"抵质押：{fac.collateral}" if zh else f"collateral: {fac.collateral}"] if fac.collateral else []
+            items += [f"保证：{fac.guarantors}" if zh else f"guarantee: {fac.guarantors}"] if fac.guarantors else []
+        cover = ""
+        if e.coverage is not None:
+            pct = (e.coverage * 100).quantize(Decimal("0.1"))
+            cover = (f"抵质押物价值覆盖敞口 {pct}%（敞口 {_money(e.exposure, zh, e.currency)}）" if zh
+                     else f"collateral covers {pct}% of the exposure ({_money(e.exposure, zh, e.currency)})")
+        notes = []
+        for x in e.securities:  # what analytics.book flags about a valuation, said in the answer's language
+            label = x.description or x.provider or x.kind
+            if x.value is not None and x.currency != fac.currency:
+                notes.append(f"{label}以{x.currency}计价，未计入覆盖率（不做汇率换算）" if zh
+                             else f"{label} is valued in {x.currency}: not counted in the cover (no exchange rate is kept)")
+            elif x.kind == "collateral" and x.value is not None and x.valuation_date is None:
+                notes.append(f"{label}没有评估日期" if zh else f"{label} has no valuation date")
+            elif x.kind == "collateral" and x.valuation_date is not None and (snap.as_of - x.valuation_date).days > STALE_VALUATION_DAYS:
+                notes.append(f"{label}的评估日 {x.valuation_date.isoformat()} 已超过一年，价值可能已变化" if zh
+                             else f"{label} was valued {x.valuation_date.isoformat()}, more than a year ago: its value may have changed")
+        sep = "；" if zh else "; "
+        line = f"{fac.name}：" + sep.join(items + ([cover] if cover else [])) if zh else f"{fac.name}: " + sep.join(items + ([cover] if cover else []))
+        if notes:
+            line += ("。注意：" if zh else ". Note: ") + sep.join(notes)
+        lines.append(line)
+    head = f"{name}的担保与抵质押（来源：贷款台账）：" if zh else f"Collateral and guarantees of {name} (source: the facility records):"
+    return Answer(answer=head + "\n" + "\n".join(lines))
 
 
 _OPERATING_ZH = {"normal": "正常", "reduced": "减产或部分停工", "stopped": "停产", "unknown": "未说明"}
