@@ -118,6 +118,11 @@ def test_a_period_named_relative_to_today_is_that_period_not_a_comparison(questi
     assert (p.measure, p.comparison) == ("value", None)  # "上季度的净利润" is that quarter's profit, not its change
 
 
+def test_so_far_this_year_is_not_the_whole_year():
+    p = parse("华信光伏今年以来的营业收入")
+    assert p.period.year is None and p.period.relative is None  # the latest span, as before
+
+
 @pytest.mark.parametrize("question, comparison", [
     ("华信光伏营业收入比上季度增长了多少", "qoq"),
     ("华信光伏营业收入环比上季度增长多少", "qoq"),

@@ -272,7 +272,7 @@ def find_period(text: str) -> tuple[PeriodQuery, str]:
 # before 同期, or after "versus", "compared with", "than", "same period" …, the same words name a comparison.
 _REL_ZH = re.compile(r"(?<![较比与于])(?:(?P<y>前年|去年|上年|上一年|今年|本年)(?:度)?(?P<ye>末|底|初)?"
                      r"|(?P<q>本|这个|这一|当|上|上个|上一|前一)季(?:度)?(?P<qe>末|底)?"
-                     r"|(?P<m>本|上|上个|上一)月(?P<me>末|底))(?!同期)")
+                     r"|(?P<m>本|上|上个|上一)月(?P<me>末|底))(?!同期|以来|至今)")  # 今年以来: so far, the latest span
 _REL_EN = re.compile(r"(?<!versus )(?<!vs )(?<!vs\. )(?<!with )(?<!to )(?<!than )(?<!from )(?<!over )(?<!since )(?<!against )"
                      r"(?<!period )(?<!quarter )(?<!month )(?<!same )"
                      r"\b(?:(?P<pre>(?:at |as of |as at )?(?:the )?(?:end|close) of |(?:the )?(?:beginning|start) of )(?:the )?)?"
