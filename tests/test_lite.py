@@ -31,6 +31,8 @@ QUESTIONS = [
     "示例新能源最近一个季度的货币资金是多少？",  # a trend of one quarter: snapshots only
     "远洋物流最近四个季度的资产负债率",
     "远洋物流有什么担保和抵押？",  # the facility records' collateral and guarantees
+    "远洋物流有没有逾期？",  # an instalment unpaid since 2026-07-31
+    "When does 远洋物流's loan mature?",
     "示例新能源去年末的货币资金是多少？",  # a period counted back from today
     "How has 示例新能源's current ratio moved over the last four quarters?",
     "示例新能源2026年三季度营业收入同比增长率是多少？",

@@ -156,3 +156,22 @@ def test_collateral_and_guarantees_come_from_the_facility_records_with_cover_and
     en = ask("What collateral and guarantees does Huaxin Solar have?", engine="builtin", store=demo_store).answer
     huaxin = exposures(_snapshot(demo_store, "华信光伏"))[0]
     assert en.startswith("Collateral and guarantees of") and f"{(huaxin.coverage * 100).quantize(Decimal('0.1'))}%" in en
+
+
+def test_maturity_arrears_and_limit_come_from_the_facility_records(demo_store):
+    from assistant.analytics.book import exposures
+    from assistant.chat.service import ask
+
+    for ref in ("鼎盛化纤", "华信光伏"):
+        [e] = exposures(_snapshot(demo_store, ref))
+        overdue = ask(f"{ref}有没有逾期？", engine="builtin", store=demo_store).answer
+        first = overdue.splitlines()[0]
+        if e.days_past_due:  # the lead sentence answers the question asked, from analytics.book
+            assert f"逾期 {e.days_past_due} 天" in first and f"{e.overdue_amount:,}" in first
+        else:
+            assert "没有逾期" in first
+        maturity = ask(f"{ref}的贷款什么时候到期？", engine="builtin", store=demo_store).answer
+        assert maturity.splitlines()[0].startswith(f"{e.facility}到期日 {e.maturity.isoformat()}")
+        limit = ask(f"{ref}的授信额度是多少？", engine="builtin", store=demo_store).answer
+        assert f"额度 人民币{e.limit:,}元" in limit and "来源：贷款台账及还款计划" in limit
+    assert any(e.days_past_due for e in exposures(_snapshot(demo_store, "鼎盛化纤")))  # the demo's late payer is covered

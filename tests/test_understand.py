@@ -252,6 +252,12 @@ def test_precision(question, decimals):
     ("What collateral secures Netflix's loan?", "status", "securities"),
     ("宁远高速的保证人是谁", "status", "securities"),
     ("华信光伏对外担保情况", "document", None),  # guarantees the borrower gave others: its documents say
+    ("华信光伏的贷款什么时候到期？", "status", "facility"),  # the facility records: maturity, arrears, limit
+    ("华信光伏有没有逾期？", "status", "facility"),
+    ("华信光伏的授信额度是多少？", "status", "facility"),
+    ("When does Netflix's loan mature?", "status", "facility"),
+    ("华信光伏一年内到期的非流动负债是多少", "figure", None),  # a balance-sheet line, not the loan's maturity
+    ("华信光伏的项目进度如何？", "status", "inspection"),
 ])
 def test_intents(question, intent, topic):
     p = parse(question)

@@ -295,6 +295,10 @@ WARNING_WORDS = ("预警", "警示", "风险信号", "预警信号", "告警", "
 NEW_WORDS = ("新", "新增", "新的", "本季度", "new", "newly")
 GRADE_WORDS = ("评级", "风险等级", "信用等级", "五级分类", "分类", "等级", "grade", "rating", "risk grade",
                "classification", "credit rating")
+#: the loan itself, from the facility records: its limit, maturity, arrears
+LIMIT_WORDS = ("授信额度", "贷款额度", "额度", "授信金额", "credit limit", "credit line", "facility limit", "facility amount", "limit")
+MATURITY_WORDS = ("到期日", "何时到期", "什么时候到期", "哪天到期", "贷款到期", "剩余期限", "maturity", "mature", "matures", "term left")
+ARREARS_WORDS = ("逾期", "拖欠", "欠息", "欠款", "未按时还款", "overdue", "past due", "arrears", "late payment", "missed payment")
 SECURITY_WORDS = ("担保", "抵押", "质押", "抵质押", "押品", "保证人", "增信", "collateral", "guarantee", "guarantor", "pledge",
                   "mortgage", "security package")
 #: guarantees the borrower gave others (a contingent liability in its documents), not the loan's security

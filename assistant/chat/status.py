@@ -1,4 +1,5 @@
-"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection, collateral and guarantees,
+"""Status questions about one client: grade, covenants, warnings, latest figures, last inspection, the loan (limit,
+maturity, arrears), collateral and guarantees,
 or (how is it doing?) all of them as a briefing (``assistant.chat.briefing``).
 
 Everything comes from ``assistant.analytics`` over the client's snapshot at its latest
@@ -28,6 +29,8 @@ def answer_status(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
         return _inspection(p, snap)
     if p.status_topic == "securities":
         return _securities(p, snap)
+    if p.status_topic == "facility":
+        return _facility(p, snap)
     span = latest_span(snap, p.period if p.period.given else None)
     if span is None:
         return Answer(answer=f"{name}没有存储任何财务数据。" if zh else f"No financial figures are stored for {name}.",
@@ -109,6 +112,60 @@ def _inspection(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
                       missing=["inspection notes"])
     text, cites = found
     return Answer(answer=text, citations=cites)
+
+
+def _facility(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
+    """Each facility's limit, drawn, outstanding, maturity, next instalment and arrears (``analytics.book``), the
+    part asked about first. From the facility records and their repayment schedules, as of the assessment date."""
+    from assistant.analytics.book import exposures
+    from assistant.chat.portfolio_answers import _money
+
+    zh = p.lang == "zh"
+    name, day = snap.client.name, snap.as_of
+    rows = exposures(snap)
+    if not rows:
+        return Answer(answer=f"{name}没有登记贷款（贷款台账中无记录）。" if zh else f"No facility is recorded for {name}.",
+                      missing=["facilities"])
+    low = p.text.lower()
+    lead = []
+    if any(w in low for w in lx.ARREARS_WORDS):
+        late = [e for e in rows if e.days_past_due > 0]
+        if not late:
+            lead.append(f"截至 {day.isoformat()}，{name}没有逾期的本息。" if zh else f"As of {day.isoformat()}, nothing {name} owes is overdue.")
+        for e in late:
+            lead.append(f"{e.facility}逾期 {e.days_past_due} 天，逾期本息 {_money(e.overdue_amount, zh, e.currency)}（截至 {day.isoformat()}）。" if zh
+                        else f"{e.facility} is {e.days_past_due} days past due, {_money(e.overdue_amount, zh, e.currency)} overdue (as of {day.isoformat()}).")
+    if any(w in low for w in lx.MATURITY_WORDS):
+        for e in rows:
+            if e.maturity is None:
+                lead.append(f"{e.facility}没有登记到期日。" if zh else f"{e.facility} has no maturity date recorded.")
+                continue
+            years = Decimal((e.maturity - day).days) / Decimal("365.25")
+            left = f"{years.quantize(Decimal('0.1'))}"
+            lead.append(f"{e.facility}到期日 {e.maturity.isoformat()}（剩余约 {left} 年）。" if zh and years > 0 else
+                        f"{e.facility}已于 {e.maturity.isoformat()} 到期。" if zh else
+                        f"{e.facility} matures on {e.maturity.isoformat()} (about {left} years left)." if years > 0 else
+                        f"{e.facility} matured on {e.maturity.isoformat()}.")
+    lines = []
+    for e in rows:
+        basis = {"outstanding": "", "drawn": "（按已提款）", "schedule": "（按还款计划推算）", "limit": "（按额度，未提供余额）"}[e.basis] if zh else \
+            {"outstanding": "", "drawn": " (the drawn amount)", "schedule": " (from the repayment schedule)",
+             "limit": " (the limit: no balance given)"}[e.basis]
+        parts = [f"额度 {_money(e.limit, zh, e.currency)}" if zh else f"limit {_money(e.limit, zh, e.currency)}"]
+        if e.drawn is not None:
+            parts.append(f"已提款 {_money(e.drawn, zh, e.currency)}" if zh else f"drawn {_money(e.drawn, zh, e.currency)}")
+        parts.append(f"余额 {_money(e.exposure, zh, e.currency)}{basis}" if zh else f"outstanding {_money(e.exposure, zh, e.currency)}{basis}")
+        if e.maturity is not None:
+            parts.append(f"到期日 {e.maturity.isoformat()}" if zh else f"maturity {e.maturity.isoformat()}")
+        if e.next_due is not None:
+            parts.append(f"下一期 {e.next_due.isoformat()} 应还本息 {_money(e.next_amount, zh, e.currency)}" if zh
+                         else f"next instalment {e.next_due.isoformat()}, {_money(e.next_amount, zh, e.currency)}")
+        late = (f"逾期 {e.days_past_due} 天" if zh else f"{e.days_past_due} days past due") if e.days_past_due else None
+        parts.append(late or ("无逾期" if zh else "nothing overdue"))
+        lines.append(f"{e.facility}：" + "，".join(parts) if zh else f"{e.facility}: " + ", ".join(parts))
+    source = (f"来源：贷款台账及还款计划（截至 {day.isoformat()}）。" if zh
+              else f"Source: the facility records and their repayment schedules (as of {day.isoformat()}).")
+    return Answer(answer="\n".join([*lead, *lines, source]))
 
 
 def _securities(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:

@@ -80,7 +80,7 @@ class ParsedQuestion:
     decimals: int | None = None
     percent_asked: bool = False
     portfolio: PortfolioQuery | None = None
-    status_topic: Literal["grade", "covenants", "warnings", "inspection", "securities", "figures", "overview"] | None = None
+    status_topic: Literal["grade", "covenants", "warnings", "inspection", "securities", "facility", "figures", "overview"] | None = None
     definition: Definition | None = None  # a formula the question states itself ("DPO is defined as …")
     scope: Literal["consolidated", "parent"] | None = None  # 母公司 / parent company asked; None: not said
 
@@ -494,9 +494,12 @@ def find_intent(p: ParsedQuestion) -> None:
         p.intent, p.status_topic = "status", "covenants"
     elif any(w in low for w in lx.WARNING_WORDS):
         p.intent, p.status_topic = "status", "warnings"
+    elif named and any(w in low for w in lx.LIMIT_WORDS + lx.MATURITY_WORDS + lx.ARREARS_WORDS):
+        p.intent, p.status_topic = "status", "facility"  # limit, drawn, outstanding, maturity, arrears: the facility records
     elif named and any(w in low for w in lx.SECURITY_WORDS) and not any(w in low for w in lx.GIVEN_GUARANTEE_WORDS):
         p.intent, p.status_topic = "status", "securities"  # the loan's collateral and guarantees, from the facility records
-    elif any(w in low for w in lx.INSPECTION_WORDS) and any(w in low for w in lx.LATEST_WORDS):
+    elif any(w in low for w in lx.INSPECTION_WORDS) and any(w in low for w in lx.LATEST_WORDS) \
+            or named and any(w in low for w in ("项目进度", "工程进度", "建设进度", "施工进度", "project progress", "construction progress")):
         p.intent, p.status_topic = "status", "inspection"  # the latest note: date, progress, problems found
     elif (named or described) and any(w in low for w in lx.OVERVIEW_WORDS) \
             and not any(w in low for w in lx.FIGURE_LIST_WORDS):
