@@ -276,6 +276,9 @@ def test_a_memo_drafted_with_sqlite3_is_stored_and_recorded_as_the_store_would(r
         repo.set_figure(s, repo.get_client(s, b), "2026Q2", "cash", Decimal("1"), reason="test", by="officer_b")
     assert draft_memo(store, "远洋物流", "2026Q2", as_of=day, engine="builtin").version.version == 5
     assert [v.version for v in _memo_versions(store, b, "2026Q2")] == [1, 2, 3, 4, 5]
+    english = cold.memo("远洋物流", "2026Q2", lang="en", as_of=day, engine="builtin")  # the English draft, the same way
+    assert english == draft_memo(store, "远洋物流", "2026Q2", lang="en", as_of=day, engine="builtin", save=False).markdown
+    assert _memo_versions(store, b, "2026Q2")[-1].text == english
     # an officer's edits on top: carried over by the store's code, not here
     with store.transaction() as s:
         save_version(s, b, "2026Q2", text + "\n补充：现场检查正常。\n", stage="edited", by="officer_b")
