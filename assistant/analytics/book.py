@@ -127,6 +127,22 @@ def owed(fac: Facility, as_of: dt.date) -> Owed:
     return Owed(fac.amount, "limit", warning="no outstanding, drawn amount or schedule given: exposure is the limit")
 
 
+def valuation_problems(fac: Facility, as_of: dt.date) -> list[tuple[Security, str]]:
+    """Each security whose value cannot be counted as given, with why: ``currency`` (not the facility's: never
+    converted), ``no_value``, and for collateral ``no_date`` or ``stale`` (valued more than STALE_VALUATION_DAYS ago)."""
+    out: list[tuple[Security, str]] = []
+    for s in fac.securities:
+        if s.currency != fac.currency and s.value is not None:
+            out.append((s, "currency"))
+        if s.value is None:
+            out.append((s, "no_value"))
+        elif s.kind == "collateral" and s.valuation_date is None:
+            out.append((s, "no_date"))
+        elif s.kind == "collateral" and (as_of - s.valuation_date).days > STALE_VALUATION_DAYS:  # type: ignore[operator]
+            out.append((s, "stale"))
+    return out
+
+
 def facility_exposure(client_id: int, client: str, fac: Facility, as_of: dt.date) -> FacilityExposure:
     rows = instalments(fac, as_of)
     warnings: list[str] = []
@@ -140,16 +156,14 @@ def facility_exposure(client_id: int, client: str, fac: Facility, as_of: dt.date
     upcoming = [r for r in rows if r.state == "due"]
     collateral = [s for s in fac.securities if s.kind == "collateral"]
     guarantees = [s for s in fac.securities if s.kind == "guarantee"]
-    for s in fac.securities:
+    for s, problem in valuation_problems(fac, as_of):
         label = s.description or s.provider or s.kind
-        if s.currency != fac.currency and s.value is not None:
-            warnings.append(f"{label}: valued in {s.currency}, the facility is in {fac.currency} (not converted, not counted)")
-        if s.value is None:
-            warnings.append(f"{label}: no value given")
-        elif s.kind == "collateral" and s.valuation_date is None:
-            warnings.append(f"{label}: no valuation date")
-        elif s.kind == "collateral" and (as_of - s.valuation_date).days > STALE_VALUATION_DAYS:  # type: ignore[operator]
-            warnings.append(f"{label}: valued {s.valuation_date.isoformat()}, more than a year ago")  # type: ignore[union-attr]
+        warnings.append({
+            "currency": f"{label}: valued in {s.currency}, the facility is in {fac.currency} (not converted, not counted)",
+            "no_value": f"{label}: no value given",
+            "no_date": f"{label}: no valuation date",
+            "stale": f"{label}: valued {s.valuation_date.isoformat() if s.valuation_date else ''}, more than a year ago",
+        }[problem])
 
     def total(items: list[Security]) -> Decimal:
         return sum((s.value for s in items if s.value is not None and s.currency == fac.currency), _ZERO)

@@ -171,7 +171,7 @@ def _facility(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
 def _securities(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
     """The collateral and guarantees recorded for each facility, their values and valuation dates, and the
     collateral's cover of the exposure (``analytics.book``: a stale or missing valuation is said, never dropped)."""
-    from assistant.analytics.book import STALE_VALUATION_DAYS, exposures
+    from assistant.analytics.book import exposures, valuation_problems
     from assistant.chat.portfolio_answers import _money
 
     zh = p.lang == "zh"
@@ -197,15 +197,18 @@ def _securities(p: ParsedQuestion, snap: ClientSnapshot) -> Answer:
             pct = (e.coverage * 100).quantize(Decimal("0.1"))
             cover = (f"抵质押物价值覆盖敞口 {pct}%（敞口 {_money(e.exposure, zh, e.currency)}）" if zh
                      else f"collateral covers {pct}% of the exposure ({_money(e.exposure, zh, e.currency)})")
-        notes = []
-        for x in e.securities:  # what analytics.book flags about a valuation, said in the answer's language
+        notes, foreign = [], set()
+        for x, problem in valuation_problems(fac, snap.as_of):  # analytics.book's judgement, in the answer's language
             label = x.description or x.provider or x.kind
-            if x.value is not None and x.currency != fac.currency:
+            if id(x) in foreign:
+                continue  # valued in another currency: that is what the officer needs to know about it
+            if problem == "currency":
+                foreign.add(id(x))
                 notes.append(f"{label}以{x.currency}计价，未计入覆盖率（不做汇率换算）" if zh
                              else f"{label} is valued in {x.currency}: not counted in the cover (no exchange rate is kept)")
-            elif x.kind == "collateral" and x.value is not None and x.valuation_date is None:
+            elif problem == "no_date":
                 notes.append(f"{label}没有评估日期" if zh else f"{label} has no valuation date")
-            elif x.kind == "collateral" and x.valuation_date is not None and (snap.as_of - x.valuation_date).days > STALE_VALUATION_DAYS:
+            elif problem == "stale":
                 notes.append(f"{label}的评估日 {x.valuation_date.isoformat()} 已超过一年，价值可能已变化" if zh
                              else f"{label} was valued {x.valuation_date.isoformat()}, more than a year ago: its value may have changed")
         sep = "；" if zh else "; "

@@ -146,6 +146,11 @@ def open_lite(url: str | None = None) -> "LiteStore | None":
     return LiteStore(conn)
 
 
+def _quoted(name: str) -> str:
+    """A column name from COLUMNS as an SQL identifier ("by" is a keyword)."""
+    return f'"{name}"'
+
+
 class LiteStore:
     """Read-only queries over one SQLite connection (``with`` closes it)."""
 
@@ -167,7 +172,7 @@ class LiteStore:
                 columns: Iterable[str] | None = None) -> list[SimpleNamespace]:
         kinds = COLUMNS[table]
         names = list(columns or kinds)
-        sql = f'SELECT {", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)} FROM "{table}"'
+        sql = f'SELECT {", ".join(_quoted(n) for n in names)} FROM "{table}"'
         if where:
             sql += f" WHERE {where}"
         if order:
